@@ -1,0 +1,1 @@
+"""The `tote` command line."""

@@ -1,0 +1,1 @@
+"""Core types every layer shares: records, errors with Confluent codes, configuration, clock."""

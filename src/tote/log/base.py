@@ -1,0 +1,373 @@
+"""The Log: tote's only integration point (DESIGN §4).
+
+A byte-oriented, Kafka-shaped contract implemented by the memory, sqlite and kafka
+backends and checked by one shared test suite (`tests/log/test_contract.py`). Everything
+above it (serde, registry, SQL engine, Connect) talks to this interface only.
+
+Semantics every backend guarantees:
+
+* Topics have partitions; offsets in a partition only grow and are never reused.
+  (On sqlite and memory they are contiguous; on Kafka transaction markers leave gaps.)
+* `append` is atomic: all records of a batch become visible together or not at all.
+* Readers only ever see committed data (Kafka's `read_committed`).
+* A transaction appends to several topics, commits consumer-group offsets and writes
+  state-store entries in one atomic step.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from enum import Enum
+from types import TracebackType
+from typing import Self
+
+from tote.core.errors import InvalidConfig, InvalidPartitions, InvalidTopic, TransactionError
+from tote.core.records import (
+    LogRecord,
+    Position,
+    Record,
+    TopicDescription,
+    TopicPartition,
+    TopicSpec,
+)
+
+MAX_TOPIC_NAME = 249
+DEFAULT_MAX_MESSAGE_BYTES = 1_048_588
+_TOPIC_NAME = re.compile(r"^[a-zA-Z0-9._-]+$")
+
+# Topic configs a backend honours itself; any other key is stored and reported as given.
+KNOWN_CONFIGS = {
+    "cleanup.policy": {"delete", "compact", "compact,delete", "delete,compact"},
+    "message.timestamp.type": {"CreateTime", "LogAppendTime"},
+}
+
+
+def validate_topic_name(name: str) -> None:
+    """Kafka's rules: `[a-zA-Z0-9._-]`, 1..249 characters, not `.` or `..`."""
+    if not name:
+        raise InvalidTopic("Topic name is illegal, it can't be empty.")
+    if name in (".", ".."):
+        raise InvalidTopic("Topic name cannot be \".\" or \"..\".")
+    if len(name) > MAX_TOPIC_NAME:
+        raise InvalidTopic(
+            f"Topic name is illegal, it can't be longer than {MAX_TOPIC_NAME} characters, "
+            f"topic name: {name}"
+        )
+    if not _TOPIC_NAME.match(name):
+        raise InvalidTopic(
+            f"Topic name \"{name}\" is illegal, it contains a character other than ASCII "
+            "alphanumerics, '.', '_' and '-'"
+        )
+
+
+def validate_topic_spec(
+    name: str, partitions: int, replication_factor: int, configs: Mapping[str, str]
+) -> TopicSpec:
+    """Check a create-topic request and return its normalised spec."""
+    validate_topic_name(name)
+    if isinstance(partitions, bool) or not isinstance(partitions, int) or partitions < 1:
+        raise InvalidPartitions(f"Number of partitions must be larger than 0, got {partitions}.")
+    if replication_factor < 1:
+        raise InvalidConfig(
+            f"Replication factor must be larger than 0, got {replication_factor}."
+        )
+    for key, value in configs.items():
+        allowed = KNOWN_CONFIGS.get(key)
+        if allowed is not None and value not in allowed:
+            raise InvalidConfig(f"Invalid value {value} for configuration {key}.")
+        if key in ("retention.ms", "delete.retention.ms", "max.message.bytes", "retention.bytes"):
+            try:
+                int(value)
+            except ValueError:
+                raise InvalidConfig(
+                    f"Invalid value {value} for configuration {key}: Not a number of type LONG"
+                ) from None
+    return TopicSpec(name, partitions, replication_factor, tuple(sorted(configs.items())))
+
+
+def record_size(record: Record) -> int:
+    """Bytes a record occupies for `max.message.bytes` (key + value + headers)."""
+    size = len(record.key or b"") + len(record.value or b"")
+    for hkey, hvalue in record.headers:
+        size += len(hkey) + len(hvalue or b"")
+    return size
+
+
+class StateStore(ABC):
+    """A read view of a per-task key-value store. Writes go through a Transaction."""
+
+    name: str
+
+    @abstractmethod
+    def get(self, key: bytes) -> bytes | None:
+        """The committed value for `key`, or None."""
+
+    @abstractmethod
+    def items(self, prefix: bytes = b"") -> Iterator[tuple[bytes, bytes]]:
+        """Committed entries whose key starts with `prefix`, in key order."""
+
+
+class GroupConsumer(ABC):
+    """A member of a consumer group: partitions of its topics are shared among live members.
+
+    A member that stops polling for longer than the session timeout is considered dead and
+    its partitions move to the others. Positions start at the group's committed offset, or
+    at `auto_offset_reset` ("earliest" / "latest") when there is none.
+    """
+
+    group: str
+    member_id: str
+
+    @abstractmethod
+    def poll(self, timeout: float = 1.0, max_records: int = 1000) -> list[LogRecord]:
+        """Heartbeat, take part in rebalances, and return committed records past the positions.
+
+        Waits up to `timeout` seconds for data; returns [] when there is none.
+        """
+
+    @abstractmethod
+    def assignment(self) -> frozenset[TopicPartition]:
+        """Partitions currently owned by this member."""
+
+    @abstractmethod
+    def position(self, tp: TopicPartition) -> int:
+        """The offset of the next record `poll` returns for `tp`."""
+
+    @abstractmethod
+    def seek(self, tp: TopicPartition, offset: int) -> None:
+        """Move the position of an assigned partition."""
+
+    @abstractmethod
+    def commit(self, offsets: Mapping[TopicPartition, int] | None = None) -> None:
+        """Commit `offsets` (next offset to read), or the current positions when None."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Leave the group so its partitions are reassigned at once."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class TxnStatus(Enum):
+    OPEN = "open"
+    COMMITTED = "committed"
+    ABORTED = "aborted"
+    FAILED = "failed"
+
+
+class Transaction(ABC):
+    """One atomic step: appends, consumed offsets and state changes commit together.
+
+    Use as a context manager: commits on normal exit, aborts on an exception. After
+    commit, abort or a failure the transaction cannot be used again.
+    """
+
+    def __init__(self) -> None:
+        self.status = TxnStatus.OPEN
+
+    def _check_open(self) -> None:
+        if self.status is not TxnStatus.OPEN:
+            raise TransactionError(f"Transaction is {self.status.value}; it cannot be used.")
+
+    @abstractmethod
+    def append(self, topic: str, records: Sequence[Record]) -> None:
+        """Append records; they become visible only when the transaction commits."""
+
+    @abstractmethod
+    def send_offsets(
+        self, group: GroupConsumer | str, offsets: Mapping[TopicPartition, int]
+    ) -> None:
+        """Commit consumed offsets of `group` (a member, or a group name) with the transaction."""
+
+    @abstractmethod
+    def put(self, store: str, key: bytes, value: bytes | None) -> None:
+        """Write (or with None, delete) a state-store entry as part of the transaction."""
+
+    @abstractmethod
+    def get(self, store: str, key: bytes) -> bytes | None:
+        """Read a state-store entry, seeing this transaction's own writes."""
+
+    @abstractmethod
+    def commit(self) -> None:
+        """Make everything visible atomically. Raises Fenced if a newer producer took over."""
+
+    @abstractmethod
+    def abort(self) -> None:
+        """Discard everything."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.status is not TxnStatus.OPEN:
+            return
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+class TransactionalProducer(ABC):
+    """A producer with a transactional id. Creating a new one with the same id fences the old."""
+
+    transactional_id: str
+
+    @abstractmethod
+    def begin(self) -> Transaction:
+        """Start a transaction. Only one may be open per producer."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class Log(ABC):
+    """Topics, partitions, consumer groups, transactions and state stores."""
+
+    # -- topics -----------------------------------------------------------------------------
+
+    @abstractmethod
+    def create_topic(
+        self,
+        name: str,
+        partitions: int = 1,
+        replication_factor: int = 1,
+        configs: Mapping[str, str] | None = None,
+    ) -> TopicSpec:
+        """Create a topic. Raises TopicExists, InvalidTopic, InvalidPartitions, InvalidConfig."""
+
+    @abstractmethod
+    def delete_topic(self, name: str) -> None:
+        """Delete a topic and its records. Raises TopicNotFound."""
+
+    @abstractmethod
+    def list_topics(self) -> list[str]:
+        """Names of all topics, sorted."""
+
+    @abstractmethod
+    def describe_topic(self, name: str) -> TopicDescription:
+        """Spec and partition offsets of a topic. Raises TopicNotFound."""
+
+    def topic_exists(self, name: str) -> bool:
+        return name in self.list_topics()
+
+    def ensure_topic(
+        self,
+        name: str,
+        partitions: int = 1,
+        replication_factor: int = 1,
+        configs: Mapping[str, str] | None = None,
+    ) -> TopicSpec:
+        """Create the topic unless it exists; return its spec either way."""
+        from tote.core.errors import TopicExists
+
+        try:
+            return self.create_topic(name, partitions, replication_factor, configs)
+        except TopicExists:
+            return self.describe_topic(name).spec
+
+    # -- writing and reading ----------------------------------------------------------------
+
+    @abstractmethod
+    def append(self, topic: str, records: Sequence[Record]) -> list[Position]:
+        """Append a batch atomically; return where each record landed, in input order.
+
+        Keyed records without an explicit partition go where Kafka's murmur2 partitioner
+        would put them; unkeyed ones are spread across partitions. Raises TopicNotFound,
+        PartitionNotFound, RecordTooLarge (`max.message.bytes`); a failed batch appends nothing.
+        """
+
+    @abstractmethod
+    def read(self, tp: TopicPartition, offset: int, max_records: int = 1000) -> list[LogRecord]:
+        """Committed records of `tp` from `offset` on (at most `max_records`).
+
+        An offset below the partition's start (removed by retention or compaction) reads
+        from the first record still there; `offset == end` returns []; an offset past the
+        end raises OffsetOutOfRange.
+        """
+
+    @abstractmethod
+    def wait(self, positions: Mapping[TopicPartition, int], timeout: float) -> bool:
+        """Block until some partition has a record at or past its position, or `timeout` passes.
+
+        Wakes within tens of milliseconds of an append by any process. Returns whether
+        data is available.
+        """
+
+    def tail(
+        self, tp: TopicPartition, offset: int, poll_timeout: float = 1.0
+    ) -> Iterator[LogRecord]:
+        """Follow a partition forever from `offset` (callers break out)."""
+        while True:
+            batch = self.read(tp, offset)
+            if batch:
+                yield from batch
+                offset = batch[-1].offset + 1
+            else:
+                self.wait({tp: offset}, poll_timeout)
+
+    # -- consumer groups --------------------------------------------------------------------
+
+    @abstractmethod
+    def consumer(
+        self,
+        group: str,
+        topics: Sequence[str],
+        *,
+        member_id: str | None = None,
+        session_timeout_ms: int = 10_000,
+        auto_offset_reset: str = "earliest",
+    ) -> GroupConsumer:
+        """Join `group` as a member consuming `topics` (which must exist)."""
+
+    @abstractmethod
+    def committed(self, group: str, tps: Iterable[TopicPartition]) -> dict[TopicPartition, int]:
+        """Committed offsets of a group; partitions without one are left out."""
+
+    @abstractmethod
+    def commit_offsets(self, group: str, offsets: Mapping[TopicPartition, int]) -> None:
+        """Commit offsets for a group outside any transaction (next offset to read)."""
+
+    @abstractmethod
+    def list_groups(self) -> list[str]:
+        """Groups with committed offsets or live members, sorted."""
+
+    @abstractmethod
+    def delete_group(self, group: str) -> None:
+        """Forget a group's offsets. Raises GroupNotFound."""
+
+    # -- transactions and state -------------------------------------------------------------
+
+    @abstractmethod
+    def transactional_producer(self, transactional_id: str) -> TransactionalProducer:
+        """A producer for exactly-once steps; fences any earlier producer with the same id."""
+
+    @abstractmethod
+    def store(self, name: str) -> StateStore:
+        """A read view of a state store (created empty on first use; survives restarts)."""
+
+    # -- housekeeping -----------------------------------------------------------------------
+
+    @abstractmethod
+    def enforce_retention(self, topic: str | None = None) -> None:
+        """Apply `retention.ms` and `cleanup.policy=compact` now (backends also run it on their own)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections, threads and files."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
