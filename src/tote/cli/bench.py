@@ -1,7 +1,77 @@
-"""`tote bench` commands."""
+"""`tote bench` commands: performance measured against baselines taken in the same run."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 app = typer.Typer(help="bench commands.", no_args_is_help=True)
+
+
+@app.command("log")
+def log_bench(
+    records: Annotated[
+        int, typer.Option(help="Records to append (200-byte values, batches of 1,000).")
+    ] = 200_000,
+    duration: Annotated[
+        float, typer.Option(help="Seconds of paced appends for the tail-latency test.")
+    ] = 5.0,
+    rate: Annotated[int, typer.Option(help="Records per second during the latency test.")] = 5000,
+    batch: Annotated[int, typer.Option(help="Records per append during the latency test.")] = 10,
+    workdir: Annotated[
+        Path | None, typer.Option("--dir", help="Where to put the temporary log files.")
+    ] = None,
+) -> None:
+    """The SQLite log: appends/s and reads/s beside raw sqlite3, and cross-process tail latency."""
+    from tote.bench.log import report, run
+
+    if records < 1 or duration <= 0 or rate < 1 or batch < 1:
+        raise typer.BadParameter("records, duration, rate and batch must be positive.")
+    report(run(records, duration, rate, batch, workdir), batch)
+
+
+@app.command("serde")
+def serde_bench(
+    n: Annotated[int, typer.Option("--n", help="Bet records to encode and decode.")] = 200_000,
+) -> None:
+    """Avro encode+decode of the seed's bets through the wire format, beside raw fastavro."""
+    from tote.bench.serde import print_serde_bench
+
+    if n < 1:
+        raise typer.BadParameter("n must be positive.")
+    print_serde_bench(n)
+
+
+@app.command("registry")
+def registry_bench(
+    lookups: Annotated[int, typer.Option(help="HTTP lookups by id to time.")] = 5_000,
+    schemas: Annotated[int, typer.Option(help="Distinct schemas to register first.")] = 100,
+) -> None:
+    """Schema lookups by id per second over HTTP, against in-process lookups."""
+    from tote.bench.registry import print_registry_bench
+
+    if lookups < 1 or schemas < 1:
+        raise typer.BadParameter("lookups and schemas must be positive.")
+    print_registry_bench(lookups, schemas)
+
+
+@app.command("rest-proxy")
+def rest_proxy_bench(
+    records: Annotated[int, typer.Option(help="Records to produce each way.")] = 50_000,
+    batch: Annotated[int, typer.Option(help="Seed bets per produce request.")] = 100,
+    clients: Annotated[int, typer.Option(help="Concurrent HTTP clients.")] = 4,
+    backend: Annotated[
+        str, typer.Option(help="sqlite (the proxy runs as its own process) or memory.")
+    ] = "sqlite",
+    workdir: Annotated[
+        Path | None, typer.Option("--dir", help="Where to put the temporary log files.")
+    ] = None,
+) -> None:
+    """Records/s produced through the REST Proxy (Avro seed bets) beside direct log appends."""
+    from tote.bench.rest_proxy import print_rest_proxy_bench
+
+    if records < 1 or batch < 1 or clients < 1 or records < batch:
+        raise typer.BadParameter("records, batch and clients must be positive; records ≥ batch.")
+    print_rest_proxy_bench(records, batch, clients, backend, workdir)

@@ -1,7 +1,110 @@
-"""`tote serve` commands."""
+"""`tote serve <service>`: run one service of the stack in the foreground.
+
+Each service opens the log named by `--home` / `--backend` (or `TOTE_*`, or tote.toml),
+answers HTTP only once it has replayed its internal topic, and stops on Ctrl-C. Several
+copies may run on one data dir; they share nothing but the log.
+"""
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="serve commands.", no_args_is_help=True)
+from tote.core.config import load_config
+from tote.core.errors import ToteError
+
+app = typer.Typer(help="Run one service of the stack in the foreground.", no_args_is_help=True)
+
+Home = Annotated[Path | None, typer.Option("--home", help="Data directory (TOTE_HOME).")]
+Backend = Annotated[
+    str | None, typer.Option("--backend", help="sqlite, memory or kafka (TOTE_BACKEND).")
+]
+Bootstrap = Annotated[
+    str | None,
+    typer.Option("--bootstrap-servers", help="Kafka bootstrap servers (TOTE_BOOTSTRAP_SERVERS)."),
+]
+Host = Annotated[str | None, typer.Option("--host", help="Interface to listen on (TOTE_HOST).")]
+
+
+def _setup_logging() -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command("schema-registry")
+def schema_registry(
+    port: Annotated[int | None, typer.Option(
+        "--port", help="Port to listen on (default 8081, TOTE_REGISTRY_PORT).")] = None,
+    host: Host = None,
+    home: Home = None,
+    backend: Backend = None,
+    bootstrap_servers: Bootstrap = None,
+) -> None:
+    """Confluent's Schema Registry API, backed by the `_schemas` topic of the log."""
+    from tote.http.common import run_app
+    from tote.http.registry_api import create_registry_app
+    from tote.log.open import open_log
+    from tote.registry import Registry
+
+    _setup_logging()
+    try:
+        config = load_config({"home": home, "backend": backend, "host": host,
+                              "bootstrap_servers": bootstrap_servers, "registry_port": port})
+        log = open_log(config)
+    except ToteError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        run_app(create_registry_app(Registry(log)), config.host, config.registry_port)
+    finally:
+        log.close()
+
+
+@app.command("rest-proxy")
+def rest_proxy(
+    *,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Port to listen on [default: 8082].")
+    ] = None,
+    host: Host = None,
+    schema_registry_url: Annotated[
+        str | None,
+        typer.Option(help="Use this Schema Registry [default: one in this process, same log]."),
+    ] = None,
+    consumer_instance_timeout_ms: Annotated[
+        int, typer.Option(help="Idle consumer instances expire after this long.")
+    ] = 300_000,
+    consumer_request_timeout_ms: Annotated[
+        int, typer.Option(help="How long GET .../records waits for data by default.")
+    ] = 1_000,
+    home: Home = None,
+    backend: Backend = None,
+    bootstrap_servers: Bootstrap = None,
+) -> None:
+    """Confluent's REST Proxy (kafka-rest v2 and v3 basics): produce and consume over HTTP."""
+    from tote.http.common import run_app
+    from tote.http.proxy_api import create_app
+    from tote.log.open import open_log
+    from tote.proxy.instance import ConsumerSettings
+    from tote.proxy.service import RestProxy, schema_source_for
+
+    _setup_logging()
+    try:
+        config = load_config({"home": home, "backend": backend, "host": host,
+                              "bootstrap_servers": bootstrap_servers, "proxy_port": port})
+        log = open_log(config)
+    except ToteError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    settings = ConsumerSettings(instance_timeout_ms=consumer_instance_timeout_ms,
+                                request_timeout_ms=consumer_request_timeout_ms)
+    try:
+        with schema_source_for(log, schema_registry_url) as schemas:
+            proxy = RestProxy(log, schemas, consumer_settings=settings)
+            run_app(create_app(proxy), config.host, config.proxy_port)
+    finally:
+        log.close()

@@ -117,3 +117,66 @@ class Fenced(TransactionError):
     """Another member or producer took over; this one must stop (Kafka's zombie fencing)."""
 
     error_code = 40901
+
+
+class TransactionConflict(TransactionError):
+    """Another writer appended to a partition this transaction appends to, so the positions
+    `Transaction.append` promised no longer hold. Retriable: abort, re-read, redo."""
+
+    error_code = 40904
+
+
+# --- SQL errors (ksqlDB) -----------------------------------------------------------------
+
+
+class SqlError(ToteError):
+    """A statement ksqlDB would reject: a syntax error or a semantic one found later.
+
+    `line` and `column` are 1-based and `span` is the (start, end) offsets of the offending
+    text within `source`, the text that was parsed. `message` is what ksqlDB reports
+    (e.g. "line 1:8: Syntax Error\\nExpecting ..."); `statement_text` is what it echoes as
+    `statementText`.
+    """
+
+    error_code = 40001
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        span: tuple[int, int] | None = None,
+        source: str = "",
+        statement_text: str = "",
+        error_code: int | None = None,
+    ) -> None:
+        super().__init__(message, error_code)
+        self.line = line
+        self.column = column
+        self.span = span
+        self.source = source
+        self.statement_text = statement_text
+
+    @property
+    def detailed_message(self) -> str:
+        """The message followed by the statement, as ksqlDB's unlogged details read."""
+        if not self.statement_text:
+            return self.message
+        return f"{self.message}\nStatement: {self.statement_text}"
+
+    def highlight(self) -> str:
+        """The offending source line with the span underlined (`^~~~`), or "" if unknown."""
+        if not self.source or self.line is None or self.column is None:
+            return ""
+        lines = self.source.split("\n")
+        if not 1 <= self.line <= len(lines):
+            return ""
+        text = lines[self.line - 1].rstrip("\r")
+        width = 1
+        if self.span is not None:
+            width = max(1, self.span[1] - self.span[0])
+        width = max(1, min(width, len(text) - (self.column - 1)))
+        # Keep the line's tabs so the caret lines up however tabs are displayed.
+        indent = "".join(ch if ch == "\t" else " " for ch in text[: self.column - 1])
+        return f"{text}\n{indent}^{'~' * (width - 1)}"

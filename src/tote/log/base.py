@@ -176,8 +176,16 @@ class Transaction(ABC):
             raise TransactionError(f"Transaction is {self.status.value}; it cannot be used.")
 
     @abstractmethod
-    def append(self, topic: str, records: Sequence[Record]) -> None:
-        """Append records; they become visible only when the transaction commits."""
+    def append(self, topic: str, records: Sequence[Record]) -> list[Position]:
+        """Append records; they become visible only when the transaction commits.
+
+        Returns the positions the records get if the transaction commits, so a consumer
+        of those partitions can commit past them in the same transaction (what the SQL
+        engine does when one query feeds the next). On Kafka they are the real offsets
+        (the producer is flushed); on sqlite and memory they are predicted from the
+        partition ends, and `commit` raises TransactionConflict if another writer
+        appended to one of those partitions in the meantime.
+        """
 
     @abstractmethod
     def send_offsets(

@@ -1,0 +1,1 @@
+"""Benchmarks (`tote bench ...`): measured against baselines taken in the same run."""

@@ -1,0 +1,218 @@
+"""Shared HTTP plumbing for every tote app: Confluent error bodies, media types, uvicorn.
+
+Confluent services answer every failure with `{"error_code": int, "message": str}` and an
+HTTP status equal to the code's first three digits (40401 -> 404). The one handler here
+renders any `ToteError` that way, so routes never catch errors themselves; framework
+errors (unknown route, wrong method) get the same shape, as Jersey gives them
+(`{"error_code":404,"message":"HTTP 404 Not Found"}`).
+
+An app that negotiates a response media type stores it on `request.state.media_type`
+(`set_media_type`); error responses then use it too. Works for Starlette and FastAPI apps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+import threading
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from types import TracebackType
+from typing import Any, Self
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp
+
+from tote.core.errors import ToteError
+
+JSON = "application/json"
+log = logging.getLogger(__name__)
+
+
+def status_for_code(error_code: int) -> int:
+    """The HTTP status of a Confluent error code: its first three digits (500 if none fit)."""
+    code = error_code
+    while code >= 1000:
+        code //= 10
+    return code if 400 <= code <= 599 else 500
+
+
+def error_body(error_code: int, message: str) -> dict[str, Any]:
+    """The Confluent error body."""
+    return {"error_code": error_code, "message": message}
+
+
+def dumps(content: Any) -> bytes:
+    """Compact JSON, as Jackson writes it (`{"id":1}`), UTF-8 without escaping."""
+    return json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def json_response(
+    content: Any,
+    *,
+    status_code: int = 200,
+    media_type: str = JSON,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """A JSON response with the media type the client negotiated."""
+    return Response(dumps(content), status_code=status_code, media_type=media_type,
+                    headers=dict(headers) if headers else None)
+
+
+def set_media_type(request: Request, media_type: str) -> None:
+    """Remember the negotiated response type so error bodies use it as well."""
+    request.state.media_type = media_type
+
+
+def response_media_type(request: Request) -> str:
+    media_type = getattr(request.state, "media_type", None)
+    return media_type if isinstance(media_type, str) else JSON
+
+
+def error_response(request: Request, error_code: int, message: str,
+                   headers: Mapping[str, str] | None = None) -> Response:
+    return json_response(error_body(error_code, message), status_code=status_for_code(error_code),
+                         media_type=response_media_type(request), headers=headers)
+
+
+def _media_range(part: str) -> tuple[str, float]:
+    pieces = [p.strip() for p in part.split(";")]
+    quality = 1.0
+    for param in pieces[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                quality = float(value)
+            except ValueError:
+                quality = 0.0
+    return pieces[0].lower(), quality
+
+
+def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
+    """The first of `offered` (in preference order) the `Accept` header allows, or None.
+
+    No header, `*/*` or `type/*` picks by our preference; q=0 excludes a type.
+    """
+    if accept is None or not accept.strip():
+        return offered[0]
+    ranges = sorted((_media_range(p) for p in accept.split(",") if p.strip()),
+                    key=lambda item: -item[1])
+    for media_range, quality in ranges:
+        if quality <= 0:
+            continue
+        for media_type in offered:
+            major = media_type.split("/", 1)[0]
+            if media_range in (media_type, "*/*", f"{major}/*", "*"):
+                return media_type
+    return None
+
+
+async def tote_error_handler(request: Request, exc: Exception) -> Response:
+    """Render a ToteError as the Confluent error body with status code // 100."""
+    assert isinstance(exc, ToteError)
+    return error_response(request, exc.error_code, exc.message)
+
+
+async def http_exception_handler(request: Request, exc: Exception) -> Response:
+    """Unknown routes, wrong methods and the like, in Jersey's words."""
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    headers = exc.headers if status == 405 else None
+    return error_response(request, status, f"HTTP {status} {phrase}", headers)
+
+
+async def internal_error_handler(request: Request, exc: Exception) -> Response:
+    """A bug, not bad input: log it and still answer in the ecosystem's shape."""
+    log.error("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500, "Internal Server Error")
+
+
+def install_error_handlers(app: Starlette) -> None:
+    """The one place an app learns how to render errors."""
+    app.add_exception_handler(ToteError, tote_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_exception_handler)
+    app.add_exception_handler(Exception, internal_error_handler)
+
+
+# -- running ---------------------------------------------------------------------------------
+
+
+def run_app(app: ASGIApp, host: str, port: int, *, log_level: str = "info") -> None:
+    """Serve `app` until interrupted (the lifespan starts and stops the service)."""
+    uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="on",
+                timeout_graceful_shutdown=5)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class ServerThread:
+    """uvicorn serving an app on a background thread: for tests, benches and embedding.
+
+    `start()` returns once the lifespan has started and the socket listens (port 0 picks
+    a free port; see `port`), or raises if startup failed.
+    """
+
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
+        config = uvicorn.Config(app, host=host, port=port, lifespan="on", log_config=None,
+                                log_level="warning", access_log=False,
+                                timeout_graceful_shutdown=5)
+        self.host = host
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._run, name=f"uvicorn-{port}", daemon=True)
+        self._error: BaseException | None = None
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._server.serve())
+        except (OSError, RuntimeError, SystemExit) as exc:  # bind failures, lifespan exits
+            self._error = exc
+
+    def start(self, timeout: float = 60.0) -> Self:
+        self._thread.start()
+        deadline = threading.Event()
+        waited = 0.0
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError(f"server failed to start: {self._error!r}")
+            if waited >= timeout:
+                raise TimeoutError(f"server did not start within {timeout} s")
+            deadline.wait(0.02)
+            waited += 0.02
+        return self
+
+    @property
+    def port(self) -> int:
+        sockets = self._server.servers[0].sockets
+        port: int = sockets[0].getsockname()[1]
+        return port
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()

@@ -1,0 +1,164 @@
+"""The REST Proxy over HTTP: Confluent kafka-rest's v2 API and the v3 basics (spec §3).
+
+Thin on purpose: each route checks the media type, parses the body with
+`tote.proxy.bodies`, calls the `RestProxy` library in a worker thread (log and registry
+calls block) and renders the answer. Errors are `ToteError`s rendered by the shared
+handler of `tote.http.common`; this module never catches them.
+
+This module holds the app factory, produce and v2 metadata; consumers are in
+`proxy_consumers`, v3 in `proxy_v3`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tote.http.common import JSON, install_error_handlers
+from tote.http.proxy_consumers import consumer_routes
+from tote.http.proxy_support import call, json_body, proxy_of, v2
+from tote.http.proxy_v3 import v3_routes
+from tote.proxy import bodies
+from tote.proxy.formats import V2_JSON, produce_format
+from tote.proxy.metadata import PartitionView, TopicView
+from tote.proxy.produce import ProduceResult
+from tote.proxy.service import RestProxy
+
+
+class _ErrorMediaType:
+    """Errors carry kafka-rest's media type: the v2 vendor type, plain JSON under /v3."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            state = scope.setdefault("state", {})
+            state["media_type"] = JSON if scope["path"].startswith("/v3") else V2_JSON
+        await self.app(scope, receive, send)
+
+
+# -- produce --------------------------------------------------------------------------------
+
+
+def _produce_response(result: ProduceResult) -> dict[str, Any]:
+    return {
+        "key_schema_id": result.key_schema_id,
+        "value_schema_id": result.value_schema_id,
+        "offsets": [
+            {"partition": p.partition, "offset": p.offset, "error_code": None, "error": None}
+            for p in result.positions
+        ],
+    }
+
+
+async def produce(request: Request) -> Response:
+    fmt = produce_format(request.headers.get("content-type"))
+    topic = request.path_params["topic"]
+    partition: int | None = request.path_params.get("partition")
+    produce_request = bodies.produce_request(await json_body(request))
+    proxy = proxy_of(request)
+    result = await call(proxy.producer.produce, topic, fmt, produce_request, partition)
+    return v2(_produce_response(result))
+
+
+# -- v2 metadata ----------------------------------------------------------------------------
+
+
+def _partition_json(view: PartitionView) -> dict[str, Any]:
+    return {
+        "partition": view.partition,
+        "leader": view.leader,
+        "replicas": [
+            {"broker": broker, "leader": broker == view.leader, "in_sync": True}
+            for broker in view.replicas
+        ],
+    }
+
+
+def _topic_json(view: TopicView) -> dict[str, Any]:
+    return {
+        "name": view.name,
+        "configs": view.configs,
+        "partitions": [_partition_json(p) for p in view.partitions],
+    }
+
+
+async def root(request: Request) -> Response:
+    return v2({})
+
+
+async def list_topics(request: Request) -> Response:
+    return v2(await call(proxy_of(request).metadata.topic_names))
+
+
+async def get_topic(request: Request) -> Response:
+    view = await call(proxy_of(request).metadata.topic, request.path_params["topic"])
+    return v2(_topic_json(view))
+
+
+async def list_partitions(request: Request) -> Response:
+    view = await call(proxy_of(request).metadata.topic, request.path_params["topic"])
+    return v2([_partition_json(p) for p in view.partitions])
+
+
+async def get_partition(request: Request) -> Response:
+    params = request.path_params
+    view = await call(proxy_of(request).metadata.partition, params["topic"], params["partition"])
+    return v2(_partition_json(view))
+
+
+async def partition_offsets(request: Request) -> Response:
+    params = request.path_params
+    view = await call(proxy_of(request).metadata.partition, params["topic"], params["partition"])
+    return v2({"beginning_offset": view.start_offset, "end_offset": view.end_offset})
+
+
+async def brokers(request: Request) -> Response:
+    return v2({"brokers": proxy_of(request).metadata.brokers()})
+
+
+# -- the app --------------------------------------------------------------------------------
+
+
+def v2_routes() -> list[Route]:
+    return [
+        Route("/", root, methods=["GET"]),
+        Route("/topics", list_topics, methods=["GET"]),
+        Route("/topics/{topic}", get_topic, methods=["GET"]),
+        Route("/topics/{topic}", produce, methods=["POST"]),
+        Route("/topics/{topic}/partitions", list_partitions, methods=["GET"]),
+        Route("/topics/{topic}/partitions/{partition:int}", get_partition, methods=["GET"]),
+        Route("/topics/{topic}/partitions/{partition:int}", produce, methods=["POST"]),
+        Route(
+            "/topics/{topic}/partitions/{partition:int}/offsets",
+            partition_offsets,
+            methods=["GET"],
+        ),
+        Route("/brokers", brokers, methods=["GET"]),
+    ]
+
+
+def create_app(proxy: RestProxy) -> Starlette:
+    """The proxy's ASGI app; its lifespan starts and closes `proxy` (not the log)."""
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        proxy.start()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(proxy.close)
+
+    app = Starlette(routes=v2_routes() + consumer_routes() + v3_routes(), lifespan=lifespan)
+    app.state.proxy = proxy
+    install_error_handlers(app)
+    app.add_middleware(_ErrorMediaType)
+    return app

@@ -1,0 +1,265 @@
+"""REST Proxy v3 basics: clusters, brokers, topics (list, get, create, delete, partitions,
+configs) and `POST .../topics/{t}/records`, in kafka-rest's v3 resource shapes.
+
+Resources carry `kind`, `metadata.self` and `related` links built from the request's base
+URL. tote's log is one cluster (id from `RestProxy.cluster_id`) with one broker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from tote.core.errors import NotFound, ToteError
+from tote.http.common import dumps, json_response
+from tote.http.proxy_support import call, no_content, proxy_of
+from tote.proxy import bodies
+from tote.proxy.metadata import BROKER_ID, DEFAULT_CONFIGS, PartitionView, TopicView
+from tote.proxy.produce import EncodedSide, SingleResult
+from tote.proxy.service import RestProxy
+
+CLUSTERS = "/v3/clusters"
+CLUSTER = CLUSTERS + "/{cluster_id}"
+
+
+class ClusterNotFound(NotFound):
+    error_code = 404
+
+    def __init__(self, cluster_id: str) -> None:
+        super().__init__(f"Cluster {cluster_id} could not be found.")
+
+
+def _cluster(request: Request) -> tuple[RestProxy, str]:
+    proxy = proxy_of(request)
+    cluster_id = request.path_params["cluster_id"]
+    if cluster_id != proxy.cluster_id:
+        raise ClusterNotFound(cluster_id)
+    return proxy, f"{str(request.base_url).rstrip('/')}{CLUSTERS}/{cluster_id}"
+
+
+def _related(url: str) -> dict[str, str]:
+    return {"related": url}
+
+
+def _list(kind: str, self_url: str, data: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"kind": kind, "metadata": {"self": self_url, "next": None}, "data": data}
+
+
+def _cluster_json(cluster_id: str, url: str) -> dict[str, Any]:
+    return {
+        "kind": "KafkaCluster",
+        "metadata": {"self": url, "resource_name": f"crn:///kafka={cluster_id}"},
+        "cluster_id": cluster_id,
+        "controller": _related(f"{url}/brokers/{BROKER_ID}"),
+        "acls": _related(f"{url}/acls"),
+        "brokers": _related(f"{url}/brokers"),
+        "broker_configs": _related(f"{url}/broker-configs"),
+        "consumer_groups": _related(f"{url}/consumer-groups"),
+        "topics": _related(f"{url}/topics"),
+        "partition_reassignments": _related(f"{url}/topics/-/partitions/-/reassignment"),
+    }
+
+
+def _topic_json(cluster_id: str, base: str, view: TopicView) -> dict[str, Any]:
+    url = f"{base}/topics/{view.name}"
+    return {
+        "kind": "KafkaTopic",
+        "metadata": {"self": url, "resource_name": f"crn:///kafka={cluster_id}/topic={view.name}"},
+        "cluster_id": cluster_id,
+        "topic_name": view.name,
+        "is_internal": view.is_internal,
+        "replication_factor": view.replication_factor,
+        "partitions_count": len(view.partitions),
+        "partitions": _related(f"{url}/partitions"),
+        "configs": _related(f"{url}/configs"),
+        "partition_reassignments": _related(f"{url}/partitions/-/reassignment"),
+        "authorized_operations": [],
+    }
+
+
+def _partition_json(cluster_id: str, base: str, view: PartitionView) -> dict[str, Any]:
+    url = f"{base}/topics/{view.topic}/partitions/{view.partition}"
+    return {
+        "kind": "KafkaPartition",
+        "metadata": {
+            "self": url,
+            "resource_name": (
+                f"crn:///kafka={cluster_id}/topic={view.topic}/partition={view.partition}"
+            ),
+        },
+        "cluster_id": cluster_id,
+        "topic_name": view.topic,
+        "partition_id": view.partition,
+        "leader": _related(f"{url}/replicas/{view.leader}"),
+        "replicas": _related(f"{url}/replicas"),
+        "reassignment": _related(f"{url}/reassignment"),
+    }
+
+
+async def list_clusters(request: Request) -> Response:
+    proxy = proxy_of(request)
+    base = f"{str(request.base_url).rstrip('/')}{CLUSTERS}"
+    cluster = _cluster_json(proxy.cluster_id, f"{base}/{proxy.cluster_id}")
+    return json_response(_list("KafkaClusterList", base, [cluster]))
+
+
+async def get_cluster(request: Request) -> Response:
+    proxy, url = _cluster(request)
+    return json_response(_cluster_json(proxy.cluster_id, url))
+
+
+async def list_brokers(request: Request) -> Response:
+    proxy, url = _cluster(request)
+    data = [
+        {
+            "kind": "KafkaBroker",
+            "metadata": {
+                "self": f"{url}/brokers/{broker}",
+                "resource_name": f"crn:///kafka={proxy.cluster_id}/broker={broker}",
+            },
+            "cluster_id": proxy.cluster_id,
+            "broker_id": broker,
+            "host": request.url.hostname,
+            "port": request.url.port,
+            "rack": None,
+            "configs": _related(f"{url}/brokers/{broker}/configs"),
+            "partition_replicas": _related(f"{url}/brokers/{broker}/partition-replicas"),
+        }
+        for broker in proxy.metadata.brokers()
+    ]
+    return json_response(_list("KafkaBrokerList", f"{url}/brokers", data))
+
+
+async def list_topics(request: Request) -> Response:
+    proxy, url = _cluster(request)
+    views = await call(proxy.metadata.topics)
+    data = [_topic_json(proxy.cluster_id, url, view) for view in views]
+    return json_response(_list("KafkaTopicList", f"{url}/topics", data))
+
+
+async def create_topic(request: Request) -> Response:
+    proxy, url = _cluster(request)
+    spec = bodies.create_topic(bodies.parse_json(await request.body()))
+    view = await call(
+        proxy.metadata.create_topic,
+        spec.topic_name,
+        spec.partitions_count,
+        spec.replication_factor,
+        spec.configs,
+    )
+    return json_response(_topic_json(proxy.cluster_id, url, view), status_code=201)
+
+
+async def get_topic(request: Request) -> Response:
+    proxy, url = _cluster(request)
+    view = await call(proxy.metadata.topic, request.path_params["topic"])
+    return json_response(_topic_json(proxy.cluster_id, url, view))
+
+
+async def delete_topic(request: Request) -> Response:
+    proxy, _ = _cluster(request)
+    await call(proxy.metadata.delete_topic, request.path_params["topic"])
+    return no_content()
+
+
+async def list_partitions(request: Request) -> Response:
+    proxy, url = _cluster(request)
+    topic = request.path_params["topic"]
+    view = await call(proxy.metadata.topic, topic)
+    data = [_partition_json(proxy.cluster_id, url, p) for p in view.partitions]
+    return json_response(_list("KafkaPartitionList", f"{url}/topics/{topic}/partitions", data))
+
+
+async def list_topic_configs(request: Request) -> Response:
+    proxy, url = _cluster(request)
+    topic = request.path_params["topic"]
+    view = await call(proxy.metadata.topic, topic)
+    configs_url = f"{url}/topics/{topic}/configs"
+    data = [
+        {
+            "kind": "KafkaTopicConfig",
+            "metadata": {
+                "self": f"{configs_url}/{name}",
+                "resource_name": f"crn:///kafka={proxy.cluster_id}/topic={topic}/config={name}",
+            },
+            "cluster_id": proxy.cluster_id,
+            "topic_name": topic,
+            "name": name,
+            "value": value,
+            "is_default": DEFAULT_CONFIGS.get(name) == value,
+            "is_read_only": False,
+            "is_sensitive": False,
+            "source": (
+                "DEFAULT_CONFIG" if DEFAULT_CONFIGS.get(name) == value else "DYNAMIC_TOPIC_CONFIG"
+            ),
+            "synonyms": [],
+        }
+        for name, value in sorted(view.configs.items())
+    ]
+    return json_response(_list("KafkaTopicConfigList", configs_url, data))
+
+
+def _side_json(side: EncodedSide | None) -> dict[str, Any] | None:
+    if side is None:
+        return None
+    schema = side.schema
+    return {
+        "type": side.format.name,
+        "size": side.size,
+        "subject": schema.subject if schema else None,
+        "schema_id": schema.schema_id if schema else None,
+        "schema_version": schema.version if schema else None,
+    }
+
+
+def _produce_json(cluster_id: str, topic: str, result: SingleResult | ToteError) -> bytes:
+    if isinstance(result, ToteError):
+        return dumps({"error_code": result.error_code, "message": result.message})
+    position = result.position
+    return dumps(
+        {
+            "error_code": 200,
+            "cluster_id": cluster_id,
+            "topic_name": topic,
+            "partition_id": position.partition,
+            "offset": position.offset,
+            "timestamp": _iso(position.timestamp),
+            "key": _side_json(result.key),
+            "value": _side_json(result.value),
+        }
+    )
+
+
+def _iso(ms: int) -> str:
+    from datetime import UTC, datetime
+
+    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+async def produce_records(request: Request) -> Response:
+    """Each JSON object in the body is one record; each gets its own delivery report."""
+    proxy, _ = _cluster(request)
+    topic = request.path_params["topic"]
+    requests = bodies.json_stream(await request.body())
+    results = await call(proxy.producer.produce_each, topic, requests)
+    body = b"\r\n".join(_produce_json(proxy.cluster_id, topic, r) for r in results)
+    return Response(body, media_type="application/json")
+
+
+def v3_routes() -> list[Route]:
+    return [
+        Route(CLUSTERS, list_clusters, methods=["GET"]),
+        Route(CLUSTER, get_cluster, methods=["GET"]),
+        Route(CLUSTER + "/brokers", list_brokers, methods=["GET"]),
+        Route(CLUSTER + "/topics", list_topics, methods=["GET"]),
+        Route(CLUSTER + "/topics", create_topic, methods=["POST"]),
+        Route(CLUSTER + "/topics/{topic}", get_topic, methods=["GET"]),
+        Route(CLUSTER + "/topics/{topic}", delete_topic, methods=["DELETE"]),
+        Route(CLUSTER + "/topics/{topic}/partitions", list_partitions, methods=["GET"]),
+        Route(CLUSTER + "/topics/{topic}/configs", list_topic_configs, methods=["GET"]),
+        Route(CLUSTER + "/topics/{topic}/records", produce_records, methods=["POST"]),
+    ]

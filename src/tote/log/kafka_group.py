@@ -1,0 +1,189 @@
+"""A consumer-group member of the kafka backend: a classic-protocol librdkafka consumer.
+
+Auto-commit is off; positions are tracked here so `position`, `seek` and `commit()` agree
+with what `poll` returned. Rebalances are eager (range assignor, like the memory backend):
+partitions a member keeps across a rebalance keep their position instead of falling back
+to the committed offset.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+
+from confluent_kafka import Consumer, KafkaException
+from confluent_kafka import TopicPartition as KafkaTopicPartition
+
+from tote.core.errors import Conflict, ToteError
+from tote.core.records import LogRecord, TopicPartition
+from tote.log.base import GroupConsumer
+from tote.log.kafka_admin import KafkaAdmin
+from tote.log.kafka_errors import Context, translate
+from tote.log.kafka_read import check_event, to_log_record
+
+
+class KafkaGroupConsumer(GroupConsumer):
+    """One member of a Kafka consumer group."""
+
+    def __init__(
+        self,
+        consumer: Consumer,
+        admin: KafkaAdmin,
+        group: str,
+        topics: Sequence[str],
+        *,
+        member_id: str | None,
+        auto_offset_reset: str,
+    ) -> None:
+        self.consumer = consumer
+        self.group = group
+        self.member_id = member_id or ""
+        self._label = member_id
+        self._admin = admin
+        self._reset = auto_offset_reset
+        self._assigned: frozenset[TopicPartition] = frozenset()
+        self._positions: dict[TopicPartition, int] = {}
+        self._pending: list[LogRecord] = []
+        self._closed = False
+        consumer.subscribe(
+            list(topics), on_assign=self._on_assign, on_revoke=self._on_revoke,
+            on_lost=self._on_revoke,
+        )
+
+    # -- rebalance callbacks (run inside consumer.poll) ----------------------------------
+
+    def _on_assign(self, consumer: Consumer, partitions: list[KafkaTopicPartition]) -> None:
+        assigned = frozenset(TopicPartition(p.topic, p.partition) for p in partitions)
+        kept = {tp: pos for tp, pos in self._positions.items() if tp in assigned}
+        for partition in partitions:
+            position = kept.get(TopicPartition(partition.topic, partition.partition))
+            if position is not None:
+                partition.offset = position
+        consumer.assign(partitions)
+        self._positions = kept
+        self._assigned = assigned
+        if self._label is None:
+            self.member_id = consumer.memberid() or self.member_id
+
+    def _on_revoke(self, consumer: Consumer, partitions: list[KafkaTopicPartition]) -> None:
+        gone = {TopicPartition(p.topic, p.partition) for p in partitions}
+        self._assigned = self._assigned - gone
+        self._pending = [r for r in self._pending if r.tp not in gone]
+        consumer.unassign()
+
+    # -- GroupConsumer --------------------------------------------------------------------
+
+    def join(self, timeout: float) -> None:
+        """Poll until the first assignment arrives or `timeout` passes (records are kept)."""
+        deadline = time.monotonic() + timeout
+        while not self._assigned and time.monotonic() < deadline:
+            self._pending.extend(self._fetch(min(0.1, deadline - time.monotonic()), 1000))
+        self._pending = [r for r in self._pending if r.tp in self._assigned]
+
+    def poll(self, timeout: float = 1.0, max_records: int = 1000) -> list[LogRecord]:
+        self._check_open()
+        if max_records <= 0:
+            # Only take part in the group; a record librdkafka hands over waits for later.
+            self._pending.extend(self._fetch(0, 1))
+            return []
+        if not self._pending:
+            self._pending = self._fetch(max(timeout, 0.0), max_records)
+        out, self._pending = self._pending[:max_records], self._pending[max_records:]
+        for record in out:
+            self._positions[record.tp] = record.offset + 1
+        return out
+
+    def _fetch(self, timeout: float, max_records: int) -> list[LogRecord]:
+        """Records librdkafka delivers within `timeout` (without moving the positions)."""
+        try:
+            first = self.consumer.poll(timeout)
+            if first is None:
+                return []
+            batch = [first, *self.consumer.consume(max_records - 1, 0)]
+        except KafkaException as exc:
+            raise translate(exc, Context(group=self.group)) from exc
+        out: list[LogRecord] = []
+        for message in batch:
+            if check_event(message) is None:
+                record = to_log_record(message)
+                if record.tp in self._assigned:
+                    out.append(record)
+        return out
+
+    def assignment(self) -> frozenset[TopicPartition]:
+        return self._assigned
+
+    def position(self, tp: TopicPartition) -> int:
+        self._check_assigned(tp)
+        position = self._positions.get(tp)
+        if position is None:
+            position = self._initial_position(tp)
+            self._positions[tp] = position
+        return position
+
+    def _initial_position(self, tp: TopicPartition) -> int:
+        """Where librdkafka will start: the committed offset, else `auto_offset_reset`."""
+        low, high = self._admin.watermarks(tp)
+        committed = self._admin.committed(self.group, [tp]).get(tp)
+        if committed is not None and low <= committed <= high:
+            return committed
+        return low if self._reset == "earliest" else high
+
+    def seek(self, tp: TopicPartition, offset: int) -> None:
+        self._check_assigned(tp)
+        self._pending = [r for r in self._pending if r.tp != tp]
+        try:
+            self.consumer.seek(KafkaTopicPartition(tp.topic, tp.partition, offset))
+        except KafkaException as exc:
+            raise translate(exc, Context(tp.topic, tp.partition, self.group)) from exc
+        self._positions[tp] = offset
+
+    def commit(self, offsets: Mapping[TopicPartition, int] | None = None) -> None:
+        self._check_open()
+        chosen = (
+            {tp: self.position(tp) for tp in self._assigned} if offsets is None else offsets
+        )
+        for tp in chosen:
+            self._admin.check_partition(tp)
+        if not chosen:
+            return
+        try:
+            self.consumer.commit(
+                offsets=[
+                    KafkaTopicPartition(tp.topic, tp.partition, off) for tp, off in chosen.items()
+                ],
+                asynchronous=False,
+            )
+        except KafkaException as exc:
+            raise translate(exc, Context(group=self.group)) from exc
+
+    def pause_topic(self, topic: str) -> bool:
+        """Stop fetching `topic` (it is about to be deleted); whether this member held it."""
+        held = [tp for tp in self._assigned if tp.topic == topic]
+        if held and not self._closed:
+            self.consumer.pause([KafkaTopicPartition(tp.topic, tp.partition) for tp in held])
+        return bool(held)
+
+    def group_metadata(self) -> object:
+        """librdkafka's group metadata, for `send_offsets_to_transaction`."""
+        self._check_open()
+        return self.consumer.consumer_group_metadata()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._assigned = frozenset()
+        self.consumer.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ToteError(f"Consumer '{self.member_id}' of group '{self.group}' is closed.")
+
+    def _check_assigned(self, tp: TopicPartition) -> None:
+        if tp not in self._assigned:
+            raise Conflict(f"No current assignment for partition {tp.topic}-{tp.partition}.")

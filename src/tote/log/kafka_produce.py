@@ -1,0 +1,150 @@
+"""Producing records into Kafka transactions: partition choice, size checks, delivery reports.
+
+Every write of the kafka backend is transactional, plain appends included, because a batch
+must be atomic. Partitions are chosen here with `tote.log.partitioner` and passed to the
+producer explicitly, so a record lands where it would on every other backend.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from confluent_kafka import KafkaError, KafkaException, Message, Producer
+from confluent_kafka import TopicPartition as KafkaTopicPartition
+
+from tote.core.clock import Clock
+from tote.core.errors import PartitionNotFound, RecordTooLarge, Timeout, ToteError
+from tote.core.records import Position, Record, TopicPartition
+from tote.log.base import DEFAULT_MAX_MESSAGE_BYTES, record_size
+from tote.log.kafka_admin import KafkaAdmin
+from tote.log.kafka_errors import Context, kafka_error_of, translate
+from tote.log.partitioner import StickyPartitioner, assign_partitions
+
+
+class Planner:
+    """Checks batches and chooses partitions, exactly as the memory and sqlite logs do."""
+
+    def __init__(self, admin: KafkaAdmin, clock: Clock) -> None:
+        self.admin = admin
+        self.clock = clock
+        self._sticky = StickyPartitioner()
+
+    def plan(self, topic: str, records: Sequence[Record]) -> list[int]:
+        """The partition of each record; raises TopicNotFound, PartitionNotFound, RecordTooLarge."""
+        spec = self.admin.spec(topic)
+        limit = int(spec.config("max.message.bytes") or DEFAULT_MAX_MESSAGE_BYTES)
+        for record in records:
+            if record.partition is not None and not 0 <= record.partition < spec.partitions:
+                spec = self.admin.spec(topic, fresh=True)
+                if not 0 <= record.partition < spec.partitions:
+                    raise PartitionNotFound(topic, record.partition)
+            size = record_size(record)
+            if size > limit:
+                raise RecordTooLarge(size, limit, topic)
+        return assign_partitions(topic, records, spec.partitions, self._sticky)
+
+    def forget(self, topic: str) -> None:
+        self._sticky.forget(topic)
+        self.admin.forget(topic)
+
+
+@dataclass
+class Deliveries:
+    """Delivery reports of one transaction's records, in produce order."""
+
+    positions: list[Position | None] = field(default_factory=list)
+    errors: list[ToteError] = field(default_factory=list)
+
+    def slot(self, topic: str, partition: int) -> Callable[[KafkaError | None, Message], None]:
+        index = len(self.positions)
+        self.positions.append(None)
+
+        def report(error: KafkaError | None, message: Message) -> None:
+            if error is not None:
+                self.errors.append(translate(error, Context(topic, partition)))
+                return
+            _, stamp = message.timestamp()
+            self.positions[index] = Position(partition, message.offset() or 0, stamp)
+
+        return report
+
+
+class TxnCore:
+    """A librdkafka transactional producer, one transaction at a time, with deadlines."""
+
+    def __init__(self, producer: Producer, planner: Planner, timeout: float) -> None:
+        self.producer = producer
+        self.planner = planner
+        self.timeout = timeout
+        self.deliveries = Deliveries()
+        self.fatal: ToteError | None = None
+
+    def init(self) -> None:
+        """Register the transactional id, fencing every older producer that used it."""
+        self._call(self.producer.init_transactions, self.timeout)
+
+    def begin(self) -> None:
+        if self.fatal is not None:
+            raise self.fatal
+        self.deliveries = Deliveries()
+        self._call(self.producer.begin_transaction)
+
+    def produce(self, topic: str, records: Sequence[Record], partitions: Sequence[int]) -> None:
+        now = self.planner.clock.now_ms()
+        for record, partition in zip(records, partitions, strict=True):
+            report = self.deliveries.slot(topic, partition)
+            kwargs: dict[str, Any] = {
+                "value": record.value,
+                "key": record.key,
+                "partition": partition,
+                "timestamp": now if record.timestamp is None else record.timestamp,
+                "on_delivery": report,
+            }
+            if record.headers:
+                kwargs["headers"] = list(record.headers)
+            self._produce(topic, kwargs)
+
+    def _produce(self, topic: str, kwargs: dict[str, Any]) -> None:
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                self.producer.produce(topic, **kwargs)
+                return
+            except BufferError:
+                # librdkafka's queue is full: send what is queued (linger is long) and retry.
+                if time.monotonic() > deadline:
+                    raise Timeout("The Kafka producer queue stayed full.") from None
+                self.producer.flush(1.0)
+            except KafkaException as exc:
+                raise translate(exc, Context(topic)) from exc
+
+    def send_offsets(self, offsets: Mapping[TopicPartition, int], metadata: object) -> None:
+        partitions = [KafkaTopicPartition(tp.topic, tp.partition, o) for tp, o in offsets.items()]
+        self._call(self.producer.send_offsets_to_transaction, partitions, metadata, self.timeout)
+
+    def commit(self) -> list[Position]:
+        """Deliver everything, then commit; the positions of the records, in produce order."""
+        remaining = self.producer.flush(self.timeout)
+        if self.deliveries.errors:
+            raise self.deliveries.errors[0]
+        if remaining:
+            raise Timeout(f"{remaining} records were not delivered to Kafka in time.")
+        self._call(self.producer.commit_transaction, self.timeout)
+        return [p for p in self.deliveries.positions if p is not None]
+
+    def abort(self) -> None:
+        self._call(self.producer.abort_transaction, self.timeout)
+
+    def _call(self, method: Callable[..., None], *args: Any) -> None:
+        """Call the producer; a fatal error (such as being fenced) ends it for good."""
+        try:
+            method(*args)
+        except KafkaException as exc:
+            error = translate(exc)
+            kafka_error = kafka_error_of(exc)
+            if kafka_error is not None and kafka_error.fatal():
+                self.fatal = error
+            raise error from exc

@@ -1,0 +1,238 @@
+"""`read` and `wait` of the kafka backend: read_committed consumers with manual assignment.
+
+Consumers are pooled and reused across calls, never created per read. A reader holds one
+partition at a time; when the next read continues where the last one stopped, it resumes
+the paused partition instead of re-assigning, so a replay streams from librdkafka's
+prefetch. Idle consumers are paused so they do not keep fetching.
+
+Kafka offsets have gaps (transaction markers), so "the end" is found from the broker: the
+log end offset bounds the read, and the end-of-partition event says that no committed
+record is left before it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+
+from confluent_kafka import (
+    TIMESTAMP_LOG_APPEND_TIME,
+    Consumer,
+    KafkaError,
+    Message,
+)
+from confluent_kafka import TopicPartition as KafkaTopicPartition
+
+from tote.core.errors import OffsetOutOfRange, Timeout
+from tote.core.records import Headers, LogRecord, TimestampType, TopicPartition
+from tote.log.kafka_admin import KafkaAdmin
+from tote.log.kafka_config import LOGGER
+from tote.log.kafka_errors import Context, translate
+
+
+def to_log_record(message: Message) -> LogRecord:
+    """A confluent-kafka message as tote's LogRecord."""
+    kind, stamp = message.timestamp()
+    return LogRecord(
+        message.topic() or "",
+        message.partition() or 0,
+        message.offset() or 0,
+        message.key(),
+        message.value(),
+        _headers(message),
+        stamp,
+        TimestampType.LOG_APPEND_TIME
+        if kind == TIMESTAMP_LOG_APPEND_TIME
+        else TimestampType.CREATE_TIME,
+    )
+
+
+def _headers(message: Message) -> Headers:
+    raw = message.headers()
+    if not raw:
+        return ()
+    items = raw.items() if isinstance(raw, dict) else raw
+    return tuple(
+        (key, value if value is None or isinstance(value, bytes) else value.encode())
+        for key, value in items
+    )
+
+
+def check_event(message: Message) -> KafkaError | None:
+    """The error of an event message; raises fatal ones, logs and ignores transient ones."""
+    error = message.error()
+    if error is None or error.code() == KafkaError._PARTITION_EOF:
+        return error
+    if error.fatal():
+        raise translate(error, Context(message.topic(), message.partition()))
+    LOGGER.debug("kafka consumer event: %s", error)
+    return error
+
+
+def _ktp(tp: TopicPartition, offset: int | None = None) -> KafkaTopicPartition:
+    if offset is None:
+        return KafkaTopicPartition(tp.topic, tp.partition)
+    return KafkaTopicPartition(tp.topic, tp.partition, offset)
+
+
+class _Reader:
+    """A consumer assigned to (at most) one partition, paused between reads."""
+
+    def __init__(self, consumer: Consumer) -> None:
+        self.consumer = consumer
+        self.tp: TopicPartition | None = None
+        self.next = -1
+        self.continuable = False
+
+    def read(
+        self, tp: TopicPartition, start: int, end: int, max_records: int, deadline: float
+    ) -> list[LogRecord]:
+        if not (self.continuable and self.tp == tp and self.next == start):
+            self.consumer.assign([_ktp(tp, start)])
+        # A partition stays paused across assign() in librdkafka, so resume it either way.
+        self.consumer.resume([_ktp(tp)])
+        self.tp, self.next, self.continuable = tp, start, False
+        out: list[LogRecord] = []
+        at_end = eof = False
+        try:
+            while not at_end and len(out) < max_records:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise Timeout(
+                        f"Reading {tp.topic}-{tp.partition} from offset {start} timed out."
+                    )
+                first = self.consumer.poll(remaining)
+                if first is None:
+                    continue
+                batch = [first, *self.consumer.consume(max_records - len(out) - 1, 0)]
+                for message in batch:
+                    error = check_event(message)
+                    if error is not None:
+                        eof = eof or error.code() == KafkaError._PARTITION_EOF
+                        at_end = at_end or eof
+                    elif (message.offset() or 0) >= start:
+                        out.append(to_log_record(message))
+                if out and out[-1].offset + 1 >= end:
+                    at_end = True
+        finally:
+            self.consumer.pause([_ktp(tp)])
+        # After an end-of-partition event librdkafka does not repeat it at the same offset,
+        # so only a read that stopped without one may be continued by resuming.
+        self.next = out[-1].offset + 1 if out else start
+        self.continuable = not eof
+        return out
+
+
+class _Waiter:
+    """A consumer that blocks until a committed record appears at or past some positions."""
+
+    def __init__(self, consumer: Consumer) -> None:
+        self.consumer = consumer
+        self.assigned: dict[TopicPartition, int] = {}
+
+    def wait(self, positions: Mapping[TopicPartition, int], deadline: float) -> bool:
+        wanted = dict(positions)
+        if wanted != self.assigned:
+            self.consumer.assign([_ktp(tp, max(pos, 0)) for tp, pos in wanted.items()])
+        self.consumer.resume([_ktp(tp) for tp in wanted])
+        self.assigned = dict(wanted)
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                message = self.consumer.poll(remaining)
+                if message is None or check_event(message) is not None:
+                    continue
+                tp = TopicPartition(message.topic() or "", message.partition() or 0)
+                offset = message.offset() or 0
+                self.assigned[tp] = offset + 1
+                if offset >= wanted.get(tp, offset + 1):
+                    return True
+        finally:
+            self.consumer.pause([_ktp(tp) for tp in wanted])
+
+
+class ReaderPool:
+    """Pooled readers and waiters of one KafkaLog; safe to use from many threads."""
+
+    def __init__(self, factory: Callable[[bool], Consumer], admin: KafkaAdmin) -> None:
+        self._factory = factory
+        self._admin = admin
+        self._lock = threading.Lock()
+        self._readers: list[_Reader] = []
+        self._waiters: list[_Waiter] = []
+        self._all: list[Consumer] = []
+
+    def read(self, tp: TopicPartition, offset: int, max_records: int) -> list[LogRecord]:
+        low, high = self._admin.watermarks(tp)
+        if offset > high:
+            raise OffsetOutOfRange(
+                f"Offset {offset} is out of range for partition {tp.topic}-{tp.partition}: "
+                f"the log ends at offset {high}."
+            )
+        start = max(offset, low)
+        if max_records <= 0 or start >= high:
+            return []
+        reader = self._take_reader(tp, start)
+        try:
+            deadline = time.monotonic() + self._admin.timeout
+            return reader.read(tp, start, high, max_records, deadline)
+        finally:
+            with self._lock:
+                self._readers.append(reader)
+
+    def wait(self, positions: Mapping[TopicPartition, int], timeout: float) -> bool:
+        for tp in positions:
+            self._admin.check_partition(tp)
+        if not positions:
+            time.sleep(max(timeout, 0.0))
+            return False
+        with self._lock:
+            waiter = self._waiters.pop() if self._waiters else None
+        if waiter is None:
+            waiter = _Waiter(self._new(eof=False))
+        try:
+            return waiter.wait(positions, time.monotonic() + max(timeout, 0.0))
+        finally:
+            with self._lock:
+                self._waiters.append(waiter)
+
+    def release_topic(self, topic: str) -> bool:
+        """Unassign idle readers and waiters from `topic`; whether any held it."""
+        released = False
+        with self._lock:
+            for reader in self._readers:
+                if reader.tp is not None and reader.tp.topic == topic:
+                    reader.consumer.unassign()
+                    reader.tp, reader.continuable = None, False
+                    released = True
+            for waiter in self._waiters:
+                if any(tp.topic == topic for tp in waiter.assigned):
+                    waiter.consumer.unassign()
+                    waiter.assigned = {}
+                    released = True
+        return released
+
+    def _take_reader(self, tp: TopicPartition, start: int) -> _Reader:
+        with self._lock:
+            for index, reader in enumerate(self._readers):
+                if reader.continuable and reader.tp == tp and reader.next == start:
+                    return self._readers.pop(index)
+            if self._readers:
+                return self._readers.pop()
+        return _Reader(self._new(eof=True))
+
+    def _new(self, *, eof: bool) -> Consumer:
+        consumer = self._factory(eof)
+        with self._lock:
+            self._all.append(consumer)
+        return consumer
+
+    def close(self) -> None:
+        with self._lock:
+            consumers, self._all = self._all, []
+            self._readers, self._waiters = [], []
+        for consumer in consumers:
+            consumer.close()

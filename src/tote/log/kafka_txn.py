@@ -1,0 +1,173 @@
+"""Transactions of the kafka backend: Kafka transactions carrying appends, offsets and state.
+
+One step commits in Kafka's own transaction: output records, state-store changelog records
+and consumed offsets (`send_offsets_to_transaction`). Local state-store entries change only
+after the broker confirmed the commit. A producer fenced by a newer one with the same
+transactional id raises `Fenced`: at `begin` when the newer one lives in this process, at
+`commit` (from the broker) otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from confluent_kafka import Consumer
+
+from tote.core.errors import Fenced, ToteError, TransactionError
+from tote.core.records import Record, TopicPartition
+from tote.log.base import GroupConsumer, Transaction, TransactionalProducer, TxnStatus
+from tote.log.kafka_config import LOGGER
+from tote.log.kafka_group import KafkaGroupConsumer
+from tote.log.kafka_produce import TxnCore
+from tote.log.kafka_store import StoreCache
+
+
+class KafkaTransactionalProducer(TransactionalProducer):
+    """A transactional id's producer; `is_current` says whether a newer one replaced it."""
+
+    def __init__(
+        self,
+        transactional_id: str,
+        core: TxnCore,
+        stores: StoreCache,
+        group_reader: Callable[[str], Consumer],
+        is_current: Callable[[], bool],
+    ) -> None:
+        self.transactional_id = transactional_id
+        self.core = core
+        self.stores = stores
+        self._group_reader = group_reader
+        self._is_current = is_current
+        self._metadata: dict[str, Consumer] = {}
+        self._current: KafkaTransaction | None = None
+        self._closed = False
+
+    def check_not_fenced(self) -> None:
+        if not self._is_current() or isinstance(self.core.fatal, Fenced):
+            raise Fenced(
+                f"Producer with transactional id '{self.transactional_id}' has been fenced: "
+                "a newer producer with the same transactional id took over."
+            )
+
+    def begin(self) -> Transaction:
+        if self._closed:
+            raise TransactionError(f"Producer '{self.transactional_id}' is closed.")
+        self.check_not_fenced()
+        if self._current is not None and self._current.status is TxnStatus.OPEN:
+            raise TransactionError(
+                f"Producer '{self.transactional_id}' already has an open transaction."
+            )
+        self.core.begin()
+        self._current = KafkaTransaction(self)
+        return self._current
+
+    def group_metadata(self, group: str) -> object:
+        """Group metadata for a plain group name, from a consumer that never subscribes."""
+        consumer = self._metadata.get(group)
+        if consumer is None:
+            consumer = self._metadata[group] = self._group_reader(group)
+        return consumer.consumer_group_metadata()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._current is not None and self._current.status is TxnStatus.OPEN:
+            self._current.abort()
+        for consumer in self._metadata.values():
+            consumer.close()
+        self._metadata.clear()
+        self.core.producer.flush(0)
+
+
+class KafkaTransaction(Transaction):
+    """Records, offsets and store writes of one Kafka transaction."""
+
+    def __init__(self, producer: KafkaTransactionalProducer) -> None:
+        super().__init__()
+        self._producer = producer
+        self._core = producer.core
+        self._writes: dict[str, dict[bytes, bytes | None]] = {}
+
+    def _fail(self, error: ToteError) -> ToteError:
+        """Mark the transaction failed and abort it in Kafka (unless the producer is dead)."""
+        self.status = TxnStatus.FAILED
+        if self._core.fatal is None:
+            try:
+                self._core.abort()
+            except ToteError as abort_error:
+                LOGGER.warning("aborting a failed transaction failed too: %s", abort_error)
+        return error
+
+    def append(self, topic: str, records: Sequence[Record]) -> None:
+        self._check_open()
+        try:
+            partitions = self._core.planner.plan(topic, records)
+            self._core.produce(topic, records, partitions)
+        except ToteError as error:
+            raise self._fail(error) from None
+
+    def send_offsets(
+        self, group: GroupConsumer | str, offsets: Mapping[TopicPartition, int]
+    ) -> None:
+        self._check_open()
+        try:
+            for tp in offsets:
+                self._core.planner.admin.check_partition(tp)
+            if isinstance(group, str):
+                metadata = self._producer.group_metadata(group)
+            elif isinstance(group, KafkaGroupConsumer):
+                metadata = group.group_metadata()
+            else:
+                raise TransactionError(
+                    f"Group member '{group.member_id}' does not belong to a Kafka log."
+                )
+            if offsets:
+                self._core.send_offsets(offsets, metadata)
+        except ToteError as error:
+            raise self._fail(error) from None
+
+    def put(self, store: str, key: bytes, value: bytes | None) -> None:
+        self._check_open()
+        try:
+            self._touch(store)
+            tp = self._producer.stores.changelog(store)
+            self._core.produce(tp.topic, [Record(value, key)], [tp.partition])
+        except ToteError as error:
+            raise self._fail(error) from None
+        self._writes[store][key] = value
+
+    def get(self, store: str, key: bytes) -> bytes | None:
+        self._check_open()
+        pending = self._touch(store)
+        if key in pending:
+            return pending[key]
+        return self._producer.stores.get(store, key)
+
+    def _touch(self, store: str) -> dict[bytes, bytes | None]:
+        """This transaction's writes to `store`; the first touch brings the store up to date."""
+        pending = self._writes.get(store)
+        if pending is None:
+            self._producer.stores.refresh(store)
+            pending = self._writes[store] = {}
+        return pending
+
+    def commit(self) -> None:
+        self._check_open()
+        try:
+            self._producer.check_not_fenced()
+            self._core.commit()
+        except ToteError as error:
+            raise self._fail(error) from None
+        self.status = TxnStatus.COMMITTED
+        self._producer.stores.apply({s: w for s, w in self._writes.items() if w})
+
+    def abort(self) -> None:
+        if self.status is TxnStatus.FAILED:
+            self.status = TxnStatus.ABORTED
+            return
+        self._check_open()
+        self.status = TxnStatus.ABORTED
+        self._writes.clear()
+        if self._core.fatal is None:
+            self._core.abort()

@@ -1,0 +1,384 @@
+"""The SQLite log: tote's embedded default backend, one file shared by several processes.
+
+The registry, REST proxy, ksqlDB engine and Connect each open the same file; SQLite's
+locking makes them one log. Every thread gets its own connection (WAL lets readers run
+beside the one writer), writes are `BEGIN IMMEDIATE` transactions with a busy timeout,
+and tail readers are woken by `ChangeWatcher`. Topic metadata is cached per process and
+re-read when another process turns out to have deleted the topic (ids are never reused).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import sqlite3
+import threading
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from tote.core.clock import SYSTEM_CLOCK, Clock
+from tote.core.errors import (
+    InvalidConfig,
+    OffsetOutOfRange,
+    PartitionNotFound,
+    Timeout,
+    TopicNotFound,
+)
+from tote.core.records import (
+    LogRecord,
+    Position,
+    Record,
+    TopicDescription,
+    TopicPartition,
+    TopicSpec,
+)
+from tote.log.base import (
+    GroupConsumer,
+    Log,
+    StateStore,
+    TransactionalProducer,
+    validate_topic_spec,
+)
+from tote.log.partitioner import StickyPartitioner
+from tote.log.sqlite_batch import StaleTopic, apply_batch, plan_batch
+from tote.log.sqlite_groups import GroupTables, SqliteGroupConsumer
+from tote.log.sqlite_lock import DEFAULT_BUSY_TIMEOUT, Connection, write_txn
+from tote.log.sqlite_retention import RETENTION_CHECK_MS, enforce_topic
+from tote.log.sqlite_schema import MAX_OFFSET, connect, decode_headers
+from tote.log.sqlite_topics import TopicCache, delete_topic_rows, describe, insert_topic
+from tote.log.sqlite_txn import SqliteStore, SqliteTransactionalProducer
+from tote.log.sqlite_watch import DEFAULT_POLL_INTERVAL, ChangeWatcher
+
+_logger = logging.getLogger(__name__)
+AUTO_OFFSET_RESETS = ("earliest", "latest")
+_READ = (
+    "SELECT id - ?1, key, value, headers, ts FROM records "
+    "WHERE id >= ?2 AND id < ?3 ORDER BY id LIMIT ?4"
+)
+_HAS_DATA = "SELECT 1 FROM records WHERE id >= ? AND id < ? LIMIT 1"
+_BOUNDS = "SELECT start_offset, end_offset FROM partitions WHERE topic_id = ? AND partition = ?"
+_NEW = tuple.__new__
+_NO_HEADERS = ()
+# How often an append re-reads a topic that another process deleted or re-created.
+_STALE_RETRIES = 3
+
+
+class SqliteLog(Log):
+    """Topics, groups, transactions and state stores in one SQLite file."""
+
+    def __init__(
+        self,
+        path: Path,
+        clock: Clock = SYSTEM_CLOCK,
+        *,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> None:
+        self.path = Path(path)
+        self.clock = clock
+        self._busy_timeout = busy_timeout
+        self._poll_interval = poll_interval
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        # Every thread's connection, weakly: a finished thread's connection closes itself.
+        self._connections: weakref.WeakSet[Connection] = weakref.WeakSet()
+        self.topics = TopicCache(self.conn)
+        # Like Kafka's client, start unkeyed batches at a random partition, so one-shot
+        # producers in separate processes (the CLI, scripts) still spread their batches.
+        self.sticky = StickyPartitioner(start=random.randrange(1 << 16))
+        self._watcher = ChangeWatcher(self._open, poll_interval)
+        self._consumers: list[SqliteGroupConsumer] = []
+        self._last_retention_ms = clock.now_ms()
+        self.groups = GroupTables(self)
+        self.conn()
+
+    # -- connections ----------------------------------------------------------------------
+
+    def _open(self) -> Connection:
+        return connect(self.path, self._busy_timeout)
+
+    def conn(self) -> Connection:
+        """This thread's connection to the file (opened on first use)."""
+        conn: Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._open()
+            with self._lock:
+                self._connections.add(conn)
+            self._local.conn = conn
+        return conn
+
+    def notify(self) -> None:
+        """Wake this process's waiters after a commit that added records."""
+        self._watcher.notify()
+
+    # -- topics ---------------------------------------------------------------------------
+
+    def create_topic(
+        self,
+        name: str,
+        partitions: int = 1,
+        replication_factor: int = 1,
+        configs: Mapping[str, str] | None = None,
+    ) -> TopicSpec:
+        spec = validate_topic_spec(name, partitions, replication_factor, configs or {})
+        conn = self.conn()
+        with write_txn(conn):
+            insert_topic(conn, spec)
+        self.topics.forget(name)
+        return spec
+
+    def delete_topic(self, name: str) -> None:
+        conn = self.conn()
+        with write_txn(conn):
+            delete_topic_rows(conn, name)
+            self.groups.topic_deleted(conn, name)
+        self.topics.forget(name)
+        self.sticky.forget(name)
+        self.notify()
+
+    def list_topics(self) -> list[str]:
+        rows = self.conn().execute("SELECT name FROM topics ORDER BY name").fetchall()
+        return [name for (name,) in rows]
+
+    def topic_exists(self, name: str) -> bool:
+        row = self.conn().execute("SELECT 1 FROM topics WHERE name = ?", (name,)).fetchone()
+        return row is not None
+
+    def describe_topic(self, name: str) -> TopicDescription:
+        meta, infos = describe(self.conn(), name)
+        self.topics.put(meta)
+        return TopicDescription(meta.spec, infos)
+
+    def partition_count(self, name: str) -> int | None:
+        row = self.conn().execute("SELECT partitions FROM topics WHERE name = ?", (name,))
+        found = row.fetchone()
+        return int(found[0]) if found else None
+
+    # -- writing and reading --------------------------------------------------------------
+
+    def append(self, topic: str, records: Sequence[Record]) -> list[Position]:
+        conn = self.conn()
+        meta = self.topics.get(topic)
+        for _ in range(_STALE_RETRIES):
+            try:
+                batch = plan_batch(meta, records, self.sticky, self.clock.now_ms())
+                if not batch.count:
+                    return []
+                with write_txn(conn):
+                    positions = apply_batch(conn, batch)
+            except (StaleTopic, PartitionNotFound):
+                fresh = self.topics.reload(topic)  # deleted or re-created by another process?
+                if fresh.id == meta.id:
+                    raise
+                meta = fresh
+                continue
+            self.notify()
+            self._housekeep()
+            return positions
+        raise StaleTopic(f"Topic '{topic}' keeps being re-created by another process.")
+
+    def read(self, tp: TopicPartition, offset: int, max_records: int = 1000) -> list[LogRecord]:
+        meta = self.topics.check_partition(tp)
+        conn = self.conn()
+        base = meta.bases[tp.partition]
+        first = base + min(max(offset, 0), MAX_OFFSET)
+        rows = conn.execute(_READ, (base, first, base + MAX_OFFSET, max(max_records, 0))).fetchall()
+        if not rows:
+            bounds = conn.execute(_BOUNDS, (meta.id, tp.partition)).fetchone()
+            if bounds is None:
+                self.topics.reload(tp.topic)
+                return self.read(tp, offset, max_records)
+            if offset > bounds[1]:
+                raise OffsetOutOfRange(
+                    f"Offset {offset} is out of range for partition {tp.topic}-{tp.partition}: "
+                    f"the log ends at offset {bounds[1]}."
+                )
+            return []
+        name, partition, kind = tp.topic, tp.partition, meta.timestamp_type
+        return [
+            _NEW(
+                LogRecord,
+                (
+                    name,
+                    partition,
+                    at,
+                    key,
+                    value,
+                    _NO_HEADERS if headers is None else decode_headers(headers),
+                    ts,
+                    kind,
+                ),
+            )
+            for at, key, value, headers, ts in rows
+        ]
+
+    def bounds(self, tp: TopicPartition) -> tuple[int, int] | None:
+        """(start, end) offsets of a partition, or None if it does not exist (any more)."""
+        for _ in range(_STALE_RETRIES):
+            try:
+                meta = self.topics.check_partition(tp)
+            except (TopicNotFound, PartitionNotFound):
+                return None
+            row = self.conn().execute(_BOUNDS, (meta.id, tp.partition)).fetchone()
+            if row is not None:
+                return int(row[0]), int(row[1])
+            self.topics.forget(tp.topic)
+        return None
+
+    def available(self, positions: Mapping[TopicPartition, int]) -> bool:
+        """Whether some partition holds a record at or past its position."""
+        conn = self.conn()
+        for tp, position in positions.items():
+            meta = self.topics.peek(tp.topic)
+            if meta is None:
+                continue
+            if not 0 <= tp.partition < len(meta.bases):
+                continue
+            base = meta.bases[tp.partition]
+            first = base + min(max(position, 0), MAX_OFFSET)
+            if conn.execute(_HAS_DATA, (first, base + MAX_OFFSET)).fetchone():
+                return True
+        return False
+
+    def wait(self, positions: Mapping[TopicPartition, int], timeout: float) -> bool:
+        for tp in positions:
+            self.topics.check_partition(tp)
+        deadline = SYSTEM_CLOCK.monotonic() + max(timeout, 0.0)
+        seq = self._watcher.seq
+        while True:
+            if self.available(positions):
+                return True
+            remaining = deadline - SYSTEM_CLOCK.monotonic()
+            if remaining <= 0:
+                return False
+            seq = self._watcher.wait_change(seq, remaining)
+
+    def wait_change(self, seq: int, timeout: float) -> int:
+        """Block until anything is committed to the file (or `timeout`); see ChangeWatcher."""
+        return self._watcher.wait_change(seq, timeout)
+
+    @property
+    def change_seq(self) -> int:
+        return self._watcher.seq
+
+    # -- consumer groups ------------------------------------------------------------------
+
+    def consumer(
+        self,
+        group: str,
+        topics: Sequence[str],
+        *,
+        member_id: str | None = None,
+        session_timeout_ms: int = 10_000,
+        auto_offset_reset: str = "earliest",
+    ) -> GroupConsumer:
+        if auto_offset_reset not in AUTO_OFFSET_RESETS:
+            raise InvalidConfig(
+                f"Invalid value {auto_offset_reset} for configuration auto.offset.reset: "
+                "String must be one of: latest, earliest"
+            )
+        for topic in topics:
+            self.topics.get(topic)
+        consumer = SqliteGroupConsumer(
+            self,
+            group,
+            topics,
+            member_id=member_id,
+            session_timeout_ms=session_timeout_ms,
+            auto_offset_reset=auto_offset_reset,
+        )
+        consumer.poll(timeout=0, max_records=0)
+        with self._lock:
+            self._consumers = [c for c in self._consumers if not c.closed]
+            self._consumers.append(consumer)
+        return consumer
+
+    def check_offsets(self, offsets: Mapping[TopicPartition, int]) -> None:
+        for tp in offsets:
+            self.topics.check_partition(tp)
+
+    def committed(self, group: str, tps: Iterable[TopicPartition]) -> dict[TopicPartition, int]:
+        return self.groups.committed(self.conn(), group, tps)
+
+    def commit_offsets(self, group: str, offsets: Mapping[TopicPartition, int]) -> None:
+        self.check_offsets(offsets)
+        conn = self.conn()
+        with write_txn(conn):
+            self.groups.write_offsets(conn, group, offsets)
+
+    def list_groups(self) -> list[str]:
+        return self.groups.list(self.conn())
+
+    def delete_group(self, group: str) -> None:
+        conn = self.conn()
+        with write_txn(conn):
+            self.groups.delete(conn, group)
+
+    # -- transactions and state -----------------------------------------------------------
+
+    def transactional_producer(self, transactional_id: str) -> TransactionalProducer:
+        conn = self.conn()
+        with write_txn(conn):
+            (epoch,) = conn.execute(
+                "INSERT INTO producers VALUES (?, 0) ON CONFLICT (transactional_id) "
+                "DO UPDATE SET epoch = epoch + 1 RETURNING epoch",
+                (transactional_id,),
+            ).fetchone()
+        return SqliteTransactionalProducer(self, transactional_id, epoch)
+
+    def producer_epoch(self, conn: sqlite3.Connection, transactional_id: str) -> int:
+        row = conn.execute(
+            "SELECT epoch FROM producers WHERE transactional_id = ?", (transactional_id,)
+        ).fetchone()
+        return int(row[0]) if row else -1
+
+    def store(self, name: str) -> StateStore:
+        return SqliteStore(self, name)
+
+    # -- housekeeping ---------------------------------------------------------------------
+
+    def _housekeep(self) -> None:
+        """Run retention now and then from appends (Kafka's retention check interval).
+
+        The batch is already committed, so a busy file only postpones this run.
+        """
+        now = self.clock.now_ms()
+        if now - self._last_retention_ms < RETENTION_CHECK_MS:
+            return
+        self._last_retention_ms = now
+        try:
+            self._enforce(None, full=False)
+        except Timeout as exc:
+            _logger.warning("Retention skipped this time: %s", exc.message)
+
+    def enforce_retention(self, topic: str | None = None) -> None:
+        self._enforce(topic, full=True)
+
+    def _enforce(self, topic: str | None, full: bool) -> None:
+        now = self.clock.now_ms()
+        names = [topic] if topic is not None else self.list_topics()
+        for name in names:
+            try:
+                meta = self.topics.reload(name)
+            except TopicNotFound:
+                if topic is not None:
+                    raise
+                continue
+            if meta.housekeeping:
+                enforce_topic(self.conn(), meta, now, full)
+        if topic is None:
+            self._last_retention_ms = now
+
+    def close(self) -> None:
+        with self._lock:
+            consumers, self._consumers = self._consumers, []
+        for consumer in consumers:
+            consumer.close()
+        self._watcher.close()
+        with self._lock:
+            connections, self._connections = list(self._connections), weakref.WeakSet()
+            self._local = threading.local()
+            self._watcher = ChangeWatcher(self._open, self._poll_interval)
+        for conn in connections:
+            conn.close()

@@ -1,0 +1,188 @@
+"""Appending a batch to the SQLite log: check and place it, then write it in one transaction.
+
+Planning (partitions, timestamps, size limits) happens before the write lock is taken;
+writing happens inside the caller's `BEGIN IMMEDIATE` so plain appends and transactions
+share it. The common batch (no headers, one partition, no explicit timestamps) is handed
+to `executemany` as zipped iterators with the constant columns repeated, so the
+per-record cost stays in C; that is what keeps appends close to a bare-table insert.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import repeat
+from operator import attrgetter
+
+from tote.core.errors import PartitionNotFound, RecordTooLarge, ToteError
+from tote.core.records import Position, Record, TimestampType
+from tote.log.base import record_size
+from tote.log.partitioner import StickyPartitioner, assign_partitions
+from tote.log.sqlite_schema import MAX_OFFSET, TopicMeta, encode_headers
+
+_KEY = attrgetter("key")
+_VALUE = attrgetter("value")
+_HEADERS = attrgetter("headers")
+_TIMESTAMP = attrgetter("timestamp")
+_PARTITION = attrgetter("partition")
+_NEW = tuple.__new__
+
+INSERT = "INSERT INTO records VALUES (?, ?, ?, ?, ?)"
+_ENDS = "SELECT partition, end_offset FROM partitions WHERE topic_id = ?"
+_SET_END = "UPDATE partitions SET end_offset = ? WHERE topic_id = ? AND partition = ?"
+
+
+class StaleTopic(ToteError):
+    """The topic this process cached was deleted (and maybe re-created) by another process."""
+
+
+@dataclass(slots=True)
+class Batch:
+    """A checked batch, ready to write: one partition for all records, or one per record."""
+
+    meta: TopicMeta
+    count: int
+    partition: int | None
+    partitions: list[int] | None
+    now: int
+    timestamps: list[int] | None
+    keys: list[bytes | None]
+    values: list[bytes | None]
+    headers: list[bytes | None] | None
+
+
+def _check_sizes(
+    meta: TopicMeta,
+    records: Sequence[Record],
+    keys: list[bytes | None],
+    values: list[bytes | None],
+    has_headers: bool,
+) -> None:
+    """Raise RecordTooLarge for the first record over `max.message.bytes`."""
+    limit = meta.max_bytes
+    if not has_headers:
+        longest_key = max(map(len, filter(None, keys)), default=0)
+        if longest_key + max(map(len, filter(None, values)), default=0) <= limit:
+            return
+    for record in records:
+        size = record_size(record)
+        if size > limit:
+            raise RecordTooLarge(size, limit, meta.name)
+
+
+def check_batch(meta: TopicMeta, records: Sequence[Record]) -> None:
+    """Raise what appending `records` would raise, without choosing partitions."""
+    for record in records:
+        partition = record.partition
+        if partition is not None and (
+            isinstance(partition, bool) or not 0 <= partition < meta.spec.partitions
+        ):
+            raise PartitionNotFound(meta.name, partition)
+    _check_sizes(
+        meta,
+        records,
+        list(map(_KEY, records)),
+        list(map(_VALUE, records)),
+        any(map(_HEADERS, records)),
+    )
+
+
+def plan_batch(
+    meta: TopicMeta, records: Sequence[Record], sticky: StickyPartitioner, now: int
+) -> Batch:
+    """Check `records` against the topic and choose partitions and timestamps."""
+    count = len(records)
+    keys = list(map(_KEY, records))
+    values = list(map(_VALUE, records))
+    raw_headers = list(map(_HEADERS, records))
+    has_headers = any(raw_headers)
+    partitions: list[int] | None = None
+    partition: int | None = None
+    if count and list(map(_PARTITION, records)).count(None) == count and keys.count(None) == count:
+        partition = sticky.batch_partition(meta.name, meta.spec.partitions)
+    elif count:
+        partitions = assign_partitions(meta.name, records, meta.spec.partitions, sticky)
+        if partitions.count(partitions[0]) == count:
+            partition, partitions = partitions[0], None
+    _check_sizes(meta, records, keys, values, has_headers)
+    timestamps: list[int] | None = None
+    if meta.timestamp_type is TimestampType.CREATE_TIME:
+        given = list(map(_TIMESTAMP, records))
+        missing = given.count(None)
+        if missing == 0:
+            timestamps = given
+        elif missing < count:
+            timestamps = [now if stamp is None else stamp for stamp in given]
+    headers = [encode_headers(h) for h in raw_headers] if has_headers else None
+    return Batch(meta, count, partition, partitions, now, timestamps, keys, values, headers)
+
+
+def _column(values: list[bytes | None] | list[int] | None, constant: object) -> Iterable[object]:
+    return repeat(constant) if values is None else values
+
+
+def _check_room(meta: TopicMeta, partition: int, end: int) -> None:
+    if end > MAX_OFFSET:
+        raise ToteError(
+            f"Partition {meta.name}-{partition} is full: it cannot hold offsets past {MAX_OFFSET}."
+        )
+
+
+def apply_batch(conn: sqlite3.Connection, batch: Batch) -> list[Position]:
+    """Write a planned batch inside the caller's write transaction; return its positions.
+
+    Offsets continue from each partition's `end_offset`, which is moved in the same
+    transaction. Raises StaleTopic if the topic id no longer exists in the file.
+    """
+    meta = batch.meta
+    ends = dict(conn.execute(_ENDS, (meta.id,)).fetchall())
+    if len(ends) != meta.spec.partitions:
+        raise StaleTopic(f"Topic '{meta.name}' changed in another process.")
+    count = batch.count
+    bases = meta.bases
+    if batch.partition is not None:
+        partition = batch.partition
+        first = ends[partition]
+        _check_room(meta, partition, first + count)
+        base = bases[partition] + first
+        conn.executemany(
+            INSERT,
+            zip(
+                range(base, base + count),
+                _column(batch.timestamps, batch.now),
+                batch.keys,
+                batch.values,
+                _column(batch.headers, None),
+                strict=False,
+            ),
+        )
+        conn.execute(_SET_END, (first + count, meta.id, partition))
+        located: Iterable[tuple[int, int, object]] = zip(
+            repeat(partition), range(first, first + count), _column(batch.timestamps, batch.now)
+        )
+    else:
+        partitions = batch.partitions or []
+        offsets: list[int] = []
+        ids: list[int] = []
+        for partition in partitions:
+            offset = ends[partition]
+            offsets.append(offset)
+            ids.append(bases[partition] + offset)
+            ends[partition] = offset + 1
+        for partition in set(partitions):
+            _check_room(meta, partition, ends[partition])
+        conn.executemany(
+            INSERT,
+            zip(
+                ids,
+                _column(batch.timestamps, batch.now),
+                batch.keys,
+                batch.values,
+                _column(batch.headers, None),
+                strict=False,
+            ),
+        )
+        conn.executemany(_SET_END, [(ends[p], meta.id, p) for p in sorted(set(partitions))])
+        located = zip(partitions, offsets, _column(batch.timestamps, batch.now), strict=False)
+    return list(map(_NEW, repeat(Position), located))

@@ -1,0 +1,178 @@
+"""Per-format conversion between the JSON a REST client sees and the bytes on the log.
+
+Produce direction: binary takes base64 text, json takes any JSON and writes it compactly,
+avro takes Avro's JSON encoding (unions wrapped: `{"int": 1}`), jsonschema validates
+against the schema, protobuf follows protobuf's JSON mapping (`protobuf.py`); the three
+schema formats write the Confluent wire format. Consume direction (`RecordRenderer`) is
+the inverse, for `GET .../records`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import threading
+from typing import Any
+
+from tote.core.errors import ToteError
+from tote.core.records import LogRecord
+from tote.proxy.errors import (
+    InvalidRequest,
+    JsonConversionFailed,
+    NotSupported,
+    SchemaRetrievalFailed,
+    no_registry,
+)
+from tote.proxy.formats import EmbeddedFormat
+from tote.proxy.protobuf import ProtobufCodec
+from tote.proxy.resolver import MAX_CACHED, ResolvedSchema, SchemaResolver
+from tote.serde import wire
+from tote.serde.avro import AvroCodec
+from tote.serde.avro_json import from_avro_json, to_avro_json
+from tote.serde.avro_schema import AvroSchema
+from tote.serde.errors import SerializationError
+from tote.serde.json_schema import JsonSchema
+from tote.serde.protobuf_schema import ProtobufSchema
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def decode_base64(value: Any) -> bytes:
+    """kafka-rest's binary rule: a base64 string, else 400 `Bad Request: data=...`."""
+    if not isinstance(value, str):
+        raise InvalidRequest(f"data={_json_bytes(value).decode()} is not a base64 string.")
+    text = value.strip()
+    try:
+        return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidRequest(
+            f"data={_json_bytes(value).decode()} is not a valid base64 string."
+        ) from None
+
+
+# -- produce ------------------------------------------------------------------------------
+
+
+def encode_schemaless(fmt: EmbeddedFormat, value: Any) -> bytes | None:
+    """BINARY, JSON or (v3) STRING data; a JSON null is a Kafka null."""
+    if value is None:
+        return None
+    if fmt is EmbeddedFormat.BINARY:
+        return decode_base64(value)
+    if fmt is EmbeddedFormat.STRING:
+        if not isinstance(value, str):
+            raise InvalidRequest(f"data={_json_bytes(value).decode()} is not a string.")
+        return value.encode("utf-8")
+    return _json_bytes(value)
+
+
+class Codecs:
+    """Avro and protobuf codecs by schema id (ids are immutable): each is compiled once."""
+
+    def __init__(self) -> None:
+        self._avro: dict[int, AvroCodec] = {}
+        self._protobuf: dict[int, ProtobufCodec] = {}
+        self._lock = threading.Lock()
+
+    def avro(self, schema_id: int, parsed: AvroSchema) -> AvroCodec:
+        codec = self._avro.get(schema_id)
+        if codec is None:
+            codec = AvroCodec(parsed)
+            with self._lock:
+                if len(self._avro) >= MAX_CACHED:
+                    self._avro.clear()
+                self._avro[schema_id] = codec
+        return codec
+
+    def protobuf(self, schema_id: int, parsed: ProtobufSchema) -> ProtobufCodec:
+        codec = self._protobuf.get(schema_id)
+        if codec is None:
+            codec = ProtobufCodec(parsed)
+            with self._lock:
+                if len(self._protobuf) >= MAX_CACHED:
+                    self._protobuf.clear()
+                self._protobuf[schema_id] = codec
+        return codec
+
+
+def encode_with_schema(codecs: Codecs, schema: ResolvedSchema, value: Any) -> bytes:
+    """Schema-backed data in the Confluent wire format (magic byte, id, payload)."""
+    parsed = schema.parsed
+    if isinstance(parsed, AvroSchema):
+        try:
+            datum = from_avro_json(parsed, value)
+            payload = codecs.avro(schema.schema_id, parsed).encode(datum)
+        except SerializationError as exc:
+            raise JsonConversionFailed.because(exc.message) from None
+        return wire.frame(schema.schema_id, payload)
+    if isinstance(parsed, JsonSchema):
+        _validate_json(parsed, value)
+        return wire.frame(schema.schema_id, _json_bytes(value))
+    if isinstance(parsed, ProtobufSchema):
+        return wire.frame(schema.schema_id, codecs.protobuf(schema.schema_id, parsed).encode(value))
+    raise NotSupported(f"Schema type {parsed.schema_type.value} is not supported.")
+
+
+def _validate_json(parsed: JsonSchema, value: Any) -> None:
+    error = next(iter(parsed.validator.iter_errors(value)), None)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path)
+        raise JsonConversionFailed(f"#{'/' + where if where else ''}: {error.message}")
+
+
+# -- consume ------------------------------------------------------------------------------
+
+
+class RecordRenderer:
+    """Renders stored records as kafka-rest's consumer records for one embedded format."""
+
+    def __init__(self, resolver: SchemaResolver | None, codecs: Codecs) -> None:
+        self._resolver = resolver
+        self._codecs = codecs
+
+    def __call__(self, fmt: EmbeddedFormat, record: LogRecord) -> dict[str, Any]:
+        return {
+            "topic": record.topic,
+            "key": self._data(fmt, record, record.key, "key"),
+            "value": self._data(fmt, record, record.value, "value"),
+            "partition": record.partition,
+            "offset": record.offset,
+        }
+
+    def _data(self, fmt: EmbeddedFormat, record: LogRecord, data: bytes | None, side: str) -> Any:
+        if data is None:
+            return None
+        try:
+            if fmt is EmbeddedFormat.BINARY:
+                return base64.b64encode(data).decode("ascii")
+            if fmt is EmbeddedFormat.JSON:
+                return json.loads(data)
+            return self._schema_data(fmt, data)
+        except (ToteError, ValueError) as exc:
+            detail = exc.message if isinstance(exc, ToteError) else str(exc)
+            raise SchemaRetrievalFailed(
+                f"Error deserializing {side} for partition {record.topic}-{record.partition} "
+                f"at offset {record.offset}. {detail}"
+            ) from None
+
+    def _schema_data(self, fmt: EmbeddedFormat, data: bytes) -> Any:
+        schema_id, payload = wire.unframe(data)
+        if self._resolver is None:
+            raise no_registry()
+        parsed = self._resolver.parsed_by_id(schema_id)
+        if parsed is None:
+            raise SerializationError(f"Schema {schema_id} not found; error code: 40403")
+        if parsed.schema_type.value != fmt.schema_type:
+            raise SerializationError(
+                f"Schema {schema_id} is a {parsed.schema_type.value} schema, not {fmt.name}."
+            )
+        if isinstance(parsed, AvroSchema):
+            return to_avro_json(parsed, self._codecs.avro(schema_id, parsed).decode(payload))
+        if isinstance(parsed, JsonSchema):
+            return json.loads(payload)
+        if isinstance(parsed, ProtobufSchema):
+            return self._codecs.protobuf(schema_id, parsed).decode(payload)
+        raise NotSupported(f"Schema type {parsed.schema_type.value} is not supported.")

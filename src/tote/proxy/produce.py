@@ -1,0 +1,183 @@
+"""Producing through the proxy: v2 batches and v3 single records, all-or-nothing.
+
+Every record of a request is converted and checked before anything is written, and the
+batch is then one atomic `Log.append`, so a request with one bad record appends none
+(kafka-rest would have sent the good records before failing on the bad one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tote.core.errors import PartitionNotFound, ToteError
+from tote.core.records import Position, Record
+from tote.log.base import Log
+from tote.proxy import bodies
+from tote.proxy.codecs import Codecs, encode_schemaless, encode_with_schema
+from tote.proxy.errors import (
+    KeySchemaMissing,
+    NotSupported,
+    ValueSchemaMissing,
+    no_registry,
+)
+from tote.proxy.formats import EmbeddedFormat
+from tote.proxy.resolver import ResolvedSchema, SchemaResolver
+
+
+@dataclass(frozen=True, slots=True)
+class ProduceResult:
+    """What the v2 response reports: the schema ids used and where each record landed."""
+
+    key_schema_id: int | None
+    value_schema_id: int | None
+    positions: tuple[Position, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedSide:
+    """One side of a v3 record after encoding: its format, schema and serialised size."""
+
+    format: EmbeddedFormat
+    schema: ResolvedSchema | None
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class SingleResult:
+    position: Position
+    key: EncodedSide | None
+    value: EncodedSide | None
+
+
+class Producer:
+    """Turns REST produce requests into appends on the log."""
+
+    def __init__(
+        self, log: Log, resolver: SchemaResolver | None, codecs: Codecs | None = None
+    ) -> None:
+        self._log = log
+        self.resolver = resolver
+        self._codecs = codecs or Codecs()
+
+    def _partition_count(self, topic: str) -> int:
+        return self._log.describe_topic(topic).spec.partitions  # TopicNotFound -> 40401
+
+    @staticmethod
+    def _check_partition(topic: str, partition: int | None, count: int) -> None:
+        if partition is not None and not 0 <= partition < count:
+            raise PartitionNotFound(topic, partition)
+
+    def _schema(
+        self, fmt: EmbeddedFormat, topic: str, is_key: bool, schema_id: int | None,
+        text: str | None,
+    ) -> ResolvedSchema | None:
+        if not fmt.requires_schema:
+            return None
+        if schema_id is None and text is None:
+            return None
+        if self.resolver is None:
+            raise no_registry()
+        return self.resolver.resolve(fmt, topic, is_key, schema_id, text)
+
+    def _encode(
+        self, fmt: EmbeddedFormat, schema: ResolvedSchema | None, data: Any, is_key: bool
+    ) -> bytes | None:
+        if not fmt.requires_schema:
+            return encode_schemaless(fmt, data)
+        if data is None:
+            return None
+        if schema is None:
+            raise KeySchemaMissing() if is_key else ValueSchemaMissing()
+        return encode_with_schema(self._codecs, schema, data)
+
+    def produce(
+        self,
+        topic: str,
+        fmt: EmbeddedFormat,
+        request: bodies.ProduceRequest,
+        partition: int | None = None,
+    ) -> ProduceResult:
+        """`POST /topics/{topic}` (partition None) or `/topics/{topic}/partitions/{partition}`."""
+        count = self._partition_count(topic)
+        self._check_partition(topic, partition, count)
+        key_schema = self._schema(fmt, topic, True, request.key_schema_id, request.key_schema)
+        value_schema = self._schema(
+            fmt, topic, False, request.value_schema_id, request.value_schema
+        )
+        records = []
+        for entry in request.records:
+            target = entry.partition if entry.partition is not None else partition
+            self._check_partition(topic, target, count)
+            key = self._encode(fmt, key_schema, entry.key, True)  # key first, as kafka-rest
+            value = self._encode(fmt, value_schema, entry.value, False)
+            records.append(Record(value=value, key=key, partition=target))
+        positions = self._log.append(topic, records)
+        return ProduceResult(
+            key_schema.schema_id if key_schema else None,
+            value_schema.schema_id if value_schema else None,
+            tuple(positions),
+        )
+
+    # -- v3 -------------------------------------------------------------------------------
+
+    def _side_v3(
+        self, topic: str, data: bodies.V3Data | None, is_key: bool
+    ) -> tuple[bytes | None, EncodedSide | None]:
+        if data is None:
+            return None, None
+        fmt = data.format
+        schema: ResolvedSchema | None = None
+        if fmt is None or fmt.requires_schema:
+            schema = self._schema_v3(fmt, topic, data, is_key)
+            fmt = _format_of(schema)
+        encoded = self._encode(fmt, schema, data.data, is_key)
+        return encoded, EncodedSide(fmt, schema, len(encoded) if encoded is not None else 0)
+
+    def _schema_v3(
+        self, fmt: EmbeddedFormat | None, topic: str, data: bodies.V3Data, is_key: bool
+    ) -> ResolvedSchema:
+        """A v3 side's schema: named by id or text, else the subject's latest version."""
+        if self.resolver is None:
+            raise no_registry()
+        if data.schema_id is None and data.schema is None:
+            return self.resolver.latest(fmt, topic, is_key)
+        resolved = self.resolver.resolve(fmt, topic, is_key, data.schema_id, data.schema)
+        assert resolved is not None
+        return resolved
+
+    def produce_each(
+        self, topic: str, requests: list[Any]
+    ) -> list[SingleResult | ToteError]:
+        """A v3 stream: each record succeeds or fails on its own, in order."""
+        results: list[SingleResult | ToteError] = []
+        for raw in requests:
+            try:
+                results.append(self.produce_one(topic, bodies.v3_produce_request(raw)))
+            except ToteError as exc:
+                results.append(exc)
+        return results
+
+    def produce_one(self, topic: str, request: bodies.V3ProduceRequest) -> SingleResult:
+        """`POST /v3/clusters/{id}/topics/{topic}/records` for one record."""
+        count = self._partition_count(topic)
+        self._check_partition(topic, request.partition_id, count)
+        key, key_side = self._side_v3(topic, request.key, True)
+        value, value_side = self._side_v3(topic, request.value, False)
+        record = Record(
+            value=value,
+            key=key,
+            headers=request.headers,
+            timestamp=request.timestamp,
+            partition=request.partition_id,
+        )
+        (position,) = self._log.append(topic, [record])
+        return SingleResult(position, key_side, value_side)
+
+
+def _format_of(schema: ResolvedSchema) -> EmbeddedFormat:
+    kind = schema.parsed.schema_type.value
+    for fmt in EmbeddedFormat:
+        if fmt.requires_schema and fmt.schema_type == kind:
+            return fmt
+    raise NotSupported(f"Schema type {kind} is not supported.")

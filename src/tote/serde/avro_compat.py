@@ -1,0 +1,172 @@
+"""Avro schema resolution as a compatibility check: can `reader` read what `writer` wrote?
+
+Follows the Avro specification's resolution rules (and Avro Java's `SchemaCompatibility`,
+which the Schema Registry uses): promotions int→long→float→double and string↔bytes,
+record fields matched by name or reader alias, missing writer fields need a reader
+default, enum symbols, fixed sizes, unions branch by branch, named types by short name
+or alias. Messages take the Registry's `{errorType:..., description:..., additionalInfo:...}`
+shape with the reader/writer labels ("new"/"old") filled in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tote.serde.avro_model import Field, Node
+
+_PROMOTIONS = {
+    "long": {"int"},
+    "float": {"int", "long"},
+    "double": {"int", "long", "float"},
+    "bytes": {"string"},
+    "string": {"bytes"},
+}
+
+
+@dataclass(frozen=True)
+class Incompatibility:
+    kind: str
+    location: str
+    info: str
+
+    def message(self, reader_label: str, writer_label: str) -> str:
+        r, w, path = reader_label, writer_label, self.location
+        if self.kind == "FIXED_SIZE_MISMATCH":
+            text = (f"The size of FIXED type field at path '{path}' in the {r} schema "
+                    f"does not match with the {w} schema")
+        elif self.kind == "TYPE_MISMATCH":
+            text = (f"The type (path '{path}') of a field in the {r} schema does not match "
+                    f"with the {w} schema")
+        elif self.kind == "NAME_MISMATCH":
+            text = f"The name of the schema has changed (path '{path}')"
+        elif self.kind == "MISSING_ENUM_SYMBOLS":
+            text = (f"The {r} schema is missing enum symbols '{self.info}' at path '{path}' "
+                    f"in the {w} schema")
+        elif self.kind == "MISSING_UNION_BRANCH":
+            text = (f"The {r} schema is missing a type inside a union field at path '{path}' "
+                    f"in the {w} schema")
+        else:  # READER_FIELD_MISSING_DEFAULT_VALUE
+            text = (f"The field '{self.info}' at path '{path}' in the {r} schema has no "
+                    f"default value and is missing in the {w} schema")
+        return (f"{{errorType:'{self.kind}', description:'{text}', "
+                f"additionalInfo:'{self.info}'}}")
+
+
+def reader_writer_errors(reader: Node, writer: Node, reader_label: str = "reader",
+                         writer_label: str = "writer") -> list[str]:
+    """Messages for every way `reader` fails to resolve data written with `writer`."""
+    checker = _Checker()
+    found = checker.check(reader, writer, [])
+    return [i.message(reader_label, writer_label) for i in found]
+
+
+def can_read(reader: Node, writer: Node) -> bool:
+    return not _Checker().check(reader, writer, [])
+
+
+def _path(location: list[str]) -> str:
+    return "/" + "/".join(location)
+
+
+class _Checker:
+    """Walks both trees; pairs already in progress count as compatible (recursive types)."""
+
+    def __init__(self) -> None:
+        self.in_progress: set[tuple[int, int]] = set()
+        self.done: dict[tuple[int, int], bool] = {}
+
+    def check(self, reader: Node, writer: Node, loc: list[str]) -> list[Incompatibility]:
+        key = (id(reader), id(writer))
+        if key in self.in_progress or self.done.get(key) is True:
+            return []
+        self.in_progress.add(key)
+        try:
+            found = self._check(reader, writer, loc)
+        finally:
+            self.in_progress.discard(key)
+        self.done[key] = not found
+        return found
+
+    def _check(self, reader: Node, writer: Node, loc: list[str]) -> list[Incompatibility]:
+        if writer.type == "union":
+            return self._writer_union(reader, writer, loc)
+        if reader.type == writer.type:
+            return self._same_type(reader, writer, loc)
+        if reader.type == "union":
+            for branch in reader.branches:
+                if not self.check(branch, writer, loc):
+                    return []
+            return [Incompatibility("MISSING_UNION_BRANCH", _path(loc),
+                                    f"reader union lacking writer type: {writer.label()}")]
+        if writer.type in _PROMOTIONS.get(reader.type, ()):
+            return []
+        return [Incompatibility("TYPE_MISMATCH", _path(loc),
+                                f"reader type: {reader.label()} not compatible with writer "
+                                f"type: {writer.label()}")]
+
+    def _writer_union(self, reader: Node, writer: Node,
+                      loc: list[str]) -> list[Incompatibility]:
+        found: list[Incompatibility] = []
+        for index, branch in enumerate(writer.branches):
+            sub = [*loc, str(index)]
+            if self.check(reader, branch, sub):
+                found.append(Incompatibility(
+                    "MISSING_UNION_BRANCH", _path(sub),
+                    f"reader union lacking writer type: {branch.label()}"))
+        return found
+
+    def _same_type(self, reader: Node, writer: Node, loc: list[str]) -> list[Incompatibility]:
+        kind = reader.type
+        if kind == "array":
+            assert reader.items is not None and writer.items is not None
+            return self.check(reader.items, writer.items, [*loc, "items"])
+        if kind == "map":
+            assert reader.values is not None and writer.values is not None
+            return self.check(reader.values, writer.values, [*loc, "values"])
+        if kind == "union":
+            return self._writer_union(reader, writer, loc)
+        if kind not in ("record", "enum", "fixed"):
+            return []
+        found = _names(reader, writer, loc)
+        if kind == "fixed" and reader.size != writer.size:
+            found.append(Incompatibility("FIXED_SIZE_MISMATCH", _path([*loc, "size"]),
+                                         f"expected: {writer.size}, found: {reader.size}"))
+        elif kind == "enum":
+            missing = sorted(set(writer.symbols) - set(reader.symbols))
+            if missing and reader.enum_default is None:
+                found.append(Incompatibility("MISSING_ENUM_SYMBOLS", _path([*loc, "symbols"]),
+                                             "[" + ", ".join(missing) + "]"))
+        elif kind == "record":
+            found += self._fields(reader, writer, loc)
+        return found
+
+    def _fields(self, reader: Node, writer: Node, loc: list[str]) -> list[Incompatibility]:
+        found: list[Incompatibility] = []
+        for index, fld in enumerate(reader.fields):
+            sub = [*loc, "fields", str(index)]
+            source = _writer_field(writer, fld)
+            if source is None:
+                if not fld.has_default:
+                    found.append(Incompatibility("READER_FIELD_MISSING_DEFAULT_VALUE",
+                                                 _path(sub), fld.name))
+            else:
+                found += self.check(fld.type, source.type, [*sub, "type"])
+        return found
+
+
+def _names(reader: Node, writer: Node, loc: list[str]) -> list[Incompatibility]:
+    if reader.short_name == writer.short_name or writer.name in reader.aliases:
+        return []
+    return [Incompatibility("NAME_MISMATCH", _path([*loc, "name"]),
+                            f"expected: {writer.name}")]
+
+
+def _writer_field(writer: Node, fld: Field) -> Field | None:
+    for candidate in writer.fields:
+        if candidate.name == fld.name:
+            return candidate
+    for alias in fld.aliases:
+        for candidate in writer.fields:
+            if candidate.name == alias:
+                return candidate
+    return None

@@ -1,0 +1,334 @@
+"""JSON Schema compatibility: diff the old (`original`) and new (`update`) schemas.
+
+Modelled on the Schema Registry's JSON Schema rules: every change is classified (type
+changed, property added to an open or closed content model, required added, enum
+narrowed, min/max moved, ...) and the changes outside the compatible set are reported
+as `{errorType:"...", description:"..."}`. For BACKWARD the old schema is the original;
+FORWARD swaps the two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from tote.serde.json_compat_messages import COMPATIBLE, describe
+from tote.serde.json_schema import JsonSchema
+from tote.serde.json_shapes import has_default, is_open, kind_of, max_matching, partial_schema
+
+
+def incompatibilities(original: JsonSchema, update: JsonSchema, reader: str,
+                      writer: str) -> list[str]:
+    """Messages for incompatible differences between `original` and `update`."""
+    diff = _Diff(lambda ref: original.resolve(ref, original.raw),
+                 lambda ref: update.resolve(ref, update.raw))
+    diff.compare(original.raw, update.raw)
+    return [describe(kind, path, reader, writer)
+            for kind, path in diff.found if kind not in COMPATIBLE]
+
+
+class _Diff:
+    """Collects (difference type, JSON path) pairs; cycles through `$ref` count as equal."""
+
+    def __init__(self, resolve_original: Callable[[str], Any],
+                 resolve_update: Callable[[str], Any]) -> None:
+        self.resolve_original = resolve_original
+        self.resolve_update = resolve_update
+        self.path: list[str] = []
+        self.found: list[tuple[str, str]] = []
+        self.active: set[tuple[int, int]] = set()
+
+    def add(self, kind: str, attribute: str | None = None) -> None:
+        parts = [*self.path, attribute] if attribute else self.path
+        self.found.append((kind, "#/" + "/".join(parts)))
+
+    @contextmanager
+    def at(self, *segments: str) -> Iterator[None]:
+        self.path.extend(segments)
+        try:
+            yield
+        finally:
+            del self.path[len(self.path) - len(segments):]
+
+    def sub(self) -> _Diff:
+        child = _Diff(self.resolve_original, self.resolve_update)
+        child.path = list(self.path)
+        child.active = self.active
+        return child
+
+    def compatible(self) -> bool:
+        return all(kind in COMPATIBLE for kind, _ in self.found)
+
+    def compare(self, original: Any, update: Any) -> None:
+        if original is None and update is None:
+            return
+        if original is None:
+            self.add("SCHEMA_ADDED")
+            return
+        if update is None:
+            self.add("SCHEMA_REMOVED")
+            return
+        original = self._deref(original, self.resolve_original)
+        update = self._deref(update, self.resolve_update)
+        key = (id(original), id(update))
+        if key in self.active:
+            return
+        self.active.add(key)
+        try:
+            self._compare_types(original, update)
+        finally:
+            self.active.discard(key)
+
+    @staticmethod
+    def _deref(schema: Any, resolve: Callable[[str], Any]) -> Any:
+        seen = 0
+        while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and seen < 32:
+            target = resolve(schema["$ref"])
+            if target is None:
+                return schema
+            schema, seen = target, seen + 1
+        return schema
+
+    def _compare_types(self, original: Any, update: Any) -> None:
+        o_kind, o_data = kind_of(original)
+        u_kind, u_data = kind_of(update)
+        if o_kind != "combined" and u_kind == "combined":
+            criterion, subs = u_data
+            if len(subs) == 1 or criterion in ("anyOf", "oneOf"):
+                for sub_schema in subs:
+                    trial = self.sub()
+                    trial.compare(original, sub_schema)
+                    if trial.compatible():
+                        self.found += trial.found
+                        if len(subs) > 1:
+                            self.add("SUM_TYPE_EXTENDED")
+                        return
+        elif o_kind == "combined" and u_kind != "combined":
+            criterion, subs = o_data
+            if len(subs) == 1 or criterion == "allOf":
+                for sub_schema in subs:
+                    trial = self.sub()
+                    trial.compare(sub_schema, update)
+                    if trial.compatible():
+                        self.found += trial.found
+                        if len(subs) > 1:
+                            self.add("PRODUCT_TYPE_NARROWED")
+                        return
+        if o_kind != u_kind:
+            if o_kind == "false" or u_kind == "empty":
+                return
+            if (isinstance(original, dict) and isinstance(update, dict)
+                    and original.get("connect.type") == "bytes" == update.get("connect.type")):
+                return
+            self.add("TYPE_CHANGED")
+            return
+        if isinstance(original, dict) and isinstance(update, dict):
+            for key, kind in (("$id", "ID_CHANGED"), ("title", "TITLE_CHANGED"),
+                              ("description", "DESCRIPTION_CHANGED"),
+                              ("default", "DEFAULT_CHANGED")):
+                if original.get(key) != update.get(key):
+                    self.add(kind)
+        if o_kind == "string":
+            self._limits(original, update, (("maxLength", "MAX_LENGTH", False),
+                                            ("minLength", "MIN_LENGTH", True)))
+            self._pattern(original, update)
+        elif o_kind == "number":
+            self._number(original, update, bool(o_data), bool(u_data))
+        elif o_kind == "enum":
+            self._enum(o_data, u_data)
+        elif o_kind == "const":
+            if o_data != u_data:
+                self.add("ENUM_ARRAY_CHANGED", "const")
+        elif o_kind == "not":
+            with self.at("not"):
+                trial = self.sub()
+                trial.compare(u_data, o_data)
+                self.add("NOT_TYPE_NARROWED" if trial.compatible() else "NOT_TYPE_EXTENDED")
+        elif o_kind == "combined":
+            self._combined(o_data, u_data)
+        elif o_kind == "object":
+            self._object(original, update)
+        elif o_kind == "array":
+            self._array(original, update)
+
+    def _limits(self, original: dict[str, Any], update: dict[str, Any],
+                specs: tuple[tuple[str, str, bool], ...]) -> None:
+        for key, name, _is_min in specs:
+            old, new = original.get(key), update.get(key)
+            if old == new or (isinstance(old, bool) or isinstance(new, bool)):
+                continue
+            if old is None:
+                self.add(f"{name}_ADDED", key)
+            elif new is None:
+                self.add(f"{name}_REMOVED", key)
+            elif old < new:
+                self.add(f"{name}_INCREASED", key)
+            else:
+                self.add(f"{name}_DECREASED", key)
+
+    def _pattern(self, original: dict[str, Any], update: dict[str, Any]) -> None:
+        old, new = original.get("pattern"), update.get("pattern")
+        if old is None and new is not None:
+            self.add("PATTERN_ADDED", "pattern")
+        elif old is not None and new is None:
+            self.add("PATTERN_REMOVED", "pattern")
+        elif old != new:
+            self.add("PATTERN_CHANGED", "pattern")
+
+    def _number(self, original: dict[str, Any], update: dict[str, Any],
+                old_int: bool, new_int: bool) -> None:
+        self._limits(original, update, (("maximum", "MAXIMUM", False),
+                                        ("minimum", "MINIMUM", True),
+                                        ("exclusiveMaximum", "EXCLUSIVE_MAXIMUM", False),
+                                        ("exclusiveMinimum", "EXCLUSIVE_MINIMUM", True)))
+        old, new = original.get("multipleOf"), update.get("multipleOf")
+        if old != new:
+            if old is None:
+                self.add("MULTIPLE_OF_ADDED", "multipleOf")
+            elif new is None:
+                self.add("MULTIPLE_OF_REMOVED", "multipleOf")
+            elif old and (new / old) == int(new / old):
+                self.add("MULTIPLE_OF_EXPANDED", "multipleOf")
+            elif new and (old / new) == int(old / new):
+                self.add("MULTIPLE_OF_REDUCED", "multipleOf")
+            else:
+                self.add("MULTIPLE_OF_CHANGED", "multipleOf")
+        if old_int != new_int:
+            self.add("TYPE_EXTENDED" if old_int else "TYPE_NARROWED")
+
+    def _enum(self, old: list[Any], new: list[Any]) -> None:
+        if old == new:
+            return
+        if all(v in new for v in old):
+            self.add("ENUM_ARRAY_EXTENDED", "enum")
+        elif all(v in old for v in new):
+            self.add("ENUM_ARRAY_NARROWED", "enum")
+        else:
+            self.add("ENUM_ARRAY_CHANGED", "enum")
+
+    def _combined(self, o_data: tuple[str, list[Any]], u_data: tuple[str, list[Any]]) -> None:
+        (o_crit, o_subs), (u_crit, u_subs) = o_data, u_data
+        if o_crit != u_crit:
+            extended = (u_crit == "anyOf" or (len(o_subs) == 1 and len(u_subs) == 1)
+                        or (len(o_subs) == 1 and u_crit == "oneOf")
+                        or (len(u_subs) == 1 and o_crit == "allOf"))
+            if not extended:
+                self.add("COMBINED_TYPE_CHANGED")
+                return
+            self.add("COMBINED_TYPE_EXTENDED")
+        if len(o_subs) < len(u_subs):
+            self.add("PRODUCT_TYPE_EXTENDED" if u_crit == "allOf" else "SUM_TYPE_EXTENDED")
+        elif len(o_subs) > len(u_subs):
+            self.add("SUM_TYPE_NARROWED" if o_crit in ("anyOf", "oneOf")
+                     else "PRODUCT_TYPE_NARROWED")
+        edges: dict[int, dict[int, list[tuple[str, str]]]] = {}
+        for i, o_sub in enumerate(o_subs):
+            with self.at(o_crit, str(i)):
+                for j, u_sub in enumerate(u_subs):
+                    trial = self.sub()
+                    trial.compare(o_sub, u_sub)
+                    if trial.compatible():
+                        edges.setdefault(i, {})[j] = trial.found
+        matching = max_matching(edges)
+        for i, j in matching.items():
+            self.found += edges[i][j]
+        if len(matching) < min(len(o_subs), len(u_subs)):
+            self.add("COMBINED_TYPE_SUBSCHEMAS_CHANGED")
+
+    def _object(self, original: dict[str, Any], update: dict[str, Any]) -> None:
+        o_props: dict[str, Any] = original.get("properties") or {}
+        u_props: dict[str, Any] = update.get("properties") or {}
+        o_req, u_req = set(original.get("required") or ()), set(update.get("required") or ())
+        with self.at("required"):
+            for name in o_props:
+                if name in u_props:
+                    if name in o_req and name not in u_req:
+                        self.add("REQUIRED_ATTRIBUTE_REMOVED", name)
+                    elif name not in o_req and name in u_req:
+                        self.add("REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED"
+                                 if has_default(u_props[name]) else "REQUIRED_ATTRIBUTE_ADDED",
+                                 name)
+        with self.at("properties"):
+            for name in list(o_props) + [n for n in u_props if n not in o_props]:
+                with self.at(name):
+                    self._property(name, original, update, o_schema=o_props.get(name),
+                                   u_schema=u_props.get(name), u_req=u_req)
+        with self.at("additionalProperties"):
+            o_open, u_open = original.get("additionalProperties", True), \
+                update.get("additionalProperties", True)
+            if (o_open is not False) != (u_open is not False):
+                self.add("ADDITIONAL_PROPERTIES_ADDED" if u_open is not False
+                         else "ADDITIONAL_PROPERTIES_REMOVED")
+            elif isinstance(u_open, dict) and not isinstance(o_open, dict):
+                self.add("ADDITIONAL_PROPERTIES_NARROWED")
+            elif isinstance(o_open, dict) and not isinstance(u_open, dict):
+                self.add("ADDITIONAL_PROPERTIES_EXTENDED")
+            elif isinstance(o_open, dict) and isinstance(u_open, dict):
+                self.compare(o_open, u_open)
+        self._limits(original, update, (("maxProperties", "MAX_PROPERTIES", False),
+                                        ("minProperties", "MIN_PROPERTIES", True)))
+
+    def _property(self, name: str, original: dict[str, Any], update: dict[str, Any], *,
+                  o_schema: Any, u_schema: Any, u_req: set[str]) -> None:
+        if u_schema is None:
+            if is_open(update):
+                self.add("PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL")
+                return
+            partial = partial_schema(update, name)
+            if partial is not None:
+                trial = self.sub()
+                trial.compare(o_schema, partial)
+                self.found += trial.found
+                self.add("PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+                         if trial.compatible()
+                         else "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL")
+            elif o_schema is False:
+                self.add("PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL")
+            else:
+                self.add("PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL")
+        elif o_schema is None:
+            if is_open(original):
+                if kind_of(u_schema)[0] == "empty":
+                    self.add("PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL")
+                elif name in u_req:
+                    self.add("REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL"
+                             if has_default(u_schema)
+                             else "REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL")
+                else:
+                    self.add("OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL")
+                return
+            partial = partial_schema(original, name)
+            if partial is not None:
+                trial = self.sub()
+                trial.compare(partial, u_schema)
+                self.found += trial.found
+                self.add("PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+                         if trial.compatible()
+                         else "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL")
+            if name in u_req:
+                self.add("REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL"
+                         if has_default(u_schema)
+                         else "REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL")
+            else:
+                self.add("OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL")
+        else:
+            self.compare(o_schema, u_schema)
+
+    def _array(self, original: dict[str, Any], update: dict[str, Any]) -> None:
+        self._limits(original, update, (("maxItems", "MAX_ITEMS", False),
+                                        ("minItems", "MIN_ITEMS", True)))
+        o_unique, u_unique = bool(original.get("uniqueItems")), bool(update.get("uniqueItems"))
+        if o_unique != u_unique:
+            self.add("UNIQUE_ITEMS_ADDED" if u_unique else "UNIQUE_ITEMS_REMOVED", "uniqueItems")
+        o_items, u_items = original.get("items"), update.get("items")
+        if isinstance(o_items, list) or isinstance(u_items, list):
+            o_list = o_items if isinstance(o_items, list) else []
+            u_list = u_items if isinstance(u_items, list) else []
+            for index in range(max(len(o_list), len(u_list))):
+                with self.at("items", str(index)):
+                    self.compare(o_list[index] if index < len(o_list) else None,
+                                 u_list[index] if index < len(u_list) else None)
+            return
+        with self.at("items"):
+            self.compare(o_items, u_items)

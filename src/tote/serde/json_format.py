@@ -1,0 +1,235 @@
+"""ksqlDB's JSON and JSON_SR formats: rows as JSON objects keyed by column name.
+
+Writing follows ksqlDB: columns in order, DECIMAL as a number at full scale, BYTES as
+base64, DATE/TIME/TIMESTAMP as days / ms-of-day / epoch ms, nested STRUCTs as objects.
+Reading is as lenient as ksqlDB: field names match case-insensitively, numeric strings
+coerce to numbers, anything coerces to STRING, missing fields are null. With
+`unwrap=True` a single column is the bare JSON value. JSON_SR is the same JSON framed
+with a schema id (and validated against the schema when one is given).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import decimal
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from tote.core.types import Base, Column, SqlType
+from tote.serde import sql_values as sv
+from tote.serde.errors import SerializationError
+from tote.serde.json_schema import JsonSchema
+from tote.serde.wire import frame, unframe
+
+_INT_RANGE = {Base.INTEGER: (-(2**31), 2**31 - 1), Base.BIGINT: (-(2**63), 2**63 - 1)}
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON where Decimals keep their scale and floats print like Java doubles."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return json.dumps(sv.java_double(value))
+        return sv.java_double(value)
+    if isinstance(value, decimal.Decimal):
+        return sv.decimal_text(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(str(k), ensure_ascii=False)}:{dumps(v)}"
+                              for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(dumps(v) for v in value) + "]"
+    raise SerializationError(f"Cannot write {type(value).__name__} as JSON")
+
+
+def to_json_value(sql: SqlType, value: Any) -> Any:
+    """A SQL value as the JSON value ksqlDB writes (Decimals stay Decimal for `dumps`)."""
+    if value is None:
+        return None
+    base = sql.base
+    if base is Base.DECIMAL:
+        return sv.to_decimal(value, sql)
+    if base is Base.BYTES:
+        return base64.b64encode(value).decode("ascii")
+    if base is Base.DATE:
+        return sv.date_to_days(value) if isinstance(value, datetime.date) else value
+    if base is Base.TIME:
+        return sv.time_to_millis(value) if isinstance(value, datetime.time) else value
+    if base is Base.TIMESTAMP:
+        return sv.timestamp_to_millis(value) if isinstance(value, datetime.datetime) else value
+    if base is Base.ARRAY:
+        assert sql.element is not None
+        return [to_json_value(sql.element, v) for v in value]
+    if base is Base.MAP:
+        assert sql.value is not None
+        return {str(k): to_json_value(sql.value, v) for k, v in value.items()}
+    if base is Base.STRUCT:
+        return {f.name: to_json_value(f.type, _get(value, f.name)) for f in sql.fields}
+    return value
+
+
+def _get(obj: dict[str, Any], name: str) -> Any:
+    if name in obj:
+        return obj[name]
+    upper = name.upper()
+    for key, value in obj.items():
+        if key.upper() == upper:
+            return value
+    return None
+
+
+def from_json_value(sql: SqlType, value: Any, path: str = "") -> Any:
+    """Coerce a parsed JSON value into the SQL value of `sql`, ksqlDB-style."""
+    if value is None:
+        return None
+    base = sql.base
+    where = path or "/"
+    try:
+        if base is Base.STRING:
+            return value if isinstance(value, str) else dumps(value)
+        if base is Base.BOOLEAN:
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                return value.lower() == "true"
+            raise ValueError
+        if base in (Base.INTEGER, Base.BIGINT):
+            number = _integer(value)
+            low, high = _INT_RANGE[base]
+            if not low <= number <= high:
+                raise ValueError
+            return number
+        if base is Base.DOUBLE:
+            if isinstance(value, bool):
+                raise ValueError
+            return float(value)
+        if base is Base.DECIMAL:
+            return sv.to_decimal(value, sql)
+        if base is Base.BYTES:
+            return base64.b64decode(value, validate=True)
+        if base is Base.DATE:
+            return sv.days_to_date(_integer(value))
+        if base is Base.TIME:
+            return sv.millis_to_time(_integer(value))
+        if base is Base.TIMESTAMP:
+            return sv.millis_to_timestamp(_integer(value))
+        if base is Base.ARRAY and isinstance(value, list):
+            assert sql.element is not None
+            return [from_json_value(sql.element, v, f"{path}/{i}") for i, v in enumerate(value)]
+        if base is Base.MAP and isinstance(value, dict):
+            assert sql.key is not None and sql.value is not None
+            return {from_json_value(sql.key, k): from_json_value(sql.value, v, f"{path}/{k}")
+                    for k, v in value.items()}
+        if base is Base.STRUCT and isinstance(value, dict):
+            return {f.name: from_json_value(f.type, _get(value, f.name), f"{path}/{f.name}")
+                    for f in sql.fields}
+    except SerializationError:
+        raise
+    except (ValueError, TypeError, OverflowError, decimal.InvalidOperation, binascii.Error):
+        pass
+    raise SerializationError(
+        f"Can't convert type. sourceType: {_json_type(value)}, requiredType: {sql}, "
+        f"path: {where}")
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int):
+        return value
+    if isinstance(value, (float, decimal.Decimal)):
+        return int(value)
+    if isinstance(value, str):
+        return int(decimal.Decimal(value.strip()))
+    raise ValueError
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "BooleanNode"
+    if isinstance(value, int):
+        return "IntNode" if -(2**31) <= value < 2**31 else "LongNode"
+    if isinstance(value, (float, decimal.Decimal)):
+        return "DecimalNode"
+    if isinstance(value, str):
+        return "TextNode"
+    if isinstance(value, list):
+        return "ArrayNode"
+    return "ObjectNode"
+
+
+class JsonCodec:
+    """Rows of `columns` in ksqlDB's JSON format (JSON_SR when `schema_id` is set)."""
+
+    def __init__(self, columns: Sequence[Column], unwrap: bool = False,
+                 schema_id: int | None = None, schema: JsonSchema | None = None) -> None:
+        if unwrap and len(columns) != 1:
+            raise SerializationError("Only a single column can be unwrapped")
+        self.columns = list(columns)
+        self.unwrap = unwrap
+        self.schema_id = schema_id
+        self.schema = schema
+
+    def encode(self, row: dict[str, Any] | None) -> bytes | None:
+        if row is None:
+            return None
+        if self.unwrap:
+            col = self.columns[0]
+            value = to_json_value(col.type, _get(row, col.name))
+        else:
+            value = {c.name: to_json_value(c.type, _get(row, c.name)) for c in self.columns}
+        text = dumps(value)
+        if self.schema is not None:
+            self._validate(json.loads(text, parse_float=decimal.Decimal))
+        payload = text.encode("utf-8")
+        return frame(self.schema_id, payload) if self.schema_id is not None else payload
+
+    def _validate(self, document: Any) -> None:
+        assert self.schema is not None
+        error = next(iter(self.schema.validator.iter_errors(_as_float(document))), None)
+        if error is not None:
+            where = "/".join(str(p) for p in error.absolute_path)
+            raise SerializationError(f"JSON does not match its schema at #/{where}: "
+                                     f"{error.message}")
+
+    def decode(self, data: bytes | None) -> dict[str, Any] | None:
+        if data is None:
+            return None
+        if self.schema_id is not None or (data[:1] == b"\x00" and len(data) > 5):
+            _, data = unframe(data)
+        try:
+            document = json.loads(data, parse_float=decimal.Decimal)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise SerializationError(f"Failed to deserialize JSON: {exc}") from None
+        if document is None:
+            return None
+        if self.unwrap:
+            col = self.columns[0]
+            return {col.name: from_json_value(col.type, document)}
+        if not isinstance(document, dict):
+            raise SerializationError(
+                f"Can't convert type. sourceType: {_json_type(document)}, requiredType: "
+                f"STRUCT<{', '.join(f'`{c.name}` {c.type}' for c in self.columns)}>")
+        return {c.name: from_json_value(c.type, _get(document, c.name), f"/{c.name}")
+                for c in self.columns}
+
+
+def _as_float(value: Any) -> Any:
+    """Decimals → floats so `jsonschema` sees JSON numbers."""
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _as_float(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_float(v) for v in value]
+    return value

@@ -1,0 +1,80 @@
+"""Key and value formats of a new source or sink, from WITH properties and config.
+
+This is ksqlDB's DefaultFormatInjector plus CreateSourceProperties: FORMAT sets both
+sides; a missing key format falls back to `ksql.persistence.default.format.key`, a missing
+value format to `...format.value` (or it is an error); schema names, delimiters and
+schema ids become format properties.
+"""
+
+from __future__ import annotations
+
+from tote.serde.ksql_schemas import key_schema_full_name
+from tote.sql.analyzer.with_clause import WithProps
+from tote.sql.config import DEFAULT_KEY_FORMAT, DEFAULT_VALUE_FORMAT, Config
+from tote.sql.errors import StatementError
+from tote.sql.formats import AVRO_FULL_NAME, DELIMITER, SCHEMA_ID, format_of
+from tote.sql.sources import FormatInfo
+
+
+def key_properties(props: WithProps, fmt: str, source_name: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    schema_name = props.string("KEY_SCHEMA_FULL_NAME")
+    if schema_name is not None:
+        out[AVRO_FULL_NAME] = schema_name
+    elif fmt == "AVRO":
+        out[AVRO_FULL_NAME] = key_schema_full_name(source_name)
+    delimiter = props.string("KEY_DELIMITER")
+    if delimiter is not None:
+        out[DELIMITER] = delimiter
+    schema_id = props.integer("KEY_SCHEMA_ID")
+    if schema_id is not None:
+        out[SCHEMA_ID] = str(schema_id)
+    return out
+
+
+def value_properties(props: WithProps) -> dict[str, str]:
+    out: dict[str, str] = {}
+    schema_name = props.string("VALUE_AVRO_SCHEMA_FULL_NAME") or props.string(
+        "VALUE_SCHEMA_FULL_NAME")
+    if schema_name is not None:
+        out[AVRO_FULL_NAME] = schema_name
+    delimiter = props.string("VALUE_DELIMITER")
+    if delimiter is not None:
+        out[DELIMITER] = delimiter
+    schema_id = props.integer("VALUE_SCHEMA_ID")
+    if schema_id is not None:
+        out[SCHEMA_ID] = str(schema_id)
+    return out
+
+
+def create_key_format(props: WithProps, config: Config, source_name: str) -> FormatInfo:
+    name = props.key_format_name or (config.get(DEFAULT_KEY_FORMAT) or "KAFKA").upper()
+    name = format_of(name).name
+    return FormatInfo(name).with_props(key_properties(props, name, source_name))
+
+
+def create_value_format(props: WithProps, config: Config) -> FormatInfo:
+    name = props.value_format_name or (config.get(DEFAULT_VALUE_FORMAT) or "").upper()
+    if not name:
+        raise StatementError(
+            "Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either "
+            "provide one or set a default via the 'ksql.persistence.default.format.value' "
+            "config.")
+    name = format_of(name).name
+    return FormatInfo(name).with_props(value_properties(props))
+
+
+def check_schema_id(props: WithProps, info: FormatInfo, is_key: bool,
+                    has_elements: bool) -> None:
+    """KEY/VALUE_SCHEMA_ID needs a format with schema inference and no declared columns."""
+    name = "KEY_SCHEMA_ID" if is_key else "VALUE_SCHEMA_ID"
+    if props.integer(name) is None:
+        return
+    fmt_prop = "KEY_FORMAT" if is_key else "VALUE_FORMAT"
+    if not format_of(info.name).schema_registry:
+        raise StatementError(
+            f"{fmt_prop} should support schema inference when {name} is provided. "
+            f"Current format is {info.name}.")
+    if has_elements:
+        raise StatementError(
+            f"Table elements and {name} cannot both exist for create statement.")

@@ -1,0 +1,6 @@
+"""Serialisation of SQL rows for the engine: row codecs per format and registry schemas."""
+
+from tote.sql.codecs.rows import EmptyCodec, RowCodec, Values, build_codec
+from tote.sql.codecs.windowed import WindowedKeyCodec
+
+__all__ = ["EmptyCodec", "RowCodec", "Values", "WindowedKeyCodec", "build_codec"]

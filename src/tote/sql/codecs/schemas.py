@@ -1,0 +1,154 @@
+"""Registry schemas for SQL sources: what ksqlDB registers, and columns inferred from it.
+
+Subjects are `<topic>-key` / `<topic>-value`. AVRO schemas follow ksqlDB's naming
+(`KsqlDataSourceSchema` for values, `<Sink>Key` for keys, or `fullSchemaName`); JSON_SR
+schemas follow Connect's JSON Schema mapping. PROTOBUF is not supported yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tote.core.types import Column
+from tote.registry import Registry, RegistryError, SchemaRequest
+from tote.serde.errors import InvalidSchema
+from tote.serde.ksql_json_schemas import columns_from_json_schema, json_schema_text
+from tote.serde.ksql_schemas import (
+    DEFAULT_VALUE_FULL_NAME,
+    avro_schema_text,
+    columns_from_avro,
+)
+from tote.serde.schemas import SchemaType
+from tote.sql.errors import StatementError
+from tote.sql.formats import AVRO_FULL_NAME, SCHEMA_ID
+from tote.sql.sources import ColumnRole, FormatInfo, SourceColumn
+
+SR_FORMATS = frozenset({"AVRO", "JSON_SR", "PROTOBUF"})
+
+
+def subject(topic: str, is_key: bool) -> str:
+    return f"{topic}-{'key' if is_key else 'value'}"
+
+
+def _core_columns(columns: Sequence[SourceColumn]) -> list[Column]:
+    return [Column(c.name, c.type, is_key=c.is_key) for c in columns]
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedSchema:
+    schema_type: SchemaType
+    text: str
+
+
+def generate(columns: Sequence[SourceColumn], info: FormatInfo, unwrap: bool,
+             is_key: bool) -> GeneratedSchema | None:
+    """The schema ksqlDB would register for these columns in this format (None if the
+    format has no registry schema). Raises ksqlDB's message when Avro cannot hold it."""
+    name = info.name
+    if name not in SR_FORMATS:
+        return None
+    if name == "PROTOBUF":
+        raise StatementError("The 'PROTOBUF' format is not supported by tote yet.")
+    try:
+        if name == "AVRO":
+            full = info.prop(AVRO_FULL_NAME) or DEFAULT_VALUE_FULL_NAME
+            text = avro_schema_text(_core_columns(columns), full.strip(), unwrap)
+            return GeneratedSchema(SchemaType.AVRO, text)
+        return GeneratedSchema(SchemaType.JSON,
+                               json_schema_text(_core_columns(columns), unwrap))
+    except InvalidSchema as exc:
+        detail = exc.message
+        if detail.startswith("Avro only supports"):
+            raise StatementError(detail) from None
+        raise StatementError(f"Schema is not compatible with Avro: {detail}") from None
+
+
+def register(registry: Registry, topic: str, is_key: bool, schema: GeneratedSchema) -> int:
+    """Register (idempotently) under the topic's subject; returns the schema id."""
+    try:
+        version = registry.register(subject(topic, is_key),
+                                    SchemaRequest(schema.text, schema_type=schema.schema_type))
+    except RegistryError as exc:
+        raise StatementError(
+            f"Could not register schema for topic: {exc.message}") from None
+    return version.id
+
+
+def registered_text(registry: Registry, topic: str, is_key: bool,
+                    info: FormatInfo) -> tuple[int, str, SchemaType] | None:
+    """The schema a source reads with: the one of `schemaId`, else the subject's latest."""
+    schema_id = info.prop(SCHEMA_ID)
+    try:
+        if schema_id is not None:
+            found = registry.get_schema(int(schema_id))
+            return found.id, found.schema, found.schema_type
+        version = registry.get_version(subject(topic, is_key))
+        return version.id, version.schema, version.schema_type
+    except RegistryError:
+        return None
+
+
+def infer_columns(registry: Registry, topic: str, is_key: bool, info: FormatInfo,
+                  single_name: str | None) -> list[SourceColumn]:
+    """Columns from the registered schema (CREATE without a column list).
+
+    `single_name` (ROWKEY / ROWVAL) names the one column of an unwrapped schema.
+    """
+    found = registered_text(registry, topic, is_key, info)
+    side = "key" if is_key else "value"
+    if found is None:
+        schema_id = info.prop(SCHEMA_ID)
+        if schema_id is not None:
+            raise StatementError(
+                f"Schema for message {side}s on topic '{topic}' does not exist in the Schema "
+                f"Registry.Subject: {subject(topic, is_key)}")
+        raise StatementError(
+            f"Schema for message {side}s on topic '{topic}' does not exist in the Schema "
+            f"Registry.Subject: {subject(topic, is_key)}\n\n"
+            f"Possible causes include:\n"
+            f"- The topic itself does not exist\n"
+            f"\t-> Use SHOW TOPICS; to check\n"
+            f"- Messages on the topic are not serialized using a format Schema Registry "
+            f"supports\n"
+            f"\t-> Use PRINT '{topic}' FROM BEGINNING; to verify\n"
+            f"- Messages on the topic have not been serialized using a Confluent Schema "
+            f"Registry supported serializer\n"
+            f"\t-> See https://docs.confluent.io/current/schema-registry/serializer-"
+            f"formatter.html\n"
+            f"- The schema is registered on a different instance of the Schema Registry\n"
+            f"\t-> Use the REST API to list available subjects\t"
+            f"https://docs.confluent.io/current/schema-registry/develop/api.html#get--subjects\n"
+            f"- You do not have Access to the subject {subject(topic, is_key)}")
+    _, text, schema_type = found
+    role = ColumnRole.KEY if is_key else ColumnRole.VALUE
+    try:
+        if schema_type is SchemaType.AVRO:
+            columns = _infer_avro(text, single_name, is_key)
+        elif schema_type is SchemaType.JSON:
+            columns = _infer_json(text, single_name, is_key)
+        else:
+            raise StatementError("The 'PROTOBUF' format is not supported by tote yet.")
+    except InvalidSchema as exc:
+        raise StatementError(f"Unable to infer schema: {exc.message}") from None
+    return [SourceColumn(c.name, c.type, role) for c in columns]
+
+
+def _infer_avro(text: str, single_name: str | None, is_key: bool) -> list[Column]:
+    from tote.serde.avro_schema import AvroSchema
+
+    schema = AvroSchema.parse(text)
+    if single_name is not None or schema.node.type != "record":
+        return columns_from_avro(schema, single=single_name or ("ROWKEY" if is_key
+                                                                 else "ROWVAL"), key=is_key)
+    return columns_from_avro(schema, key=is_key)
+
+
+def _infer_json(text: str, single_name: str | None, is_key: bool) -> list[Column]:
+    if single_name is not None:
+        return columns_from_json_schema(text, single=single_name, key=is_key)
+    try:
+        return columns_from_json_schema(text, key=is_key)
+    except InvalidSchema:
+        return columns_from_json_schema(text, single="ROWKEY" if is_key else "ROWVAL",
+                                        key=is_key)
