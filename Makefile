@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 TOTE := $(VENV)/bin/tote
 SEED ?= ../shared/seed/poc-kafka-sql-registry
 
-.PHONY: install test lint demo start build play cli down prune bench clean
+.PHONY: install test lint start down status logs prune bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -21,6 +21,23 @@ lint: install
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+
+# The seed's stack targets. `build`, `play`, `cli` and `demo` need the ksqlDB server and
+# land with it; `start` runs whatever services are built (see `tote up`).
+start: install
+	$(TOTE) up --detach
+
+down: install
+	$(TOTE) down
+
+status: install
+	$(TOTE) status
+
+logs: install
+	$(TOTE) logs --follow
+
+prune: install
+	$(TOTE) prune
 
 bench: install
 	$(TOTE) bench log

@@ -75,3 +75,21 @@ def rest_proxy_bench(
     if records < 1 or batch < 1 or clients < 1 or records < batch:
         raise typer.BadParameter("records, batch and clients must be positive; records ≥ batch.")
     print_rest_proxy_bench(records, batch, clients, backend, workdir)
+
+
+@app.command("jdbc")
+def jdbc_bench(
+    records: Annotated[int, typer.Option(help="Bet records to sink.")] = 1_000_000,
+    batch: Annotated[int, typer.Option(help="Rows per transaction (the sink's batch.size).")
+                     ] = 3_000,
+    workdir: Annotated[
+        Path | None, typer.Option("--dir", help="Where to put the temporary files.")
+    ] = None,
+) -> None:
+    """Log → PostgreSQL through the JDBC sink, beside a raw psycopg COPY of the same rows."""
+    from tote.bench.jdbc import report, run
+
+    if records < 1 or batch < 1:
+        raise typer.BadParameter("records and batch must be positive.")
+    report(run(records, batch, workdir, progress=lambda text: typer.echo(f"… {text}",
+                                                                          err=True)))

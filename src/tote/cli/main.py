@@ -7,7 +7,7 @@ import sys
 import typer
 
 from tote import __version__
-from tote.cli import bench, serve, topic
+from tote.cli import bench, qtt, serve, stack, topic
 from tote.core.errors import ToteError
 
 cli = typer.Typer(
@@ -20,6 +20,8 @@ cli = typer.Typer(
 cli.add_typer(topic.app, name="topic")
 cli.add_typer(bench.app, name="bench")
 cli.add_typer(serve.app, name="serve")
+cli.command("qtt")(qtt.qtt)
+stack.register(cli)
 
 
 def _version(value: bool) -> None:

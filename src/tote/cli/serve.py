@@ -108,3 +108,58 @@ def rest_proxy(
             run_app(create_app(proxy), config.host, config.proxy_port)
     finally:
         log.close()
+
+
+@app.command("connect")
+def connect(
+    *,
+    port: Annotated[int | None, typer.Option(
+        "--port", help="Port to listen on (default 8083, TOTE_CONNECT_PORT).")] = None,
+    host: Host = None,
+    worker_id: Annotated[str | None, typer.Option(
+        help="This worker's id in statuses [default: HOST:PORT].")] = None,
+    session_timeout_ms: Annotated[int, typer.Option(
+        help="A worker silent this long is dead; others take over its tasks.")] = 10_000,
+    heartbeat_ms: Annotated[int, typer.Option(help="How often this worker says it lives.")
+                            ] = 3_000,
+    home: Home = None,
+    backend: Backend = None,
+    bootstrap_servers: Bootstrap = None,
+) -> None:
+    """Kafka Connect's REST API and a worker running the JDBC sink over the log."""
+    from tote.connect.worker import Worker, WorkerSettings
+    from tote.core.host_aliases import host_aliases_from_env
+    from tote.http.common import run_app
+    from tote.http.connect_api import create_connect_app
+    from tote.log.open import open_log
+
+    _setup_logging()
+    try:
+        config = load_config({"home": home, "backend": backend, "host": host,
+                              "bootstrap_servers": bootstrap_servers, "connect_port": port})
+        aliases = {"db": _database_endpoint(config.db_url, config.db_port),
+                   **host_aliases_from_env()}
+        log = open_log(config)
+    except ToteError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    advertised = "127.0.0.1" if config.host in ("0.0.0.0", "::") else config.host
+    identity = worker_id or f"{advertised}:{config.connect_port}"
+    settings = WorkerSettings(worker_id=identity, url=f"http://{identity}",
+                              host_aliases=aliases, session_timeout_ms=session_timeout_ms,
+                              heartbeat_ms=heartbeat_ms)
+    try:
+        run_app(create_connect_app(Worker(log, settings)), config.host, config.connect_port)
+    finally:
+        log.close()
+
+
+def _database_endpoint(db_url: str, db_port: int) -> str:
+    """Where the seed's `db` host points: `--db-url`'s host and port, else local db_port."""
+    from urllib.parse import urlsplit
+
+    if db_url:
+        parts = urlsplit(db_url.removeprefix("jdbc:"))
+        if parts.hostname:
+            return f"{parts.hostname}:{parts.port or db_port}"
+    return f"127.0.0.1:{db_port}"

@@ -103,7 +103,8 @@ class RecordTooLarge(ToteError):
 
     def __init__(self, size: int, limit: int, topic: str) -> None:
         super().__init__(
-            f"The record of {size} bytes is larger than max.message.bytes={limit} of topic '{topic}'."
+            f"The record of {size} bytes is larger than max.message.bytes={limit} "
+            f"of topic '{topic}'."
         )
 
 

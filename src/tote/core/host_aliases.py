@@ -56,7 +56,8 @@ def host_aliases_from_env(env: Mapping[str, str] | None = None) -> dict[str, str
     return parse_host_aliases(text) if text.strip() else {}
 
 
-def resolve_endpoint(host: str, port: int | None, aliases: Mapping[str, str]) -> tuple[str, int | None]:
+def resolve_endpoint(host: str, port: int | None,
+                     aliases: Mapping[str, str]) -> tuple[str, int | None]:
     """`(host, port)` with an aliased host replaced by its endpoint (first of a list)."""
     target = aliases.get(host)
     if target is None:

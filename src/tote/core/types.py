@@ -61,7 +61,7 @@ class SqlType:
         if base is Base.STRUCT:
             inner = ", ".join(f"`{f.name}` {f.type}" for f in self.fields)
             return f"STRUCT<{inner}>"
-        return base.value
+        return str(base.value)
 
     @property
     def is_numeric(self) -> bool:

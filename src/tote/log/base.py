@@ -368,7 +368,7 @@ class Log(ABC):
 
     @abstractmethod
     def enforce_retention(self, topic: str | None = None) -> None:
-        """Apply `retention.ms` and `cleanup.policy=compact` now (backends also run it on their own)."""
+        """Apply `retention.ms` and `cleanup.policy=compact` now (backends also do it alone)."""
 
     @abstractmethod
     def close(self) -> None:

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Consumer
 
 from tote.core.clock import SYSTEM_CLOCK, Clock
 from tote.core.errors import InvalidConfig, ToteError
@@ -110,7 +110,7 @@ class KafkaLog(Log):
         config = producer_config(
             self.bootstrap_servers, self._overrides, transactional_id=transactional_id
         )
-        return TxnCore(Producer(config), self._planner, self.timeout)
+        return TxnCore(config, self._planner, self.timeout)
 
     # -- topics -------------------------------------------------------------------------------
 

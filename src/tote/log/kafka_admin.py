@@ -13,7 +13,12 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from confluent_kafka import Consumer, ConsumerGroupState, ConsumerGroupTopicPartitions
+from confluent_kafka import (
+    Consumer,
+    ConsumerGroupState,
+    ConsumerGroupTopicPartitions,
+    KafkaException,
+)
 from confluent_kafka import TopicPartition as KafkaTopicPartition
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.admin._config import ConfigResource
@@ -132,12 +137,22 @@ class KafkaAdmin:
         """(start, end) offsets of a partition as the broker reports them now."""
         self.check_partition(tp)
         try:
-            low, high = self._meta.get_watermark_offsets(
-                KafkaTopicPartition(tp.topic, tp.partition), timeout=self.timeout, cached=False
-            )
-        except Exception as exc:
+            return self._watermarks(tp)
+        except KafkaException:
+            # librdkafka says "unknown partition" when its metadata is stale or the broker
+            # is gone: ask the broker afresh (raising TopicNotFound, PartitionNotFound or
+            # Timeout), then try once more.
             self.forget(tp.topic)
+            self.check_partition(tp)
+        try:
+            return self._watermarks(tp)
+        except KafkaException as exc:
             raise translate(exc, Context(tp.topic, tp.partition)) from exc
+
+    def _watermarks(self, tp: TopicPartition) -> tuple[int, int]:
+        low, high = self._meta.get_watermark_offsets(
+            KafkaTopicPartition(tp.topic, tp.partition), timeout=self.timeout, cached=False
+        )
         return int(low), int(high)
 
     def _configs(self, name: str) -> tuple[tuple[str, str], ...]:

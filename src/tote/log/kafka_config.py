@@ -95,9 +95,11 @@ def group_config(
             "partition.assignment.strategy": "range",
             "session.timeout.ms": session_timeout_ms,
             "heartbeat.interval.ms": max(100, session_timeout_ms // 4),
-            # librdkafka heartbeats from a background thread; tote's contract says a member
-            # that stops *polling* for a session timeout is dead, so it leaves then.
-            "max.poll.interval.ms": session_timeout_ms,
+            # librdkafka heartbeats from a background thread, but tote's contract says a
+            # member that stops *polling* is dead, so it leaves after two session timeouts.
+            # (Not one: Tansu 0.6 wedges a group whose leader leaves mid-rebalance, and a
+            # member often sits out a rebalance it was about to rejoin for ~one timeout.)
+            "max.poll.interval.ms": 2 * session_timeout_ms,
             "enable.auto.commit": False,
             "enable.auto.offset.store": False,
             "isolation.level": "read_committed",

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from confluent_kafka import Consumer, KafkaException
 from confluent_kafka import TopicPartition as KafkaTopicPartition
 
-from tote.core.errors import Conflict, ToteError
+from tote.core.errors import Conflict, Fenced, ToteError
 from tote.core.records import LogRecord, TopicPartition
 from tote.log.base import GroupConsumer
 from tote.log.kafka_admin import KafkaAdmin
@@ -44,6 +44,7 @@ class KafkaGroupConsumer(GroupConsumer):
         self._assigned: frozenset[TopicPartition] = frozenset()
         self._positions: dict[TopicPartition, int] = {}
         self._pending: list[LogRecord] = []
+        self._rebalanced = False
         self._closed = False
         consumer.subscribe(
             list(topics), on_assign=self._on_assign, on_revoke=self._on_revoke,
@@ -54,14 +55,16 @@ class KafkaGroupConsumer(GroupConsumer):
 
     def _on_assign(self, consumer: Consumer, partitions: list[KafkaTopicPartition]) -> None:
         assigned = frozenset(TopicPartition(p.topic, p.partition) for p in partitions)
-        kept = {tp: pos for tp, pos in self._positions.items() if tp in assigned}
+        positions = {tp: pos for tp, pos in self._positions.items() if tp in assigned}
+        # Resolve new partitions' start now and assign it explicitly: librdkafka would apply
+        # auto.offset.reset lazily, and "latest" could then skip records appended meanwhile.
+        positions.update(self._start_positions(assigned - positions.keys()))
         for partition in partitions:
-            position = kept.get(TopicPartition(partition.topic, partition.partition))
-            if position is not None:
-                partition.offset = position
+            partition.offset = positions[TopicPartition(partition.topic, partition.partition)]
         consumer.assign(partitions)
-        self._positions = kept
+        self._positions = positions
         self._assigned = assigned
+        self._rebalanced = True
         if self._label is None:
             self.member_id = consumer.memberid() or self.member_id
 
@@ -69,6 +72,7 @@ class KafkaGroupConsumer(GroupConsumer):
         gone = {TopicPartition(p.topic, p.partition) for p in partitions}
         self._assigned = self._assigned - gone
         self._pending = [r for r in self._pending if r.tp not in gone]
+        self._rebalanced = True
         consumer.unassign()
 
     # -- GroupConsumer --------------------------------------------------------------------
@@ -76,8 +80,11 @@ class KafkaGroupConsumer(GroupConsumer):
     def join(self, timeout: float) -> None:
         """Poll until the first assignment arrives or `timeout` passes (records are kept)."""
         deadline = time.monotonic() + timeout
-        while not self._assigned and time.monotonic() < deadline:
-            self._pending.extend(self._fetch(min(0.1, deadline - time.monotonic()), 1000))
+        while not self._assigned:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:  # (a negative poll timeout means "forever" to librdkafka)
+                break
+            self._pending.extend(self._fetch(min(0.1, remaining), 1000))
         self._pending = [r for r in self._pending if r.tp in self._assigned]
 
     def poll(self, timeout: float = 1.0, max_records: int = 1000) -> list[LogRecord]:
@@ -85,12 +92,15 @@ class KafkaGroupConsumer(GroupConsumer):
         if max_records <= 0:
             # Only take part in the group; a record librdkafka hands over waits for later.
             self._pending.extend(self._fetch(0, 1))
-            return []
-        if not self._pending:
-            self._pending = self._fetch(max(timeout, 0.0), max_records)
-        out, self._pending = self._pending[:max_records], self._pending[max_records:]
+            out = []
+        else:
+            if not self._pending:
+                self._pending = self._fetch(max(timeout, 0.0), max_records)
+            out, self._pending = self._pending[:max_records], self._pending[max_records:]
         for record in out:
             self._positions[record.tp] = record.offset + 1
+        # This member has now seen every rebalance so far (Kafka's generation).
+        self._rebalanced = False
         return out
 
     def _fetch(self, timeout: float, max_records: int) -> list[LogRecord]:
@@ -115,19 +125,23 @@ class KafkaGroupConsumer(GroupConsumer):
 
     def position(self, tp: TopicPartition) -> int:
         self._check_assigned(tp)
-        position = self._positions.get(tp)
-        if position is None:
-            position = self._initial_position(tp)
-            self._positions[tp] = position
-        return position
+        return self._positions[tp]
 
-    def _initial_position(self, tp: TopicPartition) -> int:
-        """Where librdkafka will start: the committed offset, else `auto_offset_reset`."""
-        low, high = self._admin.watermarks(tp)
-        committed = self._admin.committed(self.group, [tp]).get(tp)
-        if committed is not None and low <= committed <= high:
-            return committed
-        return low if self._reset == "earliest" else high
+    def _start_positions(self, tps: frozenset[TopicPartition]) -> dict[TopicPartition, int]:
+        """The group's committed offsets (moved up to the log start if retention passed
+        them), else the start or end of the log as `auto_offset_reset` says."""
+        if not tps:
+            return {}
+        committed = self._admin.committed(self.group, tps)
+        positions: dict[TopicPartition, int] = {}
+        for tp in tps:
+            low, high = self._admin.watermarks(tp)
+            offset = committed.get(tp)
+            if offset is not None and offset <= high:
+                positions[tp] = max(offset, low)
+            else:
+                positions[tp] = low if self._reset == "earliest" else high
+        return positions
 
     def seek(self, tp: TopicPartition, offset: int) -> None:
         self._check_assigned(tp)
@@ -140,6 +154,16 @@ class KafkaGroupConsumer(GroupConsumer):
 
     def commit(self, offsets: Mapping[TopicPartition, int] | None = None) -> None:
         self._check_open()
+        # Serve rebalance callbacks librdkafka has queued. A member that has not polled since
+        # its group rebalanced belongs to an old generation, and its commit is refused (Tansu
+        # accepts such commits; Kafka answers REBALANCE_IN_PROGRESS or ILLEGAL_GENERATION).
+        self._pending.extend(self._fetch(0, 1))
+        if self._rebalanced:
+            raise Fenced(
+                f"Commit cannot be completed since the group '{self.group}' has already "
+                f"rebalanced and assigned the partitions to another member (member "
+                f"'{self.member_id}' has not polled since)."
+            )
         chosen = (
             {tp: self.position(tp) for tp in self._assigned} if offsets is None else offsets
         )

@@ -10,18 +10,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from confluent_kafka import TopicPartition as KafkaTopicPartition
 
 from tote.core.clock import Clock
-from tote.core.errors import PartitionNotFound, RecordTooLarge, Timeout, ToteError
+from tote.core.errors import Fenced, PartitionNotFound, RecordTooLarge, Timeout, ToteError
 from tote.core.records import Position, Record, TopicPartition
 from tote.log.base import DEFAULT_MAX_MESSAGE_BYTES, record_size
 from tote.log.kafka_admin import KafkaAdmin
+from tote.log.kafka_config import LOGGER
 from tote.log.kafka_errors import Context, kafka_error_of, translate
 from tote.log.partitioner import StickyPartitioner, assign_partitions
+
+T = TypeVar("T")
 
 
 class Planner:
@@ -56,31 +59,64 @@ class Deliveries:
     """Delivery reports of one transaction's records, in produce order."""
 
     positions: list[Position | None] = field(default_factory=list)
-    errors: list[ToteError] = field(default_factory=list)
+    errors: list[tuple[KafkaError, str, int]] = field(default_factory=list)
+    fatal: BaseException | None = None
 
     def slot(self, topic: str, partition: int) -> Callable[[KafkaError | None, Message], None]:
         index = len(self.positions)
         self.positions.append(None)
 
         def report(error: KafkaError | None, message: Message) -> None:
-            if error is not None:
-                self.errors.append(translate(error, Context(topic, partition)))
-                return
-            _, stamp = message.timestamp()
-            self.positions[index] = Position(partition, message.offset() or 0, stamp)
+            # Runs inside librdkafka's callback machinery: record, translate later.
+            try:
+                if error is not None:
+                    self.errors.append((error, topic, partition))
+                    return
+                _, stamp = message.timestamp()
+                self.positions[index] = Position(partition, message.offset() or 0, stamp)
+            except SystemError as exc:
+                # confluent-kafka 2.16 raises a fatal error (being fenced) as a KafkaException
+                # and then still calls back, so any C call here fails; keep that exception
+                # (catching it also lets `flush` return normally).
+                self.fatal = exc.__context__ or exc
 
         return report
+
+    def first_error(self) -> ToteError | None:
+        if self.fatal is not None:
+            return translate(self.fatal)
+        if not self.errors:
+            return None
+        error, topic, partition = self.errors[0]
+        return translate(error, Context(topic, partition))
 
 
 class TxnCore:
     """A librdkafka transactional producer, one transaction at a time, with deadlines."""
 
-    def __init__(self, producer: Producer, planner: Planner, timeout: float) -> None:
-        self.producer = producer
+    def __init__(self, config: dict[str, Any], planner: Planner, timeout: float) -> None:
         self.planner = planner
         self.timeout = timeout
         self.deliveries = Deliveries()
         self.fatal: ToteError | None = None
+        self.producer = Producer({**config, "error_cb": self._on_error})
+
+    def _on_error(self, error: KafkaError) -> None:
+        """librdkafka's error callback: a fatal error (being fenced) ends the producer.
+
+        confluent-kafka 2.16 calls this with the fatal error's KafkaException still
+        pending, so touching `error` raises a SystemError whose context is that exception:
+        it is taken from there (which also clears it, so `flush` can return normally).
+        """
+        try:
+            fatal = error.fatal()
+        except SystemError as exc:
+            self.fatal = self.fatal or translate(exc.__context__ or exc)
+            return
+        if fatal:
+            self.fatal = self.fatal or translate(error)
+        else:
+            LOGGER.debug("kafka producer error: %s", error)
 
     def init(self) -> None:
         """Register the transactional id, fencing every older producer that used it."""
@@ -92,7 +128,9 @@ class TxnCore:
         self.deliveries = Deliveries()
         self._call(self.producer.begin_transaction)
 
-    def produce(self, topic: str, records: Sequence[Record], partitions: Sequence[int]) -> None:
+    def produce(self, topic: str, records: Sequence[Record], partitions: Sequence[int]) -> int:
+        """Queue records in the open transaction; the index of the first one's report."""
+        first = len(self.deliveries.positions)
         now = self.planner.clock.now_ms()
         for record, partition in zip(records, partitions, strict=True):
             report = self.deliveries.slot(topic, partition)
@@ -106,6 +144,7 @@ class TxnCore:
             if record.headers:
                 kwargs["headers"] = list(record.headers)
             self._produce(topic, kwargs)
+        return first
 
     def _produce(self, topic: str, kwargs: dict[str, Any]) -> None:
         deadline = time.monotonic() + self.timeout
@@ -125,26 +164,45 @@ class TxnCore:
         partitions = [KafkaTopicPartition(tp.topic, tp.partition, o) for tp, o in offsets.items()]
         self._call(self.producer.send_offsets_to_transaction, partitions, metadata, self.timeout)
 
-    def commit(self) -> list[Position]:
-        """Deliver everything, then commit; the positions of the records, in produce order."""
-        remaining = self.producer.flush(self.timeout)
-        if self.deliveries.errors:
-            raise self.deliveries.errors[0]
+    def flush(self) -> list[Position]:
+        """Deliver every queued record; the positions of all records so far, in order."""
+        remaining = self._call(self.producer.flush, self.timeout)
+        self._call(self.producer.poll, 0)  # serve error callbacks queued behind the reports
+        error = self.fatal or self.deliveries.first_error()
+        if error is not None:
+            if isinstance(error, Fenced):
+                self.fatal = error
+            raise error
         if remaining:
             raise Timeout(f"{remaining} records were not delivered to Kafka in time.")
-        self._call(self.producer.commit_transaction, self.timeout)
         return [p for p in self.deliveries.positions if p is not None]
+
+    def commit(self) -> list[Position]:
+        """Deliver everything, then commit; the positions of the records, in produce order."""
+        positions = self.flush()
+        self._call(self.producer.commit_transaction, self.timeout)
+        return positions
 
     def abort(self) -> None:
         self._call(self.producer.abort_transaction, self.timeout)
 
-    def _call(self, method: Callable[..., None], *args: Any) -> None:
+    def _call(self, method: Callable[..., T], *args: Any) -> T:
         """Call the producer; a fatal error (such as being fenced) ends it for good."""
         try:
-            method(*args)
-        except KafkaException as exc:
+            return method(*args)
+        except (KafkaException, SystemError) as raised:
+            # confluent-kafka may serve a callback while a KafkaException is pending, which
+            # CPython reports as a SystemError with the KafkaException as its context.
+            exc = raised if isinstance(raised, KafkaException) else raised.__context__
+            if not isinstance(exc, KafkaException):
+                pending = self.deliveries.fatal
+                if self.fatal is None and pending is not None:
+                    self.fatal = translate(pending)
+                if self.fatal is not None:
+                    raise self.fatal from raised
+                raise
             error = translate(exc)
             kafka_error = kafka_error_of(exc)
             if kafka_error is not None and kafka_error.fatal():
-                self.fatal = error
-            raise error from exc
+                self.fatal = self.fatal or error
+            raise (self.fatal or error) from raised

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from confluent_kafka import Consumer
 
 from tote.core.errors import Fenced, ToteError, TransactionError
-from tote.core.records import Record, TopicPartition
+from tote.core.records import Position, Record, TopicPartition
 from tote.log.base import GroupConsumer, Transaction, TransactionalProducer, TxnStatus
 from tote.log.kafka_config import LOGGER
 from tote.log.kafka_group import KafkaGroupConsumer
@@ -73,11 +73,13 @@ class KafkaTransactionalProducer(TransactionalProducer):
             return
         self._closed = True
         if self._current is not None and self._current.status is TxnStatus.OPEN:
-            self._current.abort()
+            try:
+                self._current.abort()
+            except ToteError as error:
+                LOGGER.warning("closing '%s': abort failed: %s", self.transactional_id, error)
         for consumer in self._metadata.values():
             consumer.close()
         self._metadata.clear()
-        self.core.producer.flush(0)
 
 
 class KafkaTransaction(Transaction):
@@ -92,18 +94,28 @@ class KafkaTransaction(Transaction):
     def _fail(self, error: ToteError) -> ToteError:
         """Mark the transaction failed and abort it in Kafka (unless the producer is dead)."""
         self.status = TxnStatus.FAILED
-        if self._core.fatal is None:
+        if isinstance(error, Fenced):
+            # A fenced producer cannot end its transaction (the broker refuses its epoch);
+            # the newer producer's init already aborted it.
+            self._core.fatal = self._core.fatal or error
+        elif self._core.fatal is None:
             try:
                 self._core.abort()
             except ToteError as abort_error:
                 LOGGER.warning("aborting a failed transaction failed too: %s", abort_error)
         return error
 
-    def append(self, topic: str, records: Sequence[Record]) -> None:
+    def append(self, topic: str, records: Sequence[Record]) -> list[Position]:
+        """Send the records now (flushing the producer) and return their real offsets.
+
+        The records reach the broker before the commit; Kafka hides them from
+        read_committed readers until then, and for good if the transaction aborts.
+        """
         self._check_open()
         try:
             partitions = self._core.planner.plan(topic, records)
-            self._core.produce(topic, records, partitions)
+            first = self._core.produce(topic, records, partitions)
+            return self._core.flush()[first : first + len(records)]
         except ToteError as error:
             raise self._fail(error) from None
 
@@ -128,11 +140,15 @@ class KafkaTransaction(Transaction):
             raise self._fail(error) from None
 
     def put(self, store: str, key: bytes, value: bytes | None) -> None:
+        """Buffer the write; its changelog record is produced at commit, in the transaction.
+
+        Only the last value per key is written, and an aborted transaction never sends its
+        changelog records (brokers such as Tansu 0.6 do not hide aborted records).
+        """
         self._check_open()
         try:
             self._touch(store)
-            tp = self._producer.stores.changelog(store)
-            self._core.produce(tp.topic, [Record(value, key)], [tp.partition])
+            self._producer.stores.changelog(store)
         except ToteError as error:
             raise self._fail(error) from None
         self._writes[store][key] = value
@@ -156,6 +172,11 @@ class KafkaTransaction(Transaction):
         self._check_open()
         try:
             self._producer.check_not_fenced()
+            for store, writes in self._writes.items():
+                if writes:
+                    tp = self._producer.stores.changelog(store)
+                    changes = [Record(value, key) for key, value in writes.items()]
+                    self._core.produce(tp.topic, changes, [tp.partition] * len(changes))
             self._core.commit()
         except ToteError as error:
             raise self._fail(error) from None

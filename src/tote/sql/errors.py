@@ -31,3 +31,17 @@ def located(message: str, line: int | None, column: int | None) -> StatementErro
         return StatementError(f"Line: {line}, Col: {column}: {message}", line=line,
                               column=column)
     return StatementError(message)
+
+
+class ParseFailure(SqlError):
+    """A statement ksqlDB's parser itself rejects beyond the grammar (ParseFailedException),
+    e.g. a PRIMARY KEY column in a stream."""
+
+
+def as_statement_error(error: SqlError) -> SqlError:
+    """A SqlError raised while analysing (not parsing) as the statement error it is."""
+    if isinstance(error, (StatementError, ParseFailure)):
+        return error
+    return StatementError(error.message, line=error.line, column=error.column,
+                          span=error.span, source=error.source,
+                          statement_text=error.statement_text)

@@ -72,12 +72,10 @@ def format_named(info: FormatInfo) -> Format:
 
 def _type_error(fmt: Format, sql: SqlType) -> str | None:
     """Why `fmt` cannot carry a column of type `sql`, or None."""
-    if fmt.name == "KAFKA":
-        if sql.base not in _KAFKA_TYPES:
-            return f"The 'KAFKA' format does not support type '{sql.base.value}'"
-    elif fmt.name == "DELIMITED":
-        if sql.base in (Base.ARRAY, Base.MAP, Base.STRUCT):
-            return f"The 'DELIMITED' format does not support type '{sql.base.value}'"
+    if fmt.name == "KAFKA" and sql.base not in _KAFKA_TYPES:
+        return f"The 'KAFKA' format does not support type '{sql.base.value}'"
+    if fmt.name == "DELIMITED" and sql.base in (Base.ARRAY, Base.MAP, Base.STRUCT):
+        return f"The 'DELIMITED' format does not support type '{sql.base.value}'"
     return None
 
 

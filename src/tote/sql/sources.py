@@ -137,6 +137,9 @@ class DataSource:
     declared: bool = True
     key_schema_id: int | None = None
     value_schema_id: int | None = None
+    # Created by CREATE ... AS SELECT: writes with the schema derived from its columns,
+    # where other sources write with the schema registered for their topic.
+    from_query: bool = False
 
     @property
     def is_table(self) -> bool:

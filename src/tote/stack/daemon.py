@@ -53,8 +53,9 @@ def wait_for_daemon(daemon: subprocess.Popen[bytes], plan: StackPlan) -> StackSt
         if state is not None and state.supervisor.pid == daemon.pid:
             if state.phase == PHASE_RUNNING:
                 return state
-            if state.phase in (PHASE_FAILED, PHASE_STOPPED) and state.error:
-                raise StackError(state.error)
+            # A failed start is reported once the daemon has stopped what it had started.
+            if state.phase in (PHASE_FAILED, PHASE_STOPPED) and code is not None:
+                raise StackError(state.error or "The stack was stopped while it was starting.")
         if code is not None:
             detail = _last_line(paths.log_file("supervisor")) or f"exit code {code}"
             raise StackError(f"The stack supervisor exited while starting: {detail}")

@@ -1,4 +1,5 @@
-"""Health checks: a service is up when its ready endpoint answers 200, the database when it accepts TCP.
+"""Health checks: a service is up when its ready endpoint answers 200, a database when it
+accepts TCP.
 
 tote's services answer HTTP only after replaying their internal topics, so a 200 here
 means "ready to serve", which is what `tote up` waits for.

@@ -1,4 +1,4 @@
-"""The things a supervisor runs: `tote serve <name>` child processes (the database is in postgres.py).
+"""What a supervisor runs: `tote serve <name>` child processes (the database: postgres.py).
 
 A member knows how to launch itself, whether it is still alive, whether it is ready,
 and how to stop. Restart policy lives elsewhere (`supervised.py`), so the same policy
@@ -7,6 +7,7 @@ applies to every member.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -62,9 +63,11 @@ class ServiceProcess:
     def launch(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as out:
-            self._popen = subprocess.Popen(  # noqa: PLW1509 - preexec only calls prctl
+            # The supervisor spawns from its only thread; the hook only calls prctl.
+            self._popen = subprocess.Popen(
                 self.argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                env=self.env, start_new_session=True, preexec_fn=die_with_parent,
+                env=self.env, start_new_session=True,
+                preexec_fn=die_with_parent,  # noqa: PLW1509
             )
         self._ref = ProcessRef.of(self._popen.pid)
 
@@ -94,8 +97,6 @@ class ServiceProcess:
         try:
             popen.wait(timeout_s)
         except subprocess.TimeoutExpired:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(popen.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             popen.wait(30)

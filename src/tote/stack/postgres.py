@@ -65,6 +65,12 @@ class DatabaseServer:
     def launch(self) -> None:
         """Start (or adopt) the server and make sure the seed's database exists."""
         self._error = ""
+        pid_file = self.pgdata / "postmaster.pid"
+        if pid_file.exists() and postmaster(self.pgdata) is None:
+            # The server died (kill -9) and may linger as an unreaped zombie, which pg_ctl
+            # takes for a live server. PostgreSQL still refuses to start while any old
+            # backend holds its shared memory, so removing the stale file is safe.
+            pid_file.unlink(missing_ok=True)
         try:
             self._server.start(START_TIMEOUT_S)
             self._server.create_database(SEED_DATABASE)

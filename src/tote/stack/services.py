@@ -1,10 +1,11 @@
 """The static table of the stack's HTTP services: how each is started, found and checked.
 
-Adding a service is one row here: its name (which is also the `tote serve <name>`
-sub-command), the `Config` field holding its port (so `--<field>`, `TOTE_<FIELD>` and
-tote.toml all work), the seed host name it replaces, the path that answers 200 once it is
-ready, and `available`, which is False until its `tote serve` command exists. `tote up`
-lists unavailable services as "not built yet" and starts only the others.
+A service is one row here: its name (which is also the `tote serve <name>` sub-command),
+the `Config` field holding its port (`TOTE_<FIELD>`, tote.toml, and the `--<field>` flag
+of `tote up`), the seed host name it replaces, the path that answers 200 once it is
+ready, and `available`, False until its `tote serve` command exists. `tote up` lists
+unavailable services as "not built yet" and starts only the others. Every row below
+already has its Config field and flag, so turning a service on is `available=True`.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ class ServiceSpec:
     seed_host: str | None  # its Docker host name in the seed's configs, if any
     health_path: str  # GET answers 200 once the service has replayed its state
     available: bool  # False until `tote serve <name>` exists
-    description: str
-    extra_flags: tuple[str, ...] = ()  # more `tote up` flag spellings for the port
 
     @property
     def port_flag(self) -> str:
@@ -34,21 +33,15 @@ class ServiceSpec:
 
 
 SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("schema-registry", "registry_port", "schema-registry", "/", True,
-                "Schema Registry", ("--schema-registry-port",)),
-    ServiceSpec("rest-proxy", "proxy_port", "rest-proxy", "/topics", True,
-                "REST Proxy", ("--rest-proxy-port",)),
-    ServiceSpec("connect", "connect_port", "connect", "/", False,
-                "Kafka Connect + JDBC sink"),
-    ServiceSpec("ksqldb", "ksqldb_port", "ksqldb-server", "/info", False,
-                "ksqlDB server"),
-    ServiceSpec("ui", "ui_port", None, "/", False,
-                "Tote board + database browser"),
+    ServiceSpec("schema-registry", "registry_port", "schema-registry", "/", True),
+    ServiceSpec("rest-proxy", "proxy_port", "rest-proxy", "/topics", True),
+    ServiceSpec("connect", "connect_port", "connect", "/", False),
+    ServiceSpec("ksqldb", "ksqldb_port", "ksqldb-server", "/info", False),
+    ServiceSpec("ui", "ui_port", None, "/", False),
 )
 
 # Not an HTTP service: the embedded PostgreSQL (or the database `--db-url` names).
 DATABASE = "postgres"
-DATABASE_PORT_FIELD = "db_port"
 DATABASE_SEED_HOST = "db"
 # The seed's database, user and password (docker-compose + connect-jdbc-sink.json).
 SEED_DATABASE = "totebets"

@@ -3,7 +3,7 @@
 One supervisor per data dir (an flock on `stack/supervisor.lock`). It runs in the
 foreground `tote up` process or as the detached daemon (`daemon.py`); either way:
 
-1. take the lock, install SIGINT/SIGTERM handlers (they only set a flag);
+1. take the lock, install SIGINT/SIGTERM/SIGHUP handlers (they only set a flag);
 2. start the embedded PostgreSQL (or check that `--db-url`'s database answers), so the
    alias table can name its real port, then spawn every available service;
 3. wait until every member is ready, restarting crashed ones (`supervised.py`); give up
@@ -33,14 +33,13 @@ from tote.stack.members import ServiceProcess, tote_command
 from tote.stack.plan import StackPlan, embedded_database_url
 from tote.stack.postgres import DatabaseServer
 from tote.stack.procs import ProcessRef, SupervisorLock
-from tote.stack.services import DATABASE, SERVICES
+from tote.stack.services import DATABASE
 from tote.stack.state import (
     EXTERNAL,
     FAILED,
     NOT_BUILT,
     PHASE_FAILED,
     PHASE_RUNNING,
-    PHASE_STARTING,
     PHASE_STOPPED,
     PHASE_STOPPING,
     RUNNING,
@@ -56,6 +55,8 @@ SERVICE_STOP_TIMEOUT_S = 20.0
 DATABASE_STOP_TIMEOUT_S = 60.0
 TICK_S = 0.25
 INTERRUPTED = 130
+# Ctrl-C, `tote down`, and a closed terminal all stop the stack cleanly.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def service_env(plan: StackPlan, base: dict[str, str]) -> dict[str, str]:
@@ -137,7 +138,7 @@ class Supervisor:
         if not self._lock.acquire():
             raise StackRunning(f"A stack is already running on {self.plan.home}; "
                                f"stop it with `tote down` first.")
-        previous = {s: signal.signal(s, self.request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+        previous = {s: signal.signal(s, self.request_stop) for s in STOP_SIGNALS}
         try:
             self.save()
             self.notify(f"starting the stack on {self.plan.home} (backend {self.plan.backend})")

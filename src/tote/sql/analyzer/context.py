@@ -49,6 +49,8 @@ class SchemaRegistration:
     topic: str
     is_key: bool
     schema: GeneratedSchema
+    # CREATE (without AS) registers only when the subject has no schema yet.
+    if_absent: bool = False
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tote.core.errors import SqlError
 from tote.core.types import SqlType
+from tote.registry import Registry
 from tote.sql.analyzer.context import AnalysisContext, SchemaRegistration, SideEffects, TopicRequest
 from tote.sql.analyzer.formats import check_schema_id, create_key_format, create_value_format
 from tote.sql.analyzer.timestamps import timestamp_column
@@ -19,7 +19,7 @@ from tote.sql.analyzer.with_clause import Kind, WithProps, parse_with
 from tote.sql.ast.statements import ColumnConstraint, CreateSource, CreateTable, TableElement
 from tote.sql.codecs import schemas
 from tote.sql.config import WRAP_SINGLE_VALUES
-from tote.sql.errors import StatementError
+from tote.sql.errors import ParseFailure, StatementError
 from tote.sql.formats import (
     check_key_columns,
     check_properties,
@@ -87,7 +87,8 @@ def analyze_create_source(statement: CreateSource, ctx: AnalysisContext) -> Crea
 
     inferred_keys = inferred_values = False
     if _should_infer(props, key_info, bool(keys), "KEY_SCHEMA_ID"):
-        keys = schemas.infer_columns(_registry(ctx), topic, True, key_info, None)
+        # Key inference always yields one unwrapped key column (ksqlDB's ROWKEY).
+        keys = schemas.infer_columns(_registry(ctx), topic, True, key_info, "ROWKEY")
         inferred_keys = True
     if _should_infer(props, value_info, bool(values), "VALUE_SCHEMA_ID"):
         single = None
@@ -131,7 +132,7 @@ def analyze_create_source(statement: CreateSource, ctx: AnalysisContext) -> Crea
     return CreateSourcePlan(source, effects, replace=existing is not None)
 
 
-def _registry(ctx: AnalysisContext) -> object:
+def _registry(ctx: AnalysisContext) -> Registry:
     if ctx.registry is None:
         raise StatementError("Schema inference needs a schema registry, and none is configured.")
     return ctx.registry
@@ -150,7 +151,7 @@ def _add_schema(effects: SideEffects, topic: str, is_key: bool,
     unwrap = len(columns) == 1 and (info.unwrap or (is_key and not info.wrap))
     generated = schemas.generate(columns, info, unwrap, is_key)
     if generated is not None:
-        effects.schemas.append(SchemaRegistration(topic, is_key, generated))
+        effects.schemas.append(SchemaRegistration(topic, is_key, generated, if_absent=True))
 
 
 def _column(element: TableElement, ctx: AnalysisContext) -> SourceColumn:
@@ -169,12 +170,12 @@ def _check_constraints(statement: CreateSource, is_table: bool) -> None:
         span = element.span
         where = f"Line: {span.line}, Col: {span.column}: " if span.line else ""
         if not is_table and element.constraint is ColumnConstraint.PRIMARY_KEY:
-            raise SqlError(
+            raise ParseFailure(
                 f"{where}Column `{element.name}` is a 'PRIMARY KEY' column: please use 'KEY' "
                 f"for streams.\n{_TABLE_KEYS}\n{_STREAM_KEYS}",
                 line=span.line or None, column=span.column or None)
         if is_table and element.constraint is ColumnConstraint.KEY:
-            raise SqlError(
+            raise ParseFailure(
                 f"{where}Column `{element.name}` is a 'KEY' column: please use 'PRIMARY KEY' "
                 f"for tables.\n{_TABLE_KEYS}\n{_STREAM_KEYS}",
                 line=span.line or None, column=span.column or None)
@@ -238,15 +239,8 @@ def _topic_request(props: WithProps, topic: str, is_table: bool,
                    ctx: AnalysisContext) -> list[TopicRequest]:
     partitions = props.integer("PARTITIONS")
     replicas = props.integer("REPLICAS")
-    existing = ctx.topic(topic)
-    if existing is not None:
-        if partitions is not None and partitions != existing.partitions:
-            raise StatementError(
-                f"A Kafka topic with the name '{topic}' already exists, with different "
-                "partition/replica configuration than required. KSQL expects "
-                f"{partitions} partitions (topic has {existing.partitions}), "
-                f"{replicas or existing.replication_factor} replication factor (topic has "
-                f"{existing.replication_factor}).")
+    if ctx.topic(topic) is not None:
+        # An existing topic is used as it is (its partitions win over PARTITIONS).
         return []
     if partitions is None:
         raise StatementError(

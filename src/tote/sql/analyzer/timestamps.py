@@ -29,8 +29,8 @@ def timestamp_column(props: WithProps, columns: Sequence[SourceColumn]
     if base is Base.STRING:
         if fmt is None:
             raise StatementError(
-                f"A String timestamp field has been specified without also specifying the "
-                f"TIMESTAMP_FORMAT property.")
+                "A String timestamp field has been specified without also specifying the "
+                "TIMESTAMP_FORMAT property.")
     elif base not in (Base.BIGINT, Base.TIMESTAMP):
         raise StatementError(
             f"Timestamp column, `{column_name}`, should be LONG(INT64), TIMESTAMP, or a String "

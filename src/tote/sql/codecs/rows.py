@@ -11,15 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from tote.core.types import Column
+from tote.core.types import Base, Column, SqlType
 from tote.registry import Registry, RegistryError
+from tote.serde.avro_model import Node
 from tote.serde.delimited import DelimitedCodec
 from tote.serde.errors import SerializationError
 from tote.serde.json_format import JsonCodec
 from tote.serde.json_schema import JsonSchema
 from tote.serde.kafka_format import KafkaCodec
 from tote.serde.ksql_avro import KsqlAvroCodec
-from tote.serde.wire import schema_id_of
+from tote.serde.sql_values import java_double
+from tote.serde.wire import frame, schema_id_of
 from tote.sql.codecs import schemas
 from tote.sql.formats import DELIMITER
 from tote.sql.sources import FormatInfo, SourceColumn
@@ -92,30 +94,120 @@ class AvroRowCodec:
         self._registry = registry
         self._writer = (KsqlAvroCodec(self._columns, writer[1], unwrap, writer[0])
                         if writer is not None else None)
-        self._readers: dict[int, KsqlAvroCodec] = {}
+        self._readers: dict[int, tuple[KsqlAvroCodec, list[str] | None]] = {}
+        self._flat_writer = None if self._writer is None or unwrap else _flat_fields(
+            self._columns, self._writer.schema.node, all_fields=True)
 
     def encode(self, values: Values) -> bytes | None:
-        if self._writer is None:
+        writer = self._writer
+        if writer is None:
             raise SerializationError("No Avro schema is registered to write with.")
-        return self._writer.encode(dict(zip(self._names, values, strict=True)))
+        flat = self._flat_writer
+        if flat is not None:
+            payload = writer.codec.encode(dict(zip(flat, values, strict=True)))
+            return frame(writer.schema_id, payload) if writer.schema_id is not None \
+                else payload
+        datum = writer.to_datum(dict(zip(self._names, values, strict=True)))
+        datum = _defaults(writer.schema.node, datum)
+        payload = writer.codec.encode(datum)
+        return frame(writer.schema_id, payload) if writer.schema_id is not None else payload
 
     def decode(self, data: bytes | None) -> Values | None:
         if data is None:
             return None
         schema_id = schema_id_of(data)
-        reader = self._readers.get(schema_id)
-        if reader is None:
+        cached = self._readers.get(schema_id)
+        if cached is None:
             try:
                 found = self._registry.get_schema(schema_id)
             except RegistryError as exc:
                 raise SerializationError(
                     f"Error retrieving Avro schema for id {schema_id}: {exc.message}") from None
-            reader = KsqlAvroCodec(self._columns, found.schema, self._unwrap, schema_id)
-            self._readers[schema_id] = reader
+            codec = KsqlAvroCodec(self._columns, found.schema, self._unwrap, schema_id)
+            flat = None if self._unwrap else _flat_fields(self._columns, codec.schema.node,
+                                                          all_fields=False)
+            cached = self._readers[schema_id] = (codec, flat)
+        reader, flat = cached
+        if flat is not None:
+            datum = reader.codec.decode(data[5:])
+            return tuple(datum.get(name) for name in flat)
         row = reader.decode(data)
         if row is None:
             return None
-        return tuple(_lookup(row, name) for name in self._names)
+        return tuple(coerce(col.type, _lookup(row, col.name)) for col in self._columns)
+
+
+_FLAT = {Base.BOOLEAN: "boolean", Base.INTEGER: "int", Base.BIGINT: "long",
+         Base.DOUBLE: "double", Base.STRING: "string", Base.BYTES: "bytes"}
+
+
+def _flat_fields(columns: Sequence[Column], node: Node, *, all_fields: bool
+                 ) -> list[str] | None:
+    """The record's field names in column order when every column is a nullable
+    primitive whose Python value is already the Avro datum (the fast path); else None."""
+    if node.type != "record":
+        return None
+    by_upper = {f.name.upper(): f for f in node.fields}
+    names: list[str] = []
+    for col in columns:
+        fld = by_upper.get(col.name.upper())
+        wanted = _FLAT.get(col.type.base)
+        if fld is None or wanted is None:
+            return None
+        ftype = fld.type
+        if ftype.type != "union":
+            return None
+        branches = [b for b in ftype.branches if b.type != "null"]
+        if len(branches) != 1 or branches[0].type != wanted or \
+                "logicalType" in branches[0].props:
+            return None
+        names.append(fld.name)
+    if all_fields and len(names) != len(node.fields):
+        return None
+    return names
+
+
+def _defaults(node: Node, datum: Any) -> Any:
+    """Nulls in non-nullable record fields that have a default take the default, as
+    Connect's Avro converter does when writing with a user's schema."""
+    if node.type == "record" and isinstance(datum, dict):
+        out = dict(datum)
+        for fld in node.fields:
+            value = out.get(fld.name)
+            if value is None and fld.type.type != "union" and fld.has_default:
+                out[fld.name] = fld.default
+            elif value is not None:
+                out[fld.name] = _defaults(fld.type, value)
+        return out
+    if node.type == "union" and datum is not None:
+        branches = [b for b in node.branches if b.type != "null"]
+        return _defaults(branches[0], datum) if len(branches) == 1 else datum
+    if node.type == "array" and isinstance(datum, list) and node.items is not None:
+        return [_defaults(node.items, v) for v in datum]
+    return datum
+
+
+def coerce(sql: SqlType, value: Any) -> Any:
+    """A value read with a writer schema whose types differ from the columns' (an Avro
+    `int` read into a STRING column...), converted as ksqlDB's deserializer does."""
+    if value is None:
+        return None
+    base = sql.base
+    if base is Base.STRING and not isinstance(value, str):
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, float):
+            return java_double(value)
+        return str(value)
+    if base is Base.DOUBLE and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if base is Base.ARRAY and isinstance(value, list) and sql.element is not None:
+        return [coerce(sql.element, v) for v in value]
+    if base is Base.MAP and isinstance(value, dict) and sql.value is not None:
+        return {k: coerce(sql.value, v) for k, v in value.items()}
+    if base is Base.STRUCT and isinstance(value, dict):
+        return {f.name: coerce(f.type, value.get(f.name)) for f in sql.fields}
+    return value
 
 
 def _lookup(row: dict[str, Any], name: str) -> Any:
@@ -128,6 +220,24 @@ def _lookup(row: dict[str, Any], name: str) -> Any:
     return None
 
 
+class NullableSingle:
+    """A single unwrapped column: a null value is a null record (Kafka's serializers
+    write nothing for null), whatever the format would make of it."""
+
+    def __init__(self, inner: RowCodec) -> None:
+        self.inner = inner
+
+    def encode(self, values: Values) -> bytes | None:
+        if values[0] is None:
+            return None
+        return self.inner.encode(values)
+
+    def decode(self, data: bytes | None) -> Values | None:
+        if data is None:
+            return None
+        return self.inner.decode(data)
+
+
 def build_codec(columns: Sequence[SourceColumn], info: FormatInfo, *, topic: str,
                 is_key: bool, registry: Registry | None,
                 prefer_registered: bool = False) -> RowCodec:
@@ -136,6 +246,16 @@ def build_codec(columns: Sequence[SourceColumn], info: FormatInfo, *, topic: str
     `prefer_registered` (sources whose columns were inferred) writes with the subject's
     latest schema instead of the one generated from the columns.
     """
+    codec = _build(columns, info, topic=topic, is_key=is_key, registry=registry,
+                   prefer_registered=prefer_registered)
+    if len(columns) == 1 and info.name != "NONE" and (
+            info.unwrap or (is_key and not info.wrap) or info.name in ("KAFKA", "DELIMITED")):
+        return NullableSingle(codec)
+    return codec
+
+
+def _build(columns: Sequence[SourceColumn], info: FormatInfo, *, topic: str, is_key: bool,
+           registry: Registry | None, prefer_registered: bool) -> RowCodec:
     if not columns or info.name == "NONE":
         return EmptyCodec()
     name = info.name
@@ -151,7 +271,8 @@ def build_codec(columns: Sequence[SourceColumn], info: FormatInfo, *, topic: str
         return DictRowCodec(columns, json_codec.encode, json_codec.decode)
     if registry is None:
         raise SerializationError(f"The '{name}' format needs a schema registry.")
-    writer = _writer(registry, topic, is_key, info, columns, unwrap, prefer_registered)
+    writer = _writer(registry, topic, is_key, info, columns=columns, unwrap=unwrap,
+                     prefer_registered=prefer_registered)
     if name == "AVRO":
         return AvroRowCodec(columns, unwrap, registry, writer)
     if name == "JSON_SR":
@@ -162,7 +283,7 @@ def build_codec(columns: Sequence[SourceColumn], info: FormatInfo, *, topic: str
     raise SerializationError(f"The '{name}' format is not supported by tote yet.")
 
 
-def _writer(registry: Registry, topic: str, is_key: bool, info: FormatInfo,
+def _writer(registry: Registry, topic: str, is_key: bool, info: FormatInfo, *,
             columns: Sequence[SourceColumn], unwrap: bool,
             prefer_registered: bool) -> tuple[int, str] | None:
     """The (id, text) to write with: `schemaId`'s schema, else (for inferred sources) the

@@ -58,7 +58,7 @@ def generate(columns: Sequence[SourceColumn], info: FormatInfo, unwrap: bool,
         return GeneratedSchema(SchemaType.JSON,
                                json_schema_text(_core_columns(columns), unwrap))
     except InvalidSchema as exc:
-        detail = exc.message
+        detail = exc.message.removeprefix("Invalid schema ").strip()
         if detail.startswith("Avro only supports"):
             raise StatementError(detail) from None
         raise StatementError(f"Schema is not compatible with Avro: {detail}") from None

@@ -8,6 +8,7 @@ binary operators are parenthesised, function arguments joined by ", ".
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 
@@ -36,7 +37,7 @@ def format_type(node: Type) -> str:
 
 def format_double(value: float) -> str:
     """ICU scientific notation with the shortest exact digits: `1.5E3`, `1E-7`."""
-    if value != value:
+    if math.isnan(value):
         return "NaN"
     if value in (float("inf"), float("-inf")):
         return "∞" if value > 0 else "-∞"
@@ -62,7 +63,7 @@ def _join(items: tuple[Node, ...]) -> str:
     return ", ".join(_format(item) for item in items)
 
 
-def _format(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat
+def _format(node: Node) -> str:
     match node:
         case e.NullLiteral():
             return "null"

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from tote.core.types import Base, SqlType
-from tote.sql.expressions import numbers as n
-from tote.sql.expressions import timeparse as tp
+from tote.sql.functions.semantics import numbers as n
+from tote.sql.functions.semantics import timeparse as tp
 
 
 def array_at(items: list[Any], index: int) -> Any:
@@ -48,7 +48,7 @@ def like_regex(pattern: str, escape: str | None) -> re.Pattern[str]:
     if escaped:
         raise LikeError("LIKE pattern must not end with escape character")
     parts.append(re.escape("".join(literal)))
-    return re.compile("".join(parts), re.DOTALL)
+    return re.compile("".join(parts))
 
 
 def like_matcher(escape: str | None) -> Callable[[str, str], bool]:
@@ -66,7 +66,9 @@ def like_matcher(escape: str | None) -> Callable[[str, str], bool]:
     return matches
 
 
-def comparison_domain(left: SqlType, right: SqlType) -> tuple[Callable[[Any], Any] | None, Callable[[Any], Any] | None]:
+def comparison_domain(
+    left: SqlType, right: SqlType
+) -> tuple[Callable[[Any], Any] | None, Callable[[Any], Any] | None]:
     """Converters that put both sides of a comparison in one Python domain, as ksqlDB does:
     DOUBLE meets DECIMAL as BigDecimal.valueOf(double); strings meet dates/times parsed;
     DATE meets TIMESTAMP at midnight UTC."""

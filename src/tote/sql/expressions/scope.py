@@ -51,7 +51,9 @@ class Scope:
             if len(distinct_sources) == 1:
                 return candidates[0]
             options = sorted(
-                f"{quote_name(b.qualifier)}.{quote_name(b.name)}" if b.qualifier else quote_name(b.name)
+                f"{quote_name(b.qualifier)}.{quote_name(b.name)}"
+                if b.qualifier
+                else quote_name(b.name)
                 for b in candidates
             )
             raise self._error(ref, "is ambiguous. Could be " + _join_or(options) + ".", prefix="")

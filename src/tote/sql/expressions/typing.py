@@ -8,81 +8,31 @@ one-shot form the analyzer uses.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from tote.core import types as t
 from tote.core.errors import SqlError
 from tote.core.types import Base, SqlType
 from tote.sql.ast import expressions as e
 from tote.sql.ast.nodes import Node
-from tote.sql.expressions.casts import UnsupportedCast, check_cast, parse_boolean
+from tote.sql.expressions import calls
 from tote.sql.expressions.errors import error_at
 from tote.sql.expressions.formatter import format_expression as fmt
 from tote.sql.expressions.scope import Scope
+from tote.sql.expressions.typerules import (
+    NULL_TYPE_MESSAGE,
+    comparable,
+    decimal_literal_type,
+    logical_operands,
+)
 from tote.sql.functions.base import (
     AggregateFunction,
     Aggregator,
-    ArgType,
-    LambdaArg,
     ResolvedCall,
     ResolvedTableFunction,
 )
 from tote.sql.functions.registry import FunctionRegistry
-from tote.sql.functions.resolution import NoMatchingVariant
+from tote.sql.functions.semantics.casts import UnsupportedCast, check_cast, parse_boolean
 from tote.sql.functions.widening import common_type, decimal_result, wider_numeric
-
-NULL_TYPE_MESSAGE = (
-    "Can't infer a type of null. Please explicitly cast it to a required type, "
-    "e.g. CAST(null AS VARCHAR)."
-)
-
-_EQUALITY = {e.ComparisonOp.EQUAL, e.ComparisonOp.NOT_EQUAL, e.ComparisonOp.IS_DISTINCT_FROM}
-_TIMES = {Base.DATE, Base.TIME, Base.TIMESTAMP}
-
-
-def decimal_literal_type(value: Decimal) -> SqlType:
-    """DecimalUtil.fromValue: the DECIMAL a literal like `1.50` has."""
-    sign, digits, exponent = value.as_tuple()
-    assert isinstance(exponent, int)
-    scale = max(-exponent, 0)
-    if abs(value) < 1:
-        return t.decimal(scale + 1, scale)
-    precision = len(digits) + max(exponent, 0)
-    return t.decimal(precision, scale)
-
-
-def comparable(left: SqlType, op: e.ComparisonOp, right: SqlType) -> bool:
-    """ksqlDB's ComparisonUtil.isValidComparison."""
-    lb, rb = left.base, right.base
-    if left.is_numeric:
-        return right.is_numeric
-    if lb is Base.STRING:
-        return rb is Base.STRING or rb in _TIMES
-    if lb in (Base.BOOLEAN, Base.ARRAY, Base.MAP, Base.STRUCT):
-        return rb is lb and op in _EQUALITY
-    if lb is Base.TIME:
-        return rb in (Base.TIME, Base.STRING)
-    if lb in (Base.DATE, Base.TIMESTAMP):
-        return rb in (Base.DATE, Base.TIMESTAMP, Base.STRING)
-    if lb is Base.BYTES:
-        return rb is Base.BYTES
-    return False
-
-
-def literal_value(node: e.Expression) -> tuple[bool, Any]:
-    """(True, value) for a literal (or a negated numeric literal), else (False, None)."""
-    match node:
-        case e.NullLiteral():
-            return True, None
-        case e.BooleanLiteral(value=v) | e.IntegerLiteral(value=v) | e.LongLiteral(value=v):
-            return True, v
-        case e.DoubleLiteral(value=v) | e.DecimalLiteral(value=v) | e.StringLiteral(value=v):
-            return True, v
-        case e.ArithmeticUnary(sign=sign, operand=operand):
-            ok, value = literal_value(operand)
-            if ok and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-                return True, -value if sign is e.Sign.MINUS else value
-    return False, None
 
 
 class TypeChecker:
@@ -96,7 +46,7 @@ class TypeChecker:
         self.aggregates: dict[int, tuple[AggregateFunction, Aggregator]] = {}
         self.tables: dict[int, ResolvedTableFunction] = {}
         self.common: dict[int, SqlType | None] = {}
-        self._lambdas: list[dict[str, SqlType]] = []
+        self.lambdas: list[dict[str, SqlType]] = []
 
     def type(self, node: Node) -> SqlType | None:
         """The type recorded for an already checked node."""
@@ -107,7 +57,7 @@ class TypeChecker:
         self.types[id(node)] = result
         return result
 
-    def _check(self, node: e.Expression) -> SqlType | None:  # noqa: C901 - one case per node
+    def _check(self, node: e.Expression) -> SqlType | None:
         match node:
             case e.NullLiteral():
                 return None
@@ -128,7 +78,7 @@ class TypeChecker:
                     raise error_at(node, f"Column '{fmt(node)}' cannot be resolved.")
                 return self.scope.resolve(node).type
             case e.LambdaVariable(name=name):
-                for env in reversed(self._lambdas):
+                for env in reversed(self.lambdas):
                     if name in env:
                         return env[name]
                 raise error_at(node, f"Unknown lambda variable: {name}")
@@ -163,9 +113,9 @@ class TypeChecker:
             case e.Comparison(op=op, left=left, right=right):
                 self._compare(node, op, left, right)
                 return t.BOOLEAN
-            case e.LogicalBinary(left=left, right=right):
-                self._boolean(node, left)
-                self._boolean(node, right)
+            case e.LogicalBinary(op=op):
+                for operand in logical_operands(node, op):
+                    self._boolean(node, operand)
                 return t.BOOLEAN
             case e.Not(operand=operand):
                 self._boolean(node, operand)
@@ -270,7 +220,10 @@ class TypeChecker:
         if node.op is e.ArithmeticOp.ADD and left.base is Base.STRING and right.base is Base.STRING:
             return t.STRING
         if left.is_numeric and right.is_numeric:
-            if Base.DOUBLE not in (left.base, right.base) and Base.DECIMAL in (left.base, right.base):
+            if Base.DOUBLE not in (left.base, right.base) and Base.DECIMAL in (
+                left.base,
+                right.base,
+            ):
                 return decimal_result(node.op.value, left, right)
             return wider_numeric(left, right)
         raise error_at(
@@ -279,7 +232,9 @@ class TypeChecker:
             f"{left.base.value} {right.base.value}",
         )
 
-    def _compare(self, node: e.Expression, op: e.ComparisonOp, left: e.Expression, right: e.Expression) -> None:
+    def _compare(
+        self, node: Node, op: e.ComparisonOp, left: e.Expression, right: e.Expression
+    ) -> None:
         lt, rt = self.check(left), self.check(right)
         if lt is None or rt is None:
             raise error_at(
@@ -309,14 +264,16 @@ class TypeChecker:
             if isinstance(item, e.StringLiteral) and common.base is Base.BOOLEAN:
                 text = item.value.strip().lower()
                 if not text or not (
-                    "true".startswith(text) or "yes".startswith(text)
-                    or "false".startswith(text) or "no".startswith(text)
+                    "true".startswith(text)
+                    or "yes".startswith(text)
+                    or "false".startswith(text)
+                    or "no".startswith(text)
                 ):
                     raise error_at(item, f'invalid input syntax for type BOOLEAN: "{item.value}".')
                 parse_boolean(item.value)
                 continue
             if isinstance(item, e.StringLiteral) and common.is_numeric:
-                common = wider_numeric(common, self._string_number_type(item))
+                common = wider_numeric(common, self._string_number_type(item, common))
                 continue
             merged = common_type(common, item_type)
             if merged is None:
@@ -328,14 +285,16 @@ class TypeChecker:
             common = merged
         return common
 
-    def _string_number_type(self, item: e.StringLiteral) -> SqlType:
+    def _string_number_type(self, item: e.StringLiteral, target: SqlType) -> SqlType:
         text = item.value.strip()
         try:
             value = Decimal(text)
         except ArithmeticError:
             value = None
         if value is None or not value.is_finite():
-            raise error_at(item, f'invalid input syntax for type NUMBER: "{item.value}".')
+            raise error_at(
+                item, f'invalid input syntax for type {target.base.value}: "{item.value}".'
+            )
         if not any(c in text for c in ".eE"):
             if -(2**31) < value < 2**31 - 1:
                 return t.INTEGER
@@ -394,85 +353,16 @@ class TypeChecker:
         self.common[id(node)] = t.map_of(key, value)
         return t.map_of(key, value)
 
-    # --- function calls -----------------------------------------------------------------
-
     def _call(self, node: e.FunctionCall) -> SqlType:
-        kind = self.functions.kind(node.name)
-        if kind is None:
-            raise error_at(node, f"Can't find any functions with the name '{node.name}'")
-        if kind == "AGGREGATE":
-            function, aggregator = self.resolve_aggregate(node)
-            self.aggregates[id(node)] = (function, aggregator)
-            return aggregator.return_type
-        arg_types: list[ArgType] = []
-        lambda_errors: list[SqlError] = []
-        for arg in node.args:
-            if isinstance(arg, e.Lambda):
-                arg_types.append(LambdaArg(len(arg.params), self._lambda_typer(arg, lambda_errors)))
-            else:
-                arg_types.append(self.check(arg))
-        if kind == "TABLE":
-            values = [a for a in arg_types if not isinstance(a, LambdaArg)]
-            try:
-                table = self.functions.table(node.name).resolve(values)
-            except NoMatchingVariant as exc:
-                raise error_at(node, str(exc)) from None
-            self.tables[id(node)] = table
-            return table.return_type
-        try:
-            resolved = self.functions.scalar(node.name).resolve(arg_types)
-        except NoMatchingVariant as exc:
-            if lambda_errors:
-                raise lambda_errors[0] from None
-            raise error_at(node, str(exc)) from None
-        for arg, param_types in zip(node.args, resolved.arg_types, strict=True):
-            if isinstance(arg, e.Lambda) and isinstance(param_types, tuple):
-                self._type_lambda(arg, param_types)
-        self.calls[id(node)] = resolved
-        return resolved.return_type
+        return calls.call(self, node)
 
-    def _lambda_typer(self, node: e.Lambda, errors: list[SqlError]) -> Any:
-        def type_body(param_types: Any) -> SqlType | None:
-            try:
-                return self._type_lambda(node, tuple(param_types))
-            except SqlError as exc:
-                errors.append(exc)
-                return None
-
-        return type_body
-
-    def _type_lambda(self, node: e.Lambda, param_types: tuple[SqlType, ...]) -> SqlType | None:
-        self._lambdas.append(dict(zip(node.params, param_types, strict=True)))
-        try:
-            body = self.check(node.body)
-        finally:
-            self._lambdas.pop()
-        self.types[id(node)] = body
-        return body
+    def type_lambda(self, node: e.Lambda, param_types: tuple[SqlType, ...]) -> SqlType | None:
+        return calls.type_lambda(self, node, param_types)
 
     def resolve_aggregate(self, node: e.FunctionCall) -> tuple[AggregateFunction, Aggregator]:
-        function = self.functions.aggregate(node.name)
-        count = function.split(len(node.args))
-        value_types: list[SqlType] = []
-        for arg in node.args[:count]:
-            arg_type = self.check(arg)
-            if arg_type is None:
-                raise error_at(arg, NULL_TYPE_MESSAGE)
-            value_types.append(arg_type)
-        literals: list[Any] = []
-        for position, arg in enumerate(node.args[count:], start=count + 1):
-            ok, value = literal_value(arg)
-            if not ok:
-                raise error_at(
-                    arg,
-                    f"Parameter {position} passed to function {node.name} must be a literal constant.",
-                )
-            self.check(arg)
-            literals.append(value)
-        try:
-            return function, function.resolve(value_types, literals)
-        except NoMatchingVariant as exc:
-            raise error_at(node, str(exc)) from None
+        """The aggregate and its Aggregator for a call; the first `function.split(n)`
+        arguments are per-row values, the rest literal init arguments."""
+        return calls.resolve_aggregate(self, node)
 
 
 def type_of(expr: e.Expression, scope: Scope, functions: FunctionRegistry) -> SqlType:

@@ -233,7 +233,9 @@ def describe_variants(variants: Sequence[Variant]) -> tuple[SignatureDescription
     return tuple(
         SignatureDescription(
             tuple(
-                ParameterDescription(p.name, str(p.pattern) + ("[]" if p.variadic else ""), p.variadic)
+                ParameterDescription(
+                    p.name, str(p.pattern) + ("[]" if p.variadic else ""), p.variadic
+                )
                 for p in v.params
             ),
             v.return_text(),

@@ -103,10 +103,10 @@ def split_top(text: str, sep: str = ",") -> list[str]:
     parts: list[str] = []
     depth = 0
     current: list[str] = []
-    for ch in text:
+    for i, ch in enumerate(text):
         if ch in "<(":
             depth += 1
-        elif ch in ">)":
+        elif ch in ">)" and not (ch == ">" and i and text[i - 1] == "="):
             depth -= 1
         if ch == sep and depth == 0:
             parts.append("".join(current).strip())

@@ -39,7 +39,7 @@ class FunctionRegistry:
         return FunctionRegistry([*self._functions.values(), *functions])
 
     def kind(self, name: str) -> str | None:
-        """"SCALAR", "AGGREGATE", "TABLE", or None when there is no such function."""
+        """ "SCALAR", "AGGREGATE", "TABLE", or None when there is no such function."""
         function = self._functions.get(name.upper())
         if isinstance(function, ScalarFunction):
             return "SCALAR"
@@ -78,7 +78,9 @@ class FunctionRegistry:
         if function is None:
             raise _unknown(name)
         kind = self.kind(name) or ""
-        variants = function.variants if isinstance(function, ScalarFunction) else function.signatures
+        variants = (
+            function.variants if isinstance(function, ScalarFunction) else function.signatures
+        )
         return FunctionDescription(
             name=function.name,
             type=kind,

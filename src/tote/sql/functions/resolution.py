@@ -29,7 +29,9 @@ class _Match:
     casts: int
 
 
-def _unify(pattern: Pattern, arg: SqlType, bindings: dict[str, SqlType], casts: bool) -> SqlType | None:
+def _unify(
+    pattern: Pattern, arg: SqlType, bindings: dict[str, SqlType], casts: bool
+) -> SqlType | None:
     """The type `arg` converts to for `pattern`, binding generics; None if it cannot."""
     if isinstance(pattern, Concrete):
         if arg == pattern.type or (casts and arg.is_numeric and can_widen(arg, pattern.type)):

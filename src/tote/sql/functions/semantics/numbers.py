@@ -41,14 +41,14 @@ def double_div(a: float, b: float) -> float:
     try:
         return a / b
     except ZeroDivisionError:
-        if a != a or a == 0:
+        if math.isnan(a) or a == 0:
             return math.nan
         negative = (a < 0) != (math.copysign(1.0, b) < 0)
         return -math.inf if negative else math.inf
 
 
 def double_mod(a: float, b: float) -> float:
-    if b == 0 or math.isinf(a) or a != a or b != b:
+    if b == 0 or math.isinf(a) or math.isnan(a) or math.isnan(b):
         return math.nan
     return math.fmod(a, b)
 
@@ -56,17 +56,19 @@ def double_mod(a: float, b: float) -> float:
 def to_java_int(value: float | int | Decimal) -> int:
     """Java's `(int)` of a double or `intValue()` of a number."""
     if isinstance(value, float):
-        if value != value:
+        if math.isnan(value):
             return 0
-        return max(INT_MIN, min(INT_MAX, int(value))) if not math.isinf(value) else (
-            INT_MAX if value > 0 else INT_MIN
+        return (
+            max(INT_MIN, min(INT_MAX, int(value)))
+            if not math.isinf(value)
+            else (INT_MAX if value > 0 else INT_MIN)
         )
     return wrap32(int(value))
 
 
 def to_java_long(value: float | int | Decimal) -> int:
     if isinstance(value, float):
-        if value != value:
+        if math.isnan(value):
             return 0
         if math.isinf(value):
             return LONG_MAX if value > 0 else LONG_MIN
@@ -118,12 +120,14 @@ def decimal_operation(op: str, precision: int, scale: int) -> Callable[[object, 
 
 def decimal_from_double(value: float) -> Decimal:
     """Java's BigDecimal.valueOf(double): the decimal of the shortest printed form."""
-    if math.isinf(value) or value != value:
+    if math.isinf(value) or math.isnan(value):
         raise ArithmeticError(f"Infinite or NaN: {value}")
     return Decimal(repr(value))
 
 
-def fit_decimal(value: Decimal, precision: int, scale: int, rounding: str = decimal.ROUND_HALF_UP) -> Decimal:
+def fit_decimal(
+    value: Decimal, precision: int, scale: int, rounding: str = decimal.ROUND_HALF_UP
+) -> Decimal:
     """ksqlDB's DecimalUtil.cast: overflow is an error, extra scale rounds HALF_UP."""
     digits = precision - scale
     if abs(value) >= Decimal(10) ** digits:
@@ -137,7 +141,7 @@ def fit_decimal(value: Decimal, precision: int, scale: int, rounding: str = deci
 
 def double_to_decimal(value: float, precision: int, scale: int) -> Decimal:
     """CAST(double AS DECIMAL(p, s)): the exact binary value rounded to p digits, then to s."""
-    if math.isinf(value) or value != value:
+    if math.isinf(value) or math.isnan(value):
         raise ArithmeticError(f"Infinite or NaN: {value}")
     rounded = decimal.Context(prec=precision, rounding=decimal.ROUND_HALF_UP).plus(Decimal(value))
     return fit_decimal(rounded, precision, scale)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import math
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -17,8 +18,8 @@ from typing import Any
 
 from tote.core.types import Base, SqlType
 from tote.serde.sql_values import java_double
-from tote.sql.expressions import numbers as n
-from tote.sql.expressions import timeparse as tp
+from tote.sql.functions.semantics import numbers as n
+from tote.sql.functions.semantics import timeparse as tp
 
 Converter = Callable[[Any], Any]
 
@@ -73,6 +74,27 @@ def check_cast(source: SqlType, target: SqlType) -> None:
         raise UnsupportedCast(unsupported_message(source, target)) from None
 
 
+def cast_may_fail(source: SqlType | None, target: SqlType) -> bool:
+    """Whether CAST can raise for some value (a parse, or a DECIMAL that does not fit)."""
+    if source is None or source == target or target.base is Base.STRING:
+        return False
+    if target.base is Base.DECIMAL or source.base is Base.STRING:
+        return True
+    if source.base is Base.ARRAY and target.base is Base.ARRAY:
+        assert source.element is not None and target.element is not None
+        return cast_may_fail(source.element, target.element)
+    if source.base is Base.MAP and target.base is Base.MAP:
+        assert source.key and source.value and target.key and target.value
+        return cast_may_fail(source.key, target.key) or cast_may_fail(source.value, target.value)
+    if source.base is Base.STRUCT and target.base is Base.STRUCT:
+        return any(
+            cast_may_fail(f.type, other.type)
+            for f in source.fields
+            if (other := target.field(f.name)) is not None
+        )
+    return False
+
+
 # --- String.valueOf ---------------------------------------------------------------------
 
 
@@ -105,9 +127,13 @@ def java_text(value: Any, sql: SqlType | None = None) -> str:
             return "Struct{" + ",".join(parts) + "}"
         val_type = sql.value if sql is not None else None
         key_type = sql.key if sql is not None else None
-        return "{" + ", ".join(
-            f"{java_text(k, key_type)}={java_text(v, val_type)}" for k, v in value.items()
-        ) + "}"
+        return (
+            "{"
+            + ", ".join(
+                f"{java_text(k, key_type)}={java_text(v, val_type)}" for k, v in value.items()
+            )
+            + "}"
+        )
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     return str(value)
@@ -139,7 +165,7 @@ def parse_double(text: str) -> float:
         value = float(stripped)
     except ValueError:
         raise ValueError(f'For input string: "{text.strip()}"') from None
-    if value != value or value in (float("inf"), float("-inf")) or "_" in stripped:
+    if math.isnan(value) or value in (float("inf"), float("-inf")) or "_" in stripped:
         raise ValueError(f"Invalid double value: {text.strip()}")
     return value
 
@@ -154,7 +180,9 @@ def parse_decimal_text(text: str) -> Decimal:
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
-        raise ValueError(f"Character array is missing \"exponent\" mark 'e' or 'E'.: {text}") from None
+        raise ValueError(
+            f"Character array is missing \"exponent\" mark 'e' or 'E'.: {text}"
+        ) from None
     if not value.is_finite():
         raise ValueError(f"Invalid decimal: {text}")
     return value
@@ -176,7 +204,7 @@ def _to_decimal(source: SqlType, target: SqlType) -> Converter:
     return lambda v: n.fit_decimal(Decimal(v), p, s)
 
 
-def _scalar_converter(source: SqlType, target: SqlType) -> Converter:  # noqa: C901
+def _scalar_converter(source: SqlType, target: SqlType) -> Converter:
     sb, tb = source.base, target.base
     if tb is Base.STRING:
         if sb is Base.DECIMAL:
@@ -191,7 +219,7 @@ def _scalar_converter(source: SqlType, target: SqlType) -> Converter:  # noqa: C
     if tb is Base.DECIMAL:
         return _to_decimal(source, target)
     if sb is Base.STRING:
-        return {
+        parsers: dict[Base, Converter] = {
             Base.BOOLEAN: parse_boolean,
             Base.INTEGER: parse_int,
             Base.BIGINT: parse_long,
@@ -200,7 +228,8 @@ def _scalar_converter(source: SqlType, target: SqlType) -> Converter:  # noqa: C
             Base.TIME: tp.parse_time,
             Base.DATE: tp.parse_date,
             Base.BYTES: parse_bytes,
-        }[tb]
+        }
+        return parsers[tb]
     if tb is Base.INTEGER:
         return n.to_java_int
     if tb is Base.BIGINT:

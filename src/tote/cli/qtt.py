@@ -1,0 +1,33 @@
+"""`tote qtt FILE...`: run ksqlDB QTT conformance files and print a per-file table."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tote.sql.qtt import Outcome, run_files
+
+Files = Annotated[list[Path], typer.Argument(exists=True, help="QTT JSON files or folders.")]
+CaseFilter = Annotated[str | None, typer.Option("--case",
+                                                help="Only cases whose id contains this.")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print every failure.")]
+
+
+def qtt(files: Files, case: CaseFilter = None, verbose: Verbose = False) -> None:
+    """Run QTT cases; exit status 1 when any case failed."""
+    # Expressions failing on purpose in many cases would flood the processing log.
+    logging.getLogger("tote.sql.processing").setLevel(logging.ERROR)
+    paths: list[Path] = []
+    for item in files:
+        paths.extend(sorted(item.glob("*.json")) if item.is_dir() else [item])
+    report = run_files(paths, name_filter=case)
+    if verbose:
+        for result in report.results():
+            if result.outcome is not Outcome.PASSED:
+                typer.echo(f"{result.outcome.value.upper()}: {result.case.id}: {result.reason}")
+    typer.echo(report.table())
+    if report.count(Outcome.FAILED):
+        raise typer.Exit(1)

@@ -1,0 +1,94 @@
+"""The consumed offsets, kept in the target database beside the rows (exactly once).
+
+One row per (connector, topic, partition) holds the next offset to consume. A put
+writes its rows and moves these rows forward in ONE transaction, so after any crash the
+database holds exactly the records before the stored offsets, and the task resumes from
+there. Each move is a compare-and-set against the offset the task last read or wrote:
+a zombie task (one that lost its partitions but has not noticed yet) finds the offset
+moved, and its transaction is rolled back instead of writing duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, select
+from sqlalchemy.engine import Connection
+
+from tote.connect.api import OffsetsMoved
+from tote.connect.jdbc.dialect import Dialect
+from tote.core.records import TopicPartition
+
+
+class OffsetStore:
+    """The offsets table of one connector in one database."""
+
+    def __init__(self, dialect: Dialect, table_name: str, connector: str) -> None:
+        self.dialect = dialect
+        self.connector = connector
+        self.table = Table(table_name, MetaData(),
+                           Column("connector", String(255), primary_key=True,
+                                  autoincrement=False),
+                           Column("topic", String(255), primary_key=True, autoincrement=False),
+                           Column("kafka_partition", Integer, primary_key=True,
+                                  autoincrement=False),
+                           Column("next_offset", BigInteger, nullable=False))
+        quote = dialect.sa.identifier_preparer.quote_identifier
+        name, p = quote(table_name), dialect.placeholder
+        self._insert = (f"INSERT INTO {name} (connector, topic, kafka_partition, next_offset) "
+                        f"VALUES ({p}, {p}, {p}, {p})")
+        self._update = (f"UPDATE {name} SET next_offset = {p} WHERE connector = {p} AND "
+                        f"topic = {p} AND kafka_partition = {p} AND next_offset = {p}")
+
+    def ensure_table(self, conn: Connection) -> None:
+        with conn.begin():
+            self.table.create(conn, checkfirst=True)
+
+    def load(self, conn: Connection) -> dict[TopicPartition, int]:
+        """Every stored offset of this connector."""
+        columns = self.table.c
+        query = select(columns.topic, columns.kafka_partition, columns.next_offset).where(
+            columns.connector == self.connector)
+        with conn.begin():
+            rows = conn.execute(query).all()
+        return {TopicPartition(str(t), int(p)): int(o) for t, p, o in rows}
+
+    def store(self, cursor: Any, integrity_error: type[BaseException],
+              expected: Mapping[TopicPartition, int], offsets: Mapping[TopicPartition, int]
+              ) -> None:
+        """Move the offsets in the open transaction; OffsetsMoved if another writer did."""
+        moved: list[TopicPartition] = []
+        for tp, next_offset in offsets.items():
+            before = expected.get(tp)
+            if before is None:
+                try:
+                    cursor.execute(self._insert, (self.connector, tp.topic, tp.partition,
+                                                  next_offset))
+                except integrity_error:
+                    raise OffsetsMoved([tp]) from None
+            elif before != next_offset:
+                cursor.execute(self._update, (next_offset, self.connector, tp.topic,
+                                              tp.partition, before))
+                if cursor.rowcount != 1:
+                    moved.append(tp)
+        if moved:
+            raise OffsetsMoved(moved)
+
+    def alter(self, conn: Connection, offsets: Mapping[TopicPartition, int | None]) -> None:
+        """Set (or with None, delete) offsets, outside any task (the connector is stopped)."""
+        columns = self.table.c
+        with conn.begin():
+            for tp, offset in offsets.items():
+                where = ((columns.connector == self.connector) & (columns.topic == tp.topic)
+                         & (columns.kafka_partition == tp.partition))
+                conn.execute(self.table.delete().where(where))
+                if offset is not None:
+                    conn.execute(self.table.insert().values(
+                        connector=self.connector, topic=tp.topic, kafka_partition=tp.partition,
+                        next_offset=offset))
+
+    def reset(self, conn: Connection) -> None:
+        """Forget every offset of this connector."""
+        with conn.begin():
+            conn.execute(self.table.delete().where(self.table.c.connector == self.connector))

@@ -1,0 +1,332 @@
+"""One sink task at work: consume, convert, put, commit — on its own thread.
+
+Like Connect's `WorkerSinkTask`, a task is a member of the consumer group
+`connect-<connector>` (member id `<connector>-<task>`, so a restarted worker takes its
+place at once) over the connector's topics (re-listed every few seconds for
+`topics.regex` and for topics that do not exist yet). Each poll is one `put`:
+
+1. new partitions: ask the task for the offsets it stored (exactly-once) and seek there,
+   dropping what this poll read from them; revoked partitions are closed;
+2. convert keys and values (a bad record fails the task, or with `errors.tolerance=all`
+   goes to the dead letter queue);
+3. `put` the records with the next offset of every partition the poll covered;
+4. commit those offsets to the group (advisory: the task's own copy is the truth).
+
+A failure becomes the task's FAILED status with the cause and trace; nothing retries a
+failed task until someone restarts it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tote.connect.api import SinkConnector, SinkTask, TaskContext
+from tote.connect.connector_config import SinkSettings
+from tote.connect.converters import Converter, ConverterContext, build_converter
+from tote.connect.data import SinkRecord
+from tote.connect.deadletter import (
+    KEY_CONVERTER,
+    VALUE_CONVERTER,
+    DeadLetterReporter,
+    exception_name,
+)
+from tote.connect.errors import ConnectException, DataException
+from tote.connect.pipeline import PutPipeline
+from tote.connect.status_state import FAILED, RUNNING, Status
+from tote.core.clock import SYSTEM_CLOCK, Clock
+from tote.core.errors import ToteError
+from tote.core.records import LogRecord, TopicPartition
+from tote.log.base import GroupConsumer, Log
+
+_logger = logging.getLogger(__name__)
+POLL_TIMEOUT_S = 0.5
+DEFAULT_POLL_RECORDS = 500
+_NEW = tuple.__new__
+
+
+@dataclass(frozen=True)
+class WorkerContext:
+    """What tasks need from their worker."""
+
+    log: Log
+    worker_id: str
+    worker_props: Mapping[str, str]
+    converters: ConverterContext
+    host_aliases: Mapping[str, str]
+    report_status: Callable[[str, Status | None], None]
+    report_topic: Callable[[str, str, Any], None]
+    log_clock: Clock = SYSTEM_CLOCK
+    consumer_session_timeout_ms: int = 30_000
+    topic_refresh_s: float = 2.0
+
+
+def next_offsets(records: Sequence[LogRecord]) -> dict[TopicPartition, int]:
+    """The offset after the last record of each partition. A partition's records come in
+    order and in runs, so a TopicPartition is built per run, not per record."""
+    offsets: dict[TopicPartition, int] = {}
+    last: LogRecord | None = None
+    for record in records:
+        if last is not None and (record.partition != last.partition
+                                 or record.topic != last.topic):
+            offsets[TopicPartition(last.topic, last.partition)] = last.offset + 1
+        last = record
+    if last is not None:
+        offsets[TopicPartition(last.topic, last.partition)] = last.offset + 1
+    return offsets
+
+
+def failure_trace(error: BaseException) -> str:
+    """The status `trace`: the cause on the first line, then Python's traceback."""
+    lines = "".join(traceback.format_exception(error)).rstrip()
+    return f"{exception_name(error)}: {error}\n{lines}"
+
+
+class TaskRunner:
+    """Runs one task of one connector until stopped or failed."""
+
+    def __init__(self, ctx: WorkerContext, connector: str, task_id: int, *,
+                 props: Mapping[str, str], plugin: SinkConnector, generation: int) -> None:
+        self.ctx = ctx
+        self.connector = connector
+        self.task_id = task_id
+        self.props = dict(props)
+        self.plugin = plugin
+        self.generation = generation
+        self.state = RUNNING
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"task-{connector}-{task_id}",
+                                        daemon=True)
+        self._consumer: GroupConsumer | None = None
+        self._topics: tuple[str, ...] = ()
+        self._known: frozenset[TopicPartition] = frozenset()
+        self._converters: list[Converter] = []
+        self._task: SinkTask | None = None
+        self._pipeline: PutPipeline | None = None
+        self._next_refresh = 0.0
+        self._active: set[str] = set()
+
+    @property
+    def key(self) -> str:
+        return f"status-task-{self.connector}-{self.task_id}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 60.0) -> None:
+        self._stopping.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    @property
+    def pipeline(self) -> PutPipeline:
+        assert self._pipeline is not None, "the task is not set up"
+        return self._pipeline
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _report(self, state: str, trace: str | None = None) -> None:
+        self.state = state
+        self.ctx.report_status(self.key, Status(state, self.ctx.worker_id, trace,
+                                                self.generation))
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            self._setup()
+            self._report(RUNNING)
+            while not self._stopping.is_set():
+                self._step()
+        except Exception as exc:  # noqa: BLE001 - any failure must show as the task's FAILED
+            if not self._stopping.is_set() or isinstance(exc, ToteError):
+                _logger.error("Task %s-%s failed: %s", self.connector, self.task_id, exc)
+                self._report(FAILED, failure_trace(exc))
+        finally:
+            self._cleanup()
+
+    def _setup(self) -> None:
+        props, ctx = self.props, self.ctx
+        self.settings = SinkSettings.parse(props)
+        self.key_converter = build_converter("key.converter", props, ctx.worker_props,
+                                             ctx.converters)
+        self._converters.append(self.key_converter)
+        self.value_converter = build_converter("value.converter", props, ctx.worker_props,
+                                               ctx.converters)
+        self._converters.append(self.value_converter)
+        self.reporter = (DeadLetterReporter(ctx.log, self.settings, self.task_id,
+                                            self.plugin.task_class)
+                         if self.settings.tolerate_all else None)
+        self._task = self.plugin.task()
+        self._task.start(props, TaskContext(self.connector, self.task_id, ctx.host_aliases,
+                                            self.reporter))
+        self._pipeline = PutPipeline(self._task, self._stopping, f"{self.connector}-{self.task_id}")
+        raw_size = props.get("consumer.override.max.poll.records") or props.get("batch.size")
+        self.poll_records = int(raw_size) if raw_size and raw_size.isdigit() \
+            and int(raw_size) > 0 else DEFAULT_POLL_RECORDS
+
+    def _cleanup(self) -> None:
+        if self._pipeline is not None:
+            self._pipeline.close()
+        if self._consumer is not None:
+            try:
+                self._consumer.close()
+            except ToteError as exc:
+                _logger.debug("Closing the consumer of %s failed: %s", self.key, exc)
+        if self._task is not None:
+            try:
+                self._task.stop()
+            except ToteError as exc:
+                _logger.debug("Stopping task %s failed: %s", self.key, exc)
+        for converter in self._converters:
+            converter.close()
+
+    # -- subscription ---------------------------------------------------------------------
+
+    def _wanted_topics(self) -> tuple[str, ...]:
+        existing = set(self.ctx.log.list_topics())
+        settings = self.settings
+        if settings.topics_regex:
+            pattern = re.compile(settings.topics_regex)
+            return tuple(sorted(t for t in existing if pattern.fullmatch(t)
+                                and t != settings.dlq_topic))
+        return tuple(t for t in settings.topics if t in existing)
+
+    def _refresh_subscription(self) -> None:
+        topics = self._wanted_topics()
+        if topics == self._topics and self._consumer is not None:
+            return
+        if self._consumer is not None:
+            if self._task is not None:
+                self._task.close(self._known)
+            self._consumer.close()
+            self._consumer, self._known = None, frozenset()
+        self._topics = topics
+        if topics:
+            self._consumer = self.ctx.log.consumer(
+                f"connect-{self.connector}", list(topics),
+                member_id=f"{self.connector}-{self.task_id}",
+                session_timeout_ms=self.ctx.consumer_session_timeout_ms,
+                auto_offset_reset=self.props.get("consumer.override.auto.offset.reset",
+                                                 "earliest"))
+
+    # -- one poll -------------------------------------------------------------------------
+
+    def _step(self) -> None:
+        if SYSTEM_CLOCK.monotonic() >= self._next_refresh:
+            self._refresh_subscription()
+            self._next_refresh = SYSTEM_CLOCK.monotonic() + self.ctx.topic_refresh_s
+        consumer = self._consumer
+        if consumer is None:
+            self._stopping.wait(POLL_TIMEOUT_S)
+            return
+        records = consumer.poll(POLL_TIMEOUT_S, self.poll_records)
+        if consumer.assignment() != self._known:
+            self._finish(consumer)
+            records = self._track_assignment(consumer, records)
+        if not records or self._stopping.is_set():
+            if not self.pipeline.busy:
+                self._finish(consumer)
+            return
+        offsets = next_offsets(records)
+        self._track_topics(offsets)
+        converted = self._convert(records)
+        moved = self._finish(consumer)
+        if moved:
+            converted = [r for r in converted
+                         if TopicPartition(r.topic, r.partition) not in moved]
+            offsets = {tp: o for tp, o in offsets.items() if tp not in moved}
+        if offsets:
+            self.pipeline.submit(converted, offsets)
+
+    def _track_assignment(self, consumer: GroupConsumer, records: list[LogRecord]
+                          ) -> list[LogRecord]:
+        assert self._task is not None
+        assigned = consumer.assignment()
+        revoked = self._known - assigned
+        if revoked:
+            self._task.close(revoked)
+        fresh = assigned - self._known
+        self._known = assigned
+        if not fresh:
+            return records
+        stored = self._task.open(fresh)
+        for tp, offset in stored.items():
+            consumer.seek(tp, offset)
+        return [r for r in records if (r.topic, r.partition) not in stored]
+
+    def _finish(self, consumer: GroupConsumer) -> set[TopicPartition]:
+        """Wait for the put in flight; commit its offsets to the group, or, if another
+        writer moved some, re-read those and seek there. Returns the moved partitions."""
+        assert self._task is not None
+        result = self.pipeline.drain()
+        if result is None:
+            return set()
+        if result.moved:
+            _logger.warning("Task %s: offsets of %s were moved by another writer; re-reading",
+                            self.key, result.moved)
+            assigned = consumer.assignment()
+            for tp, offset in self._task.open(result.moved).items():
+                if tp in assigned:
+                    consumer.seek(tp, offset)
+            return set(result.moved)
+        try:
+            consumer.commit({tp: o for tp, o in result.offsets.items()
+                             if tp in consumer.assignment()})
+        except ToteError as exc:
+            _logger.debug("Advisory group commit of %s failed: %s", self.key, exc)
+        return set()
+
+    def _track_topics(self, offsets: Mapping[TopicPartition, int]) -> None:
+        """Connect's active-topic tracking (`GET /connectors/<name>/topics`)."""
+        for topic in {tp.topic for tp in offsets} - self._active:
+            self._active.add(topic)
+            self.ctx.report_topic(self.connector, topic, {"topic": {
+                "name": topic, "connector": self.connector, "task": self.task_id,
+                "discoverTimestamp": self.ctx.log_clock.now_ms()}})
+
+    def _convert(self, records: Sequence[LogRecord]) -> list[SinkRecord]:
+        out: list[SinkRecord] = []
+        start = 0
+        while start < len(records):
+            topic = records[start].topic
+            end = start
+            while end < len(records) and records[end].topic == topic:
+                end += 1
+            chunk = records[start:end]
+            keys, bad_keys = self.key_converter.to_connect_many(topic, [r.key for r in chunk])
+            values, bad_values = self.value_converter.to_connect_many(
+                topic, [r.value for r in chunk])
+            rows = zip(chunk, keys, values, strict=True)
+            if not bad_keys and not bad_values:
+                out.extend([_NEW(SinkRecord, (r.topic, r.partition, r.offset, k[0], k[1],
+                                              v[0], v[1], r.timestamp, r.headers, r))
+                            for r, k, v in rows])
+            else:
+                for index, (r, k, v) in enumerate(rows):
+                    if index in bad_keys:
+                        self._tolerate(r, bad_keys[index], KEY_CONVERTER, self.key_converter)
+                    elif index in bad_values:
+                        self._tolerate(r, bad_values[index], VALUE_CONVERTER,
+                                       self.value_converter)
+                    else:
+                        out.append(SinkRecord(r.topic, r.partition, r.offset, k[0], k[1], v[0],
+                                              v[1], r.timestamp, r.headers, r))
+            start = end
+        return out
+
+    def _tolerate(self, record: LogRecord, error: DataException, stage: str,
+                  converter: Any) -> None:
+        if self.reporter is None:
+            raise ConnectException(
+                f"Tolerance exceeded in error handler: {stage} failed on record "
+                f"{record.topic}-{record.partition}@{record.offset}: {error.message}") from error
+        kind = type(converter)
+        self.reporter.report_raw(record, error, stage, f"{kind.__module__}.{kind.__qualname__}")

@@ -1,0 +1,1 @@
+"""Semantic analysis of statements: ksqlDB's rules and error messages, no side effects."""

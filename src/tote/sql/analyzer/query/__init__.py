@@ -1,0 +1,1 @@
+"""Analysis of a persistent query's SELECT into a logical plan."""

@@ -1,0 +1,205 @@
+"""Join trees: ksqlDB's left-deep n-way joins, their validation and their keys.
+
+Each join step joins everything before it (left) with one new source (right). A side
+whose join expression is not already its key is re-keyed through a repartition topic
+(only streams can be). The join's key is equal to every column of its "equivalence set";
+the first of those the projection selects names the key (`ALIAS_COLUMN`), and a FULL
+OUTER join gets a synthetic `ROWKEY` holding whichever side's key is present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from tote.core.types import SqlType
+from tote.sql.analyzer.query.relations import JOIN_TYPE_TEXT, AliasedSource, JoinStep, Relations
+from tote.sql.analyzer.query.rewrite import text
+from tote.sql.ast.expressions import ColumnRef, Expression
+from tote.sql.ast.queries import JoinType
+from tote.sql.errors import StatementError
+from tote.sql.planner.logical import JoinNode, Node, RekeyNode, SourceNode
+from tote.sql.planner.schema import Col, Schema, source_schema
+
+TypeOf = Callable[[Expression, Schema], SqlType]
+Contains = Callable[[Expression], bool]
+
+
+@dataclass(frozen=True)
+class JoinTree:
+    node: Node
+    equivalence: frozenset[Expression]
+    viable: tuple[ColumnRef, ...]
+    original_viable: tuple[ColumnRef, ...]
+    synthetic: bool
+    leftmost: AliasedSource
+    partitions_source: AliasedSource
+
+
+def build_joins(relations: Relations, contains: Contains, type_of: TypeOf,
+                partitions: Callable[[AliasedSource], int]) -> JoinTree:
+    first = relations.sources[0]
+    count = len(relations.joins)
+    tree = JoinTree(_leaf(first, _prefix(count, 0) + "KafkaTopic_Left"), frozenset(), (), (),
+                    False, first, first)
+    for index, step in enumerate(relations.joins):
+        tree = _join(tree, step, _prefix(count, index + 1), contains=contains,
+                     type_of=type_of, partitions=partitions)
+    return tree
+
+
+def _prefix(count: int, level: int) -> str:
+    """ksqlDB names the innermost join `L_L_..Join` and the outermost `Join`."""
+    return "L_" * (count - max(level, 1))
+
+
+def _leaf(source: AliasedSource, node_id: str) -> SourceNode:
+    return SourceNode(node_id, source_schema(source.source, source.alias),
+                      source.source.is_table, source.source, source.alias)
+
+
+def _kind(left: Node, right: SourceNode, step: JoinStep, left_name: str) -> str:
+    right_name = step.right.source.name
+    kind_text = JOIN_TYPE_TEXT[step.type]
+    if not left.is_table:
+        if not right.is_table:
+            return "stream-stream"
+        if step.type is JoinType.OUTER:
+            raise StatementError(
+                "Invalid join type: full-outer join not supported for stream-table join. "
+                f"Got {left_name} {kind_text} JOIN {right_name}.")
+        return "stream-table"
+    if not right.is_table:
+        raise StatementError(
+            "Invalid join order: table-stream joins are not supported; only stream-table "
+            f"joins. Got {left_name} {kind_text} JOIN {right_name}.")
+    return "table-table"
+
+
+def _is_key_ref(expr: Expression, node: Node) -> bool:
+    """Whether `expr` is a plain reference to the (single) key of `node`."""
+    if not isinstance(expr, ColumnRef) or len(node.schema.key) != 1:
+        return False
+    try:
+        slot = node.schema.scope().resolve(expr).slot
+    except Exception:  # noqa: BLE001 - unknown columns are reported by typing later
+        return False
+    return slot in node.schema.key_groups()[0]
+
+
+def _join(tree: JoinTree, step: JoinStep, prefix: str, *, contains: Contains,
+          type_of: TypeOf, partitions: Callable[[AliasedSource], int]) -> JoinTree:
+    left = tree.node
+    right: Node = _leaf(step.right, prefix + "KafkaTopic_Right")
+    assert isinstance(right, SourceNode)
+    left_source = next((s.source.name for s in _sources(tree) if s.alias == step.left_alias),
+                       tree.leftmost.source.name)
+    kind = _kind(left, right, step, left_source)
+    written = f"{text(step.written.left)} = {text(step.written.right)}"
+    if kind in ("stream-table", "table-table") and not _is_key_ref(step.right_expr, right):
+        if kind == "stream-table":
+            raise StatementError(
+                "Invalid join condition: stream-table joins require to join on the table's "
+                f"primary key. Got {written}.")
+        raise StatementError(
+            "Invalid join condition: table-table joins require to join on the primary key of "
+            f"the right input table. Got {written}.")
+    if step.type is JoinType.RIGHT and kind not in {"stream-stream", "table-table"}:
+        raise StatementError("RIGHT OUTER JOIN is only supported for stream-stream and "
+                             "table-table joins.")
+    if kind == "stream-stream" and step.within is None:
+        raise StatementError(
+            "Stream-Stream joins must have a WITHIN clause specified. None was provided. To "
+            "learn about how to specify a WITHIN clause with a stream-stream join, please "
+            "visit: https://docs.confluent.io/current/ksql/docs/syntax-reference.html"
+            "#create-stream-as-select")
+    if kind == "stream-stream":
+        raise StatementError("Stream-stream joins are not supported by tote yet.")
+    left_in_set = step.left_expr in tree.equivalence
+    if not left_in_set and not _is_key_ref(step.left_expr, left):
+        if left.is_table:
+            raise StatementError("Foreign-key table-table joins are not supported by tote yet.")
+        left = _rekey(left, step.left_expr, prefix + "Join-left", type_of)
+    left_parts = partitions(tree.partitions_source)
+    right_parts = partitions(step.right)
+    if left_parts != right_parts:
+        raise StatementError(
+            f"Can't join `{tree.leftmost.alias}` with `{step.right.alias}` since the number of "
+            f"partitions don't match. `{tree.leftmost.alias}` partitions = {left_parts}; "
+            f"`{step.right.alias}` partitions = {right_parts}. Please repartition either one "
+            "so that the number of partitions match.")
+    keys = frozenset({step.left_expr, step.right_expr})
+    equivalence = keys | tree.equivalence if tree.equivalence & keys else keys
+    candidates: list[Expression] = [*tree.viable, step.left_expr, step.right_expr]
+    viable: list[ColumnRef] = []
+    for cand in candidates:
+        if isinstance(cand, ColumnRef) and cand in equivalence and cand not in viable:
+            viable.append(cand)
+    synthetic = step.type is JoinType.OUTER
+    if synthetic:
+        viable = []
+    key_type = type_of(step.left_expr, left.schema)
+    values = list(left.schema.value) + list(right.schema.value)
+    if synthetic:
+        values.append(Col("ROWKEY", key_type, None))
+        groups: tuple[tuple[int, ...], ...] = ((len(values) - 1,),)
+        key_name = "ROWKEY"
+    else:
+        joined = Schema((), tuple(values))
+        chosen = next((ref for ref in viable if contains(ref)), viable[0] if viable else None)
+        if chosen is not None:
+            groups = ((joined.scope().resolve(chosen).slot,),)
+            key_name = f"{chosen.source}_{chosen.name}"
+        else:
+            groups = ((left.schema.key_groups()[0][0],),)
+            key_name = "ROWKEY"
+    schema = Schema((Col(key_name, key_type, None),), tuple(values), groups)
+    node = JoinNode(prefix + "Join", schema, kind == "table-table", left, right, step.type,
+                    kind, step.within, synthetic)
+    return JoinTree(node, frozenset(equivalence), tuple(viable), tuple(viable), synthetic,
+                    tree.leftmost, step.right)
+
+
+def _sources(tree: JoinTree) -> list[AliasedSource]:
+    out = [tree.leftmost]
+    node = tree.node
+    while isinstance(node, JoinNode):
+        right = node.right
+        if isinstance(right, SourceNode):
+            out.append(AliasedSource(right.alias, right.source))
+        node = node.left.input if isinstance(node.left, RekeyNode) else node.left
+    return out
+
+
+def _rekey(node: Node, expr: Expression, node_id: str, type_of: TypeOf) -> RekeyNode:
+    """Re-key a join input by its join expression (through a repartition topic)."""
+    if isinstance(expr, ColumnRef):
+        binding = node.schema.scope().resolve(expr)
+        col = node.schema.value[binding.slot]
+        schema = Schema((col,), node.schema.value, ((binding.slot,),))
+        return RekeyNode(node_id, schema, node.is_table, node, (expr,), (False,), True)
+    key_type = type_of(expr, node.schema)
+    appended = Col("KSQL_COL_0", key_type, None)
+    values = (*node.schema.value, appended)
+    schema = Schema((appended,), values, ((len(values) - 1,),))
+    return RekeyNode(node_id, schema, node.is_table, node, (expr,), (True,), True)
+
+
+def star_columns(relations: Relations, synthetic: bool,
+                 only: str | None) -> list[tuple[str, ColumnRef]]:
+    """What `*` / `alias.*` selects from a join: each source's columns as `ALIAS_COL`."""
+    out: list[tuple[str, ColumnRef]] = []
+    if synthetic and only is None:
+        out.append(("ROWKEY", ColumnRef("ROWKEY")))
+    for src in relations.sources:
+        if only is not None and src.alias != only:
+            continue
+        for name in source_star_names(src):
+            out.append((f"{src.alias}_{name}", ColumnRef(name, src.alias)))
+    return out
+
+
+def source_star_names(src: AliasedSource) -> Sequence[str]:
+    source = src.source
+    return [c.name for c in source.key_columns] + [c.name for c in source.value_columns] + [
+        c.name for c in source.header_columns]

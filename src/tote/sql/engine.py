@@ -1,0 +1,236 @@
+"""`Engine`: tote's ksqlDB engine as a library.
+
+    engine = Engine(log, registry, properties={...})
+    engine.start()                       # replays the command topic, resumes queries
+    engine.execute("CREATE STREAM ...; CREATE TABLE ... AS SELECT ...;")
+    engine.run_until_idle()              # live mode: process what the log holds
+    engine.start_background()            # ...or keep processing in a thread
+
+Every statement runs against a copy of the catalogue that replaces the live one only
+when the statement succeeded. Statements that change the catalogue are appended to the
+command topic, which `start` replays. `harness=True` gives ksqlDB's test-harness
+semantics (QTT): no command topic, queries driven by `tote.sql.runtime.harness`, every
+record on partition 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from tote.core.clock import SYSTEM_CLOCK, Clock
+from tote.core.errors import Fenced, SqlError, ToteError, TransactionConflict
+from tote.log.base import Log
+from tote.registry import Registry
+from tote.sql.analyzer.context import AnalysisContext
+from tote.sql.ast.statements import Statement
+from tote.sql.commands import Command, CommandLog
+from tote.sql.config import AUTO_OFFSET_RESET, SERVICE_ID, Config
+from tote.sql.errors import ParseFailure, as_statement_error
+from tote.sql.execution.dispatch import Dispatcher, Session
+from tote.sql.functions import FunctionRegistry, default_functions
+from tote.sql.metastore import MetaStore
+from tote.sql.parser import parse_statement
+from tote.sql.planner.physical import PhysicalPlan
+from tote.sql.results import StatementResult
+from tote.sql.runtime.processing_log import ProcessingLog
+from tote.sql.runtime.runtime import Runtime
+from tote.sql.runtime.tasks import TaskFactory
+from tote.sql.script import ScriptReader, Variables, run_script
+
+_LOG = logging.getLogger("tote.sql.engine")
+_CONFLICT_RETRIES = 5
+
+
+class Engine:
+    def __init__(self, log: Log, registry: Registry | None, *,
+                 properties: Mapping[str, object] | None = None, clock: Clock = SYSTEM_CLOCK,
+                 service_id: str | None = None, functions: FunctionRegistry | None = None,
+                 harness: bool = False, command_topic: bool | None = None,
+                 read_file: ScriptReader | None = None) -> None:
+        self.log = log
+        self.registry = registry
+        self.clock = clock
+        self.config = Config.of(properties)
+        if service_id is not None:
+            self.config.server[SERVICE_ID] = service_id
+        self.service_id = self.config.service_id
+        self.functions = functions or default_functions(clock=clock)
+        self.harness = harness
+        self.metastore = MetaStore()
+        self.processing_log = ProcessingLog()
+        self.plans: dict[str, PhysicalPlan] = {}
+        factory = TaskFactory(log, registry, self.functions, self.processing_log, harness)
+        self.runtime = Runtime(log, factory, f"ksql-{self.service_id}-runtime",
+                               harness=harness)
+        use_commands = (not harness) if command_topic is None else command_topic
+        self.commands = CommandLog(log, self.service_id) if use_commands else None
+        self.read_file = read_file
+        self.session = Session(Config(self.config.server, {}), Variables())
+        self.lock = threading.RLock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.failure: ToteError | None = None
+        self.dispatcher = Dispatcher(self)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Replay the command topic: rebuild the catalogue and resume every query."""
+        if self.commands is None:
+            return
+        self.commands.ensure()
+        with self.lock:
+            for offset, _, command in self.commands.replay():
+                session = Session(Config(self.config.server, dict(command.properties)),
+                                  Variables())
+                try:
+                    statement = parse_statement(command.statement)
+                    self._run(statement, command.statement, session, replay_offset=offset)
+                except SqlError as exc:
+                    _LOG.warning("Skipping command %d on replay: %s", offset, exc.message)
+
+    def apply_command(self, offset: int, command: Command) -> StatementResult | None:
+        """Run one command another server appended to the command topic, as replay does
+        (hook for tote.sql.server, which follows the topic so servers share a catalogue);
+        None if it failed here (logged, as on replay)."""
+        session = Session(Config(self.config.server, dict(command.properties)), Variables())
+        with self.lock:
+            try:
+                statement = parse_statement(command.statement)
+                return self._run(statement, command.statement, session, replay_offset=offset)
+            except SqlError as exc:
+                _LOG.warning("Skipping command %d: %s", offset, exc.message)
+                return None
+
+    def close(self) -> None:
+        self.stop_background()
+        with self.lock:
+            self.runtime.close()
+
+    # -- statements --------------------------------------------------------------------------
+
+    def execute(self, sql: str, *, session: Session | None = None,
+                properties: Mapping[str, object] | None = None) -> list[StatementResult]:
+        """Run a script of statements in order; the first failure raises (the statements
+        before it stay executed, as in ksqlDB)."""
+        session = session or self.session
+        if properties:
+            session = Session(session.config.with_overrides(properties), session.variables)
+        results: list[StatementResult] = []
+        for item in run_script(sql, session.variables, read_file=self.read_file):
+            try:
+                result = self.execute_statement(item.statement, item.original_text, session)
+            except SqlError as exc:
+                if not exc.statement_text:
+                    exc.statement_text = item.statement.text
+                raise
+            results.append(result)
+        return results
+
+    def execute_statement(self, statement: Statement, text: str | None = None,
+                          session: Session | None = None) -> StatementResult:
+        with self.lock:
+            return self._run(statement, text or statement.text, session or self.session)
+
+    def _run(self, statement: Statement, text: str, session: Session,
+             replay_offset: int | None = None) -> StatementResult:
+        metastore = self.metastore.copy()
+        ctx = AnalysisContext(metastore, session.config, self.log, self.registry,
+                              self.functions)
+        try:
+            result = self.dispatcher.dispatch(statement, text, ctx, session, replay_offset)
+        except ParseFailure:
+            raise
+        except SqlError as err:
+            raise as_statement_error(err) from None
+        self.metastore = metastore
+        return result
+
+    def record_command(self, command_id: str, text: str, session: Session,
+                       replay_offset: int | None) -> int:
+        """Append a statement to the command topic (not while replaying); its offset."""
+        if replay_offset is not None:
+            return replay_offset
+        if self.commands is None:
+            return -1
+        overrides = dict(session.config.overrides)
+        return self.commands.append(command_id, Command(text, overrides))
+
+    def next_query_number(self, metastore: MetaStore, replay_offset: int | None) -> int:
+        if replay_offset is not None:
+            return replay_offset + 1
+        if self.commands is None:
+            return metastore.allocate_query_number()
+        return self.commands.next_offset() + 1
+
+    def offset_reset(self, session: Session) -> str:
+        value = session.config.get(AUTO_OFFSET_RESET) or "latest"
+        return value.lower()
+
+    # -- processing --------------------------------------------------------------------------
+
+    def step(self, max_records: int = 500) -> int:
+        """One processing step (one transaction). A conflict with another writer of the
+        same partitions is retried from the last commit, a few times."""
+        for attempt in range(_CONFLICT_RETRIES):
+            try:
+                with self.lock:
+                    return self.runtime.step(max_records)
+            except TransactionConflict:
+                if attempt == _CONFLICT_RETRIES - 1:
+                    raise
+        return 0
+
+    def run_until_idle(self, max_records: int = 500) -> int:
+        """Process every record the log holds now (and everything they cause)."""
+        total = 0
+        while True:
+            done = self.step(max_records)
+            if not done:
+                return total
+            total += done
+
+    def start_background(self, poll_timeout: float = 0.2) -> None:
+        """Keep processing new records in a thread until `stop_background`."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, args=(poll_timeout,),
+                                        name="tote-sql-runtime", daemon=True)
+        self._thread.start()
+
+    def stop_background(self) -> None:
+        thread = self._thread
+        if thread is None:
+            return
+        self._stop.set()
+        thread.join(timeout=30)
+        self._thread = None
+
+    def _loop(self, poll_timeout: float) -> None:
+        while not self._stop.is_set():
+            try:
+                done = self.step()
+            except Fenced as exc:
+                # Another engine with this service id took over: this one must stop.
+                self.failure = exc
+                _LOG.error("query processing stopped: %s", exc.message)
+                return
+            except ToteError as exc:
+                self.failure = exc
+                _LOG.exception("query processing step failed; retrying")
+                self._stop.wait(poll_timeout)
+                continue
+            if not done:
+                with self.lock:
+                    positions = self.runtime.positions()
+                if positions:
+                    self.log.wait(positions, poll_timeout)
+                else:
+                    self._stop.wait(poll_timeout)
+
+    def describe(self) -> dict[str, Any]:
+        return {"service_id": self.service_id, "queries": sorted(self.runtime.queries)}

@@ -1,0 +1,1 @@
+"""Executing analysed statements: side effects, catalogue changes, queries, listings."""

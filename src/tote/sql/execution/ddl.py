@@ -1,0 +1,93 @@
+"""Executing CREATE (without AS), DROP, CREATE TYPE and DROP TYPE against a catalogue copy."""
+
+from __future__ import annotations
+
+import contextlib
+
+from tote.log.base import Log
+from tote.registry import Registry, RegistryError
+from tote.sql.analyzer.context import AnalysisContext
+from tote.sql.analyzer.ddl import analyze_create_source
+from tote.sql.ast.statements import (
+    CreateSource,
+    CreateTable,
+    DropSource,
+    DropTable,
+    DropType,
+    RegisterType,
+)
+from tote.sql.codecs.schemas import SR_FORMATS, subject
+from tote.sql.errors import StatementError
+from tote.sql.execution.effects import apply_effects
+from tote.sql.metastore import MetaStore
+from tote.sql.sources import SourceType
+
+
+def create_source(statement: CreateSource, ctx: AnalysisContext, log: Log,
+                  registry: Registry | None, replaying: bool) -> str:
+    """Returns ksqlDB's message ("Stream created" / "Table created")."""
+    plan = analyze_create_source(statement, ctx)
+    kind = "Table" if isinstance(statement, CreateTable) else "Stream"
+    if plan.skip:
+        return f"Cannot add {kind.lower()} {statement.name}: A " \
+               f"{plan.source.type.lower} with the same name already exists."
+    apply_effects(plan.effects, log, registry)
+    ctx.metastore.put_source(plan.source)
+    del replaying
+    return f"{kind} created"
+
+
+def drop_source(statement: DropSource, metastore: MetaStore, log: Log,
+                registry: Registry | None, create_query: str | None) -> str:
+    """Remove a source (and with DELETE TOPIC its topic and schemas). `create_query` is
+    the CREATE ... AS query writing it, which the engine terminates first."""
+    name = statement.name
+    source = metastore.source(name)
+    if source is None:
+        if statement.if_exists:
+            return f"Source `{name}` does not exist."
+        raise StatementError(f"Source {name} does not exist.")
+    wanted = SourceType.TABLE if isinstance(statement, DropTable) else SourceType.STREAM
+    if source.type is not wanted:
+        raise StatementError(f"Incompatible data source type is {source.type.value}, but "
+                             f"statement was DROP {wanted.value}")
+    readers = [q for q in metastore.readers_of(name) if q != create_query]
+    writers = [q for q in metastore.writers_of(name) if q != create_query]
+    if readers or writers:
+        raise StatementError(
+            f"Cannot drop {name}.\nThe following queries read from this source: "
+            f"[{', '.join(readers)}].\nThe following queries write into this source: "
+            f"[{', '.join(writers)}].\nYou need to terminate them before dropping {name}.")
+    if statement.delete_topic:
+        if source.is_source:
+            raise StatementError(f"Cannot delete topic for read-only source: {name}")
+        if log.topic_exists(source.topic):
+            log.delete_topic(source.topic)
+        if registry is not None:
+            for is_key, info in ((True, source.key_format), (False, source.value_format)):
+                if info.name in SR_FORMATS:
+                    with contextlib.suppress(RegistryError):
+                        registry.delete_subject(subject(source.topic, is_key))
+    metastore.drop_source(name)
+    return f"Source `{name}` (topic: {source.topic}) was dropped."
+
+
+def register_type(statement: RegisterType, metastore: MetaStore) -> str:
+    existing = metastore.types.get(statement.name)
+    sql_type = statement.type.resolve(metastore.types.get)
+    if existing is not None:
+        if statement.if_not_exists:
+            return f"{statement.name} is already registered with type {existing}"
+        raise StatementError(f"Cannot register custom type '{statement.name}' since it is "
+                             f"already registered with type: {existing}")
+    metastore.types[statement.name] = sql_type
+    return f"Registered custom type with name '{statement.name}' and SQL type {sql_type}"
+
+
+def drop_type(statement: DropType, metastore: MetaStore) -> str:
+    if statement.name not in metastore.types:
+        if statement.if_exists:
+            return f"Type '{statement.name}' does not exist"
+        raise StatementError(f"Type {statement.name} does not exist.")
+    del metastore.types[statement.name]
+    return f"Dropped type '{statement.name}'"

@@ -1,0 +1,234 @@
+"""Which code executes which statement, and the session a statement runs in.
+
+Handlers receive a copy of the catalogue (inside `AnalysisContext`) and may change it;
+the engine adopts the copy only if the handler returns. Statements that change the
+catalogue are recorded in the command topic (`Engine.record_command`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tote.sql.analyzer.context import AnalysisContext
+from tote.sql.analyzer.queries import QueryPlan, analyze_create_as, analyze_insert_into
+from tote.sql.ast import commands as c
+from tote.sql.ast import statements as s
+from tote.sql.config import Config
+from tote.sql.errors import StatementError
+from tote.sql.execution import ddl, listings
+from tote.sql.execution.effects import apply_effects
+from tote.sql.execution.inserts import insert_values
+from tote.sql.execution.persistent import query_id, start_query, stop_query
+from tote.sql.planner import physical
+from tote.sql.planner.explain import explain_plan
+from tote.sql.results import (
+    CommandResult,
+    Notice,
+    PropertyChange,
+    QueryDescription,
+    QueryDescriptionResult,
+    StatementResult,
+    TypeList,
+    VariableList,
+)
+from tote.sql.script import Variables
+from tote.sql.sources import SourceType
+
+if TYPE_CHECKING:
+    from tote.sql.engine import Engine
+
+
+@dataclass
+class Session:
+    """Per-client state: property overrides (SET) and variables (DEFINE)."""
+
+    config: Config
+    variables: Variables
+
+
+class Dispatcher:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def dispatch(self, statement: s.Statement, text: str, ctx: AnalysisContext,
+                 session: Session, replay: int | None) -> StatementResult:
+        engine = self.engine
+        ms = ctx.metastore
+        if isinstance(statement, s.CreateSource):
+            message = ddl.create_source(statement, ctx, engine.log, engine.registry,
+                                        replay is not None)
+            kind = "table" if isinstance(statement, s.CreateTable) else "stream"
+            return self._command(f"{kind}/`{statement.name}`/create", text, session, replay,
+                                 message)
+        if isinstance(statement, s.CreateAsSelect):
+            return self._create_as(statement, text, ctx, session, replay)
+        if isinstance(statement, s.InsertInto):
+            plan = analyze_insert_into(statement, ctx)
+            number = engine.next_query_number(ms, replay)
+            qid = query_id(plan, number)
+            return self._start(plan, qid, text, ctx=ctx, session=session, replay=replay,
+                               command_id=f"stream/`{plan.sink.name}`/insert")
+        if isinstance(statement, s.InsertValues):
+            return insert_values(statement, ms, engine.log, registry=engine.registry,
+                                 functions=engine.functions, clock=engine.clock,
+                                 single_partition=engine.harness)
+        if isinstance(statement, s.DropSource):
+            return self._drop(statement, text, ctx, session, replay)
+        if isinstance(statement, c.TerminateQuery):
+            return self._terminate(statement, text, ctx, session, replay)
+        if isinstance(statement, s.RegisterType):
+            message = ddl.register_type(statement, ms)
+            return self._command(f"type/`{statement.name}`/create", text, session, replay,
+                                 message)
+        if isinstance(statement, s.DropType):
+            message = ddl.drop_type(statement, ms)
+            return self._command(f"type/`{statement.name}`/drop", text, session, replay,
+                                 message)
+        return self._read_only(statement, text, ctx, session)
+
+    # -- catalogue changes -------------------------------------------------------------------
+
+    def _command(self, command_id: str, text: str, session: Session, replay: int | None,
+                 message: str) -> CommandResult:
+        offset = self.engine.record_command(command_id, text, session, replay)
+        return CommandResult(text, command_id, message, sequence_number=offset)
+
+    def _create_as(self, statement: s.CreateAsSelect, text: str, ctx: AnalysisContext,
+                   session: Session, replay: int | None) -> StatementResult:
+        engine = self.engine
+        ms = ctx.metastore
+        result = analyze_create_as(statement, ctx)
+        if not isinstance(result, QueryPlan):
+            return Notice(text, message=f"Cannot add {result.type.lower} {statement.name}: "
+                          f"A {result.type.lower} with the same name already exists.")
+        plan = result
+        kind = "table" if isinstance(statement, s.CreateTableAsSelect) else "stream"
+        existing_query = _create_query_of(ms, plan.sink.name)
+        if existing_query is not None and plan.replace:
+            stop_query(engine.runtime, engine.log, ms, existing_query, cleanup=False)
+            qid = existing_query
+        else:
+            qid = query_id(plan, engine.next_query_number(ms, replay))
+        applied = apply_effects(plan.effects, engine.log, engine.registry)
+        try:
+            ms.put_source(plan.sink)
+            return self._start(plan, qid, text, ctx=ctx, session=session, replay=replay,
+                               command_id=f"{kind}/`{plan.sink.name}`/create")
+        except Exception:
+            applied.rollback()
+            raise
+
+    def _start(self, plan: QueryPlan, qid: str, text: str, *, ctx: AnalysisContext,
+               session: Session, replay: int | None, command_id: str) -> CommandResult:
+        engine = self.engine
+        started = start_query(engine.runtime, engine.log, ctx.metastore, plan, qid=qid,
+                              service_id=engine.service_id,
+                              reset=engine.offset_reset(session), sql=text)
+        try:
+            offset = engine.record_command(command_id, text, session, replay)
+        except Exception:
+            stop_query(engine.runtime, engine.log, ctx.metastore, qid)
+            raise
+        engine.plans[qid] = started.plan
+        return CommandResult(text, command_id, f"Created query with ID {qid}",
+                             sequence_number=offset, query_id=qid)
+
+    def _drop(self, statement: s.DropSource, text: str, ctx: AnalysisContext,
+              session: Session, replay: int | None) -> StatementResult:
+        engine = self.engine
+        ms = ctx.metastore
+        create_query = _create_query_of(ms, statement.name)
+        others = [q for q in ms.readers_of(statement.name) + ms.writers_of(statement.name)
+                  if q != create_query]
+        if create_query is not None and not others and ms.source(statement.name) is not None:
+            stop_query(engine.runtime, engine.log, ms, create_query)
+            engine.plans.pop(create_query, None)
+        message = ddl.drop_source(statement, ms, engine.log, engine.registry,
+                                  create_query if create_query in ms.queries else None)
+        kind = "table" if isinstance(statement, s.DropTable) else "stream"
+        return self._command(f"{kind}/`{statement.name}`/drop", text, session, replay, message)
+
+    def _terminate(self, statement: c.TerminateQuery, text: str, ctx: AnalysisContext,
+                   session: Session, replay: int | None) -> StatementResult:
+        engine = self.engine
+        ms = ctx.metastore
+        targets = sorted(ms.queries) if statement.query_id is None else [statement.query_id]
+        for qid in targets:
+            if qid not in ms.queries:
+                raise StatementError(f"Unknown queryId: {qid}")
+            stop_query(engine.runtime, engine.log, ms, qid)
+            engine.plans.pop(qid, None)
+        name = statement.query_id or "ALL"
+        return self._command(f"terminate/{name}/execute", text, session, replay,
+                             "Query terminated.")
+
+    # -- everything else ---------------------------------------------------------------------
+
+    def _read_only(self, statement: s.Statement, text: str, ctx: AnalysisContext,
+                   session: Session) -> StatementResult:
+        engine = self.engine
+        ms = ctx.metastore
+        if isinstance(statement, c.ListStreams):
+            return listings.list_sources(text, ms, SourceType.STREAM, statement.extended,
+                                         engine.log)
+        if isinstance(statement, c.ListTables):
+            return listings.list_sources(text, ms, SourceType.TABLE, statement.extended,
+                                         engine.log)
+        if isinstance(statement, c.ListQueries):
+            return listings.list_queries(text, ms)
+        if isinstance(statement, c.ListTopics):
+            return listings.list_topics(text, engine.log, statement.all)
+        if isinstance(statement, c.ListProperties):
+            return listings.list_properties(text, session.config)
+        if isinstance(statement, c.ShowColumns):
+            return listings.describe_source(text, statement.name, statement.extended, ms,
+                                            engine.log)
+        if isinstance(statement, c.ListVariables):
+            return VariableList(text, tuple((k, session.variables[k])
+                                            for k in session.variables))
+        if isinstance(statement, c.ListTypes):
+            return TypeList(text, tuple((k, str(v)) for k, v in sorted(ms.types.items())))
+        if isinstance(statement, c.SetProperty):
+            session.config.set(statement.name, statement.value)
+            return PropertyChange(text, statement.name, statement.value)
+        if isinstance(statement, c.UnsetProperty):
+            session.config.unset(statement.name)
+            return PropertyChange(text, statement.name, None)
+        if isinstance(statement, (c.DefineVariable, c.UndefineVariable)):
+            return Notice(text)
+        if isinstance(statement, c.Explain):
+            return self._explain(statement, text, ctx)
+        raise StatementError(f"Statement not supported by this engine yet: "
+                             f"{type(statement).__name__}")
+
+    def _explain(self, statement: c.Explain, text: str, ctx: AnalysisContext
+                 ) -> StatementResult:
+        engine = self.engine
+        if statement.query_id is not None:
+            return listings.explain_query(text, statement.query_id, ctx.metastore,
+                                          engine.plans)
+        inner = statement.statement
+        if isinstance(inner, s.CreateAsSelect):
+            plan = analyze_create_as(inner, ctx)
+        elif isinstance(inner, s.InsertInto):
+            plan = analyze_insert_into(inner, ctx)
+        else:
+            raise StatementError("EXPLAIN supports persistent queries and query ids only.")
+        if not isinstance(plan, QueryPlan):
+            raise StatementError(f"Source {plan.name} already exists.")
+        phys = physical.plan("EXPLAIN", engine.service_id, plan.root)
+        logical, physical_text = explain_plan(phys)
+        return QueryDescriptionResult(text, QueryDescription(
+            "", inner.text, plan.sources, (plan.sink.name,), listings.fields_of(plan.sink),
+            logical, physical_text, phys.internal_topics))
+
+
+def _create_query_of(ms: object, name: str) -> str | None:
+    from tote.sql.metastore import MetaStore
+
+    assert isinstance(ms, MetaStore)
+    for qid in ms.writers_of(name):
+        if qid.startswith(("CSAS_", "CTAS_")):
+            return qid
+    return None

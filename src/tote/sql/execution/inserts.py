@@ -1,0 +1,129 @@
+"""INSERT INTO source [(columns)] VALUES (...): one record, serialised like the source's.
+
+Columns default to the key columns then the value columns; ROWTIME may be given (it is
+the record timestamp, the wall clock otherwise). Values are constant expressions
+evaluated and converted to each column's type. The record is appended straight to the
+topic, where running queries pick it up like any other record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tote.core.clock import Clock
+from tote.core.errors import SqlError
+from tote.core.records import Record
+from tote.log.base import Log
+from tote.log.partitioner import partition_for_key
+from tote.registry import Registry
+from tote.serde.errors import SerializationError
+from tote.sql.ast.statements import InsertValues
+from tote.sql.codecs import build_codec
+from tote.sql.errors import StatementError
+from tote.sql.expressions import evaluate_constant
+from tote.sql.expressions.formatter import format_expression
+from tote.sql.functions import FunctionRegistry
+from tote.sql.metastore import MetaStore
+from tote.sql.results import InsertResult
+from tote.sql.runtime.operators.sink import partition_of
+from tote.sql.sources import PSEUDO_COLUMNS, ROWOFFSET, ROWPARTITION, ROWTIME, DataSource
+
+
+def _alternatives(name: str, metastore: MetaStore) -> str:
+    matches = sorted((s for s in metastore.sources.values() if s.name.upper() == name.upper()),
+                     key=lambda s: s.name)
+    if not matches:
+        return ""
+    if len(matches) > 1:
+        parts = []
+        for i, src in enumerate(matches):
+            last = i == len(matches) - 1
+            sep = "? " if last else (" or " if i == len(matches) - 2 and i == 0 else
+                                     ", or " if i == len(matches) - 2 else ", ")
+            parts.append(f'"{src.name}" ({src.type.value}){sep}')
+        return ("\nDid you mean " + "".join(parts)
+                + "Hint: wrap the source name in double quotes to make it case-sensitive.")
+    found = matches[0].name
+    if any(c.islower() for c in found):
+        return (f'\nDid you mean "{found}"? Hint: wrap the source name in double quotes to make '
+                "it case-sensitive.")
+    return f"\nDid you mean {found}? Hint: try removing double quotes from the source name."
+
+
+def target_of(statement: InsertValues, metastore: MetaStore) -> DataSource:
+    source = metastore.source(statement.target)
+    if source is None:
+        raise StatementError("Cannot insert values into an unknown stream/table: "
+                             f"`{statement.target}`"
+                             + _alternatives(statement.target, metastore))
+    if source.window is not None:
+        raise StatementError("Cannot insert values into windowed stream/table!")
+    if source.is_source:
+        raise StatementError(f"Cannot insert values into read-only {source.type.lower}: "
+                             f"{source.name}")
+    return source
+
+
+def build_row(statement: InsertValues, source: DataSource, functions: FunctionRegistry,
+              now_ms: int) -> tuple[tuple[Any, ...], tuple[Any, ...], int]:
+    """(key values, value values, timestamp) for the statement's row."""
+    keys = source.key_columns
+    value_cols = source.value_columns
+    columns: Sequence[str] = statement.columns or [c.name for c in keys + value_cols]
+    if len(columns) != len(statement.values):
+        expected = "[" + ", ".join(f"`{c}`" for c in statement.columns) + "]"
+        got = "[" + ", ".join(format_expression(v) for v in statement.values) + "]"
+        raise StatementError(f"Expected a value for each column. Expected Columns: {expected}."
+                             f" Got {got}")
+    types = {c.name: c.type for c in source.columns}
+    types.update(PSEUDO_COLUMNS)
+    values: dict[str, Any] = {}
+    for column, expr in zip(columns, statement.values, strict=True):
+        if column not in types:
+            raise StatementError(f"Column name `{column}` does not exist.")
+        if column in (ROWPARTITION, ROWOFFSET):
+            raise StatementError(f"Inserting into column `{column}` is not allowed.")
+        if any(c.name == column for c in source.header_columns):
+            raise StatementError(f"Cannot insert into HEADER columns: {column}")
+        try:
+            values[column] = evaluate_constant(expr, functions, types[column])
+        except SqlError as err:
+            raise StatementError(err.message) from None
+    if source.is_table:
+        missing = [c.name for c in keys if c.name not in values]
+        if missing:
+            raise StatementError(f"Value for primary key column(s) {', '.join(missing)} is "
+                                 "required for tables")
+    timestamp = values.get(ROWTIME)
+    ts = int(timestamp) if timestamp is not None else now_ms
+    return (tuple(values.get(c.name) for c in keys),
+            tuple(values.get(c.name) for c in value_cols), ts)
+
+
+def insert_values(statement: InsertValues, metastore: MetaStore, log: Log, *,
+                  registry: Registry | None, functions: FunctionRegistry, clock: Clock,
+                  single_partition: bool) -> InsertResult:
+    source = target_of(statement, metastore)
+    try:
+        key, value, ts = build_row(statement, source, functions, clock.now_ms())
+        key_codec = build_codec(source.key_columns, source.key_format, topic=source.topic,
+                                is_key=True, registry=registry,
+                                prefer_registered=not source.from_query)
+        value_codec = build_codec(source.value_columns, source.value_format,
+                                  topic=source.topic, is_key=False, registry=registry,
+                                  prefer_registered=not source.from_query)
+        key_bytes = key_codec.encode(key)
+        value_bytes = value_codec.encode(value)
+    except (StatementError, SerializationError) as exc:
+        raise StatementError(f"Failed to insert values into '{source.name}'. {exc.message}"
+                             ) from None
+    partitions = log.describe_topic(source.topic).spec.partitions
+    if single_partition:
+        partition = 0
+    elif key_bytes is not None:
+        partition = partition_for_key(key_bytes, partitions)
+    else:
+        partition = partition_of(None, value_bytes, partitions)
+    position = log.append(source.topic, [Record(value_bytes, key_bytes, (), ts, partition)])[0]
+    return InsertResult(statement.text, source.topic, position.partition, position.offset)

@@ -1,0 +1,84 @@
+"""Starting, replacing and terminating persistent queries.
+
+A query's id is ksqlDB's: `CSAS_<SINK>_<n>`, `CTAS_<SINK>_<n>`, `INSERTQUERY_<n>`, where
+`n` is the command's sequence number in the command topic plus one (or a per-engine
+counter without one). Its repartition topics are created with the partition count of
+its source topics; its tasks start from the committed offsets of its consumer group
+(the reset policy applies only to a brand-new query, whose starting offsets are
+committed at once so a restart never skips records).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from tote.core.errors import GroupNotFound, TopicNotFound
+from tote.log.base import Log
+from tote.sql.analyzer.queries import QueryPlan
+from tote.sql.metastore import MetaStore, QueryRecord
+from tote.sql.planner import physical
+from tote.sql.planner.physical import PhysicalPlan
+from tote.sql.runtime.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class StartedQuery:
+    query_id: str
+    plan: PhysicalPlan
+
+
+def query_id(plan: QueryPlan, number: int) -> str:
+    if plan.kind == "INSERTQUERY":
+        return f"INSERTQUERY_{number}"
+    return f"{plan.kind}_{plan.sink.name.upper()}_{number}"
+
+
+def create_internal_topics(log: Log, plan: PhysicalPlan, source_topics: list[str]) -> None:
+    partitions = 1
+    for topic in source_topics:
+        try:
+            partitions = max(partitions, log.describe_topic(topic).spec.partitions)
+        except TopicNotFound:
+            continue
+    for topic in plan.internal_topics:
+        log.ensure_topic(topic, partitions, 1, {"cleanup.policy": "delete"})
+
+
+def start_query(runtime: Runtime, log: Log, metastore: MetaStore, plan: QueryPlan, *,
+                qid: str, service_id: str, reset: str, sql: str) -> StartedQuery:
+    """Register the query in the catalogue and start its tasks."""
+    phys = physical.plan(qid, service_id, plan.root)
+    source_topics = [s.source.topic for s in plan.built.relations.sources]
+    create_internal_topics(log, phys, source_topics)
+    try:
+        running = runtime.add(phys, reset=reset)
+        if not runtime.harness:
+            runtime.commit_start(running)
+    except Exception:
+        runtime.remove(qid)
+        _delete_topics(log, phys.internal_topics)
+        raise
+    record = QueryRecord(qid, sql, plan.sink.name, plan.sources, plan.sink.topic)
+    metastore.add_query(record)
+    return StartedQuery(qid, phys)
+
+
+def _delete_topics(log: Log, topics: tuple[str, ...]) -> None:
+    for topic in topics:
+        with contextlib.suppress(TopicNotFound):
+            log.delete_topic(topic)
+
+
+def stop_query(runtime: Runtime, log: Log, metastore: MetaStore, qid: str,
+               cleanup: bool = True) -> QueryRecord:
+    """Stop a query's tasks and forget it; `cleanup` also removes its internal topics and
+    consumer offsets (TERMINATE), as ksqlDB does."""
+    record = metastore.remove_query(qid)
+    running = runtime.queries.get(qid)
+    runtime.remove(qid)
+    if cleanup and running is not None:
+        _delete_topics(log, running.plan.internal_topics)
+        with contextlib.suppress(GroupNotFound):
+            log.delete_group(running.group)
+    return record

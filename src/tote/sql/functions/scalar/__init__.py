@@ -1,0 +1,1 @@
+"""Scalar function modules, one per ksqlDB category."""

@@ -1,0 +1,328 @@
+"""DATE / TIME functions (ksqlDB's udf/datetime), with Java patterns and time zones.
+
+The current time comes from the injected `Clock`, never from the system directly.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tote.core.clock import Clock
+from tote.core.types import SqlType
+from tote.serde.sql_values import (
+    date_to_days,
+    days_to_date,
+    millis_to_time,
+    millis_to_timestamp,
+    time_to_millis,
+    timestamp_to_millis,
+)
+from tote.sql.functions.base import ScalarFunction, scalar, variant
+from tote.sql.functions.scalar.javatime import pattern_cache, zone
+
+CATEGORY = "DATE / TIME"
+_UNIT_MS = {
+    "MILLISECONDS": 1,
+    "SECONDS": 1000,
+    "MINUTES": 60_000,
+    "HOURS": 3_600_000,
+    "DAYS": 86_400_000,
+}
+_DAY_MS = 86_400_000
+
+
+def _unit(name: str) -> int:
+    try:
+        return _UNIT_MS[name.upper()]
+    except KeyError:
+        raise ValueError(f"Unsupported time unit: {name}") from None
+
+
+Bound = Callable[[Sequence[SqlType | None], SqlType], Callable[..., Any]]
+
+
+def _with_patterns(make: Callable[[Callable[[str], Any]], Callable[..., Any]]) -> Bound:
+    def bind(arg_types: Sequence[SqlType | None], ret: SqlType) -> Callable[..., Any]:
+        return make(pattern_cache())
+
+    return bind
+
+
+def _timestamptostring(get: Any) -> Callable[..., str]:
+    def run(millis: int, pattern: str, tz: str = "UTC") -> str:
+        return str(get(pattern).format(millis_to_timestamp(millis).astimezone(zone(tz))))
+
+    return run
+
+
+def _format_timestamp(get: Any) -> Callable[..., str]:
+    def run(value: datetime.datetime, pattern: str, tz: str = "UTC") -> str:
+        return str(get(pattern).format(value.astimezone(zone(tz))))
+
+    return run
+
+
+def _stringtotimestamp(get: Any) -> Callable[..., int]:
+    def run(text: str, pattern: str, tz: str = "UTC") -> int:
+        return timestamp_to_millis(get(pattern).parse(text, zone(tz)))
+
+    return run
+
+
+def _parse_timestamp(get: Any) -> Callable[..., datetime.datetime]:
+    def run(text: str, pattern: str, tz: str = "UTC") -> datetime.datetime:
+        return millis_to_timestamp(timestamp_to_millis(get(pattern).parse(text, zone(tz))))
+
+    return run
+
+
+def _datetostring(get: Any) -> Callable[..., str]:
+    def run(days: int, pattern: str) -> str:
+        day = days_to_date(days)
+        return str(get(pattern).format(datetime.datetime(day.year, day.month, day.day)))
+
+    return run
+
+
+def _format_date(get: Any) -> Callable[..., str]:
+    def run(value: datetime.date, pattern: str) -> str:
+        return str(get(pattern).format(datetime.datetime(value.year, value.month, value.day)))
+
+    return run
+
+
+def _stringtodate(get: Any) -> Callable[..., int]:
+    def run(text: str, pattern: str) -> int:
+        return date_to_days(get(pattern).parse(text).date())
+
+    return run
+
+
+def _parse_date(get: Any) -> Callable[..., datetime.date]:
+    def run(text: str, pattern: str) -> datetime.date:
+        return get(pattern).parse(text, whole=False).date()  # type: ignore[no-any-return]
+
+    return run
+
+
+def _format_time(get: Any) -> Callable[..., str]:
+    def run(value: datetime.time, pattern: str) -> str:
+        return str(get(pattern).format(datetime.datetime.combine(datetime.date(1970, 1, 1), value)))
+
+    return run
+
+
+def _parse_time(get: Any) -> Callable[..., datetime.time]:
+    def run(text: str, pattern: str) -> datetime.time:
+        parsed = get(pattern).parse(text, whole=False)
+        return datetime.time(
+            parsed.hour, parsed.minute, parsed.second, parsed.microsecond // 1000 * 1000
+        )
+
+    return run
+
+
+def _date_add(unit: str, amount: int, value: datetime.date) -> datetime.date:
+    return days_to_date(date_to_days(value) + amount * _unit(unit) // _DAY_MS)
+
+
+def _time_add(unit: str, amount: int, value: datetime.time) -> datetime.time:
+    return millis_to_time((time_to_millis(value) + amount * _unit(unit)) % _DAY_MS)
+
+
+def _timestamp_add(unit: str, amount: int, value: datetime.datetime) -> datetime.datetime:
+    return millis_to_timestamp(timestamp_to_millis(value) + amount * _unit(unit))
+
+
+def _convert_tz(value: datetime.datetime, source: str, target: str) -> datetime.datetime:
+    """Reinterpret the wall-clock time of `value` from one zone into another (ksqlDB's
+    CONVERT_TZ shifts the instant by the difference of the offsets)."""
+    naive = value.astimezone(datetime.UTC).replace(tzinfo=None)
+    shifted = naive.replace(tzinfo=zone(source)).astimezone(zone(target)).replace(tzinfo=None)
+    return shifted.replace(tzinfo=datetime.UTC)
+
+
+def functions(clock: Clock) -> list[ScalarFunction]:
+    def now_ms() -> int:
+        return clock.now_ms()
+
+    return [
+        scalar(
+            "UNIX_TIMESTAMP",
+            CATEGORY,
+            "Milliseconds since the epoch, now or of a TIMESTAMP.",
+            variant("-> BIGINT", now_ms, strict=False),
+            variant("TIMESTAMP ts -> BIGINT", timestamp_to_millis),
+        ),
+        scalar(
+            "UNIX_DATE",
+            CATEGORY,
+            "Days since the epoch, today or of a DATE.",
+            variant("-> INT", lambda: now_ms() // _DAY_MS, strict=False),
+            variant("DATE date -> INT", date_to_days),
+        ),
+        scalar(
+            "TIMESTAMPTOSTRING",
+            CATEGORY,
+            "Formats epoch milliseconds with a Java pattern.",
+            variant(
+                "BIGINT epochMilli, STRING formatPattern -> STRING",
+                bind=_with_patterns(_timestamptostring),
+            ),
+            variant(
+                "BIGINT epochMilli, STRING formatPattern, STRING timeZone -> STRING",
+                bind=_with_patterns(_timestamptostring),
+            ),
+        ),
+        scalar(
+            "STRINGTOTIMESTAMP",
+            CATEGORY,
+            "Parses a string into epoch milliseconds.",
+            variant(
+                "STRING formattedTimestamp, STRING formatPattern -> BIGINT",
+                bind=_with_patterns(_stringtotimestamp),
+            ),
+            variant(
+                "STRING formattedTimestamp, STRING formatPattern, STRING timeZone -> BIGINT",
+                bind=_with_patterns(_stringtotimestamp),
+            ),
+        ),
+        scalar(
+            "FORMAT_TIMESTAMP",
+            CATEGORY,
+            "Formats a TIMESTAMP with a Java pattern.",
+            variant(
+                "TIMESTAMP timestamp, STRING formatPattern -> STRING",
+                bind=_with_patterns(_format_timestamp),
+            ),
+            variant(
+                "TIMESTAMP timestamp, STRING formatPattern, STRING timeZone -> STRING",
+                bind=_with_patterns(_format_timestamp),
+            ),
+        ),
+        scalar(
+            "PARSE_TIMESTAMP",
+            CATEGORY,
+            "Parses a string into a TIMESTAMP.",
+            variant(
+                "STRING formattedTimestamp, STRING formatPattern -> TIMESTAMP",
+                bind=_with_patterns(_parse_timestamp),
+            ),
+            variant(
+                "STRING formattedTimestamp, STRING formatPattern, STRING timeZone -> TIMESTAMP",
+                bind=_with_patterns(_parse_timestamp),
+            ),
+        ),
+        scalar(
+            "DATETOSTRING",
+            CATEGORY,
+            "Formats days since the epoch with a Java pattern.",
+            variant(
+                "INT epochDays, STRING formatPattern -> STRING", bind=_with_patterns(_datetostring)
+            ),
+        ),
+        scalar(
+            "STRINGTODATE",
+            CATEGORY,
+            "Parses a string into days since the epoch.",
+            variant(
+                "STRING formattedDate, STRING formatPattern -> INT",
+                bind=_with_patterns(_stringtodate),
+            ),
+        ),
+        scalar(
+            "FORMAT_DATE",
+            CATEGORY,
+            "Formats a DATE with a Java pattern.",
+            variant("DATE date, STRING formatPattern -> STRING", bind=_with_patterns(_format_date)),
+        ),
+        scalar(
+            "PARSE_DATE",
+            CATEGORY,
+            "Parses a string into a DATE.",
+            variant(
+                "STRING formattedDate, STRING formatPattern -> DATE",
+                bind=_with_patterns(_parse_date),
+            ),
+        ),
+        scalar(
+            "FORMAT_TIME",
+            CATEGORY,
+            "Formats a TIME with a Java pattern.",
+            variant("TIME time, STRING formatPattern -> STRING", bind=_with_patterns(_format_time)),
+        ),
+        scalar(
+            "PARSE_TIME",
+            CATEGORY,
+            "Parses a string into a TIME.",
+            variant(
+                "STRING formattedTime, STRING formatPattern -> TIME",
+                bind=_with_patterns(_parse_time),
+            ),
+        ),
+        scalar(
+            "DATEADD",
+            CATEGORY,
+            "Adds an interval to a DATE.",
+            variant("STRING unit, INT interval, DATE date -> DATE", _date_add),
+        ),
+        scalar(
+            "DATESUB",
+            CATEGORY,
+            "Subtracts an interval from a DATE.",
+            variant(
+                "STRING unit, INT interval, DATE date -> DATE", lambda u, n, d: _date_add(u, -n, d)
+            ),
+        ),
+        scalar(
+            "TIMEADD",
+            CATEGORY,
+            "Adds an interval to a TIME.",
+            variant("STRING unit, INT interval, TIME time -> TIME", _time_add),
+        ),
+        scalar(
+            "TIMESUB",
+            CATEGORY,
+            "Subtracts an interval from a TIME.",
+            variant(
+                "STRING unit, INT interval, TIME time -> TIME", lambda u, n, t: _time_add(u, -n, t)
+            ),
+        ),
+        scalar(
+            "TIMESTAMPADD",
+            CATEGORY,
+            "Adds an interval to a TIMESTAMP.",
+            variant(
+                "STRING unit, BIGINT interval, TIMESTAMP timestamp -> TIMESTAMP", _timestamp_add
+            ),
+        ),
+        scalar(
+            "TIMESTAMPSUB",
+            CATEGORY,
+            "Subtracts an interval from a TIMESTAMP.",
+            variant(
+                "STRING unit, BIGINT interval, TIMESTAMP timestamp -> TIMESTAMP",
+                lambda u, n, t: _timestamp_add(u, -n, t),
+            ),
+        ),
+        scalar(
+            "CONVERT_TZ",
+            CATEGORY,
+            "Converts a TIMESTAMP from one time zone to another.",
+            variant("TIMESTAMP timestamp, STRING fromTz, STRING toTz -> TIMESTAMP", _convert_tz),
+        ),
+        scalar(
+            "FROM_UNIXTIME",
+            CATEGORY,
+            "A TIMESTAMP from milliseconds since the epoch.",
+            variant("BIGINT epochMilli -> TIMESTAMP", millis_to_timestamp),
+        ),
+        scalar(
+            "FROM_DAYS",
+            CATEGORY,
+            "A DATE from days since the epoch.",
+            variant("INT days -> DATE", days_to_date),
+        ),
+    ]

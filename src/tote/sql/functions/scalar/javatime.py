@@ -1,0 +1,253 @@
+"""Java DateTimeFormatter / SimpleDateFormat patterns, for formatting and parsing.
+
+ksqlDB's date functions take Java patterns (`yyyy-MM-dd HH:mm:ss.SSS`); each pattern is
+translated once into a list of fields, which formats a datetime and builds a regex to
+parse one. Supported letters: y u M L d D H h k K m s S a E X x Z z and quoted literals.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_LETTERS = set("GyuMLdDHhkKmsSaEXxZzVn")
+
+
+class PatternError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    letter: str  # "" for a literal
+    count: int
+    text: str = ""
+
+
+def zone(name: str) -> datetime.tzinfo:
+    """A Java ZoneId: region names, `UTC`, `Z`, `GMT+2`, `+05:30`."""
+    upper = name.upper()
+    if upper in ("Z", "UTC", "GMT", "UT"):
+        return datetime.UTC
+    match = re.fullmatch(r"(?:UTC|GMT|UT)?([+-])(\d{1,2})(?::?(\d{2}))?", name)
+    if match:
+        sign = -1 if match.group(1) == "-" else 1
+        delta = datetime.timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
+        return datetime.timezone(sign * delta)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PatternError(f"Unknown time-zone ID: {name}") from None
+
+
+def _tokens(pattern: str) -> list[_Field]:
+    fields: list[_Field] = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "'":
+            end = i + 1
+            text: list[str] = []
+            while end < len(pattern):
+                if pattern[end] == "'":
+                    if end + 1 < len(pattern) and pattern[end + 1] == "'":
+                        text.append("'")
+                        end += 2
+                        continue
+                    break
+                text.append(pattern[end])
+                end += 1
+            if end == i + 1:
+                text.append("'")
+            fields.append(_Field("", 0, "".join(text)))
+            i = end + 1
+        elif ch in _LETTERS:
+            end = i
+            while end < len(pattern) and pattern[end] == ch:
+                end += 1
+            fields.append(_Field(ch, end - i))
+            i = end
+        elif ch.isalpha():
+            raise PatternError(f"Unknown pattern letter: {ch}")
+        else:
+            fields.append(_Field("", 0, ch))
+            i += 1
+    return fields
+
+
+def _offset_text(value: datetime.datetime, letter: str, count: int) -> str:
+    offset = value.utcoffset() or datetime.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    if letter == "X" and minutes == 0:
+        return "Z"
+    sign = "+" if minutes >= 0 else "-"
+    hours, mins = divmod(abs(minutes), 60)
+    if count == 1:
+        return f"{sign}{hours:02d}" + (f"{mins:02d}" if mins else "")
+    if count == 2 or letter == "Z":
+        return f"{sign}{hours:02d}{mins:02d}"
+    return f"{sign}{hours:02d}:{mins:02d}"
+
+
+def _format_field(f: _Field, value: datetime.datetime) -> str:
+    n, letter = f.count, f.letter
+    if letter in "yu":
+        return f"{value.year % 100:02d}" if n == 2 else f"{value.year:0{n}d}"
+    if letter in "ML":
+        if n >= 4:
+            return _MONTHS[value.month - 1]
+        if n == 3:
+            return _MONTHS[value.month - 1][:3]
+        return f"{value.month:0{n}d}"
+    simple = {
+        "d": value.day,
+        "D": value.timetuple().tm_yday,
+        "H": value.hour,
+        "m": value.minute,
+        "s": value.second,
+        "k": value.hour or 24,
+        "K": value.hour % 12,
+        "h": (value.hour % 12) or 12,
+    }
+    if letter in simple:
+        return f"{simple[letter]:0{n}d}"
+    if letter == "S":
+        return (
+            f"{value.microsecond:06d}000"[:n]
+            if n <= 9
+            else f"{value.microsecond:06d}".ljust(n, "0")
+        )
+    if letter == "n":
+        return str(value.microsecond * 1000)
+    if letter == "a":
+        return "AM" if value.hour < 12 else "PM"
+    if letter == "E":
+        day = _DAYS[value.weekday()]
+        return day if n >= 4 else day[:3]
+    if letter in "XxZ":
+        return _offset_text(value, letter, n)
+    if letter in "zV":
+        return value.tzname() or "UTC"
+    if letter == "G":
+        return "AD"
+    raise PatternError(f"Unsupported pattern letter: {letter}")
+
+
+def _field_regex(f: _Field) -> str:
+    letter, n = f.letter, f.count
+    if not letter:
+        return re.escape(f.text)
+    if letter in "yu":
+        return r"(?P<y>[+-]?\d{2})" if n == 2 else rf"(?P<y>[+-]?\d{{{n},9}})"
+    if letter in "ML":
+        if n >= 3:
+            names = "|".join(_MONTHS if n >= 4 else [m[:3] for m in _MONTHS])
+            return rf"(?P<Mname>{names})"
+        return rf"(?P<M>\d{{{n},2}})"
+    groups = {"d": "d", "D": "D", "H": "H", "k": "H", "h": "h", "K": "h", "m": "m", "s": "s"}
+    if letter in groups:
+        return rf"(?P<{groups[letter]}>\d{{{n},{max(n, 3 if letter == 'D' else 2)}}})"
+    if letter == "S":
+        return rf"(?P<S>\d{{{n}}})"
+    if letter == "n":
+        return r"(?P<n>\d{1,9})"
+    if letter == "a":
+        return r"(?P<a>AM|PM|am|pm)"
+    if letter == "E":
+        names = "|".join(_DAYS if n >= 4 else [d[:3] for d in _DAYS])
+        return rf"(?:{names})"
+    if letter in "XxZ":
+        return r"(?P<off>Z|[+-]\d{2}(?::?\d{2})?)"
+    if letter in "zV":
+        return r"(?P<zone>[A-Za-z_/+\-0-9]+)"
+    if letter == "G":
+        return r"(?:AD|BC)"
+    raise PatternError(f"Unsupported pattern letter: {letter}")
+
+
+class JavaPattern:
+    """One translated pattern: `format(datetime)` and `parse(text, default_zone)`."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self.fields = _tokens(pattern)
+        self.regex = re.compile("".join(_field_regex(f) for f in self.fields), re.IGNORECASE)
+
+    def format(self, value: datetime.datetime) -> str:
+        return "".join(f.text if not f.letter else _format_field(f, value) for f in self.fields)
+
+    def parse(
+        self, text: str, default_zone: datetime.tzinfo = datetime.UTC, *, whole: bool = True
+    ) -> datetime.datetime:
+        """Parse `text`; with `whole=False` trailing text is ignored, as SimpleDateFormat
+        (ksqlDB's PARSE_DATE / PARSE_TIME) does."""
+        match = self.regex.fullmatch(text) if whole else self.regex.match(text)
+        if match is None:
+            raise PatternError(f"Text '{text}' could not be parsed with pattern '{self.pattern}'")
+        g = {k: v for k, v in match.groupdict().items() if v is not None}
+        year = int(g.get("y", "1970"))
+        if (
+            "y" in g
+            and len(g["y"]) == 2
+            and any(f.letter in "yu" and f.count == 2 for f in self.fields)
+        ):
+            year += 2000
+        month = int(g["M"]) if "M" in g else 1
+        if "Mname" in g:
+            month = [m[:3].lower() for m in _MONTHS].index(g["Mname"][:3].lower()) + 1
+        hour = int(g.get("H", g.get("h", "0")))
+        if "a" in g:
+            hour = hour % 12 + (12 if g["a"].upper() == "PM" else 0)
+        micro = int(g["S"][:6].ljust(6, "0")) if "S" in g else int(g.get("n", "0")) // 1000
+        tz = default_zone
+        if "off" in g:
+            tz = zone(g["off"])
+        elif "zone" in g:
+            tz = zone(g["zone"])
+        try:
+            if "D" in g and "M" not in g and "Mname" not in g:
+                base = datetime.datetime(year, 1, 1) + datetime.timedelta(days=int(g["D"]) - 1)
+                month, day = base.month, base.day
+            else:
+                day = int(g.get("d", "1"))
+            naive = datetime.datetime(
+                year, month, day, hour, int(g.get("m", "0")), int(g.get("s", "0")), micro
+            )
+        except ValueError as exc:
+            raise PatternError(f"Text '{text}' could not be parsed: {exc}") from None
+        if isinstance(tz, ZoneInfo):
+            return naive.replace(tzinfo=tz)
+        return naive.replace(tzinfo=tz)
+
+
+def pattern_cache() -> Callable[[str], JavaPattern]:
+    """Translated patterns for one query (patterns are nearly always constants)."""
+    cache: dict[str, JavaPattern] = {}
+
+    def get(pattern: str) -> JavaPattern:
+        found = cache.get(pattern)
+        if found is None:
+            if len(cache) > 64:
+                cache.clear()
+            found = cache[pattern] = JavaPattern(pattern)
+        return found
+
+    return get

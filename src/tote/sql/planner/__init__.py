@@ -1,0 +1,1 @@
+"""Logical and physical plans of persistent queries (frozen dataclasses with stable ids)."""

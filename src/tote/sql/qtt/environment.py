@@ -1,0 +1,175 @@
+"""A fresh log, registry and engine per QTT case, with topics and schemas set up first
+(README §3.3): the case's `topics`, then the topics of CREATE statements with columns
+(4 partitions by default, schemas derived from the columns), then record topics.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tote.core.clock import ManualClock
+from tote.core.errors import SqlError
+from tote.core.records import TopicPartition
+from tote.core.types import SqlType
+from tote.log.memory import MemoryLog
+from tote.registry import Mode, Registry, SchemaRequest
+from tote.serde.ksql_schemas import key_schema_full_name
+from tote.serde.schemas import SchemaType
+from tote.sql.analyzer.with_clause import Kind, parse_with
+from tote.sql.ast.statements import ColumnConstraint, CreateSource
+from tote.sql.codecs import schemas
+from tote.sql.engine import Engine
+from tote.sql.formats import AVRO_FULL_NAME
+from tote.sql.functions import FunctionRegistry
+from tote.sql.parser import parse
+from tote.sql.sources import ColumnRole, FormatInfo, SerdeFeature, SourceColumn
+
+SERVICE_ID = "some.ksql.service.id"
+_TYPES = {"AVRO": SchemaType.AVRO, "JSON_SR": SchemaType.JSON, "JSON": SchemaType.JSON,
+          "PROTOBUF": SchemaType.PROTOBUF}
+
+
+class CaseLog(MemoryLog):
+    """A MemoryLog whose waits are short, so the registry's follower thread notices the
+    end of a case at once instead of sleeping out its poll interval (reads catch up on
+    their own, so nothing waits on the follower)."""
+
+    closing = False
+
+    def wait(self, positions: Mapping[TopicPartition, int], timeout: float) -> bool:
+        if self.closing:
+            return False
+        return super().wait(positions, min(timeout, 0.002))
+
+    def close(self) -> None:
+        self.closing = True
+        super().close()
+
+
+@dataclass
+class Environment:
+    log: MemoryLog
+    registry: Registry
+    engine: Engine
+    clock: ManualClock
+
+    def close(self) -> None:
+        self.engine.close()
+        self.log.close()
+        self.registry.close()
+
+
+def create(properties: dict[str, Any], functions: FunctionRegistry) -> Environment:
+    clock = ManualClock(1_700_000_000_000)
+    log = CaseLog(clock=clock)
+    # ksqlDB's harness uses a mock registry that checks no compatibility.
+    registry = Registry(log, clock=clock, default_compatibility="NONE")
+    registry.start()
+    props: dict[str, object] = {"auto.offset.reset": "earliest"}
+    props.update({k: v for k, v in properties.items()})
+    engine = Engine(log, registry, properties=props, clock=clock, service_id=SERVICE_ID,
+                    functions=functions, harness=True)
+    engine.session.config.set("auto.offset.reset", "earliest")
+    return Environment(log, registry, engine, clock)
+
+
+def _schema_text(raw: Any) -> str:
+    return raw if isinstance(raw, str) else json.dumps(raw)
+
+
+def _register(registry: Registry, subject: str, schema: Any, *, fmt: str | None,
+              schema_id: int | None, references: list[dict[str, Any]]) -> None:
+    kind = _TYPES.get((fmt or "AVRO").upper(), SchemaType.AVRO)
+    for ref in references or []:
+        ref_type = _TYPES.get(str(ref.get("format", "AVRO")).upper(), SchemaType.AVRO)
+        registry.register(ref["name"], SchemaRequest(_schema_text(ref["schema"]),
+                                                      schema_type=ref_type))
+    request = SchemaRequest(_schema_text(schema), schema_type=kind)
+    if schema_id is None:
+        registry.register(subject, request)
+        return
+    registry.set_mode(subject, Mode.IMPORT)
+    try:
+        registry.register(subject, SchemaRequest(request.schema, schema_type=kind, id=schema_id,
+                                                 version=1))
+    finally:
+        registry.set_mode(subject, Mode.READWRITE)
+
+
+def setup_topics(env: Environment, topics: list[dict[str, Any]], statements: list[str],
+                 record_topics: list[str]) -> None:
+    log, registry = env.log, env.registry
+    for topic in topics:
+        name = topic["name"]
+        log.ensure_topic(name, int(topic.get("partitions", 1)), int(topic.get("replicas", 1)))
+        for side in ("key", "value"):
+            schema = topic.get(f"{side}Schema")
+            if schema is not None:
+                _register(registry, f"{name}-{side}", schema, fmt=topic.get(f"{side}Format"),
+                          schema_id=topic.get(f"{side}SchemaId"),
+                          references=topic.get(f"{side}SchemaReferences") or [])
+    for text in statements:
+        _create_statement_topic(env, text)
+    for name in record_topics:
+        log.ensure_topic(name, 4, 1)
+
+
+def _create_statement_topic(env: Environment, text: str) -> None:
+    try:
+        parsed = parse(text)
+    except SqlError:
+        return
+    for statement in parsed:
+        if not isinstance(statement, CreateSource) or not statement.elements:
+            continue
+        try:
+            _derive(env, statement)
+        except (SqlError, ValueError, KeyError):
+            continue
+
+
+def _derive(env: Environment, statement: CreateSource) -> None:
+    props = parse_with(statement.properties, Kind.CREATE)
+    topic = props.topic
+    if topic is None:
+        return
+    partitions = props.integer("PARTITIONS") or 4
+    env.log.ensure_topic(topic, partitions, props.integer("REPLICAS") or 1)
+    config = env.engine.config
+    key_fmt = (props.key_format_name or config.get("ksql.persistence.default.format.key")
+               or "KAFKA").upper()
+    value_fmt = (props.value_format_name
+                 or config.get("ksql.persistence.default.format.value") or "").upper()
+    keys: list[SourceColumn] = []
+    values: list[SourceColumn] = []
+    for element in statement.elements:
+        sql_type: SqlType = element.type.resolve(lambda name: None)
+        if element.constraint in (ColumnConstraint.KEY, ColumnConstraint.PRIMARY_KEY):
+            keys.append(SourceColumn(element.name, sql_type, ColumnRole.KEY))
+        elif element.constraint is ColumnConstraint.NONE:
+            values.append(SourceColumn(element.name, sql_type))
+    key_name = props.string("KEY_SCHEMA_FULL_NAME") or key_schema_full_name(statement.name)
+    value_name = props.string("VALUE_AVRO_SCHEMA_FULL_NAME") or props.string(
+        "VALUE_SCHEMA_FULL_NAME")
+    wrap = props.boolean("WRAP_SINGLE_VALUE")
+    if wrap is None:
+        wrap = config.optional_flag("ksql.persistence.wrap.single.values")
+    sides = ((True, keys, key_fmt, {AVRO_FULL_NAME: key_name}, True),
+             (False, values, value_fmt, {AVRO_FULL_NAME: value_name} if value_name else {},
+              wrap is not False))
+    for is_key, cols, fmt, fmt_props, wrapped in sides:
+        if not cols or fmt not in schemas.SR_FORMATS:
+            continue
+        subject = schemas.subject(topic, is_key)
+        if subject in env.registry.subjects():
+            continue
+        info = FormatInfo(fmt).with_props(fmt_props if fmt == "AVRO" else {})
+        unwrap = len(cols) == 1 and (is_key or not wrapped)
+        if unwrap:
+            info = info.with_features({SerdeFeature.UNWRAP_SINGLES})
+        generated = schemas.generate(cols, info, unwrap, is_key)
+        if generated is not None:
+            schemas.register(env.registry, topic, is_key, generated)

@@ -1,0 +1,169 @@
+"""What executing a statement returns: plain frozen dataclasses, one per kind of answer.
+
+The REST layer turns these into ksqlDB's entities (`currentStatus`, `streams`, `tables`,
+`queries`, `kafka_topics`, `properties`, `sourceDescription`, `queryDescription`...);
+nothing here knows HTTP or JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class StatementResult:
+    statement_text: str
+    warnings: tuple[str, ...] = field(default=(), kw_only=True)
+
+
+@dataclass(frozen=True)
+class CommandResult(StatementResult):
+    """DDL, persistent queries, TERMINATE: ksqlDB's `currentStatus` entity."""
+
+    command_id: str
+    message: str
+    status: str = "SUCCESS"
+    sequence_number: int = -1
+    query_id: str | None = None
+
+
+@dataclass(frozen=True)
+class InsertResult(StatementResult):
+    """INSERT VALUES: where the row landed (ksqlDB answers with no entity)."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    name: str
+    type: str
+    topic: str
+    key_format: str
+    value_format: str
+    windowed: bool
+
+
+@dataclass(frozen=True)
+class SourceList(StatementResult):
+    kind: str
+    sources: tuple[SourceSummary, ...]
+
+
+@dataclass(frozen=True)
+class QuerySummary:
+    id: str
+    sql: str
+    sinks: tuple[str, ...]
+    sink_topics: tuple[str, ...]
+    state: str = "RUNNING"
+    query_type: str = "PERSISTENT"
+
+
+@dataclass(frozen=True)
+class QueryList(StatementResult):
+    queries: tuple[QuerySummary, ...]
+
+
+@dataclass(frozen=True)
+class TopicSummary:
+    name: str
+    partitions: int
+    replicas: int
+
+
+@dataclass(frozen=True)
+class TopicList(StatementResult):
+    topics: tuple[TopicSummary, ...]
+
+
+@dataclass(frozen=True)
+class PropertyList(StatementResult):
+    properties: tuple[tuple[str, str, str], ...]  # (name, value, scope)
+    overwritten: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    name: str
+    type: str
+    key: str | None = None  # "KEY" / "PRIMARY" for key columns
+
+
+@dataclass(frozen=True)
+class SourceDescription:
+    name: str
+    type: str
+    fields: tuple[FieldInfo, ...]
+    topic: str
+    key_format: str
+    value_format: str
+    read_queries: tuple[str, ...]
+    write_queries: tuple[str, ...]
+    timestamp: str = ""
+    window_type: str | None = None
+    statement: str = ""
+    partitions: int = 0
+    replication: int = 0
+    extended: bool = False
+    source_constraints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceDescriptionResult(StatementResult):
+    description: SourceDescription
+
+
+@dataclass(frozen=True)
+class SourceDescriptionList(StatementResult):
+    descriptions: tuple[SourceDescription, ...]
+
+
+@dataclass(frozen=True)
+class QueryDescription:
+    id: str
+    sql: str
+    sources: tuple[str, ...]
+    sinks: tuple[str, ...]
+    fields: tuple[FieldInfo, ...]
+    logical_plan: str
+    physical_plan: str
+    internal_topics: tuple[str, ...] = ()
+    state: str = "RUNNING"
+
+
+@dataclass(frozen=True)
+class QueryDescriptionResult(StatementResult):
+    description: QueryDescription
+
+
+@dataclass(frozen=True)
+class PropertyChange(StatementResult):
+    """SET / UNSET (no entity in ksqlDB's answer)."""
+
+    name: str
+    value: str | None
+
+
+@dataclass(frozen=True)
+class VariableList(StatementResult):
+    variables: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class TypeList(StatementResult):
+    types: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class FunctionList(StatementResult):
+    functions: tuple[tuple[str, str, str], ...]  # (name, type, category)
+
+
+@dataclass(frozen=True)
+class Notice(StatementResult):
+    """A statement with nothing to return but a message (DEFINE, no-op IF NOT EXISTS)."""
+
+    message: str = ""

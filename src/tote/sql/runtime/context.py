@@ -1,0 +1,51 @@
+"""What operators are built with: the log, registry, functions, the task's partition, its
+state stores and the outbox its outputs go to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tote.core.records import Record
+from tote.log.base import Log
+from tote.registry import Registry
+from tote.sql.functions import FunctionRegistry
+from tote.sql.planner.physical import PhysicalPlan
+from tote.sql.runtime.processing_log import ProcessingLog
+from tote.sql.runtime.state import KeyState
+
+Emit = Callable[[str, Record], None]
+
+
+@dataclass
+class BuildContext:
+    log: Log
+    registry: Registry | None
+    functions: FunctionRegistry
+    plan: PhysicalPlan
+    partition: int
+    emit: Emit
+    processing_log: ProcessingLog
+    # Harness mode (QTT): every record goes to partition 0, as in Kafka Streams' test driver.
+    single_partition: bool = False
+    states: list[KeyState] = field(default_factory=list)
+    partition_counts: dict[str, int] = field(default_factory=dict)
+
+    def state(self, node_id: str, kind: str) -> KeyState:
+        """The task's store for one stateful node, loaded from the log."""
+        from tote.sql.runtime import values
+
+        def decode_row(data: bytes) -> object:
+            return values.decode(data)
+
+        state = KeyState(self.log, self.plan.store(node_id, kind, self.partition),
+                         decode=decode_row)
+        self.states.append(state)
+        return state
+
+    def partitions(self, topic: str) -> int:
+        count = self.partition_counts.get(topic)
+        if count is None:
+            count = self.log.describe_topic(topic).spec.partitions
+            self.partition_counts[topic] = count
+        return count

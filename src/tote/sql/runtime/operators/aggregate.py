@@ -1,0 +1,81 @@
+"""GROUP BY aggregation: one accumulator per aggregate call and key, kept in a state store.
+
+A stream record is added to its group's accumulators; a re-grouped table change undoes
+its old row and adds its new one. Every update emits the group's new result row
+(keys, aggregate results, window bounds) with the previous one, as ksqlDB does with its
+record cache off. Windowed aggregation is the extension point here: it keys the state by
+(key, window) and is added with the window operators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tote.core.errors import SqlError
+from tote.sql.errors import as_statement_error
+from tote.sql.expressions import TypeChecker, compile_value
+from tote.sql.functions import Aggregator
+from tote.sql.planner.logical import AggregateNode
+from tote.sql.runtime.context import BuildContext
+from tote.sql.runtime.records import Push, Rec, Row
+
+
+class _Call:
+    """One aggregate call: its aggregator and compiled per-row arguments."""
+
+    def __init__(self, aggregator: Aggregator, args: Sequence[Callable[[Row], Any]]) -> None:
+        self.aggregator = aggregator
+        self.args = list(args)
+
+
+def _calls(node: AggregateNode, ctx: BuildContext) -> list[_Call]:
+    scope = node.input.schema.scope()
+    out: list[_Call] = []
+    for agg in node.aggregates:
+        checker = TypeChecker(scope, ctx.functions)
+        try:
+            function, aggregator = checker.resolve_aggregate(agg.call)
+        except SqlError as err:
+            raise as_statement_error(err) from None
+        count = function.split(len(agg.call.args))
+        args = [compile_value(arg, scope, ctx.functions).fn for arg in agg.call.args[:count]]
+        out.append(_Call(aggregator, args))
+    return out
+
+
+def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push) -> Push:
+    if node.window is not None:
+        raise NotImplementedError("Windowed aggregation is not implemented yet.")
+    calls = _calls(node, ctx)
+    state = ctx.state(node.id, "Aggregate-Materialize")
+    aggregators = [c.aggregator for c in calls]
+
+    def load(key: Row) -> list[Any] | None:
+        stored = state.get(key)
+        if stored is None:
+            return None
+        return [agg.from_state(s) for agg, s in zip(aggregators, stored, strict=True)]
+
+    def result(key: Row, accs: list[Any]) -> Row:
+        return key + tuple(agg.result(acc) for agg, acc in zip(aggregators, accs, strict=True))
+
+    def aggregate(rec: Rec) -> None:
+        key = rec.key
+        if (rec.row is None and rec.old is None) or any(k is None for k in key):
+            return
+        accs = load(key)
+        old = result(key, accs) if accs is not None else None
+        if accs is None:
+            accs = [agg.init() for agg in aggregators]
+        for index, call in enumerate(calls):
+            if rec.old is not None:
+                values = [fn(rec.old) for fn in call.args]
+                accs[index] = call.aggregator.undo(accs[index], *values)
+            if rec.row is not None:
+                values = [fn(rec.row) for fn in call.args]
+                accs[index] = call.aggregator.add(accs[index], *values)
+        state.put(key, [agg.to_state(acc) for agg, acc in zip(aggregators, accs, strict=True)])
+        push(Rec(key, result(key, accs), rec.ts, old, rec.window))
+
+    return aggregate

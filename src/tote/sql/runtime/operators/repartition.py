@@ -1,0 +1,69 @@
+"""Repartition topics: a re-keyed record travels to the task owning its new key.
+
+The writer ends a sub-topology: it computes the new key, encodes key and row with the
+engine's internal encoding and appends to the query's repartition topic, on the
+partition Kafka's murmur2 gives the key bytes. A table change whose key stays the same
+travels as one record holding the new and the old row; when the key changes, the old row
+is retracted under its old key and the new row added under the new one (Kafka Streams'
+KTable group-by). The reader starts the next sub-topology.
+"""
+
+from __future__ import annotations
+
+from tote.core.records import LogRecord, Record
+from tote.log.partitioner import partition_for_key
+from tote.sql.planner.logical import RekeyNode
+from tote.sql.runtime import values
+from tote.sql.runtime.context import BuildContext
+from tote.sql.runtime.operators.transform import KeyMaker
+from tote.sql.runtime.records import Entry, Push, Rec
+
+
+def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
+    topic = ctx.plan.repartition_topic(node)
+    make = KeyMaker(node, ctx)
+    emit = ctx.emit
+    single = ctx.single_partition
+
+    def send(key: tuple[object, ...], new: tuple[object, ...] | None,
+             old: tuple[object, ...] | None, ts: int,
+             window: tuple[int, int] | None) -> None:
+        key_bytes = values.encode([list(key), list(window) if window else None])
+        value = values.encode([list(new) if new is not None else None,
+                               list(old) if old is not None else None])
+        partition = 0 if single else partition_for_key(key_bytes, ctx.partitions(topic))
+        emit(topic, Record(value, key_bytes, (), ts, partition))
+
+    if not node.is_table:
+        def write_stream(rec: Rec) -> None:
+            if rec.row is None:
+                return
+            made = make(rec.row)
+            if made is not None:
+                send(made[0], made[1], None, rec.ts, rec.window)
+        return write_stream
+
+    def write_table(rec: Rec) -> None:
+        old = make(rec.old) if rec.old is not None else None
+        new = make(rec.row) if rec.row is not None else None
+        if old is not None and new is not None and old[0] == new[0]:
+            send(new[0], new[1], old[1], rec.ts, rec.window)
+            return
+        if old is not None:
+            send(old[0], None, old[1], rec.ts, rec.window)
+        if new is not None:
+            send(new[0], new[1], None, rec.ts, rec.window)
+
+    return write_table
+
+
+def build_reader(node: RekeyNode, push: Push) -> Entry:
+    def entry(record: LogRecord) -> None:
+        assert record.key is not None and record.value is not None
+        key, window = values.decode(record.key)
+        new, old = values.decode(record.value)
+        push(Rec(tuple(key), tuple(new) if new is not None else None, record.timestamp,
+                 tuple(old) if old is not None else None,
+                 (window[0], window[1]) if window else None))
+
+    return entry

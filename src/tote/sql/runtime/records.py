@@ -1,0 +1,27 @@
+"""What flows between a task's operators.
+
+`Rec` is a record of a stream or a change of a table: the key tuple, the value row (None
+deletes a table row), the timestamp, for tables the previous row, the window bounds of a
+windowed key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from tote.core.records import LogRecord
+
+Row = tuple[Any, ...]
+
+
+class Rec(NamedTuple):
+    key: Row
+    row: Row | None
+    ts: int
+    old: Row | None = None
+    window: tuple[int, int] | None = None
+
+
+Push = Callable[[Rec], None]
+Entry = Callable[[LogRecord], None]

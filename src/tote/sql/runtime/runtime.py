@@ -1,0 +1,250 @@
+"""The query runtime: running queries' tasks, and one log transaction per step.
+
+`Runtime.step` (live mode) reads a batch of new records from every topic a task reads,
+merges the partitions by timestamp, and takes the records one at a time: each goes to
+every task reading it, and everything it causes is processed before the next record
+(`_drain`, in rank order), outputs of one query reaching the next in memory. The step
+then commits, in ONE transaction (`_commit`):
+
+1. the outputs not yet appended (appends feeding another task were made at once, to
+   learn their offsets),
+2. the consumed offsets of every query's consumer group,
+3. the state-store changes of every task,
+4. the commit itself; only then do the in-memory state caches adopt the changes.
+
+If anything fails before the commit, the transaction aborts and every task returns to
+its last committed positions and state, so a retry (or a restarted engine) produces the
+same outputs exactly once. `harness.py` drives the same tasks the way ksqlDB's test
+harness does.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterable
+
+from tote.core.records import LogRecord, Record, TimestampType, TopicPartition
+from tote.log.base import Log, Transaction, TransactionalProducer
+from tote.sql.planner.physical import PhysicalPlan
+from tote.sql.runtime.ranking import assign_ranks
+from tote.sql.runtime.tasks import RunningQuery, Task, TaskFactory
+
+
+class Runtime:
+    def __init__(self, log: Log, factory: TaskFactory, producer_id: str, *,
+                 harness: bool = False) -> None:
+        self.log = log
+        self.factory = factory
+        self.producer_id = producer_id
+        self.harness = harness
+        self.queries: dict[str, RunningQuery] = {}
+        self._order = itertools.count()
+        self._producer: TransactionalProducer | None = None
+        self._txn: Transaction | None = None
+        self._pending: dict[str, list[Record]] = {}
+        self._heap: list[tuple[int, int, int, Task, LogRecord]] = []
+        self._seq = itertools.count()
+        self._caught_up: set[tuple[int, TopicPartition]] = set()
+        self._readers: dict[TopicPartition, list[Task]] = {}
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def add(self, plan: PhysicalPlan, reset: str = "earliest") -> RunningQuery:
+        query = self.factory.create(plan, next(self._order), self._emit, reset)
+        self.queries[plan.query_id] = query
+        self._reindex()
+        return query
+
+    def commit_start(self, query: RunningQuery) -> None:
+        """Commit a new query's starting offsets, so that a restart resumes exactly there
+        (and a `latest` reset is never re-evaluated later)."""
+        txn = self._begin()
+        try:
+            offsets = {tp: pos for task in query.tasks for tp, pos in task.positions.items()}
+            if offsets:
+                txn.send_offsets(query.group, offsets)
+            txn.commit()
+        except BaseException:
+            txn.abort()
+            raise
+        finally:
+            self._txn = None
+
+    def remove(self, query_id: str) -> None:
+        self.queries.pop(query_id, None)
+        self._reindex()
+
+    def _reindex(self) -> None:
+        assign_ranks(list(self.queries.values()))
+        self._readers = {}
+        for query in self.queries.values():
+            for task in query.tasks:
+                for tp in task.inputs:
+                    self._readers.setdefault(tp, []).append(task)
+        for tasks in self._readers.values():
+            tasks.sort(key=lambda t: t.rank)
+
+    def close(self) -> None:
+        """Release the transactional producer (running queries stay in the catalogue)."""
+        if self._producer is not None:
+            self._producer.close()
+            self._producer = None
+
+    def tasks(self) -> Iterable[Task]:
+        for query in self.queries.values():
+            yield from query.tasks
+
+    # -- transactions ------------------------------------------------------------------------
+
+    def _begin(self) -> Transaction:
+        if self._producer is None:
+            self._producer = self.log.transactional_producer(self.producer_id)
+        self._txn = self._producer.begin()
+        self._pending = {}
+        return self._txn
+
+    def _emit(self, producer: Task, topic: str, record: Record) -> None:
+        txn = self._txn
+        assert txn is not None, "operators only emit inside a step"
+        tp = TopicPartition(topic, record.partition if record.partition is not None else 0)
+        consumers = [t for t in self._readers.get(tp, ())
+                     if t.rank > producer.rank and self._routable(producer, t, tp)]
+        if not consumers:
+            self._pending.setdefault(topic, []).append(record)
+            return
+        position = txn.append(topic, [record])[0]
+        stamp = record.timestamp if record.timestamp is not None else position.timestamp
+        log_record = LogRecord(topic, position.partition, position.offset, record.key,
+                               record.value, record.headers, stamp, TimestampType.CREATE_TIME)
+        for consumer in consumers:
+            self._push(consumer, log_record)
+
+    def _push(self, task: Task, record: LogRecord) -> None:
+        """Queue work by rank; at equal rank, table updates go before stream records so a
+        join sees every table change the same source record caused."""
+        side = 0 if record.topic in task.table_topics else 1
+        heapq.heappush(self._heap, (task.rank, side, next(self._seq), task, record))
+
+    def _routable(self, producer: Task, consumer: Task, tp: TopicPartition) -> bool:
+        if self.harness:
+            return consumer.query_id == producer.query_id
+        return (id(consumer), tp) in self._caught_up
+
+    def _drain(self) -> None:
+        heap = self._heap
+        while heap:
+            _, _, _, task, record = heapq.heappop(heap)
+            task.process(record)
+
+    def _commit(self, txn: Transaction, touched: Iterable[Task]) -> None:
+        """Commit a step (see the module doc): the numbered steps run in this order."""
+        tasks = list(touched)
+        # 1. Outputs nobody consumed in memory (those were appended at once).
+        for topic, records in self._pending.items():
+            txn.append(topic, records)
+        self._pending = {}
+        # 2. Consumed offsets of every query's consumer group.
+        by_group: dict[str, dict[TopicPartition, int]] = {}
+        for task in tasks:
+            changed = {tp: pos for tp, pos in task.positions.items()
+                       if task.committed.get(tp) != pos}
+            if changed:
+                by_group.setdefault(self.queries[task.query_id].group, {}).update(changed)
+        for group, offsets in by_group.items():
+            txn.send_offsets(group, offsets)
+        # 3. State-store changes of every task.
+        for task in tasks:
+            for state in task.states:
+                if state.dirty:
+                    state.flush(txn)
+        # 4. The commit itself; only then do positions and state caches move on.
+        txn.commit()
+        for task in tasks:
+            task.mark_committed()
+            for state in task.states:
+                state.commit()
+
+    def _abort(self, txn: Transaction, touched: Iterable[Task]) -> None:
+        self._heap.clear()
+        self._pending = {}
+        try:
+            txn.abort()
+        finally:
+            for task in touched:
+                task.rollback()
+
+    def run_records(self, records: Iterable[LogRecord], consumers_of: dict[TopicPartition,
+                    list[Task]], touched: Iterable[Task]) -> int:
+        """One transaction: feed `records` (in order) to their consumers, to quiescence."""
+        touched = list(touched)
+        txn = self._begin()
+        count = 0
+        try:
+            for record in records:
+                tp = TopicPartition(record.topic, record.partition)
+                for task in consumers_of.get(tp, ()):
+                    if task.positions.get(tp, 0) <= record.offset:
+                        self._push(task, record)
+                self._drain()
+                count += 1
+            self._commit(txn, touched)
+        except BaseException:
+            self._abort(txn, touched)
+            raise
+        finally:
+            self._txn = None
+            self._caught_up = set()
+        return count
+
+    # -- live mode ---------------------------------------------------------------------------
+
+    def step(self, max_records: int = 500) -> int:
+        """Process up to `max_records` new records from the log in one transaction."""
+        batches: dict[TopicPartition, list[LogRecord]] = {}
+        caught: set[tuple[int, TopicPartition]] = set()
+        for tp, readers in self._readers.items():
+            start = min(t.positions.get(tp, 0) for t in readers)
+            records = self.log.read(tp, start, max_records)
+            if records:
+                batches[tp] = records
+            end = records[-1].offset + 1 if records else start
+            complete = len(records) < max_records
+            for task in readers:
+                if complete and task.positions.get(tp, 0) >= end:
+                    caught.add((id(task), tp))
+        if not batches:
+            return 0
+        self._caught_up = caught
+        ordered = _merge(batches, max_records)
+        return self.run_records(ordered, self._readers, self.tasks())
+
+    def run_until_idle(self, max_records: int = 500) -> int:
+        total = 0
+        while True:
+            done = self.step(max_records)
+            if done == 0:
+                return total
+            total += done
+
+    def positions(self) -> dict[TopicPartition, int]:
+        """Where the slowest reader of each input partition is (for waiting on the log)."""
+        return {tp: min(t.positions.get(tp, 0) for t in readers)
+                for tp, readers in self._readers.items()}
+
+
+def _merge(batches: dict[TopicPartition, list[LogRecord]], limit: int) -> list[LogRecord]:
+    """Interleave partitions by record timestamp (ties by topic, partition), keeping each
+    partition's own order, as a Kafka Streams task picks its next record."""
+    heads = [(records[0].timestamp, tp.topic, tp.partition, 0, tp)
+             for tp, records in batches.items()]
+    heapq.heapify(heads)
+    out: list[LogRecord] = []
+    while heads and len(out) < limit:
+        _, topic, partition, index, tp = heapq.heappop(heads)
+        records = batches[tp]
+        out.append(records[index])
+        if index + 1 < len(records):
+            heapq.heappush(heads, (records[index + 1].timestamp, topic, partition, index + 1,
+                                   tp))
+    return out

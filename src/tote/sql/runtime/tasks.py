@@ -1,0 +1,134 @@
+"""Tasks: one per sub-topology and input partition, each with its processors, state
+stores and read positions; a running query is its tasks plus its consumer group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tote.core.records import LogRecord, Record, TopicPartition
+from tote.log.base import Log
+from tote.registry import Registry
+from tote.sql.functions import FunctionRegistry
+from tote.sql.planner.physical import PhysicalPlan, SubTopology
+from tote.sql.runtime.context import BuildContext
+from tote.sql.runtime.processing_log import ProcessingLog
+from tote.sql.runtime.records import Entry
+from tote.sql.runtime.state import KeyState
+from tote.sql.runtime.topology import build_entries
+
+
+@dataclass(eq=False)
+class Task:
+    query_id: str
+    sub: SubTopology
+    partition: int
+    inputs: tuple[TopicPartition, ...]
+    positions: dict[TopicPartition, int]
+    rank: int = 0
+    entries: dict[str, Entry] = field(default_factory=dict)
+    states: list[KeyState] = field(default_factory=list)
+    committed: dict[TopicPartition, int] = field(default_factory=dict)
+    table_topics: frozenset[str] = frozenset()
+
+    @property
+    def name(self) -> str:
+        return f"{self.query_id}/{self.sub.index}_{self.partition}"
+
+    def process(self, record: LogRecord) -> None:
+        """Run one input record through the task; it counts as consumed."""
+        entry = self.entries.get(record.topic)
+        if entry is not None:
+            entry(record)
+        tp = TopicPartition(record.topic, record.partition)
+        if self.positions.get(tp, -1) <= record.offset:
+            self.positions[tp] = record.offset + 1
+
+    def mark_committed(self) -> None:
+        self.committed = dict(self.positions)
+
+    def rollback(self) -> None:
+        self.positions = dict(self.committed)
+        for state in self.states:
+            state.rollback()
+
+
+@dataclass(eq=False)
+class RunningQuery:
+    query_id: str
+    plan: PhysicalPlan
+    tasks: list[Task]
+    order: int
+
+    @property
+    def group(self) -> str:
+        return self.plan.app_id
+
+    def input_topics(self) -> set[str]:
+        return {i.topic for s in self.plan.subtopologies for i in s.inputs if not i.internal}
+
+
+Emitter = Callable[[Task, str, Record], None]
+
+
+@dataclass
+class TaskFactory:
+    log: Log
+    registry: Registry | None
+    functions: FunctionRegistry
+    processing_log: ProcessingLog
+    single_partition: bool
+
+    def create(self, plan: PhysicalPlan, order: int, emit: Emitter,
+               reset: str) -> RunningQuery:
+        tasks: list[Task] = []
+        counts: dict[str, int] = {}
+        for sub in plan.subtopologies:
+            topics = [i.topic for i in sub.inputs]
+            partitions = max(self._partitions(t, counts) for t in topics)
+            for partition in range(partitions):
+                tps = tuple(TopicPartition(t, partition) for t in topics
+                            if partition < self._partitions(t, counts))
+                tasks.append(self._task(plan, sub, partition, tps=tps, emit=emit, reset=reset,
+                                        counts=counts))
+        return RunningQuery(plan.query_id, plan, tasks, order)
+
+    def _partitions(self, topic: str, counts: dict[str, int]) -> int:
+        if topic not in counts:
+            counts[topic] = self.log.describe_topic(topic).spec.partitions
+        return counts[topic]
+
+    def _task(self, plan: PhysicalPlan, sub: SubTopology, partition: int, *,
+              tps: tuple[TopicPartition, ...], emit: Emitter, reset: str,
+              counts: dict[str, int]) -> Task:
+        committed = self.log.committed(plan.app_id, tps)
+        positions: dict[TopicPartition, int] = {}
+        for tp in tps:
+            if tp in committed:
+                positions[tp] = committed[tp]
+            else:
+                description = self.log.describe_topic(tp.topic)
+                info = description.partitions[tp.partition]
+                positions[tp] = info.end_offset if reset == "latest" else info.start_offset
+        task = Task(plan.query_id, sub, partition, tps, positions,
+                    table_topics=_table_topics(sub))
+        task.committed = dict(positions)
+
+        def task_emit(topic: str, record: Record) -> None:
+            emit(task, topic, record)
+
+        ctx = BuildContext(self.log, self.registry, self.functions, plan, partition, task_emit,
+                           self.processing_log, self.single_partition,
+                           partition_counts=counts)
+        task.entries = build_entries(sub, ctx)
+        task.states = ctx.states
+        return task
+
+
+def _table_topics(sub: SubTopology) -> frozenset[str]:
+    """Input topics that feed a table (their updates go first, see Runtime._push)."""
+    from tote.sql.planner.logical import SourceNode, walk
+
+    tables = {n.id for n in walk(sub.root) if isinstance(n, SourceNode) and n.is_table}
+    return frozenset(i.topic for i in sub.inputs if i.node_id in tables)

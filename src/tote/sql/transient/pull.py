@@ -1,0 +1,130 @@
+"""Pull queries on tables: WHERE and the projection applied to a table's current rows.
+
+Only materialised tables answer (the result of CREATE TABLE AS SELECT, or a SOURCE
+table), as in ksqlDB; their rows come from a `TableView`. Window bounds may be compared
+with timestamp text (`WINDOWSTART >= '2020-02-23T23:45'`), which is read as UTC epoch
+milliseconds (or with the offset the text carries) before the query is analysed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+
+from tote.sql.analyzer.query.rewrite import replace
+from tote.sql.ast.expressions import ColumnRef, Comparison, Expression, LongLiteral, StringLiteral
+from tote.sql.ast.queries import AliasedRelation, Query
+from tote.sql.errors import StatementError
+from tote.sql.planner.logical import FilterNode, ProjectNode
+from tote.sql.runtime.context import BuildContext
+from tote.sql.runtime.operators.transform import build_filter, build_project
+from tote.sql.runtime.records import Push
+from tote.sql.sources import WINDOW_BOUNDS, DataSource
+from tote.sql.transient.builder import TransientPlan
+from tote.sql.transient.keys import KeyAnalysis
+from tote.sql.transient.rows import Row, collector
+from tote.sql.transient.views import TableView
+
+_PARTIAL = re.compile(
+    r"^(?P<y>\d{4})(?:-(?P<mo>\d{2})(?:-(?P<d>\d{2})(?:T(?P<h>\d{2})(?::(?P<mi>\d{2})"
+    r"(?::(?P<s>\d{2})(?:\.(?P<ms>\d{1,3}))?)?)?)?)?)?(?P<tz>Z|[+-]\d{2}:?\d{2})?$")
+
+
+def check_pull(query: Query, source: DataSource | None) -> None:
+    """What ksqlDB refuses in a pull query before analysing it."""
+    if not isinstance(query.from_, AliasedRelation):
+        raise StatementError("Pull queries don't support JOIN clauses.")
+    if query.window is not None:
+        raise StatementError("Pull queries don't support WINDOW clauses.")
+    if query.group_by is not None:
+        raise StatementError("Pull queries don't support GROUP BY clauses")
+    if query.partition_by is not None:
+        raise StatementError("Pull queries don't support PARTITION BY clauses")
+    if query.having is not None:
+        raise StatementError("Pull queries don't support HAVING clauses")
+    if source is not None and source.is_table and not (source.from_query or source.is_source):
+        raise StatementError(
+            f"The `{source.name}` table isn't queryable. To derive a queryable table, you "
+            f"can do 'CREATE TABLE QUERYABLE_{source.name} AS SELECT * FROM {source.name}'. "
+            "See https://cnfl.io/queries for more info.")
+
+
+def parse_partial_timestamp(text: str) -> int | None:
+    """ksqlDB's partial timestamps: `2020-02-23T23:45:12.000`, `2020-02-22T23:45`,
+    `2020-02-24T24` (hour 24 is the next midnight), with an optional offset."""
+    match = _PARTIAL.match(text.strip())
+    if match is None:
+        return None
+    parts = match.groupdict()
+    hour = int(parts["h"] or 0)
+    try:
+        base = datetime.datetime(int(parts["y"]), int(parts["mo"] or 1), int(parts["d"] or 1),
+                                 0, int(parts["mi"] or 0), int(parts["s"] or 0),
+                                 int((parts["ms"] or "0").ljust(3, "0")) * 1000)
+    except ValueError:
+        return None
+    moment = base + datetime.timedelta(hours=hour)
+    tz = parts["tz"]
+    offset = datetime.timedelta(0)
+    if tz and tz != "Z":
+        digits = tz.replace(":", "")
+        sign = -1 if digits[0] == "-" else 1
+        offset = sign * datetime.timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
+    aware = moment.replace(tzinfo=datetime.timezone(offset))
+    return int(aware.timestamp() * 1000)
+
+
+def bounds_as_millis(where: Expression | None) -> Expression | None:
+    """Timestamp text compared with a window bound, as epoch milliseconds."""
+    if where is None:
+        return None
+
+    def swap(node: Expression) -> Expression | None:
+        if not isinstance(node, Comparison):
+            return None
+        sides = [node.left, node.right]
+        if not any(isinstance(s, ColumnRef) and s.name in WINDOW_BOUNDS for s in sides):
+            return None
+        changed = []
+        for side in sides:
+            if isinstance(side, StringLiteral):
+                millis = parse_partial_timestamp(side.value)
+                if millis is not None:
+                    side = LongLiteral(millis, span=side.span)
+            changed.append(side)
+        return Comparison(node.op, changed[0], changed[1], span=node.span)
+
+    return replace(where, swap)
+
+
+def table_rows(plan: TransientPlan, view: TableView, ctx: BuildContext,
+               analysis: KeyAnalysis) -> list[Row]:
+    """Run the pull query over the view's rows (looked up by key when WHERE pins it)."""
+    rows: list[Row] = []
+    projection = plan.projection
+    push: Push = build_project(_as_stream(projection), ctx,
+                               collector(plan.columns, False, rows.append))
+    where: Expression | None = None
+    node = projection.input
+    if isinstance(node, FilterNode):
+        where = node.predicate
+        push = build_filter(_as_stream(node), ctx, push)
+    keys = analysis.lookups(where)
+    with view.lock:
+        view.catch_up()
+        candidates = view.scan() if keys is None else (
+            rec for key in keys for rec in view.lookup(key))
+        for rec in list(candidates):
+            push(rec)
+    return rows
+
+
+_AsStream = Callable[[ProjectNode], ProjectNode]
+
+
+def _as_stream(node: FilterNode | ProjectNode) -> FilterNode | ProjectNode:
+    """A pull query maps each current row once: stream semantics (no old rows)."""
+    from dataclasses import replace as dc_replace
+
+    return dc_replace(node, is_table=False)

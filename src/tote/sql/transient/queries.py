@@ -1,0 +1,218 @@
+"""Starting transient queries: the entry point the REST API and the shell use.
+
+    queries = TransientQueries(engine)
+    query = queries.start("SELECT * FROM s WHERE x = 0 EMIT CHANGES;", {"auto.offset.reset": "earliest"})
+    batch = query.poll(1.0)             # rows so far; batch.final once it has ended
+    queries.close(query.query_id)
+
+Push queries (`EMIT CHANGES`) follow the source's topics until their LIMIT or until
+closed; pull queries answer from current state: a table's materialised rows, or a
+stream's records up to the end offsets captured when the query started. Running push
+queries are listed (for `/close-query` and `TERMINATE <transient id>`) until closed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from tote.sql.analyzer.context import AnalysisContext
+from tote.sql.ast.queries import AliasedRelation, Query
+from tote.sql.ast.statements import QueryStatement
+from tote.sql.config import AUTO_OFFSET_RESET, Config
+from tote.sql.errors import StatementError
+from tote.sql.parser import parse
+from tote.sql.planner.physical import PhysicalPlan
+from tote.sql.transient.builder import OutputColumn, TransientPlan, build_transient
+from tote.sql.transient.keys import KeyAnalysis
+from tote.sql.transient.pull import bounds_as_millis, check_pull, table_rows
+from tote.sql.transient.push import COMPLETED, Batch, StreamingQuery
+from tote.sql.transient.rows import Row, collector
+from tote.sql.transient.run import TransientRun, _MemoryContext, physical_plan
+from tote.sql.transient.views import TableView, Views
+
+if TYPE_CHECKING:
+    from tote.sql.engine import Engine
+
+SCAN_ENABLED = "ksql.query.pull.table.scan.enabled"
+STREAMS_RESET = "ksql.streams.auto.offset.reset"
+
+
+class TransientQuery(Protocol):
+    query_id: str
+    columns: tuple[OutputColumn, ...]
+    is_pull: bool
+
+    def poll(self, timeout: float) -> Batch: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(eq=False)
+class PullResult:
+    """A pull query on a table: every row is known at once."""
+
+    query_id: str
+    columns: tuple[OutputColumn, ...]
+    rows: list[Row]
+    is_pull: bool = True
+    _done: bool = field(default=False)
+
+    def poll(self, timeout: float) -> Batch:
+        del timeout
+        if self._done:
+            return Batch([], COMPLETED)
+        self._done = True
+        return Batch(self.rows, COMPLETED)
+
+    def close(self) -> None:
+        self._done = True
+
+
+def offset_reset(config: Config) -> str:
+    """`auto.offset.reset`, also under its `ksql.streams.` name (latest by default)."""
+    for name in (STREAMS_RESET, AUTO_OFFSET_RESET):
+        if name in config.overrides:
+            return config.overrides[name].lower()
+    for name in (STREAMS_RESET, AUTO_OFFSET_RESET):
+        if name in config.server:
+            return config.server[name].lower()
+    return (config.get(AUTO_OFFSET_RESET) or "latest").lower()
+
+
+class TransientQueries:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.views = Views()
+        self._running: dict[str, StreamingQuery] = {}
+        self._numbers = itertools.count(1)
+        self._lock = threading.Lock()
+
+    # -- parsing -----------------------------------------------------------------------------
+
+    def parse(self, sql: str) -> QueryStatement:
+        statements = parse(sql)
+        if len(statements) != 1:
+            raise StatementError(f"Expected exactly one statement, got {len(statements)}")
+        statement = statements[0]
+        if not isinstance(statement, QueryStatement):
+            raise StatementError(
+                "The following statement types should be issued to the ksql endpoint "
+                "'/ksql':\n\t* CREATE\n\t* DROP\n\t* INSERT\n\t* SHOW\n\t* DESCRIBE",
+                statement_text=statement.text)
+        return statement
+
+    # -- starting ----------------------------------------------------------------------------
+
+    def start(self, sql: str | QueryStatement,
+              properties: Mapping[str, object] | None = None) -> TransientQuery:
+        statement = self.parse(sql) if isinstance(sql, str) else sql
+        config = self.engine.session.config.with_overrides(properties or {})
+        query = statement.query
+        try:
+            if query.is_pull:
+                return self._pull(query, config)
+            return self._push(query, config)
+        except StatementError as err:
+            if not err.statement_text:
+                err.statement_text = statement.text
+            raise
+
+    def _context(self, config: Config) -> AnalysisContext:
+        engine = self.engine
+        with engine.lock:
+            metastore = engine.metastore
+        return AnalysisContext(metastore, config, engine.log, engine.registry,
+                               engine.functions)
+
+    def _query_id(self, plan: TransientPlan) -> str:
+        name = plan.relations.sources[0].source.name
+        return f"transient_{name}_{next(self._numbers)}"
+
+    def _physical(self, plan: TransientPlan, query_id: str) -> PhysicalPlan:
+        return physical_plan(plan, query_id, self.engine.service_id)
+
+    def _push(self, query: Query, config: Config) -> StreamingQuery:
+        ctx = self._context(config)
+        plan = build_transient(query, ctx)
+        query_id = self._query_id(plan)
+        return self._streaming(plan, query_id, offset_reset(config), query.limit,
+                               pull=False)
+
+    def _streaming(self, plan: TransientPlan, query_id: str, reset: str,
+                   limit: int | None, pull: bool) -> StreamingQuery:
+        engine = self.engine
+        holder: list[StreamingQuery] = []
+
+        def accept(row: Row) -> None:
+            holder[0].accept(row)
+
+        sink = collector(plan.columns, plan.is_table, accept)
+        run = TransientRun(engine.log, engine.registry, engine.functions,
+                           engine.processing_log, self._physical(plan, query_id), sink, reset)
+        names = tuple(s.source.name for s in plan.relations.sources)
+        query = StreamingQuery(query_id, "", plan.columns, run, limit,
+                               end=run.end_offsets() if pull else None, is_pull=pull,
+                               source_names=names)
+        holder.append(query)
+        if not pull:
+            with self._lock:
+                self._running[query_id] = query
+        return query
+
+    def _pull(self, query: Query, config: Config) -> TransientQuery:
+        ctx = self._context(config)
+        relation = query.from_
+        source = ctx.metastore.source(relation.name) \
+            if isinstance(relation, AliasedRelation) else None
+        check_pull(query, source)
+        from dataclasses import replace
+
+        query = replace(query, where=bounds_as_millis(query.where))
+        plan = build_transient(query, ctx)
+        query_id = self._query_id(plan)
+        source = plan.relations.sources[0].source
+        if not source.is_table:
+            return self._streaming(plan, query_id, "earliest", query.limit, pull=True)
+        physical = self._physical(plan, query_id)
+        engine = self.engine
+        view = self.views.get(source, lambda: TableView(
+            engine.log, engine.registry, physical, source, engine.processing_log,
+            engine.functions))
+        build_ctx = _MemoryContext(engine.log, engine.registry, engine.functions, physical,
+                                   0, _no_emit, engine.processing_log,
+                                   single_partition=True)
+        scan = (config.get(SCAN_ENABLED) or "true").strip().lower() != "false"
+        analysis = KeyAnalysis(source, engine.functions, scan)
+        rows = table_rows(plan, view, build_ctx, analysis)
+        if query.limit is not None:
+            rows = rows[: max(query.limit, 0)]
+        return PullResult(query_id, plan.columns, rows)
+
+    # -- running queries ---------------------------------------------------------------------
+
+    def running(self) -> list[StreamingQuery]:
+        with self._lock:
+            return [q for q in self._running.values() if not q.closed]
+
+    def close(self, query_id: str) -> bool:
+        """Stop a running push query; False if there is none with that id."""
+        with self._lock:
+            query = self._running.pop(query_id, None)
+        if query is None:
+            return False
+        query.close()
+        return True
+
+    def forget(self, query: TransientQuery) -> None:
+        """A query whose client went away."""
+        query.close()
+        with self._lock:
+            self._running.pop(query.query_id, None)
+
+
+def _no_emit(topic: str, record: object) -> None:
+    del topic, record

@@ -1,0 +1,104 @@
+"""Materialised tables for pull queries: the latest row of every key of a table's topic.
+
+A table's topic holds every change of the table (its persistent query writes them, a
+SOURCE table's producer does); the latest record of each key (and window) is the table,
+a tombstone deletes it. A `TableView` reads the topic once and then only what was
+appended since, so a pull query costs a catch-up read plus a dict lookup (key lookups)
+or a pass over the rows (scans), never a replay of the topic.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Hashable, Iterator
+from typing import Any
+
+from tote.core.errors import TopicNotFound
+from tote.core.records import TopicPartition
+from tote.log.base import Log
+from tote.registry import Registry
+from tote.sql.planner.logical import SourceNode
+from tote.sql.planner.physical import PhysicalPlan
+from tote.sql.planner.schema import source_schema
+from tote.sql.runtime.context import BuildContext
+from tote.sql.runtime.operators.source import build_source
+from tote.sql.runtime.processing_log import ProcessingLog
+from tote.sql.runtime.records import Rec
+from tote.sql.runtime.state import hashable
+from tote.sql.sources import DataSource
+
+BATCH = 2000
+
+
+class TableView:
+    """The current rows of one table, by key then window."""
+
+    def __init__(self, log: Log, registry: Registry | None, ctx_plan: PhysicalPlan,
+                 source: DataSource, processing_log: ProcessingLog,
+                 functions: Any) -> None:
+        self.log = log
+        self.source = source
+        self.rows: dict[Hashable, dict[tuple[int, int] | None, Rec]] = {}
+        self.positions: dict[TopicPartition, int] = {}
+        self.lock = threading.Lock()
+        node = SourceNode("KsqlTopic", source_schema(source, source.name), True, source,
+                          source.name)
+        ctx = BuildContext(log, registry, functions, ctx_plan, 0, _no_emit, processing_log,
+                           single_partition=True)
+        self._entry = build_source(node, ctx, self._apply, materialize=False)
+
+    def _apply(self, rec: Rec) -> None:
+        key = hashable(rec.key)
+        if rec.row is None:
+            windows = self.rows.get(key)
+            if windows is not None:
+                windows.pop(rec.window, None)
+                if not windows:
+                    del self.rows[key]
+            return
+        self.rows.setdefault(key, {})[rec.window] = rec
+
+    def catch_up(self) -> None:
+        """Read what was appended to the table's topic since the last call."""
+        try:
+            partitions = self.log.describe_topic(self.source.topic).partitions
+        except TopicNotFound:
+            return
+        for info in partitions:
+            tp = TopicPartition(self.source.topic, info.partition)
+            position = max(self.positions.get(tp, 0), info.start_offset)
+            while position < info.end_offset:
+                records = self.log.read(tp, position, BATCH)
+                if not records:
+                    break
+                for record in records:
+                    self._entry(record)
+                position = records[-1].offset + 1
+            self.positions[tp] = position
+
+    def lookup(self, key: tuple[Any, ...]) -> Iterator[Rec]:
+        yield from self.rows.get(hashable(key), {}).values()
+
+    def scan(self) -> Iterator[Rec]:
+        for windows in self.rows.values():
+            yield from windows.values()
+
+
+def _no_emit(topic: str, record: object) -> None:
+    del topic, record
+
+
+class Views:
+    """One view per queryable table, rebuilt when the table is dropped and re-created."""
+
+    def __init__(self) -> None:
+        self._views: dict[str, TableView] = {}
+        self._lock = threading.Lock()
+
+    def get(self, source: DataSource, make: Any) -> TableView:
+        with self._lock:
+            view = self._views.get(source.name)
+            if view is None or view.source != source:
+                view = make()
+                self._views[source.name] = view
+            return view

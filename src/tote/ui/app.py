@@ -1,0 +1,94 @@
+"""The web UI app: `create_ui_app(settings, log)` builds it; its lifespan starts the board feed.
+
+Importing this module starts nothing. The lifespan opens one HTTP client for the other
+services, the database browser (which connects lazily: a database that is down shows a
+message on the database page, not a failed start) and the board's live feed, and closes
+them all on shutdown. The caller owns the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from tote.connect.jdbc.browse import DatabaseBrowser
+from tote.core.errors import ToteError
+from tote.log.base import Log
+from tote.ui import routes_board, routes_db, routes_ksql, routes_stack
+from tote.ui.board import Board
+from tote.ui.decode import RecordDecoder
+from tote.ui.feed import BoardFeed, KsqlOddsSource, LogOddsSource, OddsSource
+from tote.ui.pages import http_error_page, internal_error_page, make_templates, tote_error_page
+from tote.ui.context import UiServices
+from tote.ui.services import ConnectClient, KsqlClient, RegistryClient, ServiceClient
+from tote.ui.settings import UiSettings
+from tote.ui.topics import TopicBrowser
+
+
+class _SourceChooser:
+    """`auto`: the ksqlDB push query when ksqlDB answers, else the odds topic in the log."""
+
+    def __init__(self, ui: UiServices, log: Log) -> None:
+        self.ui = ui
+        self.log = log
+
+    async def __call__(self) -> OddsSource:
+        settings = self.ui.settings
+        ksql = KsqlOddsSource(self.ui.ksql, settings.odds_stream)
+        from_log = LogOddsSource(self.log, settings.odds_topic, self.ui.decoder)
+        if settings.board_source == "ksqldb":
+            return ksql
+        if settings.board_source == "log":
+            return from_log
+        return ksql if await self.ui.ksql.alive("/info") else from_log
+
+
+def create_ui_app(settings: UiSettings, log: Log, *, live_board: bool = True) -> Starlette:
+    """The UI over `log`, talking to the services `settings` names.
+
+    `live_board=False` leaves the board without a feed (for tests that drive it directly).
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        timeout = httpx.Timeout(settings.http_timeout_s)
+        async with httpx.AsyncClient(timeout=timeout) as client:
+            registry = RegistryClient("Schema Registry", settings.registry_url, client)
+            ui = UiServices(
+                settings=settings, topics=TopicBrowser(log),
+                database=DatabaseBrowser(settings.db_url, aliases=settings.aliases),
+                registry=registry, ksql=KsqlClient("ksqlDB", settings.ksqldb_url, client),
+                connect=ConnectClient("Connect", settings.connect_url, client),
+                proxy=ServiceClient("REST Proxy", settings.proxy_url, client),
+                decoder=RecordDecoder(registry), board=Board())
+            app.state.ui = ui
+            feed = None
+            if live_board:
+                feed = asyncio.create_task(BoardFeed(ui.board, _SourceChooser(ui, log)).run(),
+                                           name="board-feed")
+            try:
+                yield
+            finally:
+                if feed is not None:
+                    feed.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await feed
+                ui.database.close()
+
+    routes = [*routes_board.routes(), *routes_db.routes(), *routes_stack.routes(),
+              *routes_ksql.routes(),
+              Mount("/static", StaticFiles(packages=[("tote.ui", "static")]), name="static")]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.templates = make_templates()
+    app.add_exception_handler(ToteError, tote_error_page)
+    app.add_exception_handler(HTTPException, http_error_page)
+    app.add_exception_handler(Exception, internal_error_page)
+    return app
