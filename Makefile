@@ -2,9 +2,8 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 TOTE := $(VENV)/bin/tote
-SEED ?= ../shared/seed/poc-kafka-sql-registry
 
-.PHONY: install test lint start down status logs prune bench clean
+.PHONY: install test lint demo start build play cli down status logs prune bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -22,10 +21,22 @@ lint: install
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-# The seed's stack targets. `build`, `play`, `cli` and `demo` need the ksqlDB server and
-# land with it; `start` runs whatever services are built (see `tote up`).
+# The seed's Makefile targets, without Docker: `tote up` runs the whole stack, `build`
+# posts the seed's statements.sql and connector (shipped with tote), `play` its bets.
+demo: install
+	$(TOTE) demo
+
 start: install
 	$(TOTE) up --detach
+
+build: install
+	$(TOTE) build
+
+play: install
+	$(TOTE) play
+
+cli: install
+	$(TOTE) sql
 
 down: install
 	$(TOTE) down

@@ -21,6 +21,7 @@ from tests.connect.databases import (
     PostgresDatabase,
     SqliteDatabase,
     mariadb_available,
+    server_home,
 )
 
 from tote.connect.herder import Herder
@@ -42,12 +43,12 @@ def fast_settings(**overrides: object) -> WorkerSettings:
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
-    server = EmbeddedPostgres(tmp_path_factory.mktemp("postgres") / "data",
-                              password="example", settings=FAST_PG)
-    server.start()
-    yield server
-    server.stop()
+def postgres() -> Iterator[EmbeddedPostgres]:
+    with server_home() as home:
+        server = EmbeddedPostgres(home / "data", password="example", settings=FAST_PG)
+        server.start()
+        yield server
+        server.stop()
 
 
 @pytest.fixture

@@ -13,7 +13,11 @@ columns with the database's own driver.
 from __future__ import annotations
 
 import itertools
+import shutil
 import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -23,6 +27,8 @@ import pymysql
 from tote.embedded import EmbeddedPostgres
 
 MARIADB_HOST, MARIADB_PORT = "127.0.0.1", 3306
+# What the drivers raise, e.g. for a table that does not exist yet.
+DB_ERRORS = (sqlite3.Error, psycopg.Error, pymysql.MySQLError)
 _names = itertools.count()
 
 
@@ -44,6 +50,30 @@ class Database(Protocol):
     def quote(self, name: str) -> str: ...
 
     def close(self) -> None: ...
+
+
+def rows_or_none(db: Database, sql: str) -> list[tuple[Any, ...]] | None:
+    """The rows, or None while the table (or the file) does not exist yet."""
+    try:
+        return db.rows(sql)
+    except DB_ERRORS:
+        return None
+
+
+@contextmanager
+def server_home() -> Iterator[Path]:
+    """A directory for a PostgreSQL cluster, outside pytest's tmp dirs.
+
+    When tests run as root the server runs as another user, who must be able to traverse
+    every parent directory; pytest resets `/tmp/pytest-of-<user>` to 0700 whenever any
+    session starts (another engineer's, on a shared machine), so clusters live in their
+    own `/tmp/tote-pg-*` directory instead.
+    """
+    home = Path(tempfile.mkdtemp(prefix="tote-pg-"))
+    try:
+        yield home
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def connector_config(db: Database, **extra: str) -> dict[str, str]:

@@ -38,9 +38,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         marker = item.get_closest_marker("unsupported_on")
         callspec = getattr(item, "callspec", None)
-        if marker is None or callspec is None:
+        if callspec is None:
             continue
         backend = callspec.params.get("backend")
+        if backend == "kafka":
+            item.add_marker(pytest.mark.kafka)
+        if marker is None:
+            continue
         if backend in marker.args:
             reason = marker.kwargs.get("reason", "")
             item.add_marker(pytest.mark.xfail(strict=True, reason=f"{backend}: {reason}"))

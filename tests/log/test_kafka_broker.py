@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 from tests.log.backends import DEADLINE_S
@@ -37,7 +38,7 @@ def test_a_dead_broker_makes_calls_time_out_instead_of_hanging() -> None:
         log.append("bets", [Record(b"v")])
         assert [r.value for r in log.read(TopicPartition("bets", 0), 0)] == [b"v"]
     try:
-        calls = [
+        calls: list[Callable[[], object]] = [
             log.list_topics,
             lambda: log.describe_topic("bets"),
             lambda: log.read(TopicPartition("bets", 0), 0),

@@ -8,6 +8,7 @@ import typer
 
 from tote import __version__
 from tote.cli import bench, qtt, serve, stack, topic
+from tote.cli import sql as sql_shell
 from tote.core.errors import ToteError
 
 cli = typer.Typer(
@@ -21,6 +22,7 @@ cli.add_typer(topic.app, name="topic")
 cli.add_typer(bench.app, name="bench")
 cli.add_typer(serve.app, name="serve")
 cli.command("qtt")(qtt.qtt)
+cli.command("sql")(sql_shell.sql)
 stack.register(cli)
 
 

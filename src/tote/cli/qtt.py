@@ -14,16 +14,26 @@ Files = Annotated[list[Path], typer.Argument(exists=True, help="QTT JSON files o
 CaseFilter = Annotated[str | None, typer.Option("--case",
                                                 help="Only cases whose id contains this.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print every failure.")]
+Rest = Annotated[bool, typer.Option(
+    "--rest", help="REST QTT files: run them through a ksqlDB server over HTTP.")]
 
 
-def qtt(files: Files, case: CaseFilter = None, verbose: Verbose = False) -> None:
+def qtt(files: Files, case: CaseFilter = None, verbose: Verbose = False,
+        rest: Rest = False) -> None:
     """Run QTT cases; exit status 1 when any case failed."""
     # Expressions failing on purpose in many cases would flood the processing log.
     logging.getLogger("tote.sql.processing").setLevel(logging.ERROR)
     paths: list[Path] = []
     for item in files:
         paths.extend(sorted(item.glob("*.json")) if item.is_dir() else [item])
-    report = run_files(paths, name_filter=case)
+    if rest:
+        from tote.http.ksql_host import KsqlHost
+        from tote.sql.qtt_rest import run_rest_files
+
+        with KsqlHost() as host:
+            report = run_rest_files(paths, host, name_filter=case)
+    else:
+        report = run_files(paths, name_filter=case)
     if verbose:
         for result in report.results():
             if result.outcome is not Outcome.PASSED:

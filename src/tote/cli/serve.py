@@ -163,3 +163,90 @@ def _database_endpoint(db_url: str, db_port: int) -> str:
         if parts.hostname:
             return f"{parts.hostname}:{parts.port or db_port}"
     return f"127.0.0.1:{db_port}"
+
+
+@app.command("ksqldb")
+def ksqldb(
+    *,
+    port: Annotated[int | None, typer.Option(
+        "--port", help="Port to listen on (default 8088, TOTE_KSQLDB_PORT).")] = None,
+    host: Host = None,
+    service_id: Annotated[str, typer.Option(
+        help="ksql.service.id: servers with the same id share one command topic.")
+    ] = "default_",
+    home: Home = None,
+    backend: Backend = None,
+    bootstrap_servers: Bootstrap = None,
+) -> None:
+    """ksqlDB's REST API and engine; statements go through the log's command topic."""
+    from tote.http.common import run_app
+    from tote.http.ksql_api import create_ksql_app
+    from tote.log.open import open_log
+    from tote.registry import Registry
+    from tote.sql.server import KsqlServer
+
+    _setup_logging()
+    try:
+        config = load_config({"home": home, "backend": backend, "host": host,
+                              "bootstrap_servers": bootstrap_servers, "ksqldb_port": port})
+        log = open_log(config)
+    except ToteError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    registry = Registry(log)
+    try:
+        registry.start()
+        server = KsqlServer(log, registry, properties={"ksql.service.id": service_id})
+        run_app(create_ksql_app(server), config.host, config.ksqldb_port)
+    finally:
+        registry.close()
+        log.close()
+
+
+@app.command("ui")
+def ui(
+    *,
+    port: Annotated[int | None, typer.Option(
+        "--port", help="Port to listen on (default 8080, TOTE_UI_PORT).")] = None,
+    host: Host = None,
+    schema_registry_url: Annotated[str | None, typer.Option(
+        help="Schema Registry (default: TOTE_REGISTRY_PORT on this host).")] = None,
+    ksqldb_url: Annotated[str | None, typer.Option(
+        help="ksqlDB server (default: TOTE_KSQLDB_PORT on this host).")] = None,
+    connect_url: Annotated[str | None, typer.Option(
+        help="Kafka Connect (default: TOTE_CONNECT_PORT on this host).")] = None,
+    rest_proxy_url: Annotated[str | None, typer.Option(
+        help="REST Proxy (default: TOTE_PROXY_PORT on this host).")] = None,
+    db_url: Annotated[str | None, typer.Option(
+        help="Sink database, postgresql://, mysql://, sqlite:/// or jdbc: URL "
+             "(default: TOTE_DB_URL, else the stack's PostgreSQL).")] = None,
+    board_source: Annotated[str, typer.Option(
+        help="Live odds from 'ksqldb' (push query), 'log' (the odds topic), or 'auto'.")
+    ] = "auto",
+    home: Home = None,
+    backend: Backend = None,
+    bootstrap_servers: Bootstrap = None,
+) -> None:
+    """The web UI: live tote board, database browser and stack view (adminer's port)."""
+    from tote.core.host_aliases import host_aliases_from_env
+    from tote.http.common import run_app
+    from tote.log.open import open_log
+    from tote.ui.app import create_ui_app
+    from tote.ui.settings import ui_settings
+
+    _setup_logging()
+    try:
+        config = load_config({"home": home, "backend": backend, "host": host,
+                              "bootstrap_servers": bootstrap_servers, "ui_port": port})
+        settings = ui_settings(config, host_aliases_from_env(),
+                               registry_url=schema_registry_url, ksqldb_url=ksqldb_url,
+                               connect_url=connect_url, proxy_url=rest_proxy_url,
+                               db_url=db_url, board_source=board_source)
+        log = open_log(config)
+    except ToteError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        run_app(create_ui_app(settings, log), config.host, config.ui_port)
+    finally:
+        log.close()

@@ -88,22 +88,14 @@ def up(
     """Start the whole stack: every service, sharing the data dir's log, plus PostgreSQL."""
     console = Console()
     with user_errors():
-        config = load_config({
+        plan = plan_up({
             "home": home, "backend": backend, "bootstrap_servers": bootstrap_servers,
             "db_url": db_url, "host": host, "registry_port": registry_port,
             "proxy_port": proxy_port, "connect_port": connect_port, "ksqldb_port": ksqldb_port,
             "ui_port": ui_port, "db_port": db_port,
-        })
-        paths = StackPaths.of(config.home)
-        previous = load_state(paths.state_file)
-        if supervisor_alive(previous, paths):
-            raise StackRunning(f"A stack is already running on {paths.home}; "
-                               f"stop it with `tote down` first.")
-        db_row = previous.service(DATABASE) if previous is not None else None
-        plan = make_plan(config, startup_timeout_s=timeout,
-                         previous_db_port=db_row.port if db_row is not None else None)
+        }, timeout)
         if detach:
-            _up_detached(console, plan)
+            start_detached(console, plan)
             return
         supervisor = Supervisor(plan, detached=False, echo=lambda message: console.print(
             message, style="dim", markup=False, highlight=False, soft_wrap=True))
@@ -111,7 +103,22 @@ def up(
     raise typer.Exit(code)
 
 
-def _up_detached(console: Console, plan: StackPlan) -> None:
+def plan_up(overrides: dict[str, object], timeout: float) -> StackPlan:
+    """Resolve and check what `tote up` will run; StackRunning if a stack runs there."""
+    config = load_config(overrides)
+    paths = StackPaths.of(config.home)
+    previous = load_state(paths.state_file)
+    if supervisor_alive(previous, paths):
+        raise StackRunning(f"A stack is already running on {paths.home}; "
+                           f"stop it with `tote down` first.")
+    db_row = previous.service(DATABASE) if previous is not None else None
+    return make_plan(config, startup_timeout_s=timeout,
+                     previous_db_port=db_row.port if db_row is not None else None)
+
+
+def start_detached(console: Console, plan: StackPlan, *, instructions: bool = True
+                   ) -> StackState:
+    """Start the background supervisor, show progress until the stack is up, print it."""
     daemon = spawn_daemon(plan)
     try:
         with console.status("Starting the stack..."):
@@ -120,7 +127,11 @@ def _up_detached(console: Console, plan: StackPlan) -> None:
         typer.echo("Interrupted: stopping the stack.")
         stop_stack(plan.home)
         raise typer.Exit(130) from None
-    _print_ready(console, state, True)
+    if instructions:
+        _print_ready(console, state, True)
+    else:
+        print_services(console, state_rows(state), title=f"tote stack on {state.home}")
+    return state
 
 
 def down(home: Home = None) -> None:
@@ -145,3 +156,8 @@ def register(cli: typer.Typer) -> None:
     cli.command("status")(stack_info.status)
     cli.command("logs")(stack_info.logs)
     cli.command("prune")(stack_info.prune)
+    from tote.cli import demo, seed
+
+    cli.command("build")(seed.build)
+    cli.command("play")(seed.play)
+    cli.command("demo")(demo.demo)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from tote.cli.stack_table import print_services
+from tote.cli.stack_table import lag_table, print_services
 from tote.core.config import load_config
 from tote.core.errors import ToteError
 from tote.stack.control import prune as prune_home
@@ -48,6 +48,10 @@ def status(
                f"(backend {report['backend']}{supervisor})")
     print_services(console, report["services"])
     typer.echo(f"Database: {report['database_url']}")
+    if report["lag"]:
+        console.print(lag_table(report["lag"]))
+    elif report["running"] and report["lag"] is None:
+        typer.echo("Lag: the log could not be read.")
     if report["error"]:
         typer.echo(f"Last error: {report['error']}")
 

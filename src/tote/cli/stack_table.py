@@ -57,3 +57,14 @@ def services_table(rows: Sequence[Mapping[str, Any]], *, title: str | None = Non
 def print_services(console: Console, rows: Sequence[Mapping[str, Any]],
                    title: str | None = None) -> None:
     console.print(services_table(rows, title=title))
+
+
+def lag_table(lags: Sequence[Mapping[str, Any]]) -> Table:
+    """Persistent queries and connectors with the records they have yet to consume."""
+    table = Table(title=Text("Persistent queries and connectors"), title_justify="left")
+    for column in ("kind", "name", "lag"):
+        table.add_column(column, justify="right" if column == "lag" else "left",
+                         overflow="fold")
+    for row in lags:
+        table.add_row(Text(str(row["kind"])), Text(str(row["name"])), Text(str(row["lag"])))
+    return table

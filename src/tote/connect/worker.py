@@ -69,7 +69,7 @@ class Worker:
         self.settings = settings or WorkerSettings()
         self.clock = clock
         self.id = self.settings.worker_id
-        self.store = ConnectStore(log, self.settings.topics, self.id, clock)
+        self.store = ConnectStore(log, self.settings.topics, self.id)
         self.registries = Registries(log, self.settings.host_aliases)
         self.context = WorkerContext(
             log=log, worker_id=self.id, worker_props=self.settings.props,

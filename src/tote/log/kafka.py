@@ -235,6 +235,7 @@ class KafkaLog(Log):
             lambda: self._generations.get(transactional_id) == generation,
         )
         with self._lock:
+            self._producers = [p for p in self._producers if not p.closed]
             self._producers.append(producer)
         return producer
 
@@ -267,11 +268,14 @@ class KafkaLog(Log):
             producer.close()
         cached = self.__dict__
         if "_appender" in cached:
-            cached["_appender"].producer.flush(0)
+            cached.pop("_appender").close()
         if "_reader" in cached:
-            cached["_reader"].close()
+            cached.pop("_reader").close()
         if "_admin" in cached:
-            cached["_admin"].close()
+            cached.pop("_admin").close()
+        # Anything used after this asks for a new admin client, which says the log is closed.
+        cached.pop("_planner", None)
+        cached.pop("_stores", None)
 
     def _check_open(self) -> None:
         if self._closed:

@@ -115,6 +115,10 @@ def producer_config(
 ) -> dict[str, Any]:
     """An idempotent, transactional producer that sends nothing before commit (see above)."""
     config = _base(bootstrap, overrides, "producer")
+    # No Python logger here: confluent-kafka 2.16 leaves a fatal error (being fenced)
+    # pending while it serves callbacks, and a logging callback swallows it. librdkafka
+    # then logs to stderr itself.
+    del config["logger"]
     config.update(
         {
             "transactional.id": transactional_id,

@@ -4,6 +4,10 @@ Auto-commit is off; positions are tracked here so `position`, `seek` and `commit
 with what `poll` returned. Rebalances are eager (range assignor, like the memory backend):
 partitions a member keeps across a rebalance keep their position instead of falling back
 to the committed offset.
+
+Like Kafka's generations, a member that has not polled since its group rebalanced may not
+commit (in a transaction or not): it gets `Fenced`. This is checked here as well as by
+the broker, because Tansu 0.6 accepts such commits.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ class KafkaGroupConsumer(GroupConsumer):
         for partition in partitions:
             partition.offset = positions[TopicPartition(partition.topic, partition.partition)]
         consumer.assign(partitions)
+        consumer.resume(partitions)  # librdkafka keeps a pause (see `pause_topic`) across assign
         self._positions = positions
         self._assigned = assigned
         self._rebalanced = True
@@ -153,20 +158,14 @@ class KafkaGroupConsumer(GroupConsumer):
         self._positions[tp] = offset
 
     def commit(self, offsets: Mapping[TopicPartition, int] | None = None) -> None:
-        self._check_open()
-        # Serve rebalance callbacks librdkafka has queued. A member that has not polled since
-        # its group rebalanced belongs to an old generation, and its commit is refused (Tansu
-        # accepts such commits; Kafka answers REBALANCE_IN_PROGRESS or ILLEGAL_GENERATION).
-        self._pending.extend(self._fetch(0, 1))
-        if self._rebalanced:
-            raise Fenced(
-                f"Commit cannot be completed since the group '{self.group}' has already "
-                f"rebalanced and assigned the partitions to another member (member "
-                f"'{self.member_id}' has not polled since)."
-            )
+        self.check_current()
         chosen = (
             {tp: self.position(tp) for tp in self._assigned} if offsets is None else offsets
         )
+        self.commit_offsets(chosen)
+
+    def commit_offsets(self, chosen: Mapping[TopicPartition, int]) -> None:
+        """Commit as this member (the broker checks the generation; Tansu does not)."""
         for tp in chosen:
             self._admin.check_partition(tp)
         if not chosen:
@@ -188,9 +187,24 @@ class KafkaGroupConsumer(GroupConsumer):
             self.consumer.pause([KafkaTopicPartition(tp.topic, tp.partition) for tp in held])
         return bool(held)
 
+    def check_current(self) -> None:
+        """Raise Fenced if the group rebalanced since this member last polled.
+
+        Serves the rebalance callbacks librdkafka has queued first. Kafka answers such a
+        commit with REBALANCE_IN_PROGRESS or ILLEGAL_GENERATION; Tansu accepts it.
+        """
+        self._check_open()
+        self._pending.extend(self._fetch(0, 1))
+        if self._rebalanced:
+            raise Fenced(
+                f"Commit cannot be completed since the group '{self.group}' has already "
+                f"rebalanced and assigned the partitions to another member (member "
+                f"'{self.member_id}' has not polled since)."
+            )
+
     def group_metadata(self) -> object:
         """librdkafka's group metadata, for `send_offsets_to_transaction`."""
-        self._check_open()
+        self.check_current()
         return self.consumer.consumer_group_metadata()
 
     def close(self) -> None:

@@ -10,21 +10,26 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from confluent_kafka import TopicPartition as KafkaTopicPartition
 
 from tote.core.clock import Clock
-from tote.core.errors import Fenced, PartitionNotFound, RecordTooLarge, Timeout, ToteError
+from tote.core.errors import (
+    Fenced,
+    PartitionNotFound,
+    RecordTooLarge,
+    Timeout,
+    ToteError,
+    TransactionError,
+)
 from tote.core.records import Position, Record, TopicPartition
 from tote.log.base import DEFAULT_MAX_MESSAGE_BYTES, record_size
 from tote.log.kafka_admin import KafkaAdmin
 from tote.log.kafka_config import LOGGER
 from tote.log.kafka_errors import Context, kafka_error_of, translate
 from tote.log.partitioner import StickyPartitioner, assign_partitions
-
-T = TypeVar("T")
 
 
 class Planner:
@@ -99,6 +104,7 @@ class TxnCore:
         self.timeout = timeout
         self.deliveries = Deliveries()
         self.fatal: ToteError | None = None
+        self.closed = False
         self.producer = Producer({**config, "error_cb": self._on_error})
 
     def _on_error(self, error: KafkaError) -> None:
@@ -120,13 +126,13 @@ class TxnCore:
 
     def init(self) -> None:
         """Register the transactional id, fencing every older producer that used it."""
-        self._call(self.producer.init_transactions, self.timeout)
+        self._call("init_transactions", self.timeout)
 
     def begin(self) -> None:
         if self.fatal is not None:
             raise self.fatal
         self.deliveries = Deliveries()
-        self._call(self.producer.begin_transaction)
+        self._call("begin_transaction")
 
     def produce(self, topic: str, records: Sequence[Record], partitions: Sequence[int]) -> int:
         """Queue records in the open transaction; the index of the first one's report."""
@@ -162,12 +168,12 @@ class TxnCore:
 
     def send_offsets(self, offsets: Mapping[TopicPartition, int], metadata: object) -> None:
         partitions = [KafkaTopicPartition(tp.topic, tp.partition, o) for tp, o in offsets.items()]
-        self._call(self.producer.send_offsets_to_transaction, partitions, metadata, self.timeout)
+        self._call("send_offsets_to_transaction", partitions, metadata, self.timeout)
 
     def flush(self) -> list[Position]:
         """Deliver every queued record; the positions of all records so far, in order."""
-        remaining = self._call(self.producer.flush, self.timeout)
-        self._call(self.producer.poll, 0)  # serve error callbacks queued behind the reports
+        remaining: int = self._call("flush", self.timeout)
+        self._call("poll", 0)  # serve error callbacks queued behind the reports
         error = self.fatal or self.deliveries.first_error()
         if error is not None:
             if isinstance(error, Fenced):
@@ -180,16 +186,47 @@ class TxnCore:
     def commit(self) -> list[Position]:
         """Deliver everything, then commit; the positions of the records, in produce order."""
         positions = self.flush()
-        self._call(self.producer.commit_transaction, self.timeout)
+        self._call("commit_transaction", self.timeout)
         return positions
 
     def abort(self) -> None:
-        self._call(self.producer.abort_transaction, self.timeout)
+        self._call("abort_transaction", self.timeout)
 
-    def _call(self, method: Callable[..., T], *args: Any) -> T:
-        """Call the producer; a fatal error (such as being fenced) ends it for good."""
+    def close(self) -> None:
+        """Drop queued records and destroy the librdkafka handle.
+
+        Not `Producer.close()`: that aborts and flushes, and blocks for good when the
+        broker is gone. Dropping the last reference destroys the handle at once.
+        """
+        if self.closed:
+            return
+        self.closed = True
+        self.fatal = self.fatal or TransactionError("The Kafka producer is closed.")
+        self.producer.purge()
+        del self.producer
+
+    def _probe_fatal(self, raised: BaseException) -> None:
+        """After a failure whose cause got lost, learn whether the producer is dead.
+
+        Aborting is safe here (the transaction failed anyway), and a dead producer answers
+        it with its fatal error.
+        """
         try:
-            return method(*args)
+            self.producer.abort_transaction(self.timeout)
+        except KafkaException as exc:
+            kafka_error = kafka_error_of(exc)
+            if kafka_error is not None and kafka_error.fatal():
+                self.fatal = translate(exc)
+        LOGGER.warning("the Kafka producer failed without saying why: %s", raised)
+
+    def _call(self, method: str, *args: Any) -> Any:
+        """Call a producer method; a fatal error (such as being fenced) ends it for good.
+
+        The method goes by name so that no frame of a kept traceback holds the librdkafka
+        handle, which `close` must be able to destroy by dropping it.
+        """
+        try:
+            return getattr(self.producer, method)(*args)
         except (KafkaException, SystemError) as raised:
             # confluent-kafka may serve a callback while a KafkaException is pending, which
             # CPython reports as a SystemError with the KafkaException as its context.
@@ -198,9 +235,9 @@ class TxnCore:
                 pending = self.deliveries.fatal
                 if self.fatal is None and pending is not None:
                     self.fatal = translate(pending)
-                if self.fatal is not None:
-                    raise self.fatal from raised
-                raise
+                if self.fatal is None:
+                    self._probe_fatal(raised)
+                raise (self.fatal or translate(raised)) from raised
             error = translate(exc)
             kafka_error = kafka_error_of(exc)
             if kafka_error is not None and kafka_error.fatal():

@@ -1,9 +1,9 @@
 """`read` and `wait` of the kafka backend: read_committed consumers with manual assignment.
 
 Consumers are pooled and reused across calls, never created per read. A reader holds one
-partition at a time; when the next read continues where the last one stopped, it resumes
-the paused partition instead of re-assigning, so a replay streams from librdkafka's
-prefetch. Idle consumers are paused so they do not keep fetching.
+partition at a time. A read that stops at `max_records` in the middle of the log leaves
+the partition assigned, so the next read from there streams on from librdkafka's
+prefetch (a replay); otherwise the partition is unassigned and the consumer stays idle.
 
 Kafka offsets have gaps (transaction markers), so "the end" is found from the broker: the
 log end offset bounds the read, and the end-of-partition event says that no committed
@@ -90,11 +90,9 @@ class _Reader:
     ) -> list[LogRecord]:
         if not (self.continuable and self.tp == tp and self.next == start):
             self.consumer.assign([_ktp(tp, start)])
-        # A partition stays paused across assign() in librdkafka, so resume it either way.
-        self.consumer.resume([_ktp(tp)])
         self.tp, self.next, self.continuable = tp, start, False
         out: list[LogRecord] = []
-        at_end = eof = False
+        at_end = False
         try:
             while not at_end and len(out) < max_records:
                 remaining = deadline - time.monotonic()
@@ -109,18 +107,21 @@ class _Reader:
                 for message in batch:
                     error = check_event(message)
                     if error is not None:
-                        eof = eof or error.code() == KafkaError._PARTITION_EOF
-                        at_end = at_end or eof
+                        at_end = at_end or error.code() == KafkaError._PARTITION_EOF
                     elif (message.offset() or 0) >= start:
                         out.append(to_log_record(message))
                 if out and out[-1].offset + 1 >= end:
                     at_end = True
         finally:
-            self.consumer.pause([_ktp(tp)])
-        # After an end-of-partition event librdkafka does not repeat it at the same offset,
-        # so only a read that stopped without one may be continued by resuming.
+            if not out or at_end or len(out) < max_records:
+                # Nothing more to stream: stop fetching. (librdkafka does not repeat an
+                # end-of-partition event at the same offset, so a re-read must re-assign.)
+                self.consumer.unassign()
+                self.tp = None
+        # Stopped by `max_records` in the middle of the log: stay assigned, so the next
+        # read from here continues from librdkafka's prefetched records.
         self.next = out[-1].offset + 1 if out else start
-        self.continuable = not eof
+        self.continuable = self.tp is not None
         return out
 
 
@@ -129,14 +130,10 @@ class _Waiter:
 
     def __init__(self, consumer: Consumer) -> None:
         self.consumer = consumer
-        self.assigned: dict[TopicPartition, int] = {}
 
     def wait(self, positions: Mapping[TopicPartition, int], deadline: float) -> bool:
         wanted = dict(positions)
-        if wanted != self.assigned:
-            self.consumer.assign([_ktp(tp, max(pos, 0)) for tp, pos in wanted.items()])
-        self.consumer.resume([_ktp(tp) for tp in wanted])
-        self.assigned = dict(wanted)
+        self.consumer.assign([_ktp(tp, max(pos, 0)) for tp, pos in wanted.items()])
         try:
             while True:
                 remaining = deadline - time.monotonic()
@@ -146,12 +143,10 @@ class _Waiter:
                 if message is None or check_event(message) is not None:
                     continue
                 tp = TopicPartition(message.topic() or "", message.partition() or 0)
-                offset = message.offset() or 0
-                self.assigned[tp] = offset + 1
-                if offset >= wanted.get(tp, offset + 1):
+                if (message.offset() or 0) >= wanted.get(tp, 0):
                     return True
         finally:
-            self.consumer.pause([_ktp(tp) for tp in wanted])
+            self.consumer.unassign()
 
 
 class ReaderPool:
@@ -200,18 +195,13 @@ class ReaderPool:
                 self._waiters.append(waiter)
 
     def release_topic(self, topic: str) -> bool:
-        """Unassign idle readers and waiters from `topic`; whether any held it."""
+        """Unassign idle readers from `topic`; whether any held it (idle waiters hold none)."""
         released = False
         with self._lock:
             for reader in self._readers:
                 if reader.tp is not None and reader.tp.topic == topic:
                     reader.consumer.unassign()
                     reader.tp, reader.continuable = None, False
-                    released = True
-            for waiter in self._waiters:
-                if any(tp.topic == topic for tp in waiter.assigned):
-                    waiter.consumer.unassign()
-                    waiter.assigned = {}
                     released = True
         return released
 

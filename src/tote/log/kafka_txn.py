@@ -43,11 +43,15 @@ class KafkaTransactionalProducer(TransactionalProducer):
         self._closed = False
 
     def check_not_fenced(self) -> None:
-        if not self._is_current() or isinstance(self.core.fatal, Fenced):
-            raise Fenced(
+        """Raise Fenced (for good) if a newer producer with this id took over."""
+        if isinstance(self.core.fatal, Fenced):
+            raise self.core.fatal
+        if not self._is_current():
+            self.core.fatal = Fenced(
                 f"Producer with transactional id '{self.transactional_id}' has been fenced: "
                 "a newer producer with the same transactional id took over."
             )
+            raise self.core.fatal
 
     def begin(self) -> Transaction:
         if self._closed:
@@ -60,6 +64,10 @@ class KafkaTransactionalProducer(TransactionalProducer):
         self.core.begin()
         self._current = KafkaTransaction(self)
         return self._current
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def group_metadata(self, group: str) -> object:
         """Group metadata for a plain group name, from a consumer that never subscribes."""
@@ -80,6 +88,7 @@ class KafkaTransactionalProducer(TransactionalProducer):
         for consumer in self._metadata.values():
             consumer.close()
         self._metadata.clear()
+        self.core.close()
 
 
 class KafkaTransaction(Transaction):
@@ -90,15 +99,14 @@ class KafkaTransaction(Transaction):
         self._producer = producer
         self._core = producer.core
         self._writes: dict[str, dict[bytes, bytes | None]] = {}
+        self._offsets: list[tuple[GroupConsumer | str, dict[TopicPartition, int]]] = []
 
     def _fail(self, error: ToteError) -> ToteError:
-        """Mark the transaction failed and abort it in Kafka (unless the producer is dead)."""
+        """Mark the transaction failed and abort it in Kafka, unless the producer is dead
+        (a fenced producer cannot end its transaction: the broker refuses its epoch, and
+        the newer producer's init already aborted it)."""
         self.status = TxnStatus.FAILED
-        if isinstance(error, Fenced):
-            # A fenced producer cannot end its transaction (the broker refuses its epoch);
-            # the newer producer's init already aborted it.
-            self._core.fatal = self._core.fatal or error
-        elif self._core.fatal is None:
+        if self._core.fatal is None:
             try:
                 self._core.abort()
             except ToteError as abort_error:
@@ -136,6 +144,7 @@ class KafkaTransaction(Transaction):
                 )
             if offsets:
                 self._core.send_offsets(offsets, metadata)
+                self._offsets.append((group, dict(offsets)))
         except ToteError as error:
             raise self._fail(error) from None
 
@@ -177,11 +186,28 @@ class KafkaTransaction(Transaction):
                     tp = self._producer.stores.changelog(store)
                     changes = [Record(value, key) for key, value in writes.items()]
                     self._core.produce(tp.topic, changes, [tp.partition] * len(changes))
-            self._core.commit()
+            positions = self._core.commit()
         except ToteError as error:
             raise self._fail(error) from None
         self.status = TxnStatus.COMMITTED
         self._producer.stores.apply({s: w for s, w in self._writes.items() if w})
+        if not positions:
+            self._restore_dropped_offsets()
+
+    def _restore_dropped_offsets(self) -> None:
+        """Commit the offsets of a record-less transaction directly if the broker lost them.
+
+        Tansu 0.6 applies the offsets of a transaction without records only when it is the
+        first transaction of its producer. The transaction did commit, so committing the
+        same offsets again changes nothing where the broker got it right (real Kafka).
+        """
+        admin = self._core.planner.admin
+        for group, offsets in self._offsets:
+            if isinstance(group, KafkaGroupConsumer):
+                if admin.committed(group.group, offsets) != offsets:
+                    group.commit_offsets(offsets)  # a live group takes commits from members only
+            elif isinstance(group, str) and admin.committed(group, offsets) != offsets:
+                admin.commit_offsets(group, offsets)
 
     def abort(self) -> None:
         if self.status is TxnStatus.FAILED:

@@ -81,8 +81,11 @@ class SqliteLog(Log):
         self._poll_interval = poll_interval
         self._lock = threading.Lock()
         self._local = threading.local()
-        # Every thread's connection, weakly: a finished thread's connection closes itself.
-        self._connections: weakref.WeakSet[Connection] = weakref.WeakSet()
+        # Every thread's connection with its thread, weakly: a finished thread's connection
+        # closes itself.
+        self._connections: weakref.WeakKeyDictionary[Connection, threading.Thread] = (
+            weakref.WeakKeyDictionary()
+        )
         self.topics = TopicCache(self.conn)
         # Like Kafka's client, start unkeyed batches at a random partition, so one-shot
         # producers in separate processes (the CLI, scripts) still spread their batches.
@@ -104,7 +107,7 @@ class SqliteLog(Log):
         if conn is None:
             conn = self._open()
             with self._lock:
-                self._connections.add(conn)
+                self._connections[conn] = threading.current_thread()
             self._local.conn = conn
         return conn
 
@@ -377,8 +380,14 @@ class SqliteLog(Log):
             consumer.close()
         self._watcher.close()
         with self._lock:
-            connections, self._connections = list(self._connections), weakref.WeakSet()
+            connections = list(self._connections.items())
+            self._connections = weakref.WeakKeyDictionary()
             self._local = threading.local()
             self._watcher = ChangeWatcher(self._open, self._poll_interval)
-        for conn in connections:
-            conn.close()
+        # Closing a connection another thread is using crashes the interpreter, so only
+        # this thread's and dead threads' connections are closed here; a live thread's
+        # closes itself once that thread lets go of it (the thread-local was dropped above).
+        current = threading.current_thread()
+        for conn, owner in connections:
+            if owner is current or not owner.is_alive():
+                conn.close()

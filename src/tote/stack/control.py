@@ -6,6 +6,7 @@ Nothing here trusts a bare pid: every process is checked by pid and start time
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import signal
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 from tote.stack.errors import StackError, StackRunning
 from tote.stack.health import http_ok, tcp_ok
+from tote.stack.lag import stack_lags
 from tote.stack.paths import StackPaths
 from tote.stack.postgres import postmaster, stop_embedded
 from tote.stack.procs import lock_is_held
@@ -95,7 +97,7 @@ def stack_status(home: Path, *, check_health: bool = True) -> dict[str, Any]:
     if state is None:
         return {"home": str(paths.home), "running": False, "phase": PHASE_STOPPED,
                 "supervisor_pid": None, "backend": None, "database_url": None,
-                "aliases": {}, "error": None, "services": []}
+                "aliases": {}, "error": None, "services": [], "lag": None}
     running = supervisor_alive(state, paths)
     services = []
     for row in state.services:
@@ -112,11 +114,14 @@ def stack_status(home: Path, *, check_health: bool = True) -> dict[str, Any]:
             "restarts": row.restarts, "available": row.available, "log": row.log,
             "detail": row.detail,
         })
+    lags = stack_lags(Path(state.home), state.backend, state.bootstrap_servers) \
+        if running and check_health else None
     return {"home": state.home, "running": running,
             "phase": state.phase if running else PHASE_STOPPED,
             "supervisor_pid": state.supervisor.pid if running else None,
             "backend": state.backend, "database_url": state.database_url,
-            "aliases": state.aliases, "error": state.error, "services": services}
+            "aliases": state.aliases, "error": state.error, "services": services,
+            "lag": None if lags is None else [dataclasses.asdict(c) for c in lags]}
 
 
 def prune(home: Path) -> bool:

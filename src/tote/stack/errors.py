@@ -27,3 +27,9 @@ class StackConfigError(BadRequest):
     """Flags or configuration the stack cannot run with."""
 
     error_code = 40004
+
+
+class StackNotRunning(ToteError):
+    """A command needs a running stack and there is none on this data dir."""
+
+    error_code = 50004

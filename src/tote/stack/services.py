@@ -35,9 +35,9 @@ class ServiceSpec:
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("schema-registry", "registry_port", "schema-registry", "/", True),
     ServiceSpec("rest-proxy", "proxy_port", "rest-proxy", "/topics", True),
-    ServiceSpec("connect", "connect_port", "connect", "/", False),
-    ServiceSpec("ksqldb", "ksqldb_port", "ksqldb-server", "/info", False),
-    ServiceSpec("ui", "ui_port", None, "/", False),
+    ServiceSpec("connect", "connect_port", "connect", "/", True),
+    ServiceSpec("ksqldb", "ksqldb_port", "ksqldb-server", "/healthcheck", True),
+    ServiceSpec("ui", "ui_port", None, "/", True),
 )
 
 # Not an HTTP service: the embedded PostgreSQL (or the database `--db-url` names).

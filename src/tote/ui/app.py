@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 import httpx
@@ -24,10 +25,10 @@ from tote.core.errors import ToteError
 from tote.log.base import Log
 from tote.ui import routes_board, routes_db, routes_ksql, routes_stack
 from tote.ui.board import Board
+from tote.ui.context import UiServices
 from tote.ui.decode import RecordDecoder
 from tote.ui.feed import BoardFeed, KsqlOddsSource, LogOddsSource, OddsSource
 from tote.ui.pages import http_error_page, internal_error_page, make_templates, tote_error_page
-from tote.ui.context import UiServices
 from tote.ui.services import ConnectClient, KsqlClient, RegistryClient, ServiceClient
 from tote.ui.settings import UiSettings
 from tote.ui.topics import TopicBrowser
@@ -36,14 +37,15 @@ from tote.ui.topics import TopicBrowser
 class _SourceChooser:
     """`auto`: the ksqlDB push query when ksqlDB answers, else the odds topic in the log."""
 
-    def __init__(self, ui: UiServices, log: Log) -> None:
+    def __init__(self, ui: UiServices, log: Log, executor: Executor) -> None:
         self.ui = ui
         self.log = log
+        self.executor = executor
 
     async def __call__(self) -> OddsSource:
         settings = self.ui.settings
         ksql = KsqlOddsSource(self.ui.ksql, settings.odds_stream)
-        from_log = LogOddsSource(self.log, settings.odds_topic, self.ui.decoder)
+        from_log = LogOddsSource(self.log, settings.odds_topic, self.ui.decoder, self.executor)
         if settings.board_source == "ksqldb":
             return ksql
         if settings.board_source == "log":
@@ -71,9 +73,10 @@ def create_ui_app(settings: UiSettings, log: Log, *, live_board: bool = True) ->
                 decoder=RecordDecoder(registry), board=Board())
             app.state.ui = ui
             feed = None
+            reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ui-board-log")
             if live_board:
-                feed = asyncio.create_task(BoardFeed(ui.board, _SourceChooser(ui, log)).run(),
-                                           name="board-feed")
+                chooser = _SourceChooser(ui, log, reader)
+                feed = asyncio.create_task(BoardFeed(ui.board, chooser).run(), name="board-feed")
             try:
                 yield
             finally:
@@ -81,6 +84,7 @@ def create_ui_app(settings: UiSettings, log: Log, *, live_board: bool = True) ->
                     feed.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await feed
+                reader.shutdown(wait=True)  # a log read in flight ends before the log closes
                 ui.database.close()
 
     routes = [*routes_board.routes(), *routes_db.routes(), *routes_stack.routes(),

@@ -116,6 +116,8 @@ class RecordDecoder:
         if len(data) < wire.HEADER_SIZE or data[0] != wire.MAGIC_BYTE:
             return _plain(data, is_key)
         schema_id = wire.schema_id_of(data)
+        if schema_id == 0:  # registries start at 1: a BIGINT key, not a framed value
+            return _plain(data, is_key)
         try:
             schema_type, _ = await self._schema(schema_id)
             return Shown(_json_text(await self.datum(data)),

@@ -19,11 +19,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Protocol
+from concurrent.futures import Executor
+from typing import Any, Protocol, TypeVar
 
 import httpx
-
-from starlette.concurrency import run_in_threadpool
 
 from tote.core.errors import ToteError
 from tote.core.records import LogRecord, TopicPartition
@@ -33,6 +32,7 @@ from tote.ui.decode import RecordDecoder
 from tote.ui.services import KsqlClient, ServiceFailed, StreamHeader
 
 _logger = logging.getLogger(__name__)
+T = TypeVar("T")
 RETRY_S = 2.0
 COLUMNS = ("RACE_ID", "RUNNER_ID", "RUNNER_POOL_AMOUNT", "RACE_POOL_AMOUNT")
 
@@ -81,11 +81,19 @@ class KsqlOddsSource:
 
 
 class LogOddsSource:
-    def __init__(self, log: Log, topic: str, decoder: RecordDecoder) -> None:
+    """Reads in `executor`'s threads: the app shuts that executor down (waiting) before
+    its caller closes the log, so no read is ever left running on a closed log."""
+
+    def __init__(self, log: Log, topic: str, decoder: RecordDecoder,
+                 executor: Executor) -> None:
         self.log = log
         self.topic = topic
         self.decoder = decoder
+        self.executor = executor
         self.description = f"topic {topic} read from the log"
+
+    async def _call(self, function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
 
     async def _row(self, record: LogRecord) -> OddsUpdate | None:
         if record.value is None:
@@ -100,13 +108,13 @@ class LogOddsSource:
         return _update(row)
 
     async def updates(self) -> AsyncIterator[OddsUpdate | None]:
-        described = await run_in_threadpool(self.log.describe_topic, self.topic)
+        described = await self._call(self.log.describe_topic, self.topic)
         positions = {TopicPartition(self.topic, p.partition): p.start_offset
                      for p in described.partitions}
         while True:
             delivered = False
             for tp, offset in positions.items():
-                batch = await run_in_threadpool(self.log.read, tp, offset, 500)
+                batch = await self._call(self.log.read, tp, offset, 500)
                 for record in batch:
                     update = await self._row(record)
                     if update is not None:
@@ -116,7 +124,7 @@ class LogOddsSource:
                     delivered = True
             if not delivered:
                 yield None
-                await run_in_threadpool(self.log.wait, positions, 1.0)
+                await self._call(self.log.wait, positions, 1.0)
 
 
 class BoardFeed:

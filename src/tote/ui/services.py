@@ -61,7 +61,7 @@ class ServiceClient:
         return ServiceDown(f"{self.name} is not running at {self.base_url} ({reason}).")
 
     async def request(self, method: str, path: str, *, body: Any = None,
-                      params: Mapping[str, Any] | None = None,
+                      params: httpx.QueryParams | None = None,
                       headers: Mapping[str, str] | None = None) -> Any:
         try:
             response = await self._client.request(
@@ -101,8 +101,9 @@ class RegistryClient(ServiceClient):
 class ConnectClient(ServiceClient):
     async def connectors(self) -> dict[str, dict[str, Any]]:
         """Every connector with its status and info (`?expand=status&expand=info`)."""
-        found: dict[str, dict[str, Any]] = await self.request(
-            "GET", "/connectors", params=[("expand", "status"), ("expand", "info")])
+        expand = httpx.QueryParams([("expand", "status"), ("expand", "info")])
+        found: dict[str, dict[str, Any]] = await self.request("GET", "/connectors",
+                                                              params=expand)
         return found
 
 

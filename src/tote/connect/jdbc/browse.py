@@ -17,32 +17,26 @@ CSV export streams in chunks.
 from __future__ import annotations
 
 import csv
-import datetime
-import decimal
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     MetaData,
-    String,
     Table,
-    and_,
-    cast,
     create_engine,
     event,
     func,
     inspect,
     select,
-    text,
-    true,
 )
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlalchemy.sql.elements import ColumnElement
 
-from tote.connect.jdbc.browse_sql import check_read_only
+from tote.connect.jdbc.browse_filters import RowQuery, column_of, where_clause
+from tote.connect.jdbc.browse_query import QueryFailed, column_names, error_text, open_cursor
+from tote.connect.jdbc.browse_sql import check_read_only, first_word
 from tote.connect.jdbc.urls import parse_jdbc_url
 from tote.core.errors import BadRequest, NotFound, ToteError
 from tote.core.host_aliases import rewrite_url
@@ -52,7 +46,6 @@ MAX_PAGE_SIZE = 500
 STATEMENT_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT_S = 5
 CSV_CHUNK_ROWS = 500
-_COMPARISONS = ("<=", ">=", "!=", "<>", "=", "<", ">")
 
 
 class DatabaseUnavailable(ToteError):
@@ -63,20 +56,6 @@ class DatabaseUnavailable(ToteError):
 
 class UnknownTable(NotFound):
     error_code = 40401
-
-
-class UnknownColumn(BadRequest):
-    error_code = 40002
-
-
-class BadFilter(BadRequest):
-    error_code = 40003
-
-
-class QueryFailed(BadRequest):
-    """The database rejected a statement; `message` is the database's own words."""
-
-    error_code = 40001
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,19 +91,6 @@ class RowPage:
     def first_row(self) -> int:
         """1-based number of the first row on this page (0 if the page is empty)."""
         return (self.page - 1) * self.page_size + 1 if self.rows else 0
-
-
-@dataclass(frozen=True, slots=True)
-class RowQuery:
-    """Which rows of a table: sort column (or None), direction, and per-column filters.
-
-    A filter is `text` (case-insensitive substring), or `=v`, `!=v`, `<v`, `<=v`, `>v`,
-    `>=v` compared with the column's own type, or `NULL` / `!NULL`.
-    """
-
-    sort: str | None = None
-    descending: bool = False
-    filters: Mapping[str, str] | None = None
 
 
 def sqlalchemy_url(url: str, aliases: Mapping[str, str] | None = None) -> URL:
@@ -189,12 +155,6 @@ def _read_only_engine(url: URL, *, user: str | None, password: str | None) -> En
     return engine
 
 
-def _first_line(exc: BaseException) -> str:
-    original = getattr(exc, "orig", None)
-    error = original if isinstance(original, BaseException) else exc
-    return str(error).strip() or type(error).__name__
-
-
 class DatabaseBrowser:
     """Tables, rows, read-only SQL and CSV over one sink database (thread-safe)."""
 
@@ -217,7 +177,7 @@ class DatabaseBrowser:
             return self.engine.connect()
         except SQLAlchemyError as exc:
             raise DatabaseUnavailable(
-                f"Cannot connect to the database {self.describe()}: {_first_line(exc)}"
+                f"Cannot connect to the database {self.describe()}: {error_text(exc)}"
             ) from None
 
     # -- tables ---------------------------------------------------------------------------
@@ -262,10 +222,10 @@ class DatabaseBrowser:
         page, page_size = max(1, page), max(1, min(page_size, MAX_PAGE_SIZE))
         with self._connect() as conn:
             table = self._table(conn, name)
-            where = _where(table, query.filters or {})
+            where = where_clause(table, query.filters or {})
             statement = select(table).where(where)
             if query.sort is not None:
-                column = _column(table, query.sort)
+                column = column_of(table, query.sort)
                 statement = statement.order_by(column.desc() if query.descending
                                                else column.asc())
             elif table.primary_key.columns:
@@ -276,7 +236,7 @@ class DatabaseBrowser:
                     select(func.count()).select_from(table).where(where)).scalar_one()
                 fetched = conn.execute(statement).fetchall()
             except SQLAlchemyError as exc:
-                raise QueryFailed(_first_line(exc)) from None
+                raise QueryFailed(error_text(exc)) from None
         rows = tuple(tuple(r) for r in fetched[:page_size])
         return RowPage(tuple(c.name for c in table.columns), rows, page, page_size,
                        len(fetched) > page_size, total)
@@ -284,29 +244,34 @@ class DatabaseBrowser:
     def query(self, sql: str, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> RowPage:
         """A page of a read-only statement's result, read from a server-side cursor.
 
-        Earlier pages are skipped on the cursor, never held; WriteRefused (via
-        `check_read_only`) before anything runs, QueryFailed with the database's message.
+        Earlier pages are skipped on the cursor, never held. WriteRefused (see
+        `check_read_only`) before anything runs; QueryFailed with the database's message.
         """
         statement = check_read_only(sql)
         page, page_size = max(1, page), max(1, min(page_size, MAX_PAGE_SIZE))
         with self._connect() as conn:
+            cursor = open_cursor(conn, statement, first_word(statement))
             try:
-                result = conn.execution_options(stream_results=True).execute(text(statement))
-                if not result.returns_rows:
+                columns = column_names(cursor)
+                if not columns:
                     return RowPage((), (), page, page_size, False, None)
-                columns = tuple(result.keys())
                 skip = (page - 1) * page_size
                 while skip > 0:
-                    skipped = result.fetchmany(min(skip, 1000))
+                    skipped = cursor.fetchmany(min(skip, 1000))
                     if not skipped:
                         break
                     skip -= len(skipped)
-                fetched = result.fetchmany(page_size + 1)
-                result.close()
-            except SQLAlchemyError as exc:
-                raise QueryFailed(_first_line(exc)) from None
+                fetched = cursor.fetchmany(page_size + 1)
+            except self._driver_errors as exc:
+                raise QueryFailed(error_text(exc, statement)) from None
+            finally:
+                cursor.close()
         rows = tuple(tuple(r) for r in fetched[:page_size])
         return RowPage(columns, rows, page, page_size, len(fetched) > page_size, None)
+
+    @property
+    def _driver_errors(self) -> tuple[type[BaseException], ...]:
+        return (SQLAlchemyError, self.engine.dialect.loaded_dbapi.Error)
 
     # -- CSV ------------------------------------------------------------------------------
 
@@ -316,16 +281,23 @@ class DatabaseBrowser:
         query = query or RowQuery()
         with self._connect() as conn:
             table = self._table(conn, name)
-            statement = select(table).where(_where(table, query.filters or {}))
+            statement = select(table).where(where_clause(table, query.filters or {}))
             if query.sort is not None:
-                column = _column(table, query.sort)
+                column = column_of(table, query.sort)
                 statement = statement.order_by(column.desc() if query.descending
                                                else column.asc())
         return self._stream_csv(statement)
 
     def query_csv(self, sql: str) -> Iterator[str]:
         """A read-only statement's whole result as CSV chunks (streamed, not held)."""
-        return self._stream_csv(text(check_read_only(sql)))
+        statement = check_read_only(sql)
+        conn = self._connect()
+        try:
+            cursor = open_cursor(conn, statement, first_word(statement))
+        except ToteError:
+            conn.close()
+            raise
+        return _csv_chunks(conn, column_names(cursor), cursor.fetchmany, cursor.close)
 
     def _stream_csv(self, statement: Any) -> Iterator[str]:
         conn = self._connect()
@@ -333,18 +305,19 @@ class DatabaseBrowser:
             result = conn.execution_options(stream_results=True).execute(statement)
         except SQLAlchemyError as exc:
             conn.close()
-            raise QueryFailed(_first_line(exc)) from None
-        return _csv_chunks(conn, result)
+            raise QueryFailed(error_text(exc)) from None
+        return _csv_chunks(conn, tuple(result.keys()), result.fetchmany, result.close)
 
 
-def _csv_chunks(conn: Connection, result: Any) -> Iterator[str]:
+def _csv_chunks(conn: Connection, columns: tuple[str, ...], fetchmany: Callable[[int], Any],
+                close: Callable[[], Any]) -> Iterator[str]:
     """Yield the header, then CSV_CHUNK_ROWS rows at a time; always closes `conn`."""
     try:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(list(result.keys()) if result.returns_rows else [])
-        while result.returns_rows:
-            rows = result.fetchmany(CSV_CHUNK_ROWS)
+        writer.writerow(columns)
+        while columns:
+            rows = fetchmany(CSV_CHUNK_ROWS)
             if not rows:
                 break
             writer.writerows([csv_value(v) for v in row] for row in rows)
@@ -354,6 +327,7 @@ def _csv_chunks(conn: Connection, result: Any) -> Iterator[str]:
         if buffer.getvalue():
             yield buffer.getvalue()
     finally:
+        close()
         conn.close()
 
 
@@ -364,60 +338,3 @@ def csv_value(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value).hex()
     return value
-
-
-# -- filters ------------------------------------------------------------------------------
-
-
-def _column(table: Table, name: str) -> Any:
-    if name not in table.columns:
-        raise UnknownColumn(f"Table '{table.name}' has no column '{name}'.")
-    return table.columns[name]
-
-
-def _where(table: Table, filters: Mapping[str, str]) -> ColumnElement[bool]:
-    clauses = [_condition(table, name, spec) for name, spec in filters.items()
-               if spec.strip()]
-    return and_(true(), *clauses)
-
-
-def _condition(table: Table, name: str, spec: str) -> ColumnElement[bool]:
-    column = _column(table, name)
-    text_ = spec.strip()
-    if text_.upper() == "NULL":
-        return column.is_(None)  # type: ignore[no-any-return]
-    if text_.upper() == "!NULL":
-        return column.is_not(None)  # type: ignore[no-any-return]
-    op = next((o for o in _COMPARISONS if text_.startswith(o)), None)
-    if op is None:
-        escaped = text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return cast(column, String).ilike(f"%{escaped}%", escape="\\")
-    value = _typed(table.name, column, text_[len(op):].strip())
-    comparisons = {"=": column == value, "!=": column != value, "<>": column != value,
-                   "<": column < value, "<=": column <= value, ">": column > value,
-                   ">=": column >= value}
-    return comparisons[op]  # type: ignore[no-any-return]
-
-
-def _typed(table: str, column: Any, raw: str) -> Any:
-    """`raw` converted to the column's Python type, so comparisons are numeric/temporal."""
-    try:
-        kind = column.type.python_type
-    except NotImplementedError:
-        return raw
-    converters: dict[type, Any] = {
-        int: int, float: float, decimal.Decimal: decimal.Decimal,
-        bool: lambda v: {"true": True, "false": False, "1": True, "0": False}[v.lower()],
-        datetime.date: datetime.date.fromisoformat,
-        datetime.datetime: datetime.datetime.fromisoformat,
-        datetime.time: datetime.time.fromisoformat,
-    }
-    convert = converters.get(kind)
-    if convert is None:
-        return raw
-    try:
-        return convert(raw)
-    except (ValueError, KeyError, decimal.InvalidOperation):
-        raise BadFilter(f"Filter on {table}.{column.name}: '{raw}' is not a valid "
-                        f"{kind.__name__} value.") from None
-

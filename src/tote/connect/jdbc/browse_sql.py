@@ -71,11 +71,11 @@ def split_statements(sql: str) -> list[str]:
             current.append(" ")
         elif ch in "'\"`":
             i = _skip_quoted(sql, i, ch)
-            current.append(" _ ")
+            current.append(" ? ")
         elif ch == "$" and (tag := _DOLLAR_TAG.match(sql, i)) is not None:
             end = sql.find(tag.group(0), tag.end())
             i = len(sql) if end < 0 else end + len(tag.group(0))
-            current.append(" _ ")
+            current.append(" ? ")
         elif ch == ";":
             out.append("".join(current))
             current = []
@@ -85,6 +85,13 @@ def split_statements(sql: str) -> list[str]:
             i += 1
     out.append("".join(current))
     return [s for s in out if s.strip()]
+
+
+def first_word(sql: str) -> str:
+    """The statement's first keyword, upper-cased ("" if none)."""
+    statements = split_statements(sql)
+    words = _WORD.findall(statements[0]) if statements else []
+    return words[0].upper() if words else ""
 
 
 def check_read_only(sql: str) -> str:
@@ -97,7 +104,7 @@ def check_read_only(sql: str) -> str:
     words = [w.upper() for w in _WORD.findall(statements[0])]
     first = words[0] if words else ""
     if first not in READING:
-        shown = first or statements[0].strip()[:20]
+        shown = first or sql.strip().split()[0][:30]
         raise WriteRefused(
             f"The SQL box is read-only: {shown} statements are not run here. Use "
             f"{', '.join(READING[:-1])}.")

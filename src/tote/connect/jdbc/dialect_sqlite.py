@@ -68,7 +68,10 @@ class SqliteDialect(Dialect):
 
     def alter_table_sql(self, table: TableId, specs: Sequence[Any]) -> list[str]:
         """SQLite adds one column per ALTER TABLE statement."""
-        return [sql for spec in specs for sql in super().alter_table_sql(table, [spec])]
+        statements: list[str] = []
+        for spec in specs:
+            statements += super().alter_table_sql(table, [spec])
+        return statements
 
     def upsert_sql(self, table: TableId, keys: Sequence[str], others: Sequence[str]) -> str:
         columns = [*keys, *others]

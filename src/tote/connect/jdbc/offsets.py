@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, select
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, inspect, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from tote.connect.api import OffsetsMoved
 from tote.connect.jdbc.dialect import Dialect
@@ -42,8 +43,15 @@ class OffsetStore:
                         f"topic = {p} AND kafka_partition = {p} AND next_offset = {p}")
 
     def ensure_table(self, conn: Connection) -> None:
-        with conn.begin():
-            self.table.create(conn, checkfirst=True)
+        """Create the table unless it exists; another task creating it at the same moment
+        is fine (the loser's CREATE fails, and the table is there)."""
+        try:
+            with conn.begin():
+                self.table.create(conn, checkfirst=True)
+        except SQLAlchemyError:
+            with conn.begin():
+                if not inspect(conn).has_table(self.table.name):
+                    raise
 
     def load(self, conn: Connection) -> dict[TopicPartition, int]:
         """Every stored offset of this connector."""

@@ -26,8 +26,15 @@ _logger = logging.getLogger(__name__)
 DEFAULT_CONNECT_TIMEOUT_S = 10
 
 
+class ConnectionFailed(ConnectException):
+    """The database could not be reached (after the given number of attempts)."""
+
+
 def describe_error(exc: BaseException) -> str:
-    """`module.Class: first line of the message`, unwrapping SQLAlchemy's wrapper."""
+    """`module.Class: first line of the message`, unwrapping SQLAlchemy's wrapper; a
+    connection failure is told in its own words."""
+    if isinstance(exc, ConnectionFailed):
+        return exc.message
     original = getattr(exc, "orig", None)
     error = original if isinstance(original, BaseException) else exc
     kind = type(error)
@@ -49,6 +56,8 @@ class DbSession:
         dbapi = self.engine.dialect.loaded_dbapi
         self.integrity_error: type[BaseException] = dbapi.IntegrityError
         self.errors: tuple[type[BaseException], ...] = (SQLAlchemyError, dbapi.Error)
+        # What a retry can cure: database errors and failing to reconnect.
+        self.retriable: tuple[type[BaseException], ...] = (*self.errors, ConnectionFailed)
         self._conn: Connection | None = None
 
     def connect(self, attempts: int | None = None) -> Connection:
@@ -69,7 +78,7 @@ class DbSession:
                 if attempt < tries and self.stopping.wait(self.config.backoff_ms / 1000):
                     break
         reason = describe_error(last) if last is not None else "stopped"
-        raise ConnectException(f"Could not connect to {self.target.describe()} after {tries} "
+        raise ConnectionFailed(f"Could not connect to {self.target.describe()} after {tries} "
                                f"attempt(s): {reason}")
 
     def discard(self) -> None:

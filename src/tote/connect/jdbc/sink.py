@@ -27,7 +27,7 @@ from tote.connect.jdbc import config as jdbc_config
 from tote.connect.jdbc.config import JdbcSinkConfig
 from tote.connect.jdbc.dialects import dialect_for
 from tote.connect.jdbc.offsets import OffsetStore
-from tote.connect.jdbc.session import DbSession, describe_error
+from tote.connect.jdbc.session import ConnectionFailed, DbSession, describe_error
 from tote.connect.jdbc.structure import DbStructure
 from tote.connect.jdbc.urls import parse_jdbc_url
 from tote.connect.jdbc.writer import RecordWriter, Run
@@ -137,7 +137,7 @@ class JdbcSinkTask(SinkTask):
                 self._ensure_tables(runs)
                 self._write(runs, offsets, isolate=False)
                 break
-            except self.session.errors as exc:
+            except self.session.retriable as exc:
                 self.session.discard()
                 self.structure.forget()
                 self._ensured.clear()
@@ -164,7 +164,7 @@ class JdbcSinkTask(SinkTask):
         try:
             self._ensure_tables(runs)
             self._write(runs, offsets, isolate=True)
-        except self.session.errors as exc:
+        except self.session.retriable as exc:
             self.session.discard()
             raise ConnectException(f"Write to {self.session.target.describe()} failed: "
                                    f"{describe_error(exc)}") from None
@@ -172,17 +172,16 @@ class JdbcSinkTask(SinkTask):
     def _reachable(self) -> bool:
         try:
             self.session.connect(attempts=1)
-        except ConnectException:
+        except ConnectionFailed:
             return False
         return True
 
     def _retrying(self, what: str, action: Any) -> Any:
         attempt = 0
-        failures: tuple[type[BaseException], ...] = (*self.session.errors, ConnectException)
         while True:
             try:
                 return action()
-            except failures as exc:
+            except self.session.retriable as exc:
                 self.session.discard()
                 if attempt >= self.config.max_retries:
                     raise ConnectException(f"Could not {what} from "

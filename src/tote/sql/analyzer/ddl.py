@@ -210,7 +210,7 @@ def _window(props: WithProps) -> WindowInfo | None:
     size = props.string("WINDOW_SIZE")
     if window_type is WindowType.SESSION:
         if size is not None:
-            raise StatementError("'WINDOW_SIZE' should not be set for SESSION windows.")
+            raise ParseFailure("'WINDOW_SIZE' should not be set for SESSION windows.")
         return WindowInfo(window_type)
     if size is None:
         raise StatementError(
@@ -219,20 +219,29 @@ def _window(props: WithProps) -> WindowInfo | None:
     return WindowInfo(window_type, parse_duration(size))
 
 
-_UNITS = {"MILLISECOND": 1, "SECOND": 1000, "MINUTE": 60_000, "HOUR": 3_600_000,
-          "DAY": 86_400_000}
+# Java's TimeUnit names, in nanoseconds.
+_UNITS = {"NANOSECONDS": 1, "MICROSECONDS": 1_000, "MILLISECONDS": 1_000_000,
+          "SECONDS": 1_000_000_000, "MINUTES": 60_000_000_000, "HOURS": 3_600_000_000_000,
+          "DAYS": 86_400_000_000_000}
 
 
 def parse_duration(text: str) -> int:
-    """'10 SECONDS' → 10000 ms (ksqlDB's DurationParser)."""
-    parts = text.strip().split()
-    if len(parts) == 2 and parts[0].isdigit():
-        unit = parts[1].upper().rstrip("S")
+    """'10 SECONDS' → 10000 ms (ksqlDB's DurationParser; a WITH clause error, reported
+    as ksqlDB's parser does)."""
+    parts = text.split()
+    if len(parts) != 2:
+        detail = f"Expected 2 tokens, got: {len(parts)}"
+    elif not parts[0].lstrip("-").isdigit():
+        detail = f"Not numeric: '{parts[0]}'"
+    else:
+        unit = parts[1].upper()
+        unit = unit if unit.endswith("S") else unit + "S"
         if unit in _UNITS:
-            return int(parts[0]) * _UNITS[unit]
-    raise StatementError(
-        f"Error in WITH clause property 'WINDOW_SIZE': Invalid duration: '{text}'. e.g. "
-        "'10 SECONDS'.\nExample valid value: '10 SECONDS'")
+            return int(parts[0]) * _UNITS[unit] // 1_000_000
+        detail = (f"Unknown time unit: '{parts[1].upper()}'\nSupported time units are: "
+                  + ", ".join(_UNITS))
+    raise ParseFailure(
+        f"Configuration WINDOW_SIZE is invalid: Invalid duration: '{text}'. {detail}")
 
 
 def _topic_request(props: WithProps, topic: str, is_table: bool,

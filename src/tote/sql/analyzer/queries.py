@@ -173,9 +173,12 @@ def _cast_to(projection: ProjectNode, target: DataSource) -> ProjectNode:
 def _build(statement: CreateAsSelect | InsertInto, sink: str, ctx: AnalysisContext
            ) -> BuiltQuery:
     try:
-        return QueryBuilder(statement.query, sink, ctx).build()
+        built = QueryBuilder(statement.query, sink, ctx).build()
     except SqlError as err:
         raise as_statement_error(err) from None
+    if any(s.source.is_table and s.source.window is not None for s in built.relations.sources):
+        raise StatementError("KSQL does not support persistent queries on windowed tables.")
+    return built
 
 
 def _sink_key_format(props: WithProps, first: DataSource, name: str, *, has_keys: bool,

@@ -26,10 +26,13 @@ class WindowedKeyCodec:
         self.session = window.type is WindowType.SESSION
 
     def encode(self, values: Values, start: int, end: int) -> bytes:
-        inner = self.inner.encode(values) or b""
+        return self.frame(self.inner.encode(values), start, end)
+
+    def frame(self, inner: bytes | None, start: int, end: int) -> bytes:
+        """The windowed key around an already encoded inner key."""
         if self.session:
-            return inner + _TWO_LONGS.pack(end, start)
-        return inner + _LONG.pack(start)
+            return (inner or b"") + _TWO_LONGS.pack(end, start)
+        return (inner or b"") + _LONG.pack(start)
 
     def decode(self, data: bytes | None) -> tuple[Values | None, int, int]:
         """(key values, window start, window end)."""

@@ -15,6 +15,18 @@ from tote.sql.planner.logical import (
     SourceNode,
 )
 from tote.sql.planner.physical import PhysicalPlan, is_boundary
+from tote.sql.planner.windows import WindowSpec, join_window_spec, window_spec
+
+
+def _window(spec: WindowSpec) -> str:
+    if spec.is_session:
+        size = f"gap {spec.size} ms"
+    elif spec.advance != spec.size:
+        size = f"size {spec.size} ms, advance {spec.advance} ms"
+    else:
+        size = f"size {spec.size} ms"
+    return (f"window {spec.type.value} ({size}, grace {spec.grace} ms, "
+            f"retention {spec.retention} ms)")
 
 
 def _describe(node: Node) -> str:
@@ -29,8 +41,15 @@ def _describe(node: Node) -> str:
         detail = f"key by {keys}" + (" (repartition)" if node.repartition else "")
     elif isinstance(node, AggregateNode):
         detail = "aggregate " + ", ".join(format_expression(a.call) for a in node.aggregates)
+        if node.window is not None:
+            detail += " " + _window(window_spec(node.window, final=node.emit_final))
+        if node.emit_final:
+            detail += " emit final"
     elif isinstance(node, JoinNode):
         detail = f"{node.kind} {node.type.value} join"
+        if node.within is not None:
+            spec = join_window_spec(node.within)
+            detail += (f" within ({spec.before} ms, {spec.after} ms), grace {spec.grace} ms")
     elif isinstance(node, ProjectNode):
         detail = "project " + ", ".join(format_expression(e) for e in node.expressions)
     elif isinstance(node, SinkNode):

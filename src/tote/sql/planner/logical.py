@@ -6,9 +6,9 @@ Expressions are AST nodes resolved against the node's input schema (`Schema.scop
 runtime compiles them once. The physical plan (`planner.physical`) adds what the runtime
 needs: internal topics, state stores, codecs.
 
-Extension points: windowed aggregation is `Aggregate.window`; stream-stream joins are
-`Join` with `kind="stream-stream"` and `within` set. A new stage is a new node class
-plus one builder in `runtime.operators`.
+Windowed aggregation is `AggregateNode.window` (with `emit_final` for EMIT FINAL);
+stream-stream joins are `JoinNode` with `kind="stream-stream"` and `within` set. A new
+stage is a new node class plus one builder in `runtime.operators`.
 """
 
 from __future__ import annotations
@@ -84,11 +84,14 @@ class AggregateNode(Node):
 
     The output row holds the key columns then one column per aggregate call (and the window
     bounds when windowed). From a table input, updates retract the old row (`undo`).
+    `emit_final` (EMIT FINAL) emits each window once, when it closes, instead of every
+    update.
     """
 
     input: Node
     aggregates: tuple[AggregateCall, ...]
     window: Window | None = None
+    emit_final: bool = False
 
     @property
     def inputs(self) -> tuple[Node, ...]:

@@ -96,6 +96,9 @@ def _stateful(root: Node) -> list[str]:
     for node in walk(root):
         if isinstance(node, AggregateNode):
             ids.append(f"{node.id}-Aggregate-Materialize")
+        elif isinstance(node, JoinNode) and node.kind == "stream-stream":
+            ids.append(f"{node.id}-left-window-store")
+            ids.append(f"{node.id}-right-window-store")
         elif isinstance(node, JoinNode):
             ids.append(f"{node.id}-left-store")
             ids.append(f"{node.id}-right-store")

@@ -26,10 +26,12 @@ Semantics, and where they differ from ksqlDB:
   driver instead: queries run one after another in creation order, each over its whole
   input, everything on partition 0.
 * Record caches are off, as in ksqlDB's test harness: every aggregate update is emitted.
-
-Extension points for the operators still to come: windowed aggregation keys the
-aggregate state by (key, window) and fills `Rec.window` (`operators/aggregate.py`,
-`AggregateNode.window`; windowed key serialisation already exists in
-`codecs.windowed`); stream-stream joins are a `JoinNode(kind="stream-stream")` with
-`within` set, needing a windowed join store per side (`operators/join.py`).
+* Windowed operators (`operators/windowed.py`, `stream_join.py`) follow Kafka Streams:
+  each keeps its task's stream time (the largest timestamp it has seen) in its state, so
+  windows close, late records are dropped and old state expires by event time only,
+  identically after a restart (Kafka Streams forgets some of these times on restart).
+  Their timestamped entries live in `windowstate.IndexedState` stores, committed like
+  every other state change. Other differences: expiry is exact rather than per store
+  segment, and EMIT FINAL and held outer-join records are checked on every record (Kafka
+  Streams throttles both checks by wall-clock time, which QTT sets to 0).
 """

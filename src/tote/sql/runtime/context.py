@@ -13,6 +13,7 @@ from tote.sql.functions import FunctionRegistry
 from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.runtime.processing_log import ProcessingLog
 from tote.sql.runtime.state import KeyState
+from tote.sql.runtime.windowstate import IndexedState
 
 Emit = Callable[[str, Record], None]
 
@@ -40,6 +41,15 @@ class BuildContext:
 
         state = KeyState(self.log, self.plan.store(node_id, kind, self.partition),
                          decode=decode_row)
+        self.states.append(state)
+        return state
+
+    def indexed_state(self, node_id: str, kind: str, width: int, *, expiring: bool = True,
+                      time_ordered: bool = False) -> IndexedState:
+        """The task's store of timestamped entries for a windowed node (see
+        `windowstate.IndexedState`)."""
+        state = IndexedState(self.log, self.plan.store(node_id, kind, self.partition), width,
+                             expiring=expiring, time_ordered=time_ordered)
         self.states.append(state)
         return state
 

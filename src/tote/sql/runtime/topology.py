@@ -2,8 +2,8 @@
 
 The walk starts at the sub-topology's root (the sink, or the writer of a repartition
 topic) and goes down to where records enter: source topics and repartition topics read
-back. Each logical node type has one builder; adding an operator (windows, stream-stream
-joins) means adding a node type and a builder here.
+back. Each logical node type has one builder; adding an operator means adding a node
+type and a builder here.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ from tote.sql.runtime.operators.join import build_join
 from tote.sql.runtime.operators.repartition import build_reader, build_writer
 from tote.sql.runtime.operators.sink import build_sink
 from tote.sql.runtime.operators.source import build_source
+from tote.sql.runtime.operators.stream_join import build_stream_join
 from tote.sql.runtime.operators.transform import build_filter, build_project, build_rekey
+from tote.sql.runtime.operators.windowed import build_windowed_aggregate
 from tote.sql.runtime.records import Entry, Push
 
 
@@ -52,9 +54,11 @@ class _Wiring:
         elif isinstance(node, RekeyNode):
             self.wire(node.input, build_rekey(node, ctx, push))
         elif isinstance(node, AggregateNode):
-            self.wire(node.input, build_aggregate(node, ctx, push))
+            build = build_aggregate if node.window is None else build_windowed_aggregate
+            self.wire(node.input, build(node, ctx, push))
         elif isinstance(node, JoinNode):
-            left, right = build_join(node, ctx, push)
+            joins = build_stream_join if node.kind == "stream-stream" else build_join
+            left, right = joins(node, ctx, push)
             self.wire(node.left, left)
             self.wire(node.right, right, materialize=node.kind != "stream-table")
         else:

@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from tote.core.errors import ToteError, TopicNotFound
+from tote.core.errors import TopicNotFound, ToteError
 from tote.core.records import TopicPartition
 from tote.sql.commands import Command, CommandLog
 from tote.sql.results import StatementResult

@@ -98,13 +98,15 @@ class KsqlServer:
     def ready(self) -> bool:
         return self._ready.is_set()
 
-    def start(self, background: bool = True) -> None:
-        """Replay the command topic, then process queries and follow the topic."""
+    def start(self, background: bool = True, process: bool = True) -> None:
+        """Replay the command topic, then (`background`) follow it and, unless `process`
+        is False, run the persistent queries in a thread."""
         try:
             self.follower.commands.ensure()
             self.follower.catch_up()
             if background:
-                self.engine.start_background()
+                if process:
+                    self.engine.start_background()
                 self.follower.start()
         except ToteError as exc:
             self.failure = exc.message

@@ -28,8 +28,9 @@ from tote.sql.ast.expressions import (
     NullLiteral,
 )
 from tote.sql.errors import StatementError
-from tote.sql.expressions import evaluate_constant, format_expression
+from tote.sql.expressions import Scope, evaluate_constant, format_expression, type_of
 from tote.sql.functions import FunctionRegistry
+from tote.sql.functions.widening import can_widen
 from tote.sql.sources import WINDOW_BOUNDS, DataSource
 
 
@@ -165,12 +166,16 @@ class KeyAnalysis:
 
     def _constant(self, expr: Expression, column: int) -> Any:
         key_type: SqlType = self.key_types[column]
+        key = self.source.key_columns[column]
+        problem = StatementError(f"{format_expression(expr)} can not be converted to the type "
+                                 f"of the key column: {key.name} {key.type} KEY")
         try:
+            found = type_of(expr, Scope([]), self.functions)
+            if found.base is not key_type.base and not can_widen(found, key_type):
+                raise problem
             return evaluate_constant(expr, self.functions, key_type)
         except SqlError:
-            key = self.source.key_columns[column]
-            raise StatementError(f"{format_expression(expr)} can not be converted to the type "
-                                 f"of the key column: {key.name} {key.type} KEY") from None
+            raise problem from None
 
 
 def _only_bounds(expr: Expression) -> bool:

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
+from dataclasses import replace as dc_replace
 
+from tote.core.errors import SqlError
+from tote.sql.analyzer.context import AnalysisContext
 from tote.sql.analyzer.query.rewrite import replace
 from tote.sql.ast.expressions import ColumnRef, Comparison, Expression, LongLiteral, StringLiteral
 from tote.sql.ast.queries import AliasedRelation, Query
 from tote.sql.errors import StatementError
-from tote.sql.planner.logical import FilterNode, ProjectNode
+from tote.sql.expressions import format_expression, type_of
+from tote.sql.planner.logical import FilterNode
+from tote.sql.planner.schema import source_schema
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.operators.transform import build_filter, build_project
 from tote.sql.runtime.records import Push
@@ -31,7 +35,7 @@ _PARTIAL = re.compile(
     r"(?::(?P<s>\d{2})(?:\.(?P<ms>\d{1,3}))?)?)?)?)?)?(?P<tz>Z|[+-]\d{2}:?\d{2})?$")
 
 
-def check_pull(query: Query, source: DataSource | None) -> None:
+def check_pull(query: Query) -> None:
     """What ksqlDB refuses in a pull query before analysing it."""
     if not isinstance(query.from_, AliasedRelation):
         raise StatementError("Pull queries don't support JOIN clauses.")
@@ -43,11 +47,30 @@ def check_pull(query: Query, source: DataSource | None) -> None:
         raise StatementError("Pull queries don't support PARTITION BY clauses")
     if query.having is not None:
         raise StatementError("Pull queries don't support HAVING clauses")
-    if source is not None and source.is_table and not (source.from_query or source.is_source):
+
+
+def check_queryable(source: DataSource) -> None:
+    """Only materialised tables answer pull queries: CREATE TABLE AS SELECT results and
+    SOURCE tables."""
+    if source.is_table and not (source.from_query or source.is_source):
         raise StatementError(
             f"The `{source.name}` table isn't queryable. To derive a queryable table, you "
             f"can do 'CREATE TABLE QUERYABLE_{source.name} AS SELECT * FROM {source.name}'. "
             "See https://cnfl.io/queries for more info.")
+
+
+def check_where(where: Expression, source: DataSource, alias: str,
+                ctx: AnalysisContext) -> None:
+    """Type errors in a pull query's WHERE read as ksqlDB words them, with the clause."""
+    scope = source_schema(source, alias).scope("WHERE")
+    try:
+        type_of(where, scope, ctx.functions)
+    except SqlError as err:
+        if "cannot be resolved" in err.message:
+            return
+        message = re.sub(r"^Line: \d+, Col: \d+: ", "", err.message)
+        raise StatementError(f"Error in WHERE expression: {message}\n"
+                             f"Statement: {format_expression(where)}") from None
 
 
 def parse_partial_timestamp(text: str) -> int | None:
@@ -86,13 +109,11 @@ def bounds_as_millis(where: Expression | None) -> Expression | None:
         sides = [node.left, node.right]
         if not any(isinstance(s, ColumnRef) and s.name in WINDOW_BOUNDS for s in sides):
             return None
-        changed = []
+        changed: list[Expression] = []
         for side in sides:
-            if isinstance(side, StringLiteral):
-                millis = parse_partial_timestamp(side.value)
-                if millis is not None:
-                    side = LongLiteral(millis, span=side.span)
-            changed.append(side)
+            millis = parse_partial_timestamp(side.value) \
+                if isinstance(side, StringLiteral) else None
+            changed.append(side if millis is None else LongLiteral(millis, span=side.span))
         return Comparison(node.op, changed[0], changed[1], span=node.span)
 
     return replace(where, swap)
@@ -100,16 +121,17 @@ def bounds_as_millis(where: Expression | None) -> Expression | None:
 
 def table_rows(plan: TransientPlan, view: TableView, ctx: BuildContext,
                analysis: KeyAnalysis) -> list[Row]:
-    """Run the pull query over the view's rows (looked up by key when WHERE pins it)."""
+    """Run the pull query over the view's rows (looked up by key when WHERE pins it).
+    Each current row is mapped once: stream semantics, no old rows."""
     rows: list[Row] = []
     projection = plan.projection
-    push: Push = build_project(_as_stream(projection), ctx,
+    push: Push = build_project(dc_replace(projection, is_table=False), ctx,
                                collector(plan.columns, False, rows.append))
     where: Expression | None = None
     node = projection.input
     if isinstance(node, FilterNode):
         where = node.predicate
-        push = build_filter(_as_stream(node), ctx, push)
+        push = build_filter(dc_replace(node, is_table=False), ctx, push)
     keys = analysis.lookups(where)
     with view.lock:
         view.catch_up()
@@ -118,13 +140,3 @@ def table_rows(plan: TransientPlan, view: TableView, ctx: BuildContext,
         for rec in list(candidates):
             push(rec)
     return rows
-
-
-_AsStream = Callable[[ProjectNode], ProjectNode]
-
-
-def _as_stream(node: FilterNode | ProjectNode) -> FilterNode | ProjectNode:
-    """A pull query maps each current row once: stream semantics (no old rows)."""
-    from dataclasses import replace as dc_replace
-
-    return dc_replace(node, is_table=False)

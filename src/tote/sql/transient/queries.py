@@ -1,7 +1,7 @@
 """Starting transient queries: the entry point the REST API and the shell use.
 
     queries = TransientQueries(engine)
-    query = queries.start("SELECT * FROM s WHERE x = 0 EMIT CHANGES;", {"auto.offset.reset": "earliest"})
+    query = queries.start("SELECT * FROM s EMIT CHANGES;", {"auto.offset.reset": "earliest"})
     batch = query.poll(1.0)             # rows so far; batch.final once it has ended
     queries.close(query.query_id)
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 from tote.sql.analyzer.context import AnalysisContext
@@ -28,10 +28,16 @@ from tote.sql.parser import parse
 from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.transient.builder import OutputColumn, TransientPlan, build_transient
 from tote.sql.transient.keys import KeyAnalysis
-from tote.sql.transient.pull import bounds_as_millis, check_pull, table_rows
+from tote.sql.transient.pull import (
+    bounds_as_millis,
+    check_pull,
+    check_queryable,
+    check_where,
+    table_rows,
+)
 from tote.sql.transient.push import COMPLETED, Batch, StreamingQuery
 from tote.sql.transient.rows import Row, collector
-from tote.sql.transient.run import TransientRun, _MemoryContext, physical_plan
+from tote.sql.transient.run import MemoryContext, TransientRun, physical_plan
 from tote.sql.transient.views import TableView, Views
 
 if TYPE_CHECKING:
@@ -152,7 +158,8 @@ class TransientQueries:
 
         sink = collector(plan.columns, plan.is_table, accept)
         run = TransientRun(engine.log, engine.registry, engine.functions,
-                           engine.processing_log, self._physical(plan, query_id), sink, reset)
+                           engine.processing_log, self._physical(plan, query_id), sink=sink,
+                           reset=reset)
         names = tuple(s.source.name for s in plan.relations.sources)
         query = StreamingQuery(query_id, "", plan.columns, run, limit,
                                end=run.end_offsets() if pull else None, is_pull=pull,
@@ -166,23 +173,24 @@ class TransientQueries:
     def _pull(self, query: Query, config: Config) -> TransientQuery:
         ctx = self._context(config)
         relation = query.from_
-        source = ctx.metastore.source(relation.name) \
-            if isinstance(relation, AliasedRelation) else None
-        check_pull(query, source)
-        from dataclasses import replace
-
+        check_pull(query)
         query = replace(query, where=bounds_as_millis(query.where))
+        assert isinstance(relation, AliasedRelation)
+        source = ctx.metastore.source(relation.name)
+        if source is not None and query.where is not None:
+            check_where(query.where, source, relation.alias, ctx)
         plan = build_transient(query, ctx)
         query_id = self._query_id(plan)
         source = plan.relations.sources[0].source
         if not source.is_table:
             return self._streaming(plan, query_id, "earliest", query.limit, pull=True)
+        check_queryable(source)
         physical = self._physical(plan, query_id)
         engine = self.engine
         view = self.views.get(source, lambda: TableView(
-            engine.log, engine.registry, physical, source, engine.processing_log,
-            engine.functions))
-        build_ctx = _MemoryContext(engine.log, engine.registry, engine.functions, physical,
+            engine.log, engine.registry, physical, source=source,
+            processing_log=engine.processing_log, functions=engine.functions))
+        build_ctx = MemoryContext(engine.log, engine.registry, engine.functions, physical,
                                    0, _no_emit, engine.processing_log,
                                    single_partition=True)
         scan = (config.get(SCAN_ENABLED) or "true").strip().lower() != "false"

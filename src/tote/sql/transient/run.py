@@ -35,7 +35,7 @@ BATCH = 500
 
 
 @dataclass
-class _MemoryContext(BuildContext):
+class MemoryContext(BuildContext):
     """Operators' state in a private in-memory store: nothing outlives the query."""
 
     scratch: MemoryLog = field(default_factory=MemoryLog)
@@ -59,11 +59,11 @@ class TransientRun:
     """One transient query's operators and read positions; not thread-safe (one reader)."""
 
     def __init__(self, log: Log, registry: Registry | None, functions: FunctionRegistry,
-                 processing_log: ProcessingLog, plan: PhysicalPlan, sink: Push,
+                 processing_log: ProcessingLog, plan: PhysicalPlan, *, sink: Push,
                  reset: str) -> None:
         self.log = log
         self._offsets = itertools.count()
-        ctx = _MemoryContext(log, registry, functions, plan, 0, self._emit, processing_log,
+        ctx = MemoryContext(log, registry, functions, plan, 0, self._emit, processing_log,
                              single_partition=True)
         self._states = ctx.states
         entries: dict[str, list[Entry]] = {}

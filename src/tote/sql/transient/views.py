@@ -10,13 +10,14 @@ or a pass over the rows (scans), never a replay of the topic.
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
 from tote.core.errors import TopicNotFound
 from tote.core.records import TopicPartition
 from tote.log.base import Log
 from tote.registry import Registry
+from tote.sql.functions import FunctionRegistry
 from tote.sql.planner.logical import SourceNode
 from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.planner.schema import source_schema
@@ -33,9 +34,9 @@ BATCH = 2000
 class TableView:
     """The current rows of one table, by key then window."""
 
-    def __init__(self, log: Log, registry: Registry | None, ctx_plan: PhysicalPlan,
+    def __init__(self, log: Log, registry: Registry | None, ctx_plan: PhysicalPlan, *,
                  source: DataSource, processing_log: ProcessingLog,
-                 functions: Any) -> None:
+                 functions: FunctionRegistry) -> None:
         self.log = log
         self.source = source
         self.rows: dict[Hashable, dict[tuple[int, int] | None, Rec]] = {}
@@ -95,7 +96,7 @@ class Views:
         self._views: dict[str, TableView] = {}
         self._lock = threading.Lock()
 
-    def get(self, source: DataSource, make: Any) -> TableView:
+    def get(self, source: DataSource, make: Callable[[], TableView]) -> TableView:
         with self._lock:
             view = self._views.get(source.name)
             if view is None or view.source != source:

@@ -19,10 +19,11 @@ from tote.sql.ast.expressions import ColumnRef, Expression, FunctionCall
 from tote.sql.ast.nodes import Node as AstNode
 from tote.sql.ast.nodes import children
 from tote.sql.ast.queries import Window
-from tote.sql.errors import StatementError
+from tote.sql.errors import StatementError, located
 from tote.sql.functions import FunctionRegistry
 from tote.sql.planner.logical import AggregateCall, AggregateNode, FilterNode, Node, RekeyNode
 from tote.sql.planner.schema import Col, Schema
+from tote.sql.planner.windows import window_spec
 from tote.sql.sources import WINDOW_BOUNDS
 
 TypeOf = Callable[[Expression, Schema], SqlType]
@@ -48,9 +49,18 @@ class _Analyzer:
         self.functions = functions
         self.group_by = list(group_by)
         self.group_set = set(group_by)
+        self.windowed = windowed
         if windowed:
             self.group_set |= {ColumnRef(n) for n in WINDOW_BOUNDS}
         self.calls: list[FunctionCall] = []
+
+    def _bound(self, node: AstNode) -> None:
+        """A windowed aggregation computes the window bounds: only SELECT can use them."""
+        if self.windowed and isinstance(node, ColumnRef) and node.name in WINDOW_BOUNDS:
+            raise StatementError(
+                f"Window bounds column {node.name} can only be used in the SELECT clause of "
+                "windowed aggregations and can not be passed to aggregate functions.\n"
+                "See https://github.com/confluentinc/ksql/issues/4397")
 
     def _walk(self, node: AstNode, in_group: bool, agg: str | None,
               loose: list[Expression]) -> None:
@@ -70,6 +80,8 @@ class _Analyzer:
                     self._walk(child, in_group, node.name, loose)
                 return
         if isinstance(node, ColumnRef):
+            if agg is not None:
+                self._bound(node)
             if agg is None and not in_group and node not in self.group_set \
                     and node.name not in WINDOW_BOUNDS:
                 loose.append(node)
@@ -84,15 +96,27 @@ class _Analyzer:
         return expr not in self.group_set and bool(loose)
 
     def having(self, expr: Expression) -> list[Expression]:
+        for node in _all(expr):
+            self._bound(node)
         loose: list[Expression] = []
         self._walk(expr, False, None, loose)
         return loose
 
     def group(self, expr: Expression) -> None:
         for node in _all(expr):
+            self._bound(node)
             if isinstance(node, FunctionCall) and self.functions.is_aggregate(node.name):
                 raise StatementError(f"GROUP BY does not support aggregate functions: "
                                      f"{node.name} is an aggregate function.")
+
+
+def _no_window_bounds(selects: Sequence[SelectExpr]) -> None:
+    for select in selects:
+        for node in _all(select.expression):
+            if isinstance(node, ColumnRef) and node.name in WINDOW_BOUNDS:
+                span = node.span
+                raise located(f"SELECT column '{node.name}' cannot be resolved.",
+                              span.line or None, span.column or None)
 
 
 def _all(node: AstNode) -> list[AstNode]:
@@ -106,9 +130,14 @@ def aggregate(source: Node, group_by: Sequence[Expression], selects: Sequence[Se
               having: Expression | None, window: Window | None, *, functions: FunctionRegistry,
               type_of: TypeOf, generator: AliasGenerator, default_arg: ColumnRef,
               show: Callable[[Expression], Expression], table_source: bool,
-              written: Sequence[Expression] = (), value_format: str = "") -> Aggregation:
+              written: Sequence[Expression] = (), value_format: str = "",
+              join: bool = False, emit_final: bool = False) -> Aggregation:
     """Plan GROUP BY over `source` (already filtered by WHERE). `written` are the grouping
-    expressions qualified by source, as ksqlDB prints duplicates."""
+    expressions qualified by source, as ksqlDB prints duplicates. The window bounds of a
+    windowed aggregation can be selected unless the query is a join (ksqlDB cannot
+    resolve them there)."""
+    if join:
+        _no_window_bounds(selects)
     seen: list[Expression] = []
     for index, expr in enumerate(group_by):
         if expr in seen:
@@ -147,8 +176,9 @@ def aggregate(source: Node, group_by: Sequence[Expression], selects: Sequence[Se
             "One of the functions used in the statement has an intermediate type that the "
             "value format can not handle. Please remove the function or change the format.")
     if window is not None:
-        raise StatementError("Windowed aggregation (WINDOW TUMBLING / HOPPING / SESSION) is "
-                             "not supported by tote yet.")
+        if table_source:
+            raise StatementError("Windowing not supported for table aggregations.")
+        window_spec(window, final=emit_final)
     key_names = _key_names(group_by, selects, generator)
     rekeyed = _rekey(source, group_by, type_of, table_source)
     key_cols = tuple(Col(name, type_of(expr, source.schema), None)
@@ -164,7 +194,8 @@ def aggregate(source: Node, group_by: Sequence[Expression], selects: Sequence[Se
     if window is not None:
         values += [Col(n, t, None) for n, t in WINDOW_BOUNDS.items()]
     agg_schema = Schema(key_cols, tuple(values))
-    node: Node = AggregateNode("Aggregate", agg_schema, True, rekeyed, tuple(calls), window)
+    node: Node = AggregateNode("Aggregate", agg_schema, True, rekeyed, tuple(calls), window,
+                               emit_final and window is not None)
 
     def swap(expr: Expression) -> Expression | None:
         for name, group in zip(key_names, group_by, strict=True):

@@ -26,6 +26,7 @@ from tote.sql.analyzer.query.select import (
     expand_struct_all,
     name_items,
 )
+from tote.sql.analyzer.query.windowing import check_where, check_window_clause, emits_final
 from tote.sql.ast.expressions import ColumnRef, Expression, FunctionCall, NullLiteral
 from tote.sql.ast.nodes import walk
 from tote.sql.ast.queries import AllColumns, Query, SelectItem, SingleColumn, StructAll
@@ -124,6 +125,7 @@ class QueryBuilder:
         self._check_kafka_format(group_by is not None or self._has_aggregates(items))
         node, origin = self._from(relations, items)
         if where is not None:
+            check_where(q, where, node.schema)
             kind = self.type_of(where, node.schema, "WHERE")
             if kind.base.value != "BOOLEAN":
                 raise StatementError(
@@ -146,10 +148,12 @@ class QueryBuilder:
                                default_arg=default_arg, show=self._show,
                                table_source=node.is_table,
                                written=[qualify(g, owners) for g in q.group_by or ()],
-                               value_format=source.source.value_format.name)
+                               value_format=source.source.value_format.name, join=join,
+                               emit_final=emits_final(q))
             node, selects, origin = result.node, list(result.selects), result.origin
         elif having is not None:
             raise StatementError("HAVING requires a GROUP BY clause.")
+        check_window_clause(q)
         new_planner = self.ctx.config.flag(NEW_QUERY_PLANNER)
         projection = self._project(node, selects, origin, new_planner)
         return BuiltQuery(projection, relations, origin, partition_null)
@@ -240,7 +244,8 @@ class QueryBuilder:
         tree = join_planning.build_joins(relations, contains, self.type_of, partitions)
         self.join_tree = tree
         if tree.synthetic:
-            return tree.node, KeyOrigin("join", (ColumnRef("ROWKEY"),), False, True)
+            return tree.node, KeyOrigin("join", (ColumnRef(tree.synthetic_name),), False,
+                                        True)
         return tree.node, KeyOrigin("join", tree.original_viable, False)
 
     def _partition(self, node: Node, exprs: Sequence[Expression], generator: AliasGenerator
@@ -306,11 +311,18 @@ class QueryBuilder:
                    for s in out]
         return out
 
+    def _synthetic_key(self) -> str | None:
+        tree = self.join_tree
+        return tree.synthetic_name if tree.synthetic else None
+
     def _star(self, source: str | None, node: Node, relations: Relations
               ) -> list[SelectExpr]:
+        if relations.is_join and isinstance(node, RekeyNode) and node.id == "PartitionBy":
+            return [SelectExpr(alias, ref, True) for alias, ref in
+                    join_planning.partitioned_star_columns(node, source)]
         if relations.is_join:
             return [SelectExpr(alias, ref, True) for alias, ref in join_planning.star_columns(
-                relations, self.join_tree.synthetic, source)]
+                relations, self._synthetic_key(), source)]
         if source is not None and relations.sources[0].alias != source:
             raise StatementError(f"Source `{source}` does not exist.")
         schema = node.schema

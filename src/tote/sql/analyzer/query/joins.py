@@ -4,7 +4,8 @@ Each join step joins everything before it (left) with one new source (right). A 
 whose join expression is not already its key is re-keyed through a repartition topic
 (only streams can be). The join's key is equal to every column of its "equivalence set";
 the first of those the projection selects names the key (`ALIAS_COLUMN`), and a FULL
-OUTER join gets a synthetic `ROWKEY` holding whichever side's key is present.
+OUTER join, or one whose criteria match no source column, gets a synthetic key column
+(`ROWKEY`, numbered past any source column of that name) holding the join key.
 """
 
 from __future__ import annotations
@@ -15,14 +16,18 @@ from dataclasses import dataclass
 from tote.core.types import SqlType
 from tote.sql.analyzer.query.relations import JOIN_TYPE_TEXT, AliasedSource, JoinStep, Relations
 from tote.sql.analyzer.query.rewrite import text
+from tote.sql.analyzer.query.select import AliasGenerator
 from tote.sql.ast.expressions import ColumnRef, Expression
 from tote.sql.ast.queries import JoinType
 from tote.sql.errors import StatementError
 from tote.sql.planner.logical import JoinNode, Node, RekeyNode, SourceNode
 from tote.sql.planner.schema import Col, Schema, source_schema
+from tote.sql.sources import WINDOW_BOUNDS
 
 TypeOf = Callable[[Expression, Schema], SqlType]
 Contains = Callable[[Expression], bool]
+# What an inner join's synthetic key column is renamed to once an outer one replaces it.
+_HIDDEN_ROWKEY = "$ROWKEY"
 
 
 @dataclass(frozen=True)
@@ -34,14 +39,17 @@ class JoinTree:
     synthetic: bool
     leftmost: AliasedSource
     partitions_source: AliasedSource
+    # The name of a synthetic key column (ksqlDB's generateSyntheticJoinKey).
+    synthetic_name: str = "ROWKEY"
 
 
 def build_joins(relations: Relations, contains: Contains, type_of: TypeOf,
                 partitions: Callable[[AliasedSource], int]) -> JoinTree:
     first = relations.sources[0]
     count = len(relations.joins)
+    names = AliasGenerator(c.name for s in relations.sources for c in s.source.columns)
     tree = JoinTree(_leaf(first, _prefix(count, 0) + "KafkaTopic_Left"), frozenset(), (), (),
-                    False, first, first)
+                    False, first, first, names.take("ROWKEY"))
     for index, step in enumerate(relations.joins):
         tree = _join(tree, step, _prefix(count, index + 1), contains=contains,
                      type_of=type_of, partitions=partitions)
@@ -113,13 +121,25 @@ def _join(tree: JoinTree, step: JoinStep, prefix: str, *, contains: Contains,
             "learn about how to specify a WITHIN clause with a stream-stream join, please "
             "visit: https://docs.confluent.io/current/ksql/docs/syntax-reference.html"
             "#create-stream-as-select")
-    if kind == "stream-stream":
-        raise StatementError("Stream-stream joins are not supported by tote yet.")
+    if kind != "stream-stream" and step.within is not None:
+        shown = "Stream-Table" if kind == "stream-table" else "Table-Table"
+        raise StatementError(
+            f"A window definition was provided for a {shown} join. These joins are not "
+            "windowed. Please drop the window definition (ie. the WITHIN clause) and try to "
+            "execute your join again.")
+    _check_windowed_keys(tree.leftmost, step.right)
     left_in_set = step.left_expr in tree.equivalence
     if not left_in_set and not _is_key_ref(step.left_expr, left):
         if left.is_table:
+            if step.right.source.window is not None:
+                raise StatementError(
+                    "Foreign-key table-table joins are not supported on windowed tables.")
             raise StatementError("Foreign-key table-table joins are not supported by tote yet.")
+        _no_windowed_repartition(tree.leftmost)
         left = _rekey(left, step.left_expr, prefix + "Join-left", type_of)
+    if kind == "stream-stream" and not _is_key_ref(step.right_expr, right):
+        _no_windowed_repartition(step.right)
+        right = _rekey(right, step.right_expr, prefix + "Join-right", type_of)
     left_parts = partitions(tree.partitions_source)
     right_parts = partitions(step.right)
     if left_parts != right_parts:
@@ -135,36 +155,61 @@ def _join(tree: JoinTree, step: JoinStep, prefix: str, *, contains: Contains,
     for cand in candidates:
         if isinstance(cand, ColumnRef) and cand in equivalence and cand not in viable:
             viable.append(cand)
-    synthetic = step.type is JoinType.OUTER
-    if synthetic:
+    if step.type is JoinType.OUTER:
+        # Either side may be null: no column is known to equal the synthetic key.
         viable = []
+        equivalence = frozenset()
+    synthetic = not viable
     key_type = type_of(step.left_expr, left.schema)
     values = list(left.schema.value) + list(right.schema.value)
+    groups: tuple[tuple[int, ...], ...]
     if synthetic:
-        values.append(Col("ROWKEY", key_type, None))
-        groups: tuple[tuple[int, ...], ...] = ((len(values) - 1,),)
-        key_name = "ROWKEY"
+        # An inner join's synthetic key is no longer the key: only the new one is visible.
+        key_name = tree.synthetic_name
+        values = [Col(_HIDDEN_ROWKEY, c.type, None) if c.name == key_name and
+                  c.qualifier is None else c for c in values]
+        values.append(Col(key_name, key_type, None))
+        groups = ((len(values) - 1,),)
     else:
         joined = Schema((), tuple(values))
-        chosen = next((ref for ref in viable if contains(ref)), viable[0] if viable else None)
-        if chosen is not None:
-            groups = ((joined.scope().resolve(chosen).slot,),)
-            key_name = f"{chosen.source}_{chosen.name}"
-        else:
-            groups = ((left.schema.key_groups()[0][0],),)
-            key_name = "ROWKEY"
+        chosen = next((ref for ref in viable if contains(ref)), viable[0])
+        groups = ((joined.scope().resolve(chosen).slot,),)
+        key_name = f"{chosen.source}_{chosen.name}"
     schema = Schema((Col(key_name, key_type, None),), tuple(values), groups)
     node = JoinNode(prefix + "Join", schema, kind == "table-table", left, right, step.type,
                     kind, step.within, synthetic)
     return JoinTree(node, frozenset(equivalence), tuple(viable), tuple(viable), synthetic,
-                    tree.leftmost, step.right)
+                    tree.leftmost, step.right, tree.synthetic_name)
+
+
+_REPARTITION_WINDOWED = ("Implicit repartitioning of windowed sources is not supported. See "
+                         "https://github.com/confluentinc/ksql/issues/4385.")
+# Key formats whose joins ksqlDB always repartitions (to register a common key schema).
+_SR_KEY_FORMATS = frozenset({"AVRO", "JSON_SR", "PROTOBUF", "PROTOBUF_NOSR"})
+
+
+def _no_windowed_repartition(side: AliasedSource) -> None:
+    if side.source.window is not None:
+        raise StatementError(_REPARTITION_WINDOWED)
+
+
+def _check_windowed_keys(left: AliasedSource, right: AliasedSource) -> None:
+    """Windowed sides with different windowed key formats would need re-keying to match,
+    which ksqlDB cannot do for windowed keys (unless the format is Schema-Registry-based,
+    where it re-partitions both sides anyway)."""
+    lw, rw = left.source.window, right.source.window
+    if lw is None or rw is None or lw == rw:
+        return
+    formats = {left.source.key_format.name, right.source.key_format.name}
+    if not formats <= _SR_KEY_FORMATS:
+        raise StatementError(_REPARTITION_WINDOWED)
 
 
 def _sources(tree: JoinTree) -> list[AliasedSource]:
     out = [tree.leftmost]
     node = tree.node
     while isinstance(node, JoinNode):
-        right = node.right
+        right = node.right.input if isinstance(node.right, RekeyNode) else node.right
         if isinstance(right, SourceNode):
             out.append(AliasedSource(right.alias, right.source))
         node = node.left.input if isinstance(node.left, RekeyNode) else node.left
@@ -185,12 +230,13 @@ def _rekey(node: Node, expr: Expression, node_id: str, type_of: TypeOf) -> Rekey
     return RekeyNode(node_id, schema, node.is_table, node, (expr,), (True,), True)
 
 
-def star_columns(relations: Relations, synthetic: bool,
+def star_columns(relations: Relations, synthetic: str | None,
                  only: str | None) -> list[tuple[str, ColumnRef]]:
-    """What `*` / `alias.*` selects from a join: each source's columns as `ALIAS_COL`."""
+    """What `*` / `alias.*` selects from a join: the synthetic key column (named
+    `synthetic`, if any), then each source's columns as `ALIAS_COL`."""
     out: list[tuple[str, ColumnRef]] = []
-    if synthetic and only is None:
-        out.append(("ROWKEY", ColumnRef("ROWKEY")))
+    if synthetic is not None and only is None:
+        out.append((synthetic, ColumnRef(synthetic)))
     for src in relations.sources:
         if only is not None and src.alias != only:
             continue
@@ -199,7 +245,31 @@ def star_columns(relations: Relations, synthetic: bool,
     return out
 
 
+def partitioned_star_columns(node: RekeyNode, only: str | None
+                             ) -> list[tuple[str, ColumnRef]]:
+    """What `*` selects from a join re-partitioned by PARTITION BY: the new key, then every
+    column the join carries (pseudo columns included, as `ALIAS_ROWTIME`...), as ksqlDB
+    expands it from the re-partitioned schema."""
+    keys = {slot for group in node.schema.key_groups() for slot in group}
+    out: list[tuple[str, ColumnRef]] = []
+    for slot in node.schema.key_slots():
+        col = node.schema.value[slot]
+        if only is not None and col.qualifier not in (None, only):
+            continue
+        name = f"{col.qualifier}_{col.name}" if col.qualifier else col.name
+        out.append((name, ColumnRef(col.name, col.qualifier)))
+    for slot, col in enumerate(node.schema.value):
+        if col.qualifier is None or slot in keys or (only is not None and
+                                                     col.qualifier != only):
+            continue
+        out.append((f"{col.qualifier}_{col.name}", ColumnRef(col.name, col.qualifier)))
+    return out
+
+
 def source_star_names(src: AliasedSource) -> Sequence[str]:
+    """A joined source's columns for `*`: keys, window bounds (of a windowed source),
+    values, headers."""
     source = src.source
-    return [c.name for c in source.key_columns] + [c.name for c in source.value_columns] + [
-        c.name for c in source.header_columns]
+    bounds = list(WINDOW_BOUNDS) if source.window is not None else []
+    return [c.name for c in source.key_columns] + bounds + [
+        c.name for c in source.value_columns] + [c.name for c in source.header_columns]

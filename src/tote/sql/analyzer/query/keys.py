@@ -58,8 +58,7 @@ def missing_keys_message(sink: str, origin: KeyOrigin) -> str:
     extra1 = ""
     extra2 = ""
     if origin.synthetic:
-        extra1 = ("See https://docs.ksqldb.io/en/latest/developer-guide/joins/"
-                  "synthetic-keys/.")
+        extra1 = "See https://cnfl.io/2LV7ouS."
         extra2 = (f"\n{required[0]} was added as a synthetic key column because the join "
                   "criteria did not match any source column. This expression must be "
                   "included in the projection and may be aliased. ")

@@ -20,10 +20,12 @@ from tote.sql.ast.queries import (
     Relation,
     WithinExpression,
 )
-from tote.sql.errors import StatementError
+from tote.sql.errors import StatementError, located
+from tote.sql.expressions.formatter import format_expression
 from tote.sql.metastore import MetaStore
-from tote.sql.sources import DataSource, WindowType
+from tote.sql.sources import PSEUDO_COLUMNS, WINDOW_BOUNDS, DataSource, WindowType
 
+_SYSTEM_COLUMNS = frozenset(PSEUDO_COLUMNS) | frozenset(WINDOW_BOUNDS)
 JOIN_TYPE_TEXT = {JoinType.INNER: "[INNER]", JoinType.LEFT: "LEFT [OUTER]",
                   JoinType.RIGHT: "RIGHT [OUTER]", JoinType.OUTER: "[FULL] OUTER"}
 
@@ -112,8 +114,23 @@ def _is_equality(expr: Expression) -> bool:
     return isinstance(expr, Comparison) and expr.op is ComparisonOp.EQUAL
 
 
+def _check_columns(criteria: Expression, sources: tuple[AliasedSource, ...]) -> None:
+    """Every column of a join criteria must exist in the source it names (or in one)."""
+    for ref in column_refs(criteria):
+        if ref.name in _SYSTEM_COLUMNS:
+            continue
+        candidates = [s for s in sources if ref.source in (None, s.alias)]
+        if ref.source is not None and not candidates:
+            continue
+        if not any(s.source.column(ref.name) is not None for s in candidates):
+            span = ref.span
+            raise located(f"JOIN ON column '{format_expression(ref)}' cannot be resolved.",
+                          span.line or None, span.column or None)
+
+
 def _join_step(joined: JoinedSource, right: AliasedSource,
                sources: tuple[AliasedSource, ...], criteria: Expression) -> JoinStep:
+    _check_columns(criteria, sources)
     if not isinstance(criteria, Comparison):
         if isinstance(criteria, LogicalBinary) and _is_equality(criteria.left) \
                 and _is_equality(criteria.right):
@@ -156,8 +173,8 @@ def _check_windowing(left: AliasedSource, right: AliasedSource) -> None:
         lm = lw.type.value if lw else "not"
         rm = rw.type.value if rw else "not"
         raise StatementError(
-            f"Can not join windowed source to non-windowed source.\n{left.alias} is {lm} "
-            f"windowed\n{right.alias} is {rm} windowed")
+            f"Can not join windowed source to non-windowed source.\n`{left.alias}` is {lm} "
+            f"windowed\n`{right.alias}` is {rm} windowed")
     if lw is None or rw is None:
         return
     session = lw.type is WindowType.SESSION

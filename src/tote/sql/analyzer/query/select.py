@@ -48,6 +48,10 @@ class AliasGenerator:
         self._next[prefix] = index + 1
         return prefix if index == 0 and drop_zero else f"{prefix}_{index}"
 
+    def take(self, prefix: str) -> str:
+        """`prefix`, or `prefix_<n>` with the first n no source column uses."""
+        return self._take(prefix, drop_zero=True)
+
     def next_generated(self) -> str:
         return self._take(GENERATED, drop_zero=False)
 

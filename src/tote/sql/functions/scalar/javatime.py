@@ -100,6 +100,8 @@ def _offset_text(value: datetime.datetime, letter: str, count: int) -> str:
         return "Z"
     sign = "+" if minutes >= 0 else "-"
     hours, mins = divmod(abs(minutes), 60)
+    if letter == "Z" and count <= 3:
+        return f"{sign}{hours:02d}{mins:02d}"
     if count == 1:
         return f"{sign}{hours:02d}" + (f"{mins:02d}" if mins else "")
     if count == 2 or letter == "Z":

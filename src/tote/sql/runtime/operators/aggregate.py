@@ -2,9 +2,8 @@
 
 A stream record is added to its group's accumulators; a re-grouped table change undoes
 its old row and adds its new one. Every update emits the group's new result row
-(keys, aggregate results, window bounds) with the previous one, as ksqlDB does with its
-record cache off. Windowed aggregation is the extension point here: it keys the state by
-(key, window) and is added with the window operators.
+(keys, aggregate results) with the previous one, as ksqlDB does with its record cache
+off. Windowed aggregation (state keyed by key and window) is in `windowed.py`.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.records import Push, Rec, Row
 
 
-class _Call:
+class Call:
     """One aggregate call: its aggregator and compiled per-row arguments."""
 
     def __init__(self, aggregator: Aggregator, args: Sequence[Callable[[Row], Any]]) -> None:
@@ -29,9 +28,9 @@ class _Call:
         self.args = list(args)
 
 
-def _calls(node: AggregateNode, ctx: BuildContext) -> list[_Call]:
+def aggregate_calls(node: AggregateNode, ctx: BuildContext) -> list[Call]:
     scope = node.input.schema.scope()
-    out: list[_Call] = []
+    out: list[Call] = []
     for agg in node.aggregates:
         checker = TypeChecker(scope, ctx.functions)
         try:
@@ -40,14 +39,13 @@ def _calls(node: AggregateNode, ctx: BuildContext) -> list[_Call]:
             raise as_statement_error(err) from None
         count = function.split(len(agg.call.args))
         args = [compile_value(arg, scope, ctx.functions).fn for arg in agg.call.args[:count]]
-        out.append(_Call(aggregator, args))
+        out.append(Call(aggregator, args))
     return out
 
 
 def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push) -> Push:
-    if node.window is not None:
-        raise NotImplementedError("Windowed aggregation is not implemented yet.")
-    calls = _calls(node, ctx)
+    assert node.window is None, "windowed aggregation is built by operators.windowed"
+    calls = aggregate_calls(node, ctx)
     state = ctx.state(node.id, "Aggregate-Materialize")
     aggregators = [c.aggregator for c in calls]
 

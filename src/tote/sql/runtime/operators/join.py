@@ -4,7 +4,7 @@ Both inputs arrive keyed by the join key on the same partition. Table sides are 
 state stores (row and timestamp per key). A stream record is joined with the table's
 current row; a table change is joined with the other side's current row and emitted as
 the new joined row with the old one, following Kafka Streams' rules for which changes
-produce output. Stream-stream joins (WITHIN windows) are the extension point here.
+produce output. Stream-stream joins (WITHIN windows) are in `stream_join.py`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tote.sql.runtime.state import KeyState
 Side = tuple[Push, Push]
 
 
-def _combiner(node: JoinNode) -> Callable[[Row | None, Row | None, tuple[object, ...]],
+def combiner(node: JoinNode) -> Callable[[Row | None, Row | None, tuple[object, ...]],
                                           Row | None]:
     left_nulls = (None,) * len(node.left.schema.value)
     right_nulls = (None,) * len(node.right.schema.value)
@@ -46,14 +46,13 @@ def _combiner(node: JoinNode) -> Callable[[Row | None, Row | None, tuple[object,
 def build_join(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
     if node.kind == "stream-table":
         return _stream_table(node, ctx, push)
-    if node.kind == "table-table":
-        return _table_table(node, ctx, push)
-    raise NotImplementedError("Stream-stream joins are not implemented yet.")
+    assert node.kind == "table-table", "stream-stream joins are built by stream_join"
+    return _table_table(node, ctx, push)
 
 
 def _stream_table(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
     table = ctx.state(node.id, "right-store")
-    combine = _combiner(node)
+    combine = combiner(node)
 
     def left(rec: Rec) -> None:
         if rec.row is None:
@@ -73,7 +72,7 @@ def _stream_table(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
 def _table_table(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
     left_state = ctx.state(node.id, "left-store")
     right_state = ctx.state(node.id, "right-store")
-    combine = _combiner(node)
+    combine = combiner(node)
     kind = node.type
 
     def current(state: KeyState, key: Row) -> tuple[Row | None, int]:

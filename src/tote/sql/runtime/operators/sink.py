@@ -2,8 +2,8 @@
 
 AVRO / JSON_SR sinks write with the schema registered for the sink (ksqlDB's naming);
 a table deletion is a tombstone. The record goes to the partition Kafka's murmur2 gives
-its key bytes (partition 0 in harness mode), so a downstream task meets it where the
-same key's other records are.
+its key bytes (of the inner key for a windowed key; partition 0 in harness mode), so a
+downstream task meets it where the same key's other records are.
 """
 
 from __future__ import annotations
@@ -47,10 +47,10 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
         row = rec.row
         key: bytes | None
         try:
+            inner = key_codec.encode(rec.key)
+            key = inner
             if windowed is not None and rec.window is not None:
-                key = windowed.encode(rec.key, rec.window[0], rec.window[1])
-            else:
-                key = key_codec.encode(rec.key)
+                key = windowed.frame(inner, rec.window[0], rec.window[1])
             value = value_codec.encode(row) if row is not None else None
         except SerializationError as exc:
             report(ProcessingError(query_id, node.id, f"Failed to serialize: {exc.message}",
@@ -59,7 +59,9 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
         ts = rec.ts
         if ts_slot is not None and row is not None and isinstance(row[ts_slot], int):
             ts = row[ts_slot]
-        partition = 0 if single else partition_of(key, value, ctx.partitions(topic))
+        # Kafka Streams partitions a windowed key by its inner key: every window of a key
+        # lands on the same partition.
+        partition = 0 if single else partition_of(inner, value, ctx.partitions(topic))
         emit(topic, Record(value, key, (), ts, partition))
 
     return write

@@ -1,0 +1,125 @@
+"""The shell's HTTP client for a ksqlDB server: statements, streaming queries, closing.
+
+Queries use `/query`, whose streamed array carries the header, rows (with tombstones)
+and the final message; the parser reads the elements as they arrive, whatever the
+chunking. Closing the response closes the connection, which ends the query on the
+server.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+KSQL_V1 = "application/vnd.ksql.v1+json"
+
+
+@dataclass
+class ServerError(Exception):
+    """An error answer: ksqlDB's error body and HTTP status."""
+
+    status: int
+    body: dict[str, Any]
+
+    @property
+    def message(self) -> str:
+        return str(self.body.get("message", self.body))
+
+    @property
+    def statement(self) -> str:
+        return str(self.body.get("statementText") or "")
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Unreachable(Exception):
+    pass
+
+
+def _elements(chunks: Iterator[str]) -> Iterator[Any]:
+    """JSON values of a streamed array, skipping `[`, `,`, `]` and whitespace."""
+    decoder = json.JSONDecoder()
+    buffer = ""
+    for chunk in chunks:
+        buffer += chunk
+        position = 0
+        while True:
+            while position < len(buffer) and buffer[position] in " \t\r\n[],":
+                position += 1
+            if position >= len(buffer):
+                buffer = ""
+                break
+            try:
+                value, end = decoder.raw_decode(buffer, position)
+            except ValueError:
+                buffer = buffer[position:]
+                break
+            position = end
+            yield value
+
+
+class KsqlClient:
+    def __init__(self, url: str, timeout: float = 60.0) -> None:
+        self.url = url.rstrip("/")
+        self.http = httpx.Client(base_url=self.url, timeout=timeout,
+                                 headers={"Accept": KSQL_V1})
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _post(self, path: str, body: Mapping[str, Any]) -> Any:
+        try:
+            response = self.http.post(path, json=dict(body))
+        except httpx.HTTPError as exc:
+            raise Unreachable(f"Could not reach the ksqlDB server at {self.url}: {exc}"
+                              ) from None
+        return _answer(response)
+
+    def info(self) -> dict[str, Any]:
+        try:
+            response = self.http.get("/info")
+        except httpx.HTTPError as exc:
+            raise Unreachable(f"Could not reach the ksqlDB server at {self.url}: {exc}"
+                              ) from None
+        answer: dict[str, Any] = _answer(response)
+        return answer
+
+    def ksql(self, sql: str, properties: Mapping[str, str],
+             variables: Mapping[str, str]) -> list[dict[str, Any]]:
+        entities: list[dict[str, Any]] = self._post("/ksql", {
+            "ksql": sql, "streamsProperties": dict(properties),
+            "sessionVariables": dict(variables)})
+        return entities
+
+    @contextmanager
+    def query(self, sql: str, properties: Mapping[str, str],
+              variables: Mapping[str, str]) -> Iterator[Iterator[Any]]:
+        """The elements of a query's answer as they arrive (header, rows, final)."""
+        body = {"ksql": sql, "streamsProperties": dict(properties),
+                "sessionVariables": dict(variables)}
+        try:
+            with self.http.stream("POST", "/query", json=body,
+                                  timeout=httpx.Timeout(10.0, read=None)) as response:
+                if response.status_code != 200:
+                    response.read()
+                    _answer(response)
+                yield _elements(response.iter_text())
+        except httpx.HTTPError as exc:
+            raise Unreachable(f"Lost the connection to {self.url}: {exc}") from None
+
+
+def _answer(response: httpx.Response) -> Any:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {"message": response.text or f"HTTP {response.status_code}"}
+    if response.status_code != 200:
+        raise ServerError(response.status_code, body if isinstance(body, dict)
+                          else {"message": str(body)})
+    return body

@@ -1,0 +1,284 @@
+"""ksqlDB's REST API (port 8088) over a `KsqlServer`.
+
+    app = create_ksql_app(KsqlServer(log, registry))   # lifespan replays, then serves
+
+Endpoints: `POST /ksql` (statements → entities), `POST /query` (legacy streaming
+array), `POST /query-stream` (delimited or JSON), `POST /inserts-stream`,
+`POST /close-query`, `GET /info`, `/healthcheck`, `/status[/{type}/{entity}/{action}]`,
+`POST /ksql/terminate`. Errors are ksqlDB's bodies: `statement_error` (with the
+statement and the entities of the statements that ran before it) or `generic_error`,
+with HTTP status `error_code // 100`. Until the command topic has been replayed every
+request is answered 503 / 50302 "Server initializing".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from tote.core.errors import BadRequest, NotFound, SqlError, ToteError
+from tote.http.common import dumps, negotiate, status_for_code
+from tote.http.ksql_entities import entity
+from tote.http.ksql_inserts import inserts_stream
+from tote.http.ksql_streams import DELIMITED, delimited, json_array, legacy
+from tote.sql.results import QuerySummary
+from tote.sql.server import (
+    VERSION,
+    KsqlServer,
+    QueryEndpointError,
+    ServerNotReady,
+    StatementFailed,
+)
+
+KSQL_V1 = "application/vnd.ksql.v1+json"
+JSON = "application/json"
+_LOG = logging.getLogger("tote.http.ksql")
+_PROPERTY_PREFIXES = ("ksql.", "consumer.", "producer.", "main.consumer.", "restore.consumer.",
+                      "global.consumer.", "admin.", "ssl.", "sasl.", "security.")
+_CLIENT_PROPERTIES = {
+    "auto.offset.reset", "processing.guarantee", "commit.interval.ms", "num.stream.threads",
+    "cache.max.bytes.buffering", "statestore.cache.max.bytes", "buffered.records.per.partition",
+    "max.poll.records", "fetch.min.bytes", "session.timeout.ms", "heartbeat.interval.ms",
+    "max.task.idle.ms", "replication.factor", "state.dir", "topology.optimization",
+    "default.deserialization.exception.handler", "default.production.exception.handler",
+    "isolation.level", "enable.auto.commit", "client.id", "bootstrap.servers",
+}
+
+
+def _media(request: Request) -> str:
+    """ksqlDB's media type when the client names it, else plain JSON."""
+    accept = request.headers.get("accept") or ""
+    return KSQL_V1 if "application/vnd.ksql" in accept.lower() else JSON
+
+
+def _respond(request: Request, content: Any, status: int = 200,
+             headers: Mapping[str, str] | None = None) -> Response:
+    return Response(dumps(content), status_code=status, media_type=_media(request),
+                    headers=dict(headers) if headers else None)
+
+
+def error_body(exc: ToteError, server: KsqlServer | None = None) -> dict[str, Any]:
+    """ksqlDB's error entity for `exc`."""
+    statement = getattr(exc, "statement_text", None)
+    if isinstance(exc, StatementFailed):
+        entities = []
+        if server is not None:
+            lookup = _query_lookup(server)
+            entities = [e for r in exc.results if (e := entity(r, lookup)) is not None]
+        return {"@type": "statement_error", "error_code": exc.error_code,
+                "message": exc.message, "statementText": exc.statement_text,
+                "entities": entities, "stackTrace": []}
+    if isinstance(exc, (SqlError, QueryEndpointError)) and statement is not None:
+        return {"@type": "statement_error", "error_code": exc.error_code,
+                "message": exc.message, "statementText": statement, "entities": [],
+                "stackTrace": []}
+    return {"@type": "generic_error", "error_code": exc.error_code, "message": exc.message,
+            "stackTrace": []}
+
+
+def _query_lookup(server: KsqlServer) -> Any:
+    def lookup(query_id: str) -> QuerySummary | None:
+        record = server.engine.metastore.queries.get(query_id)
+        if record is None:
+            return None
+        return QuerySummary(record.id, record.sql, (record.sink,) if record.sink else (),
+                            (record.sink_topic,) if record.sink_topic else (), record.state)
+
+    return lookup
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"Invalid JSON in request: {exc}") from None
+    if not isinstance(body, dict):
+        raise BadRequest("Invalid JSON in request: expected a JSON object")
+    return body
+
+
+def _properties(raw: Any, field: str) -> dict[str, object]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise BadRequest(f"Invalid JSON in request: '{field}' must be an object")
+    for name in raw:
+        if not (name.startswith(_PROPERTY_PREFIXES) or name in _CLIENT_PROPERTIES):
+            raise BadRequest("Not recognizable as ksql, streams, consumer, or producer "
+                             f"property: '{name}'")
+    return {str(k): v for k, v in raw.items()}
+
+
+def _variables(raw: Any) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise BadRequest("Invalid JSON in request: 'sessionVariables' must be an object")
+    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
+
+
+def _sql(body: dict[str, Any], field: str) -> str:
+    text = body.get(field)
+    if not isinstance(text, str) or not text.strip():
+        raise BadRequest(f"\"{field}\" field must be populated", 40000)
+    return text
+
+
+def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
+    """The ASGI app; its lifespan starts `server` in the background (requests get 50302
+    until it is ready) and closes it on shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.get_running_loop().run_in_executor(None, _start) if start else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                await asyncio.wait_for(asyncio.shield(task), timeout=60)
+            await run_in_threadpool(server.close)
+
+    def _start() -> None:
+        try:
+            server.start()
+        except ToteError as exc:
+            _LOG.error("ksqlDB server failed to start: %s", exc.message)
+
+    async def ksql(request: Request) -> Response:
+        server.check_ready()
+        body = await _json(request)
+        sql = _sql(body, "ksql")
+        properties = _properties(body.get("streamsProperties"), "streamsProperties")
+        variables = _variables(body.get("sessionVariables"))
+        sequence = body.get("commandSequenceNumber")
+        if sequence is not None and (not isinstance(sequence, int) or isinstance(sequence, bool)):
+            raise BadRequest("Invalid JSON in request: commandSequenceNumber must be a number")
+        results = await run_in_threadpool(server.execute, sql, properties, variables, sequence)
+        lookup = _query_lookup(server)
+        return _respond(request, [e for r in results if (e := entity(r, lookup)) is not None])
+
+    async def _start_query(sql: str, properties: dict[str, object]) -> Any:
+        statement = await run_in_threadpool(server.queries.parse, sql)
+        try:
+            return await run_in_threadpool(server.queries.start, statement, properties)
+        except SqlError as exc:
+            if not exc.statement_text:
+                exc.statement_text = statement.text
+            raise
+
+    async def query(request: Request) -> Response:
+        server.check_ready()
+        body = await _json(request)
+        sql = _sql(body, "ksql")
+        properties = _properties(body.get("streamsProperties"), "streamsProperties")
+        started = await _start_query(sql, properties)
+        return StreamingResponse(legacy(server.queries, started), media_type=_media(request))
+
+    async def query_stream(request: Request) -> Response:
+        server.check_ready()
+        body = await _json(request)
+        sql = _sql(body, "sql")
+        properties = _properties(body.get("properties"), "properties")
+        accept = negotiate(request.headers.get("accept"), (DELIMITED, JSON, KSQL_V1))
+        started = await _start_query(sql, properties)
+        if accept == KSQL_V1:
+            return StreamingResponse(legacy(server.queries, started), media_type=KSQL_V1)
+        if accept == JSON:
+            return StreamingResponse(json_array(server.queries, started), media_type=JSON)
+        return StreamingResponse(delimited(server.queries, started), media_type=DELIMITED)
+
+    async def close_query(request: Request) -> Response:
+        server.check_ready()
+        body = await _json(request)
+        query_id = body.get("queryId")
+        if not isinstance(query_id, str) or not query_id:
+            raise BadRequest("No queryId in request")
+        if not server.queries.close(query_id):
+            raise BadRequest(f"No query with id {query_id}")
+        return Response(status_code=200)
+
+    async def info(request: Request) -> Response:
+        return _respond(request, {"KsqlServerInfo": {
+            "version": VERSION, "kafkaClusterId": "tote", "ksqlServiceId":
+            server.engine.service_id,
+            "serverStatus": "RUNNING" if server.ready else "INITIALIZING"}})
+
+    async def healthcheck(request: Request) -> Response:
+        healthy = server.ready
+        detail = {"isHealthy": healthy}
+        return _respond(request, {"isHealthy": healthy, "details": {
+            "metastore": detail, "kafka": {"isHealthy": True}, "commandRunner": detail},
+            "serverState": "READY" if healthy else "INITIALIZING"},
+            status=200 if healthy else 503)
+
+    async def statuses(request: Request) -> Response:
+        server.check_ready()
+        return _respond(request, {"commandStatuses": {
+            k: v.status for k, v in server.statuses.items()}})
+
+    async def status(request: Request) -> Response:
+        server.check_ready()
+        p = request.path_params
+        command_id = f"{p['type']}/{p['entity']}/{p['action']}"
+        found = server.status(command_id)
+        if found is None:
+            raise NotFound(f"Command not found with id: {command_id}")
+        return _respond(request, {"status": found.status, "message": found.message,
+                                  "queryId": found.query_id})
+
+    async def terminate(request: Request) -> Response:
+        server.check_ready()
+        await _json(request)
+        return _respond(request, {})
+
+    async def inserts(request: Request) -> Response:
+        server.check_ready()
+        return await inserts_stream(request, server)
+
+    async def ksql_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ToteError)
+        headers = {"Retry-After": "10"} if isinstance(exc, ServerNotReady) else None
+        return _respond(request, error_body(exc, server), status_for_code(exc.error_code),
+                        headers)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return _respond(request, {"@type": "generic_error", "error_code": exc.status_code * 100,
+                                  "message": exc.detail, "stackTrace": []}, exc.status_code)
+
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        _LOG.error("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _respond(request, {"@type": "generic_error", "error_code": 50000,
+                                  "message": f"{type(exc).__name__}: {exc}", "stackTrace": []},
+                        500)
+
+    routes = [
+        Route("/ksql", ksql, methods=["POST"]),
+        Route("/ksql/terminate", terminate, methods=["POST"]),
+        Route("/query", query, methods=["POST"]),
+        Route("/query-stream", query_stream, methods=["POST"]),
+        Route("/inserts-stream", inserts, methods=["POST"]),
+        Route("/close-query", close_query, methods=["POST"]),
+        Route("/info", info, methods=["GET"]),
+        Route("/", info, methods=["GET"]),
+        Route("/healthcheck", healthcheck, methods=["GET"]),
+        Route("/status", statuses, methods=["GET"]),
+        Route("/status/{type}/{entity}/{action}", status, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_exception_handler(ToteError, ksql_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, internal_error)
+    return app

@@ -1,0 +1,120 @@
+"""Streaming a transient query's rows over HTTP, in the shapes ksqlDB's clients read.
+
+* `/query` (legacy): one JSON array written as it grows, an element per line —
+  `[{"header":{"queryId","schema"}},` then `{"row":{"columns":[...]}}` elements, then for
+  push queries `{"finalMessage":"Limit Reached"}` — and a bare `\\n` while idle so the
+  client knows the connection lives.
+* `/query-stream`, `application/vnd.ksqlapi.delimited.v1` (the default): a metadata
+  object line, then one JSON array line per row; `application/json`: the same elements
+  as one JSON array.
+
+Rows are produced by polling the query in the thread pool; when the client goes away
+the response is cancelled and the query forgotten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from tote.core.errors import ToteError
+from tote.serde.errors import SerializationError
+from tote.serde.json_format import dumps
+from tote.sql.transient import COMPLETED, Batch, Row, TransientQueries, TransientQuery, schema_text
+
+POLL_SECONDS = 0.5
+KEEPALIVE_SECONDS = 1.0
+DELIMITED = "application/vnd.ksqlapi.delimited.v1"
+
+
+async def _batches(queries: TransientQueries, query: TransientQuery
+                   ) -> AsyncIterator[Batch | None]:
+    """The query's batches; None when it has been idle for a keep-alive period."""
+    idle = 0.0
+    try:
+        while True:
+            try:
+                batch = await run_in_threadpool(query.poll, POLL_SECONDS)
+            except (ToteError, SerializationError) as exc:
+                raise QueryFailed(exc.message) from None
+            if batch.rows or batch.final is not None:
+                idle = 0.0
+                yield batch
+                if batch.final is not None:
+                    return
+            else:
+                idle += POLL_SECONDS
+                if idle >= KEEPALIVE_SECONDS:
+                    idle = 0.0
+                    yield None
+    finally:
+        queries.forget(query)
+
+
+class QueryFailed(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _error(message: str) -> dict[str, Any]:
+    return {"@type": "generic_error", "error_code": 50000, "message": message}
+
+
+def _row(row: Row) -> dict[str, Any]:
+    body: dict[str, Any] = {"columns": list(row.columns)}
+    if row.tombstone:
+        body["tombstone"] = True
+    return {"row": body}
+
+
+def header(query: TransientQuery) -> dict[str, Any]:
+    return {"header": {"queryId": query.query_id,
+                       "schema": schema_text(query.columns, query.is_pull)}}
+
+
+async def legacy(queries: TransientQueries, query: TransientQuery) -> AsyncIterator[bytes]:
+    yield ("[" + dumps(header(query))).encode("utf-8")
+    try:
+        async for batch in _batches(queries, query):
+            if batch is None:
+                yield b"\n"
+                continue
+            if batch.rows:
+                yield "".join(",\n" + dumps(_row(r)) for r in batch.rows).encode("utf-8")
+            if batch.final is not None and not (query.is_pull and batch.final == COMPLETED):
+                yield (",\n" + dumps({"finalMessage": batch.final})).encode("utf-8")
+    except QueryFailed as exc:
+        yield (",\n" + dumps({"errorMessage": _error(exc.message)})).encode("utf-8")
+    yield b"]\n"
+
+
+def metadata(query: TransientQuery) -> dict[str, Any]:
+    return {"queryId": query.query_id,
+            "columnNames": [c.name for c in query.columns],
+            "columnTypes": [str(c.type) for c in query.columns]}
+
+
+async def delimited(queries: TransientQueries, query: TransientQuery) -> AsyncIterator[bytes]:
+    yield (dumps(metadata(query)) + "\n").encode("utf-8")
+    try:
+        async for batch in _batches(queries, query):
+            if batch is None:
+                yield b"\n"
+            elif batch.rows:
+                yield "".join(dumps(list(r.columns)) + "\n" for r in batch.rows).encode("utf-8")
+    except QueryFailed as exc:
+        yield (dumps(_error(exc.message)) + "\n").encode("utf-8")
+
+
+async def json_array(queries: TransientQueries, query: TransientQuery) -> AsyncIterator[bytes]:
+    yield ("[" + dumps(metadata(query))).encode("utf-8")
+    try:
+        async for batch in _batches(queries, query):
+            if batch is not None and batch.rows:
+                yield "".join("," + dumps(list(r.columns)) for r in batch.rows).encode("utf-8")
+    except QueryFailed as exc:
+        yield ("," + dumps(_error(exc.message))).encode("utf-8")
+    yield b"]"

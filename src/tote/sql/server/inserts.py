@@ -1,0 +1,77 @@
+"""`/inserts-stream`: rows given as JSON objects, written to a stream's topic.
+
+Each row names columns case-insensitively (`{"ID": 1, "name": "a"}`); missing columns
+are null, `ROWTIME` sets the record timestamp. Values are coerced as ksqlDB's JSON
+format coerces them and serialised with the stream's key and value formats (the
+registry's latest schema for AVRO / JSON_SR / PROTOBUF sources).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tote.core.clock import Clock
+from tote.core.errors import BadRequest
+from tote.core.records import Record
+from tote.log.base import Log
+from tote.log.partitioner import partition_for_key
+from tote.registry import Registry
+from tote.serde.errors import SerializationError
+from tote.serde.json_format import from_json_value
+from tote.sql.codecs import build_codec
+from tote.sql.metastore import MetaStore
+from tote.sql.runtime.operators.sink import partition_of
+from tote.sql.sources import DataSource
+
+
+def find_target(metastore: MetaStore, name: str) -> DataSource:
+    source = metastore.source(name) or metastore.source(name.upper())
+    if source is None:
+        raise BadRequest(f"Cannot insert values into an unknown stream: `{name}`", 40001)
+    if source.is_table:
+        raise BadRequest(f"Cannot insert into a table using the inserts-stream endpoint: "
+                         f"{source.name}", 40001)
+    if source.window is not None or source.is_source:
+        raise BadRequest(f"Cannot insert values into stream: {source.name}", 40001)
+    return source
+
+
+class RowInserter:
+    def __init__(self, log: Log, registry: Registry | None, source: DataSource,
+                 clock: Clock) -> None:
+        self.log = log
+        self.source = source
+        self.clock = clock
+        self.key_codec = build_codec(source.key_columns, source.key_format,
+                                     topic=source.topic, is_key=True, registry=registry,
+                                     prefer_registered=not source.from_query)
+        self.value_codec = build_codec(source.value_columns, source.value_format,
+                                       topic=source.topic, is_key=False, registry=registry,
+                                       prefer_registered=not source.from_query)
+        self.partitions = log.describe_topic(source.topic).spec.partitions
+
+    def insert(self, row: Mapping[str, Any]) -> None:
+        upper = {str(k).upper(): v for k, v in row.items()}
+
+        def value_of(name: str) -> Any:
+            return row[name] if name in row else upper.get(name.upper())
+
+        try:
+            keys = tuple(from_json_value(c.type, value_of(c.name))
+                         for c in self.source.key_columns)
+            values = tuple(from_json_value(c.type, value_of(c.name))
+                           for c in self.source.value_columns)
+            key = self.key_codec.encode(keys)
+            value = self.value_codec.encode(values)
+        except SerializationError as exc:
+            raise BadRequest(f"Failed to insert values into '{self.source.name}'. "
+                             f"{exc.message}") from None
+        rowtime = value_of("ROWTIME")
+        ts = rowtime if isinstance(rowtime, int) and not isinstance(rowtime, bool) \
+            else self.clock.now_ms()
+        if key is not None:
+            partition = partition_for_key(key, self.partitions)
+        else:
+            partition = partition_of(None, value, self.partitions)
+        self.log.append(self.source.topic, [Record(value, key, (), ts, partition)])
