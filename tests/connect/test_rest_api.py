@@ -236,3 +236,19 @@ def test_bad_requests(api: httpx.Client, tmp_path: Path) -> None:
                    "`/connector-plugins/{connectorType}/config/validate`"})
     assert api.get("/connectors").json() == []
     assert api.get("/nope").json() == {"error_code": 404, "message": "HTTP 404 Not Found"}
+
+
+def test_initial_state(api: httpx.Client, tmp_path: Path) -> None:
+    stopped = api.post("/connectors", json={"name": "later", "config": sink_config(tmp_path),
+                                            "initial_state": "STOPPED"})
+    assert (stopped.status_code, stopped.json()["tasks"]) == (201, [])
+    wait_states(api, "later", "STOPPED", [])
+    paused = api.post("/connectors", json={"name": "held", "config": sink_config(tmp_path),
+                                           "initial_state": "PAUSED"})
+    assert paused.status_code == 201
+    wait_states(api, "held", "PAUSED", ["PAUSED"])
+    bad = api.post("/connectors", json={"name": "x", "config": sink_config(tmp_path),
+                                        "initial_state": "SLEEPING"})
+    assert (bad.status_code, bad.json()) == (400, {
+        "error_code": 400,
+        "message": "Invalid initial_state SLEEPING: expected one of RUNNING, PAUSED, STOPPED"})

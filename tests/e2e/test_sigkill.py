@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,10 @@ def _rows(stack: Stack) -> dict[str, dict[str, Any]]:
     return {row["name"]: row for row in state["services"]}
 
 
+def _a_third_sent(poster: Poster) -> bool:
+    return poster.sent >= len(poster.bets) // 3
+
+
 def _restarted(stack: Stack, name: str, old_pid: int) -> bool:
     row = _rows(stack)[name]
     return row["state"] == "running" and row["pid"] not in (None, old_pid)
@@ -65,14 +70,14 @@ def test_every_service_killed_in_turn_loses_and_doubles_nothing(stack_dir: Path)
                             RATE_PER_S)
             posters.append(poster)
             poster.start()
-            wait_until(lambda p=poster: p.sent >= len(p.bets) // 3,  # type: ignore[misc]
+            wait_until(partial(_a_third_sent, poster),
                        f"a third of the bets posted before killing {name}")
             old_pid = _rows(stack)[name]["pid"]
             os.kill(old_pid, signal.SIGKILL)
             poster.join(timeout=600)
             assert not poster.is_alive() and poster.error is None, poster.error
-            wait_until(lambda n=name, p=old_pid: _restarted(stack, n, p),  # type: ignore[misc]
-                       f"{name} to be restarted", timeout_s=180)
+            wait_until(partial(_restarted, stack, name, old_pid), f"{name} to be restarted",
+                       timeout_s=180)
 
         acked = {bet[2] for p in posters for bet in p.acked}
         ambiguous = {bet[2] for p in posters for bet in p.ambiguous}
@@ -89,7 +94,10 @@ def test_every_service_killed_in_turn_loses_and_doubles_nothing(stack_dir: Path)
         assert acked <= set(amounts), f"{len(acked - set(amounts))} acknowledged bets lost"
         assert set(amounts) <= acked | ambiguous
         assert rows(db, ODDS_TABLE) == expected_odds(landed)
-        restarts = {row["name"]: row["restarts"] for row in stack.status()["services"]}
-        assert restarts == {name: 1 for name in KILLED}
+        report = {row["name"]: row for row in stack.status()["services"]}
+        # At least once: a restart that fails at once (PostgreSQL while its killed
+        # backends linger) is retried, and counts again.
+        assert {name: (row["state"], row["restarts"] >= 1) for name, row in report.items()} \
+            == {name: ("running", True) for name in KILLED}
     finally:
         stack.down()

@@ -28,6 +28,16 @@ def clean_env(tmp: Path) -> dict[str, str]:
     return env
 
 
+def distinct_free_ports(count: int) -> list[int]:
+    """`count` free ports, all different (the OS may hand out a released one again)."""
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
 def alive(pid: int) -> bool:
     """True while the process exists and is not a zombie."""
     return start_time(pid) is not None
@@ -53,8 +63,10 @@ class Stack:
 
     @classmethod
     def create(cls, tmp: Path) -> Stack:
-        return cls(tmp / "home", clean_env(tmp), {s.name: free_port() for s in SERVICES},
-                   free_port())
+        ports = distinct_free_ports(len(SERVICES) + 1)
+        return cls(tmp / "home", clean_env(tmp),
+                   {s.name: port for s, port in zip(SERVICES, ports, strict=False)},
+                   ports[-1])
 
     @property
     def port_flags(self) -> list[str]:

@@ -103,7 +103,7 @@ def test_commands_on_a_data_dir_where_nothing_ran(stack: Stack) -> None:
     assert stack.tote("status", "--home", home).stdout == f"No stack has run on {home}.\n"
     assert stack.status() == {"home": home, "running": False, "phase": "stopped",
                               "supervisor_pid": None, "backend": None, "database_url": None,
-                              "aliases": {}, "error": None, "services": []}
+                              "aliases": {}, "error": None, "services": [], "lag": None}
     assert stack.tote("logs", "rest-proxy", "--home", home).stdout == ""
     assert stack.tote("prune", "--yes", "--home", home).stdout == (
         f"Nothing to remove: {home} does not exist.\n")

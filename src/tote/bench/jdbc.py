@@ -13,7 +13,8 @@ Measured in the same run, against the same server:
    offsets in one transaction) from connector creation until the offsets table says
    every record is in; then the table is checked to hold each record exactly once.
 
-Targets: ≥ 100,000 rows/s and ≥ 0.5 x the raw COPY.
+The process's garbage collector is tuned as `tote serve connect` tunes it
+(`tote.connect.tuning`), for all three. Targets: ≥ 100,000 rows/s and ≥ 0.5 x the raw COPY.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import typer
 
 from tote.bench.common import emit_result, rate
 from tote.connect.herder import Herder
+from tote.connect.tuning import tune_gc_for_streaming
 from tote.connect.worker import Worker, WorkerSettings
 from tote.core import types as t
 from tote.core.records import Record, TopicPartition
@@ -121,6 +123,7 @@ def _tote(pg: EmbeddedPostgres, log: SqliteLog, count: int, batch: int) -> tuple
 def run(records: int, batch: int, workdir: Path | None = None,
         progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     say = progress or (lambda _: None)
+    tune_gc_for_streaming()  # as `tote serve connect` does; the baselines get it too
     home = Path(tempfile.mkdtemp(prefix="tote-bench-jdbc-", dir=workdir))
     pg = EmbeddedPostgres(home / "pg", password=PASSWORD)
     log = SqliteLog(home / "log.db")

@@ -1,17 +1,17 @@
-"""`tote bench rest-proxy`: records/s produced through the REST Proxy beside direct appends.
+"""`tote bench rest-proxy`: Avro produce through the REST Proxy over HTTP (issue 4, item 7).
 
-On a fresh data dir (sqlite by default) with the seed's bet schema registered as id 1:
+On a fresh sqlite data dir with the seed's bet schema registered as id 1, `tote serve
+rest-proxy` runs as its own process and a separate client process
+(`tote.bench.rest_proxy_client`) drives it over keep-alive HTTP:
 
-1. Through the proxy: `tote serve rest-proxy` runs as its own process; `clients` threads
-   post `application/vnd.kafka.avro.v2+json` bodies of `batch` seed bets (the records of
-   the seed's payload files, cycled) with `value_schema_id: 1`, over keep-alive HTTP.
-   Every response is checked (200, one offset per record).
-2. Baselines, same run: the same bets appended with `Log.append` in batches of the same
-   size from this process, once converted from the same Avro JSON and encoded per batch
-   (the proxy's work minus HTTP), once as bytes encoded beforehand (the log alone).
-
-The ratio proxy / direct says what HTTP, JSON parsing and schema resolution cost on top
-of encoding and appending. Every run appends the same number of records.
+1. Throughput: batches of `batch` (1,000) seed bets, `application/vnd.kafka.avro.v2+json`
+   with `value_schema_id: 1`, records/s. Target ≥ 50,000 records/s.
+2. Baseline, same run and same log, once the proxy has stopped: the same bets converted
+   from the same Avro JSON and encoded by the proxy's own encoder, then `Log.append`ed
+   in batches of the same size from this process: the proxy's work minus HTTP and JSON.
+   ratio = HTTP / baseline. `Log.append` of the already encoded bytes is shown too.
+3. Latency: single-record produce requests paced at `rate` (1,000) req/s for `duration`
+   seconds, timed from their scheduled start: p50/p99/max. Target p99 ≤ 20 ms.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import json
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,20 +27,22 @@ from typing import Any
 
 import httpx
 
-from tote.bench.common import rate
+from tote.bench.common import latency_summary, rate
 from tote.core.config import Config
 from tote.core.errors import ToteError
 from tote.core.records import Record
 from tote.log.base import Log
 from tote.log.open import open_log
+from tote.proxy.codecs import Codecs, schema_encoder
+from tote.proxy.resolver import ResolvedSchema
 from tote.registry import Registry
-from tote.serde.avro import AvroCodec
-from tote.serde.avro_json import from_avro_json
 from tote.serde.avro_schema import AvroSchema
-from tote.serde.wire import frame
 
 TOPIC = "tote_win_bets"
 AVRO = "application/vnd.kafka.avro.v2+json"
+TARGET_RECORDS_PER_S = 50_000
+TARGET_P99_MS = 20.0
+
 BET_SCHEMA = json.dumps({
     "type": "record", "name": "KsqlDataSourceSchema",
     "namespace": "io.confluent.ksql.avro_schemas",
@@ -58,6 +59,7 @@ SEED_BETS: tuple[tuple[int, float], ...] = (
     (2, 0.0), (1, 0.0), (2, 0.0),
 )
 START_TIMEOUT_S = 90.0
+CLIENT_TIMEOUT_S = 1800.0
 
 
 class BenchError(ToteError):
@@ -74,56 +76,73 @@ def seed_records(count: int) -> list[dict[str, Any]]:
 
 
 @dataclass(frozen=True)
+class Settings:
+    records: int = 200_000
+    batch: int = 1_000
+    clients: int = 2
+    rate: float = 1_000.0
+    duration: float = 5.0
+    workdir: Path | None = None
+
+
+@dataclass(frozen=True)
 class RestProxyBenchResult:
-    records: int
-    batch: int
-    clients: int
-    backend: str
-    proxy_seconds: float
-    direct_seconds: float
-    raw_seconds: float
+    settings: Settings
+    http_records: int
+    http_seconds: float
+    baseline_seconds: float
+    append_seconds: float
+    latencies_ms: tuple[float, ...]
+    latency_requests: int
+    latency_seconds: float
 
     @property
-    def proxy_rate(self) -> float:
-        return rate(self.records, self.proxy_seconds)
+    def http_rate(self) -> float:
+        return rate(self.http_records, self.http_seconds)
 
     @property
-    def direct_rate(self) -> float:
-        return rate(self.records, self.direct_seconds)
+    def baseline_rate(self) -> float:
+        return rate(self.http_records, self.baseline_seconds)
 
     @property
-    def raw_rate(self) -> float:
-        return rate(self.records, self.raw_seconds)
+    def append_rate(self) -> float:
+        return rate(self.http_records, self.append_seconds)
 
     @property
     def ratio(self) -> float:
-        return self.proxy_rate / self.direct_rate if self.direct_rate else 0.0
+        return self.http_rate / self.baseline_rate if self.baseline_rate else 0.0
+
+    @property
+    def latency(self) -> dict[str, float]:
+        return latency_summary(self.latencies_ms)
 
     def as_json(self) -> dict[str, Any]:
+        latency = self.latency
+        s = self.settings
         return {
-            "bench": "rest-proxy", "backend": self.backend, "records": self.records,
-            "batch": self.batch, "clients": self.clients,
-            "proxy_records_per_s": round(self.proxy_rate, 1),
-            "proxy_requests_per_s": round(rate(self.records // self.batch, self.proxy_seconds), 1),
-            "direct_records_per_s": round(self.direct_rate, 1),
-            "append_only_records_per_s": round(self.raw_rate, 1),
+            "bench": "rest-proxy", "backend": "sqlite", "records": self.http_records,
+            "batch": s.batch, "clients": s.clients,
+            "throughput": round(self.http_rate, 1),
+            "baseline": round(self.baseline_rate, 1),
             "ratio": round(self.ratio, 4),
+            "append_only_records_per_s": round(self.append_rate, 1),
+            "latency_rate": s.rate,
+            "latency_requests": self.latency_requests,
+            "latency_achieved_rate": round(rate(self.latency_requests,
+                                                self.latency_seconds), 1),
+            "p50_ms": latency["p50"], "p99_ms": latency["p99"], "max_ms": latency["max"],
+            "target_records_per_s": TARGET_RECORDS_PER_S, "target_p99_ms": TARGET_P99_MS,
+            "meets_targets": self.http_rate >= TARGET_RECORDS_PER_S
+            and latency["p99"] <= TARGET_P99_MS,
         }
 
 
-def _free_port() -> int:
-    import socket
+def _start_proxy(home: Path) -> tuple[subprocess.Popen[bytes], str]:
+    from tote.http.common import free_port
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _start_proxy(home: Path, backend: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-c", "from tote.cli.main import app; app()", "serve",
-               "rest-proxy", "--home", str(home), "--backend", backend, "--port", str(port)]
+               "rest-proxy", "--home", str(home), "--backend", "sqlite", "--port", str(port)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT_S
@@ -138,50 +157,52 @@ def _start_proxy(home: Path, backend: str) -> tuple[subprocess.Popen[bytes], str
             pass
         time.sleep(0.1)
     process.kill()
+    process.wait()
     raise BenchError("rest-proxy did not start in time")
 
 
-def _post_batches(url: str, body: bytes, requests: int, batch: int, errors: list[str]) -> None:
-    with httpx.Client(base_url=url, timeout=120, headers={"Content-Type": AVRO}) as client:
-        for _ in range(requests):
-            response = client.post(f"/topics/{TOPIC}", content=body)
-            if response.status_code != 200 or len(response.json()["offsets"]) != batch:
-                errors.append(f"{response.status_code} {response.text[:300]}")
-                return
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
-def measure_proxy(url: str, records: int, batch: int, clients: int) -> float:
-    """Seconds to produce `records` through the proxy with `clients` concurrent clients."""
-    body = json.dumps({"value_schema_id": 1, "records": seed_records(batch)}).encode()
-    requests = records // batch
-    shares = [requests // clients + (1 if i < requests % clients else 0) for i in range(clients)]
-    errors: list[str] = []
-    _post_batches(url, body, 1, batch, errors)  # warm up: schema caches, connections
-    threads = [threading.Thread(target=_post_batches, args=(url, body, n, batch, errors))
-               for n in shares]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - start
-    if errors:
-        raise BenchError(f"the proxy refused a batch: {errors[0]}")
-    return elapsed
+def run_client(url: str, settings: Settings) -> dict[str, Any]:
+    """Run the load in its own process and return what it measured."""
+    payload = {
+        "url": url, "topic": TOPIC, "records": settings.records, "batch": settings.batch,
+        "clients": settings.clients, "rate": settings.rate, "duration": settings.duration,
+        "batch_body": json.dumps({"value_schema_id": 1,
+                                  "records": seed_records(settings.batch)}),
+        "single_body": json.dumps({"value_schema_id": 1, "records": seed_records(1)}),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "tote.bench.rest_proxy_client", json.dumps(payload)],
+        capture_output=True, timeout=CLIENT_TIMEOUT_S, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"the bench client failed: {done.stderr.decode()[-2000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    for phase in ("throughput", "latency"):
+        errors = result[phase]["errors"]
+        if errors:
+            raise BenchError(f"the proxy refused a request ({phase}): {errors[0]}")
+    return result
 
 
 def measure_direct(log: Log, records: int, batch: int) -> tuple[float, float]:
-    """Seconds to append the same bets straight to the log: (encoding each batch from the
-    same Avro JSON as the proxy does, appending already encoded bytes)."""
-    schema = AvroSchema.parse(BET_SCHEMA)
-    codec = AvroCodec(schema)
+    """Seconds to append the same bets through the log API: (converted and encoded per
+    batch by the proxy's encoder, as the proxy does; already encoded bytes)."""
+    resolved = ResolvedSchema(f"{TOPIC}-value", 1, 1, AvroSchema.parse(BET_SCHEMA))
+    encode = schema_encoder(Codecs(), resolved)
     values = [r["value"] for r in seed_records(batch)]
     start = time.perf_counter()
     for _ in range(records // batch):
-        log.append(TOPIC, [Record(frame(1, codec.encode(from_avro_json(schema, v))))
-                           for v in values])
+        log.append(TOPIC, [Record(encode(v)) for v in values])
     encoding = time.perf_counter() - start
-    encoded = [Record(frame(1, codec.encode(from_avro_json(schema, v)))) for v in values]
+    encoded = [Record(encode(v)) for v in values]
     start = time.perf_counter()
     for _ in range(records // batch):
         log.append(TOPIC, encoded)
@@ -194,65 +215,55 @@ def _prepare(log: Log) -> None:
     log.create_topic(TOPIC, 1)
 
 
-def run(records: int, batch: int, clients: int, backend: str,
-        workdir: Path | None) -> RestProxyBenchResult:
-    """Both measurements on a fresh log of `backend` (sqlite: the proxy is another process;
-    memory: it serves from a thread of this process, sharing the GIL with the clients)."""
-    if backend not in ("sqlite", "memory"):
-        raise BenchError("The rest-proxy bench runs on the sqlite or memory backend.")
-    with tempfile.TemporaryDirectory(dir=workdir, prefix="tote-bench-proxy-") as tmp:
+def run(settings: Settings) -> RestProxyBenchResult:
+    """All three measurements on a fresh sqlite data dir."""
+    with tempfile.TemporaryDirectory(dir=settings.workdir, prefix="tote-bench-proxy-") as tmp:
         home = Path(tmp) / "home"
-        log = open_log(Config(home=home, backend=backend))
+        log = open_log(Config(home=home, backend="sqlite"))
         try:
             _prepare(log)
-            if backend == "sqlite":
-                process, url = _start_proxy(home, backend)
-                try:
-                    proxy_seconds = measure_proxy(url, records, batch, clients)
-                finally:
-                    process.terminate()
-                    process.wait(30)
-            else:
-                proxy_seconds = _in_process(log, records, batch, clients)
-            direct_seconds, raw_seconds = measure_direct(log, records, batch)
+            process, url = _start_proxy(home)
+            try:
+                client = run_client(url, settings)
+            finally:
+                _stop(process)
+            http = client["throughput"]
+            baseline, append = measure_direct(log, http["records"], settings.batch)
         finally:
             log.close()
-    return RestProxyBenchResult(records - records % batch, batch, clients, backend,
-                                proxy_seconds, direct_seconds, raw_seconds)
-
-
-def _in_process(log: Log, records: int, batch: int, clients: int) -> float:
-    from tote.http.common import ServerThread
-    from tote.http.proxy_api import create_app
-    from tote.proxy.schema_source import RegistrySchemaSource
-    from tote.proxy.service import RestProxy
-
-    with Registry(log) as registry:
-        app = create_app(RestProxy(log, RegistrySchemaSource(registry)))
-        with ServerThread(app) as server:
-            return measure_proxy(server.url, records, batch, clients)
+    latency = client["latency"]
+    return RestProxyBenchResult(
+        settings, http["records"], http["seconds"], baseline, append,
+        tuple(latency["latencies_ms"]), latency["requests"], latency["seconds"])
 
 
 def _fmt(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def print_rest_proxy_bench(records: int, batch: int, clients: int, backend: str,
-                           workdir: Path | None) -> None:
+def print_rest_proxy_bench(settings: Settings) -> None:
     """Run the bench, print its table, and end with the one-line JSON result."""
     from rich.console import Console
     from rich.table import Table
 
     from tote.bench.common import emit_result
 
-    result = run(records, batch, clients, backend, workdir)
-    table = Table(title=f"tote bench rest-proxy — {backend}, {result.records:,} seed bets, "
-                        f"{batch} per request, {clients} clients")
+    result = run(settings)
+    summary = result.as_json()
+    table = Table(title=f"tote bench rest-proxy — sqlite, {result.http_records:,} seed bets in "
+                        f"batches of {settings.batch:,}, {settings.clients} connection(s)")
     table.add_column("measure")
-    table.add_column("records/s", justify="right")
-    table.add_row("through the REST Proxy (HTTP, avro)", _fmt(result.proxy_rate))
-    table.add_row("baseline: encode + Log.append, same bets", _fmt(result.direct_rate))
-    table.add_row("baseline: Log.append of encoded bytes", _fmt(result.raw_rate))
-    table.add_row("ratio proxy / direct", f"{result.ratio:.3f}")
+    table.add_column("value", justify="right")
+    table.add_column("target", justify="right")
+    table.add_row("HTTP produce, records/s (separate client process)",
+                  _fmt(result.http_rate), f"≥ {TARGET_RECORDS_PER_S:,}")
+    table.add_row("baseline: encode + Log.append, records/s", _fmt(result.baseline_rate), "")
+    table.add_row("ratio HTTP / baseline", f"{result.ratio:.3f}", "")
+    table.add_row("Log.append of encoded bytes, records/s", _fmt(result.append_rate), "")
+    table.add_row(f"single-record requests at {settings.rate:,.0f}/s: achieved req/s",
+                  _fmt(summary["latency_achieved_rate"]), "")
+    table.add_row("  latency p50 (ms)", f"{summary['p50_ms']:.2f}", "")
+    table.add_row("  latency p99 (ms)", f"{summary['p99_ms']:.2f}", f"≤ {TARGET_P99_MS:g}")
+    table.add_row("  latency max (ms)", f"{summary['max_ms']:.2f}", "")
     Console().print(table)
-    emit_result(result.as_json())
+    emit_result(summary)

@@ -59,22 +59,25 @@ def registry_bench(
 
 @app.command("rest-proxy")
 def rest_proxy_bench(
-    records: Annotated[int, typer.Option(help="Records to produce each way.")] = 50_000,
-    batch: Annotated[int, typer.Option(help="Seed bets per produce request.")] = 100,
-    clients: Annotated[int, typer.Option(help="Concurrent HTTP clients.")] = 4,
-    backend: Annotated[
-        str, typer.Option(help="sqlite (the proxy runs as its own process) or memory.")
-    ] = "sqlite",
+    *,
+    records: Annotated[int, typer.Option(help="Records to produce over HTTP.")] = 200_000,
+    batch: Annotated[int, typer.Option(help="Seed bets per produce request.")] = 1_000,
+    clients: Annotated[int, typer.Option(help="Keep-alive connections posting batches.")] = 2,
+    rate: Annotated[float, typer.Option(help="Single-record requests per second.")] = 1_000,
+    duration: Annotated[float, typer.Option(
+        help="Seconds of paced single-record requests (0 skips the latency test).")] = 5.0,
     workdir: Annotated[
         Path | None, typer.Option("--dir", help="Where to put the temporary log files.")
     ] = None,
 ) -> None:
-    """Records/s produced through the REST Proxy (Avro seed bets) beside direct log appends."""
-    from tote.bench.rest_proxy import print_rest_proxy_bench
+    """Avro produce over HTTP from a separate client process: records/s beside Log.append,
+    and single-record latency at a fixed request rate."""
+    from tote.bench.rest_proxy import Settings, print_rest_proxy_bench
 
-    if records < 1 or batch < 1 or clients < 1 or records < batch:
-        raise typer.BadParameter("records, batch and clients must be positive; records ≥ batch.")
-    print_rest_proxy_bench(records, batch, clients, backend, workdir)
+    if batch < 1 or clients < 1 or records < batch or rate <= 0 or duration < 0:
+        raise typer.BadParameter("batch, clients and rate must be positive, records ≥ batch, "
+                                 "duration ≥ 0.")
+    print_rest_proxy_bench(Settings(records, batch, clients, rate, duration, workdir))
 
 
 @app.command("jdbc")
@@ -93,3 +96,32 @@ def jdbc_bench(
         raise typer.BadParameter("records and batch must be positive.")
     report(run(records, batch, workdir, progress=lambda text: typer.echo(f"… {text}",
                                                                           err=True)))
+
+
+@app.command("e2e")
+def e2e_bench(
+    *,
+    rate: Annotated[float, typer.Option(help="Bets per second in the latency phase.")] = 2_000,
+    duration: Annotated[float, typer.Option(help="Seconds of the latency phase.")] = 60.0,
+    batch: Annotated[int, typer.Option(help="Bets per POST in the latency phase.")] = 20,
+    max_bets: Annotated[int, typer.Option(
+        help="Bets posted as fast as possible to find the highest sustained rate.")] = 30_000,
+    clients: Annotated[int, typer.Option(help="Concurrent clients for that phase.")] = 4,
+    backend: Annotated[str, typer.Option(help="sqlite (embedded) or kafka.")] = "sqlite",
+    bootstrap_servers: Annotated[str, typer.Option(
+        help="Kafka bootstrap servers (with --backend kafka).")] = "",
+    workdir: Annotated[
+        Path | None, typer.Option("--dir", help="Where to put the temporary data dir.")
+    ] = None,
+) -> None:
+    """Bets through the seed pipeline on `tote up`: POST → odds-row latency, highest rate."""
+    from tote.bench.e2e import E2ESettings, report, run
+
+    if rate <= 0 or duration <= 0 or batch < 1 or max_bets < 100 or clients < 1:
+        raise typer.BadParameter("rate, duration, batch and clients must be positive; "
+                                 "max-bets ≥ 100.")
+    if backend not in ("sqlite", "kafka") or (backend == "kafka") != bool(bootstrap_servers):
+        raise typer.BadParameter("--backend is sqlite, or kafka with --bootstrap-servers.")
+    settings = E2ESettings(rate, duration, batch, max_bets, clients, backend, bootstrap_servers,
+                           workdir)
+    report(run(settings, progress=lambda text: typer.echo(f"… {text}", err=True)))

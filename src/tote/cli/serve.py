@@ -117,7 +117,7 @@ def connect(
         "--port", help="Port to listen on (default 8083, TOTE_CONNECT_PORT).")] = None,
     host: Host = None,
     worker_id: Annotated[str | None, typer.Option(
-        help="This worker's id in statuses [default: HOST:PORT].")] = None,
+        help="This worker's id in statuses (default HOST:PORT).")] = None,
     session_timeout_ms: Annotated[int, typer.Option(
         help="A worker silent this long is dead; others take over its tasks.")] = 10_000,
     heartbeat_ms: Annotated[int, typer.Option(help="How often this worker says it lives.")
@@ -127,6 +127,7 @@ def connect(
     bootstrap_servers: Bootstrap = None,
 ) -> None:
     """Kafka Connect's REST API and a worker running the JDBC sink over the log."""
+    from tote.connect.tuning import tune_gc_for_streaming
     from tote.connect.worker import Worker, WorkerSettings
     from tote.core.host_aliases import host_aliases_from_env
     from tote.http.common import run_app
@@ -148,6 +149,7 @@ def connect(
     settings = WorkerSettings(worker_id=identity, url=f"http://{identity}",
                               host_aliases=aliases, session_timeout_ms=session_timeout_ms,
                               heartbeat_ms=heartbeat_ms)
+    tune_gc_for_streaming()
     try:
         run_app(create_connect_app(Worker(log, settings)), config.host, config.connect_port)
     finally:

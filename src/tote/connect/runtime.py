@@ -12,8 +12,10 @@ place at once) over the connector's topics (re-listed every few seconds for
 3. `put` the records with the next offset of every partition the poll covered;
 4. commit those offsets to the group (advisory: the task's own copy is the truth).
 
-A failure becomes the task's FAILED status with the cause and trace; nothing retries a
-failed task until someone restarts it.
+Puts run one at a time on a helper thread (`pipeline.py`), so the next poll is read and
+converted while the database commits the previous one. A failure becomes the task's
+FAILED status with the cause and trace; nothing retries a failed task until someone
+restarts it.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from tote.connect.errors import ConnectException, DataException
 from tote.connect.pipeline import PutPipeline
 from tote.connect.status_state import FAILED, RUNNING, Status
 from tote.core.clock import SYSTEM_CLOCK, Clock
-from tote.core.errors import ToteError
+from tote.core.errors import Fenced, ToteError
 from tote.core.records import LogRecord, TopicPartition
 from tote.log.base import GroupConsumer, Log
 
@@ -99,6 +101,7 @@ class TaskRunner:
         self.plugin = plugin
         self.generation = generation
         self.state = RUNNING
+        self.fenced = False
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"task-{connector}-{task_id}",
                                         daemon=True)
@@ -142,11 +145,20 @@ class TaskRunner:
     def _run(self) -> None:
         try:
             self._setup()
-            self._report(RUNNING)
+            if not self._stopping.is_set():
+                self._report(RUNNING)
             while not self._stopping.is_set():
                 self._step()
+        except Fenced as exc:
+            # A newer instance of this task (another worker's, after a reassignment) joined
+            # the group under our member id: it runs the task now, and reports its state.
+            self.fenced = True
+            _logger.info("Task %s-%s handed over: %s", self.connector, self.task_id, exc)
         except Exception as exc:  # noqa: BLE001 - any failure must show as the task's FAILED
-            if not self._stopping.is_set() or isinstance(exc, ToteError):
+            if self._stopping.is_set():
+                # Stopped (deleted, paused, moved): whoever runs it next reports its state.
+                _logger.info("Task %s-%s stopped during: %s", self.connector, self.task_id, exc)
+            else:
                 _logger.error("Task %s-%s failed: %s", self.connector, self.task_id, exc)
                 self._report(FAILED, failure_trace(exc))
         finally:
@@ -204,6 +216,7 @@ class TaskRunner:
         if topics == self._topics and self._consumer is not None:
             return
         if self._consumer is not None:
+            self._finish(self._consumer)
             if self._task is not None:
                 self._task.close(self._known)
             self._consumer.close()

@@ -242,6 +242,9 @@ class Worker:
             return
         self._paused.pop(unit, None)
         runner = self._runners.get(unit)
+        if runner is not None and runner.fenced and not runner.alive:
+            del self._runners[unit]  # handed over, yet dealt to us again: take it back
+            runner = None
         if runner is not None and runner.generation == generation:
             return  # running, or FAILED until someone restarts it
         if any(r.key == key for r in self._retiring):

@@ -13,6 +13,7 @@ import base64
 import binascii
 import json
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from tote.core.errors import ToteError
@@ -29,7 +30,8 @@ from tote.proxy.protobuf import ProtobufCodec
 from tote.proxy.resolver import MAX_CACHED, ResolvedSchema, SchemaResolver
 from tote.serde import wire
 from tote.serde.avro import AvroCodec
-from tote.serde.avro_json import from_avro_json, to_avro_json
+from tote.serde.avro_json import to_avro_json
+from tote.serde.avro_json_compiled import AvroJsonDecoder
 from tote.serde.avro_schema import AvroSchema
 from tote.serde.errors import SerializationError
 from tote.serde.json_schema import JsonSchema
@@ -74,6 +76,7 @@ class Codecs:
 
     def __init__(self) -> None:
         self._avro: dict[int, AvroCodec] = {}
+        self._avro_json: dict[int, AvroJsonDecoder] = {}
         self._protobuf: dict[int, ProtobufCodec] = {}
         self._lock = threading.Lock()
 
@@ -87,6 +90,17 @@ class Codecs:
                 self._avro[schema_id] = codec
         return codec
 
+    def avro_json(self, schema_id: int, parsed: AvroSchema) -> AvroJsonDecoder:
+        """The schema's Avro-JSON → datum converter, compiled on first use."""
+        decoder = self._avro_json.get(schema_id)
+        if decoder is None:
+            decoder = AvroJsonDecoder(parsed)
+            with self._lock:
+                if len(self._avro_json) >= MAX_CACHED:
+                    self._avro_json.clear()
+                self._avro_json[schema_id] = decoder
+        return decoder
+
     def protobuf(self, schema_id: int, parsed: ProtobufSchema) -> ProtobufCodec:
         codec = self._protobuf.get(schema_id)
         if codec is None:
@@ -98,22 +112,38 @@ class Codecs:
         return codec
 
 
-def encode_with_schema(codecs: Codecs, schema: ResolvedSchema, value: Any) -> bytes:
-    """Schema-backed data in the Confluent wire format (magic byte, id, payload)."""
+def schema_encoder(codecs: Codecs, schema: ResolvedSchema) -> Callable[[Any], bytes]:
+    """Schema-backed data → Confluent wire format (magic byte, id, payload), with the
+    schema's codecs looked up once for a whole batch."""
     parsed = schema.parsed
+    schema_id = schema.schema_id
     if isinstance(parsed, AvroSchema):
-        try:
-            datum = from_avro_json(parsed, value)
-            payload = codecs.avro(schema.schema_id, parsed).encode(datum)
-        except SerializationError as exc:
-            raise JsonConversionFailed.because(exc.message) from None
-        return wire.frame(schema.schema_id, payload)
+        to_datum = codecs.avro_json(schema_id, parsed)
+        encode = codecs.avro(schema_id, parsed).encode
+
+        def avro(value: Any) -> bytes:
+            try:
+                payload = encode(to_datum(value))
+            except SerializationError as exc:
+                raise JsonConversionFailed.because(exc.message) from None
+            return wire.frame(schema_id, payload)
+        return avro
     if isinstance(parsed, JsonSchema):
-        _validate_json(parsed, value)
-        return wire.frame(schema.schema_id, _json_bytes(value))
+        json_schema = parsed
+
+        def json_data(value: Any) -> bytes:
+            _validate_json(json_schema, value)
+            return wire.frame(schema_id, _json_bytes(value))
+        return json_data
     if isinstance(parsed, ProtobufSchema):
-        return wire.frame(schema.schema_id, codecs.protobuf(schema.schema_id, parsed).encode(value))
+        codec = codecs.protobuf(schema_id, parsed)
+        return lambda value: wire.frame(schema_id, codec.encode(value))
     raise NotSupported(f"Schema type {parsed.schema_type.value} is not supported.")
+
+
+def encode_with_schema(codecs: Codecs, schema: ResolvedSchema, value: Any) -> bytes:
+    """One schema-backed value in the Confluent wire format."""
+    return schema_encoder(codecs, schema)(value)
 
 
 def _validate_json(parsed: JsonSchema, value: Any) -> None:

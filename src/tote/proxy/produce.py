@@ -7,6 +7,7 @@ batch is then one atomic `Log.append`, so a request with one bad record appends 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from tote.core.errors import PartitionNotFound, ToteError
 from tote.core.records import Position, Record
 from tote.log.base import Log
 from tote.proxy import bodies
-from tote.proxy.codecs import Codecs, encode_schemaless, encode_with_schema
+from tote.proxy.codecs import Codecs, encode_schemaless, schema_encoder
 from tote.proxy.errors import (
     KeySchemaMissing,
     NotSupported,
@@ -80,16 +81,25 @@ class Producer:
             raise no_registry()
         return self.resolver.resolve(fmt, topic, is_key, schema_id, text)
 
+    def _encoder(
+        self, fmt: EmbeddedFormat, schema: ResolvedSchema | None, is_key: bool
+    ) -> Callable[[Any], bytes | None]:
+        """How one side of every record in a request is encoded, decided once per request."""
+        if not fmt.requires_schema:
+            return lambda data: encode_schemaless(fmt, data)
+        if schema is None:
+            def missing(data: Any) -> bytes | None:
+                if data is None:
+                    return None
+                raise KeySchemaMissing() if is_key else ValueSchemaMissing()
+            return missing
+        encode = schema_encoder(self._codecs, schema)
+        return lambda data: None if data is None else encode(data)
+
     def _encode(
         self, fmt: EmbeddedFormat, schema: ResolvedSchema | None, data: Any, is_key: bool
     ) -> bytes | None:
-        if not fmt.requires_schema:
-            return encode_schemaless(fmt, data)
-        if data is None:
-            return None
-        if schema is None:
-            raise KeySchemaMissing() if is_key else ValueSchemaMissing()
-        return encode_with_schema(self._codecs, schema, data)
+        return self._encoder(fmt, schema, is_key)(data)
 
     def produce(
         self,
@@ -105,13 +115,16 @@ class Producer:
         value_schema = self._schema(
             fmt, topic, False, request.value_schema_id, request.value_schema
         )
+        encode_key = self._encoder(fmt, key_schema, True)
+        encode_value = self._encoder(fmt, value_schema, False)
         records = []
         for entry in request.records:
-            target = entry.partition if entry.partition is not None else partition
-            self._check_partition(topic, target, count)
-            key = self._encode(fmt, key_schema, entry.key, True)  # key first, as kafka-rest
-            value = self._encode(fmt, value_schema, entry.value, False)
-            records.append(Record(value=value, key=key, partition=target))
+            target = partition
+            if entry.partition is not None:
+                target = entry.partition
+                self._check_partition(topic, target, count)
+            key = encode_key(entry.key)  # key first, as kafka-rest
+            records.append(Record(value=encode_value(entry.value), key=key, partition=target))
         positions = self._log.append(topic, records)
         return ProduceResult(
             key_schema.schema_id if key_schema else None,

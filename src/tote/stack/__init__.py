@@ -3,5 +3,7 @@
 `services` is the static service table (add a service there), `plan` resolves ports and
 the host alias table, `supervisor` starts/restarts/stops, `state` is the file other shells
 read, `control` backs `tote down` / `status` / `prune`, `postgres` wires the embedded
-PostgreSQL in.
+PostgreSQL in, `lag` reads each query's and connector's lag from the log, `endpoints`
+tells `tote build` / `play` / `demo` where a running stack answers, and `odds` reads the
+seed's odds table back for `tote demo`.
 """

@@ -25,6 +25,7 @@ from tote.connect.configdef import (
     at_least,
     invalid,
     non_empty_string,
+    one_of,
 )
 from tote.connect.errors import ConfigException
 
@@ -129,6 +130,10 @@ CONFIG_DEF = ConfigDef([
     ConfigKey("db.timezone", S, "UTC", M, "Name of the JDBC timezone that should be used in the "
          "connector when inserting time-based values. Defaults to UTC.", MAPPING, 5,
          Width.MEDIUM, "DB Time Zone", _time_zone),
+    ConfigKey("date.timezone", S, "DB_TIMEZONE", LO, "The time zone for DATE values: "
+         "``DB_TIMEZONE`` (db.timezone) or ``UTC``. tote writes a Connect Date as the calendar "
+         "day it names under both.", MAPPING, 6, Width.MEDIUM, "Time Zone used for Date",
+         one_of("DB_TIMEZONE", "UTC"), ("DB_TIMEZONE", "UTC")),
     ConfigKey("auto.create", B, False, M, "Whether to automatically create the destination table "
          "based on record schema if it is found to be missing by issuing ``CREATE``.", DDL, 1,
          Width.SHORT, "Auto-Create"),
