@@ -12,8 +12,9 @@ After the seed's statements and connector are in and its 9 bets have come throug
    posting finishes long before the queries and the sink do.
 3. nothing lost: after each phase every bet must have exactly one odds row, and the
    `tote_win_bets` table exactly one row per bet posted.
-4. baseline, same run: the same bets, Avro-encoded once, appended straight to a fresh
-   SQLite log in batches of 100 (`Log.append`): what the log alone ingests.
+4. baseline, same run: the same bets, Avro-encoded once, appended straight to the log
+   of the same backend (a fresh SQLite file, or a new topic on the Kafka cluster) in
+   batches of 100 (`Log.append`): what the log alone ingests.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import json
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +35,9 @@ import typer
 
 from tote.bench.common import emit_result, latency_summary, rate
 from tote.bench.e2e_stack import BenchStack, E2EBenchError, OddsWatcher
+from tote.core.config import Config
 from tote.core.records import Record
-from tote.log.sqlite import SqliteLog
+from tote.log.open import open_log
 from tote.seed import load_payloads
 from tote.seed.client import AVRO_V2 as AVRO
 from tote.seed.files import BETS_TOPIC as TOPIC
@@ -155,24 +158,6 @@ def count_bets(database_url: str) -> int:
     return int(found[0]) if found else 0
 
 
-def baseline(bets: int, workdir: Path | None) -> float:
-    """Bets/s appended straight to a fresh SQLite log: the same bets, Avro-encoded and
-    framed beforehand, FLOOD_BATCH per append."""
-    schema = AvroSchema.parse(BET_SCHEMA)
-    codec = AvroCodec(schema)
-    encoded = [Record(codec.encode_framed(1, from_avro_json(schema, r["value"])))
-               for r in seed_records(FLOOD_BATCH)]
-    appends = max(1, bets // FLOOD_BATCH)
-    with tempfile.TemporaryDirectory(prefix="tote-bench-e2e-log-", dir=workdir) as tmp, \
-            SqliteLog(Path(tmp) / "log.db") as log:
-        log.create_topic(TOPIC, 1)
-        start = time.perf_counter()
-        for _ in range(appends):
-            log.append(TOPIC, encoded)
-        seconds = time.perf_counter() - start
-    return rate(appends * FLOOD_BATCH, seconds)
-
-
 @dataclass(frozen=True)
 class E2ESettings:
     rate_per_s: float = 2_000.0
@@ -183,6 +168,30 @@ class E2ESettings:
     backend: str = "sqlite"
     bootstrap_servers: str = ""
     workdir: Path | None = None
+
+
+def baseline(bets: int, settings: E2ESettings) -> float:
+    """Bets/s appended straight to the log of the bench's backend (a fresh SQLite file, or
+    a new topic on the Kafka cluster): the same bets, Avro-encoded and framed beforehand,
+    FLOOD_BATCH per append."""
+    schema = AvroSchema.parse(BET_SCHEMA)
+    codec = AvroCodec(schema)
+    encoded = [Record(codec.encode_framed(1, from_avro_json(schema, r["value"])))
+               for r in seed_records(FLOOD_BATCH)]
+    appends = max(1, bets // FLOOD_BATCH)
+    topic = TOPIC if settings.backend == "sqlite" else f"tote-bench-e2e-{uuid.uuid4().hex}"
+    with tempfile.TemporaryDirectory(prefix="tote-bench-e2e-log-", dir=settings.workdir) as tmp:
+        config = Config(home=Path(tmp), backend=settings.backend,
+                        bootstrap_servers=settings.bootstrap_servers)
+        with open_log(config) as log:
+            log.create_topic(topic, 1)
+            start = time.perf_counter()
+            for _ in range(appends):
+                log.append(topic, encoded)
+            seconds = time.perf_counter() - start
+            if settings.backend == "kafka":
+                log.delete_topic(topic)
+    return rate(appends * FLOOD_BATCH, seconds)
 
 
 def run(settings: E2ESettings, progress: Callable[[str], None] | None = None
@@ -212,8 +221,8 @@ def run(settings: E2ESettings, progress: Callable[[str], None] | None = None
         finally:
             watcher.stop()
         bets_rows = count_bets(stack.database_url)
-    say("baseline: the same bets appended straight to a SQLite log")
-    direct = baseline(burst.sent, s.workdir)
+    say("baseline: the same bets appended straight to the log")
+    direct = baseline(burst.sent, s)
     expected_bets = 9 + steady.sent + burst.sent
     throughput = rate(burst.delivered, burst.seconds) if burst.lost == 0 else 0.0
     summary = latency_summary(steady.latencies_ms)

@@ -150,6 +150,10 @@ class EmbeddedPostgres:
     ) -> subprocess.CompletedProcess[str]:
         """Run a bundled program, capturing output in files (pg_ctl's children keep pipes)."""
         run_as = _run_as_user(self._run_as_name) if as_server_user else None
+        if run_as is not None:
+            # The bundled binaries live in the venv, which may sit under a private (0700)
+            # directory such as a mktemp clone: the server's user must reach them too.
+            _make_traversable(self.bin_dir / program, run_as)
         full_env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
         full_env.update(env or {})
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
