@@ -8,6 +8,8 @@ copies may run on one data dir; they share nothing but the log.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +29,16 @@ Bootstrap = Annotated[
     typer.Option("--bootstrap-servers", help="Kafka bootstrap servers (TOTE_BOOTSTRAP_SERVERS)."),
 ]
 Host = Annotated[str | None, typer.Option("--host", help="Interface to listen on (TOTE_HOST).")]
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """A ToteError while a service starts is one line on stderr and exit 1, no traceback."""
+    try:
+        yield
+    except ToteError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _setup_logging() -> None:
@@ -51,13 +63,10 @@ def schema_registry(
     from tote.registry import Registry
 
     _setup_logging()
-    try:
+    with _user_errors():
         config = load_config({"home": home, "backend": backend, "host": host,
                               "bootstrap_servers": bootstrap_servers, "registry_port": port})
         log = open_log(config)
-    except ToteError as exc:
-        typer.echo(f"Error: {exc.message}", err=True)
-        raise typer.Exit(1) from None
     try:
         run_app(create_registry_app(Registry(log)), config.host, config.registry_port)
     finally:
@@ -93,13 +102,10 @@ def rest_proxy(
     from tote.proxy.service import RestProxy, schema_source_for
 
     _setup_logging()
-    try:
+    with _user_errors():
         config = load_config({"home": home, "backend": backend, "host": host,
                               "bootstrap_servers": bootstrap_servers, "proxy_port": port})
         log = open_log(config)
-    except ToteError as exc:
-        typer.echo(f"Error: {exc.message}", err=True)
-        raise typer.Exit(1) from None
     settings = ConsumerSettings(instance_timeout_ms=consumer_instance_timeout_ms,
                                 request_timeout_ms=consumer_request_timeout_ms)
     try:
@@ -135,15 +141,12 @@ def connect(
     from tote.log.open import open_log
 
     _setup_logging()
-    try:
+    with _user_errors():
         config = load_config({"home": home, "backend": backend, "host": host,
                               "bootstrap_servers": bootstrap_servers, "connect_port": port})
         aliases = {"db": _database_endpoint(config.db_url, config.db_port),
                    **host_aliases_from_env()}
         log = open_log(config)
-    except ToteError as exc:
-        typer.echo(f"Error: {exc.message}", err=True)
-        raise typer.Exit(1) from None
     advertised = "127.0.0.1" if config.host in ("0.0.0.0", "::") else config.host
     identity = worker_id or f"{advertised}:{config.connect_port}"
     settings = WorkerSettings(worker_id=identity, url=f"http://{identity}",
@@ -188,13 +191,10 @@ def ksqldb(
     from tote.sql.server import KsqlServer
 
     _setup_logging()
-    try:
+    with _user_errors():
         config = load_config({"home": home, "backend": backend, "host": host,
                               "bootstrap_servers": bootstrap_servers, "ksqldb_port": port})
         log = open_log(config)
-    except ToteError as exc:
-        typer.echo(f"Error: {exc.message}", err=True)
-        raise typer.Exit(1) from None
     registry = Registry(log)
     try:
         registry.start()
@@ -237,7 +237,7 @@ def ui(
     from tote.ui.settings import ui_settings
 
     _setup_logging()
-    try:
+    with _user_errors():
         config = load_config({"home": home, "backend": backend, "host": host,
                               "bootstrap_servers": bootstrap_servers, "ui_port": port})
         settings = ui_settings(config, host_aliases_from_env(),
@@ -245,9 +245,6 @@ def ui(
                                connect_url=connect_url, proxy_url=rest_proxy_url,
                                db_url=db_url, board_source=board_source)
         log = open_log(config)
-    except ToteError as exc:
-        typer.echo(f"Error: {exc.message}", err=True)
-        raise typer.Exit(1) from None
     try:
         run_app(create_ui_app(settings, log), config.host, config.ui_port)
     finally:
