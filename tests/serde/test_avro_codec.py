@@ -17,7 +17,7 @@ from tote.serde.avro_schema import AvroSchema
 from tote.serde.errors import SerializationError
 from tote.serde.schemas import parse_schema
 
-SEED = Path("/work/shared/seed/poc-kafka-sql-registry")
+SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seed" / "poc-kafka-sql-registry"
 BETS_SCHEMA = (
     '{"type":"record","name":"KsqlDataSourceSchema","namespace":"io.confluent.ksql.avro_schemas",'
     '"fields":[{"name":"RUNNER_ID","type":["null","int"],"default":null},'
@@ -42,7 +42,7 @@ def seed_payload(name: str) -> dict[str, Any]:
     return loaded
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="seed files live in /work/shared")
+@pytest.mark.skipif(not SEED.exists(), reason="seed files live in ../shared")
 def test_seed_payload_encodes_to_confluent_frames() -> None:
     codec = AvroCodec(BETS_SCHEMA)
     payload = seed_payload("post_bets.payload.json")
@@ -58,7 +58,7 @@ def test_seed_payload_encodes_to_confluent_frames() -> None:
         [r["value"] for r in payload["records"]]
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="seed files live in /work/shared")
+@pytest.mark.skipif(not SEED.exists(), reason="seed files live in ../shared")
 def test_all_seed_payloads_round_trip() -> None:
     codec = AvroCodec(parse_schema("AVRO", BETS_SCHEMA))
     for name in ("post_bets.payload.json", "post_bets_large.payload.json",

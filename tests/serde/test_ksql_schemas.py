@@ -21,9 +21,10 @@ from tote.serde.ksql_schemas import (
     key_schema_full_name,
 )
 
-QTT = Path("/work/shared/qtt/dev")
-SEED = Path("/work/shared/seed/poc-kafka-sql-registry/post_bets.payload.json")
-needs_fixtures = pytest.mark.skipif(not QTT.exists(), reason="fixtures live in /work/shared")
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+QTT = SHARED / "qtt" / "dev"
+SEED = SHARED / "seed" / "poc-kafka-sql-registry" / "post_bets.payload.json"
+needs_fixtures = pytest.mark.skipif(not QTT.exists(), reason="fixtures live in ../shared")
 
 SEED_COLUMNS = [Column("RUNNER_ID", t.INTEGER), Column("RACE_ID", t.INTEGER),
                 Column("AMOUNT", t.DOUBLE)]
@@ -49,7 +50,7 @@ def test_seed_stream_registers_the_schema_the_seed_posts_against() -> None:
         '"connect.name":"io.confluent.ksql.avro_schemas.KsqlDataSourceSchema"}')
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="seed files live in /work/shared")
+@pytest.mark.skipif(not SEED.exists(), reason="seed files live in ../shared")
 def test_seed_payload_is_valid_avro_json_for_the_generated_schema() -> None:
     schema = AvroSchema.parse(avro_schema_text(SEED_COLUMNS))
     with SEED.open() as f:

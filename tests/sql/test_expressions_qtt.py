@@ -12,7 +12,6 @@ import base64
 import datetime
 import json
 import math
-import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ from tote.sql.ast.queries import AliasedRelation, SingleColumn
 from tote.sql.ast.statements import ColumnConstraint, CreateStream, CreateStreamAsSelect
 from tote.sql.expressions import Binding, Scope, compile_predicate, compile_projection
 
-QTT = Path(os.environ.get("TOTE_SHARED", "/work/shared")) / "qtt" / "dev"
+QTT = Path(__file__).resolve().parents[2].parent / "shared" / "qtt" / "dev"
 FILES = [
     "operators.json",
     "binary-comparison.json",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import decimal
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ import pytest
 from tote.core.errors import SqlError
 from tote.sql import check_syntax, parse
 
-QTT = Path(os.environ.get("TOTE_SHARED", "/work/shared")) / "qtt"
+QTT = Path(__file__).resolve().parents[2].parent / "shared" / "qtt"
 pytestmark = pytest.mark.skipif(not QTT.is_dir(), reason="QTT fixtures not available")
 
 PARSE_FAILED = "io.confluent.ksql.parser.exception.ParseFailedException"

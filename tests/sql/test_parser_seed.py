@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -46,7 +45,7 @@ from tote.sql.ast.queries import (
 )
 from tote.sql.ast.types import BuiltinType
 
-SEED = Path(os.environ.get("TOTE_SHARED", "/work/shared")) / "seed"
+SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seed"
 pytestmark = pytest.mark.skipif(not SEED.is_dir(), reason="seed folder not available")
 
 
