@@ -87,6 +87,18 @@ def validate_topic_spec(
     return TopicSpec(name, partitions, replication_factor, tuple(sorted(configs.items())))
 
 
+AUTO_OFFSET_RESETS = ("earliest", "latest")
+
+
+def validate_offset_reset(value: str) -> None:
+    """`auto.offset.reset` must be earliest or latest (Kafka's message for anything else)."""
+    if value not in AUTO_OFFSET_RESETS:
+        raise InvalidConfig(
+            f"Invalid value {value} for configuration auto.offset.reset: "
+            "String must be one of: latest, earliest"
+        )
+
+
 def record_size(record: Record) -> int:
     """Bytes a record occupies for `max.message.bytes` (key + value + headers)."""
     size = len(record.key or b"") + len(record.value or b"")

@@ -19,7 +19,7 @@ from functools import cached_property
 from confluent_kafka import Consumer
 
 from tote.core.clock import SYSTEM_CLOCK, Clock
-from tote.core.errors import InvalidConfig, ToteError
+from tote.core.errors import ToteError
 from tote.core.records import (
     LogRecord,
     Position,
@@ -33,6 +33,7 @@ from tote.log.base import (
     Log,
     StateStore,
     TransactionalProducer,
+    validate_offset_reset,
 )
 from tote.log.kafka_admin import KafkaAdmin
 from tote.log.kafka_config import (
@@ -47,7 +48,6 @@ from tote.log.kafka_read import ReaderPool
 from tote.log.kafka_store import KafkaStore, StoreCache
 from tote.log.kafka_txn import KafkaTransactionalProducer
 
-AUTO_OFFSET_RESETS = ("earliest", "latest")
 DEFAULT_TIMEOUT = 30.0
 
 
@@ -173,11 +173,7 @@ class KafkaLog(Log):
         session_timeout_ms: int = 10_000,
         auto_offset_reset: str = "earliest",
     ) -> GroupConsumer:
-        if auto_offset_reset not in AUTO_OFFSET_RESETS:
-            raise InvalidConfig(
-                f"Invalid value {auto_offset_reset} for configuration auto.offset.reset: "
-                "String must be one of: latest, earliest"
-            )
+        validate_offset_reset(auto_offset_reset)
         for topic in topics:
             self._admin.spec(topic, fresh=True)
         config = group_config(

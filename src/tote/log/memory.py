@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from tote.core.clock import SYSTEM_CLOCK, Clock
 from tote.core.errors import (
-    InvalidConfig,
     OffsetOutOfRange,
     PartitionNotFound,
     RecordTooLarge,
@@ -40,6 +39,7 @@ from tote.log.base import (
     StateStore,
     TransactionalProducer,
     record_size,
+    validate_offset_reset,
     validate_topic_spec,
 )
 from tote.log.memory_groups import GroupCoordinator, MemoryGroupConsumer
@@ -49,7 +49,6 @@ from tote.log.partitioner import StickyPartitioner, assign_partitions
 # Kafka's log.retention.check.interval.ms: how often appends also apply retention.
 RETENTION_CHECK_MS = 300_000
 DEFAULT_DELETE_RETENTION_MS = 86_400_000
-AUTO_OFFSET_RESETS = ("earliest", "latest")
 
 
 def _offset_of(record: LogRecord) -> int:
@@ -255,11 +254,7 @@ class MemoryLog(Log):
         session_timeout_ms: int = 10_000,
         auto_offset_reset: str = "earliest",
     ) -> GroupConsumer:
-        if auto_offset_reset not in AUTO_OFFSET_RESETS:
-            raise InvalidConfig(
-                f"Invalid value {auto_offset_reset} for configuration auto.offset.reset: "
-                "String must be one of: latest, earliest"
-            )
+        validate_offset_reset(auto_offset_reset)
         with self.lock:
             for topic in topics:
                 self._topic(topic)

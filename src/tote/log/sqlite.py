@@ -19,7 +19,6 @@ from pathlib import Path
 
 from tote.core.clock import SYSTEM_CLOCK, Clock
 from tote.core.errors import (
-    InvalidConfig,
     OffsetOutOfRange,
     PartitionNotFound,
     Timeout,
@@ -38,6 +37,7 @@ from tote.log.base import (
     Log,
     StateStore,
     TransactionalProducer,
+    validate_offset_reset,
     validate_topic_spec,
 )
 from tote.log.partitioner import StickyPartitioner
@@ -51,7 +51,6 @@ from tote.log.sqlite_txn import SqliteStore, SqliteTransactionalProducer
 from tote.log.sqlite_watch import DEFAULT_POLL_INTERVAL, ChangeWatcher
 
 _logger = logging.getLogger(__name__)
-AUTO_OFFSET_RESETS = ("earliest", "latest")
 _READ = (
     "SELECT id - ?1, key, value, headers, ts FROM records "
     "WHERE id >= ?2 AND id < ?3 ORDER BY id LIMIT ?4"
@@ -276,11 +275,7 @@ class SqliteLog(Log):
         session_timeout_ms: int = 10_000,
         auto_offset_reset: str = "earliest",
     ) -> GroupConsumer:
-        if auto_offset_reset not in AUTO_OFFSET_RESETS:
-            raise InvalidConfig(
-                f"Invalid value {auto_offset_reset} for configuration auto.offset.reset: "
-                "String must be one of: latest, earliest"
-            )
+        validate_offset_reset(auto_offset_reset)
         for topic in topics:
             self.topics.get(topic)
         consumer = SqliteGroupConsumer(
