@@ -7,29 +7,20 @@ unprivileged user that must traverse every parent directory, and pytest resets
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-
-def _private_dir() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="tote-e2e-test-"))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
+from tests.stack.helpers import private_dir
 
 
 @pytest.fixture(scope="module")
 def module_dir() -> Iterator[Path]:
     """A fresh directory for a module's stack."""
-    yield from _private_dir()
+    yield from private_dir("tote-e2e-test-")
 
 
 @pytest.fixture
 def stack_dir() -> Iterator[Path]:
     """A fresh directory for one test's stack."""
-    yield from _private_dir()
+    yield from private_dir("tote-e2e-test-")

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tote.core.records import Record
-from tote.http.common import ServerThread
+from tote.http.hyper import HyperServerThread
 from tote.http.ksql_api import create_ksql_app
 from tote.log.base import Log
 from tote.log.memory import MemoryLog
@@ -88,7 +88,7 @@ def ksql() -> Iterator[Ksql]:
     registry = Registry(log)
     registry.start()
     server = KsqlServer(log, registry)
-    with ServerThread(create_ksql_app(server)) as thread, \
+    with HyperServerThread(create_ksql_app(server)) as thread, \
             httpx.Client(base_url=thread.url, timeout=WAIT) as client:
         wait_ready(client)
         yield Ksql(thread.url, log, registry, server, client)

@@ -19,7 +19,9 @@ from tote.proxy import bodies
 from tote.proxy.errors import ConsumerInstanceNotFound, UnsupportedMediaType
 from tote.proxy.formats import EmbeddedFormat, accepted_format, produce_format
 from tote.proxy.instance import ConsumerSettings
-from tote.proxy.schema_source import (
+from tote.proxy.service import RestProxy
+from tote.registry import Registry
+from tote.registry.source import (
     HttpSchemaSource,
     RegistryRejected,
     RegistrySchemaSource,
@@ -27,8 +29,6 @@ from tote.proxy.schema_source import (
     StoredSchema,
     SubjectVersion,
 )
-from tote.proxy.service import RestProxy
-from tote.registry import Registry
 
 
 @pytest.fixture

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,20 @@ from tote.stack.services import SERVICES
 
 COMMAND_TIMEOUT_S = 300.0
 WAIT_TIMEOUT_S = 120.0
+
+
+def private_dir(prefix: str) -> Iterator[Path]:
+    """A fresh directory under the system temp dir, removed afterwards (a fixture's body).
+
+    Not pytest's `tmp_path`: when tests run as root, the embedded PostgreSQL runs as an
+    unprivileged user that must traverse every parent directory, and pytest resets
+    `/tmp/pytest-of-<user>` to mode 0700 whenever another session starts.
+    """
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def clean_env(tmp: Path) -> dict[str, str]:

@@ -4,7 +4,7 @@
   127.0.0.1:5432 when it answers (CI's machines have one, trust auth), else tote's
   embedded one in a private temp dir.
 * `database` — a fresh, uniquely named database on it for one test module, dropped after.
-* `stack` — every service (registry, proxy, ksqlDB, Connect, UI) for one test module.
+* `module_dir` — a fresh data dir for a module's `tote up` (see tests/stack/helpers.py).
 * `browser` / `page` — Debian's chromium driven by Playwright (never a downloaded browser);
   `shoot(page, name)` saves a screenshot into `test-artifacts/ui/`.
 """
@@ -21,7 +21,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from tests.ui.servers import Stack, running_stack
+from tests.stack.helpers import private_dir
 
 from tote.embedded.postgres import EmbeddedPostgres
 
@@ -80,11 +80,8 @@ def database(postgres: Postgres) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def stack(postgres: Postgres, database: str,
-          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    home = tmp_path_factory.mktemp("ui-stack") / "home"
-    with running_stack(home, postgres.host, postgres.port, database) as running:
-        yield running
+def module_dir() -> Iterator[Path]:
+    yield from private_dir("tote-ui-test-")
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -29,8 +30,9 @@ from tote.bench.rest_proxy import AVRO
 LATENCY_WORKERS = 16
 
 
-def _post_batches(url: str, path: str, body: bytes, requests: int, *, batch: int,
-                  errors: list[str]) -> None:
+def _post_batches(
+    url: str, path: str, body: bytes, requests: int, *, batch: int, errors: list[str]
+) -> None:
     with httpx.Client(base_url=url, timeout=120, headers={"Content-Type": AVRO}) as client:
         for _ in range(requests):
             response = client.post(path, content=body)
@@ -39,16 +41,23 @@ def _post_batches(url: str, path: str, body: bytes, requests: int, *, batch: int
                 return
 
 
-def throughput(url: str, path: str, body: bytes, *, records: int, batch: int,
-               clients: int) -> dict[str, Any]:
+def throughput(
+    url: str, path: str, body: bytes, *, records: int, batch: int, clients: int
+) -> dict[str, Any]:
     """Seconds to post `records // batch` batch requests over `clients` connections."""
     requests = records // batch
     shares = [requests // clients + (1 if i < requests % clients else 0) for i in range(clients)]
     errors: list[str] = []
     _post_batches(url, path, body, 1, batch=batch, errors=errors)  # warm up: caches, connections
-    threads = [threading.Thread(target=_post_batches, args=(url, path, body, n),
-                                kwargs={"batch": batch, "errors": errors})
-               for n in shares if n]
+    threads = [
+        threading.Thread(
+            target=_post_batches,
+            args=(url, path, body, n),
+            kwargs={"batch": batch, "errors": errors},
+        )
+        for n in shares
+        if n
+    ]
     start = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -58,36 +67,98 @@ def throughput(url: str, path: str, body: bytes, *, records: int, batch: int,
     return {"records": requests * batch, "seconds": seconds, "errors": errors[:3]}
 
 
-async def _paced(url: str, path: str, body: bytes, rate: float,
-                 duration: float) -> dict[str, Any]:
+class HttpConnection:
+    """One keep-alive HTTP/1.1 connection that posts the same prepared request over and
+    over: a minimal client, because httpx's per-request bookkeeping costs ~3 ms of CPU
+    and the load generator shares the machine with the proxy it measures."""
+
+    def __init__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._request = request
+
+    @classmethod
+    async def open(cls, url: str, path: str, body: bytes) -> HttpConnection:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "127.0.0.1", parts.port or 80
+        reader, writer = await asyncio.open_connection(host, port)
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: {AVRO}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        return cls(reader, writer, head.encode("ascii") + body)
+
+    async def post(self) -> tuple[int, bytes]:
+        """Send the request and read the whole response: (status, body)."""
+        self._writer.write(self._request)
+        head = await self._reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        length = None
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value)
+        if length is None:
+            raise ValueError(f"response without Content-Length: {lines[0]}")
+        return status, await self._reader.readexactly(length)
+
+    async def close(self) -> None:
+        self._writer.close()
+        await self._writer.wait_closed()
+
+
+def _check_single(status: int, body: bytes) -> str | None:
+    """None if the response is a produce response for one record, else what is wrong."""
+    if status == 200 and len(json.loads(body)["offsets"]) == 1:
+        return None
+    return f"{status} {body[:300].decode(errors='replace')}"
+
+
+async def _paced(url: str, path: str, body: bytes, rate: float, duration: float) -> dict[str, Any]:
     """Request i is due at start + i / rate; worker k of `LATENCY_WORKERS` (each with its own
     keep-alive connection) sends requests k, k + W, …, each when due or, if it is behind,
-    as soon as its previous one is answered. One connection per worker keeps httpx's pool
-    from queueing, whose bookkeeping grows with the queue and would slow the client."""
+    as soon as its previous one is answered. A request's latency counts from when it was
+    due, so a slow answer also charges the requests queued behind it (open loop)."""
     count = int(rate * duration)
     latencies: list[float] = []
     errors: list[str] = []
-    start = time.perf_counter() + 0.2  # after every worker's warm-up request
+    connections = [await HttpConnection.open(url, path, body) for _ in range(LATENCY_WORKERS)]
+    for connection in connections:  # warm up: caches, connections
+        problem = _check_single(*await connection.post())
+        if problem:
+            errors.append(problem)
+    start = time.perf_counter() + 0.05
 
-    async def worker(first: int) -> None:
-        async with httpx.AsyncClient(base_url=url, timeout=60,
-                                     headers={"Content-Type": AVRO}) as client:
-            await client.post(path, content=body)  # warm up: connect
-            for i in range(first, count, LATENCY_WORKERS):
-                scheduled = start + i / rate
-                delay = scheduled - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                response = await client.post(path, content=body)
-                latencies.append((time.perf_counter() - scheduled) * 1000)
-                if response.status_code != 200:
-                    errors.append(f"{response.status_code} {response.text[:300]}")
+    async def worker(first: int, connection: HttpConnection) -> None:
+        for i in range(first, count, LATENCY_WORKERS):
+            scheduled = start + i / rate
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            status, answer = await connection.post()
+            latencies.append((time.perf_counter() - scheduled) * 1000)
+            problem = _check_single(status, answer)
+            if problem:
+                errors.append(problem)
 
     cpu = time.process_time()
-    await asyncio.gather(*(worker(k) for k in range(LATENCY_WORKERS)))
+    try:
+        await asyncio.gather(*(worker(k, c) for k, c in enumerate(connections)))
+    finally:
+        for connection in connections:
+            await connection.close()
     seconds = time.perf_counter() - start
-    return {"requests": count, "seconds": seconds, "cpu_seconds": time.process_time() - cpu,
-            "latencies_ms": latencies, "errors": errors[:3], "failed": len(errors)}
+    return {
+        "requests": count,
+        "seconds": seconds,
+        "cpu_seconds": time.process_time() - cpu,
+        "latencies_ms": latencies,
+        "errors": errors[:3],
+        "failed": len(errors),
+    }
 
 
 def main(argv: list[str]) -> None:
@@ -97,12 +168,19 @@ def main(argv: list[str]) -> None:
     result: dict[str, Any] = {}
     if settings["records"] > 0:
         result["throughput"] = throughput(
-            url, path, settings["batch_body"].encode(), records=settings["records"],
-            batch=settings["batch"], clients=settings["clients"])
+            url,
+            path,
+            settings["batch_body"].encode(),
+            records=settings["records"],
+            batch=settings["batch"],
+            clients=settings["clients"],
+        )
     if settings["duration"] > 0:
-        result["latency"] = asyncio.run(_paced(
-            url, path, settings["single_body"].encode(), settings["rate"],
-            settings["duration"]))
+        result["latency"] = asyncio.run(
+            _paced(
+                url, path, settings["single_body"].encode(), settings["rate"], settings["duration"]
+            )
+        )
     sys.stdout.write(json.dumps(result) + "\n")
 
 

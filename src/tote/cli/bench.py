@@ -125,3 +125,51 @@ def e2e_bench(
     settings = E2ESettings(rate, duration, batch, max_bets, clients, backend, bootstrap_servers,
                            workdir)
     report(run(settings, progress=lambda text: typer.echo(f"… {text}", err=True)))
+
+
+@app.command("pipeline")
+def pipeline_bench(
+    *,
+    bets: Annotated[int, typer.Option(help="Bets for the throughput run.")] = 200_000,
+    races: Annotated[int, typer.Option(help="Races the bets are spread over.")] = 1_000,
+    runners: Annotated[int, typer.Option(help="Runners per race.")] = 12,
+    rate: Annotated[int, typer.Option(help="Bets per second in the latency run.")] = 2_000,
+    duration: Annotated[float, typer.Option(help="Seconds of the latency run.")] = 10.0,
+    rss_bets: Annotated[int, typer.Option(
+        help="Bets of the memory run (over 10x the races); 0 skips it.")] = 1_000_000,
+    workdir: Annotated[
+        Path | None, typer.Option("--dir", help="Where to put the temporary logs.")
+    ] = None,
+) -> None:
+    """The seed's statements on the embedded log beside a hand-written pipeline."""
+    from tote.bench.pipeline import Shape, report, run
+
+    if bets < 1 or races < 1 or runners < 1 or rate < 1 or duration <= 0 or rss_bets < 0:
+        raise typer.BadParameter("bets, races, runners, rate and duration must be positive.")
+    shape = Shape(bets, races, runners)
+    report(run(shape, rate, duration, rss_bets, workdir), shape)
+
+
+@app.command("push")
+def push_bench(
+    *,
+    rate: Annotated[float, typer.Option(help="Bets per second appended to the log.")] = 2_000,
+    duration: Annotated[float, typer.Option(help="Seconds of paced bets.")] = 20.0,
+    batch: Annotated[int, typer.Option(help="Bets per append.")] = 10,
+    pull_duration: Annotated[float, typer.Option(help="Seconds of pull-query lookups.")] = 5.0,
+    clients: Annotated[int, typer.Option(help="Connections sending pull queries.")] = 2,
+    http1: Annotated[bool, typer.Option(
+        "--http1", help="Push query over HTTP/1.1 instead of HTTP/2 (h2c).")] = False,
+    workdir: Annotated[
+        Path | None, typer.Option("--dir", help="Where to put the temporary data dir.")
+    ] = None,
+) -> None:
+    """ksqlDB over HTTP: append → push-query row latency on the seed's odds, and pull-query
+    key lookups/s, beside the raw log's latency and the HTTP floor."""
+    from tote.bench.push import PushSettings, report, run
+
+    if rate <= 0 or duration <= 0 or batch < 1 or pull_duration <= 0 or clients < 1:
+        raise typer.BadParameter("rate, duration, batch, pull-duration and clients must be "
+                                 "positive.")
+    settings = PushSettings(rate, duration, batch, pull_duration, clients, not http1, workdir)
+    report(run(settings, progress=lambda text: typer.echo(f"… {text}", err=True)))

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from tote import __version__
-from tote.cli import bench, qtt, serve, stack, topic
+from tote.cli import bench, qtt, serve, stack, testrunner, topic
 from tote.cli import sql as sql_shell
 from tote.core.errors import ToteError
 
@@ -23,6 +23,7 @@ cli.add_typer(bench.app, name="bench")
 cli.add_typer(serve.app, name="serve")
 cli.command("qtt")(qtt.qtt)
 cli.command("sql")(sql_shell.sql)
+cli.command("test-runner")(testrunner.test_runner)
 stack.register(cli)
 
 

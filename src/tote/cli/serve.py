@@ -11,12 +11,15 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tote.core.config import load_config
+from tote.core.config import Config, load_config
 from tote.core.errors import ToteError
+
+if TYPE_CHECKING:
+    from tote.log.base import Log
 
 app = typer.Typer(help="Run one service of the stack in the foreground.", no_args_is_help=True)
 
@@ -47,6 +50,32 @@ def _setup_logging() -> None:
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+@contextmanager
+def _service_log(port_field: str, port: int | None, *, host: str | None, home: Path | None,
+                 backend: str | None, bootstrap_servers: str | None
+                 ) -> Iterator[tuple[Config, Log]]:
+    """The config (`port` set as `port_field`) and open log every service starts from.
+
+    Config and open errors exit like `_user_errors`; the log closes when the service stops.
+    """
+    from tote.log.open import open_log
+
+    _setup_logging()
+    with _user_errors():
+        config = load_config({"home": home, "backend": backend, "host": host,
+                              "bootstrap_servers": bootstrap_servers, port_field: port})
+        log = open_log(config)
+    try:
+        yield config, log
+    finally:
+        log.close()
+
+
+def _advertised(host: str) -> str:
+    """The address other processes reach this one at when it listens on every interface."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::") else host
+
+
 @app.command("schema-registry")
 def schema_registry(
     port: Annotated[int | None, typer.Option(
@@ -59,18 +88,11 @@ def schema_registry(
     """Confluent's Schema Registry API, backed by the `_schemas` topic of the log."""
     from tote.http.common import run_app
     from tote.http.registry_api import create_registry_app
-    from tote.log.open import open_log
     from tote.registry import Registry
 
-    _setup_logging()
-    with _user_errors():
-        config = load_config({"home": home, "backend": backend, "host": host,
-                              "bootstrap_servers": bootstrap_servers, "registry_port": port})
-        log = open_log(config)
-    try:
+    with _service_log("registry_port", port, host=host, home=home, backend=backend,
+                      bootstrap_servers=bootstrap_servers) as (config, log):
         run_app(create_registry_app(Registry(log)), config.host, config.registry_port)
-    finally:
-        log.close()
 
 
 @app.command("rest-proxy")
@@ -90,6 +112,9 @@ def rest_proxy(
     consumer_request_timeout_ms: Annotated[
         int, typer.Option(help="How long GET .../records waits for data by default.")
     ] = 1_000,
+    access_log: Annotated[
+        bool, typer.Option(help="Log every request (costs CPU under heavy load).")
+    ] = True,
     home: Home = None,
     backend: Backend = None,
     bootstrap_servers: Bootstrap = None,
@@ -97,23 +122,20 @@ def rest_proxy(
     """Confluent's REST Proxy (kafka-rest v2 and v3 basics): produce and consume over HTTP."""
     from tote.http.common import run_app
     from tote.http.proxy_api import create_app
-    from tote.log.open import open_log
     from tote.proxy.instance import ConsumerSettings
-    from tote.proxy.service import RestProxy, schema_source_for
+    from tote.proxy.service import RestProxy
+    from tote.registry.source import schema_source_for
 
-    _setup_logging()
-    with _user_errors():
-        config = load_config({"home": home, "backend": backend, "host": host,
-                              "bootstrap_servers": bootstrap_servers, "proxy_port": port})
-        log = open_log(config)
     settings = ConsumerSettings(instance_timeout_ms=consumer_instance_timeout_ms,
                                 request_timeout_ms=consumer_request_timeout_ms)
-    try:
-        with schema_source_for(log, schema_registry_url) as schemas:
-            proxy = RestProxy(log, schemas, consumer_settings=settings)
-            run_app(create_app(proxy), config.host, config.proxy_port)
-    finally:
-        log.close()
+    with (
+        _service_log("proxy_port", port, host=host, home=home, backend=backend,
+                     bootstrap_servers=bootstrap_servers) as (config, log),
+        schema_source_for(log, schema_registry_url) as schemas,
+    ):
+        proxy = RestProxy(log, schemas, consumer_settings=settings)
+        run_app(create_app(proxy), config.host, config.proxy_port,
+                access_log=access_log, fast_io=True)
 
 
 @app.command("connect")
@@ -138,25 +160,18 @@ def connect(
     from tote.core.host_aliases import host_aliases_from_env
     from tote.http.common import run_app
     from tote.http.connect_api import create_connect_app
-    from tote.log.open import open_log
 
-    _setup_logging()
-    with _user_errors():
-        config = load_config({"home": home, "backend": backend, "host": host,
-                              "bootstrap_servers": bootstrap_servers, "connect_port": port})
-        aliases = {"db": _database_endpoint(config.db_url, config.db_port),
-                   **host_aliases_from_env()}
-        log = open_log(config)
-    advertised = "127.0.0.1" if config.host in ("0.0.0.0", "::") else config.host
-    identity = worker_id or f"{advertised}:{config.connect_port}"
-    settings = WorkerSettings(worker_id=identity, url=f"http://{identity}",
-                              host_aliases=aliases, session_timeout_ms=session_timeout_ms,
-                              heartbeat_ms=heartbeat_ms)
-    tune_gc_for_streaming()
-    try:
+    with _service_log("connect_port", port, host=host, home=home, backend=backend,
+                      bootstrap_servers=bootstrap_servers) as (config, log):
+        with _user_errors():
+            aliases = {"db": _database_endpoint(config.db_url, config.db_port),
+                       **host_aliases_from_env()}
+        identity = worker_id or f"{_advertised(config.host)}:{config.connect_port}"
+        settings = WorkerSettings(worker_id=identity, url=f"http://{identity}",
+                                  host_aliases=aliases, session_timeout_ms=session_timeout_ms,
+                                  heartbeat_ms=heartbeat_ms)
+        tune_gc_for_streaming()
         run_app(create_connect_app(Worker(log, settings)), config.host, config.connect_port)
-    finally:
-        log.close()
 
 
 def _database_endpoint(db_url: str, db_port: int) -> str:
@@ -184,25 +199,27 @@ def ksqldb(
     bootstrap_servers: Bootstrap = None,
 ) -> None:
     """ksqlDB's REST API and engine; statements go through the log's command topic."""
-    from tote.http.common import run_app
+    from tote.http.hyper import run_hyper_app
     from tote.http.ksql_api import create_ksql_app
-    from tote.log.open import open_log
     from tote.registry import Registry
     from tote.sql.server import KsqlServer
 
-    _setup_logging()
-    with _user_errors():
-        config = load_config({"home": home, "backend": backend, "host": host,
-                              "bootstrap_servers": bootstrap_servers, "ksqldb_port": port})
-        log = open_log(config)
-    registry = Registry(log)
-    try:
-        registry.start()
-        server = KsqlServer(log, registry, properties={"ksql.service.id": service_id})
-        run_app(create_ksql_app(server), config.host, config.ksqldb_port)
-    finally:
-        registry.close()
-        log.close()
+    with _service_log("ksqldb_port", port, host=host, home=home, backend=backend,
+                      bootstrap_servers=bootstrap_servers) as (config, log):
+        registry = Registry(log)
+        try:
+            registry.start()
+            # Servers share the queries' work through consumer groups on the embedded
+            # log; on Kafka, offset commits outside a live member are refused, so there
+            # each server runs every query (servers of one service id fence each other).
+            instance = (f"{_advertised(config.host)}:{config.ksqldb_port}"
+                        if config.backend == "sqlite" else None)
+            server = KsqlServer(log, registry, properties={"ksql.service.id": service_id},
+                                instance_id=instance)
+            run_hyper_app(create_ksql_app(server), config.host, config.ksqldb_port,
+                          before_shutdown=server.close_push_queries)
+        finally:
+            registry.close()
 
 
 @app.command("ui")
@@ -232,20 +249,14 @@ def ui(
     """The web UI: live tote board, database browser and stack view (adminer's port)."""
     from tote.core.host_aliases import host_aliases_from_env
     from tote.http.common import run_app
-    from tote.log.open import open_log
     from tote.ui.app import create_ui_app
     from tote.ui.settings import ui_settings
 
-    _setup_logging()
-    with _user_errors():
-        config = load_config({"home": home, "backend": backend, "host": host,
-                              "bootstrap_servers": bootstrap_servers, "ui_port": port})
-        settings = ui_settings(config, host_aliases_from_env(),
-                               registry_url=schema_registry_url, ksqldb_url=ksqldb_url,
-                               connect_url=connect_url, proxy_url=rest_proxy_url,
-                               db_url=db_url, board_source=board_source)
-        log = open_log(config)
-    try:
+    with _service_log("ui_port", port, host=host, home=home, backend=backend,
+                      bootstrap_servers=bootstrap_servers) as (config, log):
+        with _user_errors():
+            settings = ui_settings(config, host_aliases_from_env(),
+                                   registry_url=schema_registry_url, ksqldb_url=ksqldb_url,
+                                   connect_url=connect_url, proxy_url=rest_proxy_url,
+                                   db_url=db_url, board_source=board_source)
         run_app(create_ui_app(settings, log), config.host, config.ui_port)
-    finally:
-        log.close()

@@ -1,6 +1,6 @@
 """`tote sql`: an interactive ksqlDB shell (like ksqlDB's CLI) for a ksqlDB server.
 
-    tote sql                        # shell on http://localhost:8088
+    tote sql                        # shell on the running stack (or localhost:8088)
     tote sql --server URL -e 'SHOW STREAMS;'
     tote sql -f statements.sql
 
@@ -22,10 +22,12 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.history import FileHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from rich.console import Console
+from rich.text import Text
 
 from tote.cli.sql_client import KsqlClient, ServerError, Unreachable
 from tote.cli.sql_complete import Catalogue, SqlCompleter
 from tote.cli.sql_render import RowPrinter, render_entity, render_error
+from tote.core.config import load_config
 from tote.core.errors import SqlError
 from tote.sql.ast.commands import (
     DefineVariable,
@@ -36,8 +38,11 @@ from tote.sql.ast.commands import (
 )
 from tote.sql.parser import parse_statement
 from tote.sql.script import split_statements
+from tote.stack.endpoints import running_endpoints
+from tote.stack.errors import StackNotRunning
 
 _QUERY_START = re.compile(r"^\s*\(?\s*(SELECT|PRINT)\b", re.I)
+_PRINT_START = re.compile(r"^\s*PRINT\b", re.I)
 _CATALOGUE_CHANGE = re.compile(r"^\s*(CREATE|DROP|TERMINATE|INSERT\s+INTO\s+\w+\s+SELECT)\b",
                                re.I)
 _SCHEMA_NAME = re.compile(r"`((?:[^`]|``)*)`")
@@ -95,6 +100,9 @@ class Shell:
 
     def run_statement(self, text: str) -> None:
         if self._client_side(text):
+            return
+        if _PRINT_START.match(text):
+            self._print(text)
             return
         if _QUERY_START.match(text):
             self._query(text)
@@ -179,6 +187,23 @@ class Shell:
                         f"{count} row{'s' if count != 1 else ''} in set" if final is None
                         else final)
 
+    def _print(self, text: str) -> None:
+        """PRINT: the server's lines as they come, idle keep-alive lines left out."""
+        try:
+            with self.client.print_topic(text, self.properties) as lines:
+                for line in lines:
+                    if line:
+                        self.console.print(Text(line))
+        except KeyboardInterrupt:
+            pass
+        except ServerError as exc:
+            self._error(exc.message, exc.statement or text)
+            return
+        except Unreachable as exc:
+            self._error(str(exc), "")
+            return
+        self.console.print("Topic printing ceased", markup=False)
+
     def _error(self, message: str, statement: str) -> None:
         self.failed = True
         render_error(self.console, message, statement)
@@ -221,10 +246,21 @@ class Shell:
         self.console.print("Exiting tote sql.", markup=False)
 
 
+def default_server(home: Path | None = None) -> str:
+    """The ksqlDB of the stack running on the data dir, else the configured port here."""
+    config = load_config({"home": home})
+    try:
+        return running_endpoints(config.home).url("ksqldb")
+    except (StackNotRunning, KeyError):
+        return f"http://localhost:{config.ksqldb_port}"
+
+
 def sql(
-    server: Annotated[str, typer.Option(
-        "--server", envvar="TOTE_KSQL_URL", help="The ksqlDB server's URL.")
-    ] = "http://localhost:8088",
+    server: Annotated[str | None, typer.Option(
+        "--server", envvar="TOTE_KSQL_URL",
+        help="The ksqlDB server's URL [default: the running stack's, else localhost on "
+             "TOTE_KSQLDB_PORT (8088)].")
+    ] = None,
     execute: Annotated[str | None, typer.Option(
         "--execute", "-e", help="Run these statements and exit.")] = None,
     file: Annotated[Path | None, typer.Option(
@@ -234,6 +270,7 @@ def sql(
 ) -> None:
     """An interactive ksqlDB shell: statements, live push queries, Rich tables."""
     console = Console(highlight=False, soft_wrap=True)
+    server = server or default_server()
     client = KsqlClient(server)
     try:
         try:

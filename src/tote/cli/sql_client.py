@@ -103,13 +103,25 @@ class KsqlClient:
         """The elements of a query's answer as they arrive (header, rows, final)."""
         body = {"ksql": sql, "streamsProperties": dict(properties),
                 "sessionVariables": dict(variables)}
+        with self._stream(body) as response:
+            yield _elements(response.iter_text())
+
+    @contextmanager
+    def print_topic(self, sql: str, properties: Mapping[str, str]) -> Iterator[Iterator[str]]:
+        """The text lines of a PRINT as they arrive (`/query` answers PRINT in plain text)."""
+        with self._stream({"ksql": sql, "streamsProperties": dict(properties)}) as response:
+            yield response.iter_lines()
+
+    @contextmanager
+    def _stream(self, body: dict[str, Any]) -> Iterator[httpx.Response]:
+        """A streamed `POST /query`: an error answer raises, a lost connection is Unreachable."""
         try:
             with self.http.stream("POST", "/query", json=body,
                                   timeout=httpx.Timeout(10.0, read=None)) as response:
                 if response.status_code != 200:
                     response.read()
                     _answer(response)
-                yield _elements(response.iter_text())
+                yield response
         except httpx.HTTPError as exc:
             raise Unreachable(f"Lost the connection to {self.url}: {exc}") from None
 

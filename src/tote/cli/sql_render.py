@@ -67,6 +67,8 @@ def render_entity(console: Console, entity: dict[str, Any]) -> None:
         console.print(_table(None, ["Function Name", "Category"],
                              [[f["name"], f.get("category", "")]
                               for f in entity.get("functions", [])]))
+    elif kind == "describe_function":
+        _describe_function(console, entity)
     elif kind == "variables":
         console.print(_table(None, ["Variable Name", "Value"],
                              [[v["name"], v["value"]] for v in entity.get("variables", [])]))
@@ -87,6 +89,25 @@ def render_entity(console: Console, entity: dict[str, Any]) -> None:
         console.print(Text(f" {entity['message']}"))
     else:
         console.print_json(json.dumps(entity))
+
+
+def _describe_function(console: Console, f: dict[str, Any]) -> None:
+    """ksqlDB CLI's layout: a header block, then one block per variation."""
+    lines = [f"\nName        : {f.get('name', '')}", f"Author      : {f.get('author', '')}"]
+    if f.get("version"):
+        lines.append(f"Version     : {f['version']}")
+    lines += [f"Overview    : {f.get('description', '')}", f"Type        : {f.get('type', '')}",
+              f"Jar         : {f.get('path', '')}", "Variations  : "]
+    for variant in f.get("functions", []):
+        arguments = variant.get("arguments", [])
+        signature = ", ".join(f"{a['name']} {a['type']}" for a in arguments)
+        lines += ["", f"\tVariation   : {f.get('name', '')}({signature})",
+                  f"\tReturns     : {variant.get('returnType', '')}"]
+        if variant.get("description"):
+            lines.append(f"\tDescription : {variant['description']}")
+        lines += [f"\t{a['name']:<12}: {a['description']}" for a in arguments
+                  if a.get("description")]
+    console.print(Text("\n".join(lines)))
 
 
 def _type_text(schema: dict[str, Any]) -> str:

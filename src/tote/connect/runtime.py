@@ -8,7 +8,8 @@ place at once) over the connector's topics (re-listed every few seconds for
 1. new partitions: ask the task for the offsets it stored (exactly-once) and seek there,
    dropping what this poll read from them; revoked partitions are closed;
 2. convert keys and values (a bad record fails the task, or with `errors.tolerance=all`
-   goes to the dead letter queue);
+   goes to the dead letter queue); a poll of one flat Avro schema becomes one lazy
+   `SinkRecordBatch` of rows (`batch.py`) instead of a record object per message;
 3. `put` the records with the next offset of every partition the poll covered;
 4. commit those offsets to the group (advisory: the task's own copy is the truth).
 
@@ -26,9 +27,11 @@ import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from tote.connect.api import SinkConnector, SinkTask, TaskContext
+from tote.connect.batch import SinkRecordBatch
 from tote.connect.connector_config import SinkSettings
 from tote.connect.converters import Converter, ConverterContext, build_converter
 from tote.connect.data import SinkRecord
@@ -50,6 +53,7 @@ _logger = logging.getLogger(__name__)
 POLL_TIMEOUT_S = 0.5
 DEFAULT_POLL_RECORDS = 500
 _NEW = tuple.__new__
+_TOPIC, _KEY, _VALUE = attrgetter("topic"), attrgetter("key"), attrgetter("value")
 
 
 @dataclass(frozen=True)
@@ -305,7 +309,10 @@ class TaskRunner:
                 "name": topic, "connector": self.connector, "task": self.task_id,
                 "discoverTimestamp": self.ctx.log_clock.now_ms()}})
 
-    def _convert(self, records: Sequence[LogRecord]) -> list[SinkRecord]:
+    def _convert(self, records: Sequence[LogRecord]) -> Sequence[SinkRecord]:
+        batch = self._convert_rows(records)
+        if batch is not None:
+            return batch
         out: list[SinkRecord] = []
         start = 0
         while start < len(records):
@@ -334,6 +341,21 @@ class TaskRunner:
                                               v[1], r.timestamp, r.headers, r))
             start = end
         return out
+
+    def _convert_rows(self, records: Sequence[LogRecord]) -> SinkRecordBatch | None:
+        """A poll of one topic whose values the value converter gives as rows (one flat
+        schema, all valid) and whose keys all convert: one lazy batch, no per-record
+        objects. None: convert record by record."""
+        topic = records[0].topic
+        if records[-1].topic != topic or list(map(_TOPIC, records)).count(topic) != len(records):
+            return None
+        values = self.value_converter.to_connect_rows(topic, list(map(_VALUE, records)))
+        if values is None:
+            return None
+        keys, bad_keys = self.key_converter.to_connect_many(topic, list(map(_KEY, records)))
+        if bad_keys:
+            return None
+        return SinkRecordBatch(records, keys, values)
 
     def _tolerate(self, record: LogRecord, error: DataException, stage: str,
                   converter: Any) -> None:

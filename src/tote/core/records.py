@@ -77,7 +77,10 @@ class TopicSpec:
     configs: tuple[tuple[str, str], ...] = ()
 
     def config(self, key: str, default: str | None = None) -> str | None:
-        return dict(self.configs).get(key, default)
+        for name, value in reversed(self.configs):
+            if name == key:
+                return value
+        return default
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,8 @@ from starlette.routing import Route
 from tote.core.errors import BadRequest, NotFound, SqlError, ToteError
 from tote.http.common import dumps, negotiate, status_for_code
 from tote.http.ksql_entities import entity
-from tote.http.ksql_inserts import inserts_stream
+from tote.http.ksql_inserts import InsertsStream
+from tote.http.ksql_print import parse_print, print_response
 from tote.http.ksql_streams import DELIMITED, delimited, json_array, legacy
 from tote.sql.results import QuerySummary
 from tote.sql.server import (
@@ -183,6 +184,9 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
         body = await _json(request)
         sql = _sql(body, "ksql")
         properties = _properties(body.get("streamsProperties"), "streamsProperties")
+        printed = await run_in_threadpool(parse_print, sql)
+        if printed is not None:
+            return await print_response(server, printed, _media(request))
         started = await _start_query(sql, properties)
         return StreamingResponse(legacy(server.queries, started), media_type=_media(request))
 
@@ -243,10 +247,6 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
         await _json(request)
         return _respond(request, {})
 
-    async def inserts(request: Request) -> Response:
-        server.check_ready()
-        return await inserts_stream(request, server)
-
     async def ksql_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ToteError)
         headers = {"Retry-After": "10"} if isinstance(exc, ServerNotReady) else None
@@ -269,7 +269,7 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
         Route("/ksql/terminate", terminate, methods=["POST"]),
         Route("/query", query, methods=["POST"]),
         Route("/query-stream", query_stream, methods=["POST"]),
-        Route("/inserts-stream", inserts, methods=["POST"]),
+        Route("/inserts-stream", InsertsStream(server), methods=["POST"]),
         Route("/close-query", close_query, methods=["POST"]),
         Route("/info", info, methods=["GET"]),
         Route("/", info, methods=["GET"]),

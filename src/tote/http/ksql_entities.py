@@ -14,6 +14,7 @@ from typing import Any
 from tote.sql.results import (
     CommandResult,
     FieldInfo,
+    FunctionDescriptionResult,
     FunctionList,
     InsertResult,
     Notice,
@@ -90,6 +91,17 @@ def entity(result: StatementResult, queries: QueryLookup) -> Entity | None:
         return {**_base("function_names", result), "functions": [
             {"name": name, "type": kind, "category": category}
             for name, kind, category in result.functions]}
+    if isinstance(result, FunctionDescriptionResult):
+        return {**_base("describe_function", result), "name": result.name,
+                "description": result.description, "author": result.author,
+                "version": result.version, "path": result.path, "type": result.type,
+                "functions": [{
+                    "arguments": [{"name": a.name, "type": a.type,
+                                   "description": a.description, "isVariadic": a.variadic}
+                                  for a in v.arguments],
+                    "returnType": v.return_type, "description": v.description,
+                    "argumentTypes": [a.type for a in v.arguments]}
+                    for v in result.variants]}
     if isinstance(result, TransientTerminated):
         return {**_base("terminate_query", result), "queryId": result.query_id,
                 "wasTerminated": result.terminated}

@@ -13,7 +13,7 @@ from typing import Self
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tote.http.common import ServerThread
+from tote.http.hyper import HyperServerThread
 from tote.http.ksql_api import create_ksql_app
 from tote.sql.server import KsqlServer
 
@@ -25,7 +25,7 @@ class KsqlHost:
         async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
             await self._asgi(scope, receive, send)
 
-        self._thread = ServerThread(asgi, host, port)
+        self._thread = HyperServerThread(asgi, host, port)
 
     async def _asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

@@ -1,9 +1,16 @@
 """`POST /inserts-stream`: newline-delimited JSON in, one acknowledgement per row out.
 
-The first object names the target stream (`{"target": "S1"}`), each following object is
-a row. The answer is a stream of `{"status":"ok","seq":N}` lines, or for a row that
+The first line names the target stream (`{"target": "S1"}`), each following line is a
+row. The answer is a stream of `{"status":"ok","seq":N}` lines, or for a row that
 cannot be written `{"status":"error","seq":N,"error_code":40000,"message":...}`; the
-other rows are still written. (Over HTTP/1.1 the whole request body is read first.)
+other rows are still written.
+
+As in ksqlDB, rows are written while the request body is still arriving: the rows of
+each chunk that comes in are appended together and acknowledged at once, so a client
+on HTTP/2 can keep one request open and stream rows into it. An unknown target (or a
+first line that is not a target) is a 400 before any acknowledgement. The request is a
+raw ASGI app because Starlette's `StreamingResponse` reads the request's messages
+itself (to notice a disconnect), which would swallow the body being streamed.
 """
 
 from __future__ import annotations
@@ -12,9 +19,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.types import Message, Receive, Scope, Send
 
 from tote.core.errors import BadRequest, ToteError
 from tote.http.common import dumps
@@ -24,46 +30,112 @@ from tote.sql.server.inserts import RowInserter, find_target
 DELIMITED = "application/vnd.ksqlapi.delimited.v1"
 
 
-def _objects(raw: bytes) -> Iterator[Any]:
-    """The JSON values of a body of whitespace-separated JSON objects."""
-    text = raw.decode("utf-8", errors="replace")
+class _BadLine:
+    """A line of the body that is not JSON: acknowledged as an error."""
+
+    def __init__(self, message: str) -> None:
+        self.error = BadRequest(f"Invalid JSON in request: {message}")
+
+
+def _values(line: str) -> Iterator[Any]:
+    """The JSON values of one line (usually one object; whitespace may separate more)."""
     decoder = json.JSONDecoder()
     position = 0
     while True:
-        while position < len(text) and text[position] in " \t\r\n":
+        while position < len(line) and line[position] in " \t\r":
             position += 1
-        if position >= len(text):
+        if position >= len(line):
             return
         try:
-            value, position = decoder.raw_decode(text, position)
+            value, position = decoder.raw_decode(line, position)
         except ValueError as exc:
-            raise BadRequest(f"Invalid JSON in request: {exc}") from None
+            yield _BadLine(str(exc))
+            return
         yield value
 
 
-async def inserts_stream(request: Request, server: KsqlServer) -> Response:
-    raw = await request.body()
-    values = list(_objects(raw))
-    if not values or not isinstance(values[0], dict) or not isinstance(
-            values[0].get("target"), str):
-        raise BadRequest("Invalid JSON in request: the first object must name the target: "
-                         '{"target": "<stream>"}')
-    target = values[0]["target"]
-    engine = server.engine
-    source = find_target(engine.metastore, target)
-    inserter = await run_in_threadpool(RowInserter, engine.log, engine.registry, source,
-                                       engine.clock)
+class _Body:
+    """The request body as it arrives, cut into JSON values at newlines."""
 
-    def acks() -> Iterator[bytes]:
-        for seq, row in enumerate(values[1:]):
-            try:
-                if not isinstance(row, dict):
-                    raise BadRequest("Invalid JSON in request: a row must be a JSON object")
-                inserter.insert(row)
-                ack: dict[str, Any] = {"status": "ok", "seq": seq}
-            except ToteError as exc:
-                ack = {"status": "error", "seq": seq, "error_code": exc.error_code,
-                       "message": exc.message}
-            yield dumps(ack) + b"\n"
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self._pending = b""
+        self.done = False
+        self.disconnected = False
 
-    return StreamingResponse(iterate_in_threadpool(acks()), media_type=DELIMITED)
+    async def next_values(self) -> list[Any]:
+        """The values of the next complete lines ([] once the body has ended)."""
+        while not self.done:
+            message: Message = await self._receive()
+            if message["type"] == "http.disconnect":
+                self.done = self.disconnected = True
+                return []
+            self._pending += message.get("body", b"")
+            if not message.get("more_body", False):
+                self.done = True
+                text, self._pending = self._pending, b""
+            else:
+                cut = self._pending.rfind(b"\n")
+                if cut < 0:
+                    continue
+                text, self._pending = self._pending[: cut + 1], self._pending[cut + 1 :]
+            values = [v for line in text.decode("utf-8", errors="replace").split("\n")
+                      for v in _values(line)]
+            if values:
+                return values
+        return []
+
+
+class InsertsStream:
+    """The endpoint, as an ASGI app for a Starlette `Route`."""
+
+    def __init__(self, server: KsqlServer) -> None:
+        self.server = server
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.server.check_ready()
+        body = _Body(receive)
+        values = await body.next_values()
+        head = values[0] if values else None
+        if not isinstance(head, dict) or not isinstance(head.get("target"), str):
+            if isinstance(head, _BadLine):
+                raise head.error
+            raise BadRequest("Invalid JSON in request: the first object must name the "
+                             'target: {"target": "<stream>"}')
+        engine = self.server.engine
+        source = find_target(engine.metastore, head["target"])
+        inserter = await run_in_threadpool(RowInserter, engine.log, engine.registry, source,
+                                           engine.clock)
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", DELIMITED.encode())]})
+        seq = 0
+        rows = values[1:]
+        while not body.disconnected:
+            if rows:
+                acks = await run_in_threadpool(_insert, inserter, rows, seq)
+                seq += len(rows)
+                await send({"type": "http.response.body", "body": acks, "more_body": True})
+            if body.done:
+                break
+            rows = await body.next_values()
+        if not body.disconnected:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _insert(inserter: RowInserter, rows: list[Any], first_seq: int) -> bytes:
+    """Write `rows`; their acknowledgement lines."""
+    outcomes: list[ToteError | None] = [None] * len(rows)
+    good = [i for i, row in enumerate(rows) if not isinstance(row, _BadLine)]
+    for i, row in enumerate(rows):
+        if isinstance(row, _BadLine):
+            outcomes[i] = row.error
+    for i, outcome in zip(good, inserter.insert_many([rows[i] for i in good]), strict=True):
+        outcomes[i] = outcome
+    lines = []
+    for offset, error in enumerate(outcomes):
+        ack: dict[str, Any] = {"status": "ok", "seq": first_seq + offset}
+        if error is not None:
+            ack = {"status": "error", "seq": first_seq + offset,
+                   "error_code": error.error_code, "message": error.message}
+        lines.append(dumps(ack) + b"\n")
+    return b"".join(lines)

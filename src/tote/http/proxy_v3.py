@@ -150,6 +150,7 @@ async def create_topic(request: Request) -> Response:
         spec.replication_factor,
         spec.configs,
     )
+    proxy.producer.forget(spec.topic_name)
     return json_response(_topic_json(proxy.cluster_id, url, view), status_code=201)
 
 
@@ -162,6 +163,7 @@ async def get_topic(request: Request) -> Response:
 async def delete_topic(request: Request) -> Response:
     proxy, _ = _cluster(request)
     await call(proxy.metadata.delete_topic, request.path_params["topic"])
+    proxy.producer.forget(request.path_params["topic"])
     return no_content()
 
 

@@ -23,7 +23,13 @@ from enum import Enum
 from types import TracebackType
 from typing import Self
 
-from tote.core.errors import InvalidConfig, InvalidPartitions, InvalidTopic, TransactionError
+from tote.core.errors import (
+    InvalidConfig,
+    InvalidPartitions,
+    InvalidTopic,
+    ToteError,
+    TransactionError,
+)
 from tote.core.records import (
     LogRecord,
     Position,
@@ -306,6 +312,23 @@ class Log(ABC):
         would put them; unkeyed ones are spread across partitions. Raises TopicNotFound,
         PartitionNotFound, RecordTooLarge (`max.message.bytes`); a failed batch appends nothing.
         """
+
+    def append_many(
+        self, batches: Sequence[tuple[str, Sequence[Record]]]
+    ) -> list[list[Position] | ToteError]:
+        """Several independent `append`s: each batch is atomic on its own and fails on its
+        own (its entry is then the error, and it appended nothing).
+
+        A backend may commit them all in one step (group commit), so many small writers
+        pay for one commit between them; this default appends them one by one.
+        """
+        results: list[list[Position] | ToteError] = []
+        for topic, records in batches:
+            try:
+                results.append(self.append(topic, records))
+            except ToteError as exc:
+                results.append(exc)
+        return results
 
     @abstractmethod
     def read(self, tp: TopicPartition, offset: int, max_records: int = 1000) -> list[LogRecord]:

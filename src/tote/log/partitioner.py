@@ -50,6 +50,8 @@ def to_positive(number: int) -> int:
 
 def partition_for_key(key: bytes, partitions: int) -> int:
     """The partition Kafka's default partitioner picks for a non-null key."""
+    if partitions == 1:
+        return 0
     return to_positive(murmur2(key)) % partitions
 
 

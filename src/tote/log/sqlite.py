@@ -23,6 +23,7 @@ from tote.core.errors import (
     PartitionNotFound,
     Timeout,
     TopicNotFound,
+    ToteError,
 )
 from tote.core.records import (
     LogRecord,
@@ -41,7 +42,8 @@ from tote.log.base import (
     validate_topic_spec,
 )
 from tote.log.partitioner import StickyPartitioner
-from tote.log.sqlite_batch import StaleTopic, apply_batch, plan_batch
+from tote.log.sqlite_batch import Batch, StaleTopic, apply_batch, plan_batch
+from tote.log.sqlite_checkpoint import Checkpointer
 from tote.log.sqlite_groups import GroupTables, SqliteGroupConsumer
 from tote.log.sqlite_lock import DEFAULT_BUSY_TIMEOUT, Connection, write_txn
 from tote.log.sqlite_retention import RETENTION_CHECK_MS, enforce_topic
@@ -90,6 +92,8 @@ class SqliteLog(Log):
         # producers in separate processes (the CLI, scripts) still spread their batches.
         self.sticky = StickyPartitioner(start=random.randrange(1 << 16))
         self._watcher = ChangeWatcher(self._open, poll_interval)
+        # Group commits (`append_many`) leave WAL checkpoints to a thread of their own.
+        self._checkpointer = Checkpointer(self._open)
         self._consumers: list[SqliteGroupConsumer] = []
         self._last_retention_ms = clock.now_ms()
         self.groups = GroupTables(self)
@@ -179,6 +183,56 @@ class SqliteLog(Log):
             self._housekeep()
             return positions
         raise StaleTopic(f"Topic '{topic}' keeps being re-created by another process.")
+
+    def append_many(
+        self, batches: Sequence[tuple[str, Sequence[Record]]]
+    ) -> list[list[Position] | ToteError]:
+        """Group commit: every batch that checks out is written in ONE transaction.
+
+        A batch that fails its checks gets its error and writes nothing; the others still
+        commit. Should writing the group fail (a topic changed under this process, a full
+        partition), it is rolled back and each batch is appended on its own instead.
+        """
+        results: list[list[Position] | ToteError | None] = [None] * len(batches)
+        planned: list[tuple[int, Batch]] = []
+        now = self.clock.now_ms()
+        for i, (topic, records) in enumerate(batches):
+            try:
+                batch = plan_batch(self.topics.get(topic), records, self.sticky, now)
+            except PartitionNotFound:
+                results[i] = self._append_alone(topic, records)  # stale metadata?
+                continue
+            except ToteError as exc:
+                results[i] = exc
+                continue
+            if batch.count:
+                planned.append((i, batch))
+            else:
+                results[i] = []
+        if planned:
+            conn = self.conn()
+            try:
+                with write_txn(conn):
+                    written = [(i, apply_batch(conn, batch)) for i, batch in planned]
+            except Timeout as exc:  # the file stayed locked: retrying one by one waits again
+                for i, _ in planned:
+                    results[i] = exc
+            except ToteError:
+                for i, _ in planned:
+                    results[i] = self._append_alone(*batches[i])
+            else:
+                for i, positions in written:
+                    results[i] = positions
+                self._checkpointer.poke()
+                self.notify()
+                self._housekeep()
+        return [result if result is not None else [] for result in results]
+
+    def _append_alone(self, topic: str, records: Sequence[Record]) -> list[Position] | ToteError:
+        try:
+            return self.append(topic, records)
+        except ToteError as exc:
+            return exc
 
     def read(self, tp: TopicPartition, offset: int, max_records: int = 1000) -> list[LogRecord]:
         meta = self.topics.check_partition(tp)
@@ -374,11 +428,13 @@ class SqliteLog(Log):
         for consumer in consumers:
             consumer.close()
         self._watcher.close()
+        self._checkpointer.close()
         with self._lock:
             connections = list(self._connections.items())
             self._connections = weakref.WeakKeyDictionary()
             self._local = threading.local()
             self._watcher = ChangeWatcher(self._open, self._poll_interval)
+            self._checkpointer = Checkpointer(self._open)
         # Closing a connection another thread is using crashes the interpreter, so only
         # this thread's and dead threads' connections are closed here; a live thread's
         # closes itself once that thread lets go of it (the thread-local was dropped above).

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from operator import attrgetter
 
-from tote.core.errors import PartitionNotFound, RecordTooLarge, ToteError
+from tote.core.errors import RecordTooLarge, ToteError
 from tote.core.records import Position, Record, TimestampType
 from tote.log.base import record_size
 from tote.log.partitioner import StickyPartitioner, assign_partitions
@@ -71,27 +71,11 @@ def _check_sizes(
             raise RecordTooLarge(size, limit, meta.name)
 
 
-def check_batch(meta: TopicMeta, records: Sequence[Record]) -> None:
-    """Raise what appending `records` would raise, without choosing partitions."""
-    for record in records:
-        partition = record.partition
-        if partition is not None and (
-            isinstance(partition, bool) or not 0 <= partition < meta.spec.partitions
-        ):
-            raise PartitionNotFound(meta.name, partition)
-    _check_sizes(
-        meta,
-        records,
-        list(map(_KEY, records)),
-        list(map(_VALUE, records)),
-        any(map(_HEADERS, records)),
-    )
-
-
 def plan_batch(
     meta: TopicMeta, records: Sequence[Record], sticky: StickyPartitioner, now: int
 ) -> Batch:
-    """Check `records` against the topic and choose partitions and timestamps."""
+    """Check `records` against the topic (explicit partitions, sizes) and choose
+    partitions and timestamps; raises what appending them would raise."""
     count = len(records)
     keys = list(map(_KEY, records))
     values = list(map(_VALUE, records))
@@ -186,3 +170,37 @@ def apply_batch(conn: sqlite3.Connection, batch: Batch) -> list[Position]:
         conn.executemany(_SET_END, [(ends[p], meta.id, p) for p in sorted(set(partitions))])
         located = zip(partitions, offsets, _column(batch.timestamps, batch.now), strict=False)
     return list(map(_NEW, repeat(Position), located))
+
+
+def merge_batches(batches: Sequence[Batch]) -> list[Batch]:
+    """One batch per topic out of many (a transaction's single-record appends), keeping
+    each partition's records in append order, so a commit writes each topic once."""
+    by_topic: dict[int, list[Batch]] = {}
+    for batch in batches:
+        by_topic.setdefault(batch.meta.id, []).append(batch)
+    return [group[0] if len(group) == 1 else _concat(group) for group in by_topic.values()]
+
+
+def _concat(group: list[Batch]) -> Batch:
+    partitions: list[int] = []
+    timestamps: list[int] = []
+    keys: list[bytes | None] = []
+    values: list[bytes | None] = []
+    headers: list[bytes | None] = []
+    with_headers = any(b.headers is not None for b in group)
+    for batch in group:
+        count = batch.count
+        if batch.partition is not None:
+            partitions.extend(repeat(batch.partition, count))
+        else:
+            partitions.extend(batch.partitions or ())
+        timestamps.extend(batch.timestamps if batch.timestamps is not None
+                          else repeat(batch.now, count))
+        keys.extend(batch.keys)
+        values.extend(batch.values)
+        if with_headers:
+            headers.extend(batch.headers if batch.headers is not None else repeat(None, count))
+    single = partitions.count(partitions[0]) == len(partitions) if partitions else True
+    return Batch(group[0].meta, len(keys), partitions[0] if single and partitions else None,
+                 None if single and partitions else partitions, group[-1].now, timestamps,
+                 keys, values, headers if with_headers else None)

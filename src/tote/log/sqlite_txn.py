@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 from tote.core.errors import Fenced, ToteError, TransactionConflict, TransactionError
 from tote.core.records import Position, Record, TopicPartition
 from tote.log.base import GroupConsumer, StateStore, Transaction, TransactionalProducer, TxnStatus
-from tote.log.sqlite_batch import Batch, StaleTopic, apply_batch, check_batch, plan_batch
+from tote.log.sqlite_batch import (
+    Batch,
+    StaleTopic,
+    apply_batch,
+    merge_batches,
+    plan_batch,
+)
 from tote.log.sqlite_groups import SqliteGroupConsumer
 from tote.log.sqlite_lock import write_txn
 
@@ -124,7 +130,6 @@ class SqliteTransaction(Transaction):
         log = self._log
         try:
             meta = log.topics.get(topic)
-            check_batch(meta, records)
             batch = plan_batch(meta, records, log.sticky, log.clock.now_ms())
             placed = (
                 [batch.partition] * batch.count
@@ -192,7 +197,7 @@ class SqliteTransaction(Transaction):
                         if member is not None:
                             member.check_current(conn)
                     self._check_ends(conn)
-                    for batch in self._batches:
+                    for batch in merge_batches(self._batches):
                         apply_batch(conn, batch)
                     for group, _, offsets in self._offsets:
                         log.groups.write_offsets(conn, group, offsets)

@@ -5,14 +5,19 @@
     proxy.consumers.create("group", bodies.ConsumerConfig(format="avro"))
 
 `produce.py` encodes per embedded format (`codecs.py`) with schemas resolved like
-kafka-rest (`resolver.py`, `schema_source.py`); `consumers.py` manages consumer instances
+kafka-rest (`resolver.py`, over `tote.registry.source`); `consumers.py` manages consumer instances
 and their idle expiry over the Log's groups (`readers.py`); `metadata.py` answers topic,
 partition and broker questions. Nothing here knows HTTP: `tote.http.proxy_api` does.
 """
 
 from tote.proxy.formats import EmbeddedFormat
-from tote.proxy.schema_source import HttpSchemaSource, RegistrySchemaSource, SchemaSource
-from tote.proxy.service import RestProxy, schema_source_for
+from tote.proxy.service import RestProxy
+from tote.registry.source import (
+    HttpSchemaSource,
+    RegistrySchemaSource,
+    SchemaSource,
+    schema_source_for,
+)
 
 __all__ = [
     "EmbeddedFormat",

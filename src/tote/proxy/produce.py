@@ -3,15 +3,20 @@
 Every record of a request is converted and checked before anything is written, and the
 batch is then one atomic `Log.append`, so a request with one bad record appends none
 (kafka-rest would have sent the good records before failing on the bad one).
+
+`prepare` is that check-and-convert step on its own, for callers that append elsewhere
+(the HTTP route hands the batch to `GroupCommitter`). With `cached_only` it raises
+`NeedsIO` instead of asking the log or the registry, so a small request whose topic and
+schemas were seen before can be prepared right on the event loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tote.core.errors import PartitionNotFound, ToteError
+from tote.core.errors import PartitionNotFound, TopicNotFound, ToteError
 from tote.core.records import Position, Record
 from tote.log.base import Log
 from tote.proxy import bodies
@@ -23,7 +28,7 @@ from tote.proxy.errors import (
     no_registry,
 )
 from tote.proxy.formats import EmbeddedFormat
-from tote.proxy.resolver import ResolvedSchema, SchemaResolver
+from tote.proxy.resolver import MAX_CACHED, NeedsIO, ResolvedSchema, SchemaResolver
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +38,19 @@ class ProduceResult:
     key_schema_id: int | None
     value_schema_id: int | None
     positions: tuple[Position, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedProduce:
+    """A checked and encoded v2 produce request: what to append, and what to answer."""
+
+    topic: str
+    records: list[Record]
+    key_schema_id: int | None
+    value_schema_id: int | None
+
+    def result(self, positions: Sequence[Position]) -> ProduceResult:
+        return ProduceResult(self.key_schema_id, self.value_schema_id, tuple(positions))
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,18 +78,40 @@ class Producer:
         self._log = log
         self.resolver = resolver
         self._codecs = codecs or Codecs()
+        # Partition counts by topic: counts only grow, so a cached count can only be too
+        # small, and an out-of-range partition re-reads it. A deleted topic is still
+        # refused by the append itself (and `forget` drops it).
+        self._counts: dict[str, int] = {}
 
-    def _partition_count(self, topic: str) -> int:
-        return self._log.describe_topic(topic).spec.partitions  # TopicNotFound -> 40401
+    def forget(self, topic: str) -> None:
+        """Drop what is cached about `topic` (deleted or re-created)."""
+        self._counts.pop(topic, None)
 
-    @staticmethod
-    def _check_partition(topic: str, partition: int | None, count: int) -> None:
+    def _partition_count(self, topic: str, cached_only: bool = False) -> int:
+        count = self._counts.get(topic)
+        if count is None:
+            if cached_only:
+                raise NeedsIO()
+            count = self._log.describe_topic(topic).spec.partitions  # TopicNotFound -> 40401
+            if len(self._counts) >= MAX_CACHED:
+                self._counts.clear()
+            self._counts[topic] = count
+        return count
+
+    def _check_partition(
+        self, topic: str, partition: int | None, count: int, cached_only: bool = False
+    ) -> int:
+        """The topic's partition count, once `partition` (if any) is known to be in range."""
         if partition is not None and not 0 <= partition < count:
-            raise PartitionNotFound(topic, partition)
+            self.forget(topic)  # created with more partitions since it was cached?
+            count = self._partition_count(topic, cached_only)
+            if not 0 <= partition < count:
+                raise PartitionNotFound(topic, partition)
+        return count
 
     def _schema(
         self, fmt: EmbeddedFormat, topic: str, is_key: bool, schema_id: int | None,
-        text: str | None,
+        text: str | None, *, cached_only: bool = False,
     ) -> ResolvedSchema | None:
         if not fmt.requires_schema:
             return None
@@ -79,7 +119,7 @@ class Producer:
             return None
         if self.resolver is None:
             raise no_registry()
-        return self.resolver.resolve(fmt, topic, is_key, schema_id, text)
+        return self.resolver.resolve(fmt, topic, is_key, schema_id, text, cached_only=cached_only)
 
     def _encoder(
         self, fmt: EmbeddedFormat, schema: ResolvedSchema | None, is_key: bool
@@ -109,11 +149,35 @@ class Producer:
         partition: int | None = None,
     ) -> ProduceResult:
         """`POST /topics/{topic}` (partition None) or `/topics/{topic}/partitions/{partition}`."""
-        count = self._partition_count(topic)
-        self._check_partition(topic, partition, count)
-        key_schema = self._schema(fmt, topic, True, request.key_schema_id, request.key_schema)
+        prepared = self.prepare(topic, fmt, request, partition)
+        try:
+            positions = self._log.append(topic, prepared.records)
+        except (TopicNotFound, PartitionNotFound):
+            self.forget(topic)
+            raise
+        return prepared.result(positions)
+
+    def prepare(
+        self,
+        topic: str,
+        fmt: EmbeddedFormat,
+        request: bodies.ProduceRequest,
+        partition: int | None = None,
+        *,
+        cached_only: bool = False,
+    ) -> PreparedProduce:
+        """Check and encode every record of a v2 produce request, appending nothing.
+
+        `cached_only`: raise `NeedsIO` rather than read the log or ask the registry.
+        """
+        count = self._partition_count(topic, cached_only)
+        count = self._check_partition(topic, partition, count, cached_only)
+        key_schema = self._schema(
+            fmt, topic, True, request.key_schema_id, request.key_schema, cached_only=cached_only
+        )
         value_schema = self._schema(
-            fmt, topic, False, request.value_schema_id, request.value_schema
+            fmt, topic, False, request.value_schema_id, request.value_schema,
+            cached_only=cached_only,
         )
         encode_key = self._encoder(fmt, key_schema, True)
         encode_value = self._encoder(fmt, value_schema, False)
@@ -122,14 +186,14 @@ class Producer:
             target = partition
             if entry.partition is not None:
                 target = entry.partition
-                self._check_partition(topic, target, count)
+                count = self._check_partition(topic, target, count, cached_only)
             key = encode_key(entry.key)  # key first, as kafka-rest
             records.append(Record(value=encode_value(entry.value), key=key, partition=target))
-        positions = self._log.append(topic, records)
-        return ProduceResult(
+        return PreparedProduce(
+            topic,
+            records,
             key_schema.schema_id if key_schema else None,
             value_schema.schema_id if value_schema else None,
-            tuple(positions),
         )
 
     # -- v3 -------------------------------------------------------------------------------
@@ -184,7 +248,11 @@ class Producer:
             timestamp=request.timestamp,
             partition=request.partition_id,
         )
-        (position,) = self._log.append(topic, [record])
+        try:
+            (position,) = self._log.append(topic, [record])
+        except (TopicNotFound, PartitionNotFound):
+            self.forget(topic)
+            raise
         return SingleResult(position, key_side, value_side)
 
 

@@ -25,14 +25,17 @@ class KafkaCodec:
         if sql_type.base not in SUPPORTED:
             raise InvalidSchema(f"The 'KAFKA' format does not support type '{sql_type}'")
         self.sql_type = sql_type
+        # Looked up once: enum hashing per record is a measurable cost in the engine.
+        self._fixed = _FIXED.get(sql_type.base)
+        self._base = sql_type.base
 
     def encode(self, value: Any) -> bytes | None:
         if value is None:
             return None
-        base = self.sql_type.base
+        base = self._base
         try:
-            if base in _FIXED:
-                packer = _FIXED[base][0]
+            if self._fixed is not None:
+                packer = self._fixed[0]
                 if base is Base.DOUBLE:
                     return packer.pack(float(value))
                 if isinstance(value, bool) or not isinstance(value, int):
@@ -52,9 +55,9 @@ class KafkaCodec:
     def decode(self, data: bytes | None) -> Any:
         if data is None:
             return None
-        base = self.sql_type.base
-        if base in _FIXED:
-            unpacker, name, size = _FIXED[base]
+        base = self._base
+        if self._fixed is not None:
+            unpacker, name, size = self._fixed
             if len(data) != size:
                 raise SerializationError(
                     f"Size of data received by {name} is not {size}")

@@ -11,6 +11,9 @@ from tote.serde.protobuf_types import Message, Option, ProtoEnum, ProtoField, Pr
 from tote.serde.schemas import ParsedSchema, SchemaType
 
 _WELL_KNOWN_PREFIXES = ("google/protobuf/", "google/type/", "confluent/")
+# Packages of those files (Confluent's converters use confluent.type.Decimal).
+_WELL_KNOWN_TYPES = ("google.", "confluent.")
+_WELL_KNOWN_TYPES_DOTTED = (".google.", ".confluent.")
 
 
 class ProtobufSchema(ParsedSchema):
@@ -104,14 +107,14 @@ def _field_types(fld: ProtoField) -> list[str]:
 def _resolves(type_name: str, scope: str, known: set[str]) -> bool:
     """Protobuf scoping: look the name up from the innermost scope outwards."""
     if type_name.startswith("."):
-        return type_name[1:] in known or type_name.startswith(".google.")
+        return type_name[1:] in known or type_name.startswith(_WELL_KNOWN_TYPES_DOTTED)
     parts = scope.split(".")
     while True:
         candidate = ".".join([*parts, type_name]) if parts else type_name
         if candidate in known:
             return True
         if not parts:
-            return type_name.startswith("google.")
+            return type_name.startswith(_WELL_KNOWN_TYPES)
         parts.pop()
 
 

@@ -35,6 +35,7 @@ from tote.sql.metastore import MetaStore
 from tote.sql.parser import parse_statement
 from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.results import StatementResult
+from tote.sql.runtime.membership import Membership
 from tote.sql.runtime.processing_log import ProcessingLog
 from tote.sql.runtime.runtime import Runtime
 from tote.sql.runtime.tasks import TaskFactory
@@ -49,7 +50,10 @@ class Engine:
                  properties: Mapping[str, object] | None = None, clock: Clock = SYSTEM_CLOCK,
                  service_id: str | None = None, functions: FunctionRegistry | None = None,
                  harness: bool = False, command_topic: bool | None = None,
-                 read_file: ScriptReader | None = None) -> None:
+                 read_file: ScriptReader | None = None, instance_id: str | None = None
+                 ) -> None:
+        """`instance_id` (a server's host:port) makes this engine share the work of
+        persistent queries with the other engines of its service id on the log."""
         self.log = log
         self.registry = registry
         self.clock = clock
@@ -63,8 +67,12 @@ class Engine:
         self.processing_log = ProcessingLog()
         self.plans: dict[str, PhysicalPlan] = {}
         factory = TaskFactory(log, registry, self.functions, self.processing_log, harness)
-        self.runtime = Runtime(log, factory, f"ksql-{self.service_id}-runtime",
-                               harness=harness)
+        membership = (Membership(log, instance_id)
+                      if instance_id is not None and not harness else None)
+        producer = (f"ksql-{self.service_id}-runtime" if membership is None
+                    else f"ksql-{self.service_id}-{instance_id}-runtime")
+        self.runtime = Runtime(log, factory, producer, harness=harness,
+                               membership=membership)
         use_commands = (not harness) if command_topic is None else command_topic
         self.commands = CommandLog(log, self.service_id) if use_commands else None
         self.read_file = read_file

@@ -23,6 +23,9 @@ _KAFKA_TYPES = frozenset({Base.INTEGER, Base.BIGINT, Base.DOUBLE, Base.STRING, B
 AVRO_FULL_NAME = "fullSchemaName"
 SCHEMA_ID = "schemaId"
 DELIMITER = "delimiter"
+UNWRAP_PRIMITIVES = "unwrapPrimitives"
+NULLABLE_REPRESENTATION = "nullableRepresentation"
+PROTOBUF_FORMATS = frozenset({"PROTOBUF", "PROTOBUF_NOSR"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +52,10 @@ FORMATS: dict[str, Format] = {
     "JSON_SR": Format("JSON_SR", _WRAP, True, frozenset({AVRO_FULL_NAME, SCHEMA_ID})),
     "AVRO": Format("AVRO", _WRAP, True, frozenset({AVRO_FULL_NAME, SCHEMA_ID})),
     "PROTOBUF": Format("PROTOBUF", frozenset({SerdeFeature.WRAP_SINGLES}), True,
-                       frozenset({SCHEMA_ID, "fullSchemaName"})),
-    "PROTOBUF_NOSR": Format("PROTOBUF_NOSR", _WRAP),
+                       frozenset({SCHEMA_ID, AVRO_FULL_NAME, UNWRAP_PRIMITIVES,
+                                  NULLABLE_REPRESENTATION})),
+    "PROTOBUF_NOSR": Format("PROTOBUF_NOSR", _WRAP,
+                            properties=frozenset({UNWRAP_PRIMITIVES, NULLABLE_REPRESENTATION})),
     "DELIMITED": Format("DELIMITED", _UNWRAP, properties=frozenset({DELIMITER}),
                         complex_types=False),
     "KAFKA": Format("KAFKA", _UNWRAP, multi_column_key=False, complex_types=False),
@@ -98,6 +103,9 @@ def _map_key_error(fmt: Format, sql: SqlType) -> str | None:
                 return "Avro only supports MAPs with STRING keys"
             if fmt.name in ("JSON", "JSON_SR"):
                 return "JSON only supports MAP types with STRING keys"
+            if fmt.name in PROTOBUF_FORMATS:
+                return ("PROTOBUF format only supports MAP types with STRING keys. "
+                        "See https://github.com/confluentinc/ksql/issues/6177.")
         return _map_key_error(fmt, sql.value)
     if sql.base is Base.ARRAY and sql.element is not None:
         return _map_key_error(fmt, sql.element)

@@ -163,6 +163,36 @@ class FunctionList(StatementResult):
 
 
 @dataclass(frozen=True)
+class FunctionParameter:
+    name: str
+    type: str
+    description: str = ""
+    variadic: bool = False
+
+
+@dataclass(frozen=True)
+class FunctionVariant:
+    """One signature of a function as DESCRIBE FUNCTION lists it."""
+
+    arguments: tuple[FunctionParameter, ...]
+    return_type: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class FunctionDescriptionResult(StatementResult):
+    """DESCRIBE FUNCTION (ksqlDB's `describe_function` entity)."""
+
+    name: str
+    type: str  # SCALAR, AGGREGATE or TABLE
+    description: str
+    author: str
+    version: str
+    path: str
+    variants: tuple[FunctionVariant, ...]
+
+
+@dataclass(frozen=True)
 class Notice(StatementResult):
     """A statement with nothing to return but a message (DEFINE, no-op IF NOT EXISTS)."""
 

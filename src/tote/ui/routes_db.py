@@ -45,8 +45,8 @@ def _row_query(request: Request) -> RowQuery:
 def page_numbers(page: RowPage) -> list[int]:
     """Page links around the current page: first, neighbours, and last when known."""
     if page.total is None:
-        return [p for p in (page.page - 1, page.page, page.page + 1)
-                if p >= 1 and (p <= page.page or page.has_next)]
+        return sorted({p for p in (1, page.page - 1, page.page, page.page + 1)
+                       if p >= 1 and (p <= page.page or page.has_next)})
     last = max(1, -(-page.total // page.page_size))
     return sorted({1, last, *range(max(1, page.page - 2), min(last, page.page + 2) + 1)})
 

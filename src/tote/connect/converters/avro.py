@@ -2,7 +2,9 @@
 
 Each record is magic byte + schema id + Avro binary (spec §1.1). Writer schemas are
 fetched by id once and cached with their Connect mapping and a batch decoder, so a poll
-of records of one schema decodes in a single fastavro call. A registry that cannot be
+of records of one schema decodes in a single fastavro call; for a flat record schema
+also with a generated row decoder (`tote.serde.avro_rows`), so a poll becomes
+`StructRows` without a `Struct` per record. A registry that cannot be
 reached is a RetriableException (the task retries the poll), not a bad record: sending
 good records to the dead letter queue because the registry blinked would lose them.
 """
@@ -11,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
+from tote.connect.batch import StructRows
 from tote.connect.converters.avro_data import Mapped, map_schema
 from tote.connect.converters.base import (
     NOTHING,
@@ -24,6 +28,7 @@ from tote.connect.errors import ConfigException, DataException, RetriableExcepti
 from tote.registry.source import RegistryRejected, SchemaRetrievalFailed, SchemaSource
 from tote.serde.avro import AvroCodec
 from tote.serde.avro_batch import AvroBatchDecoder
+from tote.serde.avro_rows import AvroRowDecoder
 from tote.serde.errors import InvalidSchema, SerializationError
 
 REGISTRY_URL = "schema.registry.url"
@@ -34,6 +39,7 @@ _HEADER = 5
 class _Writer:
     mapped: Mapped
     decoder: AvroBatchDecoder
+    rows: AvroRowDecoder | None  # flat record schemas only
 
 
 class AvroConverter(Converter):
@@ -75,7 +81,9 @@ class AvroConverter(Converter):
             codec = AvroCodec(stored.schema)
         except InvalidSchema as exc:
             raise self._failure(topic, f"Invalid schema id {schema_id}: {exc}") from None
-        writer = _Writer(map_schema(codec.schema.node), AvroBatchDecoder(codec))
+        mapped = map_schema(codec.schema.node)
+        rows = AvroRowDecoder.compile(codec.schema.node) if not codec.schema.external else None
+        writer = _Writer(mapped, AvroBatchDecoder(codec), rows)
         self._writers[schema_id] = writer
         return writer
 
@@ -138,6 +146,23 @@ class AvroConverter(Converter):
         if wrap is None:
             return [(schema, v) for v in values]
         return [(schema, wrap(v)) for v in values]
+
+    def to_connect_rows(self, topic: str, datas: Sequence[bytes | None]) -> StructRows | None:
+        """The common case as rows: every item framed with the same known flat record
+        schema, and every item decodes. None: take `to_connect_many`."""
+        if not datas or None in datas:
+            return None
+        header = datas[0][:_HEADER]  # type: ignore[index]
+        if len(header) < _HEADER or header[0] != 0 \
+                or not all(map(bytes.startswith, datas, repeat(header))):  # type: ignore[arg-type]
+            return None
+        writer = self._writers.get(int.from_bytes(header[1:], "big"))
+        if writer is None or writer.rows is None:
+            return None
+        rows = writer.rows.decode(datas, _HEADER)  # type: ignore[arg-type]
+        if rows is None:
+            return None
+        return StructRows(writer.mapped.schema, writer.rows.names, rows)
 
     def _decode(self, topic: str, header: bytes, group: list[tuple[int, bytes]],
                 out: list[Converted], failures: Failures) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tote.connect.batch import StructRows
 from tote.connect.data import OPTIONAL_BYTES, OPTIONAL_STRING, Schema, Type, primitive
 from tote.connect.errors import ConfigException, DataException
 from tote.registry.source import SchemaSource
@@ -53,6 +54,11 @@ class Converter(ABC):
                 out.append(NOTHING)
                 failures[index] = exc
         return out, failures
+
+    def to_connect_rows(self, topic: str, datas: Sequence[bytes | None]) -> StructRows | None:
+        """Every item as one STRUCT schema's row, when this converter can do that cheaply
+        and every item converts; None otherwise (use `to_connect_many`)."""
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release clients (registry connections)."""

@@ -192,6 +192,16 @@ class Dialect(ABC):
         """Plain inserts of many rows (PostgreSQL overrides this with COPY)."""
         cursor.executemany(self.insert_sql(table, columns), rows)
 
+    def insert_rows(self, cursor: Any, table: TableId, specs: Sequence[ColumnSpec],
+                    rows: Sequence[tuple[Any, ...]]) -> None:
+        """Plain inserts of rows whose values are as converters make them (not yet bound);
+        PostgreSQL overrides this with COPY text written in bulk."""
+        binders = [self.binder(spec.schema) for spec in specs]
+        if any(b is not None for b in binders):
+            rows = [tuple(v if b is None or v is None else b(v)
+                          for b, v in zip(binders, row, strict=True)) for row in rows]
+        self.bulk_insert(cursor, table, [spec.name for spec in specs], rows)
+
     # -- values ---------------------------------------------------------------------------
 
     def binder(self, schema: Schema) -> Binder | None:

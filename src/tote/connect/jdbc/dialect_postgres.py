@@ -1,7 +1,12 @@
-"""PostgreSQL through psycopg 3: COPY for plain inserts, ON CONFLICT for upserts."""
+"""PostgreSQL through psycopg 3: COPY for plain inserts, ON CONFLICT for upserts.
+
+Rows straight from the Avro row decoder go as COPY text built in bulk (`copy_text.py`);
+other rows go through psycopg's `write_row`.
+"""
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,7 +20,8 @@ from sqlalchemy.types import TypeEngine
 
 from tote.connect.data import DATE, DECIMAL, TIME, TIMESTAMP, Schema, Type
 from tote.connect.errors import ConnectException
-from tote.connect.jdbc.dialect import Dialect, TableId
+from tote.connect.jdbc.copy_text import Formatter, compile_formatter
+from tote.connect.jdbc.dialect import ColumnSpec, Dialect, TableId
 from tote.connect.jdbc.urls import JdbcTarget
 
 _TYPES: dict[Type, TypeEngine[Any]] = {
@@ -34,6 +40,11 @@ _LOGICAL: dict[str, TypeEngine[Any]] = {
 class PostgresDialect(Dialect):
     name = "PostgreSqlDatabaseDialect"
     kind = "postgresql"
+
+    def __init__(self, quote_identifiers: bool, db_timezone: zoneinfo.ZoneInfo) -> None:
+        super().__init__(quote_identifiers, db_timezone)
+        # COPY text writers by the column (type, logical name) list they were built for.
+        self._formatters: dict[tuple[tuple[Type, str | None], ...], Formatter | None] = {}
 
     def sa_dialect(self) -> SaDialect:
         return sa_psycopg.dialect()  # type: ignore[no-untyped-call]
@@ -78,3 +89,27 @@ class PostgresDialect(Dialect):
             write = copy.write_row
             for row in rows:
                 write(row)
+
+    def _formatter(self, specs: Sequence[ColumnSpec]) -> Formatter | None:
+        key = tuple((spec.schema.type, spec.schema.name) for spec in specs)
+        if key not in self._formatters:
+            self._formatters[key] = compile_formatter(
+                [s.schema for s in specs], [self.binder(s.schema) for s in specs])
+        return self._formatters[key]
+
+    def insert_rows(self, cursor: Any, table: TableId, specs: Sequence[ColumnSpec],
+                    rows: Sequence[tuple[Any, ...]]) -> None:
+        """COPY text for the whole chunk in one write, when the columns allow it."""
+        formatter = self._formatter(specs)
+        if formatter is None:
+            super().insert_rows(cursor, table, specs, rows)
+            return
+        try:
+            data = formatter(rows).encode(cursor.connection.info.encoding)
+        except UnicodeEncodeError:  # let psycopg report what the database cannot take
+            super().insert_rows(cursor, table, specs, rows)
+            return
+        names = [spec.name for spec in specs]
+        statement = f"COPY {self.table_sql(table)} ({self._columns(names)}) FROM STDIN"
+        with cursor.copy(statement) as copy:
+            copy.write(data)

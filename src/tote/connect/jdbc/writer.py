@@ -5,7 +5,9 @@ records are cut into runs whose schemas and operation (write or delete) stay the
 as Confluent's `BufferedRecords` flushes on a schema change or a switch between upsert
 and delete. Each run becomes one bulk statement per `batch.size` rows. Rows are tuples
 built by precompiled getters: for the common case (all columns are value fields, no
-conversions) one `itemgetter` call per record.
+conversions) one `itemgetter` call per record. A `SinkRecordBatch` (a poll decoded into
+rows) that needs nothing per record becomes one run whose plain inserts take the
+decoded rows as they are (`Dialect.insert_rows`), without building its records.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
+from tote.connect.batch import SinkRecordBatch
 from tote.connect.data import SinkRecord, Struct
 from tote.connect.errors import ConnectException
 from tote.connect.jdbc.config import InsertMode, JdbcSinkConfig, PkMode
@@ -33,7 +36,7 @@ class Run:
     table: TableId
     fields: FieldsMetadata
     op: str  # WRITE or DELETE
-    records: list[SinkRecord]
+    records: Sequence[SinkRecord]  # a list, or a whole SinkRecordBatch
 
 
 class RecordError(ConnectException):
@@ -104,6 +107,10 @@ class RecordWriter:
         common case is a whole poll). A record the sink cannot take goes to `reject`;
         without one, its error is raised.
         """
+        if isinstance(records, SinkRecordBatch) and records:
+            whole = self._plan_batch(records)
+            if whole is not None:
+                return [whole]
         by_table: dict[str, list[Run]] = {}
         needs_key = self.config.pk_mode is PkMode.RECORD_KEY or self.config.delete_enabled
         start, count = 0, len(records)
@@ -137,11 +144,29 @@ class RecordWriter:
                 continue
             op = DELETE if first.value is None else WRITE
             runs = by_table.setdefault(name, [])
-            if runs and runs[-1].fields is fields and runs[-1].op == op:
-                runs[-1].records.extend(chunk)
+            last = runs[-1] if runs else None
+            if last is not None and last.fields is fields and last.op == op \
+                    and isinstance(last.records, list):
+                last.records.extend(chunk)
             else:
                 runs.append(Run(TableId.parse(name), fields, op, list(chunk)))
         return [run for runs in by_table.values() for run in runs]
+
+    def _plan_batch(self, batch: SinkRecordBatch) -> Run | None:
+        """The whole batch as one run, when no record needs a look of its own: one topic
+        and value schema by construction; keys of one schema, present if needed. None: plan
+        record by record (which also reports any error the way it always does)."""
+        needs_key = self.config.pk_mode is PkMode.RECORD_KEY or self.config.delete_enabled
+        if not batch.keys_share_schema() or (needs_key and batch.has_null_key()):
+            return None
+        name = self._tables.get(batch.topic)
+        if name is None:
+            name = self._tables[batch.topic] = self.table_for(batch.topic)
+        try:
+            fields = self.fields_for(name, batch[0])
+        except ConnectException:
+            return None
+        return Run(TableId.parse(name), fields, WRITE, batch)
 
     # -- rows -----------------------------------------------------------------------------
 
@@ -174,6 +199,32 @@ class RecordWriter:
             return bind(value) if bind is not None and value is not None else value
         return converted
 
+    def _value_columns(self, fields: FieldsMetadata, columns: Sequence[str]) -> bool:
+        """Whether every column is a value field taken as it is (no default replacing
+        a null): the columns can then be picked from the value alone."""
+        return all(
+            (c in fields.non_key_fields or self.config.pk_mode is PkMode.RECORD_VALUE)
+            and (fields.spec(c).schema.default is None
+                 or not self.config.replace_null_with_default) for c in columns)
+
+    def batch_rows(self, fields: FieldsMetadata, columns: Sequence[str],
+                   batch: SinkRecordBatch) -> list[tuple[Any, ...]] | None:
+        """The batch's decoded rows in `columns` order, or None if a column needs more
+        than the value (a key, a kafka coordinate, a default)."""
+        values = batch.values
+        if not self._value_columns(fields, columns):
+            return None
+        if tuple(columns) == values.names:
+            return values.rows
+        try:
+            positions = [values.names.index(c) for c in columns]
+        except ValueError:
+            return None
+        pick = itemgetter(*positions)
+        if len(positions) == 1:
+            return [(pick(row),) for row in values.rows]
+        return [pick(row) for row in values.rows]
+
     def row_builder(self, fields: FieldsMetadata, columns: Sequence[str]
                     ) -> Callable[[SinkRecord], tuple[Any, ...]]:
         """Records → tuples of `columns`, compiled once per (fields, column order)."""
@@ -182,11 +233,8 @@ class RecordWriter:
         if found is not None:
             return found
         getters = [self._getter(c, fields) for c in columns]
-        plain = all(c in fields.non_key_fields or self.config.pk_mode is PkMode.RECORD_VALUE
-                    for c in columns)
-        plain = plain and all(
-            (fields.spec(c).schema.default is None or not self.config.replace_null_with_default)
-            and self.dialect.binder(fields.spec(c).schema) is None for c in columns)
+        plain = self._value_columns(fields, columns) and all(
+            self.dialect.binder(fields.spec(c).schema) is None for c in columns)
 
         def generic(record: SinkRecord) -> tuple[Any, ...]:
             return tuple(g(record) for g in getters)
@@ -241,6 +289,13 @@ class RecordWriter:
         sql, columns = self.columns_for(run)
         if not columns:
             return
+        if not sql and isinstance(run.records, SinkRecordBatch):
+            decoded = self.batch_rows(run.fields, columns, run.records)
+            if decoded is not None:
+                specs = [run.fields.spec(c) for c in columns]
+                for chunk in self.chunks(decoded):
+                    self.dialect.insert_rows(cursor, run.table, specs, chunk)
+                return
         build = self.row_builder(run.fields, columns)
         rows = [build(r) for r in run.records]
         for chunk in self.chunks(rows):

@@ -12,7 +12,15 @@ from tote.serde.ksql_schemas import key_schema_full_name
 from tote.sql.analyzer.with_clause import WithProps
 from tote.sql.config import DEFAULT_KEY_FORMAT, DEFAULT_VALUE_FORMAT, Config
 from tote.sql.errors import StatementError
-from tote.sql.formats import AVRO_FULL_NAME, DELIMITER, SCHEMA_ID, format_of
+from tote.sql.formats import (
+    AVRO_FULL_NAME,
+    DELIMITER,
+    NULLABLE_REPRESENTATION,
+    PROTOBUF_FORMATS,
+    SCHEMA_ID,
+    UNWRAP_PRIMITIVES,
+    format_of,
+)
 from tote.sql.sources import FormatInfo
 
 
@@ -26,13 +34,30 @@ def key_properties(props: WithProps, fmt: str, source_name: str) -> dict[str, st
     delimiter = props.string("KEY_DELIMITER")
     if delimiter is not None:
         out[DELIMITER] = delimiter
+    out.update(_protobuf_properties(props, fmt, "KEY_PROTOBUF_NULLABLE_REPRESENTATION"))
     schema_id = props.integer("KEY_SCHEMA_ID")
     if schema_id is not None:
         out[SCHEMA_ID] = str(schema_id)
     return out
 
 
-def value_properties(props: WithProps) -> dict[str, str]:
+def _protobuf_properties(props: WithProps, fmt: str, nullable_name: str) -> dict[str, str]:
+    """ksqlDB marks new PROTOBUF formats `unwrapPrimitives=true`, and records the
+    `*_PROTOBUF_NULLABLE_REPRESENTATION` of either protobuf format."""
+    out: dict[str, str] = {}
+    if fmt == "PROTOBUF":
+        out[UNWRAP_PRIMITIVES] = "true"
+    nullable = props.string(nullable_name)
+    if nullable is not None and fmt in PROTOBUF_FORMATS:
+        if nullable.upper() not in ("OPTIONAL", "WRAPPER"):
+            raise StatementError(
+                f"Invalid value {nullable} for property {nullable_name}: "
+                "String must be one of: WRAPPER, OPTIONAL")
+        out[NULLABLE_REPRESENTATION] = nullable.lower()
+    return out
+
+
+def value_properties(props: WithProps, fmt: str = "") -> dict[str, str]:
     out: dict[str, str] = {}
     schema_name = props.string("VALUE_AVRO_SCHEMA_FULL_NAME") or props.string(
         "VALUE_SCHEMA_FULL_NAME")
@@ -41,6 +66,7 @@ def value_properties(props: WithProps) -> dict[str, str]:
     delimiter = props.string("VALUE_DELIMITER")
     if delimiter is not None:
         out[DELIMITER] = delimiter
+    out.update(_protobuf_properties(props, fmt, "VALUE_PROTOBUF_NULLABLE_REPRESENTATION"))
     schema_id = props.integer("VALUE_SCHEMA_ID")
     if schema_id is not None:
         out[SCHEMA_ID] = str(schema_id)
@@ -61,7 +87,7 @@ def create_value_format(props: WithProps, config: Config) -> FormatInfo:
             "provide one or set a default via the 'ksql.persistence.default.format.value' "
             "config.")
     name = format_of(name).name
-    return FormatInfo(name).with_props(value_properties(props))
+    return FormatInfo(name).with_props(value_properties(props, name))
 
 
 def check_schema_id(props: WithProps, info: FormatInfo, is_key: bool,

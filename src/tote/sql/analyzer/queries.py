@@ -27,6 +27,7 @@ from tote.sql.config import DEFAULT_KEY_FORMAT, OUTPUT_TOPIC_PREFIX, SINK_PARTIT
 from tote.sql.config import WRAP_SINGLE_VALUES as WRAP_CONFIG
 from tote.sql.errors import StatementError, as_statement_error
 from tote.sql.formats import (
+    AVRO_FULL_NAME,
     DELIMITER,
     check_key_columns,
     check_properties,
@@ -47,7 +48,7 @@ from tote.sql.sources import (
     render_columns,
 )
 
-_INHERITABLE = {"DELIMITED": {DELIMITER}}
+_INHERITABLE = {"DELIMITED": {DELIMITER}, "PROTOBUF": {AVRO_FULL_NAME}}
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,7 @@ def _sink_value_format(props: WithProps, first: DataSource) -> FormatInfo:
     if fmt == first.value_format.name:
         inherit = _INHERITABLE.get(fmt, set())
         properties.update({k: v for k, v in first.value_format.properties if k in inherit})
-    properties.update(value_properties(props))
+    properties.update(value_properties(props, fmt))
     return FormatInfo(fmt).with_props(properties)
 
 

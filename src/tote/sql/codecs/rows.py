@@ -23,8 +23,9 @@ from tote.serde.ksql_avro import KsqlAvroCodec
 from tote.serde.sql_values import java_double
 from tote.serde.wire import frame, schema_id_of
 from tote.sql.codecs import schemas
-from tote.sql.formats import DELIMITER
-from tote.sql.sources import FormatInfo, SourceColumn
+from tote.sql.codecs.protobuf import NoSrRowCodec, ProtobufRowCodec
+from tote.sql.formats import DELIMITER, format_of
+from tote.sql.sources import FormatInfo, SerdeFeature, SourceColumn
 
 Values = tuple[Any, ...]
 
@@ -83,6 +84,35 @@ class DictRowCodec:
         return tuple(row.get(name) for name in self._names)
 
 
+class _RecentRows:
+    """Rows of the last framed flat-Avro records this process wrote or read, by the
+    identity of their bytes: a record handed from one query to the next in memory, or
+    read by several queries, is decoded once. Flat rows (nullable primitives) survive
+    an Avro round trip unchanged, so the cached row is what decoding would give; the
+    signature (schema id, column names and Avro types) makes sure the reader's columns
+    are the writer's."""
+
+    LIMIT = 1024
+
+    def __init__(self) -> None:
+        self._rows: dict[int, tuple[bytes, tuple[object, ...], Values]] = {}
+
+    def remember(self, data: bytes, signature: tuple[object, ...], row: Values) -> None:
+        rows = self._rows
+        if len(rows) >= self.LIMIT:
+            rows.clear()
+        rows[id(data)] = (data, signature, row)
+
+    def recall(self, data: bytes, signature: tuple[object, ...]) -> Values | None:
+        hit = self._rows.get(id(data))
+        if hit is not None and hit[0] is data and hit[1] == signature:
+            return hit[2]
+        return None
+
+
+_RECENT = _RecentRows()
+
+
 class AvroRowCodec:
     """AVRO: writes with one registered schema, reads with each record's writer schema."""
 
@@ -97,6 +127,9 @@ class AvroRowCodec:
         self._readers: dict[int, tuple[KsqlAvroCodec, list[str] | None]] = {}
         self._flat_writer = None if self._writer is None or unwrap else _flat_fields(
             self._columns, self._writer.schema.node, all_fields=True)
+        self._shape = tuple((c.name.upper(), _FLAT.get(c.type.base)) for c in self._columns)
+        self._doubles = tuple(i for i, c in enumerate(self._columns)
+                              if c.type.base is Base.DOUBLE)
 
     def encode(self, values: Values) -> bytes | None:
         writer = self._writer
@@ -105,8 +138,14 @@ class AvroRowCodec:
         flat = self._flat_writer
         if flat is not None:
             payload = writer.codec.encode(dict(zip(flat, values, strict=True)))
-            return frame(writer.schema_id, payload) if writer.schema_id is not None \
-                else payload
+            if writer.schema_id is None:
+                return payload
+            data = frame(writer.schema_id, payload)
+            for i in self._doubles:
+                if type(values[i]) is int:
+                    return data  # decoding gives a float back, not this int
+            _RECENT.remember(data, (writer.schema_id, self._shape), values)
+            return data
         datum = writer.to_datum(dict(zip(self._names, values, strict=True)))
         datum = _defaults(writer.schema.node, datum)
         payload = writer.codec.encode(datum)
@@ -116,6 +155,10 @@ class AvroRowCodec:
         if data is None:
             return None
         schema_id = schema_id_of(data)
+        signature = (schema_id, self._shape)
+        recalled = _RECENT.recall(data, signature)
+        if recalled is not None:
+            return recalled
         cached = self._readers.get(schema_id)
         if cached is None:
             try:
@@ -130,7 +173,9 @@ class AvroRowCodec:
         reader, flat = cached
         if flat is not None:
             datum = reader.codec.decode(data[5:])
-            return tuple(datum.get(name) for name in flat)
+            values = tuple([datum.get(name) for name in flat])
+            _RECENT.remember(data, signature, values)
+            return values
         row = reader.decode(data)
         if row is None:
             return None
@@ -248,7 +293,7 @@ def build_codec(columns: Sequence[SourceColumn], info: FormatInfo, *, topic: str
     """
     codec = _build(columns, info, topic=topic, is_key=is_key, registry=registry,
                    prefer_registered=prefer_registered)
-    if len(columns) == 1 and info.name != "NONE" and (
+    if len(columns) == 1 and info.name != "NONE" and _unwraps(info) and (
             info.unwrap or (is_key and not info.wrap) or info.name in ("KAFKA", "DELIMITED")):
         return NullableSingle(codec)
     return codec
@@ -259,7 +304,8 @@ def _build(columns: Sequence[SourceColumn], info: FormatInfo, *, topic: str, is_
     if not columns or info.name == "NONE":
         return EmptyCodec()
     name = info.name
-    unwrap = len(columns) == 1 and (info.unwrap or (is_key and not info.wrap))
+    unwrap = len(columns) == 1 and _unwraps(info) and (
+        info.unwrap or (is_key and not info.wrap))
     core = [Column(c.name, c.type) for c in columns]
     if name == "KAFKA":
         return KafkaRowCodec(columns[0])
@@ -269,6 +315,8 @@ def _build(columns: Sequence[SourceColumn], info: FormatInfo, *, topic: str, is_
     if name == "JSON":
         json_codec = JsonCodec(core, unwrap=unwrap)
         return DictRowCodec(columns, json_codec.encode, json_codec.decode)
+    if name == "PROTOBUF_NOSR":
+        return NoSrRowCodec(columns, info, unwrap)
     if registry is None:
         raise SerializationError(f"The '{name}' format needs a schema registry.")
     writer = _writer(registry, topic, is_key, info, columns=columns, unwrap=unwrap,
@@ -280,7 +328,14 @@ def _build(columns: Sequence[SourceColumn], info: FormatInfo, *, topic: str, is_
         sr_codec = JsonCodec(core, unwrap=unwrap, schema_id=writer[0] if writer else 0,
                              schema=schema)
         return DictRowCodec(columns, sr_codec.encode, sr_codec.decode)
+    if name == "PROTOBUF":
+        return ProtobufRowCodec(columns, info, registry, writer[0] if writer else None)
     raise SerializationError(f"The '{name}' format is not supported by tote yet.")
+
+
+def _unwraps(info: FormatInfo) -> bool:
+    """Whether the format can write a single column unwrapped (PROTOBUF cannot)."""
+    return format_of(info.name).supports(SerdeFeature.UNWRAP_SINGLES)
 
 
 def _writer(registry: Registry, topic: str, is_key: bool, info: FormatInfo, *,

@@ -2,7 +2,8 @@
 
 Subjects are `<topic>-key` / `<topic>-value`. AVRO schemas follow ksqlDB's naming
 (`KsqlDataSourceSchema` for values, `<Sink>Key` for keys, or `fullSchemaName`); JSON_SR
-schemas follow Connect's JSON Schema mapping. PROTOBUF is not supported yet.
+schemas follow Connect's JSON Schema mapping, PROTOBUF ones Connect's ProtobufData
+(`ConnectDefault1`, or `fullSchemaName`; see `tote.sql.codecs.protobuf`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tote.serde.ksql_schemas import (
     columns_from_avro,
 )
 from tote.serde.schemas import SchemaType
+from tote.sql.codecs import protobuf
 from tote.sql.errors import StatementError
 from tote.sql.formats import AVRO_FULL_NAME, SCHEMA_ID
 from tote.sql.sources import ColumnRole, FormatInfo, SourceColumn
@@ -48,9 +50,10 @@ def generate(columns: Sequence[SourceColumn], info: FormatInfo, unwrap: bool,
     name = info.name
     if name not in SR_FORMATS:
         return None
-    if name == "PROTOBUF":
-        raise StatementError("The 'PROTOBUF' format is not supported by tote yet.")
     try:
+        if name == "PROTOBUF":
+            return GeneratedSchema(SchemaType.PROTOBUF,
+                                   protobuf.schema_text(_core_columns(columns), info))
         if name == "AVRO":
             full = info.prop(AVRO_FULL_NAME) or DEFAULT_VALUE_FULL_NAME
             text = avro_schema_text(_core_columns(columns), full.strip(), unwrap)
@@ -59,6 +62,8 @@ def generate(columns: Sequence[SourceColumn], info: FormatInfo, unwrap: bool,
                                json_schema_text(_core_columns(columns), unwrap))
     except InvalidSchema as exc:
         detail = exc.message.removeprefix("Invalid schema ").strip()
+        if name == "PROTOBUF":
+            raise StatementError(f"Schema is not compatible with Protobuf: {detail}") from None
         if detail.startswith("Avro only supports"):
             raise StatementError(detail) from None
         raise StatementError(f"Schema is not compatible with Avro: {detail}") from None
@@ -120,7 +125,7 @@ def infer_columns(registry: Registry, topic: str, is_key: bool, info: FormatInfo
             f"\t-> Use the REST API to list available subjects\t"
             f"https://docs.confluent.io/current/schema-registry/develop/api.html#get--subjects\n"
             f"- You do not have Access to the subject {subject(topic, is_key)}")
-    _, text, schema_type = found
+    found_id, text, schema_type = found
     role = ColumnRole.KEY if is_key else ColumnRole.VALUE
     try:
         if schema_type is SchemaType.AVRO:
@@ -128,7 +133,9 @@ def infer_columns(registry: Registry, topic: str, is_key: bool, info: FormatInfo
         elif schema_type is SchemaType.JSON:
             columns = _infer_json(text, single_name, is_key)
         else:
-            raise StatementError("The 'PROTOBUF' format is not supported by tote yet.")
+            # A schema named by id keeps its field names; a subject's are upper-cased.
+            columns = protobuf.infer(registry, found_id, info, is_key,
+                                     keep_case=info.prop(SCHEMA_ID) is not None)
     except InvalidSchema as exc:
         raise StatementError(f"Unable to infer schema: {exc.message}") from None
     return [SourceColumn(c.name, c.type, role) for c in columns]

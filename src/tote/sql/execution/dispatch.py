@@ -16,7 +16,7 @@ from tote.sql.ast import commands as c
 from tote.sql.ast import statements as s
 from tote.sql.config import Config
 from tote.sql.errors import StatementError
-from tote.sql.execution import ddl, listings
+from tote.sql.execution import ddl, function_listings, listings
 from tote.sql.execution.effects import apply_effects
 from tote.sql.execution.inserts import insert_values
 from tote.sql.execution.persistent import query_id, start_query, stop_query
@@ -184,6 +184,10 @@ class Dispatcher:
         if isinstance(statement, c.ShowColumns):
             return listings.describe_source(text, statement.name, statement.extended, ms,
                                             engine.log)
+        if isinstance(statement, c.ListFunctions):
+            return function_listings.list_functions(text, engine.functions)
+        if isinstance(statement, c.DescribeFunction):
+            return function_listings.describe_function(text, statement.name, engine.functions)
         if isinstance(statement, c.ListVariables):
             return VariableList(text, tuple((k, session.variables[k])
                                             for k in session.variables))

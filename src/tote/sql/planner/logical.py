@@ -14,6 +14,7 @@ stage is a new node class plus one builder in `runtime.operators`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from tote.sql.ast.expressions import Expression, FunctionCall
 from tote.sql.ast.queries import JoinType, Window, WithinExpression
@@ -64,6 +65,10 @@ class RekeyNode(Node):
     keys: tuple[Expression, ...]
     appended: tuple[bool, ...]
     repartition: bool
+    # A join input re-keyed to meet this source: placed by its key format (placement.py).
+    partner: SourceNode | None = None
+    # The repartition topic is `<app id>-<id>-<topic_suffix>`.
+    topic_suffix: ClassVar[str] = "repartition"
 
     @property
     def inputs(self) -> tuple[Node, ...]:
@@ -102,7 +107,8 @@ class AggregateNode(Node):
 class JoinNode(Node):
     """A join of two keyed inputs on their (already equal) keys.
 
-    `kind` is "stream-table", "table-table" or "stream-stream" (the last needs `within`).
+    `kind` is "stream-table", "table-table", "stream-stream" (the last needs `within`) or
+    "foreign-key" (see `planner.foreign_key`).
     """
 
     left: Node

@@ -55,7 +55,7 @@ def app_id(service_id: str, query_id: str) -> str:
 
 
 def repartition_topic(app: str, node: RekeyNode) -> str:
-    return f"{app}-{node.id}-repartition"
+    return f"{app}-{node.id}-{node.topic_suffix}"
 
 
 def is_boundary(node: Node) -> bool:
@@ -96,6 +96,11 @@ def _stateful(root: Node) -> list[str]:
     for node in walk(root):
         if isinstance(node, AggregateNode):
             ids.append(f"{node.id}-Aggregate-Materialize")
+        elif isinstance(node, JoinNode) and node.kind == "foreign-key":
+            ids.append(f"{node.id}-subscription-store")
+            ids.append(f"{node.id}-right-store")
+        elif isinstance(node, RekeyNode) and node.topic_suffix == "subscription-response-topic":
+            ids.append(f"{node.id}-result-store")
         elif isinstance(node, JoinNode) and node.kind == "stream-stream":
             ids.append(f"{node.id}-left-window-store")
             ids.append(f"{node.id}-right-window-store")

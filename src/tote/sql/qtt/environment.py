@@ -17,8 +17,8 @@ from tote.core.types import SqlType
 from tote.log.memory import MemoryLog
 from tote.registry import Mode, Registry, SchemaRequest
 from tote.serde.ksql_schemas import key_schema_full_name
-from tote.serde.schemas import SchemaType
-from tote.sql.analyzer.with_clause import Kind, parse_with
+from tote.serde.schemas import Reference, SchemaType
+from tote.sql.analyzer.with_clause import Kind, WithProps, parse_with
 from tote.sql.ast.statements import ColumnConstraint, CreateSource
 from tote.sql.codecs import schemas
 from tote.sql.engine import Engine
@@ -83,18 +83,20 @@ def _schema_text(raw: Any) -> str:
 def _register(registry: Registry, subject: str, schema: Any, *, fmt: str | None,
               schema_id: int | None, references: list[dict[str, Any]]) -> None:
     kind = _TYPES.get((fmt or "AVRO").upper(), SchemaType.AVRO)
+    refs: list[Reference] = []
     for ref in references or []:
         ref_type = _TYPES.get(str(ref.get("format", "AVRO")).upper(), SchemaType.AVRO)
-        registry.register(ref["name"], SchemaRequest(_schema_text(ref["schema"]),
-                                                      schema_type=ref_type))
-    request = SchemaRequest(_schema_text(schema), schema_type=kind)
+        version = registry.register(ref["name"], SchemaRequest(_schema_text(ref["schema"]),
+                                                                schema_type=ref_type))
+        refs.append(Reference(ref["name"], ref["name"], version.version))
+    request = SchemaRequest(_schema_text(schema), schema_type=kind, references=tuple(refs))
     if schema_id is None:
         registry.register(subject, request)
         return
     registry.set_mode(subject, Mode.IMPORT)
     try:
         registry.register(subject, SchemaRequest(request.schema, schema_type=kind, id=schema_id,
-                                                 version=1))
+                                                 version=1, references=request.references))
     finally:
         registry.set_mode(subject, Mode.READWRITE)
 
@@ -166,10 +168,20 @@ def _derive(env: Environment, statement: CreateSource) -> None:
         subject = schemas.subject(topic, is_key)
         if subject in env.registry.subjects():
             continue
-        info = FormatInfo(fmt).with_props(fmt_props if fmt == "AVRO" else {})
+        info = FormatInfo(fmt).with_props(
+            fmt_props if fmt == "AVRO" else _protobuf_props(props, is_key, fmt))
         unwrap = len(cols) == 1 and (is_key or not wrapped)
         if unwrap:
             info = info.with_features({SerdeFeature.UNWRAP_SINGLES})
         generated = schemas.generate(cols, info, unwrap, is_key)
         if generated is not None:
             schemas.register(env.registry, topic, is_key, generated)
+
+
+def _protobuf_props(props: WithProps, is_key: bool, fmt: str) -> dict[str, str]:
+    """A PROTOBUF schema is named only by an explicit `*_SCHEMA_FULL_NAME`."""
+    if fmt != "PROTOBUF":
+        return {}
+    name = props.string("KEY_SCHEMA_FULL_NAME") if is_key else (
+        props.string("VALUE_AVRO_SCHEMA_FULL_NAME") or props.string("VALUE_SCHEMA_FULL_NAME"))
+    return {AVRO_FULL_NAME: name} if name else {}

@@ -1,8 +1,9 @@
 """QTT value specs (README §5) to record bytes, in the topic's source's formats.
 
 JSON is written as given (ksqlDB coerces it), DELIMITED strings as they are, KAFKA
-values coerced to the column type, AVRO and JSON_SR with the subject's registered
-schema (registering the one ksqlDB derives from the columns if none is there yet).
+values coerced to the column type, AVRO, JSON_SR and PROTOBUF with the subject's
+registered schema (registering the one ksqlDB derives from the columns if none is there
+yet), PROTOBUF_NOSR with the schema derived from the columns.
 """
 
 from __future__ import annotations
@@ -14,17 +15,19 @@ from typing import Any
 
 from tote.core.types import Base, SqlType
 from tote.registry import Registry
+from tote.serde import sql_values as sv
 from tote.serde.avro import AvroCodec
 from tote.serde.avro_model import Node
 from tote.serde.json_format import dumps
 from tote.serde.kafka_format import KafkaCodec
 from tote.serde.wire import frame
 from tote.sql.codecs import schemas
+from tote.sql.codecs.protobuf import NoSrRowCodec, ProtobufRowCodec
 from tote.sql.sources import DataSource, FormatInfo, SourceColumn
 
 
 class UnsupportedSpec(Exception):
-    """A record this runner cannot build (e.g. a PROTOBUF topic)."""
+    """A record this runner cannot build."""
 
 
 def _writer(registry: Registry, topic: str, is_key: bool, *, columns: Sequence[SourceColumn],
@@ -76,7 +79,65 @@ def encode_spec(spec: Any, source: DataSource, is_key: bool, registry: Registry)
                                   unwrap=unwrap)
         codec = AvroCodec(text)
         return frame(schema_id, codec.encode(to_avro(codec.schema.node, spec)))
+    if name == "PROTOBUF":
+        schema_id, _ = _writer(registry, source.topic, is_key, columns=columns, info=info,
+                               unwrap=False)
+        return ProtobufRowCodec(columns, info, registry, schema_id).encode(
+            _row(columns, spec, unwrap=False))
+    if name == "PROTOBUF_NOSR":
+        return NoSrRowCodec(columns, info, unwrap).encode(_row(columns, spec, unwrap=unwrap))
     raise UnsupportedSpec(f"format {name}")
+
+
+def _row(columns: Sequence[SourceColumn], spec: Any, *, unwrap: bool) -> tuple[Any, ...]:
+    """A value spec as SQL values in column order (the harness writes those with the
+    topic's schema); object fields match columns ignoring case, unknown ones drop."""
+    if unwrap:
+        return (sql_value(columns[0].type, spec),)
+    if not isinstance(spec, dict):
+        raise UnsupportedSpec(f"expected an object, got {spec!r}")
+    return tuple(sql_value(c.type, _field(spec, c.name)) for c in columns)
+
+
+def _field(spec: dict[str, Any], name: str) -> Any:
+    if name in spec:
+        return spec[name]
+    upper = name.upper()
+    return next((v for k, v in spec.items() if str(k).upper() == upper), None)
+
+
+def sql_value(sql: SqlType, spec: Any) -> Any:
+    """One value spec as the Python value of a SQL type (README §5 conventions)."""
+    if spec is None:
+        return None
+    base = sql.base
+    if base in (Base.INTEGER, Base.BIGINT):
+        return int(spec)
+    if base is Base.DOUBLE:
+        return float(spec)
+    if base is Base.BOOLEAN:
+        return spec if isinstance(spec, bool) else str(spec).lower() == "true"
+    if base is Base.DECIMAL:
+        return sv.to_decimal(spec, sql)
+    if base is Base.STRING:
+        return spec if isinstance(spec, str) else dumps(spec)
+    if base is Base.BYTES:
+        return base64.b64decode(spec)
+    if base is Base.DATE:
+        return sv.days_to_date(int(spec))
+    if base is Base.TIME:
+        return sv.millis_to_time(int(spec))
+    if base is Base.TIMESTAMP:
+        return sv.millis_to_timestamp(int(spec))
+    if base is Base.ARRAY:
+        assert sql.element is not None
+        return [sql_value(sql.element, v) for v in spec]
+    if base is Base.MAP:
+        assert sql.value is not None
+        return {str(k): sql_value(sql.value, v) for k, v in spec.items()}
+    if not isinstance(spec, dict):
+        raise UnsupportedSpec(f"expected an object for {sql}, got {spec!r}")
+    return {f.name: sql_value(f.type, _field(spec, f.name)) for f in sql.fields}
 
 
 def _branch(node: Node, value: Any) -> Node:

@@ -52,9 +52,6 @@ class Host(Protocol):
 
 
 def _skip_reason(case: RestCase) -> str | None:
-    text = " ".join(case.qtt.statements).upper()
-    if "PROTOBUF" in text:
-        return "PROTOBUF format not supported yet"
     if case.input_conditions.get("waitForActivePushQuery"):
         return "inputs produced while a push query runs are not supported by this runner"
     return None

@@ -34,13 +34,7 @@ class BuildContext:
 
     def state(self, node_id: str, kind: str) -> KeyState:
         """The task's store for one stateful node, loaded from the log."""
-        from tote.sql.runtime import values
-
-        def decode_row(data: bytes) -> object:
-            return values.decode(data)
-
-        state = KeyState(self.log, self.plan.store(node_id, kind, self.partition),
-                         decode=decode_row)
+        state = KeyState(self.log, self.plan.store(node_id, kind, self.partition))
         self.states.append(state)
         return state
 

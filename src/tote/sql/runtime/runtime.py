@@ -7,7 +7,8 @@ every task reading it, and everything it causes is processed before the next rec
 then commits, in ONE transaction (`_commit`):
 
 1. the outputs not yet appended (appends feeding another task were made at once, to
-   learn their offsets),
+   learn their offsets; a record of an internal repartition topic whose readers all
+   took it in this step is not written at all — see `_emit`),
 2. the consumed offsets of every query's consumer group,
 3. the state-store changes of every task,
 4. the commit itself; only then do the in-memory state caches adopt the changes.
@@ -16,6 +17,9 @@ If anything fails before the commit, the transaction aborts and every task retur
 its last committed positions and state, so a retry (or a restarted engine) produces the
 same outputs exactly once. `harness.py` drives the same tasks the way ksqlDB's test
 harness does.
+
+With a `Membership` (ksqlDB servers sharing a log), only the tasks this engine owns in
+each query's consumer group run here, and offsets commit through the group member.
 """
 
 from __future__ import annotations
@@ -24,20 +28,23 @@ import heapq
 import itertools
 from collections.abc import Iterable
 
+from tote.core.errors import Fenced, TransactionConflict
 from tote.core.records import LogRecord, Record, TimestampType, TopicPartition
-from tote.log.base import Log, Transaction, TransactionalProducer
+from tote.log.base import GroupConsumer, Log, Transaction, TransactionalProducer
 from tote.sql.planner.physical import PhysicalPlan
+from tote.sql.runtime.membership import Membership
 from tote.sql.runtime.ranking import assign_ranks
 from tote.sql.runtime.tasks import RunningQuery, Task, TaskFactory
 
 
 class Runtime:
     def __init__(self, log: Log, factory: TaskFactory, producer_id: str, *,
-                 harness: bool = False) -> None:
+                 harness: bool = False, membership: Membership | None = None) -> None:
         self.log = log
         self.factory = factory
         self.producer_id = producer_id
         self.harness = harness
+        self.membership = membership
         self.queries: dict[str, RunningQuery] = {}
         self._order = itertools.count()
         self._producer: TransactionalProducer | None = None
@@ -47,12 +54,15 @@ class Runtime:
         self._seq = itertools.count()
         self._caught_up: set[tuple[int, TopicPartition]] = set()
         self._readers: dict[TopicPartition, list[Task]] = {}
+        self._internal: frozenset[str] = frozenset()
 
     # -- queries -----------------------------------------------------------------------------
 
     def add(self, plan: PhysicalPlan, reset: str = "earliest") -> RunningQuery:
         query = self.factory.create(plan, next(self._order), self._emit, reset)
         self.queries[plan.query_id] = query
+        if self.membership is not None:
+            self.membership.join(query)
         self._reindex()
         return query
 
@@ -61,7 +71,10 @@ class Runtime:
         (and a `latest` reset is never re-evaluated later)."""
         txn = self._begin()
         try:
-            offsets = {tp: pos for task in query.tasks for tp, pos in task.positions.items()}
+            positions = {tp: pos for task in query.tasks for tp, pos in task.positions.items()}
+            committed = self.log.committed(query.group, positions)
+            # Only where nothing is committed yet: another engine may already be running it.
+            offsets = {tp: pos for tp, pos in positions.items() if tp not in committed}
             if offsets:
                 txn.send_offsets(query.group, offsets)
             txn.commit()
@@ -73,27 +86,58 @@ class Runtime:
 
     def remove(self, query_id: str) -> None:
         self.queries.pop(query_id, None)
+        if self.membership is not None:
+            self.membership.leave(query_id)
         self._reindex()
+
+    def _owned(self, task: Task) -> bool:
+        return self.membership is None or self.membership.owns(task)
 
     def _reindex(self) -> None:
         assign_ranks(list(self.queries.values()))
         self._readers = {}
         for query in self.queries.values():
             for task in query.tasks:
+                if not self._owned(task):
+                    continue
                 for tp in task.inputs:
                     self._readers.setdefault(tp, []).append(task)
         for tasks in self._readers.values():
             tasks.sort(key=lambda t: t.rank)
+        self._internal = frozenset(t for q in self.queries.values()
+                                   for t in q.plan.internal_topics)
 
     def close(self) -> None:
-        """Release the transactional producer (running queries stay in the catalogue)."""
+        """Release the transactional producer and leave the query groups (running
+        queries stay in the catalogue)."""
+        if self.membership is not None:
+            self.membership.close()
         if self._producer is not None:
             self._producer.close()
             self._producer = None
 
     def tasks(self) -> Iterable[Task]:
+        """The tasks that run here."""
         for query in self.queries.values():
-            yield from query.tasks
+            for task in query.tasks:
+                if self._owned(task):
+                    yield task
+
+    def _take_over(self, everything: bool = False) -> None:
+        """After a rebalance: rebuild from the log each task this engine now owns and
+        did not run before (or all it owns, when its own view may be stale)."""
+        membership = self.membership
+        assert membership is not None
+        running = {id(t) for t in self._readers_tasks()}
+        membership.sync()
+        for query in self.queries.values():
+            for index, task in enumerate(query.tasks):
+                if membership.owns(task) and (everything or id(task) not in running):
+                    query.tasks[index] = self.factory.rebuild(query, task)
+        self._reindex()
+
+    def _readers_tasks(self) -> list[Task]:
+        return [t for tasks in self._readers.values() for t in tasks]
 
     # -- transactions ------------------------------------------------------------------------
 
@@ -108,10 +152,22 @@ class Runtime:
         txn = self._txn
         assert txn is not None, "operators only emit inside a step"
         tp = TopicPartition(topic, record.partition if record.partition is not None else 0)
-        consumers = [t for t in self._readers.get(tp, ())
+        readers = self._readers.get(tp, ())
+        consumers = [t for t in readers
                      if t.rank > producer.rank and self._routable(producer, t, tp)]
         if not consumers:
             self._pending.setdefault(topic, []).append(record)
+            return
+        if topic in self._internal and not self.harness and len(consumers) == len(readers):
+            # A repartition record that every reader takes in this very transaction need
+            # not be written: if the step aborts, it is re-created from the source record.
+            # Offset -1 ("never written") leaves the readers' positions where they are.
+            assert record.timestamp is not None
+            log_record = LogRecord(topic, tp.partition, -1, record.key, record.value,
+                                   record.headers, record.timestamp,
+                                   TimestampType.CREATE_TIME)
+            for consumer in consumers:
+                self._push(consumer, log_record)
             return
         position = txn.append(topic, [record])[0]
         stamp = record.timestamp if record.timestamp is not None else position.timestamp
@@ -144,14 +200,18 @@ class Runtime:
         for topic, records in self._pending.items():
             txn.append(topic, records)
         self._pending = {}
-        # 2. Consumed offsets of every query's consumer group.
-        by_group: dict[str, dict[TopicPartition, int]] = {}
+        # 2. Consumed offsets of every query's consumer group (through this engine's
+        #    member when work is shared, so a stale owner cannot commit).
+        by_query: dict[str, dict[TopicPartition, int]] = {}
         for task in tasks:
             changed = {tp: pos for tp, pos in task.positions.items()
                        if task.committed.get(tp) != pos}
             if changed:
-                by_group.setdefault(self.queries[task.query_id].group, {}).update(changed)
-        for group, offsets in by_group.items():
+                by_query.setdefault(task.query_id, {}).update(changed)
+        for query_id, offsets in by_query.items():
+            group: str | GroupConsumer = (self.membership.member(query_id)
+                                          if self.membership is not None
+                                          else self.queries[query_id].group)
             txn.send_offsets(group, offsets)
         # 3. State-store changes of every task.
         for task in tasks:
@@ -189,6 +249,14 @@ class Runtime:
                 self._drain()
                 count += 1
             self._commit(txn, touched)
+        except Fenced:
+            self._abort(txn, touched)
+            if self.membership is None:
+                raise
+            # A rebalance this engine had not seen yet: retry with what it owns now.
+            self._take_over(everything=True)
+            raise TransactionConflict(
+                "The query's consumer group rebalanced during this step; retrying.") from None
         except BaseException:
             self._abort(txn, touched)
             raise
@@ -201,6 +269,8 @@ class Runtime:
 
     def step(self, max_records: int = 500) -> int:
         """Process up to `max_records` new records from the log in one transaction."""
+        if self.membership is not None and self.membership.due() and self.membership.sync():
+            self._take_over()
         batches: dict[TopicPartition, list[LogRecord]] = {}
         caught: set[tuple[int, TopicPartition]] = set()
         for tp, readers in self._readers.items():

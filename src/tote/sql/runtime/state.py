@@ -30,8 +30,8 @@ class KeyState:
     """A key → value map of one task, backed by the log store `name`."""
 
     def __init__(self, log: Log, name: str,
-                 encode: Callable[[Any], bytes] = values.encode,
-                 decode: Callable[[bytes], Any] = values.decode) -> None:
+                 encode: Callable[[Any], bytes] = values.pack,
+                 decode: Callable[[bytes], Any] = values.unpack) -> None:
         self.name = name
         self._encode = encode
         self._decode = decode

@@ -60,6 +60,8 @@ class RunningQuery:
     plan: PhysicalPlan
     tasks: list[Task]
     order: int
+    emit: Emitter | None = None
+    reset: str = "earliest"
 
     @property
     def group(self) -> str:
@@ -92,7 +94,16 @@ class TaskFactory:
                             if partition < self._partitions(t, counts))
                 tasks.append(self._task(plan, sub, partition, tps=tps, emit=emit, reset=reset,
                                         counts=counts))
-        return RunningQuery(plan.query_id, plan, tasks, order)
+        return RunningQuery(plan.query_id, plan, tasks, order, emit, reset)
+
+    def rebuild(self, query: RunningQuery, task: Task) -> Task:
+        """A fresh copy of `task` from what the log holds now (committed offsets and
+        state), for a task this engine takes over from another."""
+        assert query.emit is not None
+        fresh = self._task(query.plan, task.sub, task.partition, tps=task.inputs,
+                           emit=query.emit, reset=query.reset, counts={})
+        fresh.rank = task.rank
+        return fresh
 
     def _partitions(self, topic: str, counts: dict[str, int]) -> int:
         if topic not in counts:

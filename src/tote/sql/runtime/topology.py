@@ -9,6 +9,7 @@ type and a builder here.
 from __future__ import annotations
 
 from tote.core.records import LogRecord
+from tote.sql.planner.foreign_key import RespondNode, SubscribeNode
 from tote.sql.planner.logical import (
     AggregateNode,
     FilterNode,
@@ -22,6 +23,7 @@ from tote.sql.planner.logical import (
 from tote.sql.planner.physical import SubTopology, is_boundary
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.operators.aggregate import build_aggregate
+from tote.sql.runtime.operators.fk_join import build_fk_join, build_fk_writer, build_result_reader
 from tote.sql.runtime.operators.join import build_join
 from tote.sql.runtime.operators.repartition import build_reader, build_writer
 from tote.sql.runtime.operators.sink import build_sink
@@ -46,7 +48,9 @@ class _Wiring:
             self.add_entry(node.source.topic, build_source(node, ctx, push, materialize))
         elif is_boundary(node):
             assert isinstance(node, RekeyNode)
-            self.add_entry(ctx.plan.repartition_topic(node), build_reader(node, push))
+            reader = build_result_reader(node, ctx, push) if isinstance(node, RespondNode) \
+                else build_reader(node, push)
+            self.add_entry(ctx.plan.repartition_topic(node), reader)
         elif isinstance(node, FilterNode):
             self.wire(node.input, build_filter(node, ctx, push))
         elif isinstance(node, ProjectNode):
@@ -56,6 +60,11 @@ class _Wiring:
         elif isinstance(node, AggregateNode):
             build = build_aggregate if node.window is None else build_windowed_aggregate
             self.wire(node.input, build(node, ctx, push))
+        elif isinstance(node, JoinNode) and node.kind == "foreign-key":
+            assert isinstance(node.left, SubscribeNode)
+            subscriptions, right = build_fk_join(node, ctx, push)
+            self.add_entry(ctx.plan.repartition_topic(node.left), subscriptions)
+            self.wire(node.right, right)
         elif isinstance(node, JoinNode):
             joins = build_stream_join if node.kind == "stream-stream" else build_join
             left, right = joins(node, ctx, push)
@@ -75,7 +84,8 @@ def build_entries(sub: SubTopology, ctx: BuildContext,
         wiring.wire(root.input, sink if sink is not None else build_sink(root, ctx))
     else:
         assert isinstance(root, RekeyNode)
-        wiring.wire(root.input, build_writer(root, ctx))
+        fk_side = isinstance(root, SubscribeNode | RespondNode)
+        wiring.wire(root.input, build_fk_writer(root, ctx) if fk_side else build_writer(root, ctx))
     out: dict[str, Entry] = {}
     for topic, entries in wiring.entries.items():
         if len(entries) == 1:

@@ -8,11 +8,11 @@ registry's latest schema for AVRO / JSON_SR / PROTOBUF sources).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tote.core.clock import Clock
-from tote.core.errors import BadRequest
+from tote.core.errors import BadRequest, ToteError
 from tote.core.records import Record
 from tote.log.base import Log
 from tote.log.partitioner import partition_for_key
@@ -52,6 +52,26 @@ class RowInserter:
         self.partitions = log.describe_topic(source.topic).spec.partitions
 
     def insert(self, row: Mapping[str, Any]) -> None:
+        self.log.append(self.source.topic, [self.record(row)])
+
+    def insert_many(self, rows: Sequence[object]) -> list[ToteError | None]:
+        """Write the rows that encode in one append; per row, None or why it was refused."""
+        outcomes: list[ToteError | None] = []
+        records: list[Record] = []
+        for row in rows:
+            try:
+                if not isinstance(row, Mapping):
+                    raise BadRequest("Invalid JSON in request: a row must be a JSON object")
+                records.append(self.record(row))
+                outcomes.append(None)
+            except ToteError as exc:
+                outcomes.append(exc)
+        if records:
+            self.log.append(self.source.topic, records)
+        return outcomes
+
+    def record(self, row: Mapping[str, Any]) -> Record:
+        """The row as the record its stream's formats and partitioning make of it."""
         upper = {str(k).upper(): v for k, v in row.items()}
 
         def value_of(name: str) -> Any:
@@ -74,4 +94,4 @@ class RowInserter:
             partition = partition_for_key(key, self.partitions)
         else:
             partition = partition_of(None, value, self.partitions)
-        self.log.append(self.source.topic, [Record(value, key, (), ts, partition)])
+        return Record(value, key, (), ts, partition)

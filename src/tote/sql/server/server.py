@@ -81,10 +81,13 @@ class CommandStatus:
 class KsqlServer:
     def __init__(self, log: Log, registry: Registry | None, *,
                  properties: Mapping[str, object] | None = None,
-                 engine: Engine | None = None) -> None:
+                 engine: Engine | None = None, instance_id: str | None = None) -> None:
+        """`instance_id` (this server's host:port) shares persistent queries' work with
+        the other servers of the service id (see `runtime.membership`)."""
         self.log = log
         self.registry = registry
-        self.engine = engine or Engine(log, registry, properties=properties)
+        self.engine = engine or Engine(log, registry, properties=properties,
+                                       instance_id=instance_id)
         self.queries = TransientQueries(self.engine)
         commands = self.engine.commands or CommandLog(log, self.engine.service_id)
         self.follower = CommandFollower(commands, self.engine.apply_command, self._observe)
@@ -115,9 +118,14 @@ class KsqlServer:
 
     def close(self) -> None:
         self.follower.stop()
+        self.close_push_queries()
+        self.engine.close()
+
+    def close_push_queries(self) -> None:
+        """End every running push query (their responses then finish): first step of a
+        shutdown, so it need not wait for clients that never hang up."""
         for query in self.queries.running():
             self.queries.close(query.query_id)
-        self.engine.close()
 
     def check_ready(self) -> None:
         if not self.ready:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import threading
 from dataclasses import replace as dc_replace
 
 from tote.core.errors import SqlError
@@ -119,24 +120,38 @@ def bounds_as_millis(where: Expression | None) -> Expression | None:
     return replace(where, swap)
 
 
-def table_rows(plan: TransientPlan, view: TableView, ctx: BuildContext,
-               analysis: KeyAnalysis) -> list[Row]:
-    """Run the pull query over the view's rows (looked up by key when WHERE pins it).
-    Each current row is mapped once: stream semantics, no old rows."""
-    rows: list[Row] = []
-    projection = plan.projection
-    push: Push = build_project(dc_replace(projection, is_table=False), ctx,
-                               collector(plan.columns, False, rows.append))
-    where: Expression | None = None
-    node = projection.input
-    if isinstance(node, FilterNode):
-        where = node.predicate
-        push = build_filter(dc_replace(node, is_table=False), ctx, push)
-    keys = analysis.lookups(where)
-    with view.lock:
-        view.catch_up()
-        candidates = view.scan() if keys is None else (
-            rec for key in keys for rec in view.lookup(key))
-        for rec in list(candidates):
-            push(rec)
-    return rows
+class TablePull:
+    """A pull query on a table, compiled once (filter, projection, the keys WHERE pins)
+    and run as often as it is asked: a dashboard polling one lookup pays for the SQL
+    once. Runs of one plan take turns (they share the operators' output list)."""
+
+    def __init__(self, plan: TransientPlan, ctx: BuildContext, analysis: KeyAnalysis) -> None:
+        self._rows: list[Row] = []
+        self._lock = threading.Lock()
+        projection = plan.projection
+        push: Push = build_project(dc_replace(projection, is_table=False), ctx,
+                                   collector(plan.columns, False, self._accept))
+        where: Expression | None = None
+        node = projection.input
+        if isinstance(node, FilterNode):
+            where = node.predicate
+            push = build_filter(dc_replace(node, is_table=False), ctx, push)
+        self._push = push
+        self._keys = analysis.lookups(where)
+
+    def _accept(self, row: Row) -> None:
+        self._rows.append(row)
+
+    def run(self, view: TableView) -> list[Row]:
+        """The query over the view's current rows (looked up by key when WHERE pins
+        it). Each current row is mapped once: stream semantics, no old rows."""
+        keys = self._keys
+        with self._lock:
+            rows = self._rows = []
+            with view.lock:
+                view.catch_up()
+                candidates = view.scan() if keys is None else (
+                    rec for key in keys for rec in view.lookup(key))
+                for rec in list(candidates):
+                    self._push(rec)
+            return rows

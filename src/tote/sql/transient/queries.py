@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
@@ -26,14 +27,15 @@ from tote.sql.config import AUTO_OFFSET_RESET, Config
 from tote.sql.errors import StatementError
 from tote.sql.parser import parse
 from tote.sql.planner.physical import PhysicalPlan
+from tote.sql.sources import DataSource
 from tote.sql.transient.builder import OutputColumn, TransientPlan, build_transient
 from tote.sql.transient.keys import KeyAnalysis
 from tote.sql.transient.pull import (
+    TablePull,
     bounds_as_millis,
     check_pull,
     check_queryable,
     check_where,
-    table_rows,
 )
 from tote.sql.transient.push import COMPLETED, Batch, StreamingQuery
 from tote.sql.transient.rows import Row, collector
@@ -89,17 +91,46 @@ def offset_reset(config: Config) -> str:
     return (config.get(AUTO_OFFSET_RESET) or "latest").lower()
 
 
+@dataclass(frozen=True)
+class _PreparedPull:
+    """A compiled pull query on a table, valid while its source is the same object in
+    the catalogue (a DROP and re-CREATE makes a new one)."""
+
+    query: Query
+    source: DataSource
+    physical: PhysicalPlan
+    columns: tuple[OutputColumn, ...]
+    pull: TablePull
+
+
 class TransientQueries:
+    CACHED = 256  # parsed statements and compiled pull queries kept, each
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.views = Views()
         self._running: dict[str, StreamingQuery] = {}
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
+        self._parsed: OrderedDict[str, QueryStatement] = OrderedDict()
+        self._pulls: OrderedDict[tuple[int, str], _PreparedPull] = OrderedDict()
 
     # -- parsing -----------------------------------------------------------------------------
 
     def parse(self, sql: str) -> QueryStatement:
+        """The query statement of `sql` (parsed statements are remembered by text)."""
+        with self._lock:
+            cached = self._parsed.get(sql)
+        if cached is not None:
+            return cached
+        statement = self._parse(sql)
+        with self._lock:
+            self._parsed[sql] = statement
+            if len(self._parsed) > self.CACHED:
+                self._parsed.popitem(last=False)
+        return statement
+
+    def _parse(self, sql: str) -> QueryStatement:
         statements = parse(sql)
         if len(statements) != 1:
             raise StatementError(f"Expected exactly one statement, got {len(statements)}")
@@ -171,6 +202,14 @@ class TransientQueries:
         return query
 
     def _pull(self, query: Query, config: Config) -> TransientQuery:
+        key = (id(query), repr(sorted(config.server.items())) + repr(sorted(
+            config.overrides.items())))
+        with self._lock:
+            prepared = self._pulls.get(key)
+        if prepared is not None and prepared.query is query and \
+                self.engine.metastore.source(prepared.source.name) is prepared.source:
+            return self._run_pull(prepared, query.limit)
+        original = query
         ctx = self._context(config)
         relation = query.from_
         check_pull(query)
@@ -187,18 +226,31 @@ class TransientQueries:
         check_queryable(source)
         physical = self._physical(plan, query_id)
         engine = self.engine
-        view = self.views.get(source, lambda: TableView(
-            engine.log, engine.registry, physical, source=source,
-            processing_log=engine.processing_log, functions=engine.functions))
         build_ctx = MemoryContext(engine.log, engine.registry, engine.functions, physical,
                                    0, _no_emit, engine.processing_log,
                                    single_partition=True)
         scan = (config.get(SCAN_ENABLED) or "true").strip().lower() != "false"
         analysis = KeyAnalysis(source, engine.functions, scan)
-        rows = table_rows(plan, view, build_ctx, analysis)
-        if query.limit is not None:
-            rows = rows[: max(query.limit, 0)]
-        return PullResult(query_id, plan.columns, rows)
+        prepared = _PreparedPull(original, source, physical, plan.columns,
+                                 TablePull(plan, build_ctx, analysis))
+        with self._lock:
+            self._pulls[key] = prepared
+            if len(self._pulls) > self.CACHED:
+                self._pulls.popitem(last=False)
+        return self._run_pull(prepared, query.limit, query_id)
+
+    def _run_pull(self, prepared: _PreparedPull, limit: int | None,
+                  query_id: str | None = None) -> TransientQuery:
+        engine = self.engine
+        source, physical = prepared.source, prepared.physical
+        view = self.views.get(source, lambda: TableView(
+            engine.log, engine.registry, physical, source=source,
+            processing_log=engine.processing_log, functions=engine.functions))
+        rows = prepared.pull.run(view)
+        if limit is not None:
+            rows = rows[: max(limit, 0)]
+        query_id = query_id or f"transient_{source.name}_{next(self._numbers)}"
+        return PullResult(query_id, prepared.columns, rows)
 
     # -- running queries ---------------------------------------------------------------------
 

@@ -243,6 +243,9 @@ class QueryBuilder:
 
         tree = join_planning.build_joins(relations, contains, self.type_of, partitions)
         self.join_tree = tree
+        if tree.foreign_key:
+            return tree.node, KeyOrigin("foreign-key", tree.original_viable,
+                                        names=(tree.leftmost.alias,))
         if tree.synthetic:
             return tree.node, KeyOrigin("join", (ColumnRef(tree.synthetic_name),), False,
                                         True)

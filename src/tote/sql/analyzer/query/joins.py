@@ -6,6 +6,8 @@ whose join expression is not already its key is re-keyed through a repartition t
 the first of those the projection selects names the key (`ALIAS_COLUMN`), and a FULL
 OUTER join, or one whose criteria match no source column, gets a synthetic key column
 (`ROWKEY`, numbered past any source column of that name) holding the join key.
+A table-table join whose left expression is not the left key is a foreign-key join
+(`planner.foreign_key`): keyed by the left table's key, only as the first join.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from tote.sql.analyzer.query.select import AliasGenerator
 from tote.sql.ast.expressions import ColumnRef, Expression
 from tote.sql.ast.queries import JoinType
 from tote.sql.errors import StatementError
+from tote.sql.planner.foreign_key import RespondNode, foreign_key_join
 from tote.sql.planner.logical import JoinNode, Node, RekeyNode, SourceNode
 from tote.sql.planner.schema import Col, Schema, source_schema
 from tote.sql.sources import WINDOW_BOUNDS
@@ -41,6 +44,8 @@ class JoinTree:
     partitions_source: AliasedSource
     # The name of a synthetic key column (ksqlDB's generateSyntheticJoinKey).
     synthetic_name: str = "ROWKEY"
+    # The last join is a foreign-key join: keyed by every key column of `leftmost`.
+    foreign_key: bool = False
 
 
 def build_joins(relations: Relations, contains: Contains, type_of: TypeOf,
@@ -129,17 +134,19 @@ def _join(tree: JoinTree, step: JoinStep, prefix: str, *, contains: Contains,
             "execute your join again.")
     _check_windowed_keys(tree.leftmost, step.right)
     left_in_set = step.left_expr in tree.equivalence
-    if not left_in_set and not _is_key_ref(step.left_expr, left):
+    rekey_left = not left_in_set and not _is_key_ref(step.left_expr, left)
+    rekey_right = kind == "stream-stream" and not _is_key_ref(step.right_expr, right)
+    if rekey_left:
         if left.is_table:
-            if step.right.source.window is not None:
-                raise StatementError(
-                    "Foreign-key table-table joins are not supported on windowed tables.")
-            raise StatementError("Foreign-key table-table joins are not supported by tote yet.")
+            return _foreign_key(tree, step, prefix, left=left, right=right, written=written,
+                                type_of=type_of)
         _no_windowed_repartition(tree.leftmost)
-        left = _rekey(left, step.left_expr, prefix + "Join-left", type_of)
-    if kind == "stream-stream" and not _is_key_ref(step.right_expr, right):
+        partner = None if rekey_right else right
+        left = _rekey(left, step.left_expr, prefix + "Join-left", type_of, partner)
+    if rekey_right:
         _no_windowed_repartition(step.right)
-        right = _rekey(right, step.right_expr, prefix + "Join-right", type_of)
+        partner = left if not rekey_left and isinstance(left, SourceNode) else None
+        right = _rekey(right, step.right_expr, prefix + "Join-right", type_of, partner)
     left_parts = partitions(tree.partitions_source)
     right_parts = partitions(step.right)
     if left_parts != right_parts:
@@ -205,9 +212,46 @@ def _check_windowed_keys(left: AliasedSource, right: AliasedSource) -> None:
         raise StatementError(_REPARTITION_WINDOWED)
 
 
+def _foreign_key(tree: JoinTree, step: JoinStep, prefix: str, *, left: Node,
+                 right: SourceNode, written: str, type_of: TypeOf) -> JoinTree:
+    """A table-table join whose left expression is not the left key (ksqlDB's
+    verifyForeignKeyJoin, in its order of checks)."""
+    if step.type is JoinType.OUTER:
+        raise StatementError(
+            "Invalid join type: full-outer join not supported for foreign-key table-table "
+            f"join. Got {tree.leftmost.source.name} {JOIN_TYPE_TEXT[step.type]} JOIN "
+            f"{step.right.source.name}.")
+    if not isinstance(left, SourceNode):
+        raise StatementError(
+            "Invalid join condition: foreign-key table-table joins are not supported as part "
+            f"of n-way joins. Got {written}.")
+    fk_type = type_of(step.left_expr, left.schema)
+    key_type = right.schema.key[0].type
+    if fk_type != key_type:
+        flipped = step.written.left != step.left_expr
+        shown = [(text(step.written.left), key_type if flipped else fk_type),
+                 (text(step.written.right), fk_type if flipped else key_type)]
+        raise StatementError(
+            "Invalid join condition: types don't match. Got "
+            f"{shown[0][0]}{{{shown[0][1]}}} = {shown[1][0]}{{{shown[1][1]}}}.")
+    if step.right.source.window is not None:
+        raise StatementError(
+            "Foreign-key table-table joins are not supported on windowed tables.")
+    if step.type is JoinType.RIGHT:
+        raise StatementError("RIGHT OUTER JOIN on a foreign key is not supported")
+    node = foreign_key_join(prefix + "Join", left, right, step.left_expr, step.type)
+    keys = tuple(ColumnRef(c.name, tree.leftmost.alias)
+                 for c in tree.leftmost.source.key_columns)
+    equivalence = frozenset(keys) if len(keys) == 1 else frozenset()
+    return JoinTree(node, equivalence, keys, keys, False, tree.leftmost, tree.leftmost,
+                    tree.synthetic_name, foreign_key=True)
+
+
 def _sources(tree: JoinTree) -> list[AliasedSource]:
     out = [tree.leftmost]
     node = tree.node
+    if isinstance(node, RespondNode):
+        node = node.input
     while isinstance(node, JoinNode):
         right = node.right.input if isinstance(node.right, RekeyNode) else node.right
         if isinstance(right, SourceNode):
@@ -216,18 +260,21 @@ def _sources(tree: JoinTree) -> list[AliasedSource]:
     return out
 
 
-def _rekey(node: Node, expr: Expression, node_id: str, type_of: TypeOf) -> RekeyNode:
-    """Re-key a join input by its join expression (through a repartition topic)."""
+def _rekey(node: Node, expr: Expression, node_id: str, type_of: TypeOf,
+           partner: SourceNode | None) -> RekeyNode:
+    """Re-key a join input by its join expression (through a repartition topic), placed
+    where `partner`'s records of the same key are (both inputs re-keyed: either way)."""
     if isinstance(expr, ColumnRef):
         binding = node.schema.scope().resolve(expr)
         col = node.schema.value[binding.slot]
         schema = Schema((col,), node.schema.value, ((binding.slot,),))
-        return RekeyNode(node_id, schema, node.is_table, node, (expr,), (False,), True)
+        return RekeyNode(node_id, schema, node.is_table, node, (expr,), (False,), True,
+                         partner)
     key_type = type_of(expr, node.schema)
     appended = Col("KSQL_COL_0", key_type, None)
     values = (*node.schema.value, appended)
     schema = Schema((appended,), values, ((len(values) - 1,),))
-    return RekeyNode(node_id, schema, node.is_table, node, (expr,), (True,), True)
+    return RekeyNode(node_id, schema, node.is_table, node, (expr,), (True,), True, partner)
 
 
 def star_columns(relations: Relations, synthetic: str | None,

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tote.sql.analyzer.query.rewrite import text
-from tote.sql.ast.expressions import Expression
+from tote.sql.ast.expressions import ColumnRef, Expression
 
 
 @dataclass(frozen=True)
 class KeyOrigin:
-    """`kind`: "source", "partition", "group", "join" or "none" (key-less).
+    """`kind`: "source", "partition", "group", "join", "foreign-key" or "none" (key-less).
 
     `required` are the expressions named when keys are missing; `require_all` is False
     for joins, where any of the equivalent join columns will do.
@@ -65,6 +65,18 @@ def missing_keys_message(sink: str, origin: KeyOrigin) -> str:
     return (f"Key{'s' if plural_keys else ''} missing from projection (ie, SELECT). {extra1}\n"
             f"The query used to build `{sink}` must include the {types} {joined} in its "
             f"projection (eg, SELECT {example}...).{extra2}")
+
+
+def foreign_key_missing_message(origin: KeyOrigin, missing: Sequence[int]) -> str:
+    """ksqlDB's error when a foreign-key join's projection lacks a left key column:
+    `origin.required` are the left table's key columns, `origin.names[0]` its alias."""
+    plural = len(missing) > 1
+    noun = "columns" if plural else "column"
+    refs = [origin.required[i] for i in missing]
+    names = ", ".join(f"`{r.name if isinstance(r, ColumnRef) else text(r)}`" for r in refs)
+    return (f"Primary key {noun} missing in projection. For foreign-key table-table joins, "
+            "the projection must include all primary key columns from the left input table "
+            f"(`{origin.names[0]}`). Missing {noun}: {names}.")
 
 
 def duplicate_key_message(key: str, aliases: Sequence[str]) -> str:

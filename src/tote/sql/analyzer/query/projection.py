@@ -13,7 +13,12 @@ from dataclasses import replace
 
 from tote.core.errors import SqlError
 from tote.core.types import SqlType
-from tote.sql.analyzer.query.keys import KeyOrigin, duplicate_key_message, missing_keys_message
+from tote.sql.analyzer.query.keys import (
+    KeyOrigin,
+    duplicate_key_message,
+    foreign_key_missing_message,
+    missing_keys_message,
+)
 from tote.sql.analyzer.query.select import SelectExpr
 from tote.sql.ast.expressions import ColumnRef, Expression
 from tote.sql.errors import StatementError, as_statement_error
@@ -59,6 +64,8 @@ def project(node: Node, selects: Sequence[SelectExpr], origin: KeyOrigin, sink: 
         if missing and new_planner and not node.is_table:
             return _keyless(node, values, key_refs, schema, type_of)
         if missing:
+            if origin.kind == "foreign-key":
+                raise StatementError(foreign_key_missing_message(origin, missing))
             if origin.kind == "group":
                 # ksqlDB names only the grouping expressions that are missing.
                 origin = replace(origin, required=tuple(origin.required[i] for i in missing))

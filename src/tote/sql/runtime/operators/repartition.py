@@ -15,6 +15,7 @@ from tote.log.partitioner import partition_for_key
 from tote.sql.planner.logical import RekeyNode
 from tote.sql.runtime import values
 from tote.sql.runtime.context import BuildContext
+from tote.sql.runtime.operators.placement import partitioner
 from tote.sql.runtime.operators.transform import KeyMaker
 from tote.sql.runtime.records import Entry, Push, Rec
 
@@ -24,14 +25,20 @@ def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
     make = KeyMaker(node, ctx)
     emit = ctx.emit
     single = ctx.single_partition
+    keys = values.KeyCodec()
+    place = partitioner(node.partner, ctx) if node.partner is not None else None
 
     def send(key: tuple[object, ...], new: tuple[object, ...] | None,
              old: tuple[object, ...] | None, ts: int,
              window: tuple[int, int] | None) -> None:
-        key_bytes = values.encode([list(key), list(window) if window else None])
-        value = values.encode([list(new) if new is not None else None,
-                               list(old) if old is not None else None])
-        partition = 0 if single else partition_for_key(key_bytes, ctx.partitions(topic))
+        key_bytes = keys.encode(key, window)
+        value = values.pack((new, old))
+        if single:
+            partition = 0
+        elif place is not None:
+            partition = place(key)
+        else:
+            partition = partition_for_key(key_bytes, ctx.partitions(topic))
         emit(topic, Record(value, key_bytes, (), ts, partition))
 
     if not node.is_table:
@@ -58,12 +65,13 @@ def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
 
 
 def build_reader(node: RekeyNode, push: Push) -> Entry:
+    keys = values.KeyCodec()
+
     def entry(record: LogRecord) -> None:
         assert record.key is not None and record.value is not None
-        key, window = values.decode(record.key)
-        new, old = values.decode(record.value)
-        push(Rec(tuple(key), tuple(new) if new is not None else None, record.timestamp,
-                 tuple(old) if old is not None else None,
-                 (window[0], window[1]) if window else None))
+        key, window = keys.decode(record.key)
+        new, old = values.unpack(record.value)
+        push(Rec(key, tuple(new) if new is not None else None, record.timestamp,
+                 tuple(old) if old is not None else None, window))
 
     return entry

@@ -48,7 +48,7 @@ def build_filter(node: FilterNode, ctx: BuildContext, push: Push) -> Push:
         old = rec.old if rec.old is not None and test(rec.old) else None
         if new is None and old is None:
             return
-        push(rec._replace(row=new, old=old))
+        push(Rec(rec.key, new, rec.ts, old, rec.window))
 
     return table_filter
 
@@ -65,20 +65,20 @@ def build_project(node: ProjectNode, ctx: BuildContext, push: Push) -> Push:
             if rec.row is None:
                 push(rec)
             else:
-                push(rec._replace(row=fn(rec.row)))
+                push(Rec(rec.key, fn(rec.row), rec.ts, rec.old, rec.window))
         return stream_project
 
     def table_project(rec: Rec) -> None:
         new = fn(rec.row) if rec.row is not None else None
         old = fn(rec.old) if rec.old is not None else None
-        push(rec._replace(row=new, old=old))
+        push(Rec(rec.key, new, rec.ts, old, rec.window))
 
     return table_project
 
 
 def _reorder_keys(order: tuple[int, ...], push: Push) -> Push:
     def reorder(rec: Rec) -> None:
-        push(rec._replace(key=tuple(rec.key[i] for i in order)))
+        push(Rec(tuple([rec.key[i] for i in order]), rec.row, rec.ts, rec.old, rec.window))
 
     return reorder
 
@@ -141,17 +141,17 @@ def build_rekey(node: RekeyNode, ctx: BuildContext, push: Push) -> Push:
     """PARTITION BY of a stream (the sink writes the new key): no repartition topic."""
     if not node.keys:
         def to_null(rec: Rec) -> None:
-            push(rec._replace(key=()))
+            push(Rec((), rec.row, rec.ts, rec.old, rec.window))
         return to_null
     make = KeyMaker(node, ctx)
 
     def rekey(rec: Rec) -> None:
         if rec.row is None:
-            push(rec._replace(key=make.key_of_null(rec.key)))
+            push(Rec(make.key_of_null(rec.key), rec.row, rec.ts, rec.old, rec.window))
             return
         made = make(rec.row)
         if made is not None:
-            push(rec._replace(key=made[0], row=made[1]))
+            push(Rec(made[0], made[1], rec.ts, rec.old, rec.window))
 
     return rekey
 

@@ -1,0 +1,107 @@
+"""One phase of `tote bench pipeline` in its own process (see `tote.bench.pipeline`).
+
+    python -m tote.bench.pipeline_worker engine DB BETS    # the SQL engine, to quiescence
+    python -m tote.bench.pipeline_worker baseline DB BETS  # the hand-written pipeline
+    python -m tote.bench.pipeline_worker follow DB         # the engine, live, until killed
+
+`engine` and `baseline` print one JSON line: seconds of processing and peak RSS.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import signal
+import struct
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tote.core.records import Record, TopicPartition
+from tote.log.sqlite import SqliteLog
+from tote.registry import Registry
+from tote.seed.files import BETS_TOPIC, ODDS_TABLE
+from tote.serde.avro import AvroCodec
+from tote.sql.engine import Engine
+
+BATCH = 500
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def engine(db: Path) -> float:
+    with SqliteLog(db) as log, Registry(log) as registry:
+        sql = Engine(log, registry)
+        sql.start()
+        start = time.perf_counter()
+        sql.run_until_idle(BATCH)
+        seconds = time.perf_counter() - start
+        sql.close()
+    return seconds
+
+
+def baseline(db: Path, bets: int) -> float:
+    """Read bets, keep the pools in dicts, append one odds record per bet with the
+    consumed offset, one transaction per batch: the seed's computation by hand."""
+    with SqliteLog(db) as log, Registry(log) as registry:
+        bet_codec = AvroCodec(registry.get_schema(1).schema)
+        odds_version = registry.get_version(f"{ODDS_TABLE}-value")
+        odds_codec = AvroCodec(odds_version.schema)
+        odds_id = odds_version.id
+        runner_pools: dict[int, float] = {}
+        race_pools: dict[int, float] = {}
+        producer = log.transactional_producer("bench-baseline")
+        tp, position = TopicPartition(BETS_TOPIC, 0), 0
+        start = time.perf_counter()
+        while position < bets:
+            batch = log.read(tp, position, BATCH)
+            out: list[Record] = []
+            for record in batch:
+                assert record.value is not None
+                _, bet = bet_codec.decode_framed(record.value)
+                runner, race, amount = bet["RUNNER_ID"], bet["RACE_ID"], bet["AMOUNT"]
+                runner_pool = runner_pools[runner] = runner_pools.get(runner, 0.0) + amount
+                race_pool = race_pools[race] = race_pools.get(race, 0.0) + amount
+                odds = 0.0 if runner_pool == 0 else race_pool / runner_pool
+                out.append(Record(
+                    odds_codec.encode_framed(odds_id, {
+                        "RUNNER_ID": runner, "RUNNER_POOL_AMOUNT": runner_pool,
+                        "RACE_POOL_AMOUNT": race_pool, "ODDS": odds}),
+                    struct.pack(">i", race), (), record.timestamp, 0))
+            position = batch[-1].offset + 1
+            txn = producer.begin()
+            txn.append(ODDS_TABLE, out)
+            txn.send_offsets("bench-baseline", {tp: position})
+            txn.commit()
+        seconds = time.perf_counter() - start
+        producer.close()
+    return seconds
+
+
+def follow(db: Path) -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with SqliteLog(db) as log, Registry(log) as registry:
+        sql = Engine(log, registry)
+        sql.start()
+        sql.start_background(poll_timeout=0.05)
+        print("ready", flush=True)
+        stop.wait()
+        sql.stop_background()
+        sql.close()
+
+
+def main(argv: list[str]) -> None:
+    mode, db = argv[0], Path(argv[1])
+    if mode == "follow":
+        follow(db)
+        return
+    seconds = engine(db) if mode == "engine" else baseline(db, int(argv[2]))
+    print(json.dumps({"seconds": seconds, "rss_mb": _peak_rss_mb()}), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

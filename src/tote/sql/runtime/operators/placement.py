@@ -1,0 +1,53 @@
+"""Where a re-keyed record must go so that it meets the records of another source.
+
+Kafka puts a record on the partition murmur2 gives its key bytes, so a key only meets
+a table's row for the same key if both were serialised in the same key format: a
+re-keyed join input and a foreign-key subscription are placed by the other source's key
+format (as Kafka Streams does with the repartition topic's key serde).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tote.log.partitioner import partition_for_key
+from tote.serde.errors import SerializationError
+from tote.sql.codecs import build_codec
+from tote.sql.planner.logical import SourceNode
+from tote.sql.runtime.context import BuildContext
+from tote.sql.runtime.records import Row
+
+KeyBytes = Callable[[Row], bytes | None]
+
+
+def key_bytes(source: SourceNode, ctx: BuildContext) -> KeyBytes:
+    """A key serialised in the source's key format (what Kafka partitions and sorts by);
+    None when the key cannot be written in that format."""
+    src = source.source
+    codec = build_codec(src.key_columns, src.key_format, topic=src.topic, is_key=True,
+                        registry=ctx.registry, prefer_registered=not src.from_query)
+
+    def encode(key: Row) -> bytes | None:
+        try:
+            return codec.encode(key)
+        except (SerializationError, ValueError, TypeError):
+            return None
+
+    return encode
+
+
+def partitioner(source: SourceNode, ctx: BuildContext) -> Callable[[Row], int]:
+    """The partition of `source`'s topic that a key (in its key format) lives on."""
+    if ctx.single_partition:
+        return lambda key: 0
+    encode = key_bytes(source, ctx)
+    topic = source.source.topic
+
+    def partition(key: Row) -> int:
+        count = ctx.partitions(topic)
+        if count == 1:
+            return 0
+        data = encode(key)
+        return 0 if data is None else partition_for_key(data, count)
+
+    return partition

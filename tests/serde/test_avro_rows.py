@@ -1,0 +1,130 @@
+"""The generated row decoder gives fastavro's values, or gives up (None) — never others."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tote.serde.avro import AvroCodec
+from tote.serde.avro_rows import AvroRowDecoder
+from tote.serde.errors import SerializationError
+
+DECIMAL = {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 3}
+FIELDS: list[tuple[str, Any]] = [
+    ("i", "int"), ("l", "long"), ("f", "float"), ("d", "double"), ("b", "boolean"),
+    ("s", "string"), ("raw", "bytes"), ("n", "null"),
+    ("e", {"type": "enum", "name": "Colour", "symbols": ["RED", "GREEN", "BLUE"]}),
+    ("dec", DECIMAL),
+    ("day", {"type": "int", "logicalType": "date"}),
+    ("tm", {"type": "int", "logicalType": "time-millis"}),
+    ("tu", {"type": "long", "logicalType": "time-micros"}),
+    ("ts", {"type": "long", "logicalType": "timestamp-millis"}),
+    ("tsu", {"type": "long", "logicalType": "timestamp-micros"}),
+    ("oi", ["null", "int"]), ("os", ["string", "null"]), ("od", ["null", "double"]),
+    ("odec", ["null", DECIMAL]),
+    ("ots", ["null", {"type": "long", "logicalType": "timestamp-millis"}]),
+]
+SCHEMA = json.dumps({"type": "record", "name": "All",
+                     "fields": [{"name": n, "type": t} for n, t in FIELDS]})
+CODEC = AvroCodec(SCHEMA)
+DECODER = AvroRowDecoder.compile(CODEC.schema.node)
+UTC = datetime.UTC
+
+INT32 = st.integers(-(2**31), 2**31 - 1)
+INT64 = st.integers(-(2**63), 2**63 - 1)
+FLOAT32 = st.floats(width=32, allow_nan=False)
+DECIMALS = st.decimals(min_value=-(10**8), max_value=10**8, places=3, allow_nan=False,
+                       allow_infinity=False)
+TIMESTAMPS = st.datetimes(min_value=datetime.datetime(1, 1, 2),
+                          max_value=datetime.datetime(9999, 12, 30),
+                          timezones=st.just(UTC))
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)))
+VALUES = st.fixed_dictionaries({
+    "i": INT32, "l": INT64, "f": FLOAT32, "d": st.floats(allow_nan=False),
+    "b": st.booleans(), "s": TEXT, "raw": st.binary(), "n": st.none(),
+    "e": st.sampled_from(["RED", "GREEN", "BLUE"]), "dec": DECIMALS,
+    "day": st.dates(), "tm": st.times().map(lambda t: t.replace(microsecond=t.microsecond
+                                                                 // 1000 * 1000)),
+    "tu": st.times(), "ts": TIMESTAMPS.map(lambda t: t.replace(
+        microsecond=t.microsecond // 1000 * 1000)),
+    "tsu": TIMESTAMPS, "oi": st.none() | INT32, "os": st.none() | TEXT,
+    "od": st.none() | st.floats(allow_nan=False), "odec": st.none() | DECIMALS,
+    "ots": st.none() | TIMESTAMPS.map(lambda t: t.replace(
+        microsecond=t.microsecond // 1000 * 1000)),
+})
+
+
+def _fastavro(payload: bytes) -> tuple[Any, ...] | None:
+    try:
+        value = CODEC.decode(payload)
+    except SerializationError:
+        return None
+    return tuple(value[name] for name, _ in FIELDS)
+
+
+def test_every_supported_type_compiles() -> None:
+    assert DECODER is not None
+    assert DECODER.names == tuple(name for name, _ in FIELDS)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(VALUES, min_size=1, max_size=5))
+def test_same_values_as_fastavro(values: list[dict[str, Any]]) -> None:
+    assert DECODER is not None
+    payloads = [b"HEAD!" + CODEC.encode(v) for v in values]
+    rows = DECODER.decode(payloads, 5)
+    assert rows == [_fastavro(p[5:]) for p in payloads]
+
+
+@settings(max_examples=300, deadline=None)
+@given(VALUES, st.data())
+def test_damaged_payloads_decode_as_fastavro_does_or_not_at_all(
+        value: dict[str, Any], data: st.DataObject) -> None:
+    assert DECODER is not None
+    payload = bytearray(CODEC.encode(value))
+    cut = data.draw(st.integers(0, len(payload)))
+    damaged = bytes(payload[:cut]) if data.draw(st.booleans()) else bytes(
+        payload[:cut] + bytes([data.draw(st.integers(0, 255))]) + payload[cut + 1:])
+    rows = DECODER.decode([damaged])
+    if rows is not None:
+        assert rows == [_fastavro(damaged)]
+
+
+def test_a_bad_payload_anywhere_gives_up_for_the_whole_batch() -> None:
+    assert DECODER is not None
+    good = CODEC.encode({"i": 1, "l": 2, "f": 0.5, "d": 1.5, "b": True, "s": "x", "raw": b"",
+                         "n": None, "e": "RED", "dec": decimal.Decimal("1.000"),
+                         "day": datetime.date(2024, 1, 1), "tm": datetime.time(1),
+                         "tu": datetime.time(2),
+                         "ts": datetime.datetime(2024, 1, 1, tzinfo=UTC),
+                         "tsu": datetime.datetime(2024, 1, 1, tzinfo=UTC), "oi": None,
+                         "os": None, "od": None, "odec": None, "ots": None})
+    assert DECODER.decode([good, good]) is not None
+    assert DECODER.decode([good, good + b"\x00"]) is None  # trailing bytes
+    assert DECODER.decode([good, good[:-1]]) is None  # truncated
+
+
+def test_large_and_negative_varints() -> None:
+    codec = AvroCodec('{"type":"record","name":"R","fields":[{"name":"v","type":"long"}]}')
+    decoder = AvroRowDecoder.compile(codec.schema.node)
+    assert decoder is not None
+    numbers = [0, -1, 63, -64, 64, 8191, -8192, 8192, 2**31, -(2**63), 2**63 - 1]
+    assert decoder.decode([codec.encode({"v": n}) for n in numbers]) == [(n,) for n in numbers]
+    assert decoder.decode([b"\xff" * 11 + b"\x01"]) is None  # longer than any long
+
+
+def test_unsupported_schemas_are_not_compiled() -> None:
+    for field_type in ({"type": "array", "items": "int"}, {"type": "map", "values": "int"},
+                       {"type": "fixed", "name": "F", "size": 2}, ["null", "int", "string"],
+                       {"type": "string", "logicalType": "uuid"},
+                       {"type": "record", "name": "Inner", "fields": [{"name": "x",
+                                                                       "type": "int"}]}):
+        schema = json.dumps({"type": "record", "name": "R",
+                             "fields": [{"name": "a", "type": field_type}]})
+        assert AvroRowDecoder.compile(AvroCodec(schema).schema.node) is None
+    assert AvroRowDecoder.compile(AvroCodec('"int"').schema.node) is None
