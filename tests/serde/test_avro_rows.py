@@ -92,7 +92,8 @@ def test_damaged_payloads_decode_as_fastavro_does_or_not_at_all(
         payload[:cut] + bytes([data.draw(st.integers(0, 255))]) + payload[cut + 1:])
     rows = DECODER.decode([damaged])
     if rows is not None:
-        assert rows == [_fastavro(damaged)]
+        # repr: a damaged double may read as NaN, which never equals itself.
+        assert repr(rows) == repr([_fastavro(damaged)])
 
 
 def test_a_bad_payload_anywhere_gives_up_for_the_whole_batch() -> None:

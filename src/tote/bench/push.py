@@ -14,8 +14,9 @@ pipeline statements are posted to its `/ksql`. Then, from this process:
    through the three persistent queries (repartitions, two aggregates, a three-way join)
    and the push query. Target p99 ≤ 50 ms.
 2. Pull lookups: `SELECT * FROM tote_runners_pool WHERE runner_id = K` over
-   `/query-stream` (HTTP/1.1 keep-alive, `clients` connections) for `pull_duration` s;
-   lookups/s, each checked to return its one row. Target ≥ 2,000/s. Baseline, same
+   `/query-stream` (HTTP/1.1 keep-alive, `clients` connections driven by one light
+   asyncio client, `tote.bench.http_load`) for `pull_duration` s; lookups/s, each
+   checked to return its one row. Target ≥ 2,000/s. Baseline, same
    server and clients: `GET /info` requests/s, the HTTP floor a lookup cannot beat.
 3. Baseline for push, same run: raw log append → read latency at the same rate and
    batch, read by another process (`tote.bench.log`): what the log alone adds.
@@ -38,6 +39,7 @@ from typing import Any
 import httpx
 
 from tote.bench.common import emit_result, latency_summary, rate
+from tote.bench.http_load import Check, LoadError, Request, run_closed_loop
 from tote.core.config import Config
 from tote.core.errors import ToteError
 from tote.core.records import Record
@@ -70,7 +72,7 @@ class PushSettings:
     duration: float = 20.0
     batch: int = 10
     pull_duration: float = 5.0
-    clients: int = 2
+    clients: int = 4
     http2: bool = True
     workdir: Path | None = None
 
@@ -247,47 +249,36 @@ def measure_push(url: str, writer: BetWriter, settings: PushSettings) -> PushPha
 # -- pull lookups -------------------------------------------------------------------------
 
 
-def _timed_requests(url: str, clients: int, seconds: float,
-                    request: Callable[[httpx.Client, int], None]) -> int:
+def _timed_requests(url: str, clients: int, seconds: float, request: Request,
+                    check: Check) -> int:
     """`request` in a loop on `clients` keep-alive connections for `seconds`; how many."""
-    counts = [0] * clients
-    errors: list[str] = []
-    deadline = time.perf_counter() + seconds
-
-    def loop(slot: int) -> None:
-        with httpx.Client(base_url=url, timeout=30) as http:
-            n = 0
-            try:
-                while time.perf_counter() < deadline:
-                    request(http, slot * 1_000_003 + n)
-                    n += 1
-            except (PushBenchError, httpx.HTTPError) as exc:
-                errors.append(str(exc))
-            counts[slot] = n
-
-    threads = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise PushBenchError(errors[0])
-    return sum(counts)
+    try:
+        return run_closed_loop(url, connections=clients, seconds=seconds, request=request,
+                               check=check)
+    except LoadError as exc:
+        raise PushBenchError(str(exc)) from None
 
 
-def lookup(http: httpx.Client, n: int) -> None:
+def lookup(n: int) -> tuple[str, str, bytes]:
     runner = 1 + n % 2
-    answer = http.post("/query-stream", json={
-        "sql": f"SELECT * FROM {POOL_TABLE} WHERE runner_id = {runner};"})
-    lines = answer.text.splitlines()
-    if answer.status_code != 200 or len(lines) != 2 or json.loads(lines[1])[0] != runner:
-        raise PushBenchError(f"a pull query failed: {answer.status_code} {answer.text[:300]}")
+    sql = f"SELECT * FROM {POOL_TABLE} WHERE runner_id = {runner};"
+    return "POST", "/query-stream", json.dumps({"sql": sql}).encode()
 
 
-def info(http: httpx.Client, n: int) -> None:
-    answer = http.get("/info")
-    if answer.status_code != 200:
-        raise PushBenchError(f"GET /info failed: {answer.status_code}")
+def lookup_answered(n: int, status: int, body: bytes) -> str | None:
+    """None if `body` is the delimited answer of lookup n: metadata, then its one row."""
+    lines = body.decode("utf-8", "replace").splitlines()
+    if status != 200 or len(lines) != 2 or json.loads(lines[1])[0] != 1 + n % 2:
+        return f"a pull query failed: {status} {body[:300]!r}"
+    return None
+
+
+def info(n: int) -> tuple[str, str, bytes]:
+    return "GET", "/info", b""
+
+
+def info_answered(n: int, status: int, body: bytes) -> str | None:
+    return None if status == 200 else f"GET /info failed: {status}"
 
 
 # -- the run ------------------------------------------------------------------------------
@@ -323,8 +314,9 @@ def run(settings: PushSettings, progress: Callable[[str], None] | None = None
             finally:
                 log.close()
             say(f"pull: key lookups for {s.pull_duration:g} s on {s.clients} connection(s)")
-            lookups = _timed_requests(url, s.clients, s.pull_duration, lookup)
-            infos = _timed_requests(url, s.clients, s.pull_duration, info)
+            lookups = _timed_requests(url, s.clients, s.pull_duration, lookup,
+                                      lookup_answered)
+            infos = _timed_requests(url, s.clients, s.pull_duration, info, info_answered)
         finally:
             stop(process)
     say("baseline: raw log append → read latency at the same rate")

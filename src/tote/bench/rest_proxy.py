@@ -195,7 +195,7 @@ def run_client(url: str, settings: Settings) -> dict[str, Any]:
         raise BenchError(f"the bench client failed: {done.stderr.decode()[-2000:]}")
     result: dict[str, Any] = json.loads(done.stdout.decode().strip().splitlines()[-1])
     for phase in ("throughput", "latency"):
-        errors = result[phase]["errors"]
+        errors = result.get(phase, {}).get("errors")  # --duration 0 skips latency
         if errors:
             raise BenchError(f"the proxy refused a request ({phase}): {errors[0]}")
     return result
@@ -241,7 +241,7 @@ def run(settings: Settings) -> RestProxyBenchResult:
             baseline, append = measure_direct(log, http["records"], settings.batch)
         finally:
             log.close()
-    latency = client["latency"]
+    latency = client.get("latency", {"latencies_ms": [], "requests": 0, "seconds": 0.0})
     return RestProxyBenchResult(
         settings, http["records"], http["seconds"], baseline, append,
         tuple(latency["latencies_ms"]), latency["requests"], latency["seconds"], load)

@@ -157,7 +157,7 @@ def push_bench(
     duration: Annotated[float, typer.Option(help="Seconds of paced bets.")] = 20.0,
     batch: Annotated[int, typer.Option(help="Bets per append.")] = 10,
     pull_duration: Annotated[float, typer.Option(help="Seconds of pull-query lookups.")] = 5.0,
-    clients: Annotated[int, typer.Option(help="Connections sending pull queries.")] = 2,
+    clients: Annotated[int, typer.Option(help="Connections sending pull queries.")] = 4,
     http1: Annotated[bool, typer.Option(
         "--http1", help="Push query over HTTP/1.1 instead of HTTP/2 (h2c).")] = False,
     workdir: Annotated[

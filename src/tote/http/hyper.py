@@ -1,9 +1,12 @@
-"""Serving an ASGI app over HTTP/1.1 and cleartext HTTP/2 on one port, with hypercorn.
+"""Serving an ASGI app over HTTP/1.1 and cleartext HTTP/2 on one port.
 
 ksqlDB's clients speak HTTP/2 to `/query-stream` and `/inserts-stream` without TLS and
-without an upgrade (h2c with prior knowledge: `httpx.Client(http2=True, http1=False)`);
-uvicorn has no HTTP/2, hypercorn answers both on the same socket (a connection that
-opens with the HTTP/2 preface is served as HTTP/2).
+without an upgrade (h2c with prior knowledge: `httpx.Client(http2=True, http1=False)`),
+others speak HTTP/1.1 to the same port. The first bytes of each connection decide: the
+HTTP/2 preface hands it to hypercorn's HTTP/2 server, anything else to uvicorn's
+httptools HTTP/1.1 protocol, which costs about a third of hypercorn's h11 per request (a
+pull-query key lookup is mostly HTTP). uvicorn runs the whole server: the lifespan,
+signals, graceful shutdown, and uvloop when it is installed.
 
     run_hyper_app(app, "0.0.0.0", 8088)           # foreground, until SIGINT / SIGTERM
     with HyperServerThread(app) as server:        # a thread, a free port: tests, benches
@@ -13,34 +16,212 @@ opens with the HTTP/2 preface is served as HTTP/2).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
+import socket
 import threading
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
-from hypercorn.asyncio.run import worker_serve
-from hypercorn.config import Config, Sockets
+import uvicorn
+from hypercorn.asyncio.tcp_server import TCPServer
+from hypercorn.asyncio.worker_context import WorkerContext
+from hypercorn.config import Config as HyperConfig
 from hypercorn.utils import wrap_app
 from starlette.types import ASGIApp
+from uvicorn._compat import asyncio_run
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import ServerState
 
-GRACEFUL_SECONDS = 5.0
+GRACEFUL_SECONDS = 5
 DRAIN_SECONDS = 1.0
+H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+_READ_LIMIT = 2**16
 _LOG = logging.getLogger("tote.http")
 
 
-def _config(host: str, port: int, log_level: str) -> Config:
-    config = Config()
+def _bind(host: str, port: int) -> list[socket.socket]:
+    """The listening socket(s), bound now so that a taken port fails before start-up."""
+    config = HyperConfig()
     config.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
-    config.graceful_timeout = GRACEFUL_SECONDS
-    config.accesslog = None
-    # Through the logging module like every other tote logger, at the level asked.
-    errors = logging.getLogger("hypercorn.error")
-    errors.setLevel(log_level.upper())
-    config.errorlog = errors
-    return config
+    sockets = config.create_sockets().insecure_sockets
+    for sock in sockets:  # accept connections at once
+        sock.listen(config.backlog)
+    return sockets
+
+
+class _Http2:
+    """hypercorn serving the HTTP/2 connections handed to it (one worker context for all,
+    so a shutdown can tell them at once to finish)."""
+
+    def __init__(self, app: ASGIApp, log_level: str) -> None:
+        config = HyperConfig()
+        config.graceful_timeout = GRACEFUL_SECONDS
+        config.accesslog = None
+        errors = logging.getLogger("hypercorn.error")
+        errors.setLevel(log_level.upper())
+        config.errorlog = errors
+        self.config = config
+        self.app = wrap_app(app, config.wsgi_max_body_size, "asgi")  # type: ignore[arg-type]
+        self.context = WorkerContext(None)
+
+    def serve(
+        self,
+        transport: asyncio.Transport,
+        first: bytes,
+        state: dict[str, Any],
+        server_state: ServerState,
+    ) -> None:
+        """Take over `transport`, whose connection has sent `first` so far."""
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader(limit=_READ_LIMIT, loop=loop)
+        protocol = asyncio.StreamReaderProtocol(reader, loop=loop)
+        transport.set_protocol(protocol)
+        protocol.connection_made(transport)
+        reader.feed_data(first)
+        writer = asyncio.StreamWriter(transport, protocol, reader, loop)
+        server = TCPServer(self.app, loop, self.config, self.context, state, reader, writer)
+        task = loop.create_task(server.run())
+        server_state.tasks.add(task)
+        task.add_done_callback(server_state.tasks.discard)
+
+    async def terminate(self) -> None:
+        await self.context.terminated.set()
+
+
+class _Sniffer(asyncio.Protocol):
+    """A new connection until its first bytes say which protocol serves it."""
+
+    http2: ClassVar[_Http2]
+
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        self.config = config
+        self.server_state = server_state
+        self.app_state = app_state
+        self.loop = _loop or asyncio.get_running_loop()
+        self.transport: asyncio.Transport | None = None
+        self.timeout: asyncio.TimerHandle | None = None
+        self.buffer = b""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # uvloop's is no subclass
+        self.server_state.connections.add(self)  # type: ignore[arg-type]
+        self.timeout = self.loop.call_later(self.config.timeout_keep_alive, self.shutdown)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._forget()
+
+    def shutdown(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+    def _forget(self) -> None:
+        self.server_state.connections.discard(self)
+        if self.timeout is not None:
+            self.timeout.cancel()
+            self.timeout = None
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if len(self.buffer) < len(H2_PREFACE) and H2_PREFACE.startswith(self.buffer):
+            return
+        self._forget()
+        transport = self.transport
+        assert transport is not None
+        if self.buffer.startswith(H2_PREFACE):
+            self.http2.serve(transport, self.buffer, self.app_state, self.server_state)
+            return
+        protocol = HttpToolsProtocol(
+            config=self.config,
+            server_state=self.server_state,
+            app_state=self.app_state,
+            _loop=self.loop,
+        )
+        transport.set_protocol(protocol)
+        protocol.connection_made(_Coalescing(transport, self.loop))  # type: ignore[arg-type]
+        protocol.data_received(self.buffer)
+
+
+class _Coalescing:
+    """A transport whose writes in one turn of the event loop leave in one send: uvicorn
+    writes a response's head and body separately, and on a small answer each send costs
+    more than everything else the server does for it."""
+
+    def __init__(self, transport: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not self._pending:
+            self._loop.call_soon(self._flush)
+        self._pending.append(data)
+
+    def _flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def abort(self) -> None:
+        self._pending.clear()
+        self._transport.abort()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, which on shutdown first runs `before_shutdown` (so that endless
+    responses such as push queries end) and tells the HTTP/2 connections to finish."""
+
+    def __init__(
+        self, config: uvicorn.Config, http2: _Http2, before_shutdown: Callable[[], None] | None
+    ) -> None:
+        super().__init__(config)
+        self.http2 = http2
+        self.before_shutdown = before_shutdown
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.before_shutdown is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.before_shutdown)
+            await asyncio.sleep(DRAIN_SECONDS)  # for the responses it ended to finish
+        await self.http2.terminate()
+        await super().shutdown(sockets)
+        # A signal asked for this shutdown, which is done: exit 0 rather than have uvicorn
+        # raise the signal again (status 143, or KeyboardInterrupt for SIGINT).
+        self._captured_signals.clear()
+
+
+def _server(
+    app: ASGIApp, log_level: str, before_shutdown: Callable[[], None] | None = None
+) -> _Server:
+    http2 = _Http2(app, log_level)
+    sniffer = type("Sniffer", (_Sniffer,), {"http2": http2})
+    config = uvicorn.Config(
+        app,
+        lifespan="on",
+        log_config=None,
+        log_level=log_level,
+        access_log=False,
+        http=sniffer,
+        loop="auto",
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
+    )
+    return _Server(config, http2, before_shutdown)
 
 
 def run_hyper_app(
@@ -55,33 +236,20 @@ def run_hyper_app(
 
     The port is bound first: if it is taken, one error line and exit status 1, before the
     service starts (as uvicorn does). On a signal `before_shutdown` runs first (in a
-    thread), so that endless responses such as push queries can end before hypercorn
+    thread), so that endless responses such as push queries can end before the server
     waits for open requests to finish.
     """
-    config = _config(host, port, log_level)
     try:
-        sockets = config.create_sockets()
+        sockets = _bind(host, port)
     except OSError as exc:
         _LOG.error("Cannot listen on %s:%s: %s", host, port, exc.strerror or exc)
         raise SystemExit(1) from None
-    wrapped = wrap_app(app, config.wsgi_max_body_size, "asgi")  # type: ignore[arg-type]
-
-    async def signalled() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for name in ("SIGINT", "SIGTERM"):
-            loop.add_signal_handler(getattr(signal, name), stop.set)
-        await stop.wait()
-        if before_shutdown is not None:
-            await loop.run_in_executor(None, before_shutdown)
-            await asyncio.sleep(DRAIN_SECONDS)  # for the responses it ended to finish
-
-    asyncio.run(worker_serve(wrapped, config, sockets=sockets, shutdown_trigger=signalled))
+    _server(app, log_level, before_shutdown).run(sockets=sockets)
 
 
 class HyperServerThread:
-    """hypercorn serving an app on a background thread (the `ServerThread` of
-    `tote.http.common`, with HTTP/2).
+    """The server on a background thread (the `ServerThread` of `tote.http.common`, with
+    HTTP/2).
 
     The socket is bound before the thread starts, so `port` is known at once (port 0
     picks a free one); `start()` returns once the lifespan has started.
@@ -89,78 +257,38 @@ class HyperServerThread:
 
     def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
-        self._app = app
-        self._config = _config(host, port, "warning")
-        self._sockets: Sockets | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._started = threading.Event()
-        self._failed = False
+        self._port = port
+        self._server = _server(app, "warning")
+        self._sockets: list[socket.socket] = []
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name=f"hypercorn-{port}", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"http-{port}", daemon=True)
 
     def _run(self) -> None:
         try:
-            asyncio.run(self._serve())
+            asyncio_run(
+                self._server.serve(sockets=self._sockets),
+                loop_factory=self._server.config.get_loop_factory(),
+            )
         except (OSError, RuntimeError, SystemExit) as exc:  # lifespan failures
             self._error = exc
 
-    async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        stop = self._stop
-
-        async def shutdown() -> None:
-            await stop.wait()
-
-        async def app(scope: Any, receive: Any, send: Any) -> None:
-            if scope["type"] == "lifespan":
-                await self._lifespan(scope, receive, send)
-            else:
-                await self._app(scope, receive, send)
-
-        await worker_serve(
-            wrap_app(app, self._config.wsgi_max_body_size, "asgi"),
-            self._config,
-            sockets=self._sockets,
-            shutdown_trigger=shutdown,
-        )
-
-    async def _lifespan(self, scope: Any, receive: Any, send: Any) -> None:
-        """The app's lifespan, noting when its startup has completed."""
-
-        async def watched_send(message: Any) -> None:
-            await send(message)
-            if message["type"].startswith("lifespan.startup."):
-                self._failed = message["type"] == "lifespan.startup.failed"
-                self._started.set()
-
-        try:
-            await self._app(scope, receive, watched_send)
-        finally:  # an app without a lifespan: hypercorn serves it all the same
-            self._started.set()
-
     def start(self, timeout: float = 60.0) -> Self:
-        self._sockets = self._config.create_sockets()
-        for sock in self._sockets.insecure_sockets:  # accept connections at once
-            sock.listen(self._config.backlog)
+        self._sockets = _bind(self.host, self._port)
         self._thread.start()
         waited = 0.0
-        while not self._started.wait(0.02):
+        while not self._server.started:
             if not self._thread.is_alive():
                 raise RuntimeError(f"server failed to start: {self._error!r}")
-            waited += 0.02
             if waited >= timeout:
                 raise TimeoutError(f"server did not start within {timeout} s")
-        if self._failed:
-            self._thread.join(timeout)
-            raise RuntimeError(f"server failed to start: {self._error!r}")
+            threading.Event().wait(0.02)
+            waited += 0.02
         return self
 
     @property
     def port(self) -> int:
-        assert self._sockets is not None, "start() first"
-        port: int = self._sockets.insecure_sockets[0].getsockname()[1]
+        assert self._sockets, "start() first"
+        port: int = self._sockets[0].getsockname()[1]
         return port
 
     @property
@@ -169,10 +297,7 @@ class HyperServerThread:
         return f"http://{host}:{self.port}"
 
     def stop(self, timeout: float = 30.0) -> None:
-        loop, stop = self._loop, self._stop
-        if loop is not None and stop is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(stop.set)
+        self._server.should_exit = True
         self._thread.join(timeout)
 
     def __enter__(self) -> Self:

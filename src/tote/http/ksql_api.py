@@ -23,6 +23,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
@@ -30,9 +31,10 @@ from starlette.routing import Route
 from tote.core.errors import BadRequest, NotFound, SqlError, ToteError
 from tote.http.common import dumps, negotiate, status_for_code
 from tote.http.ksql_entities import entity
+from tote.http.ksql_fast import PullFastPath
 from tote.http.ksql_inserts import InsertsStream
-from tote.http.ksql_print import parse_print, print_response
-from tote.http.ksql_streams import DELIMITED, delimited, json_array, legacy
+from tote.http.ksql_print import is_print, parse_print, print_response
+from tote.http.ksql_streams import DELIMITED, delimited, json_array, legacy, pull_body
 from tote.sql.results import QuerySummary
 from tote.sql.server import (
     VERSION,
@@ -41,6 +43,7 @@ from tote.sql.server import (
     ServerNotReady,
     StatementFailed,
 )
+from tote.sql.transient import PullResult
 
 KSQL_V1 = "application/vnd.ksql.v1+json"
 JSON = "application/json"
@@ -170,25 +173,36 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
         lookup = _query_lookup(server)
         return _respond(request, [e for r in results if (e := entity(r, lookup)) is not None])
 
-    async def _start_query(sql: str, properties: dict[str, object]) -> Any:
-        statement = await run_in_threadpool(server.queries.parse, sql)
+    def _start_in_worker(sql: str, properties: dict[str, object]) -> Any:
+        statement = server.queries.parse(sql)
         try:
-            return await run_in_threadpool(server.queries.start, statement, properties)
+            return server.queries.start(statement, properties)
         except SqlError as exc:
             if not exc.statement_text:
                 exc.statement_text = statement.text
             raise
+
+    async def _start_query(sql: str, properties: dict[str, object]) -> Any:
+        """The started query: a key lookup whose plan is compiled and whose table view
+        is caught up is answered right here on the event loop; anything else (parsing,
+        planning, reading the log) goes to a worker thread, in one hop."""
+        statement = server.queries.parsed(sql)
+        if statement is not None:
+            answered = server.queries.pull_now(statement, properties)
+            if answered is not None:
+                return answered
+        return await run_in_threadpool(_start_in_worker, sql, properties)
 
     async def query(request: Request) -> Response:
         server.check_ready()
         body = await _json(request)
         sql = _sql(body, "ksql")
         properties = _properties(body.get("streamsProperties"), "streamsProperties")
-        printed = await run_in_threadpool(parse_print, sql)
+        printed = await run_in_threadpool(parse_print, sql) if is_print(sql) else None
         if printed is not None:
             return await print_response(server, printed, _media(request))
         started = await _start_query(sql, properties)
-        return StreamingResponse(legacy(server.queries, started), media_type=_media(request))
+        return _answer(started, KSQL_V1, _media(request))
 
     async def query_stream(request: Request) -> Response:
         server.check_ready()
@@ -197,11 +211,19 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
         properties = _properties(body.get("properties"), "properties")
         accept = negotiate(request.headers.get("accept"), (DELIMITED, JSON, KSQL_V1))
         started = await _start_query(sql, properties)
-        if accept == KSQL_V1:
-            return StreamingResponse(legacy(server.queries, started), media_type=KSQL_V1)
-        if accept == JSON:
-            return StreamingResponse(json_array(server.queries, started), media_type=JSON)
-        return StreamingResponse(delimited(server.queries, started), media_type=DELIMITED)
+        return _answer(started, accept or DELIMITED, accept)
+
+    def _answer(started: Any, shape: str, media_type: str | None) -> Response:
+        """A pull query's rows in one body; anything else streamed as it comes."""
+        if isinstance(started, PullResult):
+            return Response(pull_body(started, shape), media_type=media_type)
+        if shape == KSQL_V1:
+            stream = legacy(server.queries, started)
+        elif shape == JSON:
+            stream = json_array(server.queries, started)
+        else:
+            stream = delimited(server.queries, started)
+        return StreamingResponse(stream, media_type=media_type)
 
     async def close_query(request: Request) -> Response:
         server.check_ready()
@@ -277,7 +299,8 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
         Route("/status", statuses, methods=["GET"]),
         Route("/status/{type}/{entity}/{action}", status, methods=["GET"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(PullFastPath, server=server)])
     app.add_exception_handler(ToteError, ksql_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, internal_error)

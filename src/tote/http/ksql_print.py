@@ -21,9 +21,14 @@ from tote.sql.server import KsqlServer
 _END = object()
 
 
+def is_print(sql: str) -> bool:
+    """Whether `sql` may be a PRINT statement (a cheap look at its first word)."""
+    return sql.lstrip("( \t\r\n")[:5].upper() == "PRINT"
+
+
 def parse_print(sql: str) -> PrintTopic | None:
     """The PRINT statement `sql` holds, or None when it is something else."""
-    if not sql.lstrip("( \t\r\n").upper().startswith("PRINT"):
+    if not is_print(sql):
         return None
     statements = parse(sql)
     if len(statements) == 1 and isinstance(statements[0], PrintTopic):

@@ -22,7 +22,15 @@ from starlette.concurrency import run_in_threadpool
 from tote.core.errors import ToteError
 from tote.serde.errors import SerializationError
 from tote.serde.json_format import dumps
-from tote.sql.transient import COMPLETED, Batch, Row, TransientQueries, TransientQuery, schema_text
+from tote.sql.transient import (
+    COMPLETED,
+    Batch,
+    PullResult,
+    Row,
+    TransientQueries,
+    TransientQuery,
+    schema_text,
+)
 
 POLL_SECONDS = 0.5
 KEEPALIVE_SECONDS = 1.0
@@ -118,3 +126,18 @@ async def json_array(queries: TransientQueries, query: TransientQuery) -> AsyncI
     except QueryFailed as exc:
         yield ("," + dumps(_error(exc.message))).encode("utf-8")
     yield b"]"
+
+
+def pull_body(query: PullResult, media_type: str) -> bytes:
+    """The whole answer of a pull query whose rows are known, in one piece: what the
+    streaming shapes above write for it, without a response stream (the cheap path of a
+    key lookup)."""
+    rows = query.rows
+    if media_type == DELIMITED:
+        return "".join([dumps(metadata(query)) + "\n",
+                        *(dumps(list(r.columns)) + "\n" for r in rows)]).encode("utf-8")
+    if media_type == "application/json":
+        return "".join(["[", dumps(metadata(query)),
+                        *("," + dumps(list(r.columns)) for r in rows), "]"]).encode("utf-8")
+    return "".join(["[", dumps(header(query)), *(",\n" + dumps(_row(r)) for r in rows),
+                    "]\n"]).encode("utf-8")

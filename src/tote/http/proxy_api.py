@@ -58,15 +58,28 @@ class _ErrorMediaType:
 # -- produce --------------------------------------------------------------------------------
 
 
-def _produce_response(result: ProduceResult) -> dict[str, Any]:
-    return {
-        "key_schema_id": result.key_schema_id,
-        "value_schema_id": result.value_schema_id,
-        "offsets": [
-            {"partition": p.partition, "offset": p.offset, "error_code": None, "error": None}
-            for p in result.positions
-        ],
-    }
+def _schema_id_json(schema_id: int | None) -> str:
+    return "null" if schema_id is None else str(int(schema_id))
+
+
+def produce_response_body(result: ProduceResult) -> bytes:
+    """`{"key_schema_id":…,"value_schema_id":…,"offsets":[{"partition":…,"offset":…,
+    "error_code":null,"error":null},…]}`, compact as Jackson writes it.
+
+    Written by f-strings: for a batch of 1,000 records, building 1,000 dicts and
+    `json.dumps`-ing them cost more than encoding the records. The bytes are those of
+    `dumps()` of the same structure (tests compare them)."""
+    offsets = ",".join(
+        [
+            f'{{"partition":{part},"offset":{off},"error_code":null,"error":null}}'
+            for part, off, _ in result.positions
+        ]
+    )
+    return (
+        f'{{"key_schema_id":{_schema_id_json(result.key_schema_id)},'
+        f'"value_schema_id":{_schema_id_json(result.value_schema_id)},'
+        f'"offsets":[{offsets}]}}'
+    ).encode("ascii")
 
 
 async def produce(request: Request) -> Response:
@@ -89,7 +102,7 @@ async def produce(request: Request) -> Response:
     except (TopicNotFound, PartitionNotFound):
         producer.forget(topic)
         raise
-    return v2(_produce_response(prepared.result(positions)))
+    return Response(produce_response_body(prepared.result(positions)), media_type=V2_JSON)
 
 
 # -- v2 metadata ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import Enum
 from types import TracebackType
-from typing import Self
+from typing import ClassVar, Self
 
 from tote.core.errors import (
     InvalidConfig,
@@ -184,7 +184,14 @@ class Transaction(ABC):
 
     Use as a context manager: commits on normal exit, aborts on an exception. After
     commit, abort or a failure the transaction cannot be used again.
+
+    `predicts_positions`: appends are only buffered, and each record gets the offset
+    after its partition's end as the transaction first saw it (commit fails with
+    TransactionConflict if another writer moved that end). Records appended later in the
+    same transaction can then be given their offsets before they are appended.
     """
+
+    predicts_positions: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self.status = TxnStatus.OPEN

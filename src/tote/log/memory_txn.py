@@ -78,6 +78,8 @@ class MemoryTransactionalProducer(TransactionalProducer):
 class MemoryTransaction(Transaction):
     """Buffered appends, offsets and store writes, applied atomically by `commit`."""
 
+    predicts_positions = True
+
     def __init__(self, log: MemoryLog, producer: MemoryTransactionalProducer) -> None:
         super().__init__()
         self._log = log

@@ -3,8 +3,9 @@
 The registry, REST proxy, ksqlDB engine and Connect each open the same file; SQLite's
 locking makes them one log. Every thread gets its own connection (WAL lets readers run
 beside the one writer), writes are `BEGIN IMMEDIATE` transactions with a busy timeout,
-and tail readers are woken by `ChangeWatcher`. Topic metadata is cached per process and
-re-read when another process turns out to have deleted the topic (ids are never reused).
+and tail readers are woken by `ChangeWatcher` when the partitions they wait on move.
+Topic metadata is cached per process and re-read when another process turns out to have
+deleted the topic (ids are never reused).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import random
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from tote.core.clock import SYSTEM_CLOCK, Clock
@@ -47,7 +48,7 @@ from tote.log.sqlite_checkpoint import Checkpointer
 from tote.log.sqlite_groups import GroupTables, SqliteGroupConsumer
 from tote.log.sqlite_lock import DEFAULT_BUSY_TIMEOUT, Connection, write_txn
 from tote.log.sqlite_retention import RETENTION_CHECK_MS, enforce_topic
-from tote.log.sqlite_schema import MAX_OFFSET, connect, decode_headers
+from tote.log.sqlite_schema import MAX_OFFSET, OFFSET_BITS, connect, decode_headers
 from tote.log.sqlite_topics import TopicCache, delete_topic_rows, describe, insert_topic
 from tote.log.sqlite_txn import SqliteStore, SqliteTransactionalProducer
 from tote.log.sqlite_watch import DEFAULT_POLL_INTERVAL, ChangeWatcher
@@ -61,8 +62,17 @@ _HAS_DATA = "SELECT 1 FROM records WHERE id >= ? AND id < ? LIMIT 1"
 _BOUNDS = "SELECT start_offset, end_offset FROM partitions WHERE topic_id = ? AND partition = ?"
 _NEW = tuple.__new__
 _NO_HEADERS = ()
+
 # How often an append re-reads a topic that another process deleted or re-created.
 _STALE_RETRIES = 3
+
+
+def _written(batch: Batch) -> frozenset[int]:
+    """The slots of the partitions a batch appends to."""
+    bases = batch.meta.bases
+    if batch.partition is not None:
+        return frozenset((bases[batch.partition] >> OFFSET_BITS,))
+    return frozenset(bases[p] >> OFFSET_BITS for p in set(batch.partitions or ()))
 
 
 class SqliteLog(Log):
@@ -114,9 +124,20 @@ class SqliteLog(Log):
             self._local.conn = conn
         return conn
 
-    def notify(self) -> None:
-        """Wake this process's waiters after a commit that added records."""
-        self._watcher.notify()
+    def notify(self, slots: Collection[int] | None = None) -> None:
+        """Wake this process's waiters after a commit that added records (to the
+        partitions of `slots` only, when given)."""
+        self._watcher.notify(slots)
+
+    def _slots(self, tps: Iterable[TopicPartition]) -> frozenset[int] | None:
+        """The partitions' slots (what the watcher tracks), or None if one is unknown."""
+        slots = set()
+        for tp in tps:
+            meta = self.topics.peek(tp.topic)
+            if meta is None or not 0 <= tp.partition < len(meta.bases):
+                return None
+            slots.add(meta.bases[tp.partition] >> OFFSET_BITS)
+        return frozenset(slots)
 
     # -- topics ---------------------------------------------------------------------------
 
@@ -179,7 +200,7 @@ class SqliteLog(Log):
                     raise
                 meta = fresh
                 continue
-            self.notify()
+            self.notify(_written(batch))
             self._housekeep()
             return positions
         raise StaleTopic(f"Topic '{topic}' keeps being re-created by another process.")
@@ -224,7 +245,7 @@ class SqliteLog(Log):
                 for i, positions in written:
                     results[i] = positions
                 self._checkpointer.poke()
-                self.notify()
+                self.notify(frozenset().union(*(_written(batch) for _, batch in planned)))
                 self._housekeep()
         return [result if result is not None else [] for result in results]
 
@@ -302,17 +323,26 @@ class SqliteLog(Log):
             self.topics.check_partition(tp)
         deadline = SYSTEM_CLOCK.monotonic() + max(timeout, 0.0)
         seq = self._watcher.seq
+        slots = self._slots(positions)
         while True:
             if self.available(positions):
                 return True
             remaining = deadline - SYSTEM_CLOCK.monotonic()
             if remaining <= 0:
                 return False
-            seq = self._watcher.wait_change(seq, remaining)
+            seq = self._watcher.wait_change(seq, remaining, slots)
 
-    def wait_change(self, seq: int, timeout: float) -> int:
-        """Block until anything is committed to the file (or `timeout`); see ChangeWatcher."""
-        return self._watcher.wait_change(seq, timeout)
+    def wait_change(
+        self,
+        seq: int,
+        timeout: float,
+        tps: Iterable[TopicPartition] | None = None,
+        group: str | None = None,
+    ) -> int:
+        """Block until something is committed to the file (or `timeout`): records in `tps`
+        or a new generation of `group` when given, else anything; see ChangeWatcher."""
+        slots = None if tps is None else self._slots(tps)
+        return self._watcher.wait_change(seq, timeout, slots, group)
 
     @property
     def change_seq(self) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from operator import attrgetter
 
-from tote.core.errors import RecordTooLarge, ToteError
+from tote.core.errors import PartitionNotFound, RecordTooLarge, ToteError
 from tote.core.records import Position, Record, TimestampType
 from tote.log.base import record_size
 from tote.log.partitioner import StickyPartitioner, assign_partitions
@@ -77,6 +77,10 @@ def plan_batch(
     """Check `records` against the topic (explicit partitions, sizes) and choose
     partitions and timestamps; raises what appending them would raise."""
     count = len(records)
+    if count == 1:
+        placed = _plan_placed(meta, records[0])
+        if placed is not None:
+            return placed
     keys = list(map(_KEY, records))
     values = list(map(_VALUE, records))
     raw_headers = list(map(_HEADERS, records))
@@ -100,6 +104,21 @@ def plan_batch(
             timestamps = [now if stamp is None else stamp for stamp in given]
     headers = [encode_headers(h) for h in raw_headers] if has_headers else None
     return Batch(meta, count, partition, partitions, now, timestamps, keys, values, headers)
+
+
+def _plan_placed(meta: TopicMeta, record: Record) -> Batch | None:
+    """The common single record of a stream processor (partition and timestamp chosen,
+    no headers) planned without the batch machinery; None for any other record."""
+    partition, stamp = record.partition, record.timestamp
+    if partition is None or stamp is None or record.headers or \
+            meta.timestamp_type is not TimestampType.CREATE_TIME:
+        return None
+    if isinstance(partition, bool) or not 0 <= partition < meta.spec.partitions:
+        raise PartitionNotFound(meta.name, partition)
+    size = len(record.key or b"") + len(record.value or b"")
+    if size > meta.max_bytes:
+        raise RecordTooLarge(size, meta.max_bytes, meta.name)
+    return Batch(meta, 1, partition, None, stamp, [stamp], [record.key], [record.value], None)
 
 
 def _column(values: list[bytes | None] | list[int] | None, constant: object) -> Iterable[object]:

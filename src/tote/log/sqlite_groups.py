@@ -300,7 +300,9 @@ class SqliteGroupConsumer(GroupConsumer):
                     if remaining <= 0:
                         return []
                     heartbeat_s = self._heartbeat_every_ms / 1000
-                    seq = self._log.wait_change(seq, min(remaining, heartbeat_s))
+                    seq = self._log.wait_change(
+                        seq, min(remaining, heartbeat_s), self._assigned, self.group
+                    )
                 if self.closed:
                     return []
                 self._sync(conn)

@@ -109,6 +109,8 @@ class SqliteTransactionalProducer(TransactionalProducer):
 class SqliteTransaction(Transaction):
     """Buffered appends, offsets and store writes, applied atomically by `commit`."""
 
+    predicts_positions = True
+
     def __init__(self, log: SqliteLog, producer: SqliteTransactionalProducer) -> None:
         super().__init__()
         self._log = log

@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from tote.core.records import Headers, TopicPartition
 from tote.proxy.codecs import decode_base64
@@ -112,13 +112,17 @@ def _list(obj: dict[str, Any], name: str) -> list[Any] | None:
 # -- produce (v2) -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ProduceRecord:
-    """One entry of `records`: JSON key and value (None = Kafka null), optional partition."""
+class ProduceRecord(NamedTuple):
+    """One entry of `records`: JSON key and value (None = Kafka null), optional partition.
+
+    A NamedTuple: a batch builds a thousand of them, and a tuple is the cheapest object."""
 
     key: Any
     value: Any
     partition: int | None
+
+
+_new_tuple = tuple.__new__
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,12 +140,15 @@ def produce_request(body: Any) -> ProduceRequest:
     raw_records = _list(obj, "records") or []
     if not raw_records:
         raise UnprocessableEntity("records must not be empty")
-    records = []
+    records: list[ProduceRecord] = []
+    add = records.append
     for entry in raw_records:
-        rec = _object(entry, "ProduceRecord")
-        records.append(
-            ProduceRecord(rec.get("key"), rec.get("value"), optional_int(rec, "partition"))
-        )
+        rec = entry if type(entry) is dict else _object(entry, "ProduceRecord")
+        partition = rec.get("partition")
+        if partition is not None:
+            partition = optional_int(rec, "partition")
+        # tuple.__new__ directly: the NamedTuple's own __new__ is a Python-level call
+        add(_new_tuple(ProduceRecord, (rec.get("key"), rec.get("value"), partition)))
     return ProduceRequest(
         tuple(records),
         key_schema=optional_str(obj, "key_schema"),

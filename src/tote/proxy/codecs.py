@@ -14,7 +14,7 @@ import binascii
 import json
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from tote.core.errors import ToteError
 from tote.core.records import LogRecord
@@ -32,6 +32,7 @@ from tote.serde import wire
 from tote.serde.avro import AvroCodec
 from tote.serde.avro_json import to_avro_json
 from tote.serde.avro_json_compiled import AvroJsonDecoder
+from tote.serde.avro_json_encoder import compile_encoder
 from tote.serde.avro_schema import AvroSchema
 from tote.serde.errors import SerializationError
 from tote.serde.json_schema import JsonSchema
@@ -77,6 +78,7 @@ class Codecs:
     def __init__(self) -> None:
         self._avro: dict[int, AvroCodec] = {}
         self._avro_json: dict[int, AvroJsonDecoder] = {}
+        self._avro_writers: dict[int, Callable[[Any], bytes]] = {}
         self._protobuf: dict[int, ProtobufCodec] = {}
         self._lock = threading.Lock()
 
@@ -101,6 +103,35 @@ class Codecs:
                 self._avro_json[schema_id] = decoder
         return decoder
 
+    def avro_writer(self, schema_id: int, parsed: AvroSchema) -> Callable[[Any], bytes]:
+        """The schema's Avro JSON → Confluent wire format writer, made on first use: a
+        one-pass encoder compiled for flat record schemas, which hands anything it does
+        not write to the general path (convert, then fastavro; its errors)."""
+        writer = self._avro_writers.get(schema_id)
+        if writer is None:
+            writer = self._make_avro_writer(schema_id, parsed)
+            with self._lock:
+                if len(self._avro_writers) >= MAX_CACHED:
+                    self._avro_writers.clear()
+                self._avro_writers[schema_id] = writer
+        return writer
+
+    def _make_avro_writer(self, schema_id: int, parsed: AvroSchema) -> Callable[[Any], bytes]:
+        to_datum = self.avro_json(schema_id, parsed)
+        encode = self.avro(schema_id, parsed).encode
+
+        def general(value: Any) -> bytes:
+            try:
+                payload = encode(to_datum(value))
+            except SerializationError as exc:
+                raise JsonConversionFailed.because(exc.message) from None
+            return wire.frame(schema_id, payload)
+
+        if parsed.external or not 0 <= schema_id <= 0xFFFFFFFF:
+            return general
+        direct = compile_encoder(parsed.node, wire.frame(schema_id, b""), general)
+        return general if direct is None else cast(Callable[[Any], bytes], direct)
+
     def protobuf(self, schema_id: int, parsed: ProtobufSchema) -> ProtobufCodec:
         codec = self._protobuf.get(schema_id)
         if codec is None:
@@ -118,16 +149,7 @@ def schema_encoder(codecs: Codecs, schema: ResolvedSchema) -> Callable[[Any], by
     parsed = schema.parsed
     schema_id = schema.schema_id
     if isinstance(parsed, AvroSchema):
-        to_datum = codecs.avro_json(schema_id, parsed)
-        encode = codecs.avro(schema_id, parsed).encode
-
-        def avro(value: Any) -> bytes:
-            try:
-                payload = encode(to_datum(value))
-            except SerializationError as exc:
-                raise JsonConversionFailed.because(exc.message) from None
-            return wire.frame(schema_id, payload)
-        return avro
+        return codecs.avro_writer(schema_id, parsed)
     if isinstance(parsed, JsonSchema):
         json_schema = parsed
 

@@ -124,22 +124,20 @@ class Producer:
     def _encoder(
         self, fmt: EmbeddedFormat, schema: ResolvedSchema | None, is_key: bool
     ) -> Callable[[Any], bytes | None]:
-        """How one side of every record in a request is encoded, decided once per request."""
+        """How one side of every record in a request is encoded, decided once per request.
+        Callers pass only non-null data (a JSON null is a Kafka null on every format)."""
         if not fmt.requires_schema:
             return lambda data: encode_schemaless(fmt, data)
         if schema is None:
             def missing(data: Any) -> bytes | None:
-                if data is None:
-                    return None
                 raise KeySchemaMissing() if is_key else ValueSchemaMissing()
             return missing
-        encode = schema_encoder(self._codecs, schema)
-        return lambda data: None if data is None else encode(data)
+        return schema_encoder(self._codecs, schema)
 
     def _encode(
         self, fmt: EmbeddedFormat, schema: ResolvedSchema | None, data: Any, is_key: bool
     ) -> bytes | None:
-        return self._encoder(fmt, schema, is_key)(data)
+        return None if data is None else self._encoder(fmt, schema, is_key)(data)
 
     def produce(
         self,
@@ -181,14 +179,17 @@ class Producer:
         )
         encode_key = self._encoder(fmt, key_schema, True)
         encode_value = self._encoder(fmt, value_schema, False)
-        records = []
-        for entry in request.records:
+        records: list[Record] = []
+        add = records.append
+        for key_data, value_data, entry_partition in request.records:
             target = partition
-            if entry.partition is not None:
-                target = entry.partition
+            if entry_partition is not None:
+                target = entry_partition
                 count = self._check_partition(topic, target, count, cached_only)
-            key = encode_key(entry.key)  # key first, as kafka-rest
-            records.append(Record(value=encode_value(entry.value), key=key, partition=target))
+            # key first, as kafka-rest
+            key = None if key_data is None else encode_key(key_data)
+            value = None if value_data is None else encode_value(value_data)
+            add(Record(value, key, (), None, target))
         return PreparedProduce(
             topic,
             records,

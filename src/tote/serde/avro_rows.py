@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tote.serde.avro_model import Node
+from tote.serde.codegen import Source
 
 Row = tuple[Any, ...]
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -63,29 +64,17 @@ def _time_micros(v: int) -> datetime.time:
                          int(v / 1_000_000) % 60, v % 1_000_000)
 
 
-class _Source:
-    """The generated function's text and the constants it refers to."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.env: dict[str, Any] = {
-            "_Mismatch": _Mismatch, "_long_tail": _long_tail,
-            "_double": struct.Struct("<d").unpack_from, "_float": struct.Struct("<f").unpack_from,
-            "_EPOCH": _EPOCH, "_td": datetime.timedelta, "_date": datetime.date.fromordinal,
-            "_DAYS_SHIFT": _DAYS_SHIFT, "_time_millis": _time_millis,
-            "_time_micros": _time_micros, "_from_bytes": int.from_bytes,
-        }
-
-    def const(self, value: Any) -> str:
-        name = f"_c{len(self.env)}"
-        self.env[name] = value
-        return name
-
-    def emit(self, indent: int, *lines: str) -> None:
-        self.lines.extend("    " * indent + line for line in lines)
+# What the generated decoders' text refers to by name.
+_ENV = {
+    "_Mismatch": _Mismatch, "_long_tail": _long_tail,
+    "_double": struct.Struct("<d").unpack_from, "_float": struct.Struct("<f").unpack_from,
+    "_EPOCH": _EPOCH, "_td": datetime.timedelta, "_date": datetime.date.fromordinal,
+    "_DAYS_SHIFT": _DAYS_SHIFT, "_time_millis": _time_millis,
+    "_time_micros": _time_micros, "_from_bytes": int.from_bytes,
+}
 
 
-def _long(src: _Source, indent: int, target: str) -> None:
+def _long(src: Source, indent: int, target: str) -> None:
     """Read a zig-zag varint into `target`; one and two byte values stay inline."""
     src.emit(indent,
              "b = p[pos]",
@@ -102,7 +91,7 @@ def _long(src: _Source, indent: int, target: str) -> None:
              f"        {target}, pos = _long_tail(p, pos, (b & 127) | ((c & 127) << 7), 14)")
 
 
-def _sized(src: _Source, indent: int, target: str) -> None:
+def _sized(src: Source, indent: int, target: str) -> None:
     """Read a length-prefixed byte string (the bytes object) into `target`."""
     _long(src, indent, "n")
     src.emit(indent,
@@ -118,7 +107,7 @@ def _logical(node: Node) -> str | None:
     return logical if isinstance(logical, str) else None
 
 
-def _value(src: _Source, node: Node, indent: int, target: str) -> bool:
+def _value(src: Source, node: Node, indent: int, target: str) -> bool:
     """Emit the code reading one non-union value; False if the type is not supported."""
     kind, logical = node.type, _logical(node)
     if kind == "null":
@@ -180,7 +169,7 @@ def _value(src: _Source, node: Node, indent: int, target: str) -> bool:
     return False
 
 
-def _field(src: _Source, node: Node, indent: int, target: str) -> bool:
+def _field(src: Source, node: Node, indent: int, target: str) -> bool:
     if node.type != "union":
         return _value(src, node, indent, target)
     kinds = [b.type for b in node.branches]
@@ -213,7 +202,7 @@ class AvroRowDecoder:
         """The decoder for a record schema, or None if a field's type is not supported."""
         if node.type != "record" or not node.fields:
             return None
-        src = _Source()
+        src = Source(_ENV)
         src.emit(0, "def decode(payloads, start):", "    out = []", "    add = out.append",
                  "    for p in payloads:", "        pos = start")
         targets = []

@@ -88,6 +88,8 @@ class StringConverter(Converter):
     def to_connect_many(self, topic: str, datas: Sequence[bytes | None]
                         ) -> tuple[list[Converted], Failures]:
         schema, encoding = OPTIONAL_STRING, self.encoding
+        if datas.count(None) == len(datas):  # unkeyed records: one shared pair
+            return [(schema, None)] * len(datas), {}
         return [(schema, None if d is None else d.decode(encoding, errors="replace"))
                 for d in datas], {}
 

@@ -15,7 +15,7 @@ import zoneinfo
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Column, MetaData, Table, text
 from sqlalchemy.engine import Dialect as SaDialect
@@ -66,6 +66,15 @@ class ColumnSpec:
                 f"isPrimaryKey={'true' if self.is_pk else 'false'}}}")
 
 
+class OffsetMove(NamedTuple):
+    """One partition's stored offset moving from `before` to `next_offset`."""
+
+    topic: str
+    partition: int
+    before: int
+    next_offset: int
+
+
 class Dialect(ABC):
     """One database family. Instances are per task (they hold the quoting choice)."""
 
@@ -73,6 +82,8 @@ class Dialect(ABC):
     kind: str
     placeholder = "%s"
     supports_savepoints = True
+    # Whether `commit_offsets` can move offsets and commit in one round trip.
+    commits_offsets = False
 
     def __init__(self, quote_identifiers: bool, db_timezone: zoneinfo.ZoneInfo) -> None:
         self.quote_identifiers = quote_identifiers
@@ -201,6 +212,13 @@ class Dialect(ABC):
             rows = [tuple(v if b is None or v is None else b(v)
                           for b, v in zip(binders, row, strict=True)) for row in rows]
         self.bulk_insert(cursor, table, [spec.name for spec in specs], rows)
+
+    def commit_offsets(self, cursor: Any, table: str, connector: str,
+                       moves: Sequence[OffsetMove]) -> bool:
+        """Move stored offsets (compare-and-set on `before`) and COMMIT the open
+        transaction in one round trip; False, with nothing committed, if a row did not
+        match. Only for dialects with `commits_offsets`."""
+        raise NotImplementedError(f"{self.name} cannot commit offsets in one round trip")
 
     # -- values ---------------------------------------------------------------------------
 

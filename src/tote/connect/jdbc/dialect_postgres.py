@@ -1,15 +1,18 @@
 """PostgreSQL through psycopg 3: COPY for plain inserts, ON CONFLICT for upserts.
 
 Rows straight from the Avro row decoder go as COPY text built in bulk (`copy_text.py`);
-other rows go through psycopg's `write_row`.
+other rows go through psycopg's `write_row`. A put's offsets move in the same round trip
+as its COMMIT (`commit_offsets`).
 """
 
 from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
+import psycopg
 from sqlalchemy import create_engine
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import psycopg as sa_psycopg
@@ -21,7 +24,7 @@ from sqlalchemy.types import TypeEngine
 from tote.connect.data import DATE, DECIMAL, TIME, TIMESTAMP, Schema, Type
 from tote.connect.errors import ConnectException
 from tote.connect.jdbc.copy_text import Formatter, compile_formatter
-from tote.connect.jdbc.dialect import ColumnSpec, Dialect, TableId
+from tote.connect.jdbc.dialect import ColumnSpec, Dialect, OffsetMove, TableId
 from tote.connect.jdbc.urls import JdbcTarget
 
 _TYPES: dict[Type, TypeEngine[Any]] = {
@@ -40,6 +43,7 @@ _LOGICAL: dict[str, TypeEngine[Any]] = {
 class PostgresDialect(Dialect):
     name = "PostgreSqlDatabaseDialect"
     kind = "postgresql"
+    commits_offsets = True
 
     def __init__(self, quote_identifiers: bool, db_timezone: zoneinfo.ZoneInfo) -> None:
         super().__init__(quote_identifiers, db_timezone)
@@ -113,3 +117,30 @@ class PostgresDialect(Dialect):
         statement = f"COPY {self.table_sql(table)} ({self._columns(names)}) FROM STDIN"
         with cursor.copy(statement) as copy:
             copy.write(data)
+
+    def commit_offsets(self, cursor: Any, table: str, connector: str,
+                       moves: Sequence[OffsetMove]) -> bool:
+        """One simple-protocol message: the compare-and-set UPDATE, then COMMIT.
+
+        A CAS that misses must stop the COMMIT behind it, so the statement fails when
+        fewer rows moved than asked (a division by zero, the one error it can raise);
+        PostgreSQL then skips the rest of the message and the transaction stays open,
+        aborted, for the caller's rollback. Values are bound client-side (psycopg's
+        `ClientCursor` quotes them): only the simple protocol takes two statements.
+        """
+        if not moves:
+            return True
+        rows = ", ".join(["(%s, %s, %s, %s)"] * len(moves))
+        statement = (
+            f"WITH moved AS (UPDATE {table} AS o SET next_offset = v.next_offset "
+            f"FROM (VALUES {rows}) AS v (topic, kafka_partition, before, next_offset) "
+            "WHERE o.connector = %s AND o.topic = v.topic "
+            "AND o.kafka_partition = v.kafka_partition AND o.next_offset = v.before "
+            "RETURNING 1) SELECT 1 / (count(*) = %s)::int FROM moved; COMMIT")
+        params = [*chain.from_iterable(moves), connector, len(moves)]
+        with psycopg.ClientCursor(cursor.connection) as client:
+            try:
+                client.execute(statement, params)
+            except psycopg.errors.DivisionByZero:
+                return False
+        return True

@@ -1,7 +1,8 @@
 """`io.confluent.connect.jdbc.JdbcSinkConnector`: records into tables, exactly once.
 
 Each `put` is one database transaction holding the rows of every record of the poll and,
-with `tote.exactly.once` (the default), the consumed offsets (`offsets.py`). DDL for new
+with `tote.exactly.once` (the default), the consumed offsets (`offsets.py`; on PostgreSQL
+moved in the same round trip as the COMMIT). DDL for new
 tables and columns runs first, in its own transaction (MySQL commits DDL implicitly).
 A failed write is retried `max.retries` times, `retry.backoff.ms` apart, reconnecting as
 needed; then, if the connector has a dead letter queue (`errors.tolerance=all`), records
@@ -107,14 +108,18 @@ class JdbcSinkTask(SinkTask):
 
     def _write(self, runs: Sequence[Run], offsets: Mapping[TopicPartition, int],
                isolate: bool) -> None:
+        store = self.offsets if offsets else None
+        deferred = store.deferred(self._stored, offsets) if store is not None else None
         with self.session.transaction() as cursor:
-            if self.offsets is not None and offsets:
-                self.offsets.store(cursor, self.session.integrity_error, self._stored, offsets)
+            if store is not None and deferred is None:
+                store.store(cursor, self.session.integrity_error, self._stored, offsets)
             for run in runs:
                 if isolate:
                     self._write_one_by_one(cursor, run)
                 else:
                     self.writer.execute(cursor, run)
+            if store is not None and deferred is not None:
+                store.store_and_commit(cursor, deferred, list(offsets))
 
     def _write_one_by_one(self, cursor: Any, run: Run) -> None:
         assert self.reporter is not None

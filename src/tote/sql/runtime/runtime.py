@@ -6,9 +6,12 @@ every task reading it, and everything it causes is processed before the next rec
 (`_drain`, in rank order), outputs of one query reaching the next in memory. The step
 then commits, in ONE transaction (`_commit`):
 
-1. the outputs not yet appended (appends feeding another task were made at once, to
-   learn their offsets; a record of an internal repartition topic whose readers all
-   took it in this step is not written at all — see `_emit`),
+1. the outputs, in the order they were emitted (a record of an internal repartition
+   topic whose readers all took it in this step is not written at all — see `_emit`).
+   On the embedded logs, whose transactions predict positions, a record another task
+   reads at once gets its offset predicted and is appended here with the rest; the
+   commit fails as a conflict (and the step is retried) if the log placed it elsewhere.
+   On Kafka such a record is appended at once, to learn its offset,
 2. the consumed offsets of every query's consumer group,
 3. the state-store changes of every task,
 4. the commit itself; only then do the in-memory state caches adopt the changes.
@@ -29,7 +32,7 @@ import itertools
 from collections.abc import Iterable
 
 from tote.core.errors import Fenced, TransactionConflict
-from tote.core.records import LogRecord, Record, TimestampType, TopicPartition
+from tote.core.records import LogRecord, Position, Record, TimestampType, TopicPartition
 from tote.log.base import GroupConsumer, Log, Transaction, TransactionalProducer
 from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.runtime.membership import Membership
@@ -50,6 +53,8 @@ class Runtime:
         self._producer: TransactionalProducer | None = None
         self._txn: Transaction | None = None
         self._pending: dict[str, list[Record]] = {}
+        self._ends: dict[TopicPartition, int] = {}
+        self._predicted: list[tuple[str, int, Position]] = []
         self._heap: list[tuple[int, int, int, Task, LogRecord]] = []
         self._seq = itertools.count()
         self._caught_up: set[tuple[int, TopicPartition]] = set()
@@ -146,7 +151,17 @@ class Runtime:
             self._producer = self.log.transactional_producer(self.producer_id)
         self._txn = self._producer.begin()
         self._pending = {}
+        self._ends = {}
+        self._predicted = []
         return self._txn
+
+    def _next_offset(self, tp: TopicPartition) -> int:
+        """The offset the step's next record on `tp` will get (see `_commit`)."""
+        offset = self._ends.get(tp)
+        if offset is None:
+            offset = self.log.describe_topic(tp.topic).partitions[tp.partition].end_offset
+        self._ends[tp] = offset + 1
+        return offset
 
     def _emit(self, producer: Task, topic: str, record: Record) -> None:
         txn = self._txn
@@ -155,7 +170,13 @@ class Runtime:
         readers = self._readers.get(tp, ())
         consumers = [t for t in readers
                      if t.rank > producer.rank and self._routable(producer, t, tp)]
+        # Operators place every record and stamp it, so all of a step's records can take
+        # the predicted path (mixing it with immediate appends would reorder them).
+        predict = txn.predicts_positions
+        assert not predict or (record.partition is not None and record.timestamp is not None)
         if not consumers:
+            if predict:
+                self._next_offset(tp)
             self._pending.setdefault(topic, []).append(record)
             return
         if topic in self._internal and not self.harness and len(consumers) == len(readers):
@@ -169,7 +190,14 @@ class Runtime:
             for consumer in consumers:
                 self._push(consumer, log_record)
             return
-        position = txn.append(topic, [record])[0]
+        if predict:
+            assert record.timestamp is not None
+            position = Position(tp.partition, self._next_offset(tp), record.timestamp)
+            pending = self._pending.setdefault(topic, [])
+            self._predicted.append((topic, len(pending), position))
+            pending.append(record)
+        else:
+            position = txn.append(topic, [record])[0]
         stamp = record.timestamp if record.timestamp is not None else position.timestamp
         log_record = LogRecord(topic, position.partition, position.offset, record.key,
                                record.value, record.headers, stamp, TimestampType.CREATE_TIME)
@@ -196,10 +224,14 @@ class Runtime:
     def _commit(self, txn: Transaction, touched: Iterable[Task]) -> None:
         """Commit a step (see the module doc): the numbered steps run in this order."""
         tasks = list(touched)
-        # 1. Outputs nobody consumed in memory (those were appended at once).
-        for topic, records in self._pending.items():
-            txn.append(topic, records)
+        # 1. Outputs, in the order they were emitted; predicted positions must hold.
+        placed = {topic: txn.append(topic, records) for topic, records in self._pending.items()}
         self._pending = {}
+        for topic, index, position in self._predicted:
+            if placed[topic][index][:2] != position[:2]:
+                raise TransactionConflict(
+                    f"Another writer appended to {topic}-{position.partition} during this "
+                    "step; retrying.")
         # 2. Consumed offsets of every query's consumer group (through this engine's
         #    member when work is shared, so a stale owner cannot commit).
         by_query: dict[str, dict[TopicPartition, int]] = {}

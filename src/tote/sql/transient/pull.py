@@ -145,13 +145,30 @@ class TablePull:
     def run(self, view: TableView) -> list[Row]:
         """The query over the view's current rows (looked up by key when WHERE pins
         it). Each current row is mapped once: stream semantics, no old rows."""
+        with self._lock, view.lock:
+            view.catch_up()
+            return self._map(view)
+
+    def run_now(self, view: TableView) -> list[Row] | None:
+        """`run` if it cannot block: a key lookup on a view that is caught up and that
+        nobody else is using; else None (then `run` it in a worker thread)."""
+        if self._keys is None or not self._lock.acquire(blocking=False):
+            return None
+        try:
+            if not view.lock.acquire(blocking=False):
+                return None
+            try:
+                return self._map(view) if view.current() else None
+            finally:
+                view.lock.release()
+        finally:
+            self._lock.release()
+
+    def _map(self, view: TableView) -> list[Row]:
         keys = self._keys
-        with self._lock:
-            rows = self._rows = []
-            with view.lock:
-                view.catch_up()
-                candidates = view.scan() if keys is None else (
-                    rec for key in keys for rec in view.lookup(key))
-                for rec in list(candidates):
-                    self._push(rec)
-            return rows
+        rows = self._rows = []
+        candidates = view.scan() if keys is None else (
+            rec for key in keys for rec in view.lookup(key))
+        for rec in list(candidates):
+            self._push(rec)
+        return rows

@@ -130,6 +130,11 @@ class TransientQueries:
                 self._parsed.popitem(last=False)
         return statement
 
+    def parsed(self, sql: str) -> QueryStatement | None:
+        """The statement of `sql` if it has been parsed before (never parses)."""
+        with self._lock:
+            return self._parsed.get(sql)
+
     def _parse(self, sql: str) -> QueryStatement:
         statements = parse(sql)
         if len(statements) != 1:
@@ -157,6 +162,43 @@ class TransientQueries:
             if not err.statement_text:
                 err.statement_text = statement.text
             raise
+
+    def pull_now(self, statement: QueryStatement,
+                 properties: Mapping[str, object] | None = None) -> PullResult | None:
+        """A pull query answered at once without blocking, or None when that cannot be
+        done (not a compiled key lookup, or its view must read the log first): the HTTP
+        layer calls this on its event loop and falls back to `start` in a worker."""
+        query = statement.query
+        if not query.is_pull:
+            return None
+        config = self.engine.session.config.with_overrides(properties or {})
+        prepared = self._prepared(query, config)
+        if prepared is None:
+            return None
+        view = self.views.peek(prepared.source)
+        if view is None:
+            return None
+        rows = prepared.pull.run_now(view)
+        if rows is None:
+            return None
+        if query.limit is not None:
+            rows = rows[: max(query.limit, 0)]
+        return PullResult(f"transient_{prepared.source.name}_{next(self._numbers)}",
+                          prepared.columns, rows)
+
+    @staticmethod
+    def _pull_key(query: Query, config: Config) -> tuple[int, str]:
+        return (id(query), repr(sorted(config.server.items())) + repr(sorted(
+            config.overrides.items())))
+
+    def _prepared(self, query: Query, config: Config) -> _PreparedPull | None:
+        """The compiled pull query, while its source is unchanged."""
+        with self._lock:
+            prepared = self._pulls.get(self._pull_key(query, config))
+        if prepared is not None and prepared.query is query and \
+                self.engine.metastore.source(prepared.source.name) is prepared.source:
+            return prepared
+        return None
 
     def _context(self, config: Config) -> AnalysisContext:
         engine = self.engine
@@ -202,12 +244,9 @@ class TransientQueries:
         return query
 
     def _pull(self, query: Query, config: Config) -> TransientQuery:
-        key = (id(query), repr(sorted(config.server.items())) + repr(sorted(
-            config.overrides.items())))
-        with self._lock:
-            prepared = self._pulls.get(key)
-        if prepared is not None and prepared.query is query and \
-                self.engine.metastore.source(prepared.source.name) is prepared.source:
+        key = self._pull_key(query, config)
+        prepared = self._prepared(query, config)
+        if prepared is not None:
             return self._run_pull(prepared, query.limit)
         original = query
         ctx = self._context(config)

@@ -4,12 +4,15 @@ A table's topic holds every change of the table (its persistent query writes the
 SOURCE table's producer does); the latest record of each key (and window) is the table,
 a tombstone deletes it. A `TableView` reads the topic once and then only what was
 appended since, so a pull query costs a catch-up read plus a dict lookup (key lookups)
-or a pass over the rows (scans), never a replay of the topic.
+or a pass over the rows (scans), never a replay of the topic. When nothing was appended
+the catch-up is one cheap "anything past these positions?" question to the log (where
+the log can answer it), so a lookup can even be answered on the HTTP event loop.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
@@ -29,6 +32,9 @@ from tote.sql.runtime.state import hashable
 from tote.sql.sources import DataSource
 
 BATCH = 2000
+# Partitions and offsets are re-read from the topic's description at least this often,
+# even when the cheap check sees nothing new (a topic re-created under the view).
+DESCRIBE_SECONDS = 1.0
 
 
 class TableView:
@@ -42,6 +48,7 @@ class TableView:
         self.rows: dict[Hashable, dict[tuple[int, int] | None, Rec]] = {}
         self.positions: dict[TopicPartition, int] = {}
         self.lock = threading.Lock()
+        self._described = float("-inf")  # monotonic time of the last full catch-up
         node = SourceNode("KsqlTopic", source_schema(source, source.name), True, source,
                           source.name)
         ctx = BuildContext(log, registry, functions, ctx_plan, 0, _no_emit, processing_log,
@@ -59,8 +66,20 @@ class TableView:
             return
         self.rows.setdefault(key, {})[rec.window] = rec
 
+    def current(self) -> bool:
+        """Whether nothing was appended since the last catch-up, as far as a cheap check
+        of the log can tell (False when it cannot: then `catch_up` must run)."""
+        if not self.positions or time.monotonic() - self._described > DESCRIBE_SECONDS:
+            return False
+        available = getattr(self.log, "available", None)
+        if available is None:
+            return False
+        return not available(self.positions)
+
     def catch_up(self) -> None:
         """Read what was appended to the table's topic since the last call."""
+        if self.current():
+            return
         try:
             partitions = self.log.describe_topic(self.source.topic).partitions
         except TopicNotFound:
@@ -76,6 +95,7 @@ class TableView:
                     self._entry(record)
                 position = records[-1].offset + 1
             self.positions[tp] = position
+        self._described = time.monotonic()
 
     def lookup(self, key: tuple[Any, ...]) -> Iterator[Rec]:
         yield from self.rows.get(hashable(key), {}).values()
@@ -95,6 +115,13 @@ class Views:
     def __init__(self) -> None:
         self._views: dict[str, TableView] = {}
         self._lock = threading.Lock()
+
+    def peek(self, source: DataSource) -> TableView | None:
+        """The view of `source` if there is one already (never builds it)."""
+        with self._lock:
+            view = self._views.get(source.name)
+        return view if view is not None and (view.source is source or view.source == source) \
+            else None
 
     def get(self, source: DataSource, make: Callable[[], TableView]) -> TableView:
         with self._lock:
