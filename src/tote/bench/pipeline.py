@@ -92,8 +92,9 @@ def throughput(workdir: Path, shape: Shape) -> dict[str, Any]:
     engine = _worker("engine", str(engine_db), str(shape.bets))
     baseline = _worker("baseline", str(base_db), str(shape.bets))
     for name, db in (("engine", engine_db), ("baseline", base_db)):
-        if _odds_count(db) != shape.bets:
-            raise RuntimeError(f"{name}: {_odds_count(db)} odds rows for {shape.bets} bets")
+        count = _odds_count(db)
+        if count != shape.bets:
+            raise RuntimeError(f"{name}: {count} odds rows for {shape.bets} bets")
     return {"engine": engine, "baseline": baseline}
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import json
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -38,7 +37,7 @@ from typing import Any
 
 import httpx
 
-from tote.bench.common import emit_result, latency_summary, rate
+from tote.bench.common import emit_result, latency_summary, rate, start_service, stop_service
 from tote.bench.http_load import Check, LoadError, Request, run_closed_loop
 from tote.core.config import Config
 from tote.core.errors import ToteError
@@ -82,36 +81,11 @@ class PushSettings:
 
 def start_ksqldb(home: Path) -> tuple[subprocess.Popen[bytes], str]:
     """`tote serve ksqldb` on a free port over `home`'s sqlite log, once it is RUNNING."""
-    from tote.http.common import free_port
+    def running(url: str) -> bool:
+        info = httpx.get(url + "/info", timeout=5).json()["KsqlServerInfo"]
+        return bool(info["serverStatus"] == "RUNNING")
 
-    port = free_port()
-    command = [sys.executable, "-c", "from tote.cli.main import app; app()", "serve",
-               "ksqldb", "--home", str(home), "--backend", "sqlite", "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            detail = process.stderr.read().decode()[-2000:] if process.stderr else ""
-            raise PushBenchError(f"the ksqlDB server exited: {detail}")
-        try:
-            info = httpx.get(url + "/info", timeout=5).json()["KsqlServerInfo"]
-            if info["serverStatus"] == "RUNNING":
-                return process, url
-        except (httpx.HTTPError, ValueError, KeyError):
-            pass
-        time.sleep(0.1)
-    stop(process)
-    raise PushBenchError("the ksqlDB server did not start in time")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    return start_service("ksqldb", home, running, PushBenchError, timeout=START_TIMEOUT_S)
 
 
 def build_pipeline(url: str) -> None:
@@ -318,7 +292,7 @@ def run(settings: PushSettings, progress: Callable[[str], None] | None = None
                                       lookup_answered)
             infos = _timed_requests(url, s.clients, s.pull_duration, info, info_answered)
         finally:
-            stop(process)
+            stop_service(process)
     say("baseline: raw log append → read latency at the same rate")
     baseline = latency_summary(log_baseline(s))
     latency = latency_summary(push.latencies_ms)

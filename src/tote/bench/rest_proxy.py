@@ -32,7 +32,7 @@ from typing import Any
 
 import httpx
 
-from tote.bench.common import latency_summary, rate
+from tote.bench.common import latency_summary, rate, start_service, stop_service
 from tote.core.config import Config
 from tote.core.errors import ToteError
 from tote.core.records import Record
@@ -146,37 +146,11 @@ class RestProxyBenchResult:
 
 
 def _start_proxy(home: Path) -> tuple[subprocess.Popen[bytes], str]:
-    from tote.http.common import free_port
+    def answers(url: str) -> bool:
+        return httpx.get(url + "/", timeout=5).status_code == 200
 
-    port = free_port()
-    command = [sys.executable, "-c", "from tote.cli.main import app; app()", "serve",
-               "rest-proxy", "--home", str(home), "--backend", "sqlite", "--port", str(port),
-               "--no-access-log"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchError(f"rest-proxy exited: {process.stderr.read().decode()[-2000:]}"
-                             if process.stderr else "rest-proxy exited")
-        try:
-            if httpx.get(url + "/", timeout=5).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    process.kill()
-    process.wait()
-    raise BenchError("rest-proxy did not start in time")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    return start_service("rest-proxy", home, answers, BenchError, "--no-access-log",
+                         timeout=START_TIMEOUT_S)
 
 
 def run_client(url: str, settings: Settings) -> dict[str, Any]:
@@ -236,7 +210,7 @@ def run(settings: Settings) -> RestProxyBenchResult:
                 client = run_client(url, settings)
                 load = os.getloadavg()[0]
             finally:
-                _stop(process)
+                stop_service(process)
             http = client["throughput"]
             baseline, append = measure_direct(log, http["records"], settings.batch)
         finally:

@@ -129,20 +129,17 @@ class Runtime:
                     yield task
 
     def _take_over(self, everything: bool = False) -> None:
-        """After a rebalance: rebuild from the log each task this engine now owns and
-        did not run before (or all it owns, when its own view may be stale)."""
+        """After the membership synced a rebalance: rebuild from the log each task this
+        engine now owns and did not run before (or all it owns, when its own view may be
+        stale)."""
         membership = self.membership
         assert membership is not None
-        running = {id(t) for t in self._readers_tasks()}
-        membership.sync()
+        running = {id(t) for tasks in self._readers.values() for t in tasks}
         for query in self.queries.values():
             for index, task in enumerate(query.tasks):
                 if membership.owns(task) and (everything or id(task) not in running):
                     query.tasks[index] = self.factory.rebuild(query, task)
         self._reindex()
-
-    def _readers_tasks(self) -> list[Task]:
-        return [t for tasks in self._readers.values() for t in tasks]
 
     # -- transactions ------------------------------------------------------------------------
 
@@ -286,6 +283,7 @@ class Runtime:
             if self.membership is None:
                 raise
             # A rebalance this engine had not seen yet: retry with what it owns now.
+            self.membership.sync()
             self._take_over(everything=True)
             raise TransactionConflict(
                 "The query's consumer group rebalanced during this step; retrying.") from None

@@ -100,10 +100,8 @@ class TaskFactory:
         """A fresh copy of `task` from what the log holds now (committed offsets and
         state), for a task this engine takes over from another."""
         assert query.emit is not None
-        fresh = self._task(query.plan, task.sub, task.partition, tps=task.inputs,
-                           emit=query.emit, reset=query.reset, counts={})
-        fresh.rank = task.rank
-        return fresh
+        return self._task(query.plan, task.sub, task.partition, tps=task.inputs,
+                          emit=query.emit, reset=query.reset, counts={})
 
     def _partitions(self, topic: str, counts: dict[str, int]) -> int:
         if topic not in counts:

@@ -181,10 +181,7 @@ class TransientQueries:
         rows = prepared.pull.run_now(view)
         if rows is None:
             return None
-        if query.limit is not None:
-            rows = rows[: max(query.limit, 0)]
-        return PullResult(f"transient_{prepared.source.name}_{next(self._numbers)}",
-                          prepared.columns, rows)
+        return self._result(prepared, rows, query.limit)
 
     @staticmethod
     def _pull_key(query: Query, config: Config) -> tuple[int, str]:
@@ -285,10 +282,13 @@ class TransientQueries:
         view = self.views.get(source, lambda: TableView(
             engine.log, engine.registry, physical, source=source,
             processing_log=engine.processing_log, functions=engine.functions))
-        rows = prepared.pull.run(view)
+        return self._result(prepared, prepared.pull.run(view), limit, query_id)
+
+    def _result(self, prepared: _PreparedPull, rows: list[Row], limit: int | None,
+                query_id: str | None = None) -> PullResult:
         if limit is not None:
             rows = rows[: max(limit, 0)]
-        query_id = query_id or f"transient_{source.name}_{next(self._numbers)}"
+        query_id = query_id or f"transient_{prepared.source.name}_{next(self._numbers)}"
         return PullResult(query_id, prepared.columns, rows)
 
     # -- running queries ---------------------------------------------------------------------
