@@ -34,3 +34,31 @@ def test_same_bytes_as_the_json_of_the_response(
     }
     assert body == dumps(expected)
     assert json.loads(body) == expected
+
+
+ONE_PARTITION = st.integers(0, 1000).flatmap(
+    lambda partition: st.lists(
+        st.builds(Position, st.just(partition), st.integers(0, 2**63 - 1), st.integers(0, 2**41)),
+        min_size=1, max_size=20,
+    )
+)
+
+
+@given(IDS, ONE_PARTITION | st.lists(
+    st.builds(Position, st.integers(0, 1), st.integers(0, 2**63 - 1), st.integers(0, 2**41)),
+    max_size=5,
+))
+def test_batches_in_one_partition_or_a_few(
+    value_id: int | None, positions: list[Position]
+) -> None:
+    """A batch that landed in one partition (its offsets filled into one format string) and one
+    spread over two partitions give the same bytes as the JSON of their offsets."""
+    body = produce_response_body(ProduceResult(None, value_id, tuple(positions)))
+    assert body == dumps({
+        "key_schema_id": None,
+        "value_schema_id": value_id,
+        "offsets": [
+            {"partition": p.partition, "offset": p.offset, "error_code": None, "error": None}
+            for p in positions
+        ],
+    })

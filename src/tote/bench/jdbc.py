@@ -8,7 +8,7 @@ Measured in the same run, against the same server:
    psycopg, one transaction per `batch` rows (the sink's transaction size) — the
    database's own ceiling; run before and after tote, the faster run counts;
 2. hand-written pipeline: `Log.read` + one fastavro call per batch + COPY, no
-   framework — what tote's worker costs on top of the unavoidable work;
+   framework, each step waiting for the one before — what a straightforward script does;
 3. tote: a Connect worker in this process runs the JDBC sink (exactly-once: rows and
    offsets in one transaction) from connector creation until the offsets table says
    every record is in; then the table is checked to hold each record exactly once.

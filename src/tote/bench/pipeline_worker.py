@@ -18,6 +18,7 @@ import threading
 import time
 from pathlib import Path
 
+from tote.connect.tuning import tune_gc_for_streaming
 from tote.core.records import Record, TopicPartition
 from tote.log.sqlite import SqliteLog
 from tote.registry import Registry
@@ -96,6 +97,7 @@ def follow(db: Path) -> None:
 
 def main(argv: list[str]) -> None:
     mode, db = argv[0], Path(argv[1])
+    tune_gc_for_streaming()  # as `tote serve ksqldb` does, for every phase alike
     if mode == "follow":
         follow(db)
         return

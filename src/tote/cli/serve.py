@@ -8,7 +8,9 @@ copies may run on one data dir; they share nothing but the log.
 from __future__ import annotations
 
 import gc
+import ipaddress
 import logging
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,6 +77,18 @@ def _service_log(port_field: str, port: int | None, *, host: str | None, home: P
 def _advertised(host: str) -> str:
     """The address other processes reach this one at when it listens on every interface."""
     return "127.0.0.1" if host in ("0.0.0.0", "::") else host
+
+
+def _instance_id(host: str, port: int) -> str:
+    """A ksqlDB server's identity among those sharing its queries (its group members and
+    transactional producer are named after it): unique across the machines that share a
+    Kafka cluster, and the same when the server restarts, so the new one fences the old."""
+    try:
+        local = ipaddress.ip_address(host)
+        shared = local.is_loopback or local.is_unspecified
+    except ValueError:
+        shared = host == "localhost"
+    return f"{socket.gethostname() if shared else host}:{port}"
 
 
 @app.command("schema-registry")
@@ -206,6 +220,7 @@ def ksqldb(
     bootstrap_servers: Bootstrap = None,
 ) -> None:
     """ksqlDB's REST API and engine; statements go through the log's command topic."""
+    from tote.connect.tuning import tune_gc_for_streaming
     from tote.http.hyper import run_hyper_app
     from tote.http.ksql_api import create_ksql_app
     from tote.registry import Registry
@@ -216,13 +231,15 @@ def ksqldb(
         registry = Registry(log)
         try:
             registry.start()
-            # Servers share the queries' work through consumer groups on the embedded
-            # log; on Kafka, offset commits outside a live member are refused, so there
-            # each server runs every query (servers of one service id fence each other).
-            instance = (f"{_advertised(config.host)}:{config.ksqldb_port}"
-                        if config.backend == "sqlite" else None)
+            # Servers of one service id share the queries' work through consumer groups
+            # on a shared log (the embedded SQLite file or Kafka), as Kafka Streams
+            # instances do; a memory log is this process's alone.
+            instance = (_instance_id(config.host, config.ksqldb_port)
+                        if config.backend in ("sqlite", "kafka") else None)
             server = KsqlServer(log, registry, properties={"ksql.service.id": service_id},
                                 instance_id=instance)
+            # Queries allocate a few short-lived tuples per record and operator.
+            tune_gc_for_streaming()
             run_hyper_app(create_ksql_app(server), config.host, config.ksqldb_port,
                           before_shutdown=server.close_push_queries)
         finally:

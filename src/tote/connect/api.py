@@ -4,7 +4,9 @@ Close to Connect's `SinkConnector` / `SinkTask`, with one addition for exactly-o
 `SinkTask.open` returns the offsets the task has stored itself (in the target database),
 and the worker seeks there, so the consumer group's offsets are only advisory; `put`
 receives, with the records, the next offset of every partition the poll covered
-(including records dropped as errors), so the task can store them atomically.
+(including records dropped as errors), so the task can store them atomically. A task
+may also hand a put over whole (`begin_put`) and let the worker read on while its
+destination completes it.
 """
 
 from __future__ import annotations
@@ -36,6 +38,19 @@ class TaskContext:
     reporter: ErrantRecordReporter | None = None
 
 
+class PendingPut(ABC):
+    """A put handed over whole (`SinkTask.begin_put`), completed by its destination."""
+
+    @abstractmethod
+    def ready(self) -> bool:
+        """Whether `finish` would return without waiting (never waits itself)."""
+
+    @abstractmethod
+    def finish(self) -> None:
+        """Complete the put: return once its records and offsets are stored; raise as
+        `put` raises."""
+
+
 class SinkTask(ABC):
     """Writes records somewhere. One instance per task, driven by one thread."""
 
@@ -53,6 +68,14 @@ class SinkTask(ABC):
         from this poll) are consumed. Raise RetriableException to be called again with the
         same arguments, OffsetsMoved when another writer stored offsets meanwhile, or
         ConnectException to fail."""
+
+    def begin_put(self, records: Sequence[SinkRecord], offsets: Mapping[TopicPartition, int]
+                  ) -> PendingPut | None:
+        """Like `put`, but return as soon as the destination has the whole put, so the
+        worker reads and converts the next poll while it is stored. The worker calls
+        `finish` before it calls the task again. None: not this time (the worker calls
+        `put` instead)."""
+        return None
 
     def close(self, partitions: Iterable[TopicPartition]) -> None:  # noqa: B027 - optional
         """Partitions were revoked."""

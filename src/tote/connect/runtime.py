@@ -8,15 +8,16 @@ place at once) over the connector's topics (re-listed every few seconds for
 1. new partitions: ask the task for the offsets it stored (exactly-once) and seek there,
    dropping what this poll read from them; revoked partitions are closed;
 2. convert keys and values (a bad record fails the task, or with `errors.tolerance=all`
-   goes to the dead letter queue); a poll of one flat Avro schema becomes one lazy
+   goes to the dead letter queue); the poll comes as one `RecordRun` per partition (keys
+   and values as columns), and a poll of one flat Avro schema becomes one lazy
    `SinkRecordBatch` of rows (`batch.py`) instead of a record object per message;
 3. `put` the records with the next offset of every partition the poll covered;
 4. commit those offsets to the group (advisory: the task's own copy is the truth).
 
-Puts run one at a time on a helper thread (`pipeline.py`), so the next poll is read and
-converted while the database commits the previous one. A failure becomes the task's
-FAILED status with the cause and trace; nothing retries a failed task until someone
-restarts it.
+Puts run one at a time, handed over whole or on a helper thread (`pipeline.py`), so the
+next poll is read and converted while the database commits the previous one. A failure
+becomes the task's FAILED status with the cause and trace; nothing retries a failed task
+until someone restarts it.
 """
 
 from __future__ import annotations
@@ -48,13 +49,14 @@ from tote.core.clock import SYSTEM_CLOCK, Clock
 from tote.core.errors import Fenced, ToteError
 from tote.core.records import LogRecord, TopicPartition
 from tote.log.base import GroupConsumer, Log
+from tote.log.record_run import RecordRun
 
 _logger = logging.getLogger(__name__)
 POLL_TIMEOUT_S = 0.5
 DEFAULT_POLL_RECORDS = 500
 _NEW = tuple.__new__
 # LogRecord fields by position: a NamedTuple's items are cheaper to get than its attributes.
-_TOPIC, _PARTITION, _KEY, _VALUE = itemgetter(0), itemgetter(1), itemgetter(3), itemgetter(4)
+_TOPIC, _KEY, _VALUE = itemgetter(0), itemgetter(3), itemgetter(4)
 
 
 @dataclass(frozen=True)
@@ -71,27 +73,6 @@ class WorkerContext:
     log_clock: Clock = SYSTEM_CLOCK
     consumer_session_timeout_ms: int = 30_000
     topic_refresh_s: float = 2.0
-
-
-def next_offsets(records: Sequence[LogRecord]) -> dict[TopicPartition, int]:
-    """The offset after the last record of each partition. A partition's records come in
-    order and in runs, so a TopicPartition is built per run, not per record; a poll of
-    one partition (the common case) is recognised without a Python loop."""
-    if records:
-        final, count = records[-1], len(records)
-        if list(map(_PARTITION, records)).count(final.partition) == count \
-                and list(map(_TOPIC, records)).count(final.topic) == count:
-            return {TopicPartition(final.topic, final.partition): final.offset + 1}
-    offsets: dict[TopicPartition, int] = {}
-    last: LogRecord | None = None
-    for record in records:
-        if last is not None and (record.partition != last.partition
-                                 or record.topic != last.topic):
-            offsets[TopicPartition(last.topic, last.partition)] = last.offset + 1
-        last = record
-    if last is not None:
-        offsets[TopicPartition(last.topic, last.partition)] = last.offset + 1
-    return offsets
 
 
 def failure_trace(error: BaseException) -> str:
@@ -251,17 +232,19 @@ class TaskRunner:
         if consumer is None:
             self._stopping.wait(POLL_TIMEOUT_S)
             return
-        records = consumer.poll(POLL_TIMEOUT_S, self.poll_records)
+        runs = consumer.poll_runs(POLL_TIMEOUT_S, self.poll_records)
         if consumer.assignment() != self._known:
             self._finish(consumer)
-            records = self._track_assignment(consumer, records)
-        if not records or self._stopping.is_set():
+            runs = self._track_assignment(consumer, runs)
+        if not runs or self._stopping.is_set():
             if not self.pipeline.busy:
                 self._finish(consumer)
             return
-        offsets = next_offsets(records)
+        # The offset after each partition's last record (a partition's runs come in order).
+        offsets = {run.tp: run.next_offset for run in runs}
         self._track_topics(offsets)
-        converted = self._convert(records)
+        converted = self._convert(runs[0] if len(runs) == 1
+                                  else [r for run in runs for r in run])
         moved = self._finish(consumer)
         if moved:
             converted = [r for r in converted
@@ -270,8 +253,8 @@ class TaskRunner:
         if offsets:
             self.pipeline.submit(converted, offsets)
 
-    def _track_assignment(self, consumer: GroupConsumer, records: list[LogRecord]
-                          ) -> list[LogRecord]:
+    def _track_assignment(self, consumer: GroupConsumer, runs: list[RecordRun]
+                          ) -> list[RecordRun]:
         assert self._task is not None
         assigned = consumer.assignment()
         revoked = self._known - assigned
@@ -280,11 +263,11 @@ class TaskRunner:
         fresh = assigned - self._known
         self._known = assigned
         if not fresh:
-            return records
+            return runs
         stored = self._task.open(fresh)
         for tp, offset in stored.items():
             consumer.seek(tp, offset)
-        return [r for r in records if (r.topic, r.partition) not in stored]
+        return [run for run in runs if run.tp not in stored]
 
     def _finish(self, consumer: GroupConsumer) -> set[TopicPartition]:
         """Wait for the put in flight; commit its offsets to the group, or, if another
@@ -320,6 +303,7 @@ class TaskRunner:
         batch = self._convert_rows(records)
         if batch is not None:
             return batch
+        records = list(records)  # a RecordRun builds a record at each look
         out: list[SinkRecord] = []
         start = 0
         while start < len(records):
@@ -353,13 +337,19 @@ class TaskRunner:
         """A poll of one topic whose values the value converter gives as rows (one flat
         schema, all valid) and whose keys all convert: one lazy batch, no per-record
         objects. None: convert record by record."""
-        topic = records[0].topic
-        if records[-1].topic != topic or list(map(_TOPIC, records)).count(topic) != len(records):
-            return None
-        values = self.value_converter.to_connect_rows(topic, list(map(_VALUE, records)))
+        if isinstance(records, RecordRun):  # one partition, keys and values as columns
+            topic, raw_values = records.tp.topic, records.value_column()
+            raw_keys = records.key_column
+        else:
+            topic = records[0].topic
+            if records[-1].topic != topic \
+                    or list(map(_TOPIC, records)).count(topic) != len(records):
+                return None
+            raw_values, raw_keys = list(map(_VALUE, records)), lambda: list(map(_KEY, records))
+        values = self.value_converter.to_connect_rows(topic, raw_values)
         if values is None:
             return None
-        keys, bad_keys = self.key_converter.to_connect_many(topic, list(map(_KEY, records)))
+        keys, bad_keys = self.key_converter.to_connect_many(topic, raw_keys())
         if bad_keys:
             return None
         return SinkRecordBatch(records, keys, values)

@@ -27,9 +27,12 @@ class TimestampType(IntEnum):
     LOG_APPEND_TIME = 1
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """A record to append. `timestamp=None` means "now"; `partition=None` lets the log choose."""
+class Record(NamedTuple):
+    """A record to append. `timestamp=None` means "now"; `partition=None` lets the log choose.
+
+    A NamedTuple, like `LogRecord`: producers such as the REST Proxy build one per record
+    of every batch, and a frozen dataclass's `__init__` cost several times a tuple's.
+    """
 
     value: bytes | None
     key: bytes | None = None

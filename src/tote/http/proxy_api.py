@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from starlette.applications import Starlette
@@ -40,6 +42,9 @@ from tote.proxy.service import RestProxy
 
 # Requests with at most this many records are encoded on the event loop (tens of µs each).
 INLINE_RECORDS = 20
+
+_PARTITION = itemgetter(0)  # of a `Position`
+_OFFSET = itemgetter(1)
 
 
 class _ErrorMediaType:
@@ -68,13 +73,20 @@ def produce_response_body(result: ProduceResult) -> bytes:
 
     Written by f-strings: for a batch of 1,000 records, building 1,000 dicts and
     `json.dumps`-ing them cost more than encoding the records. The bytes are those of
-    `dumps()` of the same structure (tests compare them)."""
-    offsets = ",".join(
-        [
-            f'{{"partition":{part},"offset":{off},"error_code":null,"error":null}}'
-            for part, off, _ in result.positions
-        ]
-    )
+    `dumps()` of the same structure (tests compare them). A batch that landed in one
+    partition (the usual case) fills its offsets into one %-format string."""
+    positions = result.positions
+    partitions = list(map(_PARTITION, positions))
+    if partitions and partitions.count(partitions[0]) == len(partitions):
+        entry = f'{{"partition":{partitions[0]},"offset":%d,"error_code":null,"error":null}}'
+        offsets = ",".join(repeat(entry, len(partitions))) % tuple(map(_OFFSET, positions))
+    else:
+        offsets = ",".join(
+            [
+                f'{{"partition":{part},"offset":{off},"error_code":null,"error":null}}'
+                for part, off, _ in positions
+            ]
+        )
     return (
         f'{{"key_schema_id":{_schema_id_json(result.key_schema_id)},'
         f'"value_schema_id":{_schema_id_json(result.value_schema_id)},'

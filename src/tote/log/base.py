@@ -38,6 +38,7 @@ from tote.core.records import (
     TopicPartition,
     TopicSpec,
 )
+from tote.log.record_run import RecordRun
 
 MAX_TOPIC_NAME = 249
 DEFAULT_MAX_MESSAGE_BYTES = 1_048_588
@@ -144,6 +145,11 @@ class GroupConsumer(ABC):
 
         Waits up to `timeout` seconds for data; returns [] when there is none.
         """
+
+    def poll_runs(self, timeout: float = 1.0, max_records: int = 1000) -> list[RecordRun]:
+        """`poll`, as one run per partition read: for readers that take keys and values
+        in bulk (a backend may then skip building a LogRecord per record)."""
+        return RecordRun.split(self.poll(timeout, max_records))
 
     @abstractmethod
     def assignment(self) -> frozenset[TopicPartition]:
@@ -345,6 +351,11 @@ class Log(ABC):
         from the first record still there; `offset == end` returns []; an offset past the
         end raises OffsetOutOfRange.
         """
+
+    def read_run(self, tp: TopicPartition, offset: int, max_records: int = 1000) -> RecordRun:
+        """`read`, as a RecordRun: keys and values as columns, a LogRecord built only for
+        a record someone looks at. Same records, same errors."""
+        return RecordRun(tp, self.read(tp, offset, max_records))
 
     @abstractmethod
     def wait(self, positions: Mapping[TopicPartition, int], timeout: float) -> bool:

@@ -229,11 +229,16 @@ class KafkaLog(Log):
             self._stores,
             self._group_metadata_consumer,
             lambda: self._generations.get(transactional_id) == generation,
+            live_members=self._live_members,
         )
         with self._lock:
             self._producers = [p for p in self._producers if not p.closed]
             self._producers.append(producer)
         return producer
+
+    def _live_members(self, group: str) -> list[KafkaGroupConsumer]:
+        with self._lock:
+            return [c for c in self._consumers if c.group == group and not c.closed]
 
     def _group_metadata_consumer(self, group: str) -> Consumer:
         config = reader_config(self.bootstrap_servers, self._overrides, eof=False)

@@ -8,6 +8,11 @@ to the committed offset.
 Like Kafka's generations, a member that has not polled since its group rebalanced may not
 commit (in a transaction or not): it gets `Fenced`. This is checked here as well as by
 the broker, because Tansu 0.6 accepts such commits.
+
+A member polled with `max_records=0` only takes part in the group (ksqlDB servers sharing
+queries read through the log, not through their members): its partitions are paused, so
+librdkafka neither fetches records nobody reads nor hands them over, until it polls for
+records again.
 """
 
 from __future__ import annotations
@@ -50,6 +55,8 @@ class KafkaGroupConsumer(GroupConsumer):
         self._pending: list[LogRecord] = []
         self._rebalanced = False
         self._closed = False
+        self._idle = False  # fetching paused by a `max_records=0` poll
+        self._held: set[str] = set()  # topics paused for deletion, never resumed
         consumer.subscribe(
             list(topics), on_assign=self._on_assign, on_revoke=self._on_revoke,
             on_lost=self._on_revoke,
@@ -66,7 +73,11 @@ class KafkaGroupConsumer(GroupConsumer):
         for partition in partitions:
             partition.offset = positions[TopicPartition(partition.topic, partition.partition)]
         consumer.assign(partitions)
-        consumer.resume(partitions)  # librdkafka keeps a pause (see `pause_topic`) across assign
+        # librdkafka keeps a pause (see `pause_topic`) across assign: set it afresh.
+        if self._idle:
+            consumer.pause(partitions)
+        else:
+            consumer.resume(partitions)
         self._positions = positions
         self._assigned = assigned
         self._rebalanced = True
@@ -96,9 +107,11 @@ class KafkaGroupConsumer(GroupConsumer):
         self._check_open()
         if max_records <= 0:
             # Only take part in the group; a record librdkafka hands over waits for later.
+            self._rest()
             self._pending.extend(self._fetch(0, 1))
             out = []
         else:
+            self._wake()
             if not self._pending:
                 self._pending = self._fetch(max(timeout, 0.0), max_records)
             out, self._pending = self._pending[:max_records], self._pending[max_records:]
@@ -107,6 +120,28 @@ class KafkaGroupConsumer(GroupConsumer):
         # This member has now seen every rebalance so far (Kafka's generation).
         self._rebalanced = False
         return out
+
+    def _rest(self) -> None:
+        """Stop fetching (librdkafka drops what it prefetched and resumes from the last
+        record it handed over, so no record is skipped)."""
+        if not self._idle:
+            self._idle = True
+            self._set_paused(True)
+
+    def _wake(self) -> None:
+        if self._idle:
+            self._idle = False
+            self._set_paused(False)
+
+    def _set_paused(self, paused: bool) -> None:
+        partitions = [KafkaTopicPartition(tp.topic, tp.partition) for tp in self._assigned
+                      if tp.topic not in self._held]
+        if not partitions:
+            return
+        try:
+            (self.consumer.pause if paused else self.consumer.resume)(partitions)
+        except KafkaException as exc:
+            raise translate(exc, Context(group=self.group)) from exc
 
     def _fetch(self, timeout: float, max_records: int) -> list[LogRecord]:
         """Records librdkafka delivers within `timeout` (without moving the positions)."""
@@ -183,6 +218,7 @@ class KafkaGroupConsumer(GroupConsumer):
     def pause_topic(self, topic: str) -> bool:
         """Stop fetching `topic` (it is about to be deleted); whether this member held it."""
         held = [tp for tp in self._assigned if tp.topic == topic]
+        self._held.add(topic)
         if held and not self._closed:
             self.consumer.pause([KafkaTopicPartition(tp.topic, tp.partition) for tp in held])
         return bool(held)

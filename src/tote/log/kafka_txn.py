@@ -5,6 +5,11 @@ and consumed offsets (`send_offsets_to_transaction`). Local state-store entries 
 after the broker confirmed the commit. A producer fenced by a newer one with the same
 transactional id raises `Fenced`: at `begin` when the newer one lives in this process, at
 `commit` (from the broker) otherwise.
+
+A transaction that commits offsets for a group member fails as `Fenced` when the member
+missed a rebalance. Records sent before that stay visible on Tansu 0.6 (it shows aborted
+records to read_committed readers), so a producer also checks the members it commits for
+before a transaction's records leave.
 """
 
 from __future__ import annotations
@@ -32,13 +37,17 @@ class KafkaTransactionalProducer(TransactionalProducer):
         stores: StoreCache,
         group_reader: Callable[[str], Consumer],
         is_current: Callable[[], bool],
+        *,
+        live_members: Callable[[str], list[KafkaGroupConsumer]],
     ) -> None:
         self.transactional_id = transactional_id
         self.core = core
         self.stores = stores
+        self.live_members = live_members  # a group's open members in this log
         self._group_reader = group_reader
         self._is_current = is_current
         self._metadata: dict[str, Consumer] = {}
+        self._members: set[KafkaGroupConsumer] = set()
         self._current: KafkaTransaction | None = None
         self._closed = False
 
@@ -68,6 +77,18 @@ class KafkaTransactionalProducer(TransactionalProducer):
     @property
     def closed(self) -> bool:
         return self._closed
+
+    def committing_for(self, member: KafkaGroupConsumer) -> None:
+        self._members.add(member)
+
+    def check_members(self) -> None:
+        """Raise Fenced if a member this producer commits offsets for has rebalanced
+        since it last polled (its next `send_offsets` would fail after the records)."""
+        for member in list(self._members):
+            if member.closed:
+                self._members.discard(member)
+            else:
+                member.check_current()
 
     def group_metadata(self, group: str) -> object:
         """Group metadata for a plain group name, from a consumer that never subscribes."""
@@ -121,6 +142,7 @@ class KafkaTransaction(Transaction):
         """
         self._check_open()
         try:
+            self._producer.check_members()
             partitions = self._core.planner.plan(topic, records)
             first = self._core.produce(topic, records, partitions)
             return self._core.flush()[first : first + len(records)]
@@ -138,6 +160,7 @@ class KafkaTransaction(Transaction):
                 metadata = self._producer.group_metadata(group)
             elif isinstance(group, KafkaGroupConsumer):
                 metadata = group.group_metadata()
+                self._producer.committing_for(group)
             else:
                 raise TransactionError(
                     f"Group member '{group.member_id}' does not belong to a Kafka log."
@@ -207,7 +230,11 @@ class KafkaTransaction(Transaction):
                 if admin.committed(group.group, offsets) != offsets:
                     group.commit_offsets(offsets)  # a live group takes commits from members only
             elif isinstance(group, str) and admin.committed(group, offsets) != offsets:
-                admin.commit_offsets(group, offsets)
+                members = self._producer.live_members(group)
+                if members:  # e.g. a ksqlDB server's own member of a query's group
+                    members[0].commit_offsets(offsets)
+                else:
+                    admin.commit_offsets(group, offsets)
 
     def abort(self) -> None:
         if self.status is TxnStatus.FAILED:

@@ -17,6 +17,7 @@ import threading
 import weakref
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from tote.core.clock import SYSTEM_CLOCK, Clock
 from tote.core.errors import (
@@ -43,12 +44,19 @@ from tote.log.base import (
     validate_topic_spec,
 )
 from tote.log.partitioner import StickyPartitioner
+from tote.log.record_run import RecordRun
 from tote.log.sqlite_batch import Batch, StaleTopic, apply_batch, plan_batch
 from tote.log.sqlite_checkpoint import Checkpointer
 from tote.log.sqlite_groups import GroupTables, SqliteGroupConsumer
 from tote.log.sqlite_lock import DEFAULT_BUSY_TIMEOUT, Connection, write_txn
 from tote.log.sqlite_retention import RETENTION_CHECK_MS, enforce_topic
-from tote.log.sqlite_schema import MAX_OFFSET, OFFSET_BITS, connect, decode_headers
+from tote.log.sqlite_schema import (
+    MAX_OFFSET,
+    OFFSET_BITS,
+    TopicMeta,
+    connect,
+    decode_headers,
+)
 from tote.log.sqlite_topics import TopicCache, delete_topic_rows, describe, insert_topic
 from tote.log.sqlite_txn import SqliteStore, SqliteTransactionalProducer
 from tote.log.sqlite_watch import DEFAULT_POLL_INTERVAL, ChangeWatcher
@@ -62,6 +70,8 @@ _HAS_DATA = "SELECT 1 FROM records WHERE id >= ? AND id < ? LIMIT 1"
 _BOUNDS = "SELECT start_offset, end_offset FROM partitions WHERE topic_id = ? AND partition = ?"
 _NEW = tuple.__new__
 _NO_HEADERS = ()
+# Where a row of _READ holds the offset, key and value.
+_ROW_POSITIONS = (0, 1, 2)
 
 # How often an append re-reads a topic that another process deleted or re-created.
 _STALE_RETRIES = 3
@@ -255,7 +265,10 @@ class SqliteLog(Log):
         except ToteError as exc:
             return exc
 
-    def read(self, tp: TopicPartition, offset: int, max_records: int = 1000) -> list[LogRecord]:
+    def _read_rows(
+        self, tp: TopicPartition, offset: int, max_records: int
+    ) -> tuple[TopicMeta, list[tuple[Any, ...]]]:
+        """The topic's metadata and the rows (offset, key, value, headers, ts) of a read."""
         meta = self.topics.check_partition(tp)
         conn = self.conn()
         base = meta.bases[tp.partition]
@@ -265,13 +278,16 @@ class SqliteLog(Log):
             bounds = conn.execute(_BOUNDS, (meta.id, tp.partition)).fetchone()
             if bounds is None:
                 self.topics.reload(tp.topic)
-                return self.read(tp, offset, max_records)
+                return self._read_rows(tp, offset, max_records)
             if offset > bounds[1]:
                 raise OffsetOutOfRange(
                     f"Offset {offset} is out of range for partition {tp.topic}-{tp.partition}: "
                     f"the log ends at offset {bounds[1]}."
                 )
-            return []
+        return meta, rows
+
+    def read(self, tp: TopicPartition, offset: int, max_records: int = 1000) -> list[LogRecord]:
+        meta, rows = self._read_rows(tp, offset, max_records)
         name, partition, kind = tp.topic, tp.partition, meta.timestamp_type
         return [
             _NEW(
@@ -289,6 +305,18 @@ class SqliteLog(Log):
             )
             for at, key, value, headers, ts in rows
         ]
+
+    def read_run(self, tp: TopicPartition, offset: int, max_records: int = 1000) -> RecordRun:
+        """`read` keeping the query's rows: a record is built when someone looks at it."""
+        meta, rows = self._read_rows(tp, offset, max_records)
+        name, partition, kind = tp.topic, tp.partition, meta.timestamp_type
+
+        def build(row: tuple[Any, ...]) -> LogRecord:
+            at, key, value, headers, ts = row
+            return _NEW(LogRecord, (name, partition, at, key, value, _NO_HEADERS if headers
+                                    is None else decode_headers(headers), ts, kind))
+
+        return RecordRun(tp, rows, build, _ROW_POSITIONS)
 
     def bounds(self, tp: TopicPartition) -> tuple[int, int] | None:
         """(start, end) offsets of a partition, or None if it does not exist (any more)."""

@@ -17,8 +17,8 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from tote.core.clock import SYSTEM_CLOCK
 from tote.core.errors import (
@@ -33,6 +33,7 @@ from tote.core.errors import (
 from tote.core.records import LogRecord, TopicPartition
 from tote.log.assignor import range_assign
 from tote.log.base import GroupConsumer
+from tote.log.record_run import RecordRun
 from tote.log.sqlite_lock import write_txn
 
 if TYPE_CHECKING:
@@ -43,6 +44,8 @@ _BUMP = (
     "ON CONFLICT (name) DO UPDATE SET generation = generation + 1"
 )
 _GENERATION = "SELECT generation FROM groups WHERE name = ?"
+# What a read gives: a list of LogRecords (`read`) or a RecordRun (`read_run`).
+_Batch = TypeVar("_Batch", bound=Sequence[LogRecord])
 
 
 class GroupTables:
@@ -250,27 +253,31 @@ class SqliteGroupConsumer(GroupConsumer):
 
     # -- fetching -------------------------------------------------------------------------
 
-    def _fetch(self, max_records: int) -> list[LogRecord]:
-        """Records past the positions, taking partitions in turn so none starves."""
+    def _fetch(self, max_records: int, read: Callable[[TopicPartition, int, int], _Batch]
+               ) -> list[_Batch]:
+        """What `read` gives past the positions (non-empty batches), taking partitions in
+        turn so none starves."""
         tps = sorted(self._assigned)
-        out: list[LogRecord] = []
+        out: list[_Batch] = []
+        count = 0
         self._turn += 1
         for i in range(len(tps)):
-            if len(out) >= max_records:
+            if count >= max_records:
                 break
             tp = tps[(self._turn + i) % len(tps)]
             position = self._positions[tp]
             try:
                 try:
-                    batch = self._log.read(tp, position, max_records - len(out))
+                    batch = read(tp, position, max_records - count)
                 except OffsetOutOfRange:
                     position = self._reset_position(tp)
-                    batch = self._log.read(tp, position, max_records - len(out))
+                    batch = read(tp, position, max_records - count)
             except (TopicNotFound, PartitionNotFound):
                 continue
             if batch:
                 position = batch[-1].offset + 1
-                out.extend(batch)
+                out.append(batch)
+                count += len(batch)
             else:
                 bounds = self._log.bounds(tp)
                 if bounds is not None:
@@ -286,12 +293,25 @@ class SqliteGroupConsumer(GroupConsumer):
         return self._log.available(self._positions)
 
     def poll(self, timeout: float = 1.0, max_records: int = 1000) -> list[LogRecord]:
+        batches = self._poll(timeout, max_records, self._log.read)
+        if len(batches) == 1:
+            return batches[0]
+        records: list[LogRecord] = []
+        for batch in batches:
+            records.extend(batch)
+        return records
+
+    def poll_runs(self, timeout: float = 1.0, max_records: int = 1000) -> list[RecordRun]:
+        return self._poll(timeout, max_records, self._log.read_run)
+
+    def _poll(self, timeout: float, max_records: int,
+              read: Callable[[TopicPartition, int, int], _Batch]) -> list[_Batch]:
         with self._lock:
             conn = self._log.conn()
             self._sync(conn)
-            records = self._fetch(max_records)
-            if records or timeout <= 0 or max_records <= 0:
-                return records
+            batches = self._fetch(max_records, read)
+            if batches or timeout <= 0 or max_records <= 0:
+                return batches
             deadline = SYSTEM_CLOCK.monotonic() + timeout
             while True:
                 seq = self._log.change_seq
@@ -306,9 +326,9 @@ class SqliteGroupConsumer(GroupConsumer):
                 if self.closed:
                     return []
                 self._sync(conn)
-                records = self._fetch(max_records)
-                if records or SYSTEM_CLOCK.monotonic() >= deadline:
-                    return records
+                batches = self._fetch(max_records, read)
+                if batches or SYSTEM_CLOCK.monotonic() >= deadline:
+                    return batches
 
     # -- positions and commits ------------------------------------------------------------
 

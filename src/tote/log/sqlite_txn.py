@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 from tote.core.errors import Fenced, ToteError, TransactionConflict, TransactionError
@@ -133,22 +134,20 @@ class SqliteTransaction(Transaction):
         try:
             meta = log.topics.get(topic)
             batch = plan_batch(meta, records, log.sticky, log.clock.now_ms())
-            placed = (
-                [batch.partition] * batch.count
-                if batch.partition is not None
-                else list(batch.partitions or [])
-            )
-            positions = []
-            for index, partition in enumerate(placed):
-                tp = TopicPartition(topic, partition)
-                offset = self._next.get(tp)
-                if offset is None:
-                    bounds = log.bounds(tp)
-                    offset = bounds[1] if bounds else 0
-                    self._seen_ends[tp] = offset
-                self._next[tp] = offset + 1
-                stamp = batch.timestamps[index] if batch.timestamps else batch.now
-                positions.append(Position(partition, offset, stamp))
+            stamps = batch.timestamps or repeat(batch.now)
+            positions: list[Position] = []
+            if not batch.count:
+                pass
+            elif batch.partition is not None:
+                # One partition (the usual case): consecutive offsets, built in one go.
+                first = self._claim(TopicPartition(topic, batch.partition), batch.count)
+                positions = list(map(Position, repeat(batch.partition),
+                                     range(first, first + batch.count), stamps))
+            else:
+                positions = [Position(partition, self._claim(TopicPartition(topic, partition),
+                                                             1), stamp)
+                             for partition, stamp in zip(batch.partitions or [], stamps,
+                                                         strict=False)]
         except ToteError:
             self._fail()
             raise
@@ -156,6 +155,16 @@ class SqliteTransaction(Transaction):
         if batch.count:
             self._batches.append(batch)
         return positions
+
+    def _claim(self, tp: TopicPartition, count: int) -> int:
+        """The first of `count` offsets this transaction's appends take on `tp`."""
+        offset = self._next.get(tp)
+        if offset is None:
+            bounds = self._log.bounds(tp)
+            offset = bounds[1] if bounds else 0
+            self._seen_ends[tp] = offset
+        self._next[tp] = offset + count
+        return offset
 
     def send_offsets(
         self, group: GroupConsumer | str, offsets: Mapping[TopicPartition, int]

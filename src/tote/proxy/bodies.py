@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+import msgspec
+
 from tote.core.records import Headers, TopicPartition
 from tote.proxy.codecs import decode_base64
 from tote.proxy.errors import InvalidRequest, MalformedJson, UnprocessableEntity
@@ -23,10 +25,23 @@ _INT_MAX = 2**31 - 1
 _LONG_MAX = 2**63 - 1
 
 
+_decode_fast = msgspec.json.Decoder().decode
+
+
 def parse_json(raw: bytes) -> Any:
-    """Decode a request body; an empty body is None (kafka-rest's "no entity")."""
+    """Decode a request body; an empty body is None (kafka-rest's "no entity").
+
+    msgspec parses a batch in half the time of `json`; whatever it refuses (malformed
+    JSON, and the few things `json` accepts and it does not: NaN, numbers beyond a
+    double, lone surrogates, UTF-16/32 or a BOM, deep nesting) goes to `json`, which gives
+    the value or the error message clients have always had. Where msgspec succeeds its
+    value is `json`'s (tests compare them; integers keep their full size)."""
     if not raw.strip():
         return None
+    try:
+        return _decode_fast(raw)
+    except (msgspec.MsgspecError, ValueError, RecursionError):
+        pass
     try:
         return json.loads(raw)
     except UnicodeDecodeError as exc:

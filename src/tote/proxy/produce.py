@@ -30,6 +30,8 @@ from tote.proxy.errors import (
 from tote.proxy.formats import EmbeddedFormat
 from tote.proxy.resolver import MAX_CACHED, NeedsIO, ResolvedSchema, SchemaResolver
 
+_new_tuple = tuple.__new__
+
 
 @dataclass(frozen=True, slots=True)
 class ProduceResult:
@@ -189,7 +191,8 @@ class Producer:
             # key first, as kafka-rest
             key = None if key_data is None else encode_key(key_data)
             value = None if value_data is None else encode_value(value_data)
-            add(Record(value, key, (), None, target))
+            # tuple.__new__ directly: the NamedTuple's own __new__ is a Python-level call
+            add(_new_tuple(Record, (value, key, (), None, target)))
         return PreparedProduce(
             topic,
             records,

@@ -17,6 +17,7 @@ from typing import Any
 
 from tote.serde.avro_json_encoder import varint
 from tote.serde.avro_model import Node
+from tote.serde.codegen import Source
 
 FieldEncoder = Callable[[Any], bytes]
 _DOUBLE = struct.Struct("<d").pack
@@ -81,7 +82,8 @@ _PRIMITIVES: dict[str, FieldEncoder] = {
     "bytes": _bytes, "boolean": _boolean}
 
 
-def _nullable(node: Node) -> FieldEncoder | None:
+def _nullable(node: Node) -> tuple[bytes, bytes, FieldEncoder] | None:
+    """(null tag, value tag, value encoder) of a `["null", primitive]` union field."""
     if node.type != "union" or len(node.branches) != 2:
         return None
     kinds = [b.type for b in node.branches]
@@ -92,28 +94,33 @@ def _nullable(node: Node) -> FieldEncoder | None:
     encode = _PRIMITIVES.get(value_node.type)
     if encode is None or "logicalType" in value_node.props:
         return None
-    null_tag, value_tag = _SMALL[null_index << 1], _SMALL[(1 - null_index) << 1]
-
-    def field(value: Any) -> bytes:
-        if value is None:
-            return null_tag
-        return value_tag + encode(value)
-
-    return field
+    return _SMALL[null_index << 1], _SMALL[(1 - null_index) << 1], encode
 
 
-def flat_encoder(node: Node) -> Callable[[Sequence[Any]], bytes] | None:
-    """The fast encoder of a record of nullable primitives, or None for other schemas."""
+def flat_encoder(node: Node, prefix: bytes = b"") -> Callable[[Sequence[Any]], bytes] | None:
+    """The fast encoder of a record of nullable primitives, or None for other schemas.
+    The generated function unpacks the row and writes each field inline; `prefix` (the
+    Confluent wire header, say) starts every result."""
     if node.type != "record" or not node.fields:
         return None
     fields = [_nullable(f.type) for f in node.fields]
     if any(f is None for f in fields):
         return None
-    encoders = [f for f in fields if f is not None]
-
-    def encode(values: Sequence[Any]) -> bytes:
-        if len(values) != len(encoders):
-            raise FlatEncodeError
-        return b"".join([enc(v) for enc, v in zip(encoders, values, strict=True)])
-
-    return encode
+    src = Source({"FlatEncodeError": FlatEncodeError, "_join": b"".join})
+    names = [f"v{i}" for i in range(len(fields))]
+    parts = [src.const(prefix)] if prefix else []
+    for name, found in zip(names, fields, strict=True):
+        assert found is not None
+        null_tag, value_tag, encode = found
+        parts.append(f"{src.const(null_tag)} if {name} is None else "
+                     f"{src.const(value_tag)} + {src.const(encode)}({name})")
+    src.emit(0, "def encode(values):")
+    src.emit(1, "try:")
+    src.emit(2, f"{', '.join(names)}, = values")
+    src.emit(1, "except (TypeError, ValueError):")
+    src.emit(2, "raise FlatEncodeError from None")
+    src.emit(1, f"return _join(({', '.join(parts)},))")
+    namespace = dict(src.env)
+    exec(compile("\n".join(src.lines), f"<avro flat encoder {node.name}>", "exec"), namespace)
+    encoder: Callable[[Sequence[Any]], bytes] = namespace["encode"]
+    return encoder

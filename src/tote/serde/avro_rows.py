@@ -71,16 +71,18 @@ _ENV = {
     "_EPOCH": _EPOCH, "_td": datetime.timedelta, "_date": datetime.date.fromordinal,
     "_DAYS_SHIFT": _DAYS_SHIFT, "_time_millis": _time_millis,
     "_time_micros": _time_micros, "_from_bytes": int.from_bytes,
+    "_ZIGZAG": tuple((b >> 1) ^ -(b & 1) for b in range(128)),
 }
 
 
 def _long(src: Source, indent: int, target: str) -> None:
-    """Read a zig-zag varint into `target`; one and two byte values stay inline."""
+    """Read a zig-zag varint into `target`; one and two byte values stay inline (one
+    byte by table)."""
     src.emit(indent,
              "b = p[pos]",
              "pos += 1",
              "if b < 128:",
-             f"    {target} = (b >> 1) ^ -(b & 1)",
+             f"    {target} = _ZIGZAG[b]",
              "else:",
              "    c = p[pos]",
              "    pos += 1",
@@ -177,15 +179,18 @@ def _field(src: Source, node: Node, indent: int, target: str) -> bool:
         return False
     null_byte = 0 if kinds[0] == "null" else 2  # zig-zag of the branch index
     other = node.branches[1] if null_byte == 0 else node.branches[0]
+    # The value's branch first: it is the common one, and a test fewer per field.
     src.emit(indent,
              "b = p[pos]",
              "pos += 1",
-             f"if b == {null_byte}:",
-             f"    {target} = None",
-             f"elif b == {2 - null_byte}:")
+             f"if b == {2 - null_byte}:")
     if not _value(src, other, indent + 1, target):
         return False
-    src.emit(indent, "else:", "    raise _Mismatch")
+    src.emit(indent,
+             f"elif b == {null_byte}:",
+             f"    {target} = None",
+             "else:",
+             "    raise _Mismatch")
     return True
 
 

@@ -79,6 +79,9 @@ def decimal_text(value: decimal.Decimal) -> str:
 
 def java_double(value: float) -> str:
     """Java's `Double.toString`: `1.0`, `0.001`, `1.0E7`, `1.2345E-5`, `NaN`, `Infinity`."""
+    if 1e-3 <= value < 1e7 or -1e7 < value <= -1e-3:  # the common case first (NaN fails)
+        text = repr(value)
+        return text if ("." in text or "e" in text) else text + ".0"
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):

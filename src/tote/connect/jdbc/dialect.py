@@ -15,7 +15,7 @@ import zoneinfo
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Column, MetaData, Table, text
 from sqlalchemy.engine import Dialect as SaDialect
@@ -75,6 +75,25 @@ class OffsetMove(NamedTuple):
     next_offset: int
 
 
+class OffsetsUpdate(NamedTuple):
+    """The stored-offset moves a put makes, in the connector's offsets table."""
+
+    table: str  # quoted, as it goes into SQL
+    connector: str
+    moves: Sequence[OffsetMove]
+
+
+class SentPut(Protocol):
+    """A whole put sent to the database (`Dialect.send_put`), its outcome still coming."""
+
+    def ready(self) -> bool:
+        """Whether `finish` would return without waiting for the database."""
+
+    def finish(self) -> bool:
+        """Wait for the outcome: True committed; False the offsets did not match (nothing
+        was kept); the driver's error for any other failure (rolled back)."""
+
+
 class Dialect(ABC):
     """One database family. Instances are per task (they hold the quoting choice)."""
 
@@ -84,6 +103,8 @@ class Dialect(ABC):
     supports_savepoints = True
     # Whether `commit_offsets` can move offsets and commit in one round trip.
     commits_offsets = False
+    # Whether `send_put` can send a whole put without waiting for it.
+    sends_puts = False
 
     def __init__(self, quote_identifiers: bool, db_timezone: zoneinfo.ZoneInfo) -> None:
         self.quote_identifiers = quote_identifiers
@@ -219,6 +240,16 @@ class Dialect(ABC):
         transaction in one round trip; False, with nothing committed, if a row did not
         match. Only for dialects with `commits_offsets`."""
         raise NotImplementedError(f"{self.name} cannot commit offsets in one round trip")
+
+    def send_put(self, connection: Any, table: TableId, specs: Sequence[ColumnSpec],
+                 rows: Sequence[tuple[Any, ...]], offsets: OffsetsUpdate | None
+                 ) -> SentPut | None:
+        """Send one whole transaction — the offsets update, a plain insert of `rows` (as
+        converters make them) and the COMMIT — on the driver `connection` (idle, no
+        transaction open), returning before the database has done it, so the caller can
+        go on working meanwhile. None: not with this dialect or these columns (write it
+        step by step in a transaction instead)."""
+        return None
 
     # -- values ---------------------------------------------------------------------------
 

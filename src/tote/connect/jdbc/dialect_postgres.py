@@ -2,7 +2,8 @@
 
 Rows straight from the Avro row decoder go as COPY text built in bulk (`copy_text.py`);
 other rows go through psycopg's `write_row`. A put's offsets move in the same round trip
-as its COMMIT (`commit_offsets`).
+as its COMMIT (`commit_offsets`); a put of decoded rows is sent as one query and
+finishes while the task reads on (`send_put`, `pg_sent.py`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,15 @@ from sqlalchemy.types import TypeEngine
 from tote.connect.data import DATE, DECIMAL, TIME, TIMESTAMP, Schema, Type
 from tote.connect.errors import ConnectException
 from tote.connect.jdbc.copy_text import Formatter, compile_formatter
-from tote.connect.jdbc.dialect import ColumnSpec, Dialect, OffsetMove, TableId
+from tote.connect.jdbc.dialect import (
+    ColumnSpec,
+    Dialect,
+    OffsetMove,
+    OffsetsUpdate,
+    SentPut,
+    TableId,
+)
+from tote.connect.jdbc.pg_sent import SentQuery
 from tote.connect.jdbc.urls import JdbcTarget
 
 _TYPES: dict[Type, TypeEngine[Any]] = {
@@ -38,12 +47,15 @@ _LOGICAL: dict[str, TypeEngine[Any]] = {
     DECIMAL: postgresql.NUMERIC(), DATE: postgresql.DATE(), TIME: postgresql.TIME(),
     TIMESTAMP: postgresql.TIMESTAMP(),
 }
+_IDLE = psycopg.pq.TransactionStatus.IDLE
+_DIVISION_BY_ZERO = "22012"  # SQLSTATE of the offsets CAS that misses (`_offsets_cas`)
 
 
 class PostgresDialect(Dialect):
     name = "PostgreSqlDatabaseDialect"
     kind = "postgresql"
     commits_offsets = True
+    sends_puts = True
 
     def __init__(self, quote_identifiers: bool, db_timezone: zoneinfo.ZoneInfo) -> None:
         super().__init__(quote_identifiers, db_timezone)
@@ -118,29 +130,63 @@ class PostgresDialect(Dialect):
         with cursor.copy(statement) as copy:
             copy.write(data)
 
-    def commit_offsets(self, cursor: Any, table: str, connector: str,
-                       moves: Sequence[OffsetMove]) -> bool:
-        """One simple-protocol message: the compare-and-set UPDATE, then COMMIT.
-
-        A CAS that misses must stop the COMMIT behind it, so the statement fails when
-        fewer rows moved than asked (a division by zero, the one error it can raise);
-        PostgreSQL then skips the rest of the message and the transaction stays open,
-        aborted, for the caller's rollback. Values are bound client-side (psycopg's
-        `ClientCursor` quotes them): only the simple protocol takes two statements.
-        """
-        if not moves:
-            return True
+    @staticmethod
+    def _offsets_cas(table: str, connector: str, moves: Sequence[OffsetMove]
+                     ) -> tuple[str, list[Any]]:
+        """The compare-and-set UPDATE of stored offsets, as one statement that fails
+        when fewer rows moved than asked (a division by zero, the one error it can
+        raise), and its parameters."""
         rows = ", ".join(["(%s, %s, %s, %s)"] * len(moves))
         statement = (
             f"WITH moved AS (UPDATE {table} AS o SET next_offset = v.next_offset "
             f"FROM (VALUES {rows}) AS v (topic, kafka_partition, before, next_offset) "
             "WHERE o.connector = %s AND o.topic = v.topic "
             "AND o.kafka_partition = v.kafka_partition AND o.next_offset = v.before "
-            "RETURNING 1) SELECT 1 / (count(*) = %s)::int FROM moved; COMMIT")
-        params = [*chain.from_iterable(moves), connector, len(moves)]
+            "RETURNING 1) SELECT 1 / (count(*) = %s)::int FROM moved")
+        return statement, [*chain.from_iterable(moves), connector, len(moves)]
+
+    def commit_offsets(self, cursor: Any, table: str, connector: str,
+                       moves: Sequence[OffsetMove]) -> bool:
+        """One simple-protocol message: the compare-and-set UPDATE, then COMMIT.
+
+        A CAS that misses must stop the COMMIT behind it: the statement fails, PostgreSQL
+        then skips the rest of the message and the transaction stays open, aborted, for
+        the caller's rollback. Values are bound client-side (psycopg's `ClientCursor`
+        quotes them): only the simple protocol takes two statements.
+        """
+        if not moves:
+            return True
+        statement, params = self._offsets_cas(table, connector, moves)
         with psycopg.ClientCursor(cursor.connection) as client:
             try:
-                client.execute(statement, params)
+                client.execute(statement + "; COMMIT", params)
             except psycopg.errors.DivisionByZero:
                 return False
         return True
+
+    def send_put(self, connection: Any, table: TableId, specs: Sequence[ColumnSpec],
+                 rows: Sequence[tuple[Any, ...]], offsets: OffsetsUpdate | None
+                 ) -> SentPut | None:
+        """`BEGIN; COPY ... FROM STDIN; <offsets CAS>; COMMIT` as one query with the rows
+        as COPY text (the order of `commit_offsets`' transactions), the text made while
+        the database starts on the query; committed while the caller goes on."""
+        formatter = self._formatter(specs)
+        if formatter is None or not isinstance(connection, psycopg.Connection) \
+                or connection.pgconn.transaction_status != _IDLE:
+            return None
+        encoding = connection.info.encoding
+        names = [spec.name for spec in specs]
+        statements = ["BEGIN",
+                      f"COPY {self.table_sql(table)} ({self._columns(names)}) FROM STDIN"]
+        if offsets is not None and offsets.moves:
+            statement, params = self._offsets_cas(*offsets)
+            with psycopg.ClientCursor(connection) as client:
+                statements.append(client.mogrify(statement, params))
+        statements.append("COMMIT")
+        try:
+            return SentQuery.send(connection, statements,
+                                  lambda: formatter(rows).encode(encoding),
+                                  missed=(2, _DIVISION_BY_ZERO) if len(statements) == 4
+                                  else None)
+        except UnicodeEncodeError:  # the step-by-step path lets psycopg report it
+            return None

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from tote.connect.api import OffsetsMoved
-from tote.connect.jdbc.dialect import Dialect, OffsetMove
+from tote.connect.jdbc.dialect import Dialect, OffsetMove, OffsetsUpdate
 from tote.core.records import TopicPartition
 
 
@@ -102,6 +102,10 @@ class OffsetStore:
             if before != next_offset:
                 moves.append(OffsetMove(tp.topic, tp.partition, before, next_offset))
         return moves
+
+    def update(self, moves: Sequence[OffsetMove]) -> OffsetsUpdate:
+        """The moves as a dialect sends them with a whole put (`Dialect.send_put`)."""
+        return OffsetsUpdate(self._table, self.connector, moves)
 
     def store_and_commit(self, cursor: Any, moves: Sequence[OffsetMove],
                          partitions: Sequence[TopicPartition]) -> None:

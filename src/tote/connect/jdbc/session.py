@@ -103,6 +103,12 @@ class DbSession:
             finally:
                 cursor.close()
 
+    def driver_connection(self) -> Any | None:
+        """The driver's own connection, for a dialect that drives it directly (a whole
+        put sent as one query); None inside a transaction."""
+        conn = self.connect(attempts=1)
+        return None if conn.in_transaction() else conn.connection.dbapi_connection
+
     def close(self) -> None:
         self.discard()
         self.engine.dispose()

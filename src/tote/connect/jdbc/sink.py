@@ -10,6 +10,11 @@ are written one by one under savepoints and the ones the database refuses go to 
 DLQ; otherwise the task fails with the database's reason. Records the sink cannot take
 at all (a tombstone without `delete.enabled`, a schemaless value) go to the DLQ or fail
 the task the same way: nothing is dropped silently.
+
+A poll of decoded rows that is one plain insert is handed over whole where the dialect
+can send it as one transaction without waiting for it (`begin_put`, PostgreSQL): the
+same statements in the same transaction, and a failure continues as a failed attempt of
+`put` would (retries, then the DLQ or the task's failure).
 """
 
 from __future__ import annotations
@@ -18,14 +23,23 @@ import logging
 import threading
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from tote.connect.api import ErrantRecordReporter, SinkConnector, SinkTask, TaskContext
+from tote.connect.api import (
+    ErrantRecordReporter,
+    OffsetsMoved,
+    PendingPut,
+    SinkConnector,
+    SinkTask,
+    TaskContext,
+)
 from tote.connect.configdef import ConfigDef, ConfigValue
 from tote.connect.data import SinkRecord
 from tote.connect.errors import ConfigException, ConnectException
 from tote.connect.jdbc import config as jdbc_config
 from tote.connect.jdbc.config import JdbcSinkConfig
+from tote.connect.jdbc.dialect import SentPut
 from tote.connect.jdbc.dialects import dialect_for
 from tote.connect.jdbc.offsets import OffsetStore
 from tote.connect.jdbc.session import ConnectionFailed, DbSession, describe_error
@@ -96,6 +110,10 @@ class JdbcSinkTask(SinkTask):
         for tp in partitions:
             self._stored.pop(tp, None)
 
+    def offsets_stored(self, offsets: Mapping[TopicPartition, int]) -> None:
+        """A put committed these offsets."""
+        self._stored.update(offsets)
+
     # -- writing --------------------------------------------------------------------------
 
     def _ensure_tables(self, runs: Sequence[Run]) -> None:
@@ -135,33 +153,66 @@ class JdbcSinkTask(SinkTask):
     def put(self, records: Sequence[SinkRecord], offsets: Mapping[TopicPartition, int]) -> None:
         reject = self.reporter.report if self.reporter is not None else None
         runs = self.writer.plan(records, reject)
+        self.write_retrying(runs, len(records), offsets)
+
+    def write_retrying(self, runs: Sequence[Run], count: int,
+                       offsets: Mapping[TopicPartition, int],
+                       failure: BaseException | None = None) -> None:
+        """Write the runs in one transaction, retrying `max.retries` times; `failure`: the
+        first attempt was made elsewhere and failed so."""
         retries = self.config.max_retries
         attempt = 0
         while True:
-            try:
-                self._ensure_tables(runs)
-                self._write(runs, offsets, isolate=False)
-                break
-            except self.session.retriable as exc:
-                self.session.discard()
-                self.structure.forget()
-                self._ensured.clear()
-                reason = describe_error(exc)
-                if attempt < retries:
-                    attempt += 1
-                    _logger.warning("Write of %s records failed (%s); retry %s/%s in %s ms",
-                                    len(records), reason, attempt, retries,
-                                    self.config.retry_backoff_ms)
-                    if self.stopping.wait(self.config.retry_backoff_ms / 1000):
-                        raise ConnectException("Task stopped while retrying a write") from None
-                    continue
-                if self.reporter is not None and self._reachable():
-                    self._write_isolated(runs, offsets, reason)
+            if failure is None:
+                try:
+                    self._ensure_tables(runs)
+                    self._write(runs, offsets, isolate=False)
                     break
-                raise ConnectException(
-                    f"Write to {self.session.target.describe()} failed after {retries} "
-                    f"retries: {reason}") from None
+                except self.session.retriable as exc:
+                    failure = exc
+            self.session.discard()
+            self.structure.forget()
+            self._ensured.clear()
+            reason = describe_error(failure)
+            failure = None
+            if attempt < retries:
+                attempt += 1
+                _logger.warning("Write of %s records failed (%s); retry %s/%s in %s ms",
+                                count, reason, attempt, retries,
+                                self.config.retry_backoff_ms)
+                if self.stopping.wait(self.config.retry_backoff_ms / 1000):
+                    raise ConnectException("Task stopped while retrying a write") from None
+                continue
+            if self.reporter is not None and self._reachable():
+                self._write_isolated(runs, offsets, reason)
+                break
+            raise ConnectException(
+                f"Write to {self.session.target.describe()} failed after {retries} "
+                f"retries: {reason}") from None
         self._stored.update(offsets)
+
+    def begin_put(self, records: Sequence[SinkRecord], offsets: Mapping[TopicPartition, int]
+                  ) -> PendingPut | None:
+        """A poll of decoded rows that is one plain insert, sent as one transaction
+        (offsets, rows, COMMIT) when the dialect can; None otherwise."""
+        if not self.dialect.sends_puts:
+            return None
+        run = self.writer.whole_run(records)
+        copy = self.writer.copy_rows(run) if run is not None else None
+        store = self.offsets if offsets else None
+        moves = store.deferred(self._stored, offsets) if store is not None else None
+        if run is None or copy is None or (store is not None and moves is None):
+            return None
+        try:
+            self._ensure_tables([run])
+            connection = self.session.driver_connection()
+            sent = None if connection is None else self.dialect.send_put(
+                connection, run.table, *copy, store.update(moves) if store and moves else None)
+        except self.session.retriable as exc:
+            return _SentPut(self, [run], len(records), offsets, None, exc)
+        if sent is None:
+            return None
+        return _SentPut(self, [run], len(records), offsets, sent, None)
 
     def _write_isolated(self, runs: Sequence[Run], offsets: Mapping[TopicPartition, int],
                         reason: str) -> None:
@@ -201,6 +252,40 @@ class JdbcSinkTask(SinkTask):
         session = getattr(self, "session", None)
         if session is not None:
             session.close()
+
+
+@dataclass
+class _SentPut(PendingPut):
+    """A put the dialect sent whole; finishing it continues as `put` does after a
+    failed attempt when it failed."""
+
+    task: JdbcSinkTask
+    runs: list[Run]
+    count: int
+    offsets: Mapping[TopicPartition, int]
+    sent: SentPut | None
+    failure: BaseException | None
+
+    def ready(self) -> bool:
+        if self.sent is None:
+            return True
+        try:
+            return self.sent.ready()
+        except self.task.session.retriable:
+            return True  # `finish` meets the failure again and handles it
+
+    def finish(self) -> None:
+        task, failure = self.task, self.failure
+        if self.sent is not None:
+            try:
+                if not self.sent.finish():
+                    raise OffsetsMoved(list(self.offsets))
+            except task.session.retriable as exc:
+                failure = exc
+            else:
+                task.offsets_stored(self.offsets)
+                return
+        task.write_retrying(self.runs, self.count, self.offsets, failure)
 
 
 class JdbcSinkConnector(SinkConnector):

@@ -21,7 +21,7 @@ from tote.connect.batch import SinkRecordBatch
 from tote.connect.data import SinkRecord, Struct
 from tote.connect.errors import ConnectException
 from tote.connect.jdbc.config import InsertMode, JdbcSinkConfig, PkMode
-from tote.connect.jdbc.dialect import Dialect, TableId
+from tote.connect.jdbc.dialect import ColumnSpec, Dialect, TableId
 from tote.connect.jdbc.fields import FieldsMetadata, extract
 
 Getter = Callable[[SinkRecord], Any]
@@ -167,6 +167,27 @@ class RecordWriter:
         except ConnectException:
             return None
         return Run(TableId.parse(name), fields, WRITE, batch)
+
+    def whole_run(self, records: Sequence[SinkRecord]) -> Run | None:
+        """A batch as the one run `plan` would make of it, when that is what it makes;
+        None otherwise. Never rejects a record."""
+        if isinstance(records, SinkRecordBatch) and records:
+            return self._plan_batch(records)
+        return None
+
+    def copy_rows(self, run: Run) -> tuple[list[ColumnSpec], list[tuple[Any, ...]]] | None:
+        """A run that is a plain insert of a batch's decoded rows: its columns and rows,
+        for a bulk load of them as they are. None: any other run."""
+        if (run.op != WRITE or self.config.insert_mode is not InsertMode.INSERT
+                or not isinstance(run.records, SinkRecordBatch)):
+            return None
+        sql, columns = self.columns_for(run)
+        if sql or not columns:
+            return None
+        rows = self.batch_rows(run.fields, columns, run.records)
+        if rows is None:
+            return None
+        return [run.fields.spec(c) for c in columns], rows
 
     # -- rows -----------------------------------------------------------------------------
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from tote.core.records import Record
 from tote.log.base import Log
 from tote.registry import Registry
 from tote.sql.functions import FunctionRegistry
 from tote.sql.planner.physical import PhysicalPlan
+from tote.sql.runtime import values
 from tote.sql.runtime.processing_log import ProcessingLog
+from tote.sql.runtime.records import Route
 from tote.sql.runtime.state import KeyState
 from tote.sql.runtime.windowstate import IndexedState
 
@@ -31,10 +34,20 @@ class BuildContext:
     single_partition: bool = False
     states: list[KeyState] = field(default_factory=list)
     partition_counts: dict[str, int] = field(default_factory=dict)
+    # Live mode: hands a repartition record straight to its reader when it need not be
+    # written (returns False when it must be); None elsewhere.
+    route: Route | None = None
 
-    def state(self, node_id: str, kind: str) -> KeyState:
-        """The task's store for one stateful node, loaded from the log."""
-        state = KeyState(self.log, self.plan.store(node_id, kind, self.partition))
+    def state_log(self) -> Log:
+        """Where the task's state stores live."""
+        return self.log
+
+    def state(self, node_id: str, kind: str, encode: Callable[[Any], bytes] = values.pack,
+              decode: Callable[[bytes], Any] = values.unpack) -> KeyState:
+        """The task's store for one stateful node, loaded from the log (`encode` and
+        `decode` turn a value held in memory into the stored bytes and back)."""
+        state = KeyState(self.state_log(), self.plan.store(node_id, kind, self.partition),
+                         encode, decode)
         self.states.append(state)
         return state
 
@@ -42,8 +55,8 @@ class BuildContext:
                       time_ordered: bool = False) -> IndexedState:
         """The task's store of timestamped entries for a windowed node (see
         `windowstate.IndexedState`)."""
-        state = IndexedState(self.log, self.plan.store(node_id, kind, self.partition), width,
-                             expiring=expiring, time_ordered=time_ordered)
+        state = IndexedState(self.state_log(), self.plan.store(node_id, kind, self.partition),
+                             width, expiring=expiring, time_ordered=time_ordered)
         self.states.append(state)
         return state
 

@@ -5,7 +5,9 @@ ksqlDB) with one member subscribed to the query's input topics; the log's range
 assignor splits the partitions among the live members, and a task runs on the engine
 that owns its first input partition (co-partitioned inputs share the range). A member
 that stops heartbeating (a killed server) drops out after its session timeout and its
-tasks move to the others.
+tasks move to the others. A query's tasks are made before its member joins (which can take
+seconds on Kafka); if another engine committed progress meanwhile, they are rebuilt from
+the log before they run here.
 
 Consumed offsets are committed through the member, so a commit by an engine that lost
 a task in a rebalance it has not yet seen fails (Fenced) instead of doubling outputs;
@@ -38,7 +40,19 @@ class Membership:
                                    member_id=f"{query.group}-{self.instance_id}",
                                    session_timeout_ms=SESSION_TIMEOUT_MS)
         self._members[query.query_id] = member
-        self._owned[query.query_id] = member.assignment()
+        owned = member.assignment()
+        # If stale, nothing counts as owned until the next sync reports the assignment
+        # as a change: the runtime then rebuilds those tasks from what is committed.
+        self._owned[query.query_id] = frozenset() if self._moved_on(query, owned) else owned
+        self._next_sync = 0.0  # the member polls before the query's first commit
+
+    def _moved_on(self, query: RunningQuery, owned: frozenset[TopicPartition]) -> bool:
+        """Whether another engine committed progress on `owned` partitions since the
+        query's tasks were made (it ran them while this member waited for the group)."""
+        started = {tp: task.committed.get(tp) for task in query.tasks
+                   if task.inputs and task.inputs[0] in owned for tp in task.inputs}
+        committed = self.log.committed(query.group, started)
+        return any(started[tp] != offset for tp, offset in committed.items())
 
     def leave(self, query_id: str) -> None:
         member = self._members.pop(query_id, None)

@@ -3,6 +3,7 @@
 `Rec` is a record of a stream or a change of a table: the key tuple, the value row (None
 deletes a table row), the timestamp, for tables the previous row, the window bounds of a
 windowed key.
+`Routed` is what a task reads when a repartition record skipped the log.
 """
 
 from __future__ import annotations
@@ -23,5 +24,16 @@ class Rec(NamedTuple):
     window: tuple[int, int] | None = None
 
 
+class Routed(NamedTuple):
+    """A repartition record handed from its writer to its reader in memory, never
+    written (see `Runtime._hand_over`): offset -1, and the change itself, not bytes."""
+
+    topic: str
+    partition: int
+    rec: Rec
+    offset: int = -1
+
+
 Push = Callable[[Rec], None]
 Entry = Callable[[LogRecord], None]
+Route = Callable[[str, int, Rec], bool]

@@ -30,14 +30,28 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from tote.core.errors import Fenced, TransactionConflict
-from tote.core.records import LogRecord, Position, Record, TimestampType, TopicPartition
-from tote.log.base import GroupConsumer, Log, Transaction, TransactionalProducer
+from tote.core.records import LogRecord, Record, TimestampType, TopicPartition
+from tote.log.base import GroupConsumer, Log, Transaction, TransactionalProducer, TxnStatus
 from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.runtime.membership import Membership
 from tote.sql.runtime.ranking import assign_ranks
+from tote.sql.runtime.records import Rec, Routed
 from tote.sql.runtime.tasks import RunningQuery, Task, TaskFactory
+
+
+class _Route(NamedTuple):
+    tp: TopicPartition
+    consumers: tuple[tuple[Task, int], ...]  # (reader, 0 for a table input else 1)
+    elide: bool  # not written: every reader takes it in this step
+    hand: bool  # ... and each can take the change itself (repartition readers)
+
+
+def _log_record(fields: tuple[object, ...]) -> LogRecord:
+    """LogRecord without NamedTuple's keyword-handling constructor (a hot path)."""
+    return tuple.__new__(LogRecord, fields)
 
 
 class Runtime:
@@ -52,10 +66,11 @@ class Runtime:
         self._order = itertools.count()
         self._producer: TransactionalProducer | None = None
         self._txn: Transaction | None = None
-        self._pending: dict[str, list[Record]] = {}
-        self._ends: dict[TopicPartition, int] = {}
-        self._predicted: list[tuple[str, int, Position]] = []
-        self._heap: list[tuple[int, int, int, Task, LogRecord]] = []
+        self._predicts = False
+        self._pending: dict[TopicPartition, list[Record]] = {}
+        self._starts: dict[TopicPartition, int] = {}
+        self._routes: dict[tuple[int, str, int], _Route] = {}
+        self._heap: list[tuple[int, int, int, Task, LogRecord | Routed]] = []
         self._seq = itertools.count()
         self._caught_up: set[tuple[int, TopicPartition]] = set()
         self._readers: dict[TopicPartition, list[Task]] = {}
@@ -64,7 +79,8 @@ class Runtime:
     # -- queries -----------------------------------------------------------------------------
 
     def add(self, plan: PhysicalPlan, reset: str = "earliest") -> RunningQuery:
-        query = self.factory.create(plan, next(self._order), self._emit, reset)
+        query = self.factory.create(plan, next(self._order), self._emit, reset,
+                                    self._hand_over if not self.harness else None)
         self.queries[plan.query_id] = query
         if self.membership is not None:
             self.membership.join(query)
@@ -84,7 +100,8 @@ class Runtime:
                 txn.send_offsets(query.group, offsets)
             txn.commit()
         except BaseException:
-            txn.abort()
+            if txn.status is not TxnStatus.COMMITTED:  # else keep the real error in view
+                txn.abort()
             raise
         finally:
             self._txn = None
@@ -147,59 +164,84 @@ class Runtime:
         if self._producer is None:
             self._producer = self.log.transactional_producer(self.producer_id)
         self._txn = self._producer.begin()
+        self._predicts = self._txn.predicts_positions
         self._pending = {}
-        self._ends = {}
-        self._predicted = []
+        self._starts = {}
+        self._routes = {}
         return self._txn
 
-    def _next_offset(self, tp: TopicPartition) -> int:
-        """The offset the step's next record on `tp` will get (see `_commit`)."""
-        offset = self._ends.get(tp)
-        if offset is None:
-            offset = self.log.describe_topic(tp.topic).partitions[tp.partition].end_offset
-        self._ends[tp] = offset + 1
-        return offset
+    def _route(self, producer: Task, topic: str, partition: int) -> _Route:
+        """Where `producer`'s records on `topic`-`partition` go in this step (cached for
+        the step: readers, ranks and catch-up states do not change within it)."""
+        tp = TopicPartition(topic, partition)
+        readers = self._readers.get(tp, ())
+        consumers = tuple((t, 0 if topic in t.table_topics else 1) for t in readers
+                          if t.rank > producer.rank and self._routable(producer, t, tp))
+        # A repartition record that every reader takes in this very transaction need not
+        # be written: if the step aborts, it is re-created from the source record.
+        elide = (bool(consumers) and topic in self._internal and not self.harness
+                 and len(consumers) == len(readers))
+        hand = elide and all(topic in t.routed for t, _ in consumers)
+        route = _Route(tp, consumers, elide, hand)
+        self._routes[(id(producer), topic, partition)] = route
+        return route
 
     def _emit(self, producer: Task, topic: str, record: Record) -> None:
         txn = self._txn
         assert txn is not None, "operators only emit inside a step"
-        tp = TopicPartition(topic, record.partition if record.partition is not None else 0)
-        readers = self._readers.get(tp, ())
-        consumers = [t for t in readers
-                     if t.rank > producer.rank and self._routable(producer, t, tp)]
-        # Operators place every record and stamp it, so all of a step's records can take
-        # the predicted path (mixing it with immediate appends would reorder them).
-        predict = txn.predicts_positions
-        assert not predict or (record.partition is not None and record.timestamp is not None)
-        if not consumers:
-            if predict:
-                self._next_offset(tp)
-            self._pending.setdefault(topic, []).append(record)
-            return
-        if topic in self._internal and not self.harness and len(consumers) == len(readers):
-            # A repartition record that every reader takes in this very transaction need
-            # not be written: if the step aborts, it is re-created from the source record.
+        partition = record.partition if record.partition is not None else 0
+        route = self._routes.get((id(producer), topic, partition))
+        if route is None:
+            route = self._route(producer, topic, partition)
+        tp, consumers, elide, _ = route
+        if elide:
             # Offset -1 ("never written") leaves the readers' positions where they are.
             assert record.timestamp is not None
-            log_record = LogRecord(topic, tp.partition, -1, record.key, record.value,
-                                   record.headers, record.timestamp,
-                                   TimestampType.CREATE_TIME)
-            for consumer in consumers:
-                self._push(consumer, log_record)
+            self._push_all(consumers, _log_record((
+                topic, partition, -1, record.key, record.value, record.headers,
+                record.timestamp, TimestampType.CREATE_TIME)))
             return
-        if predict:
-            assert record.timestamp is not None
-            position = Position(tp.partition, self._next_offset(tp), record.timestamp)
-            pending = self._pending.setdefault(topic, [])
-            self._predicted.append((topic, len(pending), position))
+        if self._predicts:
+            # Operators place every record and stamp it, so all of a step's records take
+            # the predicted path (mixing it with immediate appends would reorder them).
+            assert record.partition is not None and record.timestamp is not None
+            pending = self._pending.get(tp)
+            if pending is None:
+                pending = self._pending[tp] = []
+                self._starts[tp] = self.log.describe_topic(topic).partitions[
+                    partition].end_offset
+            offset = self._starts[tp] + len(pending)
             pending.append(record)
+            if not consumers:
+                return
+            stamp = record.timestamp
         else:
+            if not consumers:
+                self._pending.setdefault(tp, []).append(record)
+                return
             position = txn.append(topic, [record])[0]
-        stamp = record.timestamp if record.timestamp is not None else position.timestamp
-        log_record = LogRecord(topic, position.partition, position.offset, record.key,
-                               record.value, record.headers, stamp, TimestampType.CREATE_TIME)
-        for consumer in consumers:
-            self._push(consumer, log_record)
+            partition, offset = position.partition, position.offset
+            stamp = record.timestamp if record.timestamp is not None else position.timestamp
+        self._push_all(consumers, _log_record((
+            topic, partition, offset, record.key, record.value, record.headers, stamp,
+            TimestampType.CREATE_TIME)))
+
+    def _hand_over(self, producer: Task, topic: str, partition: int, rec: Rec) -> bool:
+        """A repartition change every reader takes in this step goes to them in memory,
+        neither encoded nor written; False when it must be written (`_emit`)."""
+        route = self._routes.get((id(producer), topic, partition))
+        if route is None:
+            route = self._route(producer, topic, partition)
+        if not route.hand:
+            return False
+        self._push_all(route.consumers, Routed(topic, partition, rec))
+        return True
+
+    def _push_all(self, consumers: tuple[tuple[Task, int], ...],
+                  record: LogRecord | Routed) -> None:
+        heap, seq = self._heap, self._seq
+        for task, side in consumers:
+            heapq.heappush(heap, (task.rank, side, next(seq), task, record))
 
     def _push(self, task: Task, record: LogRecord) -> None:
         """Queue work by rank; at equal rank, table updates go before stream records so a
@@ -222,13 +264,14 @@ class Runtime:
         """Commit a step (see the module doc): the numbered steps run in this order."""
         tasks = list(touched)
         # 1. Outputs, in the order they were emitted; predicted positions must hold.
-        placed = {topic: txn.append(topic, records) for topic, records in self._pending.items()}
-        self._pending = {}
-        for topic, index, position in self._predicted:
-            if placed[topic][index][:2] != position[:2]:
+        for tp, records in self._pending.items():
+            first = txn.append(tp.topic, records)[0]
+            start = self._starts.get(tp)
+            if start is not None and first.offset != start:
                 raise TransactionConflict(
-                    f"Another writer appended to {topic}-{position.partition} during this "
+                    f"Another writer appended to {tp.topic}-{tp.partition} during this "
                     "step; retrying.")
+        self._pending = {}
         # 2. Consumed offsets of every query's consumer group (through this engine's
         #    member when work is shared, so a stale owner cannot commit).
         by_query: dict[str, dict[TopicPartition, int]] = {}
@@ -293,6 +336,7 @@ class Runtime:
         finally:
             self._txn = None
             self._caught_up = set()
+            self._routes = {}
         return count
 
     # -- live mode ---------------------------------------------------------------------------

@@ -45,16 +45,23 @@ class KeyState:
             self._raw_keys[hk] = raw_key
 
     def get(self, key: tuple[Any, ...]) -> Any:
-        hk = hashable(key)
-        pending = self._pending.get(hk)
+        try:
+            pending = self._pending.get(key)
+        except TypeError:  # an unhashable key part (ARRAY, MAP, STRUCT)
+            key = hashable(key)  # type: ignore[assignment]
+            pending = self._pending.get(key)
         if pending is not None:
             value = pending[1]
             return None if value is _DELETED else value
-        return self._base.get(hk)
+        return self._base.get(key)
 
     def put(self, key: tuple[Any, ...], value: Any) -> None:
-        hk = hashable(key)
-        raw = self._raw_keys.get(hk)
+        try:
+            hk: Hashable = key
+            raw = self._raw_keys.get(hk)
+        except TypeError:
+            hk = hashable(key)
+            raw = self._raw_keys.get(hk)
         if raw is None:
             raw = values.encode(list(key))
         self._pending[hk] = (raw, _DELETED if value is None else value)

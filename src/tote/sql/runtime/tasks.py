@@ -14,7 +14,7 @@ from tote.sql.functions import FunctionRegistry
 from tote.sql.planner.physical import PhysicalPlan, SubTopology
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.processing_log import ProcessingLog
-from tote.sql.runtime.records import Entry
+from tote.sql.runtime.records import Entry, Push, Rec, Route, Routed
 from tote.sql.runtime.state import KeyState
 from tote.sql.runtime.topology import build_entries
 
@@ -31,18 +31,27 @@ class Task:
     states: list[KeyState] = field(default_factory=list)
     committed: dict[TopicPartition, int] = field(default_factory=dict)
     table_topics: frozenset[str] = frozenset()
+    routed: dict[str, Push] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
         return f"{self.query_id}/{self.sub.index}_{self.partition}"
 
-    def process(self, record: LogRecord) -> None:
-        """Run one input record through the task; it counts as consumed."""
+    def process(self, record: LogRecord | Routed) -> None:
+        """Run one input record through the task; it counts as consumed (a change handed
+        over in memory was never written, so it moves no position)."""
+        if isinstance(record, Routed):
+            self.routed[record.topic](record.rec)
+            return
         entry = self.entries.get(record.topic)
         if entry is not None:
             entry(record)
-        tp = TopicPartition(record.topic, record.partition)
-        if self.positions.get(tp, -1) <= record.offset:
+        # (topic, partition) equals and hashes as the TopicPartition key it finds.
+        tp: TopicPartition = record[:2]  # type: ignore[assignment]
+        position = self.positions.get(tp)
+        if position is None:
+            self.positions[TopicPartition(record.topic, record.partition)] = record.offset + 1
+        elif position <= record.offset:
             self.positions[tp] = record.offset + 1
 
     def mark_committed(self) -> None:
@@ -62,6 +71,7 @@ class RunningQuery:
     order: int
     emit: Emitter | None = None
     reset: str = "earliest"
+    hand_over: HandOver | None = None
 
     @property
     def group(self) -> str:
@@ -72,6 +82,7 @@ class RunningQuery:
 
 
 Emitter = Callable[[Task, str, Record], None]
+HandOver = Callable[[Task, str, int, Rec], bool]
 
 
 @dataclass
@@ -82,8 +93,8 @@ class TaskFactory:
     processing_log: ProcessingLog
     single_partition: bool
 
-    def create(self, plan: PhysicalPlan, order: int, emit: Emitter,
-               reset: str) -> RunningQuery:
+    def create(self, plan: PhysicalPlan, order: int, emit: Emitter, reset: str,
+               hand_over: HandOver | None = None) -> RunningQuery:
         tasks: list[Task] = []
         counts: dict[str, int] = {}
         for sub in plan.subtopologies:
@@ -93,15 +104,16 @@ class TaskFactory:
                 tps = tuple(TopicPartition(t, partition) for t in topics
                             if partition < self._partitions(t, counts))
                 tasks.append(self._task(plan, sub, partition, tps=tps, emit=emit, reset=reset,
-                                        counts=counts))
-        return RunningQuery(plan.query_id, plan, tasks, order, emit, reset)
+                                        counts=counts, hand_over=hand_over))
+        return RunningQuery(plan.query_id, plan, tasks, order, emit, reset, hand_over)
 
     def rebuild(self, query: RunningQuery, task: Task) -> Task:
         """A fresh copy of `task` from what the log holds now (committed offsets and
         state), for a task this engine takes over from another."""
         assert query.emit is not None
         return self._task(query.plan, task.sub, task.partition, tps=task.inputs,
-                          emit=query.emit, reset=query.reset, counts={})
+                          emit=query.emit, reset=query.reset, counts={},
+                          hand_over=query.hand_over)
 
     def _partitions(self, topic: str, counts: dict[str, int]) -> int:
         if topic not in counts:
@@ -110,7 +122,7 @@ class TaskFactory:
 
     def _task(self, plan: PhysicalPlan, sub: SubTopology, partition: int, *,
               tps: tuple[TopicPartition, ...], emit: Emitter, reset: str,
-              counts: dict[str, int]) -> Task:
+              counts: dict[str, int], hand_over: HandOver | None) -> Task:
         committed = self.log.committed(plan.app_id, tps)
         positions: dict[TopicPartition, int] = {}
         for tp in tps:
@@ -127,10 +139,15 @@ class TaskFactory:
         def task_emit(topic: str, record: Record) -> None:
             emit(task, topic, record)
 
+        route: Route | None = None
+        if hand_over is not None:
+            def route(topic: str, partition: int, rec: Rec) -> bool:
+                return hand_over(task, topic, partition, rec)
+
         ctx = BuildContext(self.log, self.registry, self.functions, plan, partition, task_emit,
                            self.processing_log, self.single_partition,
-                           partition_counts=counts)
-        task.entries = build_entries(sub, ctx)
+                           partition_counts=counts, route=route)
+        task.entries = build_entries(sub, ctx, routed=task.routed)
         task.states = ctx.states
         return task
 

@@ -38,28 +38,38 @@ class _Wiring:
     def __init__(self, ctx: BuildContext) -> None:
         self.ctx = ctx
         self.entries: dict[str, list[Entry]] = {}
+        self.routed: dict[str, Push] = {}
 
     def add_entry(self, topic: str, entry: Entry) -> None:
         self.entries.setdefault(topic, []).append(entry)
 
-    def wire(self, node: Node, push: Push, materialize: bool = True) -> None:
+    def wire(self, node: Node, push: Push, materialize: bool = True, old: bool = True) -> None:
+        """Build `node`'s operator feeding `push`, then its inputs'. `old`: whether `push`
+        reads a table change's previous row (Kafka Streams' "send old values"); where
+        nothing downstream does, projections and aggregates skip computing it."""
         ctx = self.ctx
         if isinstance(node, SourceNode):
             self.add_entry(node.source.topic, build_source(node, ctx, push, materialize))
         elif is_boundary(node):
             assert isinstance(node, RekeyNode)
-            reader = build_result_reader(node, ctx, push) if isinstance(node, RespondNode) \
-                else build_reader(node, push)
-            self.add_entry(ctx.plan.repartition_topic(node), reader)
+            topic = ctx.plan.repartition_topic(node)
+            if isinstance(node, RespondNode):
+                self.add_entry(topic, build_result_reader(node, ctx, push))
+            else:
+                self.add_entry(topic, build_reader(node, push))
+                self.routed[topic] = push
+            if len(self.entries[topic]) > 1:  # read twice: no hand-over, read it back
+                self.routed.pop(topic, None)
         elif isinstance(node, FilterNode):
             self.wire(node.input, build_filter(node, ctx, push))
         elif isinstance(node, ProjectNode):
-            self.wire(node.input, build_project(node, ctx, push))
+            self.wire(node.input, build_project(node, ctx, push, keep_old=old), old=old)
         elif isinstance(node, RekeyNode):
-            self.wire(node.input, build_rekey(node, ctx, push))
+            self.wire(node.input, build_rekey(node, ctx, push), old=old)
+        elif isinstance(node, AggregateNode) and node.window is None:
+            self.wire(node.input, build_aggregate(node, ctx, push, emit_old=old))
         elif isinstance(node, AggregateNode):
-            build = build_aggregate if node.window is None else build_windowed_aggregate
-            self.wire(node.input, build(node, ctx, push))
+            self.wire(node.input, build_windowed_aggregate(node, ctx, push))
         elif isinstance(node, JoinNode) and node.kind == "foreign-key":
             assert isinstance(node.left, SubscribeNode)
             subscriptions, right = build_fk_join(node, ctx, push)
@@ -74,18 +84,24 @@ class _Wiring:
             raise NotImplementedError(f"No operator for {type(node).__name__}")
 
 
-def build_entries(sub: SubTopology, ctx: BuildContext,
-                  sink: Push | None = None) -> dict[str, Entry]:
+def build_entries(sub: SubTopology, ctx: BuildContext, sink: Push | None = None,
+                  routed: dict[str, Push] | None = None) -> dict[str, Entry]:
     """Entry points (one per input topic) of the task running `sub` on `ctx.partition`.
-    `sink` replaces the sink operator (transient queries collect rows instead)."""
+    `sink` replaces the sink operator (transient queries collect rows instead);
+    `routed` receives, per repartition topic read, where a change handed over in memory
+    goes (see `Runtime._hand_over`)."""
     wiring = _Wiring(ctx)
     root = sub.root
     if isinstance(root, SinkNode):
-        wiring.wire(root.input, sink if sink is not None else build_sink(root, ctx))
+        # The sink writes the new row only; a transient query's collector may want both.
+        wiring.wire(root.input, sink if sink is not None else build_sink(root, ctx),
+                    old=sink is not None)
     else:
         assert isinstance(root, RekeyNode)
         fk_side = isinstance(root, SubscribeNode | RespondNode)
         wiring.wire(root.input, build_fk_writer(root, ctx) if fk_side else build_writer(root, ctx))
+    if routed is not None:
+        routed.update(wiring.routed)
     out: dict[str, Entry] = {}
     for topic, entries in wiring.entries.items():
         if len(entries) == 1:

@@ -27,7 +27,6 @@ from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.processing_log import ProcessingLog
 from tote.sql.runtime.records import Entry, Push
-from tote.sql.runtime.state import KeyState
 from tote.sql.runtime.topology import build_entries
 from tote.sql.transient.builder import TransientPlan
 
@@ -40,10 +39,8 @@ class MemoryContext(BuildContext):
 
     scratch: MemoryLog = field(default_factory=MemoryLog)
 
-    def state(self, node_id: str, kind: str) -> KeyState:
-        state = KeyState(self.scratch, self.plan.store(node_id, kind, 0))
-        self.states.append(state)
-        return state
+    def state_log(self) -> Log:
+        return self.scratch
 
 
 def physical_plan(plan: TransientPlan, query_id: str, service_id: str) -> PhysicalPlan:

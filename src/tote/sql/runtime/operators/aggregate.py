@@ -16,6 +16,7 @@ from tote.sql.errors import as_statement_error
 from tote.sql.expressions import TypeChecker, compile_value
 from tote.sql.functions import Aggregator
 from tote.sql.planner.logical import AggregateNode
+from tote.sql.runtime import values
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.records import Push, Rec, Row
 
@@ -43,37 +44,56 @@ def aggregate_calls(node: AggregateNode, ctx: BuildContext) -> list[Call]:
     return out
 
 
-def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push) -> Push:
+def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push,
+                    emit_old: bool = True) -> Push:
     assert node.window is None, "windowed aggregation is built by operators.windowed"
     calls = aggregate_calls(node, ctx)
-    state = ctx.state(node.id, "Aggregate-Materialize")
     aggregators = [c.aggregator for c in calls]
 
-    def load(key: Row) -> list[Any] | None:
-        stored = state.get(key)
-        if stored is None:
-            return None
-        return [agg.from_state(s) for agg, s in zip(aggregators, stored, strict=True)]
+    # The store holds each group's live accumulators (aggregators never change one in
+    # place); they become their stored form only when written or read back.
+    def encode(accs: list[Any]) -> bytes:
+        return values.pack([agg.to_state(acc) for agg, acc in zip(aggregators, accs,
+                                                                     strict=True)])
+
+    def decode(data: bytes) -> list[Any]:
+        return [agg.from_state(s) for agg, s in zip(aggregators, values.unpack(data),
+                                                    strict=True)]
+
+    state = ctx.state(node.id, "Aggregate-Materialize", encode, decode)
+    single = [(c.aggregator, c.args[0]) for c in calls] \
+        if all(len(c.args) == 1 for c in calls) else None
+
+    results = [agg.result for agg in aggregators]
+    only = results[0] if len(results) == 1 else None
 
     def result(key: Row, accs: list[Any]) -> Row:
-        return key + tuple(agg.result(acc) for agg, acc in zip(aggregators, accs, strict=True))
+        if only is not None:
+            return (*key, only(accs[0]))
+        return key + tuple([fn(acc) for fn, acc in zip(results, accs, strict=True)])
 
     def aggregate(rec: Rec) -> None:
         key = rec.key
-        if (rec.row is None and rec.old is None) or any(k is None for k in key):
+        if (rec.row is None and rec.old is None) or None in key:
             return
-        accs = load(key)
-        old = result(key, accs) if accs is not None else None
-        if accs is None:
-            accs = [agg.init() for agg in aggregators]
-        for index, call in enumerate(calls):
-            if rec.old is not None:
-                values = [fn(rec.old) for fn in call.args]
-                accs[index] = call.aggregator.undo(accs[index], *values)
-            if rec.row is not None:
-                values = [fn(rec.row) for fn in call.args]
-                accs[index] = call.aggregator.add(accs[index], *values)
-        state.put(key, [agg.to_state(acc) for agg, acc in zip(aggregators, accs, strict=True)])
+        stored = state.get(key)
+        old = result(key, stored) if emit_old and stored is not None else None
+        accs = [agg.init() for agg in aggregators] if stored is None else list(stored)
+        if single is not None:
+            for index, (aggregator, arg) in enumerate(single):
+                if rec.old is not None:
+                    accs[index] = aggregator.undo(accs[index], arg(rec.old))
+                if rec.row is not None:
+                    accs[index] = aggregator.add(accs[index], arg(rec.row))
+        else:
+            for index, call in enumerate(calls):
+                if rec.old is not None:
+                    args = [fn(rec.old) for fn in call.args]
+                    accs[index] = call.aggregator.undo(accs[index], *args)
+                if rec.row is not None:
+                    args = [fn(rec.row) for fn in call.args]
+                    accs[index] = call.aggregator.add(accs[index], *args)
+        state.put(key, accs)
         push(Rec(key, result(key, accs), rec.ts, old, rec.window))
 
     return aggregate

@@ -5,7 +5,9 @@ engine's internal encoding and appends to the query's repartition topic, on the
 partition Kafka's murmur2 gives the key bytes. A table change whose key stays the same
 travels as one record holding the new and the old row; when the key changes, the old row
 is retracted under its old key and the new row added under the new one (Kafka Streams'
-KTable group-by). The reader starts the next sub-topology.
+KTable group-by). The reader starts the next sub-topology. In live mode a record every
+reader takes in the same step is handed over in memory instead (`BuildContext.route`),
+straight to the reader's downstream operator.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
     topic = ctx.plan.repartition_topic(node)
     make = KeyMaker(node, ctx)
     emit = ctx.emit
+    route = ctx.route
     single = ctx.single_partition
     keys = values.KeyCodec()
     place = partitioner(node.partner, ctx) if node.partner is not None else None
@@ -32,14 +35,15 @@ def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
              old: tuple[object, ...] | None, ts: int,
              window: tuple[int, int] | None) -> None:
         key_bytes = keys.encode(key, window)
-        value = values.pack((new, old))
         if single:
             partition = 0
         elif place is not None:
             partition = place(key)
         else:
             partition = partition_for_key(key_bytes, ctx.partitions(topic))
-        emit(topic, Record(value, key_bytes, (), ts, partition))
+        if route is not None and route(topic, partition, Rec(key, new, ts, old, window)):
+            return
+        emit(topic, Record(values.pack((new, old)), key_bytes, (), ts, partition))
 
     if not node.is_table:
         def write_stream(rec: Rec) -> None:

@@ -61,7 +61,11 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
             ts = row[ts_slot]
         # Kafka Streams partitions a windowed key by its inner key: every window of a key
         # lands on the same partition.
-        partition = 0 if single else partition_of(inner, value, ctx.partitions(topic))
+        if single:
+            partition = 0
+        else:
+            count = ctx.partitions(topic)
+            partition = 0 if count == 1 else partition_of(inner, value, count)
         emit(topic, Record(value, key, (), ts, partition))
 
     return write

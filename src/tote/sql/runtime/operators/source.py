@@ -100,6 +100,9 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
     no_key = (None,) * len(keys)
     report = ctx.processing_log.report
     query_id = ctx.plan.query_id
+    # No header columns, no TIMESTAMP column, no window: the row is value, pseudo
+    # columns and key, and the event time is the record's.
+    plain = windowed is None and not source.header_columns and source.timestamp is None
 
     def fail(record: LogRecord, message: str) -> None:
         report(ProcessingError(query_id, node.id, message, record.topic, record.partition,
@@ -126,6 +129,9 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
             # A null value: a deletion on a table; on a stream ksqlDB passes it through
             # projections (filters, joins and aggregations drop it).
             row = None
+            ts = record.timestamp
+        elif plain:
+            row = (*value, record.timestamp, record.partition, record.offset, *key)
             ts = record.timestamp
         else:
             pseudo = (record.timestamp, record.partition, record.offset)

@@ -53,7 +53,8 @@ def build_filter(node: FilterNode, ctx: BuildContext, push: Push) -> Push:
     return table_filter
 
 
-def build_project(node: ProjectNode, ctx: BuildContext, push: Push) -> Push:
+def build_project(node: ProjectNode, ctx: BuildContext, push: Push,
+                  keep_old: bool = True) -> Push:
     compiled = compile_projection(node.expressions, node.input.schema.scope(), ctx.functions,
                                   on_error=_sink(ctx, node.id))
     fn = compiled.fn
@@ -70,7 +71,7 @@ def build_project(node: ProjectNode, ctx: BuildContext, push: Push) -> Push:
 
     def table_project(rec: Rec) -> None:
         new = fn(rec.row) if rec.row is not None else None
-        old = fn(rec.old) if rec.old is not None else None
+        old = fn(rec.old) if keep_old and rec.old is not None else None
         push(Rec(rec.key, new, rec.ts, old, rec.window))
 
     return table_project
