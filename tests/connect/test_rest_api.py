@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import httpx
 from tests.connect.helpers import JDBC_SINK, bet_schema, produce, register, wait_until
 
+from tote.core.records import TopicPartition
 from tote.log.memory import MemoryLog
 
 TASK_CLASS = "io.confluent.connect.jdbc.sink.JdbcSinkTask"
@@ -26,6 +28,21 @@ def create(api: httpx.Client, name: str, config: dict[str, str]) -> httpx.Respon
 def states(api: httpx.Client, name: str) -> tuple[str, list[str]]:
     body = api.get(f"/connectors/{name}/status").json()
     return body["connector"]["state"], [t["state"] for t in body["tasks"]]
+
+
+def written_task_states(log: MemoryLog, name: str, task: int) -> list[str]:
+    """Every state the workers wrote for one task to `connect-status`, oldest first."""
+    key = f"status-task-{name}-{task}".encode()
+    partitions = log.describe_topic("connect-status").spec.partitions
+    found = [r for p in range(partitions)
+             for r in log.read(TopicPartition("connect-status", p), 0, 100_000)
+             if r.key == key and r.value is not None]
+    return [json.loads(r.value)["state"] for r in sorted(found, key=lambda r: r.offset)]
+
+
+def _restarted(states: list[str]) -> bool:
+    """A RESTARTING state, then RUNNING again."""
+    return "RESTARTING" in states and "RUNNING" in states[states.index("RESTARTING"):]
 
 
 def wait_states(api: httpx.Client, name: str, connector: str, tasks: list[str]
@@ -127,17 +144,22 @@ def test_pause_resume_stop(api: httpx.Client, tmp_path: Path) -> None:
     wait_states(api, "sink", "RUNNING", ["RUNNING"])
 
 
-def test_restart(api: httpx.Client, tmp_path: Path) -> None:
+def test_restart(api: httpx.Client, log: MemoryLog, tmp_path: Path) -> None:
     assert create(api, "sink", sink_config(tmp_path)).status_code == 201
     wait_states(api, "sink", "RUNNING", ["RUNNING"])
     plain = api.post("/connectors/sink/restart")
     assert (plain.status_code, plain.content) == (204, b"")
+    before = len(written_task_states(log, "sink", 0))
     planned = api.post("/connectors/sink/restart", params={"includeTasks": "true"})
     assert planned.status_code == 202
     assert planned.json() == {
         "name": "sink", "connector": {"state": "RESTARTING", "worker_id": "127.0.0.1:8083"},
         "tasks": [{"id": 0, "state": "RESTARTING", "worker_id": "127.0.0.1:8083"}],
         "type": "sink"}
+    # As in Connect, the worker carries the restart out after answering with the plan:
+    # the status says RUNNING again only once the task went through RESTARTING.
+    wait_until(lambda: _restarted(written_task_states(log, "sink", 0)[before:]),
+               "the worker to restart the task")
     wait_states(api, "sink", "RUNNING", ["RUNNING"])
     only_failed = api.post("/connectors/sink/restart",
                            params={"includeTasks": "true", "onlyFailed": "true"})

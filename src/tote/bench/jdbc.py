@@ -14,7 +14,7 @@ Measured in the same run, against the same server:
    every record is in; then the table is checked to hold each record exactly once.
 
 The process's garbage collector is tuned as `tote serve connect` tunes it
-(`tote.connect.tuning`), for all three. Targets: ≥ 100,000 rows/s and ≥ 0.5 x the raw COPY.
+(`tote.core.tuning`), for all three. Targets: ≥ 100,000 rows/s and ≥ 0.5 x the raw COPY.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ import typer
 
 from tote.bench.common import emit_result, rate
 from tote.connect.herder import Herder
-from tote.connect.tuning import tune_gc_for_streaming
 from tote.connect.worker import Worker, WorkerSettings
 from tote.core import types as t
 from tote.core.records import Record, TopicPartition
+from tote.core.tuning import tune_gc_for_streaming
 from tote.core.types import Column
 from tote.embedded import EmbeddedPostgres
 from tote.log.sqlite import SqliteLog

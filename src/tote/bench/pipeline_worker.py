@@ -18,8 +18,8 @@ import threading
 import time
 from pathlib import Path
 
-from tote.connect.tuning import tune_gc_for_streaming
 from tote.core.records import Record, TopicPartition
+from tote.core.tuning import tune_gc_for_streaming
 from tote.log.sqlite import SqliteLog
 from tote.registry import Registry
 from tote.seed.files import BETS_TOPIC, ODDS_TABLE

@@ -176,9 +176,9 @@ def connect(
     bootstrap_servers: Bootstrap = None,
 ) -> None:
     """Kafka Connect's REST API and a worker running the JDBC sink over the log."""
-    from tote.connect.tuning import tune_gc_for_streaming
     from tote.connect.worker import Worker, WorkerSettings
     from tote.core.host_aliases import host_aliases_from_env
+    from tote.core.tuning import tune_gc_for_streaming
     from tote.http.common import run_app
     from tote.http.connect_api import create_connect_app
 
@@ -220,7 +220,7 @@ def ksqldb(
     bootstrap_servers: Bootstrap = None,
 ) -> None:
     """ksqlDB's REST API and engine; statements go through the log's command topic."""
-    from tote.connect.tuning import tune_gc_for_streaming
+    from tote.core.tuning import tune_gc_for_streaming
     from tote.http.hyper import run_hyper_app
     from tote.http.ksql_api import create_ksql_app
     from tote.registry import Registry
