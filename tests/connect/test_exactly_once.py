@@ -7,35 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.connect.databases import Database, SqliteDatabase, connector_config, rows_or_none
+from tests.connect.databases import Database, SqliteDatabase, rows_or_none
 from tests.connect.helpers import JDBC_SINK, bet_schema, produce, register, wait_until
+from tests.connect.id_records import records, task
 
-from tote.connect.api import OffsetsMoved, TaskContext
-from tote.connect.data import SinkRecord, Struct, Type, primitive, struct_schema
+from tote.connect.api import OffsetsMoved
 from tote.connect.herder import Herder
-from tote.connect.jdbc.sink import JdbcSinkTask
 from tote.core.errors import Conflict
-from tote.core.records import LogRecord, TimestampType, TopicPartition
+from tote.core.records import TopicPartition
 from tote.log.memory import MemoryLog
 
-VALUE = struct_schema("Bet", [("ID", primitive(Type.INT64))])
 TP = TopicPartition("bets", 0)
-
-
-def records(first: int, last: int) -> list[SinkRecord]:
-    out = []
-    for offset in range(first, last):
-        raw = LogRecord("bets", 0, offset, None, None, (), 0, TimestampType.CREATE_TIME)
-        out.append(SinkRecord("bets", 0, offset, None, None, VALUE,
-                              Struct(VALUE, {"ID": offset}), 0, (), raw))
-    return out
-
-
-def task(db: Database) -> JdbcSinkTask:
-    started = JdbcSinkTask()
-    started.start({"name": "eos", **connector_config(db), "auto.create": "true"},
-                  TaskContext("eos", 0, {}))
-    return started
 
 
 def test_a_zombie_cannot_write_twice(database: Database) -> None:
