@@ -14,7 +14,7 @@ import binascii
 import json
 import threading
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from tote.core.errors import ToteError
 from tote.core.records import LogRecord
@@ -72,6 +72,9 @@ def encode_schemaless(fmt: EmbeddedFormat, value: Any) -> bytes | None:
     return _json_bytes(value)
 
 
+T = TypeVar("T")
+
+
 class Codecs:
     """Avro and protobuf codecs by schema id (ids are immutable): each is compiled once."""
 
@@ -82,39 +85,30 @@ class Codecs:
         self._protobuf: dict[int, ProtobufCodec] = {}
         self._lock = threading.Lock()
 
-    def avro(self, schema_id: int, parsed: AvroSchema) -> AvroCodec:
-        codec = self._avro.get(schema_id)
-        if codec is None:
-            codec = AvroCodec(parsed)
+    def _by_id(self, cache: dict[int, T], schema_id: int, make: Callable[[], T]) -> T:
+        """`cache`'s entry for `schema_id`, made on first use (the cache is bounded)."""
+        found = cache.get(schema_id)
+        if found is None:
+            found = make()
             with self._lock:
-                if len(self._avro) >= MAX_CACHED:
-                    self._avro.clear()
-                self._avro[schema_id] = codec
-        return codec
+                if len(cache) >= MAX_CACHED:
+                    cache.clear()
+                cache[schema_id] = found
+        return found
+
+    def avro(self, schema_id: int, parsed: AvroSchema) -> AvroCodec:
+        return self._by_id(self._avro, schema_id, lambda: AvroCodec(parsed))
 
     def avro_json(self, schema_id: int, parsed: AvroSchema) -> AvroJsonDecoder:
         """The schema's Avro-JSON → datum converter, compiled on first use."""
-        decoder = self._avro_json.get(schema_id)
-        if decoder is None:
-            decoder = AvroJsonDecoder(parsed)
-            with self._lock:
-                if len(self._avro_json) >= MAX_CACHED:
-                    self._avro_json.clear()
-                self._avro_json[schema_id] = decoder
-        return decoder
+        return self._by_id(self._avro_json, schema_id, lambda: AvroJsonDecoder(parsed))
 
     def avro_writer(self, schema_id: int, parsed: AvroSchema) -> Callable[[Any], bytes]:
         """The schema's Avro JSON → Confluent wire format writer, made on first use: a
         one-pass encoder compiled for flat record schemas, which hands anything it does
         not write to the general path (convert, then fastavro; its errors)."""
-        writer = self._avro_writers.get(schema_id)
-        if writer is None:
-            writer = self._make_avro_writer(schema_id, parsed)
-            with self._lock:
-                if len(self._avro_writers) >= MAX_CACHED:
-                    self._avro_writers.clear()
-                self._avro_writers[schema_id] = writer
-        return writer
+        return self._by_id(self._avro_writers, schema_id,
+                           lambda: self._make_avro_writer(schema_id, parsed))
 
     def _make_avro_writer(self, schema_id: int, parsed: AvroSchema) -> Callable[[Any], bytes]:
         to_datum = self.avro_json(schema_id, parsed)
@@ -133,14 +127,7 @@ class Codecs:
         return general if direct is None else cast(Callable[[Any], bytes], direct)
 
     def protobuf(self, schema_id: int, parsed: ProtobufSchema) -> ProtobufCodec:
-        codec = self._protobuf.get(schema_id)
-        if codec is None:
-            codec = ProtobufCodec(parsed)
-            with self._lock:
-                if len(self._protobuf) >= MAX_CACHED:
-                    self._protobuf.clear()
-                self._protobuf[schema_id] = codec
-        return codec
+        return self._by_id(self._protobuf, schema_id, lambda: ProtobufCodec(parsed))
 
 
 def schema_encoder(codecs: Codecs, schema: ResolvedSchema) -> Callable[[Any], bytes]:
