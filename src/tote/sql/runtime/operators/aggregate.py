@@ -61,15 +61,9 @@ def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push,
                                                     strict=True)]
 
     state = ctx.state(node.id, "Aggregate-Materialize", encode, decode)
-    single = [(c.aggregator, c.args[0]) for c in calls] \
-        if all(len(c.args) == 1 for c in calls) else None
-
     results = [agg.result for agg in aggregators]
-    only = results[0] if len(results) == 1 else None
 
     def result(key: Row, accs: list[Any]) -> Row:
-        if only is not None:
-            return (*key, only(accs[0]))
         return key + tuple([fn(acc) for fn, acc in zip(results, accs, strict=True)])
 
     def aggregate(rec: Rec) -> None:
@@ -79,20 +73,13 @@ def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push,
         stored = state.get(key)
         old = result(key, stored) if emit_old and stored is not None else None
         accs = [agg.init() for agg in aggregators] if stored is None else list(stored)
-        if single is not None:
-            for index, (aggregator, arg) in enumerate(single):
-                if rec.old is not None:
-                    accs[index] = aggregator.undo(accs[index], arg(rec.old))
-                if rec.row is not None:
-                    accs[index] = aggregator.add(accs[index], arg(rec.row))
-        else:
-            for index, call in enumerate(calls):
-                if rec.old is not None:
-                    args = [fn(rec.old) for fn in call.args]
-                    accs[index] = call.aggregator.undo(accs[index], *args)
-                if rec.row is not None:
-                    args = [fn(rec.row) for fn in call.args]
-                    accs[index] = call.aggregator.add(accs[index], *args)
+        for index, call in enumerate(calls):
+            if rec.old is not None:
+                args = [fn(rec.old) for fn in call.args]
+                accs[index] = call.aggregator.undo(accs[index], *args)
+            if rec.row is not None:
+                args = [fn(rec.row) for fn in call.args]
+                accs[index] = call.aggregator.add(accs[index], *args)
         state.put(key, accs)
         push(Rec(key, result(key, accs), rec.ts, old, rec.window))
 
