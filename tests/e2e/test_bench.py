@@ -34,3 +34,20 @@ def test_the_e2e_bench_reports_every_bet_delivered_once(stack_dir: Path) -> None
     assert result["throughput"] > 0 and result["baseline"] > 0
     assert abs(result["ratio"] - result["throughput"] / result["baseline"]) < 1e-3
     assert list(stack_dir.iterdir()) == []  # the stack's data dir is gone
+
+
+def test_the_tote_bench_reports_intake_pools_and_dividends(stack_dir: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tote", "bench", "tote", "--bets", "2000", "--batch", "250",
+         "--clients", "2", "--race-bets", "600", "--dir", str(stack_dir)],
+        capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["bench"] == "tote"
+    assert result["intake"]["accepted"] == result["intake"]["bets"] == 2000
+    assert result["pools"]["bets"] == 600 and result["pools"]["dividend_rows"] > 0
+    assert result["bets_per_s"] == min(result["intake"]["bets_per_s"],
+                                       result["pools"]["bets_per_s"]) > 0
+    assert set(result["met"]) == set(result["targets"]) == {
+        "intake_bets_per_s", "result_to_dividends_s"}
+    assert "whole chain" in done.stdout

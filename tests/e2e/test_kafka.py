@@ -48,7 +48,7 @@ def test_the_seed_flow_on_kafka_ends_with_the_seed_rows(stack_dir: Path,
         assert (report["backend"], report["aliases"]["broker"]) == ("kafka", own_broker)
         assert {s["name"]: s["state"] for s in report["services"]} == {
             name: "running" for name in
-            ("schema-registry", "rest-proxy", "connect", "ksqldb", "ui", "postgres")}
+            ("schema-registry", "rest-proxy", "connect", "ksqldb", "ui", "tote", "postgres")}
         assert not (stack.home / "log.db").exists()
         statements = post_statements(stack)
         assert [r.status_code for r in statements] == [200] * 7, [r.text for r in statements]

@@ -62,7 +62,8 @@ def test_every_service_is_up(stack: Stack) -> None:
     assert stack.first_up is not None and stack.first_up.returncode == 0, stack.first_up
     states = {s["name"]: (s["state"], s["healthy"]) for s in stack.status()["services"]}
     assert states == {name: ("running", True) for name in
-                      ("schema-registry", "rest-proxy", "connect", "ksqldb", "ui", "postgres")}
+                      ("schema-registry", "rest-proxy", "connect", "ksqldb", "ui", "tote",
+                       "postgres")}
 
 
 def test_each_statement_posted_to_ksql_succeeds(stack: Stack) -> None:

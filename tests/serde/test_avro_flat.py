@@ -56,9 +56,40 @@ def test_bytes_equal_fastavros(row: tuple[dict[str, Any], list[Any]]) -> None:
     assert encode(values) == _fastavro(schema, values)
 
 
+@st.composite
+def _array_rows(draw: st.DrawFn) -> tuple[dict[str, Any], list[Any]]:
+    kind = draw(st.sampled_from(sorted(KINDS)))
+    nullable_items = draw(st.booleans())
+    items: Any = ["null", kind] if nullable_items else kind
+    schema = {"type": "record", "name": "R", "fields": [
+        {"name": "F0", "type": ["null", {"type": "array", "items": items}]}]}
+    element = st.none() | KINDS[kind] if nullable_items else KINDS[kind]
+    return schema, [draw(st.none() | st.lists(element, max_size=5))]
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_array_rows())
+def test_arrays_of_primitives_encode_as_fastavro_does(row: tuple[dict[str, Any], list[Any]]
+                                                      ) -> None:
+    schema, values = row
+    encode = flat_encoder(AvroSchema.of(json.dumps(schema)).node)
+    assert encode is not None
+    assert encode(values) == _fastavro(schema, values)
+
+
+def test_a_null_item_of_an_array_of_plain_items_is_refused() -> None:
+    schema = {"type": "record", "name": "R", "fields": [
+        {"name": "A", "type": ["null", {"type": "array", "items": "long"}]}]}
+    encode = flat_encoder(AvroSchema.of(json.dumps(schema)).node)
+    assert encode is not None
+    with pytest.raises(FlatEncodeError):
+        encode([[1, None]])
+
+
 def test_other_schemas_have_no_fast_encoder() -> None:
     nested = {"type": "record", "name": "R", "fields": [
-        {"name": "A", "type": ["null", {"type": "array", "items": "int"}]}]}
+        {"name": "A", "type": ["null", {"type": "array", "items": {
+            "type": "array", "items": "int"}}]}]}
     logical = {"type": "record", "name": "R", "fields": [
         {"name": "D", "type": ["null", {"type": "int", "logicalType": "date"}]}]}
     plain = {"type": "record", "name": "R", "fields": [{"name": "I", "type": "int"}]}
@@ -72,3 +103,13 @@ def test_values_it_does_not_take_are_refused(value: Any) -> None:
     assert encode is not None
     with pytest.raises(FlatEncodeError):
         encode([value])
+
+
+@pytest.mark.parametrize("kind,value", [
+    ("string", "x" * 63), ("string", "é" * 32), ("string", "x" * 64), ("string", "y" * 300),
+    ("long", -64), ("long", 63), ("long", 64), ("long", -65), ("int", -64), ("int", 64)])
+def test_inlined_strings_and_small_numbers_at_their_edges(kind: str, value: Any) -> None:
+    schema = _schema([(kind, True), (kind, False)])
+    encode = flat_encoder(AvroSchema.of(json.dumps(schema)).node)
+    assert encode is not None
+    assert encode([value, value]) == _fastavro(schema, [value, value])

@@ -28,11 +28,14 @@ FIELDS: list[tuple[str, Any]] = [
     ("oi", ["null", "int"]), ("os", ["string", "null"]), ("od", ["null", "double"]),
     ("odec", ["null", DECIMAL]),
     ("ots", ["null", {"type": "long", "logicalType": "timestamp-millis"}]),
+    ("arr", {"type": "array", "items": "long"}),
+    ("oarr", ["null", {"type": "array", "items": ["null", "string"]}]),
+    ("nest", {"type": "array", "items": {"type": "array", "items": "int"}}),
 ]
 SCHEMA = json.dumps({"type": "record", "name": "All",
                      "fields": [{"name": n, "type": t} for n, t in FIELDS]})
 CODEC = AvroCodec(SCHEMA)
-DECODER = AvroRowDecoder.compile(CODEC.schema.node)
+DECODER = AvroRowDecoder.compile(CODEC.schema.node, arrays=True)
 UTC = datetime.UTC
 
 INT32 = st.integers(-(2**31), 2**31 - 1)
@@ -56,6 +59,9 @@ VALUES = st.fixed_dictionaries({
     "od": st.none() | st.floats(allow_nan=False), "odec": st.none() | DECIMALS,
     "ots": st.none() | TIMESTAMPS.map(lambda t: t.replace(
         microsecond=t.microsecond // 1000 * 1000)),
+    "arr": st.lists(INT64, max_size=4), "oarr": st.none() | st.lists(st.none() | TEXT,
+                                                                      max_size=4),
+    "nest": st.lists(st.lists(INT32, max_size=3), max_size=3),
 })
 
 
@@ -79,6 +85,7 @@ def test_same_values_as_fastavro(values: list[dict[str, Any]]) -> None:
     payloads = [b"HEAD!" + CODEC.encode(v) for v in values]
     rows = DECODER.decode(payloads, 5)
     assert rows == [_fastavro(p[5:]) for p in payloads]
+    assert [DECODER.decode_one(p, 5) for p in payloads] == rows
 
 
 @settings(max_examples=300, deadline=None)
@@ -94,6 +101,8 @@ def test_damaged_payloads_decode_as_fastavro_does_or_not_at_all(
     if rows is not None:
         # repr: a damaged double may read as NaN, which never equals itself.
         assert repr(rows) == repr([_fastavro(damaged)])
+    one = DECODER.decode_one(damaged)
+    assert repr(one) == repr(rows[0] if rows is not None else None)
 
 
 def test_a_bad_payload_anywhere_gives_up_for_the_whole_batch() -> None:
@@ -104,7 +113,8 @@ def test_a_bad_payload_anywhere_gives_up_for_the_whole_batch() -> None:
                          "tu": datetime.time(2),
                          "ts": datetime.datetime(2024, 1, 1, tzinfo=UTC),
                          "tsu": datetime.datetime(2024, 1, 1, tzinfo=UTC), "oi": None,
-                         "os": None, "od": None, "odec": None, "ots": None})
+                         "os": None, "od": None, "odec": None, "ots": None, "arr": [1],
+                         "oarr": None, "nest": [[2]]})
     assert DECODER.decode([good, good]) is not None
     assert DECODER.decode([good, good + b"\x00"]) is None  # trailing bytes
     assert DECODER.decode([good, good[:-1]]) is None  # truncated
@@ -119,13 +129,26 @@ def test_large_and_negative_varints() -> None:
     assert decoder.decode([b"\xff" * 11 + b"\x01"]) is None  # longer than any long
 
 
+def test_arrays_in_several_blocks_and_damaged_counts() -> None:
+    codec = AvroCodec('{"type":"record","name":"R","fields":[{"name":"v","type":'
+                      '{"type":"array","items":"string"}}]}')
+    assert AvroRowDecoder.compile(codec.schema.node) is None  # unless asked for
+    decoder = AvroRowDecoder.compile(codec.schema.node, arrays=True)
+    assert decoder is not None
+    item = b"\x04ab"  # "ab"
+    # A block of two items with its byte size (negative count), then one of one item.
+    payload = b"\x03" + bytes([2 * len(item) * 2]) + item + item + b"\x02" + item + b"\x00"
+    assert decoder.decode_one(payload) == (["ab", "ab", "ab"],) == (codec.decode(payload)["v"],)
+    assert decoder.decode_one(b"\xfe\xff\xff\xff\x0f") is None  # a count past the payload
+
+
 def test_unsupported_schemas_are_not_compiled() -> None:
-    for field_type in ({"type": "array", "items": "int"}, {"type": "map", "values": "int"},
+    for field_type in ({"type": "array", "items": "null"}, {"type": "map", "values": "int"},
                        {"type": "fixed", "name": "F", "size": 2}, ["null", "int", "string"],
                        {"type": "string", "logicalType": "uuid"},
                        {"type": "record", "name": "Inner", "fields": [{"name": "x",
                                                                        "type": "int"}]}):
         schema = json.dumps({"type": "record", "name": "R",
                              "fields": [{"name": "a", "type": field_type}]})
-        assert AvroRowDecoder.compile(AvroCodec(schema).schema.node) is None
+        assert AvroRowDecoder.compile(AvroCodec(schema).schema.node, arrays=True) is None
     assert AvroRowDecoder.compile(AvroCodec('"int"').schema.node) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import json
+from typing import Any
 
 import pytest
 
@@ -187,3 +188,36 @@ def test_avro_unwrapped_value() -> None:
     data = codec.encode({"FOO": [12, None]})
     assert data == b"\x00\x00\x00\x00\x01" + b"\x04\x02\x18\x00\x00"
     assert codec.decode(data) == {"FOO": [12, None]}
+
+
+NESTED = [Column("ID", t.BIGINT), Column("NAMES", t.array(t.STRING)),
+          Column("AMOUNTS", t.array(t.DOUBLE)),
+          Column("S", t.struct(("L", t.array(t.array(t.INTEGER))),
+                               ("INNER", t.struct(("X", t.BIGINT), ("D", t.decimal(6, 2)))),
+                               ("M", t.map_of(t.STRING, t.BIGINT)))),
+          Column("TS", t.TIMESTAMP)]
+
+
+@pytest.mark.parametrize("row", [
+    {"ID": 1, "NAMES": ["a", None], "AMOUNTS": [1, 2.5, None],
+     "S": {"L": [[1, None], []], "INNER": {"X": 3, "D": decimal.Decimal("1.5")},
+           "M": {"k": 1}},
+     "TS": datetime.datetime(1970, 1, 1, 0, 0, 2, tzinfo=UTC)},
+    {"ID": None, "NAMES": None, "AMOUNTS": [], "S": {"L": None, "INNER": None, "M": None},
+     "TS": None},
+    {"ID": 2, "NAMES": [], "AMOUNTS": None, "S": None, "TS": None},
+])
+def test_compiled_conversions_are_the_walks(row: dict[str, Any]) -> None:
+    """A codec converts with functions compiled once per (type, schema); they give what
+    walking the type and the schema for every value gives."""
+    from tote.serde.ksql_avro import _row_type, from_avro, to_avro
+
+    codec = KsqlAvroCodec(NESTED, avro_schema_text(NESTED), schema_id=3)
+    node = codec.schema.node
+    datum = codec.to_datum(row)
+    assert datum == to_avro(_row_type(NESTED), row, node)
+    read = codec.codec.decode(codec.codec.encode(datum))
+    assert codec.from_datum(read) == from_avro(_row_type(NESTED), read, node)
+    amounts = row["AMOUNTS"]
+    doubles = None if amounts is None else [None if v is None else float(v) for v in amounts]
+    assert codec.decode(codec.encode(row)) == {**row, "AMOUNTS": doubles}

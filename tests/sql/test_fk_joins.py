@@ -314,6 +314,56 @@ def test_subscriptions_survive_a_restart(tmp_path: Path) -> None:
             engine.close()
 
 
+def test_deletions_of_rows_that_never_were_emit_nothing(engine: Engine) -> None:
+    engine.execute(LEFT)
+    feed(
+        engine,
+        [
+            ("ORDERS", 1, (7, 2), 1),
+            ("PRODUCTS", 7, None, 2),  # product 7 never existed: order 1 keeps its row
+            ("ORDERS", 5, None, 3),  # order 5 never existed: no tombstone
+            ("PRODUCTS", 7, ("pen", 2), 4),
+        ],
+    )
+    assert out(engine) == [(1, 7, 2, None, 1), (1, 7, 2, "pen", 4)]
+
+
+def test_orders_move_and_go_after_a_restart(tmp_path: Path) -> None:
+    """Where each order was subscribed survives a restart: an order that moves after it
+    leaves its old product, and a deleted order is a tombstone."""
+    db = tmp_path / "tote.db"
+    with SqliteLog(db) as log, Registry(log) as registry:
+        engine = _engine(log, registry)
+        engine.execute(TABLES.format(orders=2, products=2) + INNER)
+        feed(
+            engine,
+            [
+                ("PRODUCTS", 7, ("pen", 2), 1),
+                ("PRODUCTS", 8, ("pad", 1), 2),
+                ("ORDERS", 1, (7, 2), 3),
+                ("ORDERS", 2, (7, 3), 4),
+            ],
+        )
+        engine.close()
+    with SqliteLog(db) as log, Registry(log) as registry:
+        engine = _engine(log, registry)
+        try:
+            feed(
+                engine,
+                [
+                    ("ORDERS", 1, (8, 2), 5),  # moves to the pad
+                    ("ORDERS", 2, None, 6),
+                    ("PRODUCTS", 7, ("ink", 3), 7),  # nobody references the pen now
+                ],
+            )
+            assert per_order(out(engine)) == {
+                1: [(1, 7, 2, "pen", 3), (1, 8, 2, "pad", 5)],
+                2: [(2, 7, 3, "pen", 4), (2, None, 6)],
+            }
+        finally:
+            engine.close()
+
+
 def test_subscription_index_follows_a_rolled_back_step() -> None:
     log = MemoryLog()
     store = SubscriptionStore(KeyState(log, "subs"), lambda key: repr(key).encode())

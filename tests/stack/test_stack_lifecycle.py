@@ -179,7 +179,7 @@ def test_logs_of_one_service_and_of_all(stack: Stack) -> None:
     bad = stack.tote("logs", "kafka", "--home", str(stack.home))
     assert bad.returncode == 1
     assert bad.stderr == ("Error: Unknown service 'kafka'; expected one of schema-registry, "
-                          "rest-proxy, connect, ksqldb, ui, postgres, supervisor.\n")
+                          "rest-proxy, connect, ksqldb, ui, tote, postgres, supervisor.\n")
 
 
 def test_down_stops_everything_and_up_again_keeps_the_schemas(stack: Stack) -> None:

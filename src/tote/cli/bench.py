@@ -173,3 +173,25 @@ def push_bench(
                                  "positive.")
     settings = PushSettings(rate, duration, batch, pull_duration, clients, not http1, workdir)
     report(run(settings, progress=lambda text: typer.echo(f"… {text}", err=True)))
+
+
+@app.command("tote")
+def tote_bench(
+    *,
+    bets: Annotated[int, typer.Option(help="Bets posted to the intake over HTTP.")] = 200_000,
+    batch: Annotated[int, typer.Option(help="Bets per POST /v1/bets.")] = 1_000,
+    clients: Annotated[int, typer.Option(help="Keep-alive connections posting.")] = 4,
+    race_bets: Annotated[int, typer.Option(
+        help="Bets of the one race the pools statements price and settle.")] = 100_000,
+    workdir: Annotated[
+        Path | None, typer.Option("--dir", help="Where to put the temporary data dirs.")
+    ] = None,
+) -> None:
+    """The tote domain: intake bets/s over HTTP, pools.sql bets/s, result → dividends time."""
+    from tote.bench import tote_intake, tote_pools
+    from tote.bench.tote import report, run
+
+    if bets < batch or batch < 1 or clients < 1 or race_bets < 1:
+        raise typer.BadParameter("batch, clients and race-bets must be positive, bets ≥ batch.")
+    report(run(tote_intake.Settings(bets=bets, batch=batch, clients=clients, workdir=workdir),
+               tote_pools.Settings(bets=race_bets)))

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from tote import __version__
-from tote.cli import bench, qtt, serve, stack, testrunner, topic
+from tote.cli import bench, pools, qtt, race, serve, simulate, stack, testrunner, topic
 from tote.cli import sql as sql_shell
 from tote.core.errors import ToteError
 
@@ -21,9 +21,12 @@ cli = typer.Typer(
 cli.add_typer(topic.app, name="topic")
 cli.add_typer(bench.app, name="bench")
 cli.add_typer(serve.app, name="serve")
+cli.add_typer(pools.app, name="pools")
+cli.add_typer(race.app, name="race")
 cli.command("qtt")(qtt.qtt)
 cli.command("sql")(sql_shell.sql)
 cli.command("test-runner")(testrunner.test_runner)
+cli.command("simulate")(simulate.simulate)
 stack.register(cli)
 
 

@@ -8,8 +8,6 @@ from typing import Annotated
 
 import typer
 
-from tote.sql.qtt import Outcome, run_files
-
 Files = Annotated[list[Path], typer.Argument(exists=True, help="QTT JSON files or folders.")]
 CaseFilter = Annotated[str | None, typer.Option("--case",
                                                 help="Only cases whose id contains this.")]
@@ -21,6 +19,8 @@ Rest = Annotated[bool, typer.Option(
 def qtt(files: Files, case: CaseFilter = None, verbose: Verbose = False,
         rest: Rest = False) -> None:
     """Run QTT cases; exit status 1 when any case failed."""
+    from tote.sql.qtt import Outcome, run_files  # here, so other commands start fast
+
     # Expressions failing on purpose in many cases would flood the processing log.
     logging.getLogger("tote.sql.processing").setLevel(logging.ERROR)
     paths: list[Path] = []

@@ -41,7 +41,7 @@ def print_steps(console: Console, results: Iterable[StepResult]) -> list[StepRes
     return done
 
 
-def _stack_url(home: Path | None, service: str, given: str | None) -> str:
+def stack_url(home: Path | None, service: str, given: str | None) -> str:
     if given:
         return given
     return running_endpoints(load_config({"home": home}).home).url(service)
@@ -90,8 +90,8 @@ def build(
     """Run statements.sql against /ksql (one request per statement), then create the connector."""
     console = Console(highlight=False)
     with user_errors():
-        client = SeedClient(ksqldb_url=_stack_url(home, "ksqldb", ksqldb_url),
-                            connect_url=_stack_url(home, "connect", connect_url))
+        client = SeedClient(ksqldb_url=stack_url(home, "ksqldb", ksqldb_url),
+                            connect_url=stack_url(home, "connect", connect_url))
         with client:
             ok = run_build(console, client, statements, connector)
     raise typer.Exit(0 if ok else 1)
@@ -108,7 +108,7 @@ def play(
     """POST the seed's bet batches to /topics/tote_win_bets through the REST proxy."""
     console = Console(highlight=False)
     with user_errors(), SeedClient(
-            proxy_url=_stack_url(home, "rest-proxy", rest_proxy_url)) as client:
+            proxy_url=stack_url(home, "rest-proxy", rest_proxy_url)) as client:
         total = run_play(console, client, payloads)
     if total is None:
         raise typer.Exit(1)

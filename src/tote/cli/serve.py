@@ -223,6 +223,7 @@ def ksqldb(
     from tote.core.tuning import tune_gc_for_streaming
     from tote.http.hyper import run_hyper_app
     from tote.http.ksql_api import create_ksql_app
+    from tote.poolsql import with_tote_functions
     from tote.registry import Registry
     from tote.sql.server import KsqlServer
 
@@ -236,8 +237,9 @@ def ksqldb(
             # instances do; a memory log is this process's alone.
             instance = (_instance_id(config.host, config.ksqldb_port)
                         if config.backend in ("sqlite", "kafka") else None)
+            # The tote domain's TOTE_ functions come with the built-ins (pools.sql).
             server = KsqlServer(log, registry, properties={"ksql.service.id": service_id},
-                                instance_id=instance)
+                                instance_id=instance, functions=with_tote_functions())
             # Queries allocate a few short-lived tuples per record and operator.
             tune_gc_for_streaming()
             run_hyper_app(create_ksql_app(server), config.host, config.ksqldb_port,
@@ -284,3 +286,43 @@ def ui(
                                    connect_url=connect_url, proxy_url=rest_proxy_url,
                                    db_url=db_url, board_source=board_source)
         run_app(create_ui_app(settings, log), config.host, config.ui_port)
+
+
+@app.command("tote")
+def tote(
+    *,
+    port: Annotated[int | None, typer.Option(
+        "--port", help="Port to listen on (default 8090, TOTE_TOTE_PORT).")] = None,
+    host: Host = None,
+    partitions: Annotated[int, typer.Option(
+        help="Partitions of the tote topics, when this service creates them.")] = 4,
+    sequence: Annotated[bool, typer.Option(
+        help="Run a sequencer here (--no-sequence: only take requests).")] = True,
+    member_id: Annotated[str | None, typer.Option(
+        help="This sequencer's id in its group (default HOST:PORT).")] = None,
+    session_timeout_ms: Annotated[int, typer.Option(
+        help="A sequencer silent this long loses its partitions to the others.")] = 10_000,
+    reply_timeout_s: Annotated[float, typer.Option(
+        help="How long a request waits for the sequencer's answer.")] = 10.0,
+    home: Home = None,
+    backend: Backend = None,
+    bootstrap_servers: Bootstrap = None,
+) -> None:
+    """Bet intake and race lifecycle: commands go through the log to the sequencer."""
+    from tote.core.tuning import tune_gc_for_streaming
+    from tote.http.common import run_app
+    from tote.http.tote_api import create_tote_app
+    from tote.pools.service import ToteService
+    from tote.registry import Registry
+
+    with _service_log("tote_port", port, host=host, home=home, backend=backend,
+                      bootstrap_servers=bootstrap_servers) as (config, log):
+        # Stable across restarts, so a restarted service takes its partitions back at once
+        # (and fences the process it replaces) instead of waiting out the session timeout.
+        identity = member_id or _instance_id(config.host, config.tote_port)
+        service = ToteService(log, Registry(log), partitions=partitions, sequence=sequence,
+                              member_id=identity, session_timeout_ms=session_timeout_ms,
+                              reply_timeout_s=reply_timeout_s)
+        # Every bet allocates a few short-lived objects in each thread it passes through.
+        tune_gc_for_streaming()
+        run_app(create_tote_app(service), config.host, config.tote_port, fast_io=True)

@@ -79,6 +79,8 @@ def up(
         "--ksqldb-port", help="ksqlDB server port (default 8088).")] = None,
     ui_port: Annotated[int | None, typer.Option(
         "--ui-port", help="Web UI port (default 8080).")] = None,
+    tote_port: Annotated[int | None, typer.Option(
+        "--tote-port", help="Tote service port: bets and races (default 8090).")] = None,
     db_port: Annotated[int | None, typer.Option(
         "--db-port", help="Embedded PostgreSQL port (default 5432, or a free one).")] = None,
     timeout: Annotated[float, typer.Option(
@@ -92,7 +94,7 @@ def up(
             "home": home, "backend": backend, "bootstrap_servers": bootstrap_servers,
             "db_url": db_url, "host": host, "registry_port": registry_port,
             "proxy_port": proxy_port, "connect_port": connect_port, "ksqldb_port": ksqldb_port,
-            "ui_port": ui_port, "db_port": db_port,
+            "ui_port": ui_port, "tote_port": tote_port, "db_port": db_port,
         }, timeout)
         if detach:
             start_detached(console, plan)

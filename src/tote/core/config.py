@@ -37,6 +37,7 @@ class Config:
     connect_port: int = 8083
     ksqldb_port: int = 8088
     ui_port: int = 8080
+    tote_port: int = 8090
     db_port: int = 5432
     db_url: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)

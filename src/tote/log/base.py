@@ -127,6 +127,13 @@ class StateStore(ABC):
     def items(self, prefix: bytes = b"") -> Iterator[tuple[bytes, bytes]]:
         """Committed entries whose key starts with `prefix`, in key order."""
 
+    def get_many(self, keys: Sequence[bytes]) -> list[bytes | None]:
+        """The committed value of each key (None where absent), in the order asked.
+
+        For readers that look up many keys at once (a batch's dedupe entries): a backend
+        may answer them in one query instead of one round trip per key."""
+        return [self.get(key) for key in keys]
+
 
 class GroupConsumer(ABC):
     """A member of a consumer group: partitions of its topics are shared among live members.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tote.core.errors import TopicExists
@@ -92,6 +92,13 @@ class StoreCache:
             entries = self._stores.get(store)
             return entries.values.get(key) if entries else None
 
+    def get_many(self, store: str, keys: Sequence[bytes]) -> list[bytes | None]:
+        with self._lock:
+            entries = self._stores.get(store)
+            if entries is None:
+                return [None] * len(keys)
+            return [entries.values.get(key) for key in keys]
+
     def items(self, store: str, prefix: bytes) -> list[tuple[bytes, bytes]]:
         with self._lock:
             entries = self._stores.get(store)
@@ -121,6 +128,9 @@ class KafkaStore(StateStore):
 
     def get(self, key: bytes) -> bytes | None:
         return self._cache.get(self.name, key)
+
+    def get_many(self, keys: Sequence[bytes]) -> list[bytes | None]:
+        return self._cache.get_many(self.name, keys)
 
     def items(self, prefix: bytes = b"") -> Iterator[tuple[bytes, bytes]]:
         return iter(self._cache.items(self.name, prefix))

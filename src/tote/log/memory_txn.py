@@ -32,6 +32,11 @@ class MemoryStore(StateStore):
         with self._log.lock:
             return self._log.stores.setdefault(self.name, {}).get(key)
 
+    def get_many(self, keys: Sequence[bytes]) -> list[bytes | None]:
+        with self._log.lock:
+            entries = self._log.stores.setdefault(self.name, {})
+            return [entries.get(key) for key in keys]
+
     def items(self, prefix: bytes = b"") -> Iterator[tuple[bytes, bytes]]:
         with self._log.lock:
             entries = self._log.stores.setdefault(self.name, {})

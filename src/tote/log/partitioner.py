@@ -48,11 +48,24 @@ def to_positive(number: int) -> int:
     return number & 0x7FFF_FFFF
 
 
+_HASHES: dict[bytes, int] = {}
+_HASHES_LIMIT = 65_536
+
+
 def partition_for_key(key: bytes, partitions: int) -> int:
-    """The partition Kafka's default partitioner picks for a non-null key."""
+    """The partition Kafka's default partitioner picks for a non-null key. Hashes of
+    recent keys are remembered (bounded): a producer or a query meets the same keys again
+    and again, and murmur2 in Python costs more than the rest of placing a record."""
     if partitions == 1:
         return 0
-    return to_positive(murmur2(key)) % partitions
+    if type(key) is not bytes:  # a bytearray or memoryview: hashable bytes to remember
+        key = bytes(key)
+    hashed = _HASHES.get(key)
+    if hashed is None:
+        if len(_HASHES) >= _HASHES_LIMIT:
+            _HASHES.clear()
+        hashed = _HASHES[key] = to_positive(murmur2(key))
+    return hashed % partitions
 
 
 class StickyPartitioner:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from tote.log.sqlite import SqliteLog
 
 _PAGE = 1000
+_MANY = 500  # keys per `get_many` query (SQLite builds before 3.32 take 999 parameters)
 
 
 def _after(prefix: bytes) -> bytes | None:
@@ -54,6 +55,21 @@ class SqliteStore(StateStore):
             "SELECT value FROM state WHERE store = ? AND key = ?", (self.name, key)
         ).fetchone()
         return row[0] if row else None
+
+    def get_many(self, keys: Sequence[bytes]) -> list[bytes | None]:
+        """One `key IN (...)` query per `_MANY` keys: a fraction of a query per key."""
+        found: dict[bytes, bytes] = {}
+        conn = self._log.conn()
+        for first in range(0, len(keys), _MANY):
+            chunk = keys[first : first + _MANY]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                conn.execute(
+                    f"SELECT key, value FROM state WHERE store = ? AND key IN ({marks})",
+                    (self.name, *chunk),
+                ).fetchall()
+            )
+        return [found.get(key) for key in keys]
 
     def items(self, prefix: bytes = b"") -> Iterator[tuple[bytes, bytes]]:
         """Entries in key order, fetched a page at a time so no read stays open."""

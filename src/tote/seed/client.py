@@ -22,11 +22,17 @@ from tote.seed.files import BETS_TOPIC, ConnectorFile, Payload
 KSQL_V1 = "application/vnd.ksql.v1+json"
 AVRO_V2 = "application/vnd.kafka.avro.v2+json"
 KAFKA_V2 = "application/vnd.kafka.v2+json"
+REGISTRY_V1 = "application/vnd.schemaregistry.v1+json"
 DEFAULT_TIMEOUT_S = 60.0
 _SET = re.compile(r"^\s*SET\s+'([^']+)'\s*=\s*'((?:[^']|'')*)'\s*;?\s*$", re.I | re.S)
 _UNSET = re.compile(r"^\s*UNSET\s+'([^']+)'\s*;?\s*$", re.I | re.S)
 _LABEL_END = re.compile(r"\s*(\(|;|\bAS\b|\bWITH\b)", re.I)
 _EXISTS = re.compile(r"already exists", re.I)
+_INSERT_SELECT = re.compile(r"^\s*INSERT\s+INTO\b.*\bSELECT\b", re.I | re.S)
+
+
+def _normal(statement: str) -> str:
+    return " ".join(statement.split()).rstrip(";").strip()
 
 
 @dataclass(frozen=True)
@@ -67,8 +73,9 @@ class SeedClient:
     """Runs seed steps against a ksqlDB server, a Connect worker and a REST proxy."""
 
     def __init__(self, *, ksqldb_url: str = "", connect_url: str = "", proxy_url: str = "",
-                 timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+                 registry_url: str = "", timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
         self.ksqldb_url = ksqldb_url.rstrip("/")
+        self.registry_url = registry_url.rstrip("/")
         self.connect_url = connect_url.rstrip("/")
         self.proxy_url = proxy_url.rstrip("/")
         self._http = httpx.Client(timeout=timeout_s)
@@ -93,9 +100,22 @@ class SeedClient:
     # -- ksqlDB ---------------------------------------------------------------------------
 
     def run_statements(self, statements: Iterable[str]) -> Iterator[StepResult]:
-        """Post each statement on its own; stops after the first one that fails."""
+        """Post each statement on its own; stops after the first one that fails.
+
+        ksqlDB starts a new query for every `INSERT INTO ... SELECT`, even one already
+        running, and two would count every record twice: an insert whose exact text
+        (spacing aside) already runs on the server is skipped, so a build can be re-run.
+        """
         properties: dict[str, str] = {}
+        running: set[str] | None = None
         for text in statements:
+            if _INSERT_SELECT.match(text):
+                if running is None:
+                    running = self.running_queries()
+                if _normal(text) in running:
+                    yield StepResult(statement_label(text), True,
+                                     "already running (skipped)", skipped=True)
+                    continue
             result = self.run_statement(text, properties)
             yield result
             if not result.ok:
@@ -104,6 +124,19 @@ class SeedClient:
                 properties[found.group(1)] = found.group(2).replace("''", "'")
             elif (found := _UNSET.match(text)) is not None:
                 properties.pop(found.group(1), None)
+
+    def running_queries(self) -> set[str]:
+        """The statement texts of the server's persistent queries (spacing normalised)."""
+        try:
+            answer = self._http.post(f"{self.ksqldb_url}/ksql", json={"ksql": "SHOW QUERIES;"},
+                                     headers={"Accept": KSQL_V1})
+            body = answer.json()
+        except (httpx.HTTPError, ValueError):
+            return set()  # the statements themselves will report the server's state
+        if answer.status_code != 200 or not isinstance(body, list) or not body:
+            return set()
+        queries = body[0].get("queries", []) if isinstance(body[0], dict) else []
+        return {_normal(str(q.get("queryString", ""))) for q in queries if isinstance(q, dict)}
 
     def run_statement(self, text: str, properties: dict[str, str] | None = None) -> StepResult:
         step = statement_label(text)
@@ -121,6 +154,23 @@ class SeedClient:
         if answer.status_code == 400 and _EXISTS.search(message):
             return StepResult(step, True, "already exists (skipped)", skipped=True)
         return StepResult(step, False, f"HTTP {answer.status_code}: {message}")
+
+    # -- Schema Registry ------------------------------------------------------------------
+
+    def register_schema(self, subject: str, schema: str) -> StepResult:
+        """POST /subjects/<subject>/versions; the same schema again keeps its id."""
+        step = f"schema {subject}"
+        answer = self._post(step, "the Schema Registry",
+                            f"{self.registry_url}/subjects/{subject}/versions",
+                            json={"schema": schema},
+                            headers={"Content-Type": REGISTRY_V1})
+        if isinstance(answer, StepResult):
+            return answer
+        body = _body(answer)
+        if answer.status_code == 200 and isinstance(body, dict) and "id" in body:
+            return StepResult(step, True, f"id {body['id']}")
+        return StepResult(step, False, f"HTTP {answer.status_code}: "
+                                       f"{_message(body, str(body)[:200])}")
 
     # -- Connect --------------------------------------------------------------------------
 

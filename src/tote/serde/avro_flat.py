@@ -1,4 +1,5 @@
-"""A fast Avro encoder for "flat" records: every field a `["null", primitive]` union.
+"""A fast Avro encoder for "flat" records: every field a `["null", primitive]` union
+(or `["null", array of primitives]`).
 
 ksqlDB's generated value schemas for rows of plain columns are exactly this shape, and
 the SQL engine writes one such record per output row, so encoding them is on its hottest
@@ -82,8 +83,46 @@ _PRIMITIVES: dict[str, FieldEncoder] = {
     "bytes": _bytes, "boolean": _boolean}
 
 
-def _nullable(node: Node) -> tuple[bytes, bytes, FieldEncoder] | None:
-    """(null tag, value tag, value encoder) of a `["null", primitive]` union field."""
+def _primitive(node: Node) -> FieldEncoder | None:
+    if "logicalType" in node.props:
+        return None
+    return _PRIMITIVES.get(node.type)
+
+
+def _array(items: Node) -> FieldEncoder | None:
+    """The encoder of an array of primitives or of `["null", primitive]` unions, writing
+    what fastavro writes: one block (its item count, the items), then a zero count."""
+    nullable = _nullable(items, arrays=False)
+    if nullable is not None:
+        null_tag, value_tag, item = nullable
+    else:
+        plain = _primitive(items)
+        if plain is None:
+            return None
+        null_tag, value_tag, item = b"", b"", plain
+
+    def encode(values: Any) -> bytes:
+        if type(values) is not list and type(values) is not tuple:
+            raise FlatEncodeError
+        if not values:
+            return b"\x00"
+        parts = [varint(len(values))]
+        for value in values:
+            if value is None:
+                if not null_tag:
+                    raise FlatEncodeError
+                parts.append(null_tag)
+            else:
+                parts.append(value_tag + item(value))
+        parts.append(b"\x00")
+        return b"".join(parts)
+
+    return encode
+
+
+def _nullable(node: Node, arrays: bool = True) -> tuple[bytes, bytes, FieldEncoder] | None:
+    """(null tag, value tag, value encoder) of a `["null", primitive]` union field (or,
+    if `arrays`, of a `["null", array]` one)."""
     if node.type != "union" or len(node.branches) != 2:
         return None
     kinds = [b.type for b in node.branches]
@@ -91,10 +130,40 @@ def _nullable(node: Node) -> tuple[bytes, bytes, FieldEncoder] | None:
         return None
     null_index = kinds.index("null")
     value_node = node.branches[1 - null_index]
-    encode = _PRIMITIVES.get(value_node.type)
-    if encode is None or "logicalType" in value_node.props:
+    if arrays and value_node.type == "array" and value_node.items is not None \
+            and "logicalType" not in value_node.props:
+        encode = _array(value_node.items)
+    else:
+        encode = _primitive(value_node)
+    if encode is None:
         return None
     return _SMALL[null_index << 1], _SMALL[(1 - null_index) << 1], encode
+
+
+def _inline(src: Source, name: str, null_tag: bytes, value_tag: bytes,
+            encode: FieldEncoder) -> None:
+    """Emit the statements writing one field into `p_<name>`: strings and small longs
+    (the usual keys, kinds and amounts) without a call, the rest by their encoder."""
+    part = f"p_{name}"
+    src.emit(1, f"if {name} is None:", f"    {part} = {src.const(null_tag)}")
+    if encode is _string:
+        # The tag and the length's varint in one constant, for strings under 64 bytes.
+        short = src.const(tuple(value_tag + varint(n) for n in range(64)))
+        src.emit(1,
+                 f"elif type({name}) is str:",
+                 f"    {part} = {name}.encode()",
+                 f"    n = len({part})",
+                 f"    {part} = ({short}[n] if n < 64 else "
+                 f"{src.const(value_tag)} + _varint(n)) + {part}")
+        src.emit(1, "else:", "    raise FlatEncodeError")
+        return
+    if encode in (_long, _int):
+        small = src.const(tuple(value_tag + varint(n) for n in range(-64, 64)))
+        src.emit(1,
+                 f"elif type({name}) is int and -64 <= {name} < 64:",
+                 f"    {part} = {small}[{name} + 64]")
+    src.emit(1, "else:",
+             f"    {part} = {src.const(value_tag)} + {src.const(encode)}({name})")
 
 
 def flat_encoder(node: Node, prefix: bytes = b"") -> Callable[[Sequence[Any]], bytes] | None:
@@ -106,19 +175,17 @@ def flat_encoder(node: Node, prefix: bytes = b"") -> Callable[[Sequence[Any]], b
     fields = [_nullable(f.type) for f in node.fields]
     if any(f is None for f in fields):
         return None
-    src = Source({"FlatEncodeError": FlatEncodeError, "_join": b"".join})
+    src = Source({"FlatEncodeError": FlatEncodeError, "_join": b"".join, "_varint": varint})
     names = [f"v{i}" for i in range(len(fields))]
-    parts = [src.const(prefix)] if prefix else []
-    for name, found in zip(names, fields, strict=True):
-        assert found is not None
-        null_tag, value_tag, encode = found
-        parts.append(f"{src.const(null_tag)} if {name} is None else "
-                     f"{src.const(value_tag)} + {src.const(encode)}({name})")
     src.emit(0, "def encode(values):")
     src.emit(1, "try:")
     src.emit(2, f"{', '.join(names)}, = values")
     src.emit(1, "except (TypeError, ValueError):")
     src.emit(2, "raise FlatEncodeError from None")
+    for name, found in zip(names, fields, strict=True):
+        assert found is not None
+        _inline(src, name, *found)
+    parts = ([src.const(prefix)] if prefix else []) + [f"p_{name}" for name in names]
     src.emit(1, f"return _join(({', '.join(parts)},))")
     namespace = dict(src.env)
     exec(compile("\n".join(src.lines), f"<avro flat encoder {node.name}>", "exec"), namespace)

@@ -62,10 +62,15 @@ _ONE_BYTE = [bytes([n]) for n in range(128)]
 
 
 def varint(value: int) -> bytes:
-    """Avro's zig-zag varint of a long."""
+    """Avro's zig-zag varint of a long (up to three bytes unrolled: counts, lengths and
+    most amounts)."""
     z = (value << 1) ^ (value >> 63)
     if z < 128:
         return _ONE_BYTE[z]
+    if z < 0x4000:
+        return bytes((z & 0x7F | 0x80, z >> 7))
+    if z < 0x20_0000:
+        return bytes((z & 0x7F | 0x80, (z >> 7) & 0x7F | 0x80, z >> 14))
     out = bytearray()
     while z > 0x7F:
         out.append((z & 0x7F) | 0x80)

@@ -5,14 +5,15 @@ each record's field values in order. fastavro walks the schema for every field o
 record (type dispatch, union resolution, logical-type lookups), which costs more than the
 bytes themselves. Here the walk happens once: a record schema whose fields are all
 primitives, `["null", T]` unions or the common logical types becomes the source of one
-Python function that reads a whole list of payloads in a single loop.
+Python function that reads a whole list of payloads in a single loop (and one that reads
+a single payload, for the SQL engine's rows).
 
 The values are exactly fastavro's (the tests compare them on random data): ints, floats,
-str, bytes, enum symbols, `Decimal` for decimals, `date`, `time`, and UTC-aware
-`datetime` for timestamps. Anything else (nested records, arrays, maps, fixed, uuid,
-multi-branch unions, unknown logical types) is not compiled, and any payload that does
-not decode to exactly its length makes the whole call return None, so the caller decodes
-that batch with fastavro and reports its errors per record.
+str, bytes, enum symbols, `Decimal` for decimals, `date`, `time`, UTC-aware `datetime`
+for timestamps, and lists for arrays of those. Anything else (nested records, maps,
+fixed, uuid, multi-branch unions, unknown logical types) is not compiled, and any payload
+that does not decode to exactly its length makes the whole call return None, so the
+caller decodes that batch with fastavro and reports its errors per record.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def _logical(node: Node) -> str | None:
     return logical if isinstance(logical, str) else None
 
 
-def _value(src: Source, node: Node, indent: int, target: str) -> bool:
+def _value(src: Source, node: Node, indent: int, target: str, arrays: bool) -> bool:
     """Emit the code reading one non-union value; False if the type is not supported."""
     kind, logical = node.type, _logical(node)
     if kind == "null":
@@ -160,6 +161,8 @@ def _value(src: Source, node: Node, indent: int, target: str) -> bool:
         src.emit(indent, f"{target} = {context}.create_decimal("
                          f"_from_bytes(raw, 'big', signed=True)).scaleb({-scale}, {context})")
         return True
+    if kind == "array" and arrays and logical is None and node.items is not None:
+        return _array(src, node.items, indent, target)
     if kind == "enum" and logical is None:
         symbols = src.const(tuple(node.symbols))
         _long(src, indent, "v")
@@ -171,9 +174,33 @@ def _value(src: Source, node: Node, indent: int, target: str) -> bool:
     return False
 
 
-def _field(src: Source, node: Node, indent: int, target: str) -> bool:
+def _array(src: Source, items: Node, indent: int, target: str) -> bool:
+    """Emit the code reading an array (blocks of items, a negative count followed by the
+    block's size in bytes, a zero count at the end) into the list `target`."""
+    if items.type == "null":
+        return False  # items of no bytes: a damaged count could loop for ever
+    count, item = f"{target}_k", f"{target}_i"
+    src.emit(indent, f"{target} = []", "while True:")
+    _long(src, indent + 1, count)
+    src.emit(indent + 1,
+             f"if {count} == 0:",
+             "    break",
+             f"if {count} < 0:",
+             f"    {count} = -{count}")
+    _long(src, indent + 2, f"{target}_s")
+    src.emit(indent + 1,
+             f"if {count} > len(p) - pos:",  # every item takes a byte at least
+             "    raise _Mismatch",
+             f"for _ in range({count}):")
+    if not _field(src, items, indent + 2, item, True):
+        return False
+    src.emit(indent + 2, f"{target}.append({item})")
+    return True
+
+
+def _field(src: Source, node: Node, indent: int, target: str, arrays: bool) -> bool:
     if node.type != "union":
-        return _value(src, node, indent, target)
+        return _value(src, node, indent, target, arrays)
     kinds = [b.type for b in node.branches]
     if len(kinds) != 2 or kinds.count("null") != 1:
         return False
@@ -184,7 +211,7 @@ def _field(src: Source, node: Node, indent: int, target: str) -> bool:
              "b = p[pos]",
              "pos += 1",
              f"if b == {2 - null_byte}:")
-    if not _value(src, other, indent + 1, target):
+    if not _value(src, other, indent + 1, target, arrays):
         return False
     src.emit(indent,
              f"elif b == {null_byte}:",
@@ -194,40 +221,75 @@ def _field(src: Source, node: Node, indent: int, target: str) -> bool:
     return True
 
 
-class AvroRowDecoder:
-    """Payloads of one flat record schema → tuples of field values in schema order."""
+def _fields(src: Source, node: Node, indent: int, arrays: bool) -> list[str] | None:
+    """Emit the reads of every field of the record; the names they are read into."""
+    targets = []
+    for index, avro_field in enumerate(node.fields):
+        target = f"f{index}"
+        if not _field(src, avro_field.type, indent, target, arrays):
+            return None
+        targets.append(target)
+    src.emit(indent, "if pos != len(p):", "    raise _Mismatch")
+    return targets
 
-    def __init__(self, names: tuple[str, ...],
-                 decode: Callable[[Sequence[bytes], int], list[Row]]) -> None:
+
+class AvroRowDecoder:
+    """Payloads of one flat record schema → tuples of field values in schema order.
+    Each of its two functions (a batch, one payload) is compiled when first used."""
+
+    def __init__(self, names: tuple[str, ...], label: str, env: dict[str, Any],
+                 batch_source: str, one_source: str) -> None:
         self.names = names
-        self._decode = decode
+        self._label = label
+        self._env = env
+        self._sources = {"decode": batch_source, "decode_one": one_source}
+        self._decode: Callable[[Sequence[bytes], int], list[Row]] | None = None
+        self._decode_one: Callable[[bytes, int], Row] | None = None
+
+    def _function(self, name: str) -> Any:
+        code = compile(self._sources[name], f"<avro rows {self._label}>", "exec")
+        namespace = dict(self._env)
+        exec(code, namespace)
+        return namespace[name]
 
     @classmethod
-    def compile(cls, node: Node) -> AvroRowDecoder | None:
-        """The decoder for a record schema, or None if a field's type is not supported."""
+    def compile(cls, node: Node, *, arrays: bool = False) -> AvroRowDecoder | None:
+        """The decoder for a record schema, or None if a field's type is not supported
+        (arrays only if asked: their lists are values a caller must know to expect)."""
         if node.type != "record" or not node.fields:
             return None
         src = Source(_ENV)
         src.emit(0, "def decode(payloads, start):", "    out = []", "    add = out.append",
                  "    for p in payloads:", "        pos = start")
-        targets = []
-        for index, avro_field in enumerate(node.fields):
-            target = f"f{index}"
-            if not _field(src, avro_field.type, 2, target):
-                return None
-            targets.append(target)
-        src.emit(2, "if pos != len(p):", "    raise _Mismatch",
-                 f"add(({', '.join(targets)},))")
+        targets = _fields(src, node, 2, arrays)
+        if targets is None:
+            return None
+        src.emit(2, f"add(({', '.join(targets)},))")
         src.emit(1, "return out")
-        code = compile("\n".join(src.lines), f"<avro rows {node.name}>", "exec")
-        namespace = dict(src.env)
-        exec(code, namespace)
-        return cls(tuple(f.name for f in node.fields), namespace["decode"])
+        batch = len(src.lines)
+        src.emit(0, "def decode_one(p, pos):")
+        if _fields(src, node, 1, arrays) is None:
+            return None
+        src.emit(1, f"return ({', '.join(targets)},)")
+        return cls(tuple(f.name for f in node.fields), str(node.name), src.env,
+                   "\n".join(src.lines[:batch]), "\n".join(src.lines[batch:]))
 
     def decode(self, payloads: Sequence[bytes], start: int = 0) -> list[Row] | None:
         """Each payload (its Avro datum beginning at `start`) as a tuple, or None if any
         payload does not decode to exactly its own length."""
+        if self._decode is None:
+            self._decode = self._function("decode")
         try:
             return self._decode(payloads, start)
+        except _FAILURES:
+            return None
+
+    def decode_one(self, payload: bytes, start: int = 0) -> Row | None:
+        """One payload's field values (its datum beginning at `start`), or None if it does
+        not decode to exactly its length."""
+        if self._decode_one is None:
+            self._decode_one = self._function("decode_one")
+        try:
+            return self._decode_one(payload, start)
         except _FAILURES:
             return None

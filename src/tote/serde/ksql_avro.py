@@ -9,7 +9,7 @@ conversion walks the SQL type and the Avro type together.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tote.core.types import Base, Column, SqlType
@@ -33,24 +33,26 @@ class KsqlAvroCodec:
         self.schema_id = schema_id
         if unwrap and len(self.columns) != 1:
             raise SerializationError("Only a single column can be unwrapped")
+        node = self.codec.schema.node
+        sql = self.columns[0].type if unwrap else _row_type(self.columns)
+        self._to = _converter(sql, node, to_avro, _to_compiled)
+        self._from = _converter(sql, node, from_avro, _from_compiled)
 
     @property
     def schema(self) -> AvroSchema:
         return self.codec.schema
 
     def to_datum(self, row: dict[str, Any]) -> Any:
-        node = self.codec.schema.node
         if self.unwrap:
-            col = self.columns[0]
-            return to_avro(col.type, _find(row, col.name), node)
-        return to_avro(_row_type(self.columns), row, node)
+            value = _find(row, self.columns[0].name)
+            return None if value is None else self._to(value)
+        return None if row is None else self._to(row)
 
     def from_datum(self, datum: Any) -> dict[str, Any]:
-        node = self.codec.schema.node
         if self.unwrap:
             col = self.columns[0]
-            return {col.name: from_avro(col.type, datum, node)}
-        value = from_avro(_row_type(self.columns), datum, node)
+            return {col.name: None if datum is None else self._from(datum)}
+        value = self._from(datum) if datum is not None else None
         assert isinstance(value, dict)
         return value
 
@@ -173,3 +175,106 @@ def from_avro(sql: SqlType, datum: Any, node: Node) -> Any:
     if base is Base.BYTES:
         return bytes(datum)
     return datum
+
+
+# -- compiled conversions --------------------------------------------------------------
+#
+# `to_avro` / `from_avro` walk the SQL type and the Avro node for every value; a codec
+# converts values of one (type, node) pair again and again, so it compiles the walk once
+# into nested functions: values that need no conversion (strings, integers, booleans and
+# arrays or maps of them) pass as they are, records and containers convert member by
+# member, and anything else calls the walking function itself, so the results are
+# exactly the walk's. A compiled function takes a value that is not None.
+
+Convert = Callable[[Any], Any]
+_PLAIN = {Base.STRING: ("string", "enum"), Base.INTEGER: ("int", "long"),
+          Base.BIGINT: ("int", "long"), Base.BOOLEAN: ("boolean",)}
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _converter(sql: SqlType, node: Node, walk: Callable[[SqlType, Any, Node], Any],
+               compiled: Callable[[SqlType, Node], Convert | None]) -> Convert:
+    found = compiled(sql, node)
+    if found is not None:
+        return found
+    return lambda value: walk(sql, value, node)
+
+
+def _plain(sql: SqlType, target: Node) -> bool:
+    return "logicalType" not in target.props and target.type in _PLAIN.get(sql.base, ())
+
+
+def _nullable(convert: Convert) -> Convert:
+    if convert is _identity:
+        return convert
+    return lambda value: None if value is None else convert(value)
+
+
+def _to_compiled(sql: SqlType, node: Node) -> Convert | None:
+    """`to_avro(sql, ·, node)` for values that are not None, or None (walk instead)."""
+    target = _non_null(node)
+    if _plain(sql, target):
+        return _identity
+    if sql.base is Base.ARRAY and target.type == "array" and sql.element is not None \
+            and target.items is not None:
+        item = _nullable(_to_compiled(sql.element, target.items)
+                         or _walking(to_avro, sql.element, target.items))
+        if item is _identity:
+            return _identity  # fastavro only reads the list
+        return lambda value: [item(v) for v in value]
+    if sql.base is Base.STRUCT and target.type == "record":
+        members = []
+        for fld in target.fields:
+            member = sql.field(fld.name) or next(
+                (f for f in sql.fields if f.name.upper() == fld.name.upper()), None)
+            convert = None if member is None else _nullable(
+                _to_compiled(member.type, fld.type) or _walking(to_avro, member.type, fld.type))
+            members.append((fld.name, None if member is None else member.name, convert))
+
+        def record(value: Any) -> Any:
+            out: dict[str, Any] = {}
+            for avro_name, name, convert in members:
+                if name is None or convert is None:
+                    out[avro_name] = None
+                else:
+                    out[avro_name] = convert(value[name] if name in value
+                                             else _find(value, name))
+            return out
+        return record
+    return None
+
+
+def _from_compiled(sql: SqlType, node: Node) -> Convert | None:
+    """`from_avro(sql, ·, node)` for datums that are not None, or None (walk instead)."""
+    target = _non_null(node)
+    if _plain(sql, target):
+        return _identity
+    if sql.base is Base.ARRAY and target.type == "array" and sql.element is not None \
+            and target.items is not None:
+        item = _nullable(_from_compiled(sql.element, target.items)
+                         or _walking(from_avro, sql.element, target.items))
+        if item is _identity:
+            return _identity  # fastavro's list is new for every datum
+        return lambda datum: [item(v) for v in datum]
+    if sql.base is Base.STRUCT and target.type == "record":
+        by_upper = {f.name.upper(): f for f in target.fields}
+        members = []
+        for member in sql.fields:
+            fld = by_upper.get(member.name.upper())
+            convert = None if fld is None else _nullable(
+                _from_compiled(member.type, fld.type)
+                or _walking(from_avro, member.type, fld.type))
+            members.append((member.name, None if fld is None else fld.name, convert))
+
+        def record(datum: Any) -> Any:
+            return {name: None if convert is None else convert(datum.get(avro_name))
+                    for name, avro_name, convert in members}
+        return record
+    return None
+
+
+def _walking(walk: Callable[[SqlType, Any, Node], Any], sql: SqlType, node: Node) -> Convert:
+    return lambda value: walk(sql, value, node)

@@ -38,6 +38,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("connect", "connect_port", "connect", "/", True),
     ServiceSpec("ksqldb", "ksqldb_port", "ksqldb-server", "/healthcheck", True),
     ServiceSpec("ui", "ui_port", None, "/", True),
+    ServiceSpec("tote", "tote_port", None, "/healthcheck", True),
 )
 
 # Not an HTTP service: the embedded PostgreSQL (or the database `--db-url` names).

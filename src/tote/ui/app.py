@@ -1,8 +1,9 @@
-"""The web UI app: `create_ui_app(settings, log)` builds it; its lifespan starts the board feed.
+"""The web UI app: `create_ui_app(settings, log)` builds it; its lifespan starts the feeds.
 
 Importing this module starts nothing. The lifespan opens one HTTP client for the other
 services, the database browser (which connects lazily: a database that is down shows a
-message on the database page, not a failed start) and the board's live feed, and closes
+message on the database page, not a failed start) and the live feeds of the seed's odds
+board and of the pools board (each reading the log on its own thread), and closes
 them all on shutdown. The caller owns the log.
 """
 
@@ -23,12 +24,13 @@ from starlette.staticfiles import StaticFiles
 from tote.connect.jdbc.browse import DatabaseBrowser
 from tote.core.errors import ToteError
 from tote.log.base import Log
-from tote.ui import routes_board, routes_db, routes_ksql, routes_stack
+from tote.ui import routes_board, routes_db, routes_ksql, routes_pools, routes_stack
 from tote.ui.board import Board
 from tote.ui.context import UiServices
 from tote.ui.decode import RecordDecoder
 from tote.ui.feed import BoardFeed, KsqlOddsSource, LogOddsSource, OddsSource
 from tote.ui.pages import http_error_page, internal_error_page, make_templates, tote_error_page
+from tote.ui.pools_feed import PoolsFeed
 from tote.ui.services import ConnectClient, KsqlClient, RegistryClient, ServiceClient
 from tote.ui.settings import UiSettings
 from tote.ui.topics import TopicBrowser
@@ -56,7 +58,7 @@ class _SourceChooser:
 def create_ui_app(settings: UiSettings, log: Log, *, live_board: bool = True) -> Starlette:
     """The UI over `log`, talking to the services `settings` names.
 
-    `live_board=False` leaves the board without a feed (for tests that drive it directly).
+    `live_board=False` leaves the boards without feeds (for tests that drive them directly).
     """
 
     @asynccontextmanager
@@ -72,23 +74,28 @@ def create_ui_app(settings: UiSettings, log: Log, *, live_board: bool = True) ->
                 proxy=ServiceClient("REST Proxy", settings.proxy_url, client),
                 decoder=RecordDecoder(registry), board=Board())
             app.state.ui = ui
-            feed = None
+            feeds: list[asyncio.Task[None]] = []
             reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ui-board-log")
+            pools_reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ui-pools-log")
             if live_board:
                 chooser = _SourceChooser(ui, log, reader)
-                feed = asyncio.create_task(BoardFeed(ui.board, chooser).run(), name="board-feed")
+                feeds.append(asyncio.create_task(BoardFeed(ui.board, chooser).run(),
+                                                 name="board-feed"))
+                pools = PoolsFeed(ui.pools, log, ui.decoder, pools_reader)
+                feeds.append(asyncio.create_task(pools.run(), name="pools-feed"))
             try:
                 yield
             finally:
-                if feed is not None:
+                for feed in feeds:
                     feed.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await feed
-                reader.shutdown(wait=True)  # a log read in flight ends before the log closes
+                for executor in (reader, pools_reader):
+                    executor.shutdown(wait=True)  # log reads in flight end before it closes
                 ui.database.close()
 
-    routes = [*routes_board.routes(), *routes_db.routes(), *routes_stack.routes(),
-              *routes_ksql.routes(),
+    routes = [*routes_board.routes(), *routes_pools.routes(), *routes_db.routes(),
+              *routes_stack.routes(), *routes_ksql.routes(),
               Mount("/static", StaticFiles(packages=[("tote.ui", "static")]), name="static")]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.templates = make_templates()

@@ -12,9 +12,10 @@ server-sent-event streams sleep until the next update.
 
 from __future__ import annotations
 
-import asyncio
 from collections import deque
 from dataclasses import dataclass, field
+
+from tote.ui.live import Versioned
 
 HISTORY = 60
 
@@ -66,30 +67,17 @@ def odds_of(race_pool: float, runner_pool: float) -> float | None:
     return race_pool / runner_pool if runner_pool > 0 else None
 
 
-class Board:
+class Board(Versioned):
     """All races seen on the feed since it (re)connected."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._races: dict[str, _Race] = {}
-        self.version = 0
-        self.status = "starting"
-        self.live = False
-        self._waiters: set[asyncio.Event] = set()
-
-    def _changed(self) -> None:
-        self.version += 1
-        for waiter in self._waiters:
-            waiter.set()
-
-    def set_status(self, status: str, *, live: bool) -> None:
-        if (status, live) != (self.status, self.live):
-            self.status, self.live = status, live
-            self._changed()
 
     def reset(self) -> None:
         """Forget everything (the feed replays the stream from its start)."""
         self._races.clear()
-        self._changed()
+        self.changed()
 
     def apply(self, update: OddsUpdate) -> None:
         race = self._races.setdefault(update.race, _Race())
@@ -99,7 +87,7 @@ class Board:
         for runner, pool in race.pools.items():
             history = race.history.setdefault(runner, deque(maxlen=HISTORY))
             history.append(odds_of(race.race_pool, pool))
-        self._changed()
+        self.changed()
 
     def races(self) -> list[str]:
         return sorted(self._races, key=id_order)
@@ -114,20 +102,6 @@ class Board:
                        odds_of(found.race_pool, pool), tuple(found.history[runner]))
             for runner, pool in sorted(found.pools.items(), key=lambda i: id_order(i[0])))
         return RaceView(race, found.race_pool, runners, found.updates)
-
-    async def wait_change(self, version: int, timeout: float) -> int:
-        """The board's version once it differs from `version`, or after `timeout` s."""
-        if self.version != version:
-            return self.version
-        waiter = asyncio.Event()
-        self._waiters.add(waiter)
-        try:
-            await asyncio.wait_for(waiter.wait(), timeout)
-        except TimeoutError:
-            pass
-        finally:
-            self._waiters.discard(waiter)
-        return self.version
 
 
 def sparkline(values: tuple[float | None, ...], width: int = 160, height: int = 36,

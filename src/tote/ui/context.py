@@ -1,14 +1,16 @@
-"""What every route reaches through the request: the UI's clients, browsers and board."""
+"""What every route reaches through the request: the UI's clients, browsers and boards."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
 from tote.connect.jdbc.browse import DatabaseBrowser
 from tote.ui.board import Board
 from tote.ui.decode import RecordDecoder
+from tote.ui.live import LiveState
+from tote.ui.pools_board import PoolsBoard
 from tote.ui.services import ConnectClient, KsqlClient, RegistryClient, ServiceClient
 from tote.ui.settings import UiSettings
 from tote.ui.topics import TopicBrowser
@@ -27,6 +29,7 @@ class UiServices:
     proxy: ServiceClient
     decoder: RecordDecoder
     board: Board
+    pools: LiveState[PoolsBoard] = field(default_factory=lambda: LiveState(PoolsBoard()))
 
 
 def ui_of(request: Request) -> UiServices:

@@ -40,6 +40,15 @@ def odds(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def dollars(cents: float | None) -> str:
+    """Cents as dollars ("$1,000.00"); a fraction of a cent (a flexi stake) is rounded."""
+    return "—" if cents is None else f"${cents / 100:,.2f}"
+
+
+def basis_points(value: int | None) -> str:
+    return "—" if value is None else f"{value / 100:.2f}%"
+
+
 def cell(value: Any) -> str:
     """A database value as table text (NULL is styled by the template, not here)."""
     if isinstance(value, (bytes, bytearray, memoryview)):
@@ -87,7 +96,8 @@ def make_templates() -> Jinja2Templates:
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update(money=money, percent=percent, odds=odds, cell=cell,
-                       timestamp=timestamp, pretty_json=pretty_json)
+                       timestamp=timestamp, pretty_json=pretty_json, dollars=dollars,
+                       basis_points=basis_points)
     env.globals.update(with_query=with_query)
     return Jinja2Templates(env=env)
 

@@ -15,6 +15,8 @@ from tote.core.types import Base, Column, SqlType
 from tote.registry import Registry, RegistryError
 from tote.serde.avro_flat import FlatEncodeError, flat_encoder
 from tote.serde.avro_model import Node
+from tote.serde.avro_rows import AvroRowDecoder
+from tote.serde.avro_schema import render_with
 from tote.serde.delimited import DelimitedCodec
 from tote.serde.errors import SerializationError
 from tote.serde.json_format import JsonCodec
@@ -88,27 +90,38 @@ class DictRowCodec:
 class _RecentRows:
     """Rows of the last framed flat-Avro records this process wrote or read, by the
     identity of their bytes: a record handed from one query to the next in memory, or
-    read by several queries, is decoded once. Flat rows (nullable primitives) survive
-    an Avro round trip unchanged, so the cached row is what decoding would give; the
-    signature (schema id, column names and Avro types) makes sure the reader's columns
-    are the writer's."""
+    read by several queries, is decoded once. Flat rows (nullable primitives, arrays of
+    them) survive an Avro round trip unchanged, so the cached row is what decoding would
+    give; the signature (schema id, column names and Avro types) makes sure the reader's
+    columns are the writer's. Lists are copied in and out (`lists`: their slots), so no
+    reader sees another's changes."""
 
     LIMIT = 1024
 
     def __init__(self) -> None:
-        self._rows: dict[int, tuple[bytes, tuple[object, ...], Values]] = {}
+        self._rows: dict[int, tuple[bytes, tuple[object, ...], Values, tuple[int, ...]]] = {}
 
-    def remember(self, data: bytes, signature: tuple[object, ...], row: Values) -> None:
+    def remember(self, data: bytes, signature: tuple[object, ...], row: Values,
+                 lists: tuple[int, ...] = ()) -> None:
         rows = self._rows
         if len(rows) >= self.LIMIT:
             rows.clear()
-        rows[id(data)] = (data, signature, row)
+        rows[id(data)] = (data, signature, _copied(row, lists) if lists else row, lists)
 
     def recall(self, data: bytes, signature: tuple[object, ...]) -> Values | None:
         hit = self._rows.get(id(data))
         if hit is not None and hit[0] is data and hit[1] == signature:
-            return hit[2]
+            return _copied(hit[2], hit[3]) if hit[3] else hit[2]
         return None
+
+
+def _copied(row: Values, lists: tuple[int, ...]) -> Values:
+    copy = list(row)
+    for slot in lists:
+        value = copy[slot]
+        if value is not None:
+            copy[slot] = list(value)
+    return tuple(copy)
 
 
 _RECENT = _RecentRows()
@@ -125,12 +138,19 @@ class AvroRowCodec:
         self._registry = registry
         self._writer = (KsqlAvroCodec(self._columns, writer[1], unwrap, writer[0])
                         if writer is not None else None)
-        self._readers: dict[int, tuple[KsqlAvroCodec, list[str] | None]] = {}
+        self._readers: dict[int, tuple[KsqlAvroCodec, list[str] | None, _Reader | None,
+                                       bool]] = {}
         self._flat_writer = None if self._writer is None or unwrap else _flat_fields(
-            self._columns, self._writer.schema.node, all_fields=True)
-        self._shape = tuple((c.name.upper(), _FLAT.get(c.type.base)) for c in self._columns)
+            self._columns, self._writer.schema.node, all_fields=True, arrays=True)
+        self._shape = tuple((c.name.upper(), _shape_of(c.type)) for c in self._columns)
         self._doubles = tuple(i for i, c in enumerate(self._columns)
                               if c.type.base is Base.DOUBLE)
+        self._lists = tuple(i for i, c in enumerate(self._columns)
+                            if c.type.base is Base.ARRAY)
+        # Rows are shared when they hold primitives and arrays of primitives only (a
+        # row's lists are copied); arrays of doubles may hold ints that decode as floats.
+        self._shared = all(_shape_of(c.type) not in (None, ("array", None), ("array", "double"))
+                           for c in self._columns)
         self._fast = _fast_writer(self._flat_writer, self._writer)
         self._fast_framed = _fast_writer(self._flat_writer, self._writer, framed=True)
 
@@ -161,10 +181,12 @@ class AvroRowCodec:
                 data = fast(values)
             except FlatEncodeError:
                 data = frame(writer.schema_id, self._payload(flat, values))
+            if not self._shared:
+                return data
             for i in self._doubles:
                 if type(values[i]) is int:
                     return data  # decoding gives a float back, not this int
-            _RECENT.remember(data, (writer.schema_id, self._shape), values)
+            _RECENT.remember(data, (writer.schema_id, self._shape), values, self._lists)
             return data
         datum = writer.to_datum(dict(zip(self._names, values, strict=True)))
         datum = _defaults(writer.schema.node, datum)
@@ -187,10 +209,19 @@ class AvroRowCodec:
                 raise SerializationError(
                     f"Error retrieving Avro schema for id {schema_id}: {exc.message}") from None
             codec = KsqlAvroCodec(self._columns, found.schema, self._unwrap, schema_id)
-            flat = None if self._unwrap else _flat_fields(self._columns, codec.schema.node,
-                                                          all_fields=False)
-            cached = self._readers[schema_id] = (codec, flat)
-        reader, flat = cached
+            node = codec.schema.node
+            flat = None if self._unwrap else _flat_fields(self._columns, node, all_fields=False)
+            fast = None if self._unwrap or codec.schema.external else _compiled_reader(
+                self._columns, node)
+            shared = self._shared and fast is not None
+            cached = self._readers[schema_id] = (codec, flat, fast, shared)
+        reader, flat, fast, shared = cached
+        if fast is not None:
+            values = fast(data)
+            if values is not None:
+                if shared:
+                    _RECENT.remember(data, signature, values, self._lists)
+                return values
         if flat is not None:
             datum = reader.codec.decode(data[5:])
             values = tuple([datum.get(name) for name in flat])
@@ -200,6 +231,81 @@ class AvroRowCodec:
         if row is None:
             return None
         return tuple(coerce(col.type, _lookup(row, col.name)) for col in self._columns)
+
+
+_Reader = Callable[[bytes], Values | None]
+
+
+def _compiled_reader(columns: Sequence[Column], node: Node) -> _Reader | None:
+    """Framed payloads of the writer schema `node` → the columns' values, by generated
+    code (`tote.serde.avro_rows`), when each column reads its field's value as is (the
+    value fastavro gives is already the SQL value: no conversion, no coercion); None
+    otherwise. The reader gives None for a payload it cannot read (the caller then
+    decodes it the general way, which explains the error)."""
+    if node.type != "record":
+        return None
+    decoder = _row_decoder(node)
+    if decoder is None:
+        return None
+    index = {f.name.upper(): i for i, f in enumerate(node.fields)}
+    missing = len(node.fields)  # where the padded row holds a None
+    picks: list[int] = []
+    for col in columns:
+        at = index.get(col.name.upper())
+        if at is None:
+            picks.append(missing)
+        elif _as_is(col.type, node.fields[at].type):
+            picks.append(at)
+        else:
+            return None
+    decode = decoder.decode_one
+    if picks == list(range(len(node.fields))):
+        def whole(data: bytes) -> Values | None:
+            return decode(data, 5)
+        return whole
+
+    def picked(data: bytes) -> Values | None:
+        row = decode(data, 5)
+        if row is None:
+            return None
+        padded = (*row, None)
+        return tuple([padded[i] for i in picks])
+    return picked
+
+
+_DECODERS: dict[str, AvroRowDecoder | None] = {}
+_DECODERS_LIMIT = 1024
+
+
+def _row_decoder(node: Node) -> AvroRowDecoder | None:
+    """One generated decoder per writer schema in the process (every query reading a
+    topic shares it), by the schema's canonical text."""
+    text = render_with(node, frozenset())
+    if text not in _DECODERS:
+        if len(_DECODERS) >= _DECODERS_LIMIT:
+            _DECODERS.clear()
+        _DECODERS[text] = AvroRowDecoder.compile(node, arrays=True)
+    return _DECODERS[text]
+
+
+_AS_IS = {Base.STRING: ("string", "enum"), Base.INTEGER: ("int", "long"),
+          Base.BIGINT: ("int", "long"), Base.BOOLEAN: ("boolean",),
+          Base.DOUBLE: ("double", "float"), Base.BYTES: ("bytes",)}
+
+
+def _as_is(sql: SqlType, node: Node) -> bool:
+    """Whether fastavro's value of `node` is the SQL value of a `sql` column as it is."""
+    if node.type == "union":
+        branches = [b for b in node.branches if b.type != "null"]
+        if len(branches) != 1 or len(node.branches) != 2:
+            return False
+        node = branches[0]
+    if "logicalType" in node.props:
+        return False
+    if sql.base is Base.ARRAY:
+        return (node.type == "array" and sql.element is not None and node.items is not None
+                and _as_is(sql.element, node.items))
+    return node.type in _AS_IS.get(sql.base, ())
 
 
 def _fast_writer(flat: list[str] | None, writer: KsqlAvroCodec | None, framed: bool = False
@@ -222,30 +328,56 @@ _FLAT = {Base.BOOLEAN: "boolean", Base.INTEGER: "int", Base.BIGINT: "long",
          Base.DOUBLE: "double", Base.STRING: "string", Base.BYTES: "bytes"}
 
 
-def _flat_fields(columns: Sequence[Column], node: Node, *, all_fields: bool
-                 ) -> list[str] | None:
+def _flat_fields(columns: Sequence[Column], node: Node, *, all_fields: bool,
+                 arrays: bool = False) -> list[str] | None:
     """The record's field names in column order when every column is a nullable
-    primitive whose Python value is already the Avro datum (the fast path); else None."""
+    primitive whose Python value is already the Avro datum (the fast path), or, if
+    `arrays`, a nullable array of such primitives; else None."""
     if node.type != "record":
         return None
     by_upper = {f.name.upper(): f for f in node.fields}
     names: list[str] = []
     for col in columns:
         fld = by_upper.get(col.name.upper())
-        wanted = _FLAT.get(col.type.base)
-        if fld is None or wanted is None:
+        if fld is None:
             return None
-        ftype = fld.type
-        if ftype.type != "union":
+        value = _nullable_branch(fld.type)
+        if value is None:
             return None
-        branches = [b for b in ftype.branches if b.type != "null"]
-        if len(branches) != 1 or branches[0].type != wanted or \
-                "logicalType" in branches[0].props:
+        if arrays and col.type.base is Base.ARRAY and value.type == "array":
+            element = col.type.element
+            items = value.items
+            if element is None or items is None or "logicalType" in value.props:
+                return None
+            inner = _nullable_branch(items) if items.type == "union" else items
+            if inner is None or not _primitive_of(element, inner):
+                return None
+        elif not _primitive_of(col.type, value):
             return None
         names.append(fld.name)
     if all_fields and len(names) != len(node.fields):
         return None
     return names
+
+
+def _shape_of(sql: SqlType) -> object:
+    """What a column's Avro type is in a flat row (primitives, arrays of them)."""
+    if sql.base is Base.ARRAY and sql.element is not None:
+        return ("array", _FLAT.get(sql.element.base))
+    return _FLAT.get(sql.base)
+
+
+def _nullable_branch(node: Node) -> Node | None:
+    """The value branch of a `["null", T]` union (None for any other type)."""
+    if node.type != "union":
+        return None
+    branches = [b for b in node.branches if b.type != "null"]
+    return branches[0] if len(branches) == 1 and len(node.branches) == 2 else None
+
+
+def _primitive_of(sql: SqlType, node: Node) -> bool:
+    wanted = _FLAT.get(sql.base)
+    return wanted is not None and node.type == wanted and "logicalType" not in node.props
 
 
 def _defaults(node: Node, datum: Any) -> Any:
@@ -264,8 +396,21 @@ def _defaults(node: Node, datum: Any) -> Any:
         branches = [b for b in node.branches if b.type != "null"]
         return _defaults(branches[0], datum) if len(branches) == 1 else datum
     if node.type == "array" and isinstance(datum, list) and node.items is not None:
+        if _no_records(node.items):
+            return datum
         return [_defaults(node.items, v) for v in datum]
     return datum
+
+
+def _no_records(node: Node) -> bool:
+    """A primitive, or a union of primitives: nothing in it takes defaults."""
+    if node.type == "union":
+        return all(b.type in _PRIMITIVE_TYPES for b in node.branches)
+    return node.type in _PRIMITIVE_TYPES
+
+
+_PRIMITIVE_TYPES = frozenset(("null", "boolean", "int", "long", "float", "double", "bytes",
+                              "string", "enum", "fixed"))
 
 
 def coerce(sql: SqlType, value: Any) -> Any:

@@ -97,6 +97,9 @@ class ScalarFunction:
     category: str
     description: str
     variants: tuple[Variant, ...]
+    # What DESCRIBE FUNCTION shows as Author and Jar (user functions say where they live).
+    author: str = "Confluent"
+    path: str = "internal"
 
     def resolve(self, args: Sequence[ArgType]) -> ResolvedCall:
         from tote.sql.functions.resolution import resolve_scalar
@@ -158,6 +161,8 @@ class AggregateFunction:
     value_args: int = 1
     table_safe: bool = True  # can retract (usable on a table source)
     category: str = "AGGREGATE"
+    author: str = "Confluent"
+    path: str = "internal"
 
     def resolve(self, arg_types: Sequence[SqlType], literal_args: Sequence[Any]) -> Aggregator:
         """`arg_types`: types of the per-row arguments; `literal_args`: the init literals."""
@@ -184,6 +189,8 @@ class TableFunction:
     signatures: tuple[Variant, ...]
     resolver: Callable[[Sequence[SqlType | None]], ResolvedTableFunction]
     category: str = "TABLE"
+    author: str = "Confluent"
+    path: str = "internal"
 
     def resolve(self, arg_types: Sequence[SqlType | None]) -> ResolvedTableFunction:
         return self.resolver(arg_types)

@@ -87,6 +87,8 @@ class FunctionRegistry:
             category=function.category,
             description=function.description,
             signatures=describe_variants(variants),
+            author=function.author,
+            path=function.path,
         )
 
     def list(self) -> list[FunctionSummary]:

@@ -7,6 +7,7 @@ from tote.sql.expressions.formatter import format_expression
 from tote.sql.planner.logical import (
     AggregateNode,
     FilterNode,
+    FlatMapNode,
     JoinNode,
     Node,
     ProjectNode,
@@ -50,6 +51,8 @@ def _describe(node: Node) -> str:
         if node.within is not None:
             spec = join_window_spec(node.within)
             detail += (f" within ({spec.before} ms, {spec.after} ms), grace {spec.grace} ms")
+    elif isinstance(node, FlatMapNode):
+        detail = "flat map " + ", ".join(format_expression(c) for c in node.calls)
     elif isinstance(node, ProjectNode):
         detail = "project " + ", ".join(format_expression(e) for e in node.expressions)
     elif isinstance(node, SinkNode):

@@ -124,6 +124,20 @@ class JoinNode(Node):
 
 
 @dataclass(frozen=True)
+class FlatMapNode(Node):
+    """Table functions of the SELECT (EXPLODE...): each input row becomes as many rows as
+    the longest call returns; the output row is the input row plus one column per call
+    (shorter results padded with NULL). Streams only."""
+
+    input: Node
+    calls: tuple[FunctionCall, ...]
+
+    @property
+    def inputs(self) -> tuple[Node, ...]:
+        return (self.input,)
+
+
+@dataclass(frozen=True)
 class ProjectNode(Node):
     """The final projection: value columns computed from the input row; the key passes
     through (renamed by the schema)."""

@@ -63,7 +63,8 @@ class KeyState:
             hk = hashable(key)
             raw = self._raw_keys.get(hk)
         if raw is None:
-            raw = values.encode(list(key))
+            pending = self._pending.get(hk)  # a key new in this step, put again
+            raw = pending[0] if pending is not None else values.encode(list(key))
         self._pending[hk] = (raw, _DELETED if value is None else value)
 
     def items(self) -> Iterator[tuple[Hashable, Any]]:

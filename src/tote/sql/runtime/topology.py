@@ -13,6 +13,7 @@ from tote.sql.planner.foreign_key import RespondNode, SubscribeNode
 from tote.sql.planner.logical import (
     AggregateNode,
     FilterNode,
+    FlatMapNode,
     JoinNode,
     Node,
     ProjectNode,
@@ -24,6 +25,7 @@ from tote.sql.planner.physical import SubTopology, is_boundary
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.operators.aggregate import build_aggregate
 from tote.sql.runtime.operators.fk_join import build_fk_join, build_fk_writer, build_result_reader
+from tote.sql.runtime.operators.flat_map import build_flat_map
 from tote.sql.runtime.operators.join import build_join
 from tote.sql.runtime.operators.repartition import build_reader, build_writer
 from tote.sql.runtime.operators.sink import build_sink
@@ -54,7 +56,9 @@ class _Wiring:
             assert isinstance(node, RekeyNode)
             topic = ctx.plan.repartition_topic(node)
             if isinstance(node, RespondNode):
-                self.add_entry(topic, build_result_reader(node, ctx, push))
+                entry, handed = build_result_reader(node, ctx, push, keep_old=old)
+                self.add_entry(topic, entry)
+                self.routed[topic] = handed
             else:
                 self.add_entry(topic, build_reader(node, push))
                 self.routed[topic] = push
@@ -64,6 +68,8 @@ class _Wiring:
             self.wire(node.input, build_filter(node, ctx, push))
         elif isinstance(node, ProjectNode):
             self.wire(node.input, build_project(node, ctx, push, keep_old=old), old=old)
+        elif isinstance(node, FlatMapNode):
+            self.wire(node.input, build_flat_map(node, ctx, push), old=False)
         elif isinstance(node, RekeyNode):
             self.wire(node.input, build_rekey(node, ctx, push), old=old)
         elif isinstance(node, AggregateNode) and node.window is None:
@@ -72,9 +78,13 @@ class _Wiring:
             self.wire(node.input, build_windowed_aggregate(node, ctx, push))
         elif isinstance(node, JoinNode) and node.kind == "foreign-key":
             assert isinstance(node.left, SubscribeNode)
-            subscriptions, right = build_fk_join(node, ctx, push)
-            self.add_entry(ctx.plan.repartition_topic(node.left), subscriptions)
-            self.wire(node.right, right)
+            subscriptions, handed, right = build_fk_join(node, ctx, push)
+            topic = ctx.plan.repartition_topic(node.left)
+            self.add_entry(topic, subscriptions)
+            self.routed[topic] = handed
+            if len(self.entries[topic]) > 1:  # read twice: no hand-over, read it back
+                self.routed.pop(topic, None)
+            self.wire(node.right, right, materialize=False)
         elif isinstance(node, JoinNode):
             joins = build_stream_join if node.kind == "stream-stream" else build_join
             left, right = joins(node, ctx, push)
@@ -99,7 +109,10 @@ def build_entries(sub: SubTopology, ctx: BuildContext, sink: Push | None = None,
     else:
         assert isinstance(root, RekeyNode)
         fk_side = isinstance(root, SubscribeNode | RespondNode)
-        wiring.wire(root.input, build_fk_writer(root, ctx) if fk_side else build_writer(root, ctx))
+        # A subscription writer remembers foreign keys itself: its left table's source
+        # need not keep whole rows.
+        wiring.wire(root.input, build_fk_writer(root, ctx) if fk_side else build_writer(root, ctx),
+                    materialize=not isinstance(root, SubscribeNode))
     if routed is not None:
         routed.update(wiring.routed)
     out: dict[str, Entry] = {}

@@ -77,9 +77,16 @@ def _freeze_key(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+_AS_THEY_ARE = frozenset((str, int, bool, type(None)))
+
+
 def encode(value: Any) -> bytes:
     """Deterministic bytes for a value (a row tuple, a key tuple, an accumulator...)."""
-    return json.dumps(_tag(value), separators=(",", ":"), ensure_ascii=False,
+    if type(value) is list and all(type(v) in _AS_THEY_ARE for v in value):
+        tagged = value  # a key of strings and numbers (the usual one) needs no tags
+    else:
+        tagged = _tag(value)
+    return json.dumps(tagged, separators=(",", ":"), ensure_ascii=False,
                       allow_nan=False).encode("utf-8")
 
 

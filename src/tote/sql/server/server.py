@@ -26,6 +26,7 @@ from tote.sql.ast.statements import QueryStatement
 from tote.sql.commands import CommandLog
 from tote.sql.engine import Engine
 from tote.sql.execution.dispatch import Session
+from tote.sql.functions import FunctionRegistry
 from tote.sql.results import CommandResult, QueryList, QuerySummary, StatementResult
 from tote.sql.script import Variables, run_script, split_statements
 from tote.sql.server.follower import CommandFollower
@@ -81,13 +82,15 @@ class CommandStatus:
 class KsqlServer:
     def __init__(self, log: Log, registry: Registry | None, *,
                  properties: Mapping[str, object] | None = None,
-                 engine: Engine | None = None, instance_id: str | None = None) -> None:
+                 engine: Engine | None = None, instance_id: str | None = None,
+                 functions: FunctionRegistry | None = None) -> None:
         """`instance_id` (this server's host:port) shares persistent queries' work with
-        the other servers of the service id (see `runtime.membership`)."""
+        the other servers of the service id (see `runtime.membership`); `functions`
+        replaces the built-in function registry (user functions added)."""
         self.log = log
         self.registry = registry
         self.engine = engine or Engine(log, registry, properties=properties,
-                                       instance_id=instance_id)
+                                       instance_id=instance_id, functions=functions)
         self.queries = TransientQueries(self.engine)
         commands = self.engine.commands or CommandLog(log, self.engine.service_id)
         self.follower = CommandFollower(commands, self.engine.apply_command, self._observe)

@@ -1,19 +1,21 @@
-// tote web UI: the two live parts, with EventSource (server-sent events).
+// tote web UI: the live parts, with EventSource (server-sent events).
 // Everything inserted as HTML was rendered and escaped by the server's templates;
 // everything built here goes in through textContent, never innerHTML.
 (function () {
   "use strict";
 
-  function liveBoard() {
-    var board = document.getElementById("board");
+  // A live fragment: the element `id` is replaced by each `name` event of its stream
+  // (the seed's odds board, and the pools board).
+  function liveBoard(id, name, badgeId) {
+    var board = document.getElementById(id);
     if (!board || !window.EventSource) return;
     var source = new EventSource(board.dataset.stream);
-    source.addEventListener("board", function (event) {
+    source.addEventListener(name, function (event) {
       board.innerHTML = event.data;
       board.dataset.updates = String(Number(board.dataset.updates || "0") + 1);
     });
     source.addEventListener("error", function () {
-      var badge = document.getElementById("board-status");
+      var badge = document.getElementById(badgeId);
       if (badge) {
         badge.textContent = "RECONNECTING";
         badge.className = "badge waiting";
@@ -65,6 +67,7 @@
     box.querySelector("button.stop").addEventListener("click", function () { finish("Stopped.", "muted"); });
   }
 
-  liveBoard();
+  liveBoard("board", "board", "board-status");
+  liveBoard("pools", "pools", "pools-status");
   ksqlStream();
 })();

@@ -26,6 +26,7 @@ from tote.sql.analyzer.query.select import (
     expand_struct_all,
     name_items,
 )
+from tote.sql.analyzer.query.table_functions import flat_map, table_calls
 from tote.sql.analyzer.query.windowing import check_where, check_window_clause, emits_final
 from tote.sql.ast.expressions import ColumnRef, Expression, FunctionCall, NullLiteral
 from tote.sql.ast.nodes import walk
@@ -136,6 +137,10 @@ class QueryBuilder:
         if partition_by is not None:
             node, origin, partition_null = self._partition(node, partition_by, generator)
         selects = self._expand(items, node, relations, origin)
+        calls = table_calls([s.expression for s in selects], self.functions)
+        if calls:
+            node, selects = flat_map(node, selects, calls, functions=self.functions,
+                                     type_of=self.type_of, grouped=group_by is not None)
         if group_by is None and self._has_aggregates(items):
             self._check_ungrouped(selects)
             raise StatementError(self._aggregate_without_group_by(items))

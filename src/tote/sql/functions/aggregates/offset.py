@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from tote.core import types as t
-from tote.core.types import SqlType
+from tote.core.types import Base, SqlType
 from tote.sql.functions.aggregates.common import describe_args
 from tote.sql.functions.aggregates.state import decode, encode
 from tote.sql.functions.base import AggregateFunction, Aggregator, variant
 from tote.sql.functions.resolution import NoMatchingVariant
+
+_PLAIN = (Base.STRING, Base.INTEGER, Base.BIGINT, Base.BOOLEAN)
 
 
 class ByOffset(Aggregator):
@@ -26,6 +28,8 @@ class ByOffset(Aggregator):
         self.latest = latest
         self.count = count
         self.ignore_nulls = ignore_nulls
+        # Values whose stored form is the value itself: the accumulator is its own state.
+        self.plain = sql.base in _PLAIN
 
     def init(self) -> list[list[Any]]:
         return []
@@ -37,7 +41,7 @@ class ByOffset(Aggregator):
         seq = (acc[-1][0] + 1) if acc else 0
         keep = self.count or 1
         if self.latest:
-            return [*acc, [seq, value]][-keep:]
+            return [[seq, value]] if keep == 1 else [*acc, [seq, value]][-keep:]
         return acc if len(acc) >= keep else [*acc, [seq, value]]
 
     def result(self, acc: list[list[Any]]) -> Any:
@@ -51,9 +55,13 @@ class ByOffset(Aggregator):
         return merged[-keep:] if self.latest else merged[:keep]
 
     def to_state(self, acc: list[list[Any]]) -> Any:
+        if self.plain:
+            return acc  # never changed in place (add makes new lists)
         return [[seq, encode(v, self.value_type)] for seq, v in acc]
 
     def from_state(self, state: Any) -> list[list[Any]]:
+        if self.plain:
+            return [list(pair) for pair in state]
         return [[seq, decode(v, self.value_type)] for seq, v in state]
 
 

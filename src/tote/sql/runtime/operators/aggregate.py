@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tote.core.errors import SqlError
+from tote.serde.codegen import Source
 from tote.sql.errors import as_statement_error
 from tote.sql.expressions import TypeChecker, compile_value
 from tote.sql.functions import Aggregator
@@ -44,6 +45,25 @@ def aggregate_calls(node: AggregateNode, ctx: BuildContext) -> list[Call]:
     return out
 
 
+def _generated(calls: Sequence[Call]) -> tuple[Callable[[list[Any], Row], list[Any]],
+                                                 Callable[[Row, list[Any]], Row]]:
+    """`add(accs, row)`: every call's accumulator with one more row (a stream record, the
+    common case), and `result(key, accs)`: the group's row; each one generated expression,
+    no loop, no argument lists."""
+    src = Source({})
+    adds, results = [], []
+    for index, call in enumerate(calls):
+        args = "".join(f", {src.const(fn)}(row)" for fn in call.args)
+        adds.append(f"{src.const(call.aggregator.add)}(accs[{index}]{args})")
+        results.append(f"{src.const(call.aggregator.result)}(accs[{index}])")
+    src.emit(0, "def add(accs, row):", f"    return [{', '.join(adds)}]")
+    src.emit(0, "def result(key, accs):",
+             f"    return key + ({', '.join(results)},)" if results else "    return key")
+    namespace = dict(src.env)
+    exec(compile("\n".join(src.lines), "<aggregate>", "exec"), namespace)
+    return namespace["add"], namespace["result"]
+
+
 def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push,
                     emit_old: bool = True) -> Push:
     assert node.window is None, "windowed aggregation is built by operators.windowed"
@@ -61,10 +81,7 @@ def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push,
                                                     strict=True)]
 
     state = ctx.state(node.id, "Aggregate-Materialize", encode, decode)
-    results = [agg.result for agg in aggregators]
-
-    def result(key: Row, accs: list[Any]) -> Row:
-        return key + tuple([fn(acc) for fn, acc in zip(results, accs, strict=True)])
+    add, result = _generated(calls)
 
     def aggregate(rec: Rec) -> None:
         key = rec.key
@@ -72,7 +89,14 @@ def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push,
             return
         stored = state.get(key)
         old = result(key, stored) if emit_old and stored is not None else None
-        accs = [agg.init() for agg in aggregators] if stored is None else list(stored)
+        accs = [agg.init() for agg in aggregators] if stored is None else stored
+        row = rec.row
+        if rec.old is None and row is not None:
+            accs = add(accs, row)
+            state.put(key, accs)
+            push(Rec(key, result(key, accs), rec.ts, old, rec.window))
+            return
+        accs = list(accs)
         for index, call in enumerate(calls):
             if rec.old is not None:
                 args = [fn(rec.old) for fn in call.args]

@@ -11,7 +11,13 @@ Three steps, in three sub-topologies (see `planner.foreign_key`):
    change of a right row answers every left row referencing it, in the order of their
    serialised left keys (Kafka Streams' prefix scan).
 3. The result reader, on the left key's partition, remembers each left key's last result
-   so that a change carries the row it replaces, like any table change.
+   so that a change carries the row it replaces, like any table change (only where
+   something downstream reads it).
+
+The subscription writer remembers each left key's foreign key (not the whole left row:
+that is all an unsubscription needs), and writes it only when it changes. In live mode a
+subscription or response every reader takes in the same step is handed over in memory
+(`BuildContext.route`), neither encoded nor written, like a repartition record.
 
 What is emitted follows Kafka Streams: a new left row without a match emits nothing
 (INNER) or the left row with null right columns (LEFT); an updated left row that lost its
@@ -69,6 +75,8 @@ def build_fk_writer(node: RekeyNode, ctx: BuildContext) -> Push:
 
 
 def _subscription_writer(node: SubscribeNode, ctx: BuildContext) -> Push:
+    """Reads the left table unmaterialised: `foreign_keys` (left key → (foreign key,))
+    tells a new left row from a changed one and where it was subscribed."""
     assert node.right is not None
     topic = ctx.plan.repartition_topic(node)
     foreign_key = compile_value(
@@ -76,25 +84,33 @@ def _subscription_writer(node: SubscribeNode, ctx: BuildContext) -> Push:
     ).fn
     partition_of = partitioner(node.right, ctx)
     emit = ctx.emit
+    route = ctx.route
+    foreign_keys = ctx.state(node.id, "foreign-keys")
 
     def send(op: int, fk: Any, left_key: Row, row: Row | None, ts: int) -> None:
         partition = 0 if fk is None else partition_of((fk,))
+        if route is not None and route(topic, partition, Rec((fk,), (op, fk, left_key, row), ts)):
+            return
         emit(
             topic,
             Record(values.pack((op, fk, left_key, row)), values.pack((fk,)), (), ts, partition),
         )
 
     def write(rec: Rec) -> None:
-        new, old = rec.row, rec.old
-        old_fk = foreign_key(old) if old is not None else None
+        new, key = rec.row, rec.key
+        known = foreign_keys.get(key)
+        old_fk = known[0] if known is not None else None
         if new is None:
-            if old is not None:
-                send(DELETE, old_fk, rec.key, None, rec.ts)
+            if known is not None:
+                foreign_keys.put(key, None)
+                send(DELETE, old_fk, key, None, rec.ts)
             return
         new_fk = foreign_key(new)
+        if known is None or old_fk != new_fk:
+            foreign_keys.put(key, (new_fk,))
         if old_fk is not None and old_fk != new_fk:
-            send(UNSUBSCRIBE, old_fk, rec.key, None, rec.ts)
-        send(SUBSCRIBE_NEW if old is None else SUBSCRIBE_UPDATE, new_fk, rec.key, new, rec.ts)
+            send(UNSUBSCRIBE, old_fk, key, None, rec.ts)
+        send(SUBSCRIBE_NEW if known is None else SUBSCRIBE_UPDATE, new_fk, key, new, rec.ts)
 
     return write
 
@@ -203,9 +219,11 @@ def _subscriptions(node: JoinNode, ctx: BuildContext) -> SubscriptionStore:
     return store
 
 
-def build_fk_join(node: JoinNode, ctx: BuildContext, push: Push) -> tuple[Entry, Push]:
+def build_fk_join(node: JoinNode, ctx: BuildContext, push: Push
+                  ) -> tuple[Entry, Push, Push]:
     """The join on the foreign key's partition: the entry reading the subscription topic,
-    and the operator taking the right table's changes."""
+    where a subscription handed over in memory goes, and the operator taking the right
+    table's changes (read unmaterialised: the right store is all it needs)."""
     right_state = ctx.state(node.id, "right-store")
     subscriptions = _subscriptions(node, ctx)
     keep_left = node.type is JoinType.LEFT
@@ -215,18 +233,14 @@ def build_fk_join(node: JoinNode, ctx: BuildContext, push: Push) -> tuple[Entry,
         stored = right_state.get((fk,))
         return tuple(stored[0]) if stored is not None else None
 
-    def subscription(record: LogRecord) -> None:
-        assert record.value is not None
-        op, fk, left_key, row = values.unpack(record.value)
-        left_key = tuple(left_key)
-        ts = record.timestamp
+    def subscribe(op: int, fk: Any, left_key: Row, row: Row | None, ts: int) -> None:
         if op in (UNSUBSCRIBE, DELETE):
             if fk is not None:
                 subscriptions.unsubscribe(fk, left_key)
             if op == DELETE:
                 push(Rec(left_key, None, ts))
             return
-        row = tuple(row)
+        assert row is not None
         matched = None
         if fk is not None:
             subscriptions.subscribe(fk, left_key, row)
@@ -236,8 +250,21 @@ def build_fk_join(node: JoinNode, ctx: BuildContext, push: Push) -> tuple[Entry,
         elif op == SUBSCRIBE_UPDATE:
             push(Rec(left_key, None, ts))
 
+    def subscription(record: LogRecord) -> None:
+        assert record.value is not None
+        op, fk, left_key, row = values.unpack(record.value)
+        subscribe(op, fk, tuple(left_key), tuple(row) if row is not None else None,
+                  record.timestamp)
+
+    def handed(rec: Rec) -> None:
+        assert rec.row is not None
+        op, fk, left_key, row = rec.row
+        subscribe(op, fk, left_key, row, rec.ts)
+
     def right(rec: Rec) -> None:
         new = rec.row
+        if new is None and right_state.get(rec.key) is None:
+            return  # a deletion of a row that never was
         right_state.put(rec.key, (new, rec.ts) if new is not None else None)
         for left_key, left_row in subscriptions.subscribers(rec.key[0]):
             if new is None and not keep_left:
@@ -245,7 +272,7 @@ def build_fk_join(node: JoinNode, ctx: BuildContext, push: Push) -> tuple[Entry,
             else:
                 push(Rec(left_key, left_row + (new if new is not None else right_nulls), rec.ts))
 
-    return subscription, right
+    return subscription, handed, right
 
 
 def _response_writer(node: RespondNode, ctx: BuildContext) -> Push:
@@ -253,27 +280,39 @@ def _response_writer(node: RespondNode, ctx: BuildContext) -> Push:
     topic = ctx.plan.repartition_topic(node)
     partition_of = partitioner(node.left, ctx)
     emit = ctx.emit
+    route = ctx.route
 
     def write(rec: Rec) -> None:
-        emit(
-            topic,
-            Record(values.pack(rec.row), values.pack(rec.key), (), rec.ts, partition_of(rec.key)),
-        )
+        partition = partition_of(rec.key)
+        if route is not None and route(topic, partition, Rec(rec.key, rec.row, rec.ts)):
+            return
+        emit(topic, Record(values.pack(rec.row), values.pack(rec.key), (), rec.ts, partition))
 
     return write
 
 
-def build_result_reader(node: RespondNode, ctx: BuildContext, push: Push) -> Entry:
-    """Back on the left key's partition: each result with the one it replaces."""
-    results = ctx.state(node.id, "result-store")
+def build_result_reader(node: RespondNode, ctx: BuildContext, push: Push,
+                        keep_old: bool = True) -> tuple[Entry, Push]:
+    """Back on the left key's partition: each result, with the one it replaces when
+    `keep_old` (then remembered per left key); the entry reading the response topic and
+    where a response handed over in memory goes."""
+    results = ctx.state(node.id, "result-store") if keep_old else None
+
+    def respond(key: Row, new: Row | None, ts: int) -> None:
+        if results is None:
+            push(Rec(key, new, ts))
+            return
+        previous = results.get(key)
+        results.put(key, new)
+        push(Rec(key, new, ts, tuple(previous) if previous is not None else None))
 
     def entry(record: LogRecord) -> None:
         assert record.key is not None and record.value is not None
-        key = tuple(values.unpack(record.key))
         row = values.unpack(record.value)
-        new = tuple(row) if row is not None else None
-        previous = results.get(key)
-        results.put(key, new)
-        push(Rec(key, new, record.timestamp, tuple(previous) if previous is not None else None))
+        respond(tuple(values.unpack(record.key)), tuple(row) if row is not None else None,
+                record.timestamp)
 
-    return entry
+    def handed(rec: Rec) -> None:
+        respond(rec.key, rec.row, rec.ts)
+
+    return entry, handed
