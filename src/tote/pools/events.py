@@ -17,6 +17,7 @@ from tote.pools.event_encoders import PlainEncodeError, plain_encoder
 from tote.pools.topics import (
     BETS,
     BETS_CANCELLED,
+    BETS_PAID,
     BETS_REFUNDED,
     BETS_REJECTED,
     POOLS_DEFINED,
@@ -90,6 +91,13 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     ),
     BETS_CANCELLED: _record("BetCancelled", *_BET_CHANGE),
     BETS_REFUNDED: _record("BetRefunded", *_BET_CHANGE),
+    # At the result, one per standing ticket: outcome PAID, REFUNDED or LOST (amount 0).
+    BETS_PAID: _record(
+        "BetPaid",
+        *_strings("bet_id", "race_id", "pool", "pool_id", "outcome"),
+        _field("amount_cents", "long"),
+        _field("occurred_at", "long"),
+    ),
 }
 
 

@@ -35,6 +35,7 @@ from tote.pools.outcomes import (
     rejection,
 )
 from tote.pools.pool_defs import PoolDefError, check_runners, resolve_all
+from tote.pools.race_settlement import settle_tickets
 from tote.pools.race_state import BetRefused, RaceCommandError, RaceState
 from tote.pools.sequencer_outputs import At, Outputs
 from tote.pools.sequencer_state import BatchView, DedupeEntry, dedupe_key
@@ -42,6 +43,7 @@ from tote.pools.tickets import Ticket
 from tote.pools.topics import (
     BETS,
     BETS_CANCELLED,
+    BETS_PAID,
     BETS_REFUNDED,
     BETS_REJECTED,
     POOLS_DEFINED,
@@ -326,8 +328,22 @@ class Steps:
         self.out.event(
             RACE_EVENTS, race.race_id, _race_event(race.race_id, "RESULT", at, result=result), at
         )
-        # Settled from here on by the pools pipeline: nothing can refund or cancel them now,
-        # and nothing reads a RESULTED race's tickets (its entries keep them, unread).
+        # Every standing ticket settled by the calculator: what the bettor is paid (the
+        # pools statements declare the same dividends). Nothing reads a RESULTED race's
+        # tickets after this (its entries keep them, unread).
+        for bet_id, ticket, outcome, cents in settle_tickets(
+            race.pools, self.view.tickets(race.race_id), result
+        ):
+            paid = {
+                "bet_id": bet_id,
+                "race_id": race.race_id,
+                "pool": ticket.pool,
+                "pool_id": ticket.pool_id,
+                "outcome": outcome,
+                "amount_cents": cents,
+                "occurred_at": at.timestamp,
+            }
+            self.out.event(BETS_PAID, race.race_id, paid, at)
         return CommandOutcome(race.summary())
 
     def void(self, race: RaceState, at: At) -> CommandOutcome:

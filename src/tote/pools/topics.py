@@ -18,8 +18,10 @@ BETS = "tote_bets"
 BETS_REJECTED = "tote_bets_rejected"
 BETS_CANCELLED = "tote_bets_cancelled"
 BETS_REFUNDED = "tote_bets_refunded"
+BETS_PAID = "tote_bets_paid"
 
-EVENT_TOPICS = (RACE_EVENTS, POOLS_DEFINED, BETS, BETS_REJECTED, BETS_CANCELLED, BETS_REFUNDED)
+EVENT_TOPICS = (RACE_EVENTS, POOLS_DEFINED, BETS, BETS_REJECTED, BETS_CANCELLED, BETS_REFUNDED,
+                BETS_PAID)
 DEFAULT_PARTITIONS = 4
 # Outcomes only carry replies to clients that are waiting now: an hour is plenty.
 OUTCOME_CONFIGS = {"retention.ms": str(3_600_000), "retention.bytes": "-1"}
