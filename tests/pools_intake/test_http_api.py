@@ -416,3 +416,19 @@ def test_no_answer_in_time_is_503_and_a_retry_learns_the_outcome(tmp_path: Path)
             assert (retry.status_code, retry.json()["reason"]) == (422, "UNKNOWN_RACE")
     finally:
         log.close()
+
+
+def test_a_race_belongs_to_its_meeting(client: httpx.Client) -> None:
+    race_id = f"M{next(_races)}"
+    opened = client.post(
+        "/v1/races", json={"race_id": race_id, "runners": [1, 2, 3], "meeting_id": "2026-11-25-HAP"}
+    )
+    assert opened.status_code == 200, opened.text
+    assert opened.json()["meeting_id"] == "2026-11-25-HAP"
+    assert client.get(f"/v1/races/{race_id}").json()["meeting_id"] == "2026-11-25-HAP"
+    bad = client.post(
+        "/v1/races",
+        json={"race_id": f"M{next(_races)}", "runners": [1, 2], "meeting_id": "no spaces"},
+    )
+    assert bad.status_code == 422
+    assert bad.json()["message"].startswith("Invalid meeting_id 'no spaces'")

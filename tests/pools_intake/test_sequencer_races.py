@@ -48,6 +48,7 @@ def test_opening_a_race_writes_opened_and_one_pool_definition_per_pool(desk: Des
         "runner": None,
         "result": None,
         "occurred_at": command.timestamp,
+        "meeting_id": None,
     }
     defaults = {
         "race_id": "R5",

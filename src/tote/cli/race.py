@@ -133,6 +133,7 @@ def _refunds(answer: dict[str, Any]) -> str:
 @app.command("open")
 def open_race(
     race_id: RaceId,
+    *,
     runners: Annotated[str, typer.Option("--runners", help="Declared runners: 1-8, 1,2,5.")],
     pool: Annotated[
         list[str] | None,
@@ -142,11 +143,17 @@ def open_race(
             "unit_cents=100. Repeat for several; default: every pool type.",
         ),
     ] = None,
+    meeting: Annotated[
+        str | None,
+        typer.Option("--meeting", help="The meeting it belongs to, e.g. 2026-11-25-HAP."),
+    ] = None,
     url: Url = None,
     as_json: Json = False,
 ) -> None:
     """Open a race for betting with its runners and pools."""
     body: dict[str, Any] = {"race_id": race_id, "runners": parse_runners(runners)}
+    if meeting is not None:
+        body["meeting_id"] = meeting
     if pool:
         body["pools"] = [parse_pool(p) for p in pool]
     answer = _call(url, "POST", "/v1/races", body)

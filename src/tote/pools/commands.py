@@ -55,6 +55,7 @@ class OpenRaceRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     race_id: str
     runners: list[int]
     pools: list[PoolRules | str] | None = None
+    meeting_id: str | None = None  # the race meeting it belongs to, e.g. "2026-11-25-HAP"
 
 
 class ScratchRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -102,6 +103,7 @@ class CancelBet(_Command, tag="cancel", frozen=True):
 class OpenRace(_Command, tag="open", frozen=True):
     runners: list[int]
     pools: list[PoolRules] | None = None
+    meeting_id: str | None = None
 
 
 class CloseBetting(_Command, tag="close", frozen=True):

@@ -64,6 +64,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         _optional("runner", "int"),
         _optional("result", {"type": "array", "items": _INTS}),
         _field("occurred_at", "long"),
+        _optional("meeting_id", "string"),
     ),
     POOLS_DEFINED: _record(
         "PoolDefined",

@@ -210,9 +210,21 @@ class Intake:
 
     def open_race(self, request: OpenRaceRequest) -> Answer:
         check_race_id(request.race_id)
+        if request.meeting_id is not None and not RACE_ID.match(request.meeting_id):
+            raise InvalidRequest(
+                f"Invalid meeting_id '{request.meeting_id}': 1 to 100 letters, digits, '.', "
+                "'_' or '-', starting with a letter or digit."
+            )
         pools = None if request.pools is None else [pool_rules_of(p) for p in request.pools]
         return self._one(
-            OpenRace(self._next_id(), request.race_id, self.clock.now_ms(), request.runners, pools)
+            OpenRace(
+                self._next_id(),
+                request.race_id,
+                self.clock.now_ms(),
+                request.runners,
+                pools,
+                request.meeting_id,
+            )
         )
 
     def close_race(self, race_id: str) -> Answer:

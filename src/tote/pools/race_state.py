@@ -47,6 +47,7 @@ class RaceState(msgspec.Struct):
     resulted_at: int | None = None
     voided_at: int | None = None
     totals: dict[str, PoolTotals] = msgspec.field(default_factory=dict)
+    meeting_id: str | None = None
 
     def pool(self, name: str) -> PoolDef | None:
         for pool in self.pools:  # a handful: a loop beats building a dict per lookup
@@ -74,6 +75,7 @@ class RaceState(msgspec.Struct):
             )
         return {
             "race_id": self.race_id,
+            "meeting_id": self.meeting_id,
             "status": self.status,
             "runners": self.runners,
             "scratched": self.scratched,

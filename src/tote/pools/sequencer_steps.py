@@ -59,9 +59,11 @@ def _race_event(
     runners: list[int] | None = None,
     runner: int | None = None,
     result: list[list[int]] | None = None,
+    meeting_id: str | None = None,
 ) -> dict[str, Any]:
     return {
         "race_id": race_id,
+        "meeting_id": meeting_id,
         "event_id": at.event_id(race_id),
         "kind": kind,
         "runners": runners,
@@ -264,12 +266,18 @@ class Steps:
         except PoolDefError as exc:
             return failure(INVALID_RACE_COMMAND, str(exc))
         race = RaceState(
-            race_id, race_state.OPEN, sorted(command.runners), pools, opened_at=at.timestamp
+            race_id,
+            race_state.OPEN,
+            sorted(command.runners),
+            pools,
+            opened_at=at.timestamp,
+            meeting_id=command.meeting_id,
         )
         self.view.put_race(race)
-        self.out.event(
-            RACE_EVENTS, race_id, _race_event(race_id, "OPENED", at, runners=race.runners), at
+        opened = _race_event(
+            race_id, "OPENED", at, runners=race.runners, meeting_id=command.meeting_id
         )
+        self.out.event(RACE_EVENTS, race_id, opened, at)
         for pool in pools:
             self.out.event(
                 POOLS_DEFINED,

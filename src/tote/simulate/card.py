@@ -51,6 +51,7 @@ class Race:
     """A race of the card: its runners' true chances and what will happen to it."""
 
     race_id: str
+    meeting_id: str
     runners: tuple[int, ...]
     chances: tuple[float, ...]
     scratched: tuple[int, ...]  # scratched after a third of the betting
@@ -122,7 +123,8 @@ def race_card(races: int, bets_per_race: int, *, seed: int = 1, prefix: str = "S
     rng = random.Random(seed)
     card: list[Race] = []
     for number in range(1, races + 1):
-        race_id = f"{prefix}-{seed}-R{number}"
+        meeting_id = f"{prefix}-{seed}"
+        race_id = f"{meeting_id}-R{number}"
         runners = tuple(range(1, rng.randint(8, 14) + 1))
         chances = _chances(rng, len(runners))
         scratched: tuple[int, ...] = ()
@@ -132,5 +134,5 @@ def race_card(races: int, bets_per_race: int, *, seed: int = 1, prefix: str = "S
         running_chances = [c for r, c in zip(runners, chances, strict=True) if r in running]
         result = _finish(rng, running, running_chances, dead_heat_chance)
         bets = tuple(_bets(rng, race_id, runners, chances, bets_per_race))
-        card.append(Race(race_id, runners, chances, scratched, result, bets))
+        card.append(Race(race_id, meeting_id, runners, chances, scratched, result, bets))
     return card

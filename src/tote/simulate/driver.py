@@ -61,7 +61,8 @@ class ToteClient:
         return answer
 
     def open_race(self, race: Race) -> None:
-        self._post("/v1/races", {"race_id": race.race_id, "runners": list(race.runners),
+        self._post("/v1/races", {"race_id": race.race_id, "meeting_id": race.meeting_id,
+                                 "runners": list(race.runners),
                                  "pools": [{"pool": pool} for pool in POOLS]})
 
     def place(self, bets: Sequence[Bet]) -> list[dict[str, Any]]:
