@@ -37,7 +37,7 @@ pytestmark = pytest.mark.slow
 BETS = 20_000
 BATCH = 50
 RATE_PER_S = 1_000.0
-KILLED = ("ksqldb", "connect", "rest-proxy", "schema-registry", "ui", "postgres")
+KILLED = ("ksqldb", "connect", "rest-proxy", "schema-registry", "ui", "tote", "postgres")
 
 
 def _rows(stack: Stack) -> dict[str, dict[str, Any]]:

@@ -10,6 +10,7 @@ import pytest
 from tests.stack.helpers import Stack
 
 from tote.stack.ports import free_port
+from tote.stack.services import SERVICES
 
 
 @pytest.fixture
@@ -94,7 +95,7 @@ def test_an_unreachable_db_url_fails_and_leaves_nothing_running(stack: Stack) ->
     assert (report["running"], report["phase"]) == (False, "stopped")
     assert report["error"] == (f"The database at 127.0.0.1:{port} (--db-url) does not accept "
                                f"connections.")
-    assert [s["pid"] for s in report["services"]] == [None] * 6
+    assert [s["pid"] for s in report["services"]] == [None] * (len(SERVICES) + 1)  # + database
 
 
 def test_commands_on_a_data_dir_where_nothing_ran(stack: Stack) -> None:
