@@ -4,11 +4,7 @@ turns events on the log into `tote_dividends` records."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +12,10 @@ import httpx
 import pytest
 from tests.connect.helpers import wait_until
 from tests.pools_sql.pipeline import EventWriter
+from tests.service_process import ServiceProcess, start_service
 
 from tote.core.config import Config
 from tote.core.records import TopicPartition
-from tote.http.common import free_port
 from tote.log.base import Log
 from tote.log.open import open_log
 from tote.pools.events import register_event_schemas
@@ -28,21 +24,13 @@ from tote.poolsql import statements
 from tote.registry import Registry
 from tote.serde.avro import AvroCodec
 
-TOTE = Path(sys.executable).parent / "tote"
 
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-    output: Path
-
-    def ksql(self, sql: str) -> Any:
-        answer = httpx.post(
-            self.url + "/ksql", json={"ksql": sql, "streamsProperties": {}}, timeout=120
-        )
-        assert answer.status_code == 200, answer.text
-        return answer.json()
+def _ksql(server: ServiceProcess, sql: str) -> Any:
+    answer = httpx.post(
+        server.url + "/ksql", json={"ksql": sql, "streamsProperties": {}}, timeout=120
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
 
 
 @pytest.fixture
@@ -60,53 +48,17 @@ def log(home: Path) -> Iterator[Log]:
 
 
 @pytest.fixture
-def server(home: Path, log: Log) -> Iterator[Server]:
+def server(home: Path, log: Log) -> Iterator[ServiceProcess]:
     del log  # the log file exists before the server opens it
-    port = free_port()
-    output = home.parent / "ksqldb.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOTE_")}
-    env["TOTE_CONFIG"] = str(home.parent / "absent.toml")
-    with output.open("wb") as sink:
-        process = subprocess.Popen(
-            [
-                str(TOTE),
-                "serve",
-                "ksqldb",
-                "--home",
-                str(home),
-                "--backend",
-                "sqlite",
-                "--port",
-                str(port),
-            ],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    running = Server(f"http://127.0.0.1:{port}", process, output)
-
-    def up() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(f"tote serve ksqldb exited: {output.read_text()}")
-        try:
-            return httpx.get(running.url + "/info", timeout=5).status_code == 200
-        except httpx.TransportError:
-            return False
-
+    running = start_service("ksqldb", home, "/info")
     try:
-        wait_until(up, "tote serve ksqldb to answer")
         yield running
     finally:
-        process.terminate()
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(30)
+        running.stop()
 
 
-def test_show_and_describe_list_the_tote_functions(server: Server) -> None:
-    (listing,) = server.ksql("SHOW FUNCTIONS;")
+def test_show_and_describe_list_the_tote_functions(server: ServiceProcess) -> None:
+    (listing,) = _ksql(server, "SHOW FUNCTIONS;")
     tote = {
         f["name"]: (f["type"], f["category"])
         for f in listing["functions"]
@@ -130,7 +82,7 @@ def test_show_and_describe_list_the_tote_functions(server: Server) -> None:
         "TOTE_WINNING_COMBINATIONS": ("SCALAR", "TOTE"),
     }
     assert any(f["name"] == "EXPLODE" for f in listing["functions"])  # built-ins stay
-    (described,) = server.ksql("DESCRIBE FUNCTION TOTE_WINNING_COMBINATIONS;")
+    (described,) = _ksql(server, "DESCRIBE FUNCTION TOTE_WINNING_COMBINATIONS;")
     assert (described["name"], described["type"], described["author"], described["path"]) == (
         "TOTE_WINNING_COMBINATIONS",
         "SCALAR",
@@ -144,15 +96,15 @@ def test_show_and_describe_list_the_tote_functions(server: Server) -> None:
         ("places", "INT"),
     ]
     assert variant["returnType"] == "ARRAY<STRING>"
-    (builtin,) = server.ksql("DESCRIBE FUNCTION EXPLODE;")
+    (builtin,) = _ksql(server, "DESCRIBE FUNCTION EXPLODE;")
     assert builtin["author"] == "Confluent"
 
 
-def test_the_shipped_statements_run_on_the_server(server: Server, log: Log) -> None:
+def test_the_shipped_statements_run_on_the_server(server: ServiceProcess, log: Log) -> None:
     ensure_topics(log)
     with Registry(log) as registry:
         register_event_schemas(registry)
-        results = server.ksql(statements())
+        results = _ksql(server, statements())
         assert all(r.get("@type") != "statement_error" for r in results), results
         race = EventWriter(log, registry).race("SRV", [1, 2, 3, 4])
         race.pool("WIN", takeout_bp=1500)

@@ -9,6 +9,14 @@ from typing import Any
 from tests.pools_sql.pipeline import PoolsPipeline
 
 DOLLARS = 100
+# A trifecta box of runners 1, 3, 7 and 9: its 24 combinations, written out by hand.
+BOX_1379 = [
+    f"{a}-{b}-{c}"
+    for a in (1, 3, 7, 9)
+    for b in (1, 3, 7, 9)
+    for c in (1, 3, 7, 9)
+    if len({a, b, c}) == 3
+]
 
 
 def _by_combination(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -230,13 +238,7 @@ def test_tc7_unbacked_winner_under_each_policy(pipe: PoolsPipeline) -> None:
 def test_tc8_part_backed_trifecta_under_the_uk_rule(pipe: PoolsPipeline) -> None:
     race = pipe.race("TC8", [1, 2, 3, 7, 9])
     race.pool("TRIFECTA", takeout_bp=2500, unbacked="CARRY_NET", part_backed="CARRY_UNWON")
-    box = [
-        f"{a}-{b}-{c}"
-        for a in (1, 3, 7, 9)
-        for b in (1, 3, 7, 9)
-        for c in (1, 3, 7, 9)
-        if len({a, b, c}) == 3
-    ]
+    box = BOX_1379
     race.bet("TRIFECTA", box, 1_200)  # 50p (half a unit) on 3-1-7, the only winning stake
     race.bet("TRIFECTA", ["1-2-3"], 98_800)  # the rest of the £1,000 pool
     race.close()
@@ -261,13 +263,7 @@ def test_tc8_part_backed_trifecta_under_the_uk_rule(pipe: PoolsPipeline) -> None
 def test_tc9_flexi_boxed_trifecta(pipe: PoolsPipeline) -> None:
     race = pipe.race("TC9", [1, 2, 3, 7, 9])
     race.pool("TRIFECTA", takeout_bp=2100)
-    box = [
-        f"{a}-{b}-{c}"
-        for a in (1, 3, 7, 9)
-        for b in (1, 3, 7, 9)
-        for c in (1, 3, 7, 9)
-        if len({a, b, c}) == 3
-    ]
+    box = BOX_1379
     assert len(box) == 24
     race.bet("TRIFECTA", box, 1_200)  # $12 over 24 combinations: 50c (0.5 unit) each
     race.bet("TRIFECTA", ["3-1-7"], 750)

@@ -32,15 +32,22 @@ class KeepAlive:
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
 
+    @classmethod
+    def to(cls, url: str) -> KeepAlive:
+        """A connection (opened on first use) to the server of `url`."""
+        parts = urlsplit(url)
+        return cls(parts.hostname or "127.0.0.1", parts.port or 80)
+
     async def _open(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         if self._reader is None or self._writer is None:
             self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
         return self._reader, self._writer
 
-    def head(self, method: str, path: str, length: int) -> bytes:
+    def head(self, method: str, path: str, length: int,
+             content_type: str = "application/json") -> bytes:
         return (
             f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+            f"Content-Type: {content_type}\r\nContent-Length: {length}\r\n\r\n"
         ).encode("ascii")
 
     async def send(self, request: bytes) -> tuple[int, bytes]:
@@ -90,14 +97,12 @@ async def _response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 async def _closed_loop(
     url: str, connections: int, seconds: float, request: Request, check: Check
 ) -> int:
-    parts = urlsplit(url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 80
     counts = [0] * connections
     problems: list[str] = []
     deadline = 0.0
 
     async def worker(slot: int) -> None:
-        connection = KeepAlive(host, port)
+        connection = KeepAlive.to(url)
         n = slot * 1_000_003
         try:
             while time.perf_counter() < deadline and not problems:

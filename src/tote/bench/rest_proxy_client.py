@@ -20,8 +20,8 @@ import json
 import sys
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
+from tote.bench.http_load import KeepAlive
 from tote.bench.rest_proxy import AVRO
 
 LATENCY_WORKERS = 16
@@ -30,10 +30,11 @@ LATENCY_WORKERS = 16
 async def _post_batches(
     url: str, path: str, body: bytes, requests: int, *, batch: int, errors: list[str]
 ) -> None:
-    connection = await HttpConnection.open(url, path, body)
+    connection = KeepAlive.to(url)
+    request = connection.head("POST", path, len(body), AVRO) + body
     try:
         for _ in range(requests):
-            status, answer = await connection.post()
+            status, answer = await connection.send(request)
             if status != 200 or len(json.loads(answer)["offsets"]) != batch:
                 errors.append(f"{status} {answer[:300].decode(errors='replace')}")
                 return
@@ -61,52 +62,9 @@ def throughput(
 ) -> dict[str, Any]:
     """Seconds to post `records // batch` batch requests over `clients` keep-alive
     connections (each waits for its answer before posting again); every answer must be
-    200 with one offset per record. The minimal `HttpConnection`, not httpx, so the load
+    200 with one offset per record. The minimal `KeepAlive`, not httpx, so the load
     generator takes as little as it can of the CPU it shares with the proxy."""
     return asyncio.run(_throughput(url, path, body, records=records, batch=batch, clients=clients))
-
-
-class HttpConnection:
-    """One keep-alive HTTP/1.1 connection that posts the same prepared request over and
-    over: a minimal client, because httpx's per-request bookkeeping costs ~3 ms of CPU
-    and the load generator shares the machine with the proxy it measures."""
-
-    def __init__(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
-    ) -> None:
-        self._reader = reader
-        self._writer = writer
-        self._request = request
-
-    @classmethod
-    async def open(cls, url: str, path: str, body: bytes) -> HttpConnection:
-        parts = urlsplit(url)
-        host, port = parts.hostname or "127.0.0.1", parts.port or 80
-        reader, writer = await asyncio.open_connection(host, port)
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: {AVRO}\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        )
-        return cls(reader, writer, head.encode("ascii") + body)
-
-    async def post(self) -> tuple[int, bytes]:
-        """Send the request and read the whole response: (status, body)."""
-        self._writer.write(self._request)
-        head = await self._reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split(" ", 2)[1])
-        length = None
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            if name.strip().lower() == "content-length":
-                length = int(value)
-        if length is None:
-            raise ValueError(f"response without Content-Length: {lines[0]}")
-        return status, await self._reader.readexactly(length)
-
-    async def close(self) -> None:
-        self._writer.close()
-        await self._writer.wait_closed()
 
 
 def _check_single(status: int, body: bytes) -> str | None:
@@ -124,20 +82,21 @@ async def _paced(url: str, path: str, body: bytes, rate: float, duration: float)
     count = int(rate * duration)
     latencies: list[float] = []
     errors: list[str] = []
-    connections = [await HttpConnection.open(url, path, body) for _ in range(LATENCY_WORKERS)]
+    connections = [KeepAlive.to(url) for _ in range(LATENCY_WORKERS)]
+    request = connections[0].head("POST", path, len(body), AVRO) + body
     for connection in connections:  # warm up: caches, connections
-        problem = _check_single(*await connection.post())
+        problem = _check_single(*await connection.send(request))
         if problem:
             errors.append(problem)
     start = time.perf_counter() + 0.05
 
-    async def worker(first: int, connection: HttpConnection) -> None:
+    async def worker(first: int, connection: KeepAlive) -> None:
         for i in range(first, count, LATENCY_WORKERS):
             scheduled = start + i / rate
             delay = scheduled - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            status, answer = await connection.post()
+            status, answer = await connection.send(request)
             latencies.append((time.perf_counter() - scheduled) * 1000)
             problem = _check_single(status, answer)
             if problem:

@@ -17,9 +17,10 @@ import asyncio
 import sys
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 import msgspec
+
+from tote.bench.http_load import KeepAlive
 
 # Tickets the load cycles through: (pool, "selection" | "box", runners, stake in cents).
 TICKETS: tuple[tuple[str, str, list[int], int], ...] = (
@@ -58,42 +59,6 @@ def bet_body(run: str, races: list[str], first: int, count: int) -> bytes:
     return msgspec.json.encode({"bets": bets})
 
 
-class Connection:
-    """One keep-alive HTTP/1.1 connection posting prepared bodies (no httpx: the client
-    shares the machine with the service and must cost it as little CPU as it can)."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, head: str):
-        self._reader = reader
-        self._writer = writer
-        self._head = head
-
-    @classmethod
-    async def open(cls, url: str, path: str) -> Connection:
-        parts = urlsplit(url)
-        host, port = parts.hostname or "127.0.0.1", parts.port or 80
-        reader, writer = await asyncio.open_connection(host, port, limit=2**22)
-        head = f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
-        return cls(reader, writer, head)
-
-    async def post(self, body: bytes) -> tuple[int, bytes]:
-        head = f"{self._head}Content-Length: {len(body)}\r\n\r\n".encode("ascii")
-        self._writer.write(head + body)
-        lines = (await self._reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-        status = int(lines[0].split(" ", 2)[1])
-        length = None
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            if name.strip().lower() == "content-length":
-                length = int(value)
-        if length is None:
-            raise ValueError(f"response without Content-Length: {lines[0]}")
-        return status, await self._reader.readexactly(length)
-
-    async def close(self) -> None:
-        self._writer.close()
-        await self._writer.wait_closed()
-
-
 def _tally(status: int, answer: bytes, expected: int, counts: dict[str, int]) -> str | None:
     """Count the answer's results by status; what is wrong with it, or None."""
     if status != 200:
@@ -112,11 +77,16 @@ async def _load(settings: dict[str, Any]) -> dict[str, Any]:
     requests, clients = settings["bets"] // batch, settings["clients"]
     bodies = [bet_body(settings["run"], races, i * batch, batch) for i in range(requests + 1)]
     warm_up, bodies = bodies[0], bodies[1:]
-    connections = [await Connection.open(url, "/v1/bets") for _ in range(clients)]
+    connections = [KeepAlive.to(url) for _ in range(clients)]
+
+    async def post(slot: int, body: bytes) -> tuple[int, bytes]:
+        connection = connections[slot]
+        return await connection.send(connection.head("POST", "/v1/bets", len(body)) + body)
+
     counts: dict[str, int] = {}
     errors: list[str] = []
     latencies: list[float] = []
-    problem = _tally(*await connections[0].post(warm_up), batch, counts)
+    problem = _tally(*await post(0, warm_up), batch, counts)
     if problem:
         errors.append(problem)
 
@@ -125,7 +95,7 @@ async def _load(settings: dict[str, Any]) -> dict[str, Any]:
             if errors:
                 return
             sent = time.perf_counter()
-            status, answer = await connections[slot].post(body)
+            status, answer = await post(slot, body)
             latencies.append((time.perf_counter() - sent) * 1000)
             problem = _tally(status, answer, batch, counts)
             if problem:
