@@ -2,9 +2,10 @@
 
     python -m tote.bench.pipeline_worker engine DB BETS    # the SQL engine, to quiescence
     python -m tote.bench.pipeline_worker baseline DB BETS  # the hand-written pipeline
+    python -m tote.bench.pipeline_worker outputs DB BETS   # ... writing all the engine writes
     python -m tote.bench.pipeline_worker follow DB         # the engine, live, until killed
 
-`engine` and `baseline` print one JSON line: seconds of processing and peak RSS.
+`engine`, `baseline` and `outputs` print one JSON line: seconds of processing and peak RSS.
 """
 
 from __future__ import annotations
@@ -82,6 +83,70 @@ def baseline(db: Path, bets: int) -> float:
     return seconds
 
 
+def outputs(db: Path, bets: int) -> float:
+    """The hand-written pipeline writing what the seed's statements write: both re-keyed
+    bet streams, both pools' changelogs and the odds, with the pools' state and the
+    consumed offset in the same transaction per batch (what the engine must do)."""
+    key = struct.Struct(">i").pack
+    with SqliteLog(db) as log, Registry(log) as registry:
+        bet_codec = AvroCodec(registry.get_schema(1).schema)
+        sinks = [_sink_codec(registry, topic) for topic in OUTPUT_TOPICS]
+        (by_runner, by_runner_id), (by_race, by_race_id), (runner_pool, runner_pool_id), \
+            (race_pool, race_pool_id), (odds, odds_id) = sinks
+        runner_pools: dict[int, float] = {}
+        race_pools: dict[int, float] = {}
+        producer = log.transactional_producer("bench-outputs")
+        tp, position = TopicPartition(BETS_TOPIC, 0), 0
+        start = time.perf_counter()
+        while position < bets:
+            batch = log.read(tp, position, BATCH)
+            out: list[list[Record]] = [[] for _ in OUTPUT_TOPICS]
+            runners: dict[int, float] = {}
+            races: dict[int, float] = {}
+            for record in batch:
+                assert record.value is not None
+                _, bet = bet_codec.decode_framed(record.value)
+                runner, race, amount = bet["RUNNER_ID"], bet["RACE_ID"], bet["AMOUNT"]
+                ts = record.timestamp
+                runner_total = runners[runner] = runner_pools[runner] = \
+                    runner_pools.get(runner, 0.0) + amount
+                race_total = races[race] = race_pools[race] = race_pools.get(race, 0.0) + amount
+                out[0].append(Record(by_runner.encode_framed(
+                    by_runner_id, {"RACE_ID": race, "AMOUNT": amount}), key(runner), (), ts, 0))
+                out[1].append(Record(by_race.encode_framed(
+                    by_race_id, {"AMOUNT": amount}), key(race), (), ts, 0))
+                out[2].append(Record(runner_pool.encode_framed(
+                    runner_pool_id, {"RUNNER_POOL_AMOUNT": runner_total}), key(runner), (), ts, 0))
+                out[3].append(Record(race_pool.encode_framed(
+                    race_pool_id, {"RACE_POOL_AMOUNT": race_total}), key(race), (), ts, 0))
+                out[4].append(Record(odds.encode_framed(odds_id, {
+                    "RUNNER_ID": runner, "RUNNER_POOL_AMOUNT": runner_total,
+                    "RACE_POOL_AMOUNT": race_total,
+                    "ODDS": 0.0 if runner_total == 0 else race_total / runner_total}),
+                    key(race), (), ts, 0))
+            position = batch[-1].offset + 1
+            txn = producer.begin()
+            for topic, records in zip(OUTPUT_TOPICS, out, strict=True):
+                txn.append(topic, records)
+            for store, changed in (("bench-runner-pools", runners), ("bench-race-pools", races)):
+                for pool, total in changed.items():
+                    txn.put(store, key(pool), struct.pack(">d", total))
+            txn.send_offsets("bench-outputs", {tp: position})
+            txn.commit()
+        seconds = time.perf_counter() - start
+        producer.close()
+    return seconds
+
+
+OUTPUT_TOPICS = ("TOTE_WIN_BETS_RUNNER_KEYED", "TOTE_WIN_BETS_RACE_KEYED", "TOTE_RUNNERS_POOL",
+                 "TOTE_RACE_POOL", ODDS_TABLE)
+
+
+def _sink_codec(registry: Registry, topic: str) -> tuple[AvroCodec, int]:
+    version = registry.get_version(f"{topic}-value")
+    return AvroCodec(version.schema), version.id
+
+
 def follow(db: Path) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -101,7 +166,9 @@ def main(argv: list[str]) -> None:
     if mode == "follow":
         follow(db)
         return
-    seconds = engine(db) if mode == "engine" else baseline(db, int(argv[2]))
+    runs = {"engine": lambda: engine(db), "baseline": lambda: baseline(db, int(argv[2])),
+            "outputs": lambda: outputs(db, int(argv[2]))}
+    seconds = runs[mode]()
     print(json.dumps({"seconds": seconds, "rss_mb": _peak_rss_mb()}), flush=True)
 
 
