@@ -94,9 +94,13 @@ def test_insert_values_errors_read_like_ksqldb(engine: Engine) -> None:
     assert error.value.message == "Cannot insert values into an unknown stream/table: `PAGEZ`"
     with pytest.raises(SqlError) as error:
         engine.execute("INSERT INTO PAGES (USER_ID, PAGE) VALUES (1);")
+    assert error.value.message == ("Failed to prepare statement: Expected number columns and "
+                                   "values to match: 2, 1")
+    with pytest.raises(SqlError) as error:
+        engine.execute("INSERT INTO PAGES VALUES (1);")
     assert error.value.message == ("Failed to insert values into 'PAGES'. Expected a value "
-                                   "for each column. Expected Columns: [`USER_ID`, `PAGE`]. "
-                                   "Got [1]")
+                                   "for each column. Expected Columns: [`USER_ID`, `PAGE`, "
+                                   "`MS`]. Got [1]")
 
 
 def test_a_failed_statement_leaves_nothing_behind(engine: Engine) -> None:

@@ -98,7 +98,9 @@ def to_json_value(sql: SqlType, value: Any) -> Any:
         return [to_json_value(sql.element, v) for v in value]
     if base is Base.MAP:
         assert sql.value is not None
-        return {str(k): to_json_value(sql.value, v) for k, v in value.items()}
+        # A null key is written as the text "null", as ksqlDB's JSON serializer does.
+        return {"null" if k is None else str(k): to_json_value(sql.value, v)
+                for k, v in value.items()}
     if base is Base.STRUCT:
         return {f.name: to_json_value(f.type, _get(value, f.name)) for f in sql.fields}
     return value

@@ -13,7 +13,7 @@ MapEntry arrays and Avro maps → MAP, multi-type unions → STRUCT of branches)
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tote.core import types as t
@@ -136,32 +136,42 @@ def _logical(base: Base, with_version: bool) -> dict[str, Any]:
 
 
 def columns_from_avro(schema: AvroSchema | str, single: str | None = None,
-                      key: bool = False) -> list[Column]:
+                      key: bool = False, keep_case: bool = False) -> list[Column]:
     """Columns ksqlDB infers from a registered Avro schema.
 
-    A record's fields become columns (names upper-cased); with `single` the whole schema is
-    one column of that name (unwrapped keys/values: `ROWKEY`, `ROWVAL`).
+    A record's fields become columns, their names (and nested fields') upper-cased unless
+    `keep_case` (a schema named by id keeps them); with `single` the whole schema is one
+    column of that name (unwrapped keys/values: `ROWKEY`, `ROWVAL`).
     """
+    spell = _spelling(keep_case)
     avro = AvroSchema.of(schema)
     node = avro.node
     if single is not None:
-        return [Column(single, sql_type_of(node), is_key=key)]
+        return [Column(single, sql_type_of(node, keep_case=keep_case), is_key=key)]
     if node.type != "record":
         raise InvalidSchema(f"expected a record schema to infer columns, got {node.type}")
-    return [Column(f.name.upper(), sql_type_of(f.type), is_key=key) for f in node.fields]
+    return [Column(spell(f.name), sql_type_of(f.type, keep_case=keep_case), is_key=key)
+            for f in node.fields]
 
 
-def sql_type_of(node: Node, active: frozenset[str] = frozenset()) -> SqlType:
+def _spelling(keep_case: bool) -> Callable[[str], str]:
+    return (lambda name: name) if keep_case else str.upper
+
+
+def sql_type_of(node: Node, active: frozenset[str] = frozenset(),
+                keep_case: bool = False) -> SqlType:
     """The ksqlDB type for an Avro type (optional unions unwrapped)."""
     kind = node.type
+    spell = _spelling(keep_case)
     logical = node.props.get("logicalType")
     if kind == "union":
         branches = [b for b in node.branches if b.type != "null"]
         if len(branches) == 1:
-            return sql_type_of(branches[0], active)
+            return sql_type_of(branches[0], active, keep_case)
         if not branches:
             raise InvalidSchema("a union of only null has no ksqlDB type")
-        members = [((b.short_name if b.name else b.type).upper(), sql_type_of(b, active))
+        members = [((b.short_name if b.name else b.type).upper(),
+                    sql_type_of(b, active, keep_case))
                    for b in branches]
         return t.struct(*members)
     if kind in ("int", "long") and logical in ("date", "time-millis", "timestamp-millis"):
@@ -176,20 +186,21 @@ def sql_type_of(node: Node, active: frozenset[str] = frozenset()) -> SqlType:
         return t.BYTES
     if kind == "map":
         assert node.values is not None
-        return t.map_of(t.STRING, sql_type_of(node.values, active))
+        return t.map_of(t.STRING, sql_type_of(node.values, active, keep_case))
     if kind == "array":
         assert node.items is not None
         entry = _map_entry(node.items)
         if entry is not None:
-            return t.map_of(sql_type_of(entry.fields[0].type, active),
-                            sql_type_of(entry.fields[1].type, active))
-        return t.array(sql_type_of(node.items, active))
+            return t.map_of(sql_type_of(entry.fields[0].type, active, keep_case),
+                            sql_type_of(entry.fields[1].type, active, keep_case))
+        return t.array(sql_type_of(node.items, active, keep_case))
     if kind == "record":
         assert node.name is not None
         if node.name in active:
             raise InvalidSchema(f"recursive type {node.name} has no ksqlDB type")
         inner = active | {node.name}
-        return t.struct(*((f.name.upper(), sql_type_of(f.type, inner)) for f in node.fields))
+        return t.struct(*((spell(f.name), sql_type_of(f.type, inner, keep_case))
+                          for f in node.fields))
     raise InvalidSchema(f"Avro type {kind} has no ksqlDB type")
 
 

@@ -191,12 +191,11 @@ class StatementRules:
         return statement
 
     def insert_values(self, c: Children) -> s.Statement:
-        statement = s.InsertValues(
-            one(c, Name).text,
-            clause(c, "columns") or (),
-            clause(c, "values"),
-            span=span_of(c),
-        )
+        columns, values = clause(c, "columns") or (), clause(c, "values")
+        if columns and len(columns) != len(values):
+            raise prepare_error("Expected number columns and values to match: "
+                                f"{len(columns)}, {len(values)}", span_of(c))
+        statement = s.InsertValues(one(c, Name).text, columns, values, span=span_of(c))
         check_qualifiers(statement)
         return statement
 

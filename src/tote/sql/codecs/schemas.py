@@ -129,11 +129,12 @@ def infer_columns(registry: Registry, topic: str, is_key: bool, info: FormatInfo
     role = ColumnRole.KEY if is_key else ColumnRole.VALUE
     try:
         if schema_type is SchemaType.AVRO:
-            columns = _infer_avro(text, single_name, is_key)
+            # A schema named by id keeps its field names; a subject's are upper-cased.
+            columns = _infer_avro(text, single_name, is_key,
+                                  keep_case=info.prop(SCHEMA_ID) is not None)
         elif schema_type is SchemaType.JSON:
             columns = _infer_json(text, single_name, is_key)
         else:
-            # A schema named by id keeps its field names; a subject's are upper-cased.
             columns = protobuf.infer(registry, found_id, info, is_key,
                                      keep_case=info.prop(SCHEMA_ID) is not None)
     except InvalidSchema as exc:
@@ -141,14 +142,16 @@ def infer_columns(registry: Registry, topic: str, is_key: bool, info: FormatInfo
     return [SourceColumn(c.name, c.type, role) for c in columns]
 
 
-def _infer_avro(text: str, single_name: str | None, is_key: bool) -> list[Column]:
+def _infer_avro(text: str, single_name: str | None, is_key: bool,
+                keep_case: bool) -> list[Column]:
     from tote.serde.avro_schema import AvroSchema
 
     schema = AvroSchema.parse(text)
     if single_name is not None or schema.node.type != "record":
         return columns_from_avro(schema, single=single_name or ("ROWKEY" if is_key
-                                                                 else "ROWVAL"), key=is_key)
-    return columns_from_avro(schema, key=is_key)
+                                                                 else "ROWVAL"), key=is_key,
+                                 keep_case=keep_case)
+    return columns_from_avro(schema, key=is_key, keep_case=keep_case)
 
 
 def _infer_json(text: str, single_name: str | None, is_key: bool) -> list[Column]:

@@ -72,7 +72,7 @@ def build_row(statement: InsertValues, source: DataSource, functions: FunctionRe
     value_cols = source.value_columns
     columns: Sequence[str] = statement.columns or [c.name for c in keys + value_cols]
     if len(columns) != len(statement.values):
-        expected = "[" + ", ".join(f"`{c}`" for c in statement.columns) + "]"
+        expected = "[" + ", ".join(f"`{c}`" for c in columns) + "]"
         got = "[" + ", ".join(format_expression(v) for v in statement.values) + "]"
         raise StatementError(f"Expected a value for each column. Expected Columns: {expected}."
                              f" Got {got}")
