@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from tote.core.errors import BadRequest
-from tote.sql.script import split_statements
 
 STATEMENTS_FILE = "statements.sql"
 CONNECTOR_FILE = "connect-jdbc-sink.json"
@@ -72,6 +71,8 @@ def load_statements(path: Path | None = None) -> list[str]:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise SeedFileError(f"{label} is not UTF-8 text.") from None
+    from tote.sql.script import split_statements  # here: the SQL parser loads slowly
+
     statements = [s.text for s in split_statements(text)]
     if not statements:
         raise SeedFileError(f"{label} holds no statements.")

@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tote.connect.jdbc.browse import DatabaseBrowser
 from tote.core.errors import BadRequest, Timeout, ToteError
 from tote.seed.files import ODDS_COLUMNS, ODDS_TABLE
 
@@ -24,6 +23,8 @@ class OddsReader:
 
     def __init__(self, database_url: str, aliases: Mapping[str, str] | None = None,
                  table: str = ODDS_TABLE) -> None:
+        from tote.connect.jdbc.browse import DatabaseBrowser  # here: SQLAlchemy loads slowly
+
         self._browser = DatabaseBrowser(database_url, aliases=aliases)
         self.table = table
 
