@@ -97,6 +97,25 @@ def bets(*tickets: dict[str, Any]) -> list[dict[str, Any]]:
         (case(split="HALVES"), "unknown split 'HALVES' (one of PROFIT, POOL)"),
         (case(void="yes"), "void must be true or false, not the string 'yes'"),
         (case(pool="PLACE", field_size=4, bets=[]), "no place pool with 4 starters"),
+        (case(min_starters=3), "min_starters needs field_size (the runners declared)"),
+        (
+            case(field_size=6, min_starters=1),
+            "min_starters must be from 2 to the 6 runners declared, not 1",
+        ),
+        (
+            case(field_size=6, min_starters=7),
+            "min_starters must be from 2 to the 6 runners declared, not 7",
+        ),
+        (
+            case(field_size=6, min_starters="5"),
+            "min_starters must be a whole number, not the string '5'",
+        ),
+        (case(field_size=0), "field_size must be at least 1, not 0"),
+        (case(field_size=1), "a EXACTA pool needs a field_size of at least 2, not 1"),
+        (
+            case(field_size=2, scratched=[3, 4, 5]),
+            "scratched lists 3 runners, more than the field_size of 2",
+        ),
     ],
 )
 def test_bad_input_is_refused_with_a_clear_message(document: dict[str, Any], message: str) -> None:

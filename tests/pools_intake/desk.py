@@ -32,6 +32,7 @@ from tote.pools.commands import (
 from tote.pools.events import EventCodecs
 from tote.pools.outcomes import CommandOutcome, decode_outcomes
 from tote.pools.sequencer import Sequencer
+from tote.pools.sequencer_state import STORE
 from tote.pools.topics import COMMANDS, OUTCOMES, ensure_topics
 from tote.registry import Registry
 from tote.serde.avro import AvroCodec
@@ -99,15 +100,19 @@ class Desk:
     def last_command(self) -> LogRecord:
         return self.command(list(self._sent)[-1])
 
-    def run(self, timeout_s: float = 60.0) -> dict[str, CommandOutcome]:
+    def run(self, timeout_s: float = 60.0, *, faults: bool = False) -> dict[str, CommandOutcome]:
         """Sequence until every command sent has its outcome; all outcomes, by command id.
 
         (Waits rather than stopping at the first empty poll: a Kafka consumer may not have
-        fetched what was just appended.)
+        fetched what was just appended.) With `faults`, through `Sequencer.advance`, the
+        thread's fault policy (the pauses it asks for skipped).
         """
         deadline = time.monotonic() + timeout_s
         while True:
-            self.sequencer.step(0.05)
+            if faults:
+                self.sequencer.advance(0.05)
+            else:
+                self.sequencer.step(0.05)
             outcomes = self.outcomes()
             missing = set(self._sent) - set(outcomes)
             if not missing:
@@ -197,3 +202,13 @@ class Desk:
             assert schema_id == version.id
             values.append(value)
         return values
+
+
+def corrupt_store_row(log: Log, key: bytes) -> None:
+    """Overwrite a row of the sequencer's store with bytes that are not msgpack (what a bad
+    disk, or an incompatible older version, leaves behind)."""
+    producer = log.transactional_producer("test-corrupter")
+    txn = producer.begin()
+    txn.put(STORE, key, b"\xc1 not msgpack")
+    txn.commit()
+    producer.close()

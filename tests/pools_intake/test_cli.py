@@ -90,6 +90,59 @@ def test_a_race_from_open_to_result(tmp_path: Path, url: str) -> None:
     ]
 
 
+def test_a_scratching_that_leaves_a_pool_short_voids_it(tmp_path: Path, url: str) -> None:
+    opened = race(
+        tmp_path,
+        url,
+        "open",
+        "C7",
+        "--runners",
+        "1-6",
+        "--pool",
+        "WIN",
+        "--pool",
+        "TRIFECTA:min_starters=5",
+    )
+    assert opened.returncode == 0, opened.stderr
+
+    def bet(key: str, pool: str, selection: list[int]) -> httpx.Response:
+        body = {
+            "idempotency_key": key,
+            "race_id": "C7",
+            "pool": pool,
+            "selection": selection,
+            "stake_cents": 600,
+        }
+        return httpx.post(url + "/v1/bets", json=body)
+
+    assert bet("t1", "TRIFECTA", [1, 2, 3]).json()["status"] == "ACCEPTED"
+    assert race(tmp_path, url, "scratch", "C7", "6").stdout == (
+        "Runner 6 of race C7 scratched; refunded 0 bets, 0.00.\n"
+    )
+    short = race(tmp_path, url, "scratch", "C7", "5")
+    assert (short.returncode, short.stdout) == (
+        0,
+        "Runner 5 of race C7 scratched; refunded 1 bet, 6.00. "
+        "Too few starters left: TRIFECTA voided.\n",
+    )
+    refused = bet("t2", "TRIFECTA", [1, 2, 3])
+    assert (refused.status_code, refused.json()["error_code"], refused.json()["reason"]) == (
+        422,
+        42202,
+        "POOL_CLOSED",
+    )
+    assert refused.json()["message"] == (
+        "The TRIFECTA pool of race C7 was voided: 4 starters left; "
+        "the TRIFECTA pool needs at least 5."
+    )
+    assert bet("w1", "WIN", [1]).json()["status"] == "ACCEPTED"
+    shown = json.loads(race(tmp_path, url, "show", "C7").stdout)
+    assert [(p["pool"], p["min_starters"], p["voided"]) for p in shown["pools"]] == [
+        ("WIN", 1, False),
+        ("TRIFECTA", 5, True),
+    ]
+
+
 def test_json_output_and_void(tmp_path: Path, url: str) -> None:
     assert race(tmp_path, url, "open", "C2", "--runners", "1,2,5").returncode == 0
     voided = race(tmp_path, url, "void", "C2", "--json")

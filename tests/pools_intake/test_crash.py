@@ -16,13 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.pools_intake.process import start_tote
-
-from tote.core.records import TopicPartition
-from tote.log.sqlite import SqliteLog
-from tote.pools.topics import BETS
-from tote.registry import Registry
-from tote.serde.avro import AvroCodec
+from tests.pools_intake.process import bets_on_log, start_tote
 
 pytestmark = pytest.mark.slow
 CLIENTS = 4
@@ -86,19 +80,6 @@ class Bettor(threading.Thread):
                             self.refused.append(result)
 
 
-def _bets_on_log(home: Path) -> list[tuple[str, str]]:
-    """(idempotency key, bet id) of every BetPlaced, read from the log after the test."""
-    with SqliteLog(home / "log.db") as log, Registry(log) as registry:
-        codec = AvroCodec(registry.get_version(f"{BETS}-value").schema)
-        out = []
-        for info in log.describe_topic(BETS).partitions:
-            for record in log.read(TopicPartition(BETS, info.partition), 0, 10_000_000):
-                assert record.value is not None
-                value = codec.decode_framed(record.value)[1]
-                out.append((value["idempotency_key"], value["bet_id"]))
-        return out
-
-
 def test_sigkill_mid_stream_loses_no_accepted_bet(tmp_path: Path) -> None:
     home = tmp_path / "home"
     member = ("--member-id", "crash-test")
@@ -146,7 +127,7 @@ def test_sigkill_mid_stream_loses_no_accepted_bet(tmp_path: Path) -> None:
     finally:
         tote.stop()
 
-    on_log = _bets_on_log(home)
+    on_log = bets_on_log(home)
     keys = [key for key, _ in on_log]
     assert len(keys) == len(set(keys)), "a bet was written twice"
     ids = dict(on_log)

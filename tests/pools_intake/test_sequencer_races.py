@@ -49,6 +49,10 @@ def test_opening_a_race_writes_opened_and_one_pool_definition_per_pool(desk: Des
         "result": None,
         "occurred_at": command.timestamp,
         "meeting_id": None,
+        "pool": None,
+        "pool_id": None,
+        "reason": None,
+        "detail": None,
     }
     defaults = {
         "race_id": "R5",
@@ -66,8 +70,10 @@ def test_opening_a_race_writes_opened_and_one_pool_definition_per_pool(desk: Des
             "takeout_bp": 1450,
             "places": 1,
             "unbacked": "NEXT_FINISHER",
+            "min_starters": 1,
         },
-        # Seven runners: two places (AU rule), fixed when the pool opens.
+        # Seven runners: two places (AU rule), fixed when the pool opens; it stands while
+        # more runners start than it pays places.
         {
             **defaults,
             "pool_id": "R5/PLACE",
@@ -75,6 +81,7 @@ def test_opening_a_race_writes_opened_and_one_pool_definition_per_pool(desk: Des
             "takeout_bp": 1425,
             "places": 2,
             "unbacked": "NEXT_FINISHER",
+            "min_starters": 3,
         },
         {
             **defaults,
@@ -86,6 +93,7 @@ def test_opening_a_race_writes_opened_and_one_pool_definition_per_pool(desk: Des
             "places": 2,
             "unbacked": "REFUND",
             "part_backed": "CARRY_UNWON",
+            "min_starters": 2,
         },
     ]
 
@@ -152,6 +160,16 @@ def test_a_race_without_pools_gets_every_pool_type_its_field_suits(
             [1, 2, 3],
             [PoolRules("WIN", part_backed="CARRY")],
             "WIN: part_backed must be PAY_NET or CARRY_UNWON, not 'CARRY'.",
+        ),
+        (
+            [1, 2, 3, 4, 5],
+            [PoolRules("TRIFECTA", min_starters=2)],
+            "TRIFECTA: min_starters must be from 3 to the 5 runners declared, not 2.",
+        ),
+        (
+            [1, 2, 3, 4, 5],
+            [PoolRules("TRIFECTA", min_starters=6)],
+            "TRIFECTA: min_starters must be from 3 to the 5 runners declared, not 6.",
         ),
     ],
 )

@@ -157,6 +157,7 @@ class RaceWriter:
         runners: list[int] | None = None,
         runner: int | None = None,
         result: list[list[int]] | None = None,
+        **pool_fields: str,
     ) -> None:
         self.pipe.append(
             RACE_EVENTS,
@@ -168,6 +169,7 @@ class RaceWriter:
                 "runner": runner,
                 "result": result,
                 "occurred_at": None,
+                **pool_fields,
             },
         )
 
@@ -263,14 +265,33 @@ class RaceWriter:
 
     def void(self) -> int:
         self.event("VOIDED")
+        return self._refund_standing("VOIDED")
+
+    def void_pool(self, pool: str, runner: int, starters: list[int]) -> int:
+        """POOL_VOIDED after the scratching of `runner` left `starters`, then the refund of
+        what every ticket of the pool has left; the cents refunded."""
+        self.event(
+            "POOL_VOIDED",
+            runners=starters,
+            runner=runner,
+            pool=pool,
+            pool_id=f"{self.race_id}/{pool}",
+            reason="FIELD_BELOW_MINIMUM",
+            detail=f"{len(starters)} starters left",
+        )
+        return self._refund_standing("POOL_VOIDED", pool)
+
+    def _refund_standing(self, reason: str, pool: str | None = None) -> int:
         total = 0
         for bet_id, ticket in list(self.tickets.items()):
+            if pool is not None and ticket.pool != pool:
+                continue
             refund = ticket.standing_cents
             self._change(
-                BETS_REFUNDED, bet_id, ticket, ticket.combinations, cents=refund, reason="VOIDED"
+                BETS_REFUNDED, bet_id, ticket, ticket.combinations, cents=refund, reason=reason
             )
             total += refund
-        self.tickets.clear()
+            del self.tickets[bet_id]
         return total
 
     def _change(

@@ -321,6 +321,30 @@ def test_carried_and_refunded_pools_say_so() -> None:
     assert (quinella.outcome, quinella.refund_cents, quinella.payouts) == ("REFUNDED", 2_000, ())
 
 
+def test_a_pool_voided_for_too_few_starters_says_so_and_the_others_stand() -> None:
+    voided = event("R7", "POOL_VOIDED", runners=[1, 2, 3, 4], runner=5)
+    voided[2].update(
+        POOL="TRIFECTA",
+        POOL_ID="R7/TRIFECTA",
+        REASON="FIELD_BELOW_MINIMUM",
+        DETAIL="4 starters left; the TRIFECTA pool needs at least 5.",
+    )
+    board = board_of(
+        event("R7", "OPENED", runners=[1, 2, 3, 4, 5]),
+        defined("R7", "WIN", 1450),
+        defined("R7", "TRIFECTA", 2100),
+        event("R7", "SCRATCHED", runner=5),
+        voided,
+    )
+    assert (board.skipped, board.applied) == (0, 5)
+    view = board.view("R7")
+    assert view is not None and view.status == "OPEN"
+    assert [(p.pool, p.voided) for p in view.pools] == [
+        ("WIN", None),
+        ("TRIFECTA", "4 starters left; the TRIFECTA pool needs at least 5."),
+    ]
+
+
 def test_races_in_natural_order_and_the_default_is_the_next_to_go() -> None:
     board = board_of(
         event("R10", "OPENED", runners=[1]),

@@ -35,7 +35,14 @@ Url = Annotated[
 Json = Annotated[bool, typer.Option("--json", help="Print the service's JSON answer.")]
 RaceId = Annotated[str, typer.Argument(help="The race id, e.g. R5 or 2026-11-25-HAP-5.")]
 TIMEOUT_S = 30.0
-_INT_RULES = ("takeout_bp", "unit_cents", "breakage_step_cents", "min_dividend_cents", "places")
+_INT_RULES = (
+    "takeout_bp",
+    "unit_cents",
+    "breakage_step_cents",
+    "min_dividend_cents",
+    "places",
+    "min_starters",
+)
 _TEXT_RULES = ("split", "unbacked", "part_backed")
 
 
@@ -180,9 +187,14 @@ def scratch(
     url: Url = None,
     as_json: Json = False,
 ) -> None:
-    """Scratch a runner: refunds the combinations that contain it."""
+    """Scratch a runner: refunds the combinations that contain it, and voids any pool it
+    leaves with fewer starters than the pool's min_starters."""
     answer = _call(url, "POST", f"/v1/races/{quote(race_id, safe='')}/scratch", {"runner": runner})
-    _say(answer, as_json, f"Runner {runner} of race {race_id} scratched; {_refunds(answer)}.")
+    line = f"Runner {runner} of race {race_id} scratched; {_refunds(answer)}."
+    voided = answer.get("voided_pools") or []
+    if voided:
+        line += f" Too few starters left: {', '.join(voided)} voided."
+    _say(answer, as_json, line)
 
 
 @app.command("result")

@@ -304,11 +304,16 @@ def tote(
         help="A sequencer silent this long loses its partitions to the others.")] = 10_000,
     reply_timeout_s: Annotated[float, typer.Option(
         help="How long a request waits for the sequencer's answer.")] = 10.0,
+    retry_for_s: Annotated[float, typer.Option(
+        help="How long the sequencer retries a failing log before the service exits "
+             "(non-zero, for its supervisor to restart it).")] = 10.0,
     home: Home = None,
     backend: Backend = None,
     bootstrap_servers: Bootstrap = None,
 ) -> None:
     """Bet intake and race lifecycle: commands go through the log to the sequencer."""
+    import threading
+
     from tote.core.tuning import tune_gc_for_streaming
     from tote.http.common import run_app
     from tote.http.tote_api import create_tote_app
@@ -320,9 +325,15 @@ def tote(
         # Stable across restarts, so a restarted service takes its partitions back at once
         # (and fences the process it replaces) instead of waiting out the session timeout.
         identity = member_id or _instance_id(config.host, config.tote_port)
+        failed = threading.Event()  # set when the service cannot go on: stop serving
         service = ToteService(log, Registry(log), partitions=partitions, sequence=sequence,
                               member_id=identity, session_timeout_ms=session_timeout_ms,
-                              reply_timeout_s=reply_timeout_s)
+                              reply_timeout_s=reply_timeout_s, retry_for_s=retry_for_s,
+                              on_failure=lambda _: failed.set())
         # Every bet allocates a few short-lived objects in each thread it passes through.
         tune_gc_for_streaming()
-        run_app(create_tote_app(service), config.host, config.tote_port, fast_io=True)
+        run_app(create_tote_app(service), config.host, config.tote_port, fast_io=True,
+                stop=failed)
+        if service.failure is not None:
+            typer.echo(f"Error: tote serve tote exits: {service.failure}", err=True)
+            raise typer.Exit(1)

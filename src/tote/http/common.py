@@ -13,9 +13,11 @@ An app that negotiates a response media type stores it on `request.state.media_t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import socket
+import sys
 import threading
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
@@ -155,15 +157,29 @@ def run_app(
     log_level: str = "info",
     access_log: bool = True,
     fast_io: bool = False,
+    stop: threading.Event | None = None,
 ) -> None:
-    """Serve `app` until interrupted (the lifespan starts and stops the service).
+    """Serve `app` until interrupted, or until `stop` is set (the lifespan starts and
+    stops the service). Exits 3, as uvicorn does, if the server could not start.
 
     `fast_io`: uvloop and httptools when installed (roughly halving the CPU a small
     request costs), else asyncio's loop and h11, which every app has been tested on.
     """
-    uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="on",
-                timeout_graceful_shutdown=5, access_log=access_log,
-                loop="auto" if fast_io else "asyncio", http="auto" if fast_io else "h11")
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on",
+                            timeout_graceful_shutdown=5, access_log=access_log,
+                            loop="auto" if fast_io else "asyncio",
+                            http="auto" if fast_io else "h11")
+    server = uvicorn.Server(config)
+    if stop is not None:
+        def stop_when_told() -> None:
+            stop.wait()
+            server.should_exit = True  # a graceful shutdown, as on SIGTERM
+
+        threading.Thread(target=stop_when_told, name="stop-watch", daemon=True).start()
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the service, as uvicorn's run does
+        server.run()
+    if not server.started:
+        sys.exit(3)  # uvicorn's STARTUP_FAILURE
 
 
 def free_port(host: str = "127.0.0.1") -> int:

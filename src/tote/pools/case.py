@@ -128,3 +128,7 @@ class PoolCase:
     carry_in_cents: int = 0
     carry_in_net_cents: int = 0
     void: bool = False
+    field_size: int | None = None
+    """Runners declared when the pool opened; None: not given (no minimum field applies)."""
+    min_starters: int = 1
+    """Fewer starters than this void the pool (`tote.pools.starters`)."""

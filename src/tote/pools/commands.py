@@ -38,6 +38,7 @@ class PoolRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     places: int | None = None
     unbacked: str | None = None
     part_backed: str | None = None
+    min_starters: int | None = None
 
 
 class BetRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

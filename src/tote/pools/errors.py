@@ -33,3 +33,15 @@ class IntakeStopping(ToteError):
 
     def __init__(self) -> None:
         super().__init__("The tote service is shutting down; retry against another instance.")
+
+
+class ServiceFailed(ToteError):
+    """The service cannot decide commands any more and is going down (to be restarted)."""
+
+    error_code = 50303
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"The tote service stopped: {reason.rstrip('.')}. A command already sent may still be "
+            "sequenced once it restarts: retry a bet with the same idempotency_key."
+        )

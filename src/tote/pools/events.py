@@ -65,6 +65,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         _optional("result", {"type": "array", "items": _INTS}),
         _field("occurred_at", "long"),
         _optional("meeting_id", "string"),
+        # POOL_VOIDED only: the pool a scratching left short of starters, and why.
+        _optional("pool", "string"),
+        _optional("pool_id", "string"),
+        _optional("reason", "string"),
+        _optional("detail", "string"),
     ),
     POOLS_DEFINED: _record(
         "PoolDefined",
@@ -77,6 +82,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         _field("places", "int"),
         _field("unbacked", "string"),
         _optional("part_backed", "string"),
+        _optional("min_starters", "int"),
     ),
     BETS: _record(
         "BetPlaced",

@@ -17,6 +17,9 @@ same idempotency key is safe).
 A retried bet whose idempotency key the sequencer has already committed is answered from
 its dedupe table at once, and puts nothing on the log (a batch's keys are looked up in
 one `StateStore.get_many`).
+
+If the writer or the watcher thread dies, `on_failure` is told (the service then fails
+visibly); `refuse` answers every waiting request with an error and refuses new ones.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ from tote.pools.commands import (
     encode_command,
     pool_rules_of,
 )
-from tote.pools.errors import IntakeStopping, InvalidRequest
+from tote.pools.errors import IntakeStopping, InvalidRequest, ServiceFailed
 from tote.pools.outcomes import CommandOutcome, key_reused
 from tote.pools.pool_defs import MAX_RUNNERS
 from tote.pools.replies import Outcomes, Pending, Replies
@@ -123,9 +126,11 @@ class Intake:
         *,
         clock: Clock = SYSTEM_CLOCK,
         reply_timeout_s: float = DEFAULT_REPLY_TIMEOUT_S,
+        on_failure: Callable[[BaseException], None] | None = None,
     ) -> None:
         self.log = log
         self.clock = clock
+        self.on_failure = on_failure  # told, from the thread, if the writer or watcher dies
         self.replies = Replies(reply_timeout_s)
         self._prefix = uuid.uuid4().hex[:16] + "-"
         self._ids = itertools.count()
@@ -135,6 +140,7 @@ class Intake:
         self._partitions: int | None = None  # of tote_commands, read when first needed
         self._places: dict[str, tuple[bytes, Headers, None, int]] = {}
         self._stopping = False
+        self._refusal: str | None = None  # why requests are refused (see `refuse`)
         self._threads: list[threading.Thread] = []
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -147,7 +153,9 @@ class Intake:
             (self._write, "tote-intake-writer"),
             (self._watch, "tote-intake-watcher"),
         ):
-            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread = threading.Thread(
+                target=self._guarded, args=(target, name), name=name, daemon=True
+            )
             thread.start()
             self._threads.append(thread)
 
@@ -155,6 +163,21 @@ class Intake:
     def running(self) -> bool:
         """Whether the writer and watcher threads are both alive."""
         return bool(self._threads) and all(t.is_alive() for t in self._threads)
+
+    def _guarded(self, target: Callable[[], None], name: str) -> None:
+        try:
+            target()
+        except Exception as exc:
+            logger.error("The intake's thread %s stopped: %s", name, exc, exc_info=exc)
+            if self.on_failure is not None:
+                self.on_failure(exc)
+
+    def refuse(self, reason: str) -> None:
+        """The service cannot go on: answer every waiting request, and every new one,
+        ServiceFailed(`reason`) (what was already appended may still be sequenced)."""
+        with self._lock:
+            self._refusal = reason
+        self.replies.fail_all(ServiceFailed(reason))
 
     def close(self) -> None:
         with self._lock:
@@ -257,6 +280,8 @@ class Intake:
         with self._lock:
             if self._stopping:
                 raise IntakeStopping()
+            if self._refusal is not None:
+                raise ServiceFailed(self._refusal)
             pending = self.replies.register(
                 request_id.encode(), len(commands), self.clock.monotonic()
             )

@@ -36,6 +36,8 @@ RACE_EXISTS = 40901
 WRONG_RACE_STATE = 40902
 BET_NOT_STANDING = 40903
 INVALID_RACE_COMMAND = 42210
+# A poison command: the sequencer could not decide it, and set it aside (a dead letter).
+COMMAND_FAILED = 50010
 # No outcome within the intake's reply timeout (the command may still be sequenced).
 NO_ANSWER = 50301
 

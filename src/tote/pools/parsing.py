@@ -22,6 +22,7 @@ from tote.pools.case import (
     UnbackedPolicy,
 )
 from tote.pools.combinations import canonical_selection, ticket_combination_count
+from tote.pools.starters import default_min_starters, min_starters_problem, short_of_starters
 
 MAX_TICKET_COMBINATIONS = 1_000_000
 """A box covering more combinations than this is refused (a runaway input, not a bet)."""
@@ -36,6 +37,7 @@ _CASE_FIELDS = frozenset(
         "split",
         "places",
         "field_size",
+        "min_starters",
         "unbacked",
         "part_backed",
         "bets",
@@ -70,7 +72,10 @@ def parse_case(obj: Mapping[str, Any], *, result_required: bool = True) -> PoolC
     void = obj.get("void", False)
     if not isinstance(void, bool):
         raise PoolCaseError(f"void must be true or false, not {_kind(void)}")
-    result = _result(obj, void or not result_required, frozenset(scratched))
+    places = _places(obj, pool)
+    field_size, min_starters = _field(obj, pool, places, len(scratched))
+    short = short_of_starters(field_size, len(scratched), min_starters)
+    result = _result(obj, void or short or not result_required, frozenset(scratched))
     return PoolCase(
         pool=pool,
         takeout_bp=_int(_required(obj, "takeout_bp"), "takeout_bp", low=0, high=10_000),
@@ -78,7 +83,7 @@ def parse_case(obj: Mapping[str, Any], *, result_required: bool = True) -> PoolC
         breakage_step_cents=_int(obj.get("breakage_step_cents", 10), "breakage_step_cents", low=1),
         min_dividend_cents=_optional_int(obj.get("min_dividend_cents"), "min_dividend_cents"),
         split=_enum(SplitMethod, obj.get("split", "PROFIT"), "split"),
-        places=_places(obj, pool),
+        places=places,
         unbacked=_unbacked(obj, pool),
         part_backed=_enum(PartBackedRule, obj.get("part_backed", "PAY_NET"), "part_backed"),
         tickets=_tickets(_required(obj, "bets"), pool),
@@ -87,6 +92,8 @@ def parse_case(obj: Mapping[str, Any], *, result_required: bool = True) -> PoolC
         carry_in_cents=_int(obj.get("carry_in_cents", 0), "carry_in_cents", low=0),
         carry_in_net_cents=_int(obj.get("carry_in_net_cents", 0), "carry_in_net_cents", low=0),
         void=void,
+        field_size=field_size,
+        min_starters=min_starters,
     )
 
 
@@ -140,11 +147,8 @@ def _places(obj: Mapping[str, Any], pool: PoolType) -> int:
     """Paying places: WIN 1; SHOW 3; PLACE as given, else from `field_size` by the AU TAB
     rule (8+ starters 3, 5-7 starters 2, fewer: no place pool), else 3."""
     if pool not in (PoolType.PLACE, PoolType.SHOW):
-        for name in ("places", "field_size"):
-            if name in obj:
-                raise PoolCaseError(
-                    f"{name} applies to PLACE and SHOW pools only, not {pool.value}"
-                )
+        if "places" in obj:
+            raise PoolCaseError(f"places applies to PLACE and SHOW pools only, not {pool.value}")
         return 1 if pool is PoolType.WIN else pool.selection_size
     if "places" in obj:
         return _int(obj["places"], "places", low=1)
@@ -154,6 +158,34 @@ def _places(obj: Mapping[str, Any], pool: PoolType) -> int:
             raise PoolCaseError(f"no place pool with {field_size} starters (5 or more needed)")
         return 3 if field_size >= 8 else 2
     return 3
+
+
+def _field(
+    obj: Mapping[str, Any], pool: PoolType, places: int, scratched: int
+) -> tuple[int | None, int]:
+    """The declared field and the pool's minimum starters (`tote.pools.starters`): without
+    `field_size` no minimum applies, since the starters left are unknown."""
+    if obj.get("field_size") is None:
+        if obj.get("min_starters") is not None:
+            raise PoolCaseError("min_starters needs field_size (the runners declared)")
+        return None, 1
+    field_size = _int(obj["field_size"], "field_size", low=1)
+    if field_size < pool.selection_size:
+        raise PoolCaseError(
+            f"a {pool.value} pool needs a field_size of at least {pool.selection_size}, "
+            f"not {field_size}"
+        )
+    if scratched > field_size:
+        raise PoolCaseError(
+            f"scratched lists {scratched} runners, more than the field_size of {field_size}"
+        )
+    if obj.get("min_starters") is None:
+        return field_size, default_min_starters(pool, places, field_size)
+    min_starters = _int(obj["min_starters"], "min_starters")
+    problem = min_starters_problem(pool, min_starters, field_size)
+    if problem is not None:
+        raise PoolCaseError(problem)
+    return field_size, min_starters
 
 
 def _unbacked(obj: Mapping[str, Any], pool: PoolType) -> UnbackedPolicy:

@@ -4,21 +4,22 @@ Rules are data on each pool (spec §3.3: "takeout is pool configuration, never a
 constant"); what an operator leaves out takes the default below, chosen from the spec's
 Australian examples (Tabcorp Victoria's 2008 takeout caps, 10c breakage on a $1 unit):
 
-| pool     | takeout_bp | places                          | unbacked      |
-|----------|-----------:|---------------------------------|---------------|
-| WIN      | 1450       | 1                               | NEXT_FINISHER |
-| PLACE    | 1425       | 3 with 8+ runners, else 2 (AU)  | NEXT_FINISHER |
-| SHOW     | 1425       | 3                               | NEXT_FINISHER |
-| EXACTA   | 1650       | 2                               | CARRY_NET     |
-| QUINELLA | 1475       | 2                               | CARRY_NET     |
-| TRIFECTA | 2100       | 3                               | CARRY_NET     |
-| FIRST4   | 2250       | 4                               | CARRY_NET     |
+| pool     | takeout_bp | places                          | unbacked      | min_starters |
+|----------|-----------:|---------------------------------|---------------|--------------|
+| WIN      | 1450       | 1                               | NEXT_FINISHER | 1            |
+| PLACE    | 1425       | 3 with 8+ runners, else 2 (AU)  | NEXT_FINISHER | places + 1   |
+| SHOW     | 1425       | 3                               | NEXT_FINISHER | places + 1   |
+| EXACTA   | 1650       | 2                               | CARRY_NET     | 2            |
+| QUINELLA | 1475       | 2                               | CARRY_NET     | 2            |
+| TRIFECTA | 2100       | 3                               | CARRY_NET     | 3            |
+| FIRST4   | 2250       | 4                               | CARRY_NET     | 4            |
 
 and for every pool: unit_cents 100, breakage_step_cents 10, min_dividend_cents none
 (no minimum), split PROFIT, part_backed PAY_NET (CARRY_UNWON is the UK rule of spec
 §3.6, TC8). `places` of an exotic is the number of runners in one of its
 combinations. A pool's places are fixed when it opens (spec §2: late scratchings do not
-change them).
+change them), and so is `min_starters`: a scratching that leaves fewer starters voids
+the pool (`starters.py`; the minimum never exceeds the declared field).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import msgspec
 
 from tote.pools.case import PartBackedRule, PoolType
 from tote.pools.commands import SPLITS, UNBACKED_POLICIES, PoolRules
+from tote.pools.starters import default_min_starters, min_starters_problem
 
 TAKEOUT_BP = {
     "WIN": 1450,
@@ -56,6 +58,8 @@ class PoolDef(msgspec.Struct, frozen=True):
     places: int
     unbacked: str
     part_backed: str = PartBackedRule.PAY_NET.value
+    # Fewer starters than this void the pool. A race stored before the rule existed has 1.
+    min_starters: int = 1
 
 
 class PoolDefError(ValueError):
@@ -126,6 +130,14 @@ def resolve(race_id: str, rules: PoolRules, runners: int) -> PoolDef:
             f"{name}: places is {pool.selection_size} for this pool "
             f"(runners per combination), not {places}."
         )
+    min_starters = (
+        default_min_starters(pool, places, runners)
+        if rules.min_starters is None
+        else rules.min_starters
+    )
+    problem = min_starters_problem(pool, min_starters, runners)
+    if problem is not None:
+        raise PoolDefError(f"{name}: {problem}.")
     return PoolDef(
         pool=name,
         pool_id=f"{race_id}/{name}",
@@ -137,6 +149,7 @@ def resolve(race_id: str, rules: PoolRules, runners: int) -> PoolDef:
         places=places,
         unbacked=unbacked,
         part_backed=part_backed,
+        min_starters=min_starters,
     )
 
 

@@ -4,6 +4,10 @@
       │               │
       └─────void──────┴──► VOIDED        (scratch: while OPEN or CLOSED)
 
+A pool can also be voided on its own: when a scratching leaves fewer starters than its
+`min_starters` (`starters.py`), it joins `voided_pools`, takes no more bets (POOL_CLOSED)
+and the race's other pools stand.
+
 Everything here is pure: the sequencer loads a `RaceState` from its store, asks these
 functions whether a command may happen, and writes what they decided. A bet is judged
 against the state the log order gives it, never the wall clock: a bet sequenced after the
@@ -22,6 +26,7 @@ from tote.pools.outcomes import (
     WRONG_RACE_STATE,
 )
 from tote.pools.pool_defs import PoolDef
+from tote.pools.starters import short_of_starters, void_detail
 from tote.pools.tickets import SelectionProblem, expand_memo, stake_problem
 
 OPEN, CLOSED, RESULTED, VOIDED = "OPEN", "CLOSED", "RESULTED", "VOIDED"
@@ -48,6 +53,12 @@ class RaceState(msgspec.Struct):
     voided_at: int | None = None
     totals: dict[str, PoolTotals] = msgspec.field(default_factory=dict)
     meeting_id: str | None = None
+    voided_pools: list[str] = msgspec.field(default_factory=list)  # too few starters
+
+    @property
+    def starters(self) -> int:
+        """The declared runners that are not scratched."""
+        return len(self.runners) - len(self.scratched)
 
     def pool(self, name: str) -> PoolDef | None:
         for pool in self.pools:  # a handful: a loop beats building a dict per lookup
@@ -69,6 +80,7 @@ class RaceState(msgspec.Struct):
             pools.append(
                 {
                     **msgspec.to_builtins(pool),
+                    "voided": pool.pool in self.voided_pools,
                     "bets": totals.bets,
                     "stake_cents": totals.stake_cents,
                 }
@@ -125,6 +137,12 @@ def check_bet(race: RaceState | None, bet: PlaceBet) -> tuple[PoolDef, list[str]
         raise BetRefused(
             "UNKNOWN_POOL", f"Race {race.race_id} has no {bet.pool} pool (it has {offered})."
         )
+    if race.voided_pools and pool.pool in race.voided_pools:
+        raise BetRefused(
+            "POOL_CLOSED",
+            f"The {pool.pool} pool of race {race.race_id} was voided: "
+            + void_detail(pool.pool, race.starters, pool.min_starters),
+        )
     try:
         combinations = expand_memo(pool.pool, bet.selection, bet.box)
     except SelectionProblem as exc:
@@ -173,6 +191,22 @@ def scratch(race: RaceState, runner: int) -> None:
             WRONG_RACE_STATE, f"Runner {runner} of race {race.race_id} is already scratched."
         )
     race.scratched = sorted([*race.scratched, runner])
+
+
+def short_pools(race: RaceState) -> list[PoolDef]:
+    """The pools the scratchings have left with fewer starters than they need, not yet
+    voided."""
+    field, scratched = len(race.runners), len(race.scratched)
+    return [
+        pool
+        for pool in race.pools
+        if short_of_starters(field, scratched, pool.min_starters)
+        and pool.pool not in race.voided_pools
+    ]
+
+
+def void_pool(race: RaceState, pool: PoolDef) -> None:
+    race.voided_pools = [*race.voided_pools, pool.pool]
 
 
 def declare_result(race: RaceState, result: list[list[int]], at: int) -> None:

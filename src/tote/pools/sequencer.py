@@ -19,6 +19,11 @@ restarted) resumes from the committed offsets over the committed store, so every
 gets exactly one outcome and the events are written exactly once. A conflict with another
 writer or a rebalance aborts the batch and rewinds to its first command, to be taken again.
 A producer fenced by a newer sequencer with the same transactional id stops this one.
+
+Any other failure is handled by `advance` (what the thread runs) under the policy of
+`sequencer_faults.py`: a failing log is retried from the committed offsets for a while,
+a command the decision code cannot decide is set aside as a dead letter, and when the
+sequencer gives up it stops and tells `on_failure` (the service then fails visibly).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from collections.abc import Callable
 
 import msgspec
 
+from tote.core.clock import SYSTEM_CLOCK, Clock
 from tote.core.errors import (
     Fenced,
     OffsetOutOfRange,
@@ -42,6 +48,15 @@ from tote.core.records import LogRecord, TopicPartition
 from tote.log.base import GroupConsumer, Log, Transaction, TransactionalProducer
 from tote.pools.commands import RACE_ID, Command, PlaceBet, decode_command
 from tote.pools.events import EventCodecs
+from tote.pools.sequencer_faults import (
+    DECISION_ERRORS,
+    DEFAULT_RETRY_FOR_S,
+    CommandFailed,
+    Faults,
+    describe,
+    junk,
+    set_aside,
+)
 from tote.pools.sequencer_outputs import Answered, At, Outputs
 from tote.pools.sequencer_state import STORE, BatchView
 from tote.pools.sequencer_steps import Steps
@@ -65,9 +80,13 @@ class Sequencer:
         session_timeout_ms: int = 10_000,
         poll_timeout_s: float = 0.2,
         on_commit: Callable[[list[Answered]], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+        retry_for_s: float = DEFAULT_RETRY_FOR_S,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.log = log
         self.on_commit = on_commit
+        self.on_failure = on_failure  # told once, from the thread, when it stops for good
         self.codecs = codecs
         self.member_id = member_id or f"{GROUP}-{uuid.uuid4().hex[:12]}"
         self.max_batch = max_batch
@@ -78,6 +97,7 @@ class Sequencer:
         self._partitions: dict[str, int] = {}  # of the event topics, as first asked
         self._consumer: GroupConsumer | None = None
         self._producer: TransactionalProducer | None = None
+        self._faults = Faults(retry_for_s, clock)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -96,15 +116,39 @@ class Sequencer:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def retrying(self) -> str | None:
+        """What failed last, while the sequencer is retrying it (None once a step went through)."""
+        return self._faults.retrying
+
     def _run(self) -> None:
         try:
             while not self._stop.is_set():
-                self.step(self.poll_timeout_s)
+                pause = self.advance(self.poll_timeout_s)
+                if pause:
+                    self._stop.wait(pause)
         except BaseException as exc:
             self.failure = exc
-            logger.exception("The sequencer stopped")
+            logger.error("The sequencer stopped: %s", describe(exc), exc_info=exc)
+            if self.on_failure is not None:
+                self.on_failure(exc)
         finally:
             self._release()
+
+    def advance(self, timeout: float = 0.0) -> float:
+        """One `step` under the fault policy (see the module doc), as the thread runs it:
+        the pause to take before the next one. Raises when the sequencer must stop."""
+        try:
+            self.step(timeout)
+        except Exception as exc:  # noqa: BLE001 - classified by the fault policy, which re-raises
+            pause = self._faults.failed(exc)
+            if not isinstance(exc, CommandFailed):
+                # Start again from the committed offsets, with a new consumer and producer.
+                self._release()
+                self._partitions.clear()
+            return pause
+        self._faults.polled()
+        return 0.0
 
     def close(self) -> None:
         """Stop the thread (the batch in hand commits or aborts first) and leave the group."""
@@ -116,13 +160,17 @@ class Sequencer:
             self._release()
 
     def _release(self) -> None:
-        if self._consumer is not None:
-            with contextlib.suppress(ToteError):
-                self._consumer.close()
-            self._consumer = None
-        if self._producer is not None:
-            self._producer.close()
-            self._producer = None
+        """Drop the consumer and the producer (after a failure the log may not let them
+        close cleanly: that is only logged)."""
+        parts = (self._consumer, self._producer)
+        self._consumer = self._producer = None
+        for part in parts:
+            if part is None:
+                continue
+            try:
+                part.close()
+            except Exception as exc:  # noqa: BLE001 - already broken, and never used again
+                logger.info("Closing the sequencer's %s failed: %s", type(part).__name__, exc)
 
     def _partitions_of(self, topic: str) -> int:
         count = self._partitions.get(topic)
@@ -154,7 +202,10 @@ class Sequencer:
     # -- one batch -------------------------------------------------------------------------------
 
     def step(self, timeout: float = 0.0) -> int:
-        """Sequence the commands waiting (up to `max_batch`); how many were committed."""
+        """Sequence the commands waiting (up to `max_batch`); how many were committed.
+
+        Raises CommandFailed if the decision code fails on a command, or whatever the log
+        raised; either way nothing of the batch is committed and it is taken again."""
         if self._consumer is None:
             self._consumer = self.log.consumer(
                 GROUP,
@@ -167,13 +218,29 @@ class Sequencer:
             return 0
         view = BatchView(self.log.store(STORE), self._command_at)
         out = Outputs(self.codecs, self._outcome_partitions, self._partitions_of)
+        try:
+            self._decide(records, view, out)
+        except BaseException:
+            self._seek(records)
+            raise
+        return len(records) if self._commit(records, view, out) else 0
+
+    def _decide(self, records: list[LogRecord], view: BatchView, out: Outputs) -> None:
+        """Apply every command of the batch to `view` and `out` (poison ones: set aside)."""
         steps = Steps(view, out)
-        commands = _decode_all(records)
+        commands = _decode_all(records, out)
         # Every bet's dedupe entry in one store read, not one read per bet.
         view.prefetch_dedupe(_bets_to_look_up(commands))
+        faults = self._faults
         for command, at in commands:
-            steps.apply(command, at)
-        return len(records) if self._commit(records, view, out) else 0
+            poison = faults.poison(at)
+            if poison is not None:
+                set_aside(out, command, _record_at(records, at), *poison)
+                continue
+            try:
+                steps.apply(command, at)
+            except DECISION_ERRORS as exc:
+                raise CommandFailed(at, exc) from exc
 
     def run_until_idle(self) -> int:
         """Sequence everything already in the log (for tests and tools)."""
@@ -212,6 +279,7 @@ class Sequencer:
         except BaseException:
             self._rewind(txn, records)
             raise
+        self._faults.committed({partition: end for (_, partition), end in ends.items()})
         if self.on_commit is not None:
             try:
                 self.on_commit(out.answered)
@@ -222,6 +290,10 @@ class Sequencer:
     def _rewind(self, txn: Transaction, records: list[LogRecord]) -> None:
         with contextlib.suppress(ToteError):
             txn.abort()
+        self._seek(records)
+
+    def _seek(self, records: list[LogRecord]) -> None:
+        """Back to the first record of the batch in each partition, to take it again."""
         assert self._consumer is not None
         firsts: dict[TopicPartition, int] = {}
         for record in records:
@@ -231,8 +303,9 @@ class Sequencer:
                 self._consumer.seek(tp, offset)
 
 
-def _decode_all(records: list[LogRecord]) -> list[tuple[Command, At]]:
-    """The commands of a batch and their places; records that are not commands are skipped."""
+def _decode_all(records: list[LogRecord], out: Outputs) -> list[tuple[Command, At]]:
+    """The commands of a batch and their places; records that are not commands go to the
+    dead letters (not the intake's: nobody waits for their answer)."""
     commands = []
     for record in records:
         if record.value is None:
@@ -240,17 +313,15 @@ def _decode_all(records: list[LogRecord]) -> list[tuple[Command, At]]:
         try:
             command = decode_command(record.value)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            # Not the intake's: nobody waits for an answer, so it is only logged.
-            logger.warning(
-                "Skipping %s-%d@%d, not a tote command: %s",
-                record.topic,
-                record.partition,
-                record.offset,
-                exc,
-            )
+            junk(out, record, exc)
             continue
         commands.append((command, At(record.partition, record.offset, record.timestamp)))
     return commands
+
+
+def _record_at(records: list[LogRecord], at: At) -> LogRecord:
+    """The record of the batch at `at` (only for a command being set aside)."""
+    return next(r for r in records if r.partition == at.partition and r.offset == at.offset)
 
 
 def _bets_to_look_up(commands: list[tuple[Command, At]]) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from tote.core.records import Record
 from tote.log.partitioner import partition_for_key
 from tote.pools.events import EventCodecs
 from tote.pools.outcomes import CommandOutcome, encode_outcomes
-from tote.pools.topics import OUTCOMES, race_key
+from tote.pools.topics import DEAD_LETTERS, OUTCOMES, race_key
 
 Answered = tuple[bytes, list[tuple[int, CommandOutcome]]]
 
@@ -75,6 +75,13 @@ class Outputs:
             self._answers[slot] = ([(seq, outcome)], at)
         else:
             answers[0].append((seq, outcome))
+
+    def dead_letter(self, record: Record) -> None:
+        """A record for `tote_commands_dlq`, in its source partition's number (modulo the
+        topic's partitions)."""
+        partition = (record.partition or 0) % self._partitions(DEAD_LETTERS)
+        run = self._records.setdefault((DEAD_LETTERS, partition), [])
+        run.append(record._replace(partition=partition))
 
     def runs(self) -> dict[tuple[str, int], list[Record]]:
         """Every record of the batch by (topic, partition): events as caused, then one

@@ -104,11 +104,20 @@ class BatchView:
 
     def prefetch_dedupe(self, bets: Iterable[tuple[str, str]]) -> None:
         """Read the dedupe entries of (race, idempotency key) pairs in one `get_many`: a
-        batch's bets are looked up together rather than one store read each."""
+        batch's bets are looked up together rather than one store read each.
+
+        An entry that does not decode is left unread: the bet it belongs to reads it again
+        (and fails), so the sequencer blames that one command, not the whole batch."""
         wanted = dict.fromkeys(dedupe_key(race_id, key) for race_id, key in bets)
         keys = [key for key in wanted if key not in self._values]
         for key, raw in zip(keys, self._store.get_many(keys), strict=True):
-            self._values[key] = None if raw is None else _decode(raw, DedupeEntry)
+            if raw is None:
+                self._values[key] = None
+                continue
+            try:
+                self._values[key] = _decode(raw, DedupeEntry)
+            except msgspec.DecodeError:  # ValidationError is one too
+                continue
 
     def put_dedupe(self, key: bytes, entry: DedupeEntry) -> None:
         self._put(key, entry)

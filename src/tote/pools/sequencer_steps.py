@@ -35,6 +35,7 @@ from tote.pools.outcomes import (
     rejection,
 )
 from tote.pools.pool_defs import PoolDefError, check_runners, resolve_all
+from tote.pools.race_events import pool_defined, pool_voided, race_event
 from tote.pools.race_settlement import settle_tickets
 from tote.pools.race_state import BetRefused, RaceCommandError, RaceState
 from tote.pools.sequencer_outputs import At, Outputs
@@ -49,28 +50,6 @@ from tote.pools.topics import (
     POOLS_DEFINED,
     RACE_EVENTS,
 )
-
-
-def _race_event(
-    race_id: str,
-    kind: str,
-    at: At,
-    *,
-    runners: list[int] | None = None,
-    runner: int | None = None,
-    result: list[list[int]] | None = None,
-    meeting_id: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "race_id": race_id,
-        "meeting_id": meeting_id,
-        "event_id": at.event_id(race_id),
-        "kind": kind,
-        "runners": runners,
-        "runner": runner,
-        "result": result,
-        "occurred_at": at.timestamp,
-    }
 
 
 class Steps:
@@ -274,41 +253,24 @@ class Steps:
             meeting_id=command.meeting_id,
         )
         self.view.put_race(race)
-        opened = _race_event(
+        opened = race_event(
             race_id, "OPENED", at, runners=race.runners, meeting_id=command.meeting_id
         )
         self.out.event(RACE_EVENTS, race_id, opened, at)
         for pool in pools:
-            self.out.event(
-                POOLS_DEFINED,
-                race_id,
-                {
-                    "race_id": race_id,
-                    "pool_id": pool.pool_id,
-                    "pool": pool.pool,
-                    "takeout_bp": pool.takeout_bp,
-                    "unit_cents": pool.unit_cents,
-                    "breakage_step_cents": pool.breakage_step_cents,
-                    "min_dividend_cents": pool.min_dividend_cents,
-                    "split": pool.split,
-                    "places": pool.places,
-                    "unbacked": pool.unbacked,
-                    "part_backed": pool.part_backed,
-                },
-                at,
-            )
+            self.out.event(POOLS_DEFINED, race_id, pool_defined(race_id, pool), at)
         return CommandOutcome(race.summary())
 
     def close(self, race: RaceState, at: At) -> CommandOutcome:
         race_state.close(race, at.timestamp, f"{at.partition}:{at.offset}")
         self.view.put_race(race)
-        self.out.event(RACE_EVENTS, race.race_id, _race_event(race.race_id, "CLOSED", at), at)
+        self.out.event(RACE_EVENTS, race.race_id, race_event(race.race_id, "CLOSED", at), at)
         return CommandOutcome(race.summary())
 
     def scratch(self, race: RaceState, runner: int, at: At) -> CommandOutcome:
         race_state.scratch(race, runner)
         self.out.event(
-            RACE_EVENTS, race.race_id, _race_event(race.race_id, "SCRATCHED", at, runner=runner), at
+            RACE_EVENTS, race.race_id, race_event(race.race_id, "SCRATCHED", at, runner=runner), at
         )
         token = str(runner)
         bets = cents = 0
@@ -327,14 +289,28 @@ class Steps:
             )
             self.view.put_ticket(race.race_id, bet_id, ticket if ticket.combinations else None)
             bets, cents = bets + 1, cents + refund
+        # Too few starters left: those pools are void (the race's other pools stand).
+        short = race_state.short_pools(race)
+        for pool in short:
+            race_state.void_pool(race, pool)
+            self.out.event(RACE_EVENTS, race.race_id, pool_voided(race, pool, runner, at), at)
+        if short:
+            voided = self._refund_standing(race, "POOL_VOIDED", at, {p.pool for p in short})
+            bets, cents = bets + voided[0], cents + voided[1]
         self.view.put_race(race)
-        return CommandOutcome({**race.summary(), "refunds": {"bets": bets, "stake_cents": cents}})
+        return CommandOutcome(
+            {
+                **race.summary(),
+                "refunds": {"bets": bets, "stake_cents": cents},
+                "voided_pools": [p.pool for p in short],
+            }
+        )
 
     def result(self, race: RaceState, result: list[list[int]], at: At) -> CommandOutcome:
         race_state.declare_result(race, result, at.timestamp)
         self.view.put_race(race)
         self.out.event(
-            RACE_EVENTS, race.race_id, _race_event(race.race_id, "RESULT", at, result=result), at
+            RACE_EVENTS, race.race_id, race_event(race.race_id, "RESULT", at, result=result), at
         )
         # Every standing ticket settled by the calculator: what the bettor is paid (the
         # pools statements declare the same dividends). Nothing reads a RESULTED race's
@@ -356,19 +332,29 @@ class Steps:
 
     def void(self, race: RaceState, at: At) -> CommandOutcome:
         race_state.void(race, at.timestamp)
-        self.out.event(RACE_EVENTS, race.race_id, _race_event(race.race_id, "VOIDED", at), at)
+        self.out.event(RACE_EVENTS, race.race_id, race_event(race.race_id, "VOIDED", at), at)
+        bets, cents = self._refund_standing(race, "VOIDED", at)
+        self.view.put_race(race)
+        return CommandOutcome({**race.summary(), "refunds": {"bets": bets, "stake_cents": cents}})
+
+    def _refund_standing(
+        self, race: RaceState, reason: str, at: At, pools: set[str] | None = None
+    ) -> tuple[int, int]:
+        """A void: refund what every standing ticket of the race (or of `pools` only) has
+        left, and drop the tickets; (bets, cents) refunded."""
         bets = cents = 0
         for bet_id, ticket in self.view.tickets(race.race_id):
+            if pools is not None and ticket.pool not in pools:
+                continue
             refund = ticket.standing_cents
             self.out.event(
                 BETS_REFUNDED,
                 race.race_id,
                 self._bet_change(
-                    race, bet_id, ticket, ticket.combinations, cents=refund, reason="VOIDED", at=at
+                    race, bet_id, ticket, ticket.combinations, cents=refund, reason=reason, at=at
                 ),
                 at,
             )
             self.view.put_ticket(race.race_id, bet_id, None)
             bets, cents = bets + 1, cents + refund
-        self.view.put_race(race)
-        return CommandOutcome({**race.summary(), "refunds": {"bets": bets, "stake_cents": cents}})
+        return bets, cents

@@ -2,7 +2,7 @@
 
 The order of decisions:
 1. scratchings refund what they touch (ledger);
-2. a void pool refunds everything else too;
+2. a void pool (the race void, or too few starters left) refunds everything else too;
 3. the result gives the winning interests; none (nobody, or too few, finished) → refund all;
 4. no money on any winning interest → the unbacked policy (next finisher, carry, refund);
 5. otherwise dividends: takeout, the split, breakage, minimum dividend, payouts per bet.
@@ -30,6 +30,7 @@ from tote.pools.rules import (
     with_minimum,
 )
 from tote.pools.settlement import BetAmount, Dividend, Outcome, Settlement
+from tote.pools.starters import short_of_starters
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ class _Interest:
 def settle(case: PoolCase) -> Settlement:
     """Settle one pool: dividends, payouts, refunds, takeout, breakage, minus pool, carry."""
     ledger = build_ledger(case)
-    if case.void:
+    if case.void or short_of_starters(case.field_size, len(case.scratched), case.min_starters):
         return _refund_everything(case, ledger, Outcome.VOID)
     result = case.result
     while True:

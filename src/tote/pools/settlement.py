@@ -26,7 +26,8 @@ class Outcome(StrEnum):
     REFUNDED = "REFUNDED"
     """No winning stake or no finishers, and every stake is refunded."""
     VOID = "VOID"
-    """The race is void (PoolVoided): every stake is refunded."""
+    """The race is void, or scratchings left the pool short of starters (PoolVoided):
+    every stake is refunded."""
 
 
 @dataclass(frozen=True, slots=True)

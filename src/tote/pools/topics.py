@@ -19,6 +19,8 @@ BETS_REJECTED = "tote_bets_rejected"
 BETS_CANCELLED = "tote_bets_cancelled"
 BETS_REFUNDED = "tote_bets_refunded"
 BETS_PAID = "tote_bets_paid"
+# Commands the sequencer could not decide (and records that are not commands), as they were.
+DEAD_LETTERS = "tote_commands_dlq"
 
 EVENT_TOPICS = (RACE_EVENTS, POOLS_DEFINED, BETS, BETS_REJECTED, BETS_CANCELLED, BETS_REFUNDED,
                 BETS_PAID)
@@ -31,7 +33,7 @@ DOMAIN_CONFIGS = {"retention.ms": "-1", "retention.bytes": "-1"}
 
 def ensure_topics(log: Log, partitions: int = DEFAULT_PARTITIONS) -> None:
     """Create whichever of the domain's topics is missing (existing ones stay as they are)."""
-    for topic in (COMMANDS, *EVENT_TOPICS):
+    for topic in (COMMANDS, *EVENT_TOPICS, DEAD_LETTERS):
         log.ensure_topic(topic, partitions, configs=DOMAIN_CONFIGS)
     log.ensure_topic(OUTCOMES, partitions, configs=OUTCOME_CONFIGS)
 

@@ -9,6 +9,7 @@
 --   tote_pool_gross    gross per (race, pool)                 key: pool_id
 --   tote_approximates  will-pays per (race, pool, combination) key: <pool_id>/<combination>
 --   tote_dividends     DividendDeclared, once per winning combination when the result is in
+--                      (none for a void race, nor for a pool voided for too few starters)
 --
 -- Money is integer cents, or exact cents text ('100/3') where a flexi box splits a stake;
 -- never DOUBLE. Rules (takeout, breakage, minimum dividend, split, places, unbacked
@@ -46,7 +47,8 @@ CREATE TABLE tote_pool_rules WITH (kafka_topic='tote_pool_rules', value_format='
     EMIT CHANGES;
 
 -- The pools of each race, and where each race stands (a second RESULT, or a RESULT after
--- VOIDED, is ignored: dividends are declared once, never for a void race).
+-- VOIDED, is ignored: dividends are declared once, never for a void race; a pool voided
+-- alone leaves its race's status as it was).
 CREATE TABLE tote_race_pools WITH (kafka_topic='tote_race_pools', value_format='AVRO') AS
     SELECT race_id, COLLECT_SET(pool_id) AS pool_ids
     FROM tote_pools_defined
@@ -59,7 +61,22 @@ CREATE TABLE tote_race_status WITH (kafka_topic='tote_race_status', value_format
            SUM(CASE WHEN kind = 'RESULT' THEN 1 ELSE 0 END) AS results,
            SUM(CASE WHEN kind = 'VOIDED' THEN 1 ELSE 0 END) AS voids
     FROM tote_race_events
+    WHERE kind <> 'POOL_VOIDED'
     GROUP BY race_id
+    EMIT CHANGES;
+
+-- Pools a scratching left with fewer starters than their rule needs (POOL_VOIDED): the
+-- sequencer refunded every ticket of them, and they declare no dividend.
+CREATE TABLE tote_voided_pools WITH (kafka_topic='tote_voided_pools', value_format='AVRO') AS
+    SELECT pool_id,
+           LATEST_BY_OFFSET(race_id) AS race_id,
+           LATEST_BY_OFFSET(pool) AS pool,
+           LATEST_BY_OFFSET(reason) AS reason,
+           LATEST_BY_OFFSET(detail) AS detail,
+           COUNT(*) AS voids
+    FROM tote_race_events
+    WHERE kind = 'POOL_VOIDED'
+    GROUP BY pool_id
     EMIT CHANGES;
 
 -- One row per race event and pool of the race (closing and result, pool by pool).
@@ -277,8 +294,8 @@ CREATE TABLE tote_approximates WITH (kafka_topic='tote_approximates', value_form
 -- 4. Dividends on the result, spec §3, §4
 -- ---------------------------------------------------------------------------------------
 
--- Per pool, the combinations its settlement needs: the winners (every dead-heat
--- combination), and under NEXT_FINISHER the next finishers too. The gross is the board's
+-- Per pool not voided, the combinations its settlement needs: the winners (every
+-- dead-heat combination), and under NEXT_FINISHER the next finishers too. The gross is the board's
 -- final one: the close re-priced the board, and so does every refund after it (the
 -- sequencer declares a result on a closed race only).
 CREATE STREAM tote_result_candidates WITH (kafka_topic='tote_result_candidates',
@@ -297,7 +314,8 @@ CREATE STREAM tote_result_candidates WITH (kafka_topic='tote_result_candidates',
     FROM tote_race_pool_events e
     JOIN tote_pool_rules r ON e.pool_id = r.pool_id
     LEFT JOIN tote_board_gross g ON e.pool_id = g.pool_id
-    WHERE e.kind = 'RESULT' AND e.results = 1 AND e.voids = 0
+    LEFT JOIN tote_voided_pools v ON e.pool_id = v.pool_id
+    WHERE e.kind = 'RESULT' AND e.results = 1 AND e.voids = 0 AND v.voids IS NULL
     EMIT CHANGES;
 
 -- ... each with the stake on it (nothing: unbacked) ...

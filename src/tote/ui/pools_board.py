@@ -40,7 +40,7 @@ TOPICS = (RACE_EVENTS, POOLS_DEFINED, POOL_GROSS, APPROXIMATES, DIVIDENDS)
 RUNNER_POOLS = ("WIN", "PLACE", "SHOW")  # one runner per combination: listed per runner
 TOP_COMBINATIONS = 10
 MICROS_PER_CENT = 1_000_000
-RACE_EVENT_KINDS = ("OPENED", "CLOSED", "SCRATCHED", "RESULT", "VOIDED")
+RACE_EVENT_KINDS = ("OPENED", "CLOSED", "SCRATCHED", "RESULT", "VOIDED", "POOL_VOIDED")
 DIVIDEND_AMOUNTS = (
     "PER_UNIT_CENTS",
     "GROSS_CENTS",
@@ -84,6 +84,7 @@ class _Pool:
     tickets: int | None = None
     net_cents: int | None = None
     final: bool = False
+    voided: str | None = None  # why a scratching voided this pool alone
     combinations: dict[str, _Combination] = field(default_factory=dict)
     dividends: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -192,6 +193,10 @@ class PoolsBoard:
         result = tuple(_ints(position) for position in row.get("RESULT") or ())
         if kind == "SCRATCHED" and runner is None:
             raise _BadRow("SCRATCHED without a runner")
+        if kind == "POOL_VOIDED":  # one pool voided for too few starters
+            where = _pool_of(row)
+            self._pool(where).voided = _optional_text(row, "DETAIL") or "too few starters"
+            return
         race = self._race(race_id)
         if kind == "OPENED":
             race.runners = runners
@@ -359,4 +364,5 @@ def _pool_view(race: _Race, pool: _Pool) -> PoolView:
         will_pays,
         more,
         _settlement(pool),
+        pool.voided,
     )

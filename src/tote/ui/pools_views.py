@@ -70,6 +70,7 @@ class PoolView:
     will_pays: tuple[WillPay, ...]
     more: int  # backed combinations beyond the top ones
     settlement: Settlement | None
+    voided: str | None = None  # a scratching left it too few starters: why
 
 
 @dataclass(frozen=True, slots=True)
