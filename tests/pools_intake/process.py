@@ -32,3 +32,16 @@ def bets_on_log(home: Path) -> list[tuple[str, str]]:
                 value = codec.decode_framed(record.value)[1]
                 out.append((value["idempotency_key"], value["bet_id"]))
         return out
+
+
+def assert_each_answered_bet_once(home: Path, accepted: dict[str, str],
+                                  retried: dict[str, str]) -> None:
+    """The log holds every bet a client saw ACCEPTED (first time or on a retry) exactly
+    once, under the bet id it was given, and no other."""
+    on_log = bets_on_log(home)
+    keys = [key for key, _ in on_log]
+    assert len(keys) == len(set(keys)), "a bet was written twice"
+    ids = dict(on_log)
+    assert {key: ids.get(key) for key in accepted} == accepted
+    assert {key: ids.get(key) for key in retried} == retried
+    assert set(ids) == set(accepted) | set(retried)

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.pools_intake.process import bets_on_log, start_tote
+from tests.pools_intake.process import assert_each_answered_bet_once, start_tote
 
 pytestmark = pytest.mark.slow
 CLIENTS = 4
@@ -127,10 +127,4 @@ def test_sigkill_mid_stream_loses_no_accepted_bet(tmp_path: Path) -> None:
     finally:
         tote.stop()
 
-    on_log = bets_on_log(home)
-    keys = [key for key, _ in on_log]
-    assert len(keys) == len(set(keys)), "a bet was written twice"
-    ids = dict(on_log)
-    assert {key: ids.get(key) for key in accepted} == accepted
-    assert {key: ids.get(key) for key in retried} == retried
-    assert set(ids) == set(accepted) | set(retried)
+    assert_each_answered_bet_once(home, accepted, retried)

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.pools_intake.process import bets_on_log, clean_env
+from tests.pools_intake.process import assert_each_answered_bet_once, clean_env
 from tests.stack.helpers import wait_until
 
 from tote.http.common import free_port
@@ -149,10 +149,4 @@ def test_a_service_whose_log_fails_exits_and_recovers_under_the_supervisor(
     finally:
         tote.stop(30)
 
-    on_log = bets_on_log(home)
-    keys = [key for key, _ in on_log]
-    assert len(keys) == len(set(keys)), "a bet was written twice"
-    ids = dict(on_log)
-    assert {key: ids.get(key) for key in accepted} == accepted
-    assert {key: ids.get(key) for key in retried} == retried
-    assert set(ids) == set(accepted) | set(retried)
+    assert_each_answered_bet_once(home, accepted, retried)
