@@ -13,7 +13,7 @@ from tests.stack.helpers import alive, wait_until
 
 from tote.stack.members import ServiceProcess
 from tote.stack.ports import free_port
-from tote.stack.state import FAILED, RUNNING, ServiceStatus
+from tote.stack.state import FAILED, RESTARTING, RUNNING, ServiceStatus
 from tote.stack.supervised import RestartPolicy, Supervised
 
 FAST = RestartPolicy(initial_backoff_s=0.01, max_backoff_s=0.04, fast_crash_s=60.0,
@@ -65,6 +65,24 @@ def test_a_child_that_keeps_crashing_is_given_up_visibly(tmp_path: Path,
         f"(see {tmp_path / 'child.log'})",
     ]
     assert not child.tick()  # a failed child stays failed
+
+
+def test_a_crash_shows_the_reason_the_service_gave(tmp_path: Path,
+                                                  running: list[Supervised]) -> None:
+    events: list[str] = []
+    script = ("import sys; print('starting'); "
+              "print('Error: the log file is gone.', file=sys.stderr); sys.exit(1)")
+    child = supervised(tmp_path, [sys.executable, "-c", script], "http://127.0.0.1:9/", events)
+    running.append(child)
+    child.start()
+
+    def crashed() -> bool:
+        child.tick()
+        return child.status.state in (RESTARTING, FAILED)
+
+    wait_until(crashed, "the child to exit")
+    assert child.status.detail == "exited with code 1 (the log file is gone.)"
+    assert events[0] == "child exited with code 1 (the log file is gone.); restarting in 0.01 s"
 
 
 def test_a_killed_child_is_restarted_and_becomes_ready_again(tmp_path: Path,

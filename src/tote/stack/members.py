@@ -80,7 +80,8 @@ class ServiceProcess:
             return "not running"
         if code < 0:
             return f"killed by {signal.Signals(-code).name}"
-        return f"exited with code {code}"
+        reason = last_error_line(self.log_path)
+        return f"exited with code {code}" + (f" ({reason})" if reason else "")
 
     def ready(self) -> bool:
         return self.alive() and http_ok(self.health_url)
@@ -100,3 +101,19 @@ class ServiceProcess:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(popen.pid, signal.SIGKILL)
             popen.wait(30)
+
+
+TAIL_BYTES = 4096
+
+
+def last_error_line(log_path: Path) -> str | None:
+    """The last `Error: ...` line a service wrote to its log (how `tote serve` says why it
+    exits), so `tote status` can show the reason beside the exit code."""
+    try:
+        with log_path.open("rb") as log:
+            log.seek(max(log.seek(0, os.SEEK_END) - TAIL_BYTES, 0))
+            tail = log.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+    errors = [line.strip() for line in tail.splitlines() if line.startswith("Error: ")]
+    return errors[-1][len("Error: "):] if errors else None
