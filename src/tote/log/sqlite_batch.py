@@ -87,8 +87,11 @@ def plan_batch(
     has_headers = any(raw_headers)
     partitions: list[int] | None = None
     partition: int | None = None
-    if count and list(map(_PARTITION, records)).count(None) == count and keys.count(None) == count:
+    chosen = list(map(_PARTITION, records))
+    if count and chosen.count(None) == count and keys.count(None) == count:
         partition = sticky.batch_partition(meta.name, meta.spec.partitions)
+    elif count and _one_partition(chosen, meta.spec.partitions):
+        partition = chosen[0]  # a stream processor's batch: every record placed there
     elif count:
         partitions = assign_partitions(meta.name, records, meta.spec.partitions, sticky)
         if partitions.count(partitions[0]) == count:
@@ -104,6 +107,14 @@ def plan_batch(
             timestamps = [now if stamp is None else stamp for stamp in given]
     headers = [encode_headers(h) for h in raw_headers] if has_headers else None
     return Batch(meta, count, partition, partitions, now, timestamps, keys, values, headers)
+
+
+def _one_partition(chosen: list[int | None], partitions: int) -> bool:
+    """Whether every record names the same existing partition (checked in C, not per
+    record in Python; anything else goes to `assign_partitions`, which explains it)."""
+    first = chosen[0]
+    return (type(first) is int and 0 <= first < partitions
+            and chosen.count(first) == len(chosen) and set(map(type, chosen)) == {int})
 
 
 def _plan_placed(meta: TopicMeta, record: Record) -> Batch | None:

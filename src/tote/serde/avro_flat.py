@@ -142,8 +142,8 @@ def _nullable(node: Node, arrays: bool = True) -> tuple[bytes, bytes, FieldEncod
 
 def _inline(src: Source, name: str, null_tag: bytes, value_tag: bytes,
             encode: FieldEncoder) -> None:
-    """Emit the statements writing one field into `p_<name>`: strings and small longs
-    (the usual keys, kinds and amounts) without a call, the rest by their encoder."""
+    """Emit the statements writing one field into `p_<name>`: strings, floats and small
+    longs (the usual keys, kinds and amounts) without a call, the rest by their encoder."""
     part = f"p_{name}"
     src.emit(1, f"if {name} is None:", f"    {part} = {src.const(null_tag)}")
     if encode is _string:
@@ -157,6 +157,9 @@ def _inline(src: Source, name: str, null_tag: bytes, value_tag: bytes,
                  f"{src.const(value_tag)} + _varint(n)) + {part}")
         src.emit(1, "else:", "    raise FlatEncodeError")
         return
+    if encode is _double:
+        src.emit(1, f"elif type({name}) is float:",
+                 f"    {part} = {src.const(value_tag)} + _pack_double({name})")
     if encode in (_long, _int):
         small = src.const(tuple(value_tag + varint(n) for n in range(-64, 64)))
         src.emit(1,
@@ -175,7 +178,8 @@ def flat_encoder(node: Node, prefix: bytes = b"") -> Callable[[Sequence[Any]], b
     fields = [_nullable(f.type) for f in node.fields]
     if any(f is None for f in fields):
         return None
-    src = Source({"FlatEncodeError": FlatEncodeError, "_join": b"".join, "_varint": varint})
+    src = Source({"FlatEncodeError": FlatEncodeError, "_join": b"".join, "_varint": varint,
+                  "_pack_double": _DOUBLE})
     names = [f"v{i}" for i in range(len(fields))]
     src.emit(0, "def encode(values):")
     src.emit(1, "try:")

@@ -92,27 +92,23 @@ class _RecentRows:
     identity of their bytes: a record handed from one query to the next in memory, or
     read by several queries, is decoded once. Flat rows (nullable primitives, arrays of
     them) survive an Avro round trip unchanged, so the cached row is what decoding would
-    give; the signature (schema id, column names and Avro types) makes sure the reader's
-    columns are the writer's. Lists are copied in and out (`lists`: their slots), so no
-    reader sees another's changes."""
+    give; the shape (column names and Avro types) makes sure the reader's columns are the
+    writer's, and the very same bytes carry the very same schema id. Lists are copied in
+    and out (`lists`: their slots), so no reader sees another's changes."""
 
     LIMIT = 1024
 
     def __init__(self) -> None:
-        self._rows: dict[int, tuple[bytes, tuple[object, ...], Values, tuple[int, ...]]] = {}
+        # id(bytes) -> (the bytes, shape, row, list slots); read directly by
+        # `AvroRowCodec.decode`, a hot path.
+        self.rows: dict[int, tuple[bytes, tuple[object, ...], Values, tuple[int, ...]]] = {}
 
-    def remember(self, data: bytes, signature: tuple[object, ...], row: Values,
+    def remember(self, data: bytes, shape: tuple[object, ...], row: Values,
                  lists: tuple[int, ...] = ()) -> None:
-        rows = self._rows
+        rows = self.rows
         if len(rows) >= self.LIMIT:
             rows.clear()
-        rows[id(data)] = (data, signature, _copied(row, lists) if lists else row, lists)
-
-    def recall(self, data: bytes, signature: tuple[object, ...]) -> Values | None:
-        hit = self._rows.get(id(data))
-        if hit is not None and hit[0] is data and hit[1] == signature:
-            return _copied(hit[2], hit[3]) if hit[3] else hit[2]
-        return None
+        rows[id(data)] = (data, shape, _copied(row, lists) if lists else row, lists)
 
 
 def _copied(row: Values, lists: tuple[int, ...]) -> Values:
@@ -186,7 +182,7 @@ class AvroRowCodec:
             for i in self._doubles:
                 if type(values[i]) is int:
                     return data  # decoding gives a float back, not this int
-            _RECENT.remember(data, (writer.schema_id, self._shape), values, self._lists)
+            _RECENT.remember(data, self._shape, values, self._lists)
             return data
         datum = writer.to_datum(dict(zip(self._names, values, strict=True)))
         datum = _defaults(writer.schema.node, datum)
@@ -196,11 +192,10 @@ class AvroRowCodec:
     def decode(self, data: bytes | None) -> Values | None:
         if data is None:
             return None
+        hit = _RECENT.rows.get(id(data))
+        if hit is not None and hit[0] is data and hit[1] == self._shape:
+            return _copied(hit[2], hit[3]) if hit[3] else hit[2]
         schema_id = schema_id_of(data)
-        signature = (schema_id, self._shape)
-        recalled = _RECENT.recall(data, signature)
-        if recalled is not None:
-            return recalled
         cached = self._readers.get(schema_id)
         if cached is None:
             try:
@@ -220,12 +215,12 @@ class AvroRowCodec:
             values = fast(data)
             if values is not None:
                 if shared:
-                    _RECENT.remember(data, signature, values, self._lists)
+                    _RECENT.remember(data, self._shape, values, self._lists)
                 return values
         if flat is not None:
             datum = reader.codec.decode(data[5:])
             values = tuple([datum.get(name) for name in flat])
-            _RECENT.remember(data, signature, values)
+            _RECENT.remember(data, self._shape, values)
             return values
         row = reader.decode(data)
         if row is None:

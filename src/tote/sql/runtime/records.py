@@ -3,7 +3,8 @@
 `Rec` is a record of a stream or a change of a table: the key tuple, the value row (None
 deletes a table row), the timestamp, for tables the previous row, the window bounds of a
 windowed key.
-`Routed` is what a task reads when a repartition record skipped the log.
+A repartition record that skips the log reaches its reader as the Rec itself
+(`Runtime._hand_over`).
 """
 
 from __future__ import annotations
@@ -24,15 +25,9 @@ class Rec(NamedTuple):
     window: tuple[int, int] | None = None
 
 
-class Routed(NamedTuple):
-    """A repartition record handed from its writer to its reader in memory, never
-    written (see `Runtime._hand_over`): offset -1, and the change itself, not bytes."""
-
-    topic: str
-    partition: int
-    rec: Rec
-    offset: int = -1
-
+#: `new_tuple(Rec, (key, row, ts, old, window))` builds a Rec without NamedTuple's
+#: Python-level constructor: the operators' per-record paths build dozens per record.
+new_tuple = tuple.__new__
 
 Push = Callable[[Rec], None]
 Entry = Callable[[LogRecord], None]

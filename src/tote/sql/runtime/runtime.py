@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
 from tote.core.errors import Fenced, TransactionConflict
 from tote.core.records import LogRecord, Record, TimestampType, TopicPartition
@@ -38,20 +38,26 @@ from tote.log.base import GroupConsumer, Log, Transaction, TransactionalProducer
 from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.runtime.membership import Membership
 from tote.sql.runtime.ranking import assign_ranks
-from tote.sql.runtime.records import Rec, Routed
+from tote.sql.runtime.records import Rec, new_tuple
 from tote.sql.runtime.tasks import RunningQuery, Task, TaskFactory
+
+# Queued work, `_drain`'s order: the reader's rank, 0 for a table input else 1, then
+# `next(seq)`; and what takes the record (a LogRecord, or a Rec handed over).
+Work = tuple[int, int, Callable[[Any], None]]
 
 
 class _Route(NamedTuple):
     tp: TopicPartition
-    consumers: tuple[tuple[Task, int], ...]  # (reader, 0 for a table input else 1)
+    consumers: tuple[Work, ...]  # each reader's queue entry: what takes a LogRecord
     elide: bool  # not written: every reader takes it in this step
-    hand: bool  # ... and each can take the change itself (repartition readers)
+    handed: tuple[Work, ...] | None  # ... and each can take the change itself: what does
+    # Predicting positions: the step's records for `tp` (every producer writing it
+    # shares the list) and the offset the first of them takes; else None and 0.
+    pending: list[Record] | None
+    start: int
 
 
-def _log_record(fields: tuple[object, ...]) -> LogRecord:
-    """LogRecord without NamedTuple's keyword-handling constructor (a hot path)."""
-    return tuple.__new__(LogRecord, fields)
+_CREATE_TIME = TimestampType.CREATE_TIME
 
 
 class Runtime:
@@ -69,8 +75,8 @@ class Runtime:
         self._predicts = False
         self._pending: dict[TopicPartition, list[Record]] = {}
         self._starts: dict[TopicPartition, int] = {}
-        self._routes: dict[tuple[int, str, int], _Route] = {}
-        self._heap: list[tuple[int, int, int, Task, LogRecord | Routed]] = []
+        self._routes: dict[tuple[Task, str, int], _Route] = {}
+        self._heap: list[tuple[int, int, int, Callable[[Any], None], LogRecord | Rec]] = []
         self._seq = itertools.count()
         self._caught_up: set[tuple[int, TopicPartition]] = set()
         self._readers: dict[TopicPartition, list[Task]] = {}
@@ -175,79 +181,77 @@ class Runtime:
         the step: readers, ranks and catch-up states do not change within it)."""
         tp = TopicPartition(topic, partition)
         readers = self._readers.get(tp, ())
-        consumers = tuple((t, 0 if topic in t.table_topics else 1) for t in readers
-                          if t.rank > producer.rank and self._routable(producer, t, tp))
+        takers = [t for t in readers
+                  if t.rank > producer.rank and self._routable(producer, t, tp)]
         # A repartition record that every reader takes in this very transaction need not
         # be written: if the step aborts, it is re-created from the source record.
-        elide = (bool(consumers) and topic in self._internal and not self.harness
-                 and len(consumers) == len(readers))
-        hand = elide and all(topic in t.routed for t, _ in consumers)
-        route = _Route(tp, consumers, elide, hand)
-        self._routes[(id(producer), topic, partition)] = route
-        return route
-
-    def _emit(self, producer: Task, topic: str, record: Record) -> None:
-        txn = self._txn
-        assert txn is not None, "operators only emit inside a step"
-        partition = record.partition if record.partition is not None else 0
-        route = self._routes.get((id(producer), topic, partition))
-        if route is None:
-            route = self._route(producer, topic, partition)
-        tp, consumers, elide, _ = route
-        if elide:
-            # Offset -1 ("never written") leaves the readers' positions where they are.
-            assert record.timestamp is not None
-            self._push_all(consumers, _log_record((
-                topic, partition, -1, record.key, record.value, record.headers,
-                record.timestamp, TimestampType.CREATE_TIME)))
-            return
-        if self._predicts:
+        elide = (bool(takers) and topic in self._internal and not self.harness
+                 and len(takers) == len(readers))
+        handed = (tuple((t.rank, _side(t, topic), t.routed[topic]) for t in takers)
+                  if elide and all(topic in t.routed for t in takers) else None)
+        pending, start = None, 0
+        if self._predicts and not elide:
             # Operators place every record and stamp it, so all of a step's records take
             # the predicted path (mixing it with immediate appends would reorder them).
-            assert record.partition is not None and record.timestamp is not None
             pending = self._pending.get(tp)
             if pending is None:
                 pending = self._pending[tp] = []
                 self._starts[tp] = self.log.describe_topic(topic).partitions[
                     partition].end_offset
-            offset = self._starts[tp] + len(pending)
+            start = self._starts[tp]
+        route = _Route(tp, tuple((t.rank, _side(t, topic), t.process) for t in takers),
+                       elide, handed, pending, start)
+        self._routes[(producer, topic, partition)] = route
+        return route
+
+    def _emit(self, producer: Task, topic: str, record: Record) -> None:
+        txn = self._txn
+        assert txn is not None, "operators only emit inside a step"
+        value, key, headers, stamp, placed = record
+        partition = placed if placed is not None else 0
+        route = self._routes.get((producer, topic, partition))
+        if route is None:
+            route = self._route(producer, topic, partition)
+        tp, consumers, elide, _, pending, start = route
+        if elide:
+            # Offset -1 ("never written") leaves the readers' positions where they are.
+            assert stamp is not None
+            offset = -1
+        elif pending is not None:
+            assert placed is not None and stamp is not None
+            offset = start + len(pending)
             pending.append(record)
             if not consumers:
                 return
-            stamp = record.timestamp
         else:
             if not consumers:
                 self._pending.setdefault(tp, []).append(record)
                 return
             position = txn.append(topic, [record])[0]
             partition, offset = position.partition, position.offset
-            stamp = record.timestamp if record.timestamp is not None else position.timestamp
-        self._push_all(consumers, _log_record((
-            topic, partition, offset, record.key, record.value, record.headers, stamp,
-            TimestampType.CREATE_TIME)))
+            if stamp is None:
+                stamp = position.timestamp
+        self._push_all(consumers, new_tuple(LogRecord, (
+            topic, partition, offset, key, value, headers, stamp, _CREATE_TIME)))
 
     def _hand_over(self, producer: Task, topic: str, partition: int, rec: Rec) -> bool:
         """A repartition change every reader takes in this step goes to them in memory,
-        neither encoded nor written; False when it must be written (`_emit`)."""
-        route = self._routes.get((id(producer), topic, partition))
+        neither encoded nor written (straight to the operator after the reader's entry;
+        it was never written, so it moves no position); False when it must be written
+        (`_emit`)."""
+        route = self._routes.get((producer, topic, partition))
         if route is None:
             route = self._route(producer, topic, partition)
-        if not route.hand:
+        handed = route.handed
+        if handed is None:
             return False
-        self._push_all(route.consumers, Routed(topic, partition, rec))
+        self._push_all(handed, rec)
         return True
 
-    def _push_all(self, consumers: tuple[tuple[Task, int], ...],
-                  record: LogRecord | Routed) -> None:
+    def _push_all(self, consumers: tuple[Work, ...], record: LogRecord | Rec) -> None:
         heap, seq = self._heap, self._seq
-        for task, side in consumers:
-            heapq.heappush(heap, (task.rank, side, next(seq), task, record))
-
-    def _push(self, task: Task, record: LogRecord) -> None:
-        """Queue work by rank; at equal rank, table updates go before stream records so a
-        join sees every table change the same source record caused."""
-        side = 0 if record.topic in task.table_topics else 1
-        heapq.heappush(self._heap, (task.rank, side, next(self._seq), task, record))
+        for rank, side, take in consumers:
+            heapq.heappush(heap, (rank, side, next(seq), take, record))
 
     def _routable(self, producer: Task, consumer: Task, tp: TopicPartition) -> bool:
         if self.harness:
@@ -255,16 +259,18 @@ class Runtime:
         return (id(consumer), tp) in self._caught_up
 
     def _drain(self) -> None:
-        heap = self._heap
+        heap, pop = self._heap, heapq.heappop
         while heap:
-            _, _, _, task, record = heapq.heappop(heap)
-            task.process(record)
+            _, _, _, take, record = pop(heap)
+            take(record)
 
     def _commit(self, txn: Transaction, touched: Iterable[Task]) -> None:
         """Commit a step (see the module doc): the numbered steps run in this order."""
         tasks = list(touched)
         # 1. Outputs, in the order they were emitted; predicted positions must hold.
         for tp, records in self._pending.items():
+            if not records:
+                continue
             first = txn.append(tp.topic, records)[0]
             start = self._starts.get(tp)
             if start is not None and first.offset != start:
@@ -312,12 +318,21 @@ class Runtime:
         touched = list(touched)
         txn = self._begin()
         count = 0
+        heap, seq, push = self._heap, self._seq, heapq.heappush
+        # Queue work by rank; at equal rank, table updates go before stream records so a
+        # join sees every table change the same source record caused.
+        readers: dict[tuple[str, int], list[tuple[Task, Work]]] = {}
         try:
             for record in records:
-                tp = TopicPartition(record.topic, record.partition)
-                for task in consumers_of.get(tp, ()):
+                # (topic, partition) equals and hashes as the TopicPartition key it finds.
+                tp: TopicPartition = record[:2]  # type: ignore[assignment]
+                found = readers.get(tp)
+                if found is None:
+                    found = readers[tp] = [(t, (t.rank, _side(t, tp[0]), t.process))
+                                           for t in consumers_of.get(tp, ())]
+                for task, (rank, side, take) in found:
                     if task.positions.get(tp, 0) <= record.offset:
-                        self._push(task, record)
+                        push(heap, (rank, side, next(seq), take, record))
                 self._drain()
                 count += 1
             self._commit(txn, touched)
@@ -377,9 +392,18 @@ class Runtime:
                 for tp, readers in self._readers.items()}
 
 
+def _side(task: Task, topic: str) -> int:
+    """Where a reader's work on `topic` goes among the work of its rank: table updates
+    first (see `run_records`)."""
+    return 0 if topic in task.table_topics else 1
+
+
 def _merge(batches: dict[TopicPartition, list[LogRecord]], limit: int) -> list[LogRecord]:
     """Interleave partitions by record timestamp (ties by topic, partition), keeping each
     partition's own order, as a Kafka Streams task picks its next record."""
+    if len(batches) == 1:  # one partition with new records (the usual step): its order
+        (records,) = batches.values()
+        return records[:limit]
     heads = [(records[0].timestamp, tp.topic, tp.partition, 0, tp)
              for tp, records in batches.items()]
     heapq.heapify(heads)

@@ -35,41 +35,41 @@ class KeyState:
         self.name = name
         self._encode = encode
         self._decode = decode
-        self._base: dict[Hashable, Any] = {}
-        self._raw_keys: dict[Hashable, bytes] = {}
+        # Both by hashable key: (its stored bytes, its value); the pending value of a
+        # deleted key is _DELETED.
+        self._base: dict[Hashable, tuple[bytes, Any]] = {}
         self._pending: dict[Hashable, tuple[bytes, Any]] = {}
         for raw_key, raw_value in log.store(name).items():
             key = tuple(values.decode(raw_key))
-            hk = hashable(key)
-            self._base[hk] = decode(raw_value)
-            self._raw_keys[hk] = raw_key
+            self._base[hashable(key)] = (raw_key, decode(raw_value))
 
     def get(self, key: tuple[Any, ...]) -> Any:
         try:
-            pending = self._pending.get(key)
+            found = self._pending.get(key)
         except TypeError:  # an unhashable key part (ARRAY, MAP, STRUCT)
             key = hashable(key)  # type: ignore[assignment]
-            pending = self._pending.get(key)
-        if pending is not None:
-            value = pending[1]
-            return None if value is _DELETED else value
-        return self._base.get(key)
+            found = self._pending.get(key)
+        if found is None:
+            found = self._base.get(key)
+            return None if found is None else found[1]
+        value = found[1]
+        return None if value is _DELETED else value
 
     def put(self, key: tuple[Any, ...], value: Any) -> None:
         try:
             hk: Hashable = key
-            raw = self._raw_keys.get(hk)
+            found = self._base.get(hk)
         except TypeError:
             hk = hashable(key)
-            raw = self._raw_keys.get(hk)
-        if raw is None:
-            pending = self._pending.get(hk)  # a key new in this step, put again
-            raw = pending[0] if pending is not None else values.encode(list(key))
+            found = self._base.get(hk)
+        if found is None:
+            found = self._pending.get(hk)  # a key new in this step, put again
+        raw = found[0] if found is not None else values.encode(list(key))
         self._pending[hk] = (raw, _DELETED if value is None else value)
 
     def items(self) -> Iterator[tuple[Hashable, Any]]:
         """Committed-plus-pending entries (for pull queries and tests)."""
-        merged = dict(self._base)
+        merged = {hk: value for hk, (_, value) in self._base.items()}
         for hk, (_, value) in self._pending.items():
             if value is _DELETED:
                 merged.pop(hk, None)
@@ -77,22 +77,26 @@ class KeyState:
                 merged[hk] = value
         return iter(merged.items())
 
+    def raw_keys(self) -> Iterator[bytes]:
+        """The stored bytes of every committed key."""
+        return (raw for raw, _ in self._base.values())
+
     @property
     def dirty(self) -> bool:
         return bool(self._pending)
 
     def flush(self, txn: Transaction) -> None:
-        for _, (raw, value) in self._pending.items():
-            txn.put(self.name, raw, None if value is _DELETED else self._encode(value))
+        put, name, encode = txn.put, self.name, self._encode
+        for raw, value in self._pending.values():
+            put(name, raw, None if value is _DELETED else encode(value))
 
     def commit(self) -> None:
-        for hk, (raw, value) in self._pending.items():
-            if value is _DELETED:
-                self._base.pop(hk, None)
-                self._raw_keys.pop(hk, None)
+        base = self._base
+        for hk, entry in self._pending.items():
+            if entry[1] is _DELETED:
+                base.pop(hk, None)
             else:
-                self._base[hk] = value
-                self._raw_keys[hk] = raw
+                base[hk] = entry
         self._pending.clear()
 
     def rollback(self) -> None:

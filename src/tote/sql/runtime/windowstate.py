@@ -175,5 +175,5 @@ class IndexedState(KeyState):
         self._heap = []
         self._order = []
         self._order_keys = {}
-        for raw in self._raw_keys.values():
+        for raw in self.raw_keys():
             self._index(tuple(values.decode(raw)), True)

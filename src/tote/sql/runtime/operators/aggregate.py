@@ -19,7 +19,7 @@ from tote.sql.functions import Aggregator
 from tote.sql.planner.logical import AggregateNode
 from tote.sql.runtime import values
 from tote.sql.runtime.context import BuildContext
-from tote.sql.runtime.records import Push, Rec, Row
+from tote.sql.runtime.records import Push, Rec, Row, new_tuple
 
 
 class Call:
@@ -84,27 +84,26 @@ def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push,
     add, result = _generated(calls)
 
     def aggregate(rec: Rec) -> None:
-        key = rec.key
-        if (rec.row is None and rec.old is None) or None in key:
+        key, row, ts, old_row, window = rec
+        if (row is None and old_row is None) or None in key:
             return
         stored = state.get(key)
         old = result(key, stored) if emit_old and stored is not None else None
         accs = [agg.init() for agg in aggregators] if stored is None else stored
-        row = rec.row
-        if rec.old is None and row is not None:
+        if old_row is None and row is not None:
             accs = add(accs, row)
             state.put(key, accs)
-            push(Rec(key, result(key, accs), rec.ts, old, rec.window))
+            push(new_tuple(Rec, (key, result(key, accs), ts, old, window)))
             return
         accs = list(accs)
         for index, call in enumerate(calls):
-            if rec.old is not None:
-                args = [fn(rec.old) for fn in call.args]
+            if old_row is not None:
+                args = [fn(old_row) for fn in call.args]
                 accs[index] = call.aggregator.undo(accs[index], *args)
-            if rec.row is not None:
-                args = [fn(rec.row) for fn in call.args]
+            if row is not None:
+                args = [fn(row) for fn in call.args]
                 accs[index] = call.aggregator.add(accs[index], *args)
         state.put(key, accs)
-        push(Rec(key, result(key, accs), rec.ts, old, rec.window))
+        push(new_tuple(Rec, (key, result(key, accs), ts, old, window)))
 
     return aggregate

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from tote.sql.ast.queries import JoinType
 from tote.sql.planner.logical import JoinNode
 from tote.sql.runtime.context import BuildContext
-from tote.sql.runtime.records import Push, Rec, Row
+from tote.sql.runtime.records import Push, Rec, Row, new_tuple
 from tote.sql.runtime.state import KeyState
 
 Side = tuple[Push, Push]
@@ -22,14 +22,20 @@ Side = tuple[Push, Push]
 
 def combiner(node: JoinNode) -> Callable[[Row | None, Row | None, tuple[object, ...]],
                                           Row | None]:
+    """`combine(left, right, key)`: the joined row, or None where the join type emits
+    nothing (an INNER join, the usual one, without testing the type per record)."""
     left_nulls = (None,) * len(node.left.schema.value)
     right_nulls = (None,) * len(node.right.schema.value)
     kind = node.type
     synthetic = node.synthetic_key
+    if kind is JoinType.INNER:
+        def inner(left: Row | None, right: Row | None, key: tuple[object, ...]) -> Row | None:
+            if left is None or right is None:
+                return None
+            return (*left, *right, key[0]) if synthetic else left + right
+        return inner
 
     def combine(left: Row | None, right: Row | None, key: tuple[object, ...]) -> Row | None:
-        if kind is JoinType.INNER and (left is None or right is None):
-            return None
         if kind is JoinType.LEFT and left is None:
             return None
         if kind is JoinType.RIGHT and right is None:
@@ -55,13 +61,13 @@ def _stream_table(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
     combine = combiner(node)
 
     def left(rec: Rec) -> None:
-        if rec.row is None:
+        key, row, ts, _, window = rec
+        if row is None:
             return
-        stored = table.get(rec.key)
-        right_row = tuple(stored[0]) if stored is not None else None
-        joined = combine(rec.row, right_row, rec.key)
+        stored = table.get(key)
+        joined = combine(row, tuple(stored[0]) if stored is not None else None, key)
         if joined is not None:
-            push(Rec(rec.key, joined, rec.ts, None, rec.window))
+            push(new_tuple(Rec, (key, joined, ts, None, window)))
 
     def right(rec: Rec) -> None:
         table.put(rec.key, [list(rec.row), rec.ts] if rec.row is not None else None)
@@ -98,7 +104,7 @@ def _table_table(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
             old = combine(other_row, old_mine, rec.key)
         if new is None and old is None:
             return
-        push(Rec(rec.key, new, max(rec.ts, other_ts), old, rec.window))
+        push(new_tuple(Rec, (rec.key, new, max(rec.ts, other_ts), old, rec.window)))
 
     def left(rec: Rec) -> None:
         update(rec, left_state, right_state, True)

@@ -42,9 +42,12 @@ def partitioner(source: SourceNode, ctx: BuildContext) -> Callable[[Row], int]:
         return lambda key: 0
     encode = key_bytes(source, ctx)
     topic = source.source.topic
+    count = 0  # the topic's partitions, looked up at the first key
 
     def partition(key: Row) -> int:
-        count = ctx.partitions(topic)
+        nonlocal count
+        if not count:
+            count = ctx.partitions(topic)
         if count == 1:
             return 0
         data = encode(key)

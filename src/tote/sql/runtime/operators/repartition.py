@@ -19,12 +19,12 @@ from tote.sql.runtime import values
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.operators.placement import partitioner
 from tote.sql.runtime.operators.transform import KeyMaker
-from tote.sql.runtime.records import Entry, Push, Rec
+from tote.sql.runtime.records import Entry, Push, Rec, new_tuple
 
 
 def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
     topic = ctx.plan.repartition_topic(node)
-    make = KeyMaker(node, ctx)
+    make = KeyMaker(node, ctx).make
     emit = ctx.emit
     route = ctx.route
     single = ctx.single_partition
@@ -34,22 +34,26 @@ def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
     def send(key: tuple[object, ...], new: tuple[object, ...] | None,
              old: tuple[object, ...] | None, ts: int,
              window: tuple[int, int] | None) -> None:
-        key_bytes = keys.encode(key, window)
+        # The key's bytes only where they place the record or it is written: a change
+        # handed over in memory never needs them.
         if single:
             partition = 0
         elif place is not None:
             partition = place(key)
         else:
-            partition = partition_for_key(key_bytes, ctx.partitions(topic))
-        if route is not None and route(topic, partition, Rec(key, new, ts, old, window)):
+            partition = partition_for_key(keys.encode(key, window), ctx.partitions(topic))
+        if route is not None and route(topic, partition,
+                                       new_tuple(Rec, (key, new, ts, old, window))):
             return
-        emit(topic, Record(values.pack((new, old)), key_bytes, (), ts, partition))
+        emit(topic, Record(values.pack((new, old)), keys.encode(key, window), (), ts,
+                           partition))
 
     if not node.is_table:
         def write_stream(rec: Rec) -> None:
-            if rec.row is None:
+            row = rec.row
+            if row is None:
                 return
-            made = make(rec.row)
+            made = make(row)
             if made is not None:
                 send(made[0], made[1], None, rec.ts, rec.window)
         return write_stream
@@ -75,7 +79,7 @@ def build_reader(node: RekeyNode, push: Push) -> Entry:
         assert record.key is not None and record.value is not None
         key, window = keys.decode(record.key)
         new, old = values.unpack(record.value)
-        push(Rec(key, tuple(new) if new is not None else None, record.timestamp,
-                 tuple(old) if old is not None else None, window))
+        push(new_tuple(Rec, (key, tuple(new) if new is not None else None, record.timestamp,
+                           tuple(old) if old is not None else None, window)))
 
     return entry

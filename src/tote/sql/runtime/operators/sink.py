@@ -15,7 +15,7 @@ from tote.sql.codecs import WindowedKeyCodec, build_codec
 from tote.sql.planner.logical import SinkNode
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.processing_log import ProcessingError
-from tote.sql.runtime.records import Push, Rec
+from tote.sql.runtime.records import Push, Rec, new_tuple
 
 
 def partition_of(key: bytes | None, value: bytes | None, partitions: int) -> int:
@@ -43,20 +43,22 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
     report = ctx.processing_log.report
     query_id = ctx.plan.query_id
 
+    encode_key, encode_value = key_codec.encode, value_codec.encode
+    partitions = 0  # the sink topic's, looked up at the first record
+
     def write(rec: Rec) -> None:
-        row = rec.row
+        nonlocal partitions
+        rec_key, row, ts, _, window = rec
         key: bytes | None
         try:
-            inner = key_codec.encode(rec.key)
-            key = inner
-            if windowed is not None and rec.window is not None:
-                key = windowed.frame(inner, rec.window[0], rec.window[1])
-            value = value_codec.encode(row) if row is not None else None
+            inner = key = encode_key(rec_key)
+            if windowed is not None and window is not None:
+                key = windowed.frame(inner, window[0], window[1])
+            value = encode_value(row) if row is not None else None
         except SerializationError as exc:
             report(ProcessingError(query_id, node.id, f"Failed to serialize: {exc.message}",
                                    topic))
             return
-        ts = rec.ts
         if ts_slot is not None and row is not None and isinstance(row[ts_slot], int):
             ts = row[ts_slot]
         # Kafka Streams partitions a windowed key by its inner key: every window of a key
@@ -64,8 +66,9 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
         if single:
             partition = 0
         else:
-            count = ctx.partitions(topic)
-            partition = 0 if count == 1 else partition_of(inner, value, count)
-        emit(topic, Record(value, key, (), ts, partition))
+            if not partitions:
+                partitions = ctx.partitions(topic)
+            partition = 0 if partitions == 1 else partition_of(inner, value, partitions)
+        emit(topic, new_tuple(Record, (value, key, (), ts, partition)))
 
     return write

@@ -21,7 +21,7 @@ from tote.sql.functions.scalar.javatime import JavaPattern, PatternError
 from tote.sql.planner.logical import SourceNode
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.processing_log import ProcessingError
-from tote.sql.runtime.records import Entry, Push, Rec, Row
+from tote.sql.runtime.records import Entry, Push, Rec, Row, new_tuple
 from tote.sql.sources import ColumnRole, DataSource
 
 TimestampOf = Callable[[Row, int], int | None]
@@ -100,8 +100,7 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
     no_key = (None,) * len(keys)
     report = ctx.processing_log.report
     query_id = ctx.plan.query_id
-    # No header columns, no TIMESTAMP column, no window: the row is value, pseudo
-    # columns and key, and the event time is the record's.
+    # No header columns, no TIMESTAMP column, no window: `plain_entry` below.
     plain = windowed is None and not source.header_columns and source.timestamp is None
 
     def fail(record: LogRecord, message: str) -> None:
@@ -130,9 +129,6 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
             # projections (filters, joins and aggregations drop it).
             row = None
             ts = record.timestamp
-        elif plain:
-            row = (*value, record.timestamp, record.partition, record.offset, *key)
-            ts = record.timestamp
         else:
             pseudo = (record.timestamp, record.partition, record.offset)
             bounds = window if window is not None else ()
@@ -149,16 +145,55 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
             if ts != record.timestamp:
                 row = value + headers(record) + (ts, record.partition, record.offset) \
                     + bounds + key
+        changed(key, row, ts, window)
+
+    def changed(key: Row, row: Row | None, ts: int, window: tuple[int, int] | None) -> None:
+        """Push the record on; a materialised table's change carries the row it replaces
+        (nothing when a deletion finds no row)."""
         if state is None:
-            push(Rec(key, row, ts, None, window))
+            push(new_tuple(Rec, (key, row, ts, None, window)))
             return
         old = state.get(key)
         if row is None and old is None:
             return
         state.put(key, row)
-        push(Rec(key, row, ts, tuple(old) if old is not None else None, window))
+        push(new_tuple(Rec, (key, row, ts, tuple(old) if old is not None else None, window)))
 
-    return entry
+    if not plain:
+        return entry
+    decode_key = key_codec.decode
+    decode_value = value_codec.decode
+    null_value = (None,) * width
+    key_width = len(keys) if is_table else 0  # a table drops records whose key is all null
+
+    def plain_entry(record: LogRecord) -> None:
+        """`entry` for the usual source: the row is value, pseudo columns and key, and
+        the event time is the record's."""
+        _, partition, offset, raw_key, raw_value, _, ts, _ = record
+        try:
+            key = decode_key(raw_key)
+            value = decode_value(raw_value)
+        except SerializationError as exc:
+            fail(record, f"Failed to deserialize: {exc.message}")
+            return
+        if key is None:
+            key = no_key
+        if key_width and key.count(None) == len(key):
+            return
+        if value is not None:
+            row: Row | None = (*value, ts, partition, offset, *key)
+        elif raw_value is not None:
+            row = (*null_value, ts, partition, offset, *key)
+        else:
+            # A null value: a deletion on a table; on a stream ksqlDB passes it through
+            # projections (filters, joins and aggregations drop it).
+            row = None
+        if state is None:
+            push(new_tuple(Rec, (key, row, ts, None, None)))
+        else:
+            changed(key, row, ts, None)
+
+    return plain_entry
 
 
 __all__ = ["ColumnRole", "build_source", "timestamp_extractor"]

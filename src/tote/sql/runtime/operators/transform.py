@@ -8,8 +8,9 @@ row of a change.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from tote.serde.codegen import Source
 from tote.sql.ast.expressions import ColumnRef
 from tote.sql.ast.nodes import walk
 from tote.sql.expressions import compile_predicate, compile_projection, compile_value
@@ -18,7 +19,9 @@ from tote.sql.planner.logical import FilterNode, ProjectNode, RekeyNode
 from tote.sql.planner.schema import Schema
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.processing_log import ProcessingError
-from tote.sql.runtime.records import Push, Rec, Row
+from tote.sql.runtime.records import Push, Rec, Row, new_tuple
+
+MakeKey = Callable[[Row], tuple[Row, Row] | None]
 
 
 def _sink(ctx: BuildContext, step: str) -> ErrorSink:
@@ -48,7 +51,7 @@ def build_filter(node: FilterNode, ctx: BuildContext, push: Push) -> Push:
         old = rec.old if rec.old is not None and test(rec.old) else None
         if new is None and old is None:
             return
-        push(Rec(rec.key, new, rec.ts, old, rec.window))
+        push(new_tuple(Rec, (rec.key, new, rec.ts, old, rec.window)))
 
     return table_filter
 
@@ -63,23 +66,25 @@ def build_project(node: ProjectNode, ctx: BuildContext, push: Push,
         push = _reorder_keys(order, push)
     if not node.is_table:
         def stream_project(rec: Rec) -> None:
-            if rec.row is None:
+            key, row, ts, old, window = rec
+            if row is None:
                 push(rec)
             else:
-                push(Rec(rec.key, fn(rec.row), rec.ts, rec.old, rec.window))
+                push(new_tuple(Rec, (key, fn(row), ts, old, window)))
         return stream_project
 
     def table_project(rec: Rec) -> None:
-        new = fn(rec.row) if rec.row is not None else None
-        old = fn(rec.old) if keep_old and rec.old is not None else None
-        push(Rec(rec.key, new, rec.ts, old, rec.window))
+        key, row, ts, old, window = rec
+        push(new_tuple(Rec, (key, fn(row) if row is not None else None, ts,
+                             fn(old) if keep_old and old is not None else None, window)))
 
     return table_project
 
 
 def _reorder_keys(order: tuple[int, ...], push: Push) -> Push:
     def reorder(rec: Rec) -> None:
-        push(Rec(tuple([rec.key[i] for i in order]), rec.row, rec.ts, rec.old, rec.window))
+        push(new_tuple(Rec, (tuple([rec.key[i] for i in order]), rec.row, rec.ts, rec.old,
+                             rec.window)))
 
     return reorder
 
@@ -107,18 +112,7 @@ class KeyMaker:
         self.appended = node.appended
         # GROUP BY drops rows whose grouping key has a null (ksqlDB logs and skips them).
         self.drop_nulls = node.id == "Aggregate-GroupBy"
-
-    def __call__(self, row: Row) -> tuple[Row, Row] | None:
-        key: list[object] = []
-        extra: list[object] = []
-        for (slot, fn), appended in zip(self.parts, self.appended, strict=True):
-            value = row[slot] if slot is not None else fn(row)  # type: ignore[misc]
-            if value is None and self.drop_nulls:
-                return None
-            key.append(value)
-            if appended:
-                extra.append(value)
-        return tuple(key), row + tuple(extra) if extra else row
+        self.make = _key_function(self.parts, self.appended, self.drop_nulls)
 
     def key_of_null(self, old_key: Row) -> Row:
         """The new key of a record without a value: expressions over the old key only are
@@ -138,21 +132,48 @@ class KeyMaker:
         return tuple(key)
 
 
+def _key_function(parts: list[tuple[int | None, Callable[[Row], object] | None]],
+                  appended: Sequence[bool], drop_nulls: bool) -> MakeKey:
+    """`make(row)`: the new key and the row with the appended key values, or None when
+    `drop_nulls` and a key part is null; one generated function (parts read or computed
+    in order, stopping at the first null), not a loop over the parts per record."""
+    src = Source({})
+    body: list[str] = []
+    names: list[str] = []
+    for index, (slot, fn) in enumerate(parts):
+        name = f"k{index}"
+        names.append(name)
+        body.append(f"    {name} = row[{slot}]" if slot is not None
+                    else f"    {name} = {src.const(fn)}(row)")
+        if drop_nulls:
+            body += [f"    if {name} is None:", "        return None"]
+    extra = [n for n, appends in zip(names, appended, strict=True) if appends]
+    new_row = f"row + ({''.join(f'{n}, ' for n in extra)})" if extra else "row"
+    src.emit(0, "def make(row):", *body,
+             f"    return ({''.join(f'{n}, ' for n in names)}), {new_row}")
+    namespace = dict(src.env)
+    exec(compile("\n".join(src.lines), "<tote:key>", "exec"), namespace)
+    made: MakeKey = namespace["make"]
+    return made
+
+
 def build_rekey(node: RekeyNode, ctx: BuildContext, push: Push) -> Push:
     """PARTITION BY of a stream (the sink writes the new key): no repartition topic."""
     if not node.keys:
         def to_null(rec: Rec) -> None:
             push(Rec((), rec.row, rec.ts, rec.old, rec.window))
         return to_null
-    make = KeyMaker(node, ctx)
+    maker = KeyMaker(node, ctx)
+    make = maker.make
 
     def rekey(rec: Rec) -> None:
-        if rec.row is None:
-            push(Rec(make.key_of_null(rec.key), rec.row, rec.ts, rec.old, rec.window))
+        key, row, ts, old, window = rec
+        if row is None:
+            push(new_tuple(Rec, (maker.key_of_null(key), row, ts, old, window)))
             return
-        made = make(rec.row)
+        made = make(row)
         if made is not None:
-            push(Rec(made[0], made[1], rec.ts, rec.old, rec.window))
+            push(new_tuple(Rec, (made[0], made[1], ts, old, window)))
 
     return rekey
 
