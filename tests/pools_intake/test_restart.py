@@ -131,7 +131,9 @@ def test_a_service_whose_log_fails_exits_and_recovers_under_the_supervisor(
                 ), ended
 
         wait_until(lambda: up(1), "the supervisor to restart the service")
-        assert events[1] == "tote exited with code 1; restarting in 0.1 s"
+        # The supervisor (and `tote status`) tell why, from the service's last words.
+        assert events[1] == f"tote exited with code 1 (tote serve tote exits: {REASON}); " \
+                            "restarting in 0.1 s"
         log_lines = Path(tote.status.log).read_text().splitlines()
         assert f"Error: tote serve tote exits: {REASON}" in log_lines
 
