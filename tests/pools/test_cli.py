@@ -128,13 +128,44 @@ def test_tc1_approximates_before_the_off() -> None:
     run = tote("approximates", "-", stdin=json.dumps(before_the_off))
     assert run.returncode == 0, run.stderr
     answer = json.loads(run.stdout)
-    assert answer["net_cents"] == 85_000
+    assert (answer["void"], answer["net_cents"]) == (None, 85_000)
     assert [(a["selection"], a["per_unit_cents"]) for a in answer["approximates"]] == [
         ([1], 170),
         ([2], 280),
         ([3], 560),
         ([4], 1_700),
     ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "why"),
+    [
+        ({"void": True}, "The race is void."),
+        # Four declared, three scratched: one starter left, an exacta needs two.
+        (
+            {"field_size": 4, "scratched": [2, 3, 4]},
+            "1 starter left; the EXACTA pool needs at least 2.",
+        ),
+    ],
+)
+def test_a_void_pool_shows_why_and_no_will_pays(changes: dict[str, Any], why: str) -> None:
+    document = {
+        "pool": "EXACTA",
+        "takeout_bp": 2000,
+        "bets": [bet("e12", 1, 2, cents=6_000), bet("e21", 2, 1, cents=4_000)],
+        **changes,
+    }
+    run = tote("approximates", "-", stdin=json.dumps(document))
+    assert (run.returncode, run.stderr) == (0, "")
+    # Every ticket is refunded, as `settle` says: no net pool, nothing priced.
+    assert json.loads(run.stdout) == {
+        "pool": "EXACTA",
+        "void": why,
+        "net_cents": 0,
+        "approximates": [],
+    }
+    settled = tote("settle", "-", stdin=json.dumps(document))
+    assert json.loads(settled.stdout)["outcome"] == "VOID"
 
 
 @pytest.mark.parametrize(

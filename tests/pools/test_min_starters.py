@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from tests.pools.poolkit import bet, box, settled
 
-from tote.pools import Outcome, PoolType, parse_case
+from tote.pools import Outcome, PoolType, parse_case, void_reason, will_pays
 from tote.pools.starters import default_min_starters
 
 
@@ -65,6 +65,26 @@ def test_a_void_pool_needs_no_result_and_carries_its_carry_in_on() -> None:
     del document["result"]
     settlement = settled(document)
     assert (settlement.outcome, settlement.carry_out_cents) == (Outcome.VOID, 5_000)
+
+
+def test_a_pool_short_of_starters_prices_nothing_and_one_at_the_minimum_is_priced() -> None:
+    short = parse_case(triple_trio([6, 5]), result_required=False)
+    assert void_reason(short) == "4 starters left; the TRIFECTA pool needs at least 5."
+    assert will_pays(short) == (0, ())
+    standing = parse_case(triple_trio([6]), result_required=False)
+    assert void_reason(standing) is None
+    net, prices = will_pays(standing)
+    assert net == 2_550  # 3,400 standing (the straight on 4-5-6 refunded) less 25%
+    assert prices and all(price.per_unit_cents > 0 for price in prices)
+
+
+def test_a_void_race_prices_no_pool_not_even_place() -> None:
+    for pool in ("WIN", "PLACE"):
+        case = parse_case(
+            {"pool": pool, "takeout_bp": 1500, "bets": [bet("w1", 1, cents=100)], "void": True}
+        )
+        assert void_reason(case) == "The race is void."
+        assert will_pays(case) == (0, ())
 
 
 @pytest.mark.parametrize(

@@ -345,6 +345,44 @@ def test_a_pool_voided_for_too_few_starters_says_so_and_the_others_stand() -> No
     ]
 
 
+def test_a_void_pool_shows_no_will_pays_whichever_record_comes_first() -> None:
+    """Prices read before the void (topics arrive in any order) must not stay on the board:
+    every ticket is refunded, so no will-pay will ever be paid."""
+    pool_voided = event("R8", "POOL_VOIDED", runners=[1, 2], runner=3)
+    pool_voided[2].update(
+        POOL="EXACTA",
+        POOL_ID="R8/EXACTA",
+        DETAIL="2 starters left; the EXACTA pool needs at least 3.",
+    )
+    priced = (
+        defined("R8", "WIN", 1450),
+        defined("R8", "EXACTA", 2000),
+        approx("R8", "WIN", "1", 1_000, 170, odds="7-10", net=1_710),
+        approx("R8", "EXACTA", "1-2", 1_000, 800, net=800),
+    )
+    board = board_of(event("R8", "OPENED", runners=[1, 2, 3]), pool_voided, *priced)
+    pools = {p.pool: p for p in board.view("R8").pools}  # type: ignore[union-attr]
+    assert [(w.combination, w.approximate_cents) for w in pools["WIN"].will_pays] == [
+        ("1", 170),
+        ("2", None),
+        ("3", None),
+    ]  # the WIN pool stands
+    exacta = pools["EXACTA"]
+    assert (exacta.voided, exacta.will_pays, exacta.more) == (
+        "2 starters left; the EXACTA pool needs at least 3.",
+        (),
+        0,
+    )
+
+    board.apply(*event("R8", "VOIDED"))  # now the whole race goes: no pool is priced
+    view = board.view("R8")
+    assert view is not None and view.status == "VOIDED"
+    assert [(p.pool, p.voided, p.will_pays) for p in view.pools] == [
+        ("WIN", "The race is void.", ()),
+        ("EXACTA", "The race is void.", ()),
+    ]
+
+
 def test_races_in_natural_order_and_the_default_is_the_next_to_go() -> None:
     board = board_of(
         event("R10", "OPENED", runners=[1]),

@@ -134,6 +134,7 @@ def test_scratchings_voids_and_unknown_races(tmp_path: Path) -> None:
         world.open_race("R2", [1, 2], PoolRules("WIN"))
         world.bets("R1", ("WIN", [1], 1_000), ("WIN", [2], 1_000), ("WIN", [3], 1_000))
         world.scratch("R1", 2)
+        world.bets("R2", ("WIN", [1], 1_000))
         world.void("R2")
         repriced = [("1", "$10.00", "$1.70"), ("2", "$0.00", "—"), ("3", "$10.00", "$1.70")]
         text = compact(
@@ -152,6 +153,11 @@ def test_scratchings_voids_and_unknown_races(tmp_path: Path) -> None:
         assert [row[:3] for row in will_pays(text, "WIN")] == repriced
         assert '<tr data-combination="2" class="scratched">' in text
         assert '<span class="race-status status-voided">VOIDED</span></a>' in text
+        # The void race's WIN pool says so and prices nothing: its ticket is refunded.
+        voided = pool_section(world.poll("R2", "The race is void."), "WIN")
+        assert "Voided, every ticket refunded: The race is void." in voided
+        assert '<span class="board-state">void</span>' in voided
+        assert 'class="approximates"' not in voided and "No bets yet" not in voided
 
         text = world.poll("<script>", "live: the pools topics")
         assert '<p class="empty">No race &lt;script&gt; on the log yet.</p>' in text

@@ -15,7 +15,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from tote.cli.pools_build import build
-from tote.pools import PoolCase, PoolCaseError, parse_case, settle, will_pays
+from tote.pools import PoolCase, PoolCaseError, parse_case, settle, void_reason, will_pays
 
 app = typer.Typer(
     help="Settle tote pools: dividends, payouts, refunds, takeout and breakage in cents.",
@@ -69,7 +69,9 @@ def settle_command(file: CaseFile) -> None:
 
 @app.command("approximates")
 def approximates_command(file: CaseFile) -> None:
-    """Print the approximate dividend per unit of every backed combination (no result used)."""
+    """Print the approximate dividend per unit of every backed combination (no result used).
+
+    A void pool prints why (`void`) and no prices: every ticket is refunded."""
     case = _read_case(file, result_required=False)
     try:
         net, prices = will_pays(case)
@@ -78,6 +80,7 @@ def approximates_command(file: CaseFile) -> None:
     _print(
         {
             "pool": case.pool.value,
+            "void": void_reason(case),
             "net_cents": net,
             "approximates": [
                 {"selection": list(price.selection), "per_unit_cents": price.per_unit_cents}

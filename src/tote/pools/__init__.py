@@ -5,7 +5,8 @@
     settlement.to_json()                  # the CLI's output (docs/pools.md)
 
 `breakage`, `dividend_per_unit` and `approximate_cents` are the per-row pieces the streaming
-SQL side calls as UDFs; `will_pays` gives a whole pool's approximates.
+SQL side calls as UDFs; `will_pays` gives a whole pool's approximates (none when
+`void_reason` says the pool is void).
 """
 
 from tote.pools.approximates import WillPay, will_pays
@@ -22,6 +23,7 @@ from tote.pools.parsing import parse_case
 from tote.pools.rules import approximate_cents, breakage, dividend_per_unit, takeout_cents
 from tote.pools.settle import settle
 from tote.pools.settlement import BetAmount, Dividend, Outcome, Settlement
+from tote.pools.starters import void_reason
 
 __all__ = [
     "BetAmount",
@@ -42,5 +44,6 @@ __all__ = [
     "parse_case",
     "settle",
     "takeout_cents",
+    "void_reason",
     "will_pays",
 ]

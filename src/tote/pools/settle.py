@@ -30,7 +30,7 @@ from tote.pools.rules import (
     with_minimum,
 )
 from tote.pools.settlement import BetAmount, Dividend, Outcome, Settlement
-from tote.pools.starters import short_of_starters
+from tote.pools.starters import void_reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class _Interest:
 def settle(case: PoolCase) -> Settlement:
     """Settle one pool: dividends, payouts, refunds, takeout, breakage, minus pool, carry."""
     ledger = build_ledger(case)
-    if case.void or short_of_starters(case.field_size, len(case.scratched), case.min_starters):
+    if void_reason(case) is not None:
         return _refund_everything(case, ledger, Outcome.VOID)
     result = case.result
     while True:

@@ -22,10 +22,13 @@ combination and the declared field.
 
 from __future__ import annotations
 
-from tote.pools.case import PoolType
+from tote.pools.case import PoolCase, PoolType
 
 FIELD_BELOW_MINIMUM = "FIELD_BELOW_MINIMUM"
 """Why a pool was voided, as its POOL_VOIDED race event says."""
+
+RACE_VOID_DETAIL = "The race is void."
+"""What a pool of a void race tells a person (the whole race went, not this pool alone)."""
 
 
 def default_min_starters(pool: PoolType, places: int, field_size: int) -> int:
@@ -56,3 +59,14 @@ def void_detail(pool: str, starters: int, min_starters: int) -> str:
         f"{starters} starter{'' if starters == 1 else 's'} left; "
         f"the {pool} pool needs at least {min_starters}."
     )
+
+
+def void_reason(case: PoolCase) -> str | None:
+    """Why `case`'s pool is void (its race is, or scratchings left it short of starters),
+    or None if it stands. A void pool refunds every ticket: no dividend, no approximate."""
+    if case.void:
+        return RACE_VOID_DETAIL
+    field, scratched = case.field_size, len(case.scratched)
+    if field is None or not short_of_starters(field, scratched, case.min_starters):
+        return None
+    return void_detail(case.pool.value, field - scratched, case.min_starters)

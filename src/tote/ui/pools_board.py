@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tote.pools.commands import POOL_TYPES
+from tote.pools.starters import RACE_VOID_DETAIL
 from tote.pools.topics import POOLS_DEFINED, RACE_EVENTS
 from tote.ui.pools_views import (
     Payout,
@@ -349,8 +350,16 @@ def _settlement(pool: _Pool) -> Settlement | None:
 
 
 def _pool_view(race: _Race, pool: _Pool) -> PoolView:
+    """A void pool (its race void, or voided alone) shows why and no will-pays: every
+    ticket is refunded, so a price read before the void (the topics arrive in any
+    order) would promise a dividend that is never paid."""
     by_runner = pool.pool in RUNNER_POOLS
-    will_pays, more = (_by_runner(race, pool), 0) if by_runner else _top(pool)
+    voided = RACE_VOID_DETAIL if race.voided else pool.voided
+    if voided is not None:
+        will_pays: tuple[WillPay, ...] = ()
+        more = 0
+    else:
+        will_pays, more = (_by_runner(race, pool), 0) if by_runner else _top(pool)
     return PoolView(
         pool.pool,
         pool.pool_id,
@@ -364,5 +373,5 @@ def _pool_view(race: _Race, pool: _Pool) -> PoolView:
         will_pays,
         more,
         _settlement(pool),
-        pool.voided,
+        voided,
     )

@@ -70,7 +70,7 @@ class PoolView:
     will_pays: tuple[WillPay, ...]
     more: int  # backed combinations beyond the top ones
     settlement: Settlement | None
-    voided: str | None = None  # a scratching left it too few starters: why
+    voided: str | None = None  # why it is void (race void, or too few starters); no will-pays
 
 
 @dataclass(frozen=True, slots=True)
