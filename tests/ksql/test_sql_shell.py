@@ -94,9 +94,18 @@ def test_execute_and_file_modes(ksql, tmp_path: Path) -> None:
     failed = _run(ksql.url, "-e", "DESCRIBE nope;")
     assert failed.returncode == 1
     assert "Could not find STREAM/TABLE 'NOPE' in the Metastore" in failed.stdout
+    # A query or PRINT the server refuses shows its error and nothing after it.
+    for statement, error, ending in (
+            ("SELECT * FROM nope EMIT CHANGES;", "Source `NOPE` does not exist.", "in set"),
+            ("PRINT 'nope';", "Could not find topic 'nope'", "Topic printing ceased")):
+        refused = _run(ksql.url, "-e", statement)
+        assert refused.returncode == 1, refused.stdout
+        assert error in refused.stdout and ending not in refused.stdout
 
 
 def test_unreachable_server() -> None:
-    result = _run("http://127.0.0.1:9", "-e", "SHOW STREAMS;")
-    assert result.returncode == 1
-    assert "Could not reach the ksqlDB server at http://127.0.0.1:9" in result.stdout
+    for statement in ("SHOW STREAMS;", "SELECT * FROM s EMIT CHANGES;", "PRINT 's';"):
+        result = _run("http://127.0.0.1:9", "-e", statement)
+        assert result.returncode == 1, statement
+        assert "Could not reach the ksqlDB server at http://127.0.0.1:9" in result.stdout
+        assert "Topic printing ceased" not in result.stdout

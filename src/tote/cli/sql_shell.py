@@ -4,6 +4,9 @@ command runs, so every other command starts without them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from prompt_toolkit import PromptSession
@@ -59,6 +62,14 @@ def header_columns(schema: str) -> list[str]:
             expect_name = True
         position += 1
     return names
+
+
+@dataclass
+class _Streamed:
+    """How a streamed statement ended (`Shell._streaming`)."""
+
+    interrupted: bool = False  # Ctrl-C
+    failed: bool = False  # an error, already shown
 
 
 class Shell:
@@ -144,29 +155,27 @@ class Shell:
     def _query(self, text: str) -> None:
         printer: RowPrinter | None = None
         final: str | None = None
-        try:
-            with self.client.query(text, self.properties, self.variables) as elements:
-                for element in elements:
-                    if not isinstance(element, dict):
-                        continue
-                    if "header" in element:
-                        columns = header_columns(element["header"].get("schema", ""))
-                        printer = RowPrinter(self.console, columns)
-                    elif "row" in element and printer is not None:
-                        row = element["row"]
-                        printer.row(row.get("columns", []), bool(row.get("tombstone")))
-                    elif "finalMessage" in element:
-                        final = element["finalMessage"]
-                    elif "errorMessage" in element:
-                        self._error(element["errorMessage"].get("message", ""), "")
-        except KeyboardInterrupt:
+        with (
+            self._streaming(text) as streamed,
+            self.client.query(text, self.properties, self.variables) as elements,
+        ):
+            for element in elements:
+                if not isinstance(element, dict):
+                    continue
+                if "header" in element:
+                    columns = header_columns(element["header"].get("schema", ""))
+                    printer = RowPrinter(self.console, columns)
+                elif "row" in element and printer is not None:
+                    row = element["row"]
+                    printer.row(row.get("columns", []), bool(row.get("tombstone")))
+                elif "finalMessage" in element:
+                    final = element["finalMessage"]
+                elif "errorMessage" in element:
+                    self._error(element["errorMessage"].get("message", ""), "")
+        if streamed.failed:
+            return
+        if streamed.interrupted:
             final = "Query terminated"
-        except ServerError as exc:
-            self._error(exc.message, exc.statement or text)
-            return
-        except Unreachable as exc:
-            self._error(str(exc), "")
-            return
         if printer is not None:
             count = printer.count
             printer.end(final if final and final != "Query Completed" else
@@ -175,20 +184,32 @@ class Shell:
 
     def _print(self, text: str) -> None:
         """PRINT: the server's lines as they come, idle keep-alive lines left out."""
+        with (
+            self._streaming(text) as streamed,
+            self.client.print_topic(text, self.properties) as lines,
+        ):
+            for line in lines:
+                if line:
+                    self.console.print(Text(line))
+        if not streamed.failed:
+            self.console.print("Topic printing ceased", markup=False)
+
+    @contextmanager
+    def _streaming(self, text: str) -> Iterator[_Streamed]:
+        """Around a statement whose answer streams in (a query, PRINT): Ctrl-C stops it and
+        what came so far stands; a server error or an unreachable server is shown, and
+        `failed` tells the caller to print nothing more."""
+        streamed = _Streamed()
         try:
-            with self.client.print_topic(text, self.properties) as lines:
-                for line in lines:
-                    if line:
-                        self.console.print(Text(line))
+            yield streamed
         except KeyboardInterrupt:
-            pass
+            streamed.interrupted = True
         except ServerError as exc:
             self._error(exc.message, exc.statement or text)
-            return
+            streamed.failed = True
         except Unreachable as exc:
             self._error(str(exc), "")
-            return
-        self.console.print("Topic printing ceased", markup=False)
+            streamed.failed = True
 
     def _error(self, message: str, statement: str) -> None:
         self.failed = True

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 
 import msgspec
 
+from tote.core.backoff import doubling_backoff
 from tote.core.clock import Clock
 from tote.core.errors import Fenced, ToteError
 from tote.core.records import LogRecord, Record
@@ -121,7 +122,7 @@ class Faults:
             ) from exc
         self._last = now
         self._failures += 1
-        pause = min(MAX_PAUSE_S, FIRST_PAUSE_S * 2.0 ** (self._failures - 1))
+        pause = doubling_backoff(FIRST_PAUSE_S, MAX_PAUSE_S, self._failures)
         logger.warning("Sequencer batch failed, retrying in %g s: %s", pause, describe(exc))
         return pause
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tote.core.backoff import doubling_backoff
 from tote.stack.members import Member
 from tote.stack.state import FAILED, RESTARTING, RUNNING, STARTING, STOPPED, ServiceStatus
 
@@ -24,7 +25,7 @@ class RestartPolicy:
     max_fast_crashes: int = 5
 
     def backoff_s(self, crashes: int) -> float:
-        return float(min(self.max_backoff_s, self.initial_backoff_s * 2 ** max(0, crashes - 1)))
+        return doubling_backoff(self.initial_backoff_s, self.max_backoff_s, crashes)
 
 
 class Supervised:
