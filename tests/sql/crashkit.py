@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import json
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,12 +23,6 @@ ODDS_TOPIC = ODDS_TABLE
 STALL_SECONDS = 300.0
 POLL_SECONDS = 0.02
 READ_CHUNK = 5_000
-
-
-def copy_log(source: Path, target: Path) -> None:
-    """An exact copy of a closed log file: same records, offsets and timestamps."""
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
 
 
 class EngineWorker:

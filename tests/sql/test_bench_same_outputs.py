@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.sql.crashkit import assert_same_records, copy_log
+from tests.sql.crashkit import assert_same_records
 
 from tote.bench import pipeline_worker
 from tote.bench.pipeline import Shape, prepare
 from tote.log.sqlite import SqliteLog
+from tote.log.sqlite_copy import copy_log
 
 BETS = 1_200  # more than two engine steps, over few races so pools repeat in a step
 

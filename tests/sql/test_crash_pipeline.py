@@ -28,13 +28,13 @@ from tests.sql.crashkit import (
     EngineWorker,
     Progress,
     assert_same_records,
-    copy_log,
     is_internal,
     watch,
 )
 
 from tote.bench.pipeline import BATCH, Shape, prepare
 from tote.log.sqlite import SqliteLog
+from tote.log.sqlite_copy import copy_log
 
 BETS = 200_000
 RACES, RUNNERS = 1_000, 12

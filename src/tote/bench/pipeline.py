@@ -2,7 +2,8 @@
 the same computation hand-written in plain Python, measured in the same run.
 
 1. throughput: `bets` seed bets over `races` races x `runners` runners are appended to
-   `tote_win_bets` first; a fresh engine process then replays the statements and runs
+   `tote_win_bets` of one log first (1., 2. and 3. each run on their own copy of it,
+   made with SQLite's backup API); a fresh engine process then replays the statements and runs
    the queries to quiescence, exactly-once (outputs, state and offsets in one
    transaction per batch). bets/s is bets over that time; the process's peak RSS is
    reported too.
@@ -39,6 +40,7 @@ import typer
 from tote.bench.common import emit_result, latency_summary, rate
 from tote.core.records import Record, TopicPartition
 from tote.log.sqlite import SqliteLog
+from tote.log.sqlite_copy import copy_log
 from tote.registry import Registry
 from tote.seed.files import BETS_TOPIC, ODDS_TABLE, STATEMENTS_FILE, packaged_file
 from tote.serde.avro import AvroCodec
@@ -90,10 +92,14 @@ def _odds_count(path: Path) -> int:
 
 
 def throughput(workdir: Path, shape: Shape) -> dict[str, Any]:
+    """Each mode runs on its own copy of one prepared log, so all three start from the
+    same file and the bets are encoded and appended once."""
+    prepared = workdir / "prepared.db"
+    prepare(prepared, shape)
     result: dict[str, Any] = {}
     for mode in ("engine", "baseline", "outputs"):
         db = workdir / f"{mode}.db"
-        prepare(db, shape)
+        copy_log(prepared, db)
         result[mode] = _worker(mode, str(db), str(shape.bets))
         count = _odds_count(db)
         if count != shape.bets:
