@@ -45,10 +45,11 @@ from tote.registry import Registry
 from tote.seed.files import BETS_TOPIC, ODDS_TABLE, STATEMENTS_FILE, packaged_file
 from tote.serde.avro import AvroCodec
 from tote.sql.engine import Engine
+from tote.sql.runtime.runtime import MAX_POLL_RECORDS
 
 ODDS_TOPIC = ODDS_TABLE
 TARGETS = {"throughput": 50_000.0, "ratio": 0.5, "rss_mb": 500.0, "rss_bets": 1_000_000}
-BATCH = 500  # records per transaction, the engine's default step
+BATCH = MAX_POLL_RECORDS  # records per transaction, the engine's default step
 
 
 @dataclass(frozen=True)

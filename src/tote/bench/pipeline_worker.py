@@ -26,8 +26,9 @@ from tote.registry import Registry
 from tote.seed.files import BETS_TOPIC, ODDS_TABLE
 from tote.serde.avro import AvroCodec
 from tote.sql.engine import Engine
+from tote.sql.runtime.runtime import MAX_POLL_RECORDS
 
-BATCH = 500
+BATCH = MAX_POLL_RECORDS  # the engine's step; the hand-written pipelines use the same
 
 
 def _peak_rss_mb() -> float:

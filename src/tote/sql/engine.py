@@ -37,7 +37,7 @@ from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.results import StatementResult
 from tote.sql.runtime.membership import Membership
 from tote.sql.runtime.processing_log import ProcessingLog
-from tote.sql.runtime.runtime import Runtime
+from tote.sql.runtime.runtime import MAX_POLL_RECORDS, Runtime
 from tote.sql.runtime.tasks import TaskFactory
 from tote.sql.script import ScriptReader, Variables, run_script
 
@@ -180,7 +180,7 @@ class Engine:
 
     # -- processing --------------------------------------------------------------------------
 
-    def step(self, max_records: int = 500) -> int:
+    def step(self, max_records: int = MAX_POLL_RECORDS) -> int:
         """One processing step (one transaction). A conflict with another writer of the
         same partitions is retried from the last commit, a few times."""
         for attempt in range(_CONFLICT_RETRIES):
@@ -192,7 +192,7 @@ class Engine:
                     raise
         return 0
 
-    def run_until_idle(self, max_records: int = 500) -> int:
+    def run_until_idle(self, max_records: int = MAX_POLL_RECORDS) -> int:
         """Process every record the log holds now (and everything they cause)."""
         total = 0
         while True:

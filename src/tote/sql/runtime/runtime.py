@@ -41,6 +41,10 @@ from tote.sql.runtime.ranking import assign_ranks
 from tote.sql.runtime.records import Rec, new_tuple
 from tote.sql.runtime.tasks import RunningQuery, Task, TaskFactory
 
+MAX_POLL_RECORDS = 1000
+"""Records a step reads from each input partition at most: Kafka Streams' own default
+for `max.poll.records`, so a step (one transaction) is as big as one of ksqlDB's polls."""
+
 # Queued work, `_drain`'s order: the reader's rank, 0 for a table input else 1, then
 # `next(seq)`; and what takes the record (a LogRecord, or a Rec handed over).
 Work = tuple[int, int, Callable[[Any], None]]
@@ -356,7 +360,7 @@ class Runtime:
 
     # -- live mode ---------------------------------------------------------------------------
 
-    def step(self, max_records: int = 500) -> int:
+    def step(self, max_records: int = MAX_POLL_RECORDS) -> int:
         """Process up to `max_records` new records from the log in one transaction."""
         if self.membership is not None and self.membership.due() and self.membership.sync():
             self._take_over()
@@ -378,7 +382,7 @@ class Runtime:
         ordered = _merge(batches, max_records)
         return self.run_records(ordered, self._readers, self.tasks())
 
-    def run_until_idle(self, max_records: int = 500) -> int:
+    def run_until_idle(self, max_records: int = MAX_POLL_RECORDS) -> int:
         total = 0
         while True:
             done = self.step(max_records)
