@@ -29,6 +29,9 @@ _PARTITION = attrgetter("partition")
 _NEW = tuple.__new__
 
 INSERT = "INSERT INTO records VALUES (?, ?, ?, ?, ?)"
+# Without headers (the common batch) the column is left to its default, NULL: one
+# parameter less to bind per record.
+INSERT_BARE = "INSERT INTO records (id, ts, key, value) VALUES (?, ?, ?, ?)"
 _ENDS = "SELECT partition, end_offset FROM partitions WHERE topic_id = ?"
 _SET_END = "UPDATE partitions SET end_offset = ? WHERE topic_id = ? AND partition = ?"
 
@@ -143,6 +146,15 @@ def _check_room(meta: TopicMeta, partition: int, end: int) -> None:
         )
 
 
+def _insert(conn: sqlite3.Connection, ids: Iterable[int], batch: Batch) -> None:
+    stamps = _column(batch.timestamps, batch.now)
+    if batch.headers is None:
+        conn.executemany(INSERT_BARE, zip(ids, stamps, batch.keys, batch.values, strict=False))
+    else:
+        conn.executemany(
+            INSERT, zip(ids, stamps, batch.keys, batch.values, batch.headers, strict=False))
+
+
 def apply_batch(conn: sqlite3.Connection, batch: Batch) -> list[Position]:
     """Write a planned batch inside the caller's write transaction; return its positions.
 
@@ -160,17 +172,7 @@ def apply_batch(conn: sqlite3.Connection, batch: Batch) -> list[Position]:
         first = ends[partition]
         _check_room(meta, partition, first + count)
         base = bases[partition] + first
-        conn.executemany(
-            INSERT,
-            zip(
-                range(base, base + count),
-                _column(batch.timestamps, batch.now),
-                batch.keys,
-                batch.values,
-                _column(batch.headers, None),
-                strict=False,
-            ),
-        )
+        _insert(conn, range(base, base + count), batch)
         conn.execute(_SET_END, (first + count, meta.id, partition))
         located: Iterable[tuple[int, int, object]] = zip(
             repeat(partition), range(first, first + count), _column(batch.timestamps, batch.now)
@@ -186,17 +188,7 @@ def apply_batch(conn: sqlite3.Connection, batch: Batch) -> list[Position]:
             ends[partition] = offset + 1
         for partition in set(partitions):
             _check_room(meta, partition, ends[partition])
-        conn.executemany(
-            INSERT,
-            zip(
-                ids,
-                _column(batch.timestamps, batch.now),
-                batch.keys,
-                batch.values,
-                _column(batch.headers, None),
-                strict=False,
-            ),
-        )
+        _insert(conn, ids, batch)
         conn.executemany(_SET_END, [(ends[p], meta.id, p) for p in sorted(set(partitions))])
         located = zip(partitions, offsets, _column(batch.timestamps, batch.now), strict=False)
     return list(map(_NEW, repeat(Position), located))
