@@ -45,12 +45,13 @@ from tote.pools.topics import BETS, POOLS_DEFINED, RACE_EVENTS, ensure_topics, r
 from tote.poolsql import statements, with_tote_functions
 from tote.registry import Registry
 from tote.sql.engine import Engine
+from tote.sql.runtime.runtime import MAX_POLL_RECORDS
 
 TARGET_BETS_PER_S = 20_000
 TARGET_RESULT_S = 1.0
 RACE_ID = "BENCH-R1"
 START_MS = 1_700_000_000_000
-BATCH = 500  # records per transaction, the engine's default step
+BATCH = MAX_POLL_RECORDS  # records per transaction, the engine's default step
 # Share of tickets per pool; WIN and PLACE take most, exotics fewer (and some boxes).
 POOL_WEIGHTS = {
     "WIN": 30,

@@ -78,6 +78,8 @@ def _freeze_key(value: Any) -> Any:
 
 
 _AS_THEY_ARE = frozenset((str, int, bool, type(None)))
+# One encoder for every call: `json.dumps` with options builds a new one each time.
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def encode(value: Any) -> bytes:
@@ -86,8 +88,7 @@ def encode(value: Any) -> bytes:
         tagged = value  # a key of strings and numbers (the usual one) needs no tags
     else:
         tagged = _tag(value)
-    return json.dumps(tagged, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    return _JSON.encode(tagged).encode("utf-8")
 
 
 def decode(data: bytes) -> Any:
