@@ -10,6 +10,8 @@ from __future__ import annotations
 import gc
 import ipaddress
 import logging
+import os
+import signal
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,10 +70,35 @@ def _service_log(port_field: str, port: int | None, *, host: str | None, home: P
         config = load_config({"home": home, "backend": backend, "host": host,
                               "bootstrap_servers": bootstrap_servers, port_field: port})
         log = open_log(config)
+    lost = _stop_when_file_lost(log)
     try:
         yield config, log
+    except KeyboardInterrupt:
+        if not lost:
+            raise
     finally:
         log.close()
+    if lost:  # the last line, for `tote status` (stack.members.last_error_line)
+        typer.echo(f"Error: {lost[0].message}", err=True)
+        raise typer.Exit(1)
+
+
+def _stop_when_file_lost(log: Log) -> list[ToteError]:
+    """Should the SQLite log's file be deleted or replaced, stop the service as Ctrl-C
+    does (every server shuts down gracefully on SIGINT, answering the requests under way)
+    and exit 1 with the reason: its writes now fail, and a restart opens the file at the
+    path. The list receives that reason."""
+    from tote.log.sqlite import SqliteLog
+
+    lost: list[ToteError] = []
+    if isinstance(log, SqliteLog):
+        def stop(error: ToteError) -> None:
+            if not lost:
+                lost.append(error)
+                os.kill(os.getpid(), signal.SIGINT)
+
+        log.on_file_lost(stop)
+    return lost
 
 
 def _advertised(host: str) -> str:

@@ -5,7 +5,9 @@ locking makes them one log. Every thread gets its own connection (WAL lets reade
 beside the one writer), writes are `BEGIN IMMEDIATE` transactions with a busy timeout,
 and tail readers are woken by `ChangeWatcher` when the partitions they wait on move.
 Topic metadata is cached per process and re-read when another process turns out to have
-deleted the topic (ids are never reused).
+deleted the topic (ids are never reused). Should the file be deleted or replaced while the
+log has it open, writes fail with LogFileReplaced instead of going where nobody reads
+(`sqlite_file`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import random
 import sqlite3
 import threading
 import weakref
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,7 @@ from tote.log.partitioner import StickyPartitioner
 from tote.log.record_run import RecordRun
 from tote.log.sqlite_batch import Batch, StaleTopic, apply_batch, plan_batch
 from tote.log.sqlite_checkpoint import Checkpointer
+from tote.log.sqlite_file import LogFile, LogFileReplaced
 from tote.log.sqlite_groups import GroupTables, SqliteGroupConsumer
 from tote.log.sqlite_lock import DEFAULT_BUSY_TIMEOUT, Connection, write_txn
 from tote.log.sqlite_retention import RETENTION_CHECK_MS, enforce_topic
@@ -102,6 +105,7 @@ class SqliteLog(Log):
         self._poll_interval = poll_interval
         self._lock = threading.Lock()
         self._local = threading.local()
+        self._file: LogFile | None = None  # what the first connection opened
         # Every thread's connection with its thread, weakly: a finished thread's connection
         # closes itself.
         self._connections: weakref.WeakKeyDictionary[Connection, threading.Thread] = (
@@ -111,7 +115,7 @@ class SqliteLog(Log):
         # Like Kafka's client, start unkeyed batches at a random partition, so one-shot
         # producers in separate processes (the CLI, scripts) still spread their batches.
         self.sticky = StickyPartitioner(start=random.randrange(1 << 16))
-        self._watcher = ChangeWatcher(self._open, poll_interval)
+        self._watcher = ChangeWatcher(self._open, poll_interval, self._file_there)
         # Group commits (`append_many`) leave WAL checkpoints to a thread of their own.
         self._checkpointer = Checkpointer(self._open)
         self._consumers: list[SqliteGroupConsumer] = []
@@ -122,7 +126,34 @@ class SqliteLog(Log):
     # -- connections ----------------------------------------------------------------------
 
     def _open(self) -> Connection:
-        return connect(self.path, self._busy_timeout)
+        file = self._file
+        if file is not None:
+            file.check()  # a connection to whatever is at the path now would mix two files
+        try:
+            conn = connect(self.path, self._busy_timeout)
+        except ToteError:
+            if file is not None:
+                file.check()  # say so if that is why the file would not open
+            raise
+        try:
+            with self._lock:
+                if self._file is None:
+                    self._file = LogFile(self.path)  # sqlite has created it by now
+                conn.file = self._file
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _file_there(self) -> bool:
+        return self._file is None or self._file.still_there()
+
+    def on_file_lost(self, listener: Callable[[LogFileReplaced], None]) -> None:
+        """Call `listener` once, from the thread that notices, if the file this log opened
+        is deleted or replaced (writes fail with LogFileReplaced from then on)."""
+        self.conn()
+        assert self._file is not None
+        self._file.on_lost(listener)
 
     def conn(self) -> Connection:
         """This thread's connection to the file (opened on first use)."""
@@ -245,7 +276,7 @@ class SqliteLog(Log):
             try:
                 with write_txn(conn):
                     written = [(i, apply_batch(conn, batch)) for i, batch in planned]
-            except Timeout as exc:  # the file stayed locked: retrying one by one waits again
+            except (Timeout, LogFileReplaced) as exc:  # one by one would fail the same way
                 for i, _ in planned:
                     results[i] = exc
             except ToteError:
@@ -491,7 +522,7 @@ class SqliteLog(Log):
             connections = list(self._connections.items())
             self._connections = weakref.WeakKeyDictionary()
             self._local = threading.local()
-            self._watcher = ChangeWatcher(self._open, self._poll_interval)
+            self._watcher = ChangeWatcher(self._open, self._poll_interval, self._file_there)
             self._checkpointer = Checkpointer(self._open)
         # Closing a connection another thread is using crashes the interpreter, so only
         # this thread's and dead threads' connections are closed here; a live thread's

@@ -16,6 +16,8 @@ import sqlite3
 import threading
 from collections.abc import Callable
 
+from tote.core.errors import ToteError
+
 _logger = logging.getLogger(__name__)
 
 # How long the checkpointer rests between two passes while commits keep coming.
@@ -59,7 +61,11 @@ class Checkpointer:
             thread.join(timeout=5)
 
     def _run(self) -> None:
-        conn = self._open()
+        try:
+            conn = self._open()
+        except ToteError as exc:  # the file went away: commits checkpoint themselves
+            _logger.warning("Background checkpoints stopped: %s", exc.message)
+            return
         try:
             while True:
                 with self._cond:

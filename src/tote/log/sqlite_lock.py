@@ -18,6 +18,7 @@ from contextlib import contextmanager
 
 from tote.core.clock import SYSTEM_CLOCK
 from tote.core.errors import Timeout
+from tote.log.sqlite_file import LogFile
 
 # Seconds a writer waits for the write lock (and a reader for recovery) before Timeout.
 DEFAULT_BUSY_TIMEOUT = 60.0
@@ -29,9 +30,11 @@ _MAX_PAUSE = 0.004
 class Connection(sqlite3.Connection):
     """A sqlite3 connection that knows its busy timeout and can be weakly referenced (the
     base class cannot), so a log can track per-thread connections without keeping dead
-    threads' connections alive."""
+    threads' connections alive. `file`, when set, is the file its log opened: writes
+    commit only while the path still names it."""
 
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT
+    file: LogFile | None = None
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -72,11 +75,17 @@ def _begin_immediate(conn: sqlite3.Connection, timeout: float) -> None:
 
 @contextmanager
 def write_txn(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """`BEGIN IMMEDIATE` … `COMMIT`, rolled back on any exception."""
-    timeout = conn.busy_timeout if isinstance(conn, Connection) else DEFAULT_BUSY_TIMEOUT
+    """`BEGIN IMMEDIATE` … `COMMIT`, rolled back on any exception, and rolled back with
+    LogFileReplaced when the connection's log file was deleted or replaced meanwhile."""
+    if isinstance(conn, Connection):
+        timeout, file = conn.busy_timeout, conn.file
+    else:
+        timeout, file = DEFAULT_BUSY_TIMEOUT, None
     _begin_immediate(conn, timeout)
     try:
         yield conn
+        if file is not None:
+            file.check()  # under the write lock: nothing commits into a file nobody opens
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")

@@ -15,10 +15,15 @@ wakes only the waiters whose slots or groups moved. A waiter that names nothing 
 by every change, as is everyone when the count of changes (`seq`) moved before it
 started waiting. Appends made through the same log object notify at once, naming the
 slots they wrote, without waiting for the poll.
+
+While it polls, the thread also checks about once a second that the log's path still
+names the file it opened (`check_file`), so a process that only waits for records learns
+that the file was deleted or replaced, as its writers do at their next commit.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -26,8 +31,14 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from tote.core.errors import ToteError
+
+_logger = logging.getLogger(__name__)
+
 DEFAULT_POLL_INTERVAL = 0.002
 MAX_POLL_INTERVAL = 0.008
+# Seconds between two checks that the path still names the file (while polling).
+FILE_CHECK_INTERVAL = 1.0
 _SLOWDOWN = 1.25
 K = TypeVar("K", int, str)
 
@@ -74,8 +85,16 @@ EVERYTHING = _Moved(None)
 class ChangeWatcher:
     """A change counter that moves on every commit to the file, by any process."""
 
-    def __init__(self, open_connection: Callable[[], sqlite3.Connection], interval: float) -> None:
+    def __init__(
+        self,
+        open_connection: Callable[[], sqlite3.Connection],
+        interval: float,
+        check_file: Callable[[], bool] | None = None,
+    ) -> None:
+        """`check_file` says whether the path still names the log's file (it reports a
+        loss itself); the poll thread calls it every FILE_CHECK_INTERVAL until False."""
         self._open = open_connection
+        self._check_file = check_file
         self._interval = interval
         self._max_interval = max(interval, MAX_POLL_INTERVAL)
         self._lock = threading.Lock()
@@ -147,7 +166,11 @@ class ChangeWatcher:
         return frozenset(slots), groups
 
     def _run(self) -> None:
-        conn = self._open()
+        try:
+            conn = self._open()
+        except ToteError as exc:  # the file went away (reported by the open): waits time out
+            _logger.warning("Not watching the log for changes: %s", exc.message)
+            return
         try:
             # No baseline: the first poll counts as a change, so a commit made between a
             # waiter's own check and this thread's start still wakes it.
@@ -155,12 +178,18 @@ class ChangeWatcher:
             ends: dict[int, int | None] = {}
             generations: dict[str, int | None] = {}
             interval = self._interval
+            check_file = self._check_file
+            next_check = time.monotonic() + FILE_CHECK_INTERVAL
             while True:
                 with self._lock:
                     self._idle.wait_for(lambda: bool(self._waiters) or self._closed)
                     if self._closed:
                         return
                 time.sleep(interval)
+                if check_file is not None and time.monotonic() >= next_check:
+                    next_check = time.monotonic() + FILE_CHECK_INTERVAL
+                    if not check_file():
+                        check_file = None  # reported once; writes keep failing on their own
                 version = conn.execute("PRAGMA data_version").fetchone()[0]
                 if version == last:
                     interval = min(interval * _SLOWDOWN, self._max_interval)
