@@ -13,7 +13,7 @@ from tote.bench.pipeline import Shape, prepare
 from tote.log.sqlite import SqliteLog
 from tote.log.sqlite_copy import copy_log
 
-BETS = 1_200  # more than two engine steps, over few races so pools repeat in a step
+BETS = 2_500  # more than two engine steps, over few races so pools repeat in a step
 
 
 def test_the_hand_written_baseline_writes_what_the_engine_writes(tmp_path: Path) -> None:

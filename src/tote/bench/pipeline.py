@@ -31,13 +31,16 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 
+from tote.bench import instructions
 from tote.bench.common import emit_result, latency_summary, rate
+from tote.core.errors import ToteError
 from tote.core.records import Record, TopicPartition
 from tote.log.sqlite import SqliteLog
 from tote.log.sqlite_copy import copy_log
@@ -49,6 +52,7 @@ from tote.sql.runtime.runtime import MAX_POLL_RECORDS
 
 ODDS_TOPIC = ODDS_TABLE
 TARGETS = {"throughput": 50_000.0, "ratio": 0.5, "rss_mb": 500.0, "rss_bets": 1_000_000}
+T = TypeVar("T")
 BATCH = MAX_POLL_RECORDS  # records per transaction, the engine's default step
 
 
@@ -92,20 +96,60 @@ def _odds_count(path: Path) -> int:
         return log.describe_topic(ODDS_TOPIC).partitions[0].end_offset
 
 
-def throughput(workdir: Path, shape: Shape) -> dict[str, Any]:
-    """Each mode runs on its own copy of one prepared log, so all three start from the
-    same file and the bets are encoded and appended once."""
+MODES = ("engine", "baseline", "outputs")
+
+
+def _each_mode(workdir: Path, shape: Shape, run_one: Callable[[str, Path], T]) -> dict[str, T]:
+    """`run_one(mode, db)` for every mode, each on its own copy of one prepared log (so
+    all three start from the same file and the bets are encoded and appended once);
+    every mode must have written one odds row per bet."""
     prepared = workdir / "prepared.db"
     prepare(prepared, shape)
-    result: dict[str, Any] = {}
-    for mode in ("engine", "baseline", "outputs"):
+    result: dict[str, T] = {}
+    for mode in MODES:
         db = workdir / f"{mode}.db"
         copy_log(prepared, db)
-        result[mode] = _worker(mode, str(db), str(shape.bets))
+        result[mode] = run_one(mode, db)
         count = _odds_count(db)
         if count != shape.bets:
             raise RuntimeError(f"{mode}: {count} odds rows for {shape.bets} bets")
     return result
+
+
+def throughput(workdir: Path, shape: Shape) -> dict[str, Any]:
+    return _each_mode(workdir, shape,
+                      lambda mode, db: _worker(mode, str(db), str(shape.bets)))
+
+
+def instructions_per_bet(shape: Shape, workdir: Path | None = None) -> dict[str, float]:
+    """Each mode's instructions per bet over its measured loop (`tote.bench.instructions`)."""
+    reason = instructions.missing()
+    if reason is not None:
+        raise ToteError(reason)  # before preparing a log for nothing
+
+    def counted(mode: str, db: Path) -> float:
+        total, _ = instructions.count(
+            ["-m", "tote.bench.pipeline_worker", mode, str(db), str(shape.bets)])
+        return total / shape.bets
+
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        return _each_mode(Path(tmp), shape, counted)
+
+
+def report_instructions(per_bet: dict[str, float], shape: Shape) -> None:
+    engine, baseline, outputs = (per_bet[m] for m in MODES)
+    typer.echo(f"{shape.bets:,} bets over {shape.races:,} races x {shape.runners} runners, "
+               f"SQLite log, exactly-once, {BATCH}-record transactions; instructions per "
+               "bet (callgrind, measured loop only)")
+    typer.echo(f"  tote SQL engine              {engine:>12,.0f}")
+    typer.echo(f"  hand-written, odds only      {baseline:>12,.0f}   ratio "
+               f"{baseline / engine:.3f}x (target >= {TARGETS['ratio']})")
+    typer.echo(f"  hand-written, same outputs   {outputs:>12,.0f}   ratio "
+               f"{outputs / engine:.3f}x")
+    emit_result({"bench": "pipeline-instructions", "bets": shape.bets,
+                 "instructions_per_bet": {m: round(per_bet[m]) for m in MODES},
+                 "ratio": round(baseline / engine, 3),
+                 "same_outputs_ratio": round(outputs / engine, 3)})
 
 
 def latency(workdir: Path, shape: Shape, bets_per_s: int, seconds: float) -> dict[str, Any]:

@@ -140,13 +140,19 @@ def pipeline_bench(
     workdir: Annotated[
         Path | None, typer.Option("--dir", help="Where to put the temporary logs.")
     ] = None,
+    instructions: Annotated[bool, typer.Option(
+        "--instructions", help="Count instructions per bet under valgrind instead of "
+        "timing (figures load cannot move; slow: try --bets 20000).")] = False,
 ) -> None:
     """The seed's statements on the embedded log beside a hand-written pipeline."""
-    from tote.bench.pipeline import Shape, report, run
+    from tote.bench.pipeline import Shape, instructions_per_bet, report, report_instructions, run
 
     if bets < 1 or races < 1 or runners < 1 or rate < 1 or duration <= 0 or rss_bets < 0:
         raise typer.BadParameter("bets, races, runners, rate and duration must be positive.")
     shape = Shape(bets, races, runners)
+    if instructions:
+        report_instructions(instructions_per_bet(shape, workdir), shape)
+        return
     report(run(shape, rate, duration, rss_bets, workdir), shape)
 
 
