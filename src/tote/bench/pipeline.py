@@ -128,9 +128,8 @@ def instructions_per_bet(shape: Shape, workdir: Path | None = None) -> dict[str,
         raise ToteError(reason)  # before preparing a log for nothing
 
     def counted(mode: str, db: Path) -> float:
-        total, _ = instructions.count(
-            ["-m", "tote.bench.pipeline_worker", mode, str(db), str(shape.bets)])
-        return total / shape.bets
+        return instructions.count(
+            ["-m", "tote.bench.pipeline_worker", mode, str(db), str(shape.bets)]) / shape.bets
 
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         return _each_mode(Path(tmp), shape, counted)
