@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import socket
 import sys
 import threading
@@ -34,6 +35,10 @@ from starlette.types import ASGIApp
 from tote.core.errors import ToteError
 
 JSON = "application/json"
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# ...and in bytes, also a surrogate written as UTF-8 (ED A0-BF), which `json.loads` of bytes
+# lets through ("surrogatepass")
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 log = logging.getLogger(__name__)
 
 
@@ -53,6 +58,33 @@ def error_body(error_code: int, message: str) -> dict[str, Any]:
 def dumps(content: Any) -> bytes:
     """Compact JSON, as Jackson writes it (`{"id":1}`), UTF-8 without escaping."""
     return json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def check_unicode(raw: str | bytes, value: Any) -> None:
+    """ValueError if `value`, parsed from `raw`, holds a lone UTF-16 surrogate (a `\\ud800`
+    escape without its pair): text with no UTF-8 form, which could be neither stored nor
+    answered. Only bodies with such an escape are looked at."""
+    if isinstance(raw, str):
+        suspect = _SURROGATE_ESCAPE.search(raw) is not None
+    else:  # a NUL among the first bytes: UTF-16/32, which the pattern cannot see into
+        suspect = _SURROGATE_ESCAPE_BYTES.search(raw) is not None or b"\x00" in raw[:4]
+    if not suspect:
+        return
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("lone surrogate escape in a string (not valid Unicode)") from None
+
+
+def parse_json(raw: str | bytes) -> Any:
+    """A request body's JSON; ValueError saying why it cannot be taken: not JSON, not
+    UTF-8, nested deeper than the parser's stack, or a lone surrogate (`check_unicode`)."""
+    try:
+        value = json.loads(raw)
+    except RecursionError:  # Jackson limits the nesting depth too
+        raise ValueError("document nested too deeply") from None
+    check_unicode(raw, value)
+    return value
 
 
 def json_response(

@@ -29,7 +29,7 @@ from tote.connect.herder import Herder
 from tote.connect.plugins import plugin_list
 from tote.connect.validation import normalize_config, plugin_config, validate
 from tote.connect.worker import Worker
-from tote.http.common import install_error_handlers, json_response
+from tote.http.common import install_error_handlers, json_response, parse_json
 
 VERSION = "7.6.0-ccs"
 COMMIT = "tote"
@@ -45,9 +45,22 @@ async def _json(request: Request) -> Any:
     if not body.strip():
         raise BadRequest("Request body is empty")
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return parse_json(body)
+    except ValueError as exc:
         raise BadRequest(f"Request body is not valid JSON: {exc}") from None
+
+
+def _string(body: dict[str, Any], field: str) -> str | None:
+    """A string field of a request body as Jackson binds it: numbers and booleans become
+    their text, objects and arrays are refused."""
+    value = body.get(field)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        kind = "Object" if isinstance(value, dict) else "Array"
+        raise BadRequest(f"Cannot deserialize value of type `java.lang.String` from {kind} "
+                         f"value for field {field}")
+    return json.dumps(value)
 
 
 def _task(request: Request) -> int:
@@ -82,7 +95,8 @@ def create_connect_app(worker: Worker) -> Starlette:
             if not isinstance(body, dict):
                 raise BadRequest("Request body must be a JSON object with name and config")
             config = normalize_config(body.get("config"))
-            info = await call(herder.create, body.get("name"), config, body.get("initial_state"))
+            info = await call(herder.create, _string(body, "name"), config,
+                              _string(body, "initial_state"))
             return json_response(info, status_code=201,
                                  headers={"Location": f"/connectors/{quote(info['name'])}"})
         expand = request.query_params.getlist("expand")

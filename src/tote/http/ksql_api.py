@@ -29,7 +29,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from tote.core.errors import BadRequest, NotFound, SqlError, ToteError
-from tote.http.common import dumps, negotiate, status_for_code
+from tote.http.common import dumps, negotiate, parse_json, status_for_code
 from tote.http.ksql_entities import entity
 from tote.http.ksql_fast import PullFastPath
 from tote.http.ksql_inserts import InsertsStream
@@ -105,8 +105,8 @@ def _query_lookup(server: KsqlServer) -> Any:
 async def _json(request: Request) -> dict[str, Any]:
     raw = await request.body()
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = parse_json(raw)
+    except ValueError as exc:
         raise BadRequest(f"Invalid JSON in request: {exc}") from None
     if not isinstance(body, dict):
         raise BadRequest("Invalid JSON in request: expected a JSON object")
@@ -206,12 +206,14 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
 
     async def query_stream(request: Request) -> Response:
         server.check_ready()
+        accept = negotiate(request.headers.get("accept"), (DELIMITED, JSON, KSQL_V1))
+        if accept is None:  # ksqlDB's router: 406 when no format it produces is acceptable
+            raise HTTPException(406, "Not Acceptable")
         body = await _json(request)
         sql = _sql(body, "sql")
         properties = _properties(body.get("properties"), "properties")
-        accept = negotiate(request.headers.get("accept"), (DELIMITED, JSON, KSQL_V1))
         started = await _start_query(sql, properties)
-        return _answer(started, accept or DELIMITED, accept)
+        return _answer(started, accept, accept)
 
     def _answer(started: Any, shape: str, media_type: str | None) -> Response:
         """A pull query's rows in one body; anything else streamed as it comes."""

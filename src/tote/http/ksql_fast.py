@@ -11,12 +11,11 @@ error, goes on to the app with the body replayed, and the app answers it as befo
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tote.http.common import negotiate
+from tote.http.common import negotiate, parse_json
 from tote.http.ksql_print import is_print
 from tote.http.ksql_streams import DELIMITED, pull_body
 from tote.sql.server import KsqlServer
@@ -53,7 +52,7 @@ class PullFastPath:
                 ) -> tuple[str, bytes] | None:
         """(media type, body) of the answer, or None to leave the request to the app."""
         try:
-            request = json.loads(body)
+            request = parse_json(body)
         except ValueError:
             return None
         if not isinstance(request, dict) or request.get(properties_field) or \

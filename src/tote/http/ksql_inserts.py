@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Message, Receive, Scope, Send
 
 from tote.core.errors import BadRequest, ToteError
-from tote.http.common import dumps
+from tote.http.common import check_unicode, dumps
 from tote.sql.server import KsqlServer
 from tote.sql.server.inserts import RowInserter, find_target
 
@@ -46,10 +46,15 @@ def _values(line: str) -> Iterator[Any]:
             position += 1
         if position >= len(line):
             return
+        start = position
         try:
             value, position = decoder.raw_decode(line, position)
+            check_unicode(line[start:position], value)
         except ValueError as exc:
             yield _BadLine(str(exc))
+            return
+        except RecursionError:
+            yield _BadLine("document nested too deeply")
             return
         yield value
 

@@ -9,8 +9,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tote.http.common import json_response
+from tote.http.common import check_unicode, json_response
 from tote.proxy import bodies
+from tote.proxy.errors import MalformedJson
 from tote.proxy.formats import V2_JSON
 from tote.proxy.service import RestProxy
 
@@ -31,7 +32,18 @@ async def call(fn: Callable[..., T], *args: Any) -> T:
 
 
 async def json_body(request: Request) -> Any:
-    return bodies.parse_json(await request.body())
+    return checked(await request.body(), bodies.parse_json)
+
+
+def checked(raw: bytes, parse: Callable[[bytes], T]) -> T:
+    """`parse(raw)`, refusing a lone surrogate (`"\\ud800"`): Python's parser takes one,
+    but it has no UTF-8 form, so the record could be neither encoded nor echoed."""
+    value = parse(raw)
+    try:
+        check_unicode(raw, value)
+    except ValueError as exc:
+        raise MalformedJson(f"Invalid JSON in request body: {exc}") from None
+    return value
 
 
 def v2(content: Any, status_code: int = 200) -> Response:

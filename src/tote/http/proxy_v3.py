@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from tote.core.errors import NotFound, ToteError
 from tote.http.common import dumps, json_response
-from tote.http.proxy_support import call, no_content, proxy_of
+from tote.http.proxy_support import call, checked, no_content, proxy_of
 from tote.proxy import bodies
 from tote.proxy.metadata import BROKER_ID, DEFAULT_CONFIGS, PartitionView, TopicView
 from tote.proxy.produce import EncodedSide, SingleResult
@@ -142,7 +142,7 @@ async def list_topics(request: Request) -> Response:
 
 async def create_topic(request: Request) -> Response:
     proxy, url = _cluster(request)
-    spec = bodies.create_topic(bodies.parse_json(await request.body()))
+    spec = bodies.create_topic(checked(await request.body(), bodies.parse_json))
     view = await call(
         proxy.metadata.create_topic,
         spec.topic_name,
@@ -246,7 +246,7 @@ async def produce_records(request: Request) -> Response:
     """Each JSON object in the body is one record; each gets its own delivery report."""
     proxy, _ = _cluster(request)
     topic = request.path_params["topic"]
-    requests = bodies.json_stream(await request.body())
+    requests = checked(await request.body(), bodies.json_stream)
     results = await call(proxy.producer.produce_each, topic, requests)
     body = b"\r\n".join(_produce_json(proxy.cluster_id, topic, r) for r in results)
     return Response(body, media_type="application/json")

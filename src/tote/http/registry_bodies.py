@@ -18,9 +18,10 @@ from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from tote.http.common import json_response
+from tote.http.common import check_unicode, json_response, parse_json
 from tote.registry import Registry, SchemaById, SchemaRequest, SchemaVersion
 from tote.registry.errors import InvalidSchemaError, MalformedRequest, UnparsableBody
+from tote.registry.parsing import invalid_schema
 from tote.serde.schemas import Reference, SchemaType
 
 MAX_INT = 2**31 - 1
@@ -63,14 +64,14 @@ class Call:
         if not self.body.strip():
             raise MalformedRequest("Request body is missing")
         try:
-            value = json.loads(self.body)
+            value = parse_json(self.body)
         except UnicodeDecodeError:
             raise UnparsableBody("Request body is not valid UTF-8") from None
         except json.JSONDecodeError as exc:
             raise UnparsableBody(f"Unrecognized token in request body: {exc.msg} "
                                  f"(line {exc.lineno} column {exc.colno})") from None
-        except RecursionError:
-            raise UnparsableBody("Request body is nested too deeply") from None
+        except ValueError as exc:  # nested too deeply, or a lone surrogate
+            raise UnparsableBody(f"Request body cannot be read: {exc}") from None
         if not isinstance(value, dict):
             raise MalformedRequest(f"Cannot deserialize the request from a JSON "
                                    f"{type(value).__name__}: an object is expected")
@@ -119,6 +120,21 @@ def _reference(item: object) -> Reference:
     return Reference(name, subject, version)
 
 
+def _check_schema_unicode(schema_type: SchemaType, text: str) -> None:
+    """42201 for JSON schema text escaping a lone surrogate (`"doc": "\\ud800"`): parsed, it
+    has no UTF-8 form, so it could be neither stored nor quoted in an error message."""
+    if "\\u" not in text:
+        return
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return  # not JSON, or too deep: the schema parser says why
+    try:
+        check_unicode(text, value)
+    except ValueError as exc:
+        raise invalid_schema(schema_type, str(exc)) from None
+
+
 def schema_request(body: Mapping[str, Any]) -> SchemaRequest:
     """Confluent's RegisterSchemaRequest: schema, schemaType, references, metadata, ..."""
     schema = _optional(body, "schema", str, "a string")
@@ -129,6 +145,8 @@ def schema_request(body: Mapping[str, Any]) -> SchemaRequest:
         raise InvalidSchemaError(f"Invalid schema type {type_name}") from None
     if schema is None or not schema.strip():
         raise InvalidSchemaError("Empty schema")
+    if schema_type is not SchemaType.PROTOBUF:
+        _check_schema_unicode(schema_type, schema)
     refs = _optional(body, "references", list, "a list")
     return SchemaRequest(
         schema=schema,

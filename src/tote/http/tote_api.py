@@ -64,7 +64,9 @@ def _json(body: bytes) -> Any:
         raise InvalidRequest("The request body is empty; a JSON object was expected.")
     try:
         return msgspec.json.decode(body)
-    except msgspec.DecodeError as exc:
+    except RecursionError:
+        raise MalformedRequest("Malformed JSON: nested too deeply.") from None
+    except ValueError as exc:  # msgspec's DecodeError, or text that is not UTF-8
         raise MalformedRequest(f"Malformed JSON: {exc}") from None
 
 
@@ -139,7 +141,7 @@ def create_tote_app(service: ToteService) -> Starlette:
         raw = await request.body()
         try:
             batch = _BATCH.decode(raw)
-        except msgspec.DecodeError:  # ValidationError is one too
+        except (ValueError, RecursionError):  # not a clean batch: `_json` says why, if at all
             body = _json(raw)
             if isinstance(body, dict) and "bets" in body:
                 return await _batch(_items(body))

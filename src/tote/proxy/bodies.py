@@ -26,6 +26,7 @@ _LONG_MAX = 2**63 - 1
 
 
 _decode_fast = msgspec.json.Decoder().decode
+TOO_DEEP = "Request body is nested too deeply to be parsed"
 
 
 def parse_json(raw: bytes) -> Any:
@@ -51,6 +52,8 @@ def parse_json(raw: bytes) -> Any:
             f"Unexpected character in request body: {exc.msg} (line {exc.lineno}, "
             f"column {exc.colno})"
         ) from None
+    except RecursionError:  # Jackson refuses deep documents too (a 400, not a crash)
+        raise MalformedJson(TOO_DEEP) from None
 
 
 def _object(body: Any, what: str) -> dict[str, Any]:
@@ -380,6 +383,8 @@ def json_stream(raw: bytes) -> list[Any]:
             raise MalformedJson(
                 f"Error processing JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
             ) from None
+        except RecursionError:
+            raise MalformedJson(TOO_DEEP) from None
         values.append(value)
     if not values:
         raise UnprocessableEntity("Payload error. Request body is empty. Data is required.")

@@ -161,7 +161,8 @@ class SchemaResolver:
     def _from_text(self, fmt: EmbeddedFormat, subject: str, text: str) -> ResolvedSchema:
         try:
             parsed = parse_schema(fmt.schema_type, text)
-        except SerdeInvalidSchema:
+            parsed.canonical().encode("utf-8")  # a lone surrogate escape has no UTF-8 form
+        except (SerdeInvalidSchema, RecursionError, UnicodeEncodeError):
             raise InvalidSchema(
                 f"Error when parsing raw schema. format = {fmt.name}, schema = {text}"
             ) from None
