@@ -28,8 +28,9 @@ from tote.sql.analyzer.context import AnalysisContext
 from tote.sql.ast.statements import Statement
 from tote.sql.commands import Command, CommandLog
 from tote.sql.config import AUTO_OFFSET_RESET, SERVICE_ID, Config
-from tote.sql.errors import ParseFailure, as_statement_error
+from tote.sql.errors import ParseFailure, StatementError, as_statement_error
 from tote.sql.execution.dispatch import Dispatcher, Session
+from tote.sql.expressions.compiler import TOO_DEEP
 from tote.sql.functions import FunctionRegistry, default_functions
 from tote.sql.metastore import MetaStore
 from tote.sql.parser import parse_statement
@@ -154,6 +155,10 @@ class Engine:
             raise
         except SqlError as err:
             raise as_statement_error(err) from None
+        except RecursionError:
+            # Analysis walks expressions recursively; a pathologically nested one
+            # (e.g. `a+a+...` thousands of terms) is a user error, not a crash.
+            raise StatementError(TOO_DEEP) from None
         self.metastore = metastore
         return result
 

@@ -198,25 +198,28 @@ def _check_names(columns: list[SourceColumn]) -> None:
 
 
 def _window(props: WithProps) -> WindowInfo | None:
+    """The window of a windowed source. As in ksqlDB, WINDOW_SIZE is parsed whenever it is
+    given and refused without a window type that needs it (not silently ignored)."""
     kind = props.string("WINDOW_TYPE")
-    if kind is None:
-        return None
-    try:
-        window_type = WindowType(kind.strip().upper())
-    except ValueError:
-        raise StatementError(
-            f"Error in WITH clause property 'WINDOW_TYPE': Unknown window type: '{kind}'"
-        ) from None
-    size = props.string("WINDOW_SIZE")
-    if window_type is WindowType.SESSION:
+    window_type: WindowType | None = None
+    if kind is not None:
+        try:
+            window_type = WindowType(kind.strip().upper())
+        except ValueError:
+            raise StatementError(
+                f"Error in WITH clause property 'WINDOW_TYPE': Unknown window type: '{kind}'"
+            ) from None
+    size_text = props.string("WINDOW_SIZE")
+    size = parse_duration(size_text) if size_text is not None else None
+    if window_type is None or window_type is WindowType.SESSION:
         if size is not None:
             raise ParseFailure("'WINDOW_SIZE' should not be set for SESSION windows.")
-        return WindowInfo(window_type)
+        return None if window_type is None else WindowInfo(window_type)
     if size is None:
         raise StatementError(
             f"{window_type.value} windows require 'WINDOW_SIZE' to be provided in the WITH "
             "clause. For example: 'WINDOW_SIZE'='10 SECONDS'")
-    return WindowInfo(window_type, parse_duration(size))
+    return WindowInfo(window_type, size)
 
 
 # Java's TimeUnit names, in nanoseconds.

@@ -8,6 +8,8 @@ schema ids become format properties.
 
 from __future__ import annotations
 
+from tote.serde.delimited import parse_delimiter
+from tote.serde.errors import InvalidSchema
 from tote.serde.ksql_schemas import key_schema_full_name
 from tote.sql.analyzer.with_clause import WithProps
 from tote.sql.config import DEFAULT_KEY_FORMAT, DEFAULT_VALUE_FORMAT, Config
@@ -31,7 +33,7 @@ def key_properties(props: WithProps, fmt: str, source_name: str) -> dict[str, st
         out[AVRO_FULL_NAME] = schema_name
     elif fmt == "AVRO":
         out[AVRO_FULL_NAME] = key_schema_full_name(source_name)
-    delimiter = props.string("KEY_DELIMITER")
+    delimiter = _delimiter(props, "KEY_DELIMITER")
     if delimiter is not None:
         out[DELIMITER] = delimiter
     out.update(_protobuf_properties(props, fmt, "KEY_PROTOBUF_NULLABLE_REPRESENTATION"))
@@ -39,6 +41,18 @@ def key_properties(props: WithProps, fmt: str, source_name: str) -> dict[str, st
     if schema_id is not None:
         out[SCHEMA_ID] = str(schema_id)
     return out
+
+
+def _delimiter(props: WithProps, name: str) -> str | None:
+    """A KEY_/VALUE_DELIMITER, refused when the source is created (as ksqlDB does), not
+    when the first row is written."""
+    text = props.string(name)
+    if text is not None:
+        try:
+            parse_delimiter(text)
+        except InvalidSchema as exc:
+            raise StatementError(exc.detail) from None
+    return text
 
 
 def _protobuf_properties(props: WithProps, fmt: str, nullable_name: str) -> dict[str, str]:
@@ -63,7 +77,7 @@ def value_properties(props: WithProps, fmt: str = "") -> dict[str, str]:
         "VALUE_SCHEMA_FULL_NAME")
     if schema_name is not None:
         out[AVRO_FULL_NAME] = schema_name
-    delimiter = props.string("VALUE_DELIMITER")
+    delimiter = _delimiter(props, "VALUE_DELIMITER")
     if delimiter is not None:
         out[DELIMITER] = delimiter
     out.update(_protobuf_properties(props, fmt, "VALUE_PROTOBUF_NULLABLE_REPRESENTATION"))

@@ -111,21 +111,34 @@ def _convert(name: str, kind: str, raw: object) -> object:
         if isinstance(raw, bool):
             raise _invalid(name, raw, "Expected value to be a 32-bit integer, but it was a "
                            "java.lang.Boolean" if kind == _INT else "Not a number")
+        bits = 32 if kind == _INT else 64
         if isinstance(raw, int):
+            if not _fits(raw, bits):  # a BIGINT literal for an INT property (Java: Long)
+                raise _invalid(name, raw, "Expected value to be a 32-bit integer, but it "
+                               "was a java.lang.Long")
             return raw
-        if isinstance(raw, (Decimal, float)) and int(raw) == raw:
+        if isinstance(raw, (Decimal, float)) and int(raw) == raw and _fits(int(raw), bits):
             return int(raw)
         try:
-            return int(str(raw).strip())
+            number = int(str(raw).strip())
         except ValueError:
+            number = None
+        if number is None or not _fits(number, bits):
             raise _invalid(name, raw, "Not a number of type INT" if kind == _INT
-                           else "Not a number of type LONG") from None
+                           else "Not a number of type LONG")
+        return number
     if isinstance(raw, bool):
         return raw
     text = str(raw).strip().lower()
     if text in ("true", "false"):
         return text == "true"
     raise _invalid(name, raw, "Expected value to be either true or false")
+
+
+def _fits(value: int, bits: int) -> bool:
+    """Whether `value` is a Java int (32 bits) or long (64): PARTITIONS=2147483648 must be
+    refused here, not handed to the log as a request for two billion partitions."""
+    return -(1 << (bits - 1)) <= value < (1 << (bits - 1))
 
 
 def _invalid(name: str, value: object, reason: str) -> StatementError:

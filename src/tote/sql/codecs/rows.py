@@ -499,6 +499,13 @@ class RememberingSingle(NullableSingle):
 _REMEMBERED = (Base.INTEGER, Base.BIGINT, Base.STRING)
 
 
+def unencodable(exc: UnicodeEncodeError) -> str:
+    """Why a row could not be written: its text holds what UTF-8 cannot encode (a lone
+    surrogate, which JSON's `\\ud800` escape or CHR(55296) can produce)."""
+    bad = exc.object[exc.start:exc.end]
+    return f"Cannot serialize a string holding {bad!r}: {exc.reason}"
+
+
 def build_codec(columns: Sequence[SourceColumn], info: FormatInfo, *, topic: str,
                 is_key: bool, registry: Registry | None,
                 prefer_registered: bool = False) -> RowCodec:

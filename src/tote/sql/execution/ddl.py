@@ -20,7 +20,7 @@ from tote.sql.codecs.schemas import SR_FORMATS, subject
 from tote.sql.errors import StatementError
 from tote.sql.execution.effects import apply_effects
 from tote.sql.metastore import MetaStore
-from tote.sql.sources import SourceType
+from tote.sql.sources import DataSource, SourceType
 
 
 def create_source(statement: CreateSource, ctx: AnalysisContext, log: Log,
@@ -37,15 +37,16 @@ def create_source(statement: CreateSource, ctx: AnalysisContext, log: Log,
     return f"{kind} created"
 
 
-def drop_source(statement: DropSource, metastore: MetaStore, log: Log,
-                registry: Registry | None, create_query: str | None) -> str:
-    """Remove a source (and with DELETE TOPIC its topic and schemas). `create_query` is
-    the CREATE ... AS query writing it, which the engine terminates first."""
+def check_drop(statement: DropSource, metastore: MetaStore, create_query: str | None
+               ) -> DataSource | None:
+    """ksqlDB's refusals of a DROP, and the source it drops (None: IF EXISTS of nothing).
+    The engine checks them before it terminates the source's CREATE ... AS query, so a
+    DROP that fails leaves that query running."""
     name = statement.name
     source = metastore.source(name)
     if source is None:
         if statement.if_exists:
-            return f"Source `{name}` does not exist."
+            return None
         raise StatementError(f"Source {name} does not exist.")
     wanted = SourceType.TABLE if isinstance(statement, DropTable) else SourceType.STREAM
     if source.type is not wanted:
@@ -61,6 +62,23 @@ def drop_source(statement: DropSource, metastore: MetaStore, log: Log,
     if statement.delete_topic:
         if source.is_source:
             raise StatementError(f"Cannot delete topic for read-only source: {name}")
+        using = sorted(s.name for s in metastore.sources_on_topic(source.topic)
+                       if s.name != name)
+        if using:  # deleting it would break them (and the queries reading them)
+            raise StatementError(f"Refusing to delete topic. Found other data sources "
+                                 f"({', '.join(using)}) using topic {source.topic}")
+    return source
+
+
+def drop_source(statement: DropSource, metastore: MetaStore, log: Log,
+                registry: Registry | None, create_query: str | None) -> str:
+    """Remove a source (and with DELETE TOPIC its topic and schemas). `create_query` is
+    the CREATE ... AS query writing it, which the engine terminates first."""
+    name = statement.name
+    source = check_drop(statement, metastore, create_query)
+    if source is None:
+        return f"Source `{name}` does not exist."
+    if statement.delete_topic:
         if log.topic_exists(source.topic):
             log.delete_topic(source.topic)
         if registry is not None:

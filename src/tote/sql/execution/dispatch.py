@@ -105,7 +105,9 @@ class Dispatcher:
         plan = result
         kind = "table" if isinstance(statement, s.CreateTableAsSelect) else "stream"
         existing_query = _create_query_of(ms, plan.sink.name)
+        replaced = None
         if existing_query is not None and plan.replace:
+            replaced = engine.runtime.queries.get(existing_query)
             stop_query(engine.runtime, engine.log, ms, existing_query, cleanup=False)
             qid = existing_query
         else:
@@ -117,6 +119,8 @@ class Dispatcher:
                                command_id=f"{kind}/`{plan.sink.name}`/create")
         except Exception:
             applied.rollback()
+            if replaced is not None:  # a failed CREATE OR REPLACE leaves the old query on
+                engine.runtime.add(replaced.plan, reset=engine.offset_reset(session))
             raise
 
     def _start(self, plan: QueryPlan, qid: str, text: str, *, ctx: AnalysisContext,
@@ -139,9 +143,9 @@ class Dispatcher:
         engine = self.engine
         ms = ctx.metastore
         create_query = _create_query_of(ms, statement.name)
-        others = [q for q in ms.readers_of(statement.name) + ms.writers_of(statement.name)
-                  if q != create_query]
-        if create_query is not None and not others and ms.source(statement.name) is not None:
+        if ddl.check_drop(statement, ms, create_query) is None:
+            create_query = None  # DROP ... IF EXISTS of nothing
+        if create_query is not None:
             stop_query(engine.runtime, engine.log, ms, create_query)
             engine.plans.pop(create_query, None)
         message = ddl.drop_source(statement, ms, engine.log, engine.registry,

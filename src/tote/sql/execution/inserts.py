@@ -19,7 +19,7 @@ from tote.log.partitioner import partition_for_key
 from tote.registry import Registry
 from tote.serde.errors import SerializationError
 from tote.sql.ast.statements import InsertValues
-from tote.sql.codecs import build_codec
+from tote.sql.codecs import build_codec, unencodable
 from tote.sql.errors import StatementError
 from tote.sql.expressions import evaluate_constant
 from tote.sql.expressions.formatter import format_expression
@@ -118,6 +118,9 @@ def insert_values(statement: InsertValues, metastore: MetaStore, log: Log, *,
     except (StatementError, SerializationError) as exc:
         raise StatementError(f"Failed to insert values into '{source.name}'. {exc.message}"
                              ) from None
+    except UnicodeEncodeError as exc:
+        raise StatementError(f"Failed to insert values into '{source.name}'. "
+                             f"{unencodable(exc)}") from None
     partitions = log.describe_topic(source.topic).spec.partitions
     if single_partition:
         partition = 0

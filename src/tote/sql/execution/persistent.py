@@ -34,15 +34,19 @@ def query_id(plan: QueryPlan, number: int) -> str:
     return f"{plan.kind}_{plan.sink.name.upper()}_{number}"
 
 
-def create_internal_topics(log: Log, plan: PhysicalPlan, source_topics: list[str]) -> None:
+def create_internal_topics(log: Log, plan: PhysicalPlan, source_topics: list[str]
+                           ) -> tuple[str, ...]:
+    """Create the plan's internal topics; those that did not exist yet."""
     partitions = 1
     for topic in source_topics:
         try:
             partitions = max(partitions, log.describe_topic(topic).spec.partitions)
         except TopicNotFound:
             continue
+    created = tuple(t for t in plan.internal_topics if not log.topic_exists(t))
     for topic in plan.internal_topics:
         log.ensure_topic(topic, partitions, 1, {"cleanup.policy": "delete"})
+    return created
 
 
 def start_query(runtime: Runtime, log: Log, metastore: MetaStore, plan: QueryPlan, *,
@@ -50,14 +54,16 @@ def start_query(runtime: Runtime, log: Log, metastore: MetaStore, plan: QueryPla
     """Register the query in the catalogue and start its tasks."""
     phys = physical.plan(qid, service_id, plan.root)
     source_topics = [s.source.topic for s in plan.built.relations.sources]
-    create_internal_topics(log, phys, source_topics)
+    created = create_internal_topics(log, phys, source_topics)
     try:
         running = runtime.add(phys, reset=reset)
         if not runtime.harness:
             runtime.commit_start(running)
     except Exception:
         runtime.remove(qid)
-        _delete_topics(log, phys.internal_topics)
+        # Only the topics made here: a failed CREATE OR REPLACE keeps the replaced
+        # query's state (same query id, same internal topic names).
+        _delete_topics(log, created)
         raise
     record = QueryRecord(qid, sql, plan.sink.name, plan.sources, plan.sink.topic)
     metastore.add_query(record)

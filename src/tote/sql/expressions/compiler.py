@@ -184,7 +184,8 @@ def evaluate_constant(
     del source
     try:
         value = fn(())
-    except (ArithmeticError, ValueError, TypeError, KeyError, IndexError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any function failure (e.g. re.error for a bad
+        # REGEXP_* pattern) is the statement's error, as `_safe` makes it a query's NULL
         raise error_at(
             expr, f"Failed to evaluate expression {format_expression(expr)}: {exc}"
         ) from None

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tote.core.errors import ToteError
+
 _COMMENTS = re.compile(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', re.S)
 
 
@@ -38,9 +40,28 @@ def _strip_comments(text: str) -> str:
     return _COMMENTS.sub(lambda m: m.group(1) or "", text)
 
 
+class QttFileError(ToteError):
+    """A QTT file cannot be read or is not in QTT's shape: one clear line, not a traceback."""
+
+    error_code = 40000
+
+
 def load_document(path: Path) -> dict[str, Any]:
-    text = _strip_comments(path.read_text(encoding="utf-8"))
-    document: dict[str, Any] = json.loads(text, parse_float=decimal.Decimal)
+    """The parsed file, checked to be `{"tests": [{"name": ..., "statements": [...]}, ...]}`."""
+    try:
+        text = _strip_comments(path.read_text(encoding="utf-8"))
+        document = json.loads(text, parse_float=decimal.Decimal)
+    except OSError as exc:
+        raise QttFileError(f"{path}: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise QttFileError(f"{path}: invalid JSON: {exc}") from None
+    if not (isinstance(document, dict) and isinstance(document.get("tests", []), list)):
+        raise QttFileError(f"{path}: expected an object with an array field 'tests'")
+    for index, raw in enumerate(document.get("tests", [])):
+        if not (isinstance(raw, dict) and isinstance(raw.get("name"), str)
+                and isinstance(raw.get("statements"), list)):
+            raise QttFileError(
+                f"{path}: tests[{index}] needs a string 'name' and an array 'statements'")
     return document
 
 

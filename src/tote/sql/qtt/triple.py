@@ -69,6 +69,8 @@ def load_case(statements: Path, inputs: Path | None, outputs: Path) -> QttCase:
         sql = statements.read_text(encoding="utf-8")
     except OSError as exc:
         raise TripleFileError(statements, exc.strerror or str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise TripleFileError(statements, f"not UTF-8 text: {exc}") from None
     texts = tuple(piece.text for piece in split_statements(sql))
     return QttCase(
         id=CASE_NAME,

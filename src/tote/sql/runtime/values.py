@@ -88,11 +88,13 @@ def encode(value: Any) -> bytes:
         tagged = value  # a key of strings and numbers (the usual one) needs no tags
     else:
         tagged = _tag(value)
-    return _JSON.encode(tagged).encode("utf-8")
+    # surrogatepass: a lone surrogate (from JSON's "\ud800" escape) is data too; the
+    # sink reports it if it cannot be written, but a store or repartition must not crash.
+    return _JSON.encode(tagged).encode("utf-8", "surrogatepass")
 
 
 def decode(data: bytes) -> Any:
-    return _untag(json.loads(data))
+    return _untag(json.loads(data.decode("utf-8", "surrogatepass")))
 
 
 def encode_row(values: Sequence[Any]) -> bytes:

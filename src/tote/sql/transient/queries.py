@@ -25,6 +25,7 @@ from tote.sql.ast.queries import AliasedRelation, Query
 from tote.sql.ast.statements import QueryStatement
 from tote.sql.config import AUTO_OFFSET_RESET, Config
 from tote.sql.errors import StatementError
+from tote.sql.expressions.compiler import TOO_DEEP
 from tote.sql.parser import parse
 from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.sources import DataSource
@@ -162,6 +163,8 @@ class TransientQueries:
             if not err.statement_text:
                 err.statement_text = statement.text
             raise
+        except RecursionError:  # a pathologically nested expression is a user error
+            raise StatementError(TOO_DEEP, statement_text=statement.text) from None
 
     def pull_now(self, statement: QueryStatement,
                  properties: Mapping[str, object] | None = None) -> PullResult | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from tote.core.records import Record
 from tote.log.partitioner import murmur2, partition_for_key, to_positive
 from tote.serde.errors import SerializationError
-from tote.sql.codecs import WindowedKeyCodec, build_codec
+from tote.sql.codecs import WindowedKeyCodec, build_codec, unencodable
 from tote.sql.planner.logical import SinkNode
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.processing_log import ProcessingError
@@ -58,6 +58,10 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
         except SerializationError as exc:
             report(ProcessingError(query_id, node.id, f"Failed to serialize: {exc.message}",
                                    topic))
+            return
+        except UnicodeEncodeError as exc:  # e.g. a lone surrogate from "\ud800" in JSON
+            report(ProcessingError(query_id, node.id,
+                                   f"Failed to serialize: {unencodable(exc)}", topic))
             return
         if ts_slot is not None and row is not None and isinstance(row[ts_slot], int):
             ts = row[ts_slot]
