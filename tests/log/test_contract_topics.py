@@ -114,6 +114,22 @@ def test_partition_count_must_be_positive(log: Log, names: Names, partitions: in
     assert name not in log.list_topics()
 
 
+@pytest.mark.parametrize("partitions", [10_001, 2**31 - 1])
+def test_a_partition_count_past_one_request_limit_is_refused(
+    log: Log, names: Names, partitions: int
+) -> None:
+    """Refused up front, as Kafka's controller does, instead of exhausting memory."""
+    name = names.topic()
+    with pytest.raises(InvalidPartitions) as exc:
+        log.create_topic(name, partitions=partitions)
+    assert_error(
+        exc, InvalidPartitions, 40003,
+        f"Number of partitions must be at most 10,000 per request (an excessively large "
+        f"batch operation), got {partitions:,}.",
+    )
+    assert name not in log.list_topics()
+
+
 def test_replication_factor_must_be_positive(log: Log, names: Names) -> None:
     with pytest.raises(InvalidConfig) as exc:
         log.create_topic(names.topic(), replication_factor=0)

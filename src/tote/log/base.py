@@ -69,6 +69,11 @@ def validate_topic_name(name: str) -> None:
         )
 
 
+# Kafka's KRaft controller refuses to create more partitions than this in one request
+# (an "excessively large batch operation"); a larger count would only exhaust memory.
+MAX_PARTITIONS = 10_000
+
+
 def validate_topic_spec(
     name: str, partitions: int, replication_factor: int, configs: Mapping[str, str]
 ) -> TopicSpec:
@@ -76,6 +81,11 @@ def validate_topic_spec(
     validate_topic_name(name)
     if isinstance(partitions, bool) or not isinstance(partitions, int) or partitions < 1:
         raise InvalidPartitions(f"Number of partitions must be larger than 0, got {partitions}.")
+    if partitions > MAX_PARTITIONS:
+        raise InvalidPartitions(
+            f"Number of partitions must be at most {MAX_PARTITIONS:,} per request (an "
+            f"excessively large batch operation), got {partitions:,}."
+        )
     if replication_factor < 1:
         raise InvalidConfig(
             f"Replication factor must be larger than 0, got {replication_factor}."
