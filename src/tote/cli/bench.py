@@ -21,7 +21,8 @@ def log_bench(
     rate: Annotated[int, typer.Option(help="Records per second during the latency test.")] = 5000,
     batch: Annotated[int, typer.Option(help="Records per append during the latency test.")] = 10,
     workdir: Annotated[
-        Path | None, typer.Option("--dir", help="Where to put the temporary log files.")
+        Path | None, typer.Option("--dir", exists=True, file_okay=False,
+                                  help="Where to put the temporary log files.")
     ] = None,
 ) -> None:
     """The SQLite log: appends/s and reads/s beside raw sqlite3, and cross-process tail latency."""
@@ -67,7 +68,8 @@ def rest_proxy_bench(
     duration: Annotated[float, typer.Option(
         help="Seconds of paced single-record requests (0 skips the latency test).")] = 5.0,
     workdir: Annotated[
-        Path | None, typer.Option("--dir", help="Where to put the temporary log files.")
+        Path | None, typer.Option("--dir", exists=True, file_okay=False,
+                                  help="Where to put the temporary log files.")
     ] = None,
 ) -> None:
     """Avro produce over HTTP from a separate client process: records/s beside Log.append,
@@ -86,7 +88,8 @@ def jdbc_bench(
     batch: Annotated[int, typer.Option(help="Rows per transaction (the sink's batch.size).")
                      ] = 3_000,
     workdir: Annotated[
-        Path | None, typer.Option("--dir", help="Where to put the temporary files.")
+        Path | None, typer.Option("--dir", exists=True, file_okay=False,
+                                  help="Where to put the temporary files.")
     ] = None,
 ) -> None:
     """Log → PostgreSQL through the JDBC sink, beside a raw psycopg COPY of the same rows."""
@@ -111,7 +114,8 @@ def e2e_bench(
     bootstrap_servers: Annotated[str, typer.Option(
         help="Kafka bootstrap servers (with --backend kafka).")] = "",
     workdir: Annotated[
-        Path | None, typer.Option("--dir", help="Where to put the temporary data dir.")
+        Path | None, typer.Option("--dir", exists=True, file_okay=False,
+                                  help="Where to put the temporary data dir.")
     ] = None,
 ) -> None:
     """Bets through the seed pipeline on `tote up`: POST → odds-row latency, highest rate."""
@@ -138,7 +142,8 @@ def pipeline_bench(
     rss_bets: Annotated[int, typer.Option(
         help="Bets of the memory run (over 10x the races); 0 skips it.")] = 1_000_000,
     workdir: Annotated[
-        Path | None, typer.Option("--dir", help="Where to put the temporary logs.")
+        Path | None, typer.Option("--dir", exists=True, file_okay=False,
+                                  help="Where to put the temporary logs.")
     ] = None,
     instructions: Annotated[bool, typer.Option(
         "--instructions", help="Count instructions per bet under valgrind instead of "
@@ -167,7 +172,8 @@ def push_bench(
     http1: Annotated[bool, typer.Option(
         "--http1", help="Push query over HTTP/1.1 instead of HTTP/2 (h2c).")] = False,
     workdir: Annotated[
-        Path | None, typer.Option("--dir", help="Where to put the temporary data dir.")
+        Path | None, typer.Option("--dir", exists=True, file_okay=False,
+                                  help="Where to put the temporary data dir.")
     ] = None,
 ) -> None:
     """ksqlDB over HTTP: append → push-query row latency on the seed's odds, and pull-query
@@ -190,7 +196,8 @@ def tote_bench(
     race_bets: Annotated[int, typer.Option(
         help="Bets of the one race the pools statements price and settle.")] = 100_000,
     workdir: Annotated[
-        Path | None, typer.Option("--dir", help="Where to put the temporary data dirs.")
+        Path | None, typer.Option("--dir", exists=True, file_okay=False,
+                                  help="Where to put the temporary data dirs.")
     ] = None,
 ) -> None:
     """The tote domain: intake bets/s over HTTP, pools.sql bets/s, result → dividends time."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import httpx
 import typer
 
 from tote import __version__
@@ -51,6 +52,9 @@ def app() -> None:
         cli(standalone_mode=True)
     except ToteError as exc:
         typer.echo(f"Error: {exc.message}", err=True)
+        sys.exit(1)
+    except httpx.InvalidURL as exc:  # a malformed --url / --server, from any command
+        typer.echo(f"Error: Invalid URL: {exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -21,6 +21,7 @@ from rich.console import Console
 
 from tote.cli.sql_client import KsqlClient, ServerError, Unreachable
 from tote.core.config import load_config
+from tote.core.errors import ToteError
 from tote.stack.endpoints import running_endpoints
 from tote.stack.errors import StackNotRunning
 
@@ -32,6 +33,17 @@ def default_server(home: Path | None = None) -> str:
         return running_endpoints(config.home).url("ksqldb")
     except (StackNotRunning, KeyError):
         return f"http://localhost:{config.ksqldb_port}"
+
+
+def _read_script(file: Path) -> str:
+    """The `--file` statements, read before the server is asked anything: a bad path is
+    one `Error:` line and exit code 1, not a traceback after connecting."""
+    try:
+        return file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ToteError(f"Cannot read {file}: {exc.strerror or exc}.") from None
+    except UnicodeDecodeError:
+        raise ToteError(f"{file} is not UTF-8 text.") from None
 
 
 def sql(
@@ -49,6 +61,7 @@ def sql(
 ) -> None:
     """An interactive ksqlDB shell: statements, live push queries, Rich tables."""
     console = Console(highlight=False, soft_wrap=True)
+    script = None if file is None else _read_script(file)
     server = server or default_server()
     client = KsqlClient(server)
     try:
@@ -61,8 +74,8 @@ def sql(
 
         shell = Shell(client, console)
         if execute is not None or file is not None:
-            if file is not None:
-                shell.run_text(file.read_text(encoding="utf-8"))
+            if script is not None:
+                shell.run_text(script)
             if execute is not None:
                 shell.run_text(execute)
             raise typer.Exit(1 if shell.failed else 0)

@@ -147,6 +147,9 @@ class Shell:
             except OSError as exc:
                 self._error(f"Failed to read file: {statement.path} ({exc.strerror})", "")
                 return True
+            except UnicodeDecodeError:
+                self._error(f"Failed to read file: {statement.path} (not UTF-8 text)", "")
+                return True
             self.run_text(script)
         else:
             return False

@@ -84,7 +84,8 @@ def up(
     db_port: Annotated[int | None, typer.Option(
         "--db-port", help="Embedded PostgreSQL port (default 5432, or a free one).")] = None,
     timeout: Annotated[float, typer.Option(
-        "--timeout", help="Seconds to wait for every service to answer.")
+        "--timeout", min=1,
+        help="Seconds to wait for every service to answer.")
     ] = DEFAULT_STARTUP_TIMEOUT_S,
 ) -> None:
     """Start the whole stack: every service, sharing the data dir's log, plus PostgreSQL."""

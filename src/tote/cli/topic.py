@@ -126,12 +126,26 @@ def delete(
         typer.echo(f"Deleted topic {name}.")
 
 
+def _is_utf8(line: str) -> bool:
+    try:
+        line.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _read_lines(keyed: bool) -> list[Record]:
     """Records from stdin, all checked before any is appended (blank lines are skipped)."""
     records: list[Record] = []
-    for number, line in enumerate(sys.stdin.read().splitlines(), start=1):
+    try:
+        text = sys.stdin.read()
+    except UnicodeDecodeError:  # a strict locale: stdin is decoded as it is read
+        raise BadRequest("The input is not UTF-8 text; nothing was appended.") from None
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
+        if not _is_utf8(line):  # a surrogateescape locale: undecodable bytes got through
+            raise BadRequest(f"Line {number} is not UTF-8 text; nothing was appended.")
         if not keyed:
             records.append(Record(line.encode()))
             continue

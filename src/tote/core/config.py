@@ -71,8 +71,10 @@ def load_config(
     if toml_path.is_file():
         try:
             from_file = tomllib.loads(toml_path.read_text())
-        except tomllib.TOMLDecodeError as exc:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{toml_path}: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"{toml_path}: {exc.strerror or exc}") from None
     known = {f.name: f for f in dataclasses.fields(Config) if f.name != "extra"}
     values: dict[str, Any] = {}
     for name, fld in known.items():
@@ -83,12 +85,20 @@ def load_config(
             values[name] = _coerce(name, env_value, fld.type)
         elif name in from_file:
             values[name] = _coerce(name, from_file[name], fld.type)
+    for name, value in values.items():
+        if name.endswith("_port") and not 0 <= value <= 65535:
+            raise ConfigError(f"Invalid port {value} for configuration '{name}': "
+                              "expected 0 to 65535.")
     extra = {k: v for k, v in from_file.items() if k not in known}
     config = Config(**values, extra=extra)
     if config.backend not in BACKENDS:
         raise ConfigError(
             f"Unknown backend '{config.backend}'; expected one of {', '.join(BACKENDS)}."
         )
+    existing = next((p for p in (config.home, *config.home.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():  # not found at every use, one by one
+        raise ConfigError(f"The data dir {config.home} is unusable: {existing} is not a "
+                          "directory (TOTE_HOME, --home).")
     if config.backend == "kafka" and not config.bootstrap_servers:
         raise ConfigError("The kafka backend needs bootstrap_servers (TOTE_BOOTSTRAP_SERVERS).")
     return config

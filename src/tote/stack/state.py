@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tote.stack.errors import StackError
 from tote.stack.procs import ProcessRef
 
 # Service states.
@@ -117,4 +118,14 @@ def load_state(path: Path) -> StackState | None:
         text = path.read_text()
     except FileNotFoundError:
         return None
-    return StackState.from_dict(json.loads(text))
+    except OSError as exc:
+        raise _unreadable(path, exc.strerror or str(exc)) from None
+    try:
+        return StackState.from_dict(json.loads(text))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # not written by tote
+        raise _unreadable(path, f"{type(exc).__name__}: {exc}") from None
+
+
+def _unreadable(path: Path, detail: str) -> StackError:
+    return StackError(f"Cannot read the stack state {path} ({detail}). If no stack runs "
+                      "on this data dir, delete that file.")
