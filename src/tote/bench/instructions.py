@@ -2,8 +2,11 @@
 
 A bench phase runs in its own process under valgrind's callgrind with collection off;
 the phase switches it on and off around its measured loop (`collect`), so start-up and
-set-up are not counted. The count repeats within a fraction of a percent from run to
-run (hash seeds fixed), whatever else a shared machine is doing; seconds do not.
+set-up are not counted. Only the thread running the loop (the main thread) is counted:
+background threads (the SQLite log's WAL checkpointer, its change watcher) wake on
+timers, so how much they run depends on how long the loop takes, which is what load
+changes. The count repeats within a fraction of a percent from run to run (hash seeds
+fixed), whatever else a shared machine is doing; seconds do not.
 
     counted = count(["-m", "tote.bench.pipeline_worker", "baseline", db, "20000"])
 """
@@ -15,12 +18,14 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from tote.core.errors import ToteError
 
 ENV = "TOTE_COUNT_INSTRUCTIONS"
-_COLLECTED = re.compile(r"Collected : (\d+)")
+_TOTALS = re.compile(r"^totals: (\d+)", re.MULTILINE)
 
 
 def missing() -> str | None:
@@ -45,11 +50,14 @@ def count(args: Sequence[str]) -> int:
     if reason is not None:
         raise ToteError(reason)
     env = {**os.environ, ENV: "1", "PYTHONHASHSEED": "0"}
-    out = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--instr-atstart=no",
-         "--callgrind-out-file=/dev/null", sys.executable, *args],
-        capture_output=True, text=True, env=env, check=False)
-    found = _COLLECTED.search(out.stderr)
+    with tempfile.TemporaryDirectory(prefix="tote-callgrind-") as tmp:
+        dump = Path(tmp) / "callgrind.out"
+        out = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--separate-threads=yes",
+             f"--callgrind-out-file={dump}", sys.executable, *args],
+            capture_output=True, text=True, env=env, check=False)
+        main_thread = dump.with_name(dump.name + "-01")  # one file per thread, main first
+        found = _TOTALS.search(main_thread.read_text()) if main_thread.exists() else None
     if out.returncode != 0 or found is None:
         raise ToteError(f"counting instructions of {' '.join(args)} failed:\n"
                         f"{out.stderr[-2000:]}")
