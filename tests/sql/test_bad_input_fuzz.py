@@ -41,15 +41,10 @@ TOO_DEEP = "Expression is too deeply nested to compile."
 
 
 @pytest.fixture
-def engine() -> Iterator[Engine]:
-    log = MemoryLog(clock=ManualClock(1000))
-    with Registry(log) as registry:
-        eng = Engine(log, registry, clock=ManualClock(5000),
-                     properties={"auto.offset.reset": "earliest"})
-        eng.start()
-        eng.execute(BASE)
-        yield eng
-        eng.close()
+def engine(engine: Engine) -> Engine:
+    """The shared memory engine (conftest) with BASE's sources and query."""
+    engine.execute(BASE)
+    return engine
 
 
 def snapshot(engine: Engine) -> list[Any]:

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
-from tote.core.clock import ManualClock
 from tote.core.errors import SqlError
 from tote.core.records import TopicPartition
-from tote.log.memory import MemoryLog
-from tote.registry import Registry
 from tote.sql.engine import Engine
 from tote.sql.results import (
     CommandResult,
@@ -27,17 +23,6 @@ from tote.sql.testing import produce, records, rows
 PAGES = ("CREATE STREAM PAGES (USER_ID INT KEY, PAGE STRING, MS BIGINT) "
          "WITH (kafka_topic='pages', partitions=1, value_format='JSON');")
 APP = "_confluent-ksql-default_query_"
-
-
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    log = MemoryLog(clock=ManualClock(1000))
-    with Registry(log) as registry:
-        eng = Engine(log, registry, clock=ManualClock(5000),
-                     properties={"auto.offset.reset": "earliest"})
-        eng.start()
-        yield eng
-        eng.close()
 
 
 def test_create_stream_records_a_command_and_registers_avro_schema_id_1(engine: Engine
