@@ -80,3 +80,32 @@ def test_query_stream_answers_406_when_no_format_is_acceptable(ksql) -> None:
         "Accept": "text/html,application/xml;q=0.9,*/*;q=0.8"})
     assert browser.status_code == 200
     assert browser.headers["content-type"] == "application/vnd.ksqlapi.delimited.v1"
+
+
+def test_ksql_and_query_answer_406_before_running_when_no_format_is_acceptable(ksql) -> None:
+    for path, sql in (("/ksql", "CREATE STREAM s2 (id INT KEY, v STRING) WITH "
+                       "(kafka_topic='s2', value_format='JSON', partitions=1);"),
+                      ("/query", "SELECT * FROM s2 EMIT CHANGES LIMIT 1;")):
+        response = ksql.client.post(path, json={"ksql": sql},
+                                    headers={"Accept": "application/xml"})
+        assert response.status_code == 406
+        assert response.json() == {"@type": "generic_error", "error_code": 40600,
+                                   "message": "Not Acceptable", "stackTrace": []}
+    listed = ksql.client.post("/ksql", json={"ksql": "SHOW STREAMS;"},
+                              headers={"Accept": "text/html,application/xml;q=0.9,*/*;q=0.8"})
+    assert listed.status_code == 200
+    assert "S2" not in listed.text  # the refused CREATE never ran
+    versioned = ksql.client.post("/ksql", json={"ksql": "SHOW STREAMS;"},
+                                 headers={"Accept": "application/vnd.ksql+json"})
+    assert versioned.status_code == 200
+
+
+def test_a_pull_query_answered_on_the_fast_path_also_honours_accept(ksql) -> None:
+    ksql.post("CREATE STREAM s3 (id INT KEY, v STRING) WITH (kafka_topic='s3', "
+              "value_format='JSON', partitions=1);")
+    ksql.post("CREATE TABLE t3 AS SELECT id, COUNT(*) AS n FROM s3 GROUP BY id;")
+    pull = {"ksql": "SELECT * FROM t3 WHERE id = 1;"}
+    assert ksql.client.post("/query", json=pull).status_code == 200
+    refused = ksql.client.post("/query", json=pull, headers={"Accept": "application/xml"})
+    assert refused.status_code == 406
+    assert refused.json()["error_code"] == 40600

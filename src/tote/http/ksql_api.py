@@ -34,7 +34,16 @@ from tote.http.ksql_entities import entity
 from tote.http.ksql_fast import PullFastPath
 from tote.http.ksql_inserts import InsertsStream
 from tote.http.ksql_print import is_print, parse_print, print_response
-from tote.http.ksql_streams import DELIMITED, delimited, json_array, legacy, pull_body
+from tote.http.ksql_streams import (
+    DELIMITED,
+    JSON,
+    KSQL_V1,
+    delimited,
+    json_array,
+    ksql_media,
+    legacy,
+    pull_body,
+)
 from tote.sql.results import QuerySummary
 from tote.sql.server import (
     VERSION,
@@ -45,8 +54,6 @@ from tote.sql.server import (
 )
 from tote.sql.transient import PullResult
 
-KSQL_V1 = "application/vnd.ksql.v1+json"
-JSON = "application/json"
 _LOG = logging.getLogger("tote.http.ksql")
 _PROPERTY_PREFIXES = ("ksql.", "consumer.", "producer.", "main.consumer.", "restore.consumer.",
                       "global.consumer.", "admin.", "ssl.", "sasl.", "security.")
@@ -61,9 +68,15 @@ _CLIENT_PROPERTIES = {
 
 
 def _media(request: Request) -> str:
-    """ksqlDB's media type when the client names it, else plain JSON."""
-    accept = request.headers.get("accept") or ""
-    return KSQL_V1 if "application/vnd.ksql" in accept.lower() else JSON
+    """The answer's media type (`ksql_media`); JSON for one no format suits (errors)."""
+    return ksql_media(request.headers.get("accept")) or JSON
+
+
+def _check_acceptable(request: Request) -> None:
+    """ksqlDB's router produces its own media type and JSON on /ksql and /query: 406
+    (before the statement runs) when the `Accept` header allows neither."""
+    if ksql_media(request.headers.get("accept")) is None:
+        raise HTTPException(406, "Not Acceptable")
 
 
 def _respond(request: Request, content: Any, status: int = 200,
@@ -162,6 +175,7 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
 
     async def ksql(request: Request) -> Response:
         server.check_ready()
+        _check_acceptable(request)
         body = await _json(request)
         sql = _sql(body, "ksql")
         properties = _properties(body.get("streamsProperties"), "streamsProperties")
@@ -195,6 +209,7 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
 
     async def query(request: Request) -> Response:
         server.check_ready()
+        _check_acceptable(request)
         body = await _json(request)
         sql = _sql(body, "ksql")
         properties = _properties(body.get("streamsProperties"), "streamsProperties")

@@ -17,12 +17,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tote.http.common import negotiate, parse_json
 from tote.http.ksql_print import is_print
-from tote.http.ksql_streams import DELIMITED, pull_body
+from tote.http.ksql_streams import DELIMITED, JSON, KSQL_V1, ksql_media, pull_body
 from tote.sql.server import KsqlServer
 from tote.sql.transient import PullResult
 
-KSQL_V1 = "application/vnd.ksql.v1+json"
-JSON = "application/json"
 # path -> (the body's SQL field, its properties field)
 _FIELDS = {"/query-stream": ("sql", "properties"), "/query": ("ksql", "streamsProperties")}
 
@@ -66,7 +64,10 @@ class PullFastPath:
             if is_print(sql):
                 return None
             shape = KSQL_V1
-            media_type = KSQL_V1 if "application/vnd.ksql" in (accept or "").lower() else JSON
+            found = ksql_media(accept)
+            if found is None:  # the app answers 406
+                return None
+            media_type = found
         else:
             negotiated = negotiate(accept, (DELIMITED, JSON, KSQL_V1))
             if negotiated is None:

@@ -20,6 +20,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from tote.core.errors import ToteError
+from tote.http.common import negotiate
 from tote.serde.errors import SerializationError
 from tote.serde.json_format import dumps
 from tote.sql.transient import (
@@ -35,6 +36,16 @@ from tote.sql.transient import (
 POLL_SECONDS = 0.5
 KEEPALIVE_SECONDS = 1.0
 DELIMITED = "application/vnd.ksqlapi.delimited.v1"
+KSQL_V1 = "application/vnd.ksql.v1+json"
+JSON = "application/json"
+
+
+def ksql_media(accept: str | None) -> str | None:
+    """The media type of a /ksql or /query answer: ksqlDB's own when the client names it
+    (any version), else JSON; None when `accept` allows neither (ksqlDB answers 406)."""
+    if accept is not None and "application/vnd.ksql" in accept.lower():
+        return KSQL_V1
+    return negotiate(accept, (JSON,))
 
 
 async def _batches(queries: TransientQueries, query: TransientQuery
