@@ -99,3 +99,14 @@ def produce(engine: Engine, name: str, items: Iterable[tuple[Sequence[Any], Sequ
     batch = [Record(values.encode(tuple(value)), keys.encode(tuple(key)), (), timestamp)
              for key, value in items]
     engine.log.append(src.topic, batch)
+
+
+def catalogue(engine: Engine) -> list[Any]:
+    """Everything a failed statement must leave as it was: what SHOW lists (streams with
+    their schemas, tables, topics, queries, types), the running queries and the registry's
+    subjects. Compare it before and after."""
+    shown = [engine.execute(s)[0] for s in (
+        "SHOW STREAMS EXTENDED;", "SHOW TABLES;", "SHOW ALL TOPICS;", "SHOW QUERIES;",
+        "SHOW TYPES;")]
+    subjects = engine.registry.subjects() if engine.registry is not None else []
+    return [shown, sorted(engine.runtime.queries), subjects]

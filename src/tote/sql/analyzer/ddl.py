@@ -15,6 +15,7 @@ from tote.registry import Registry
 from tote.sql.analyzer.context import AnalysisContext, SchemaRegistration, SideEffects, TopicRequest
 from tote.sql.analyzer.formats import check_schema_id, create_key_format, create_value_format
 from tote.sql.analyzer.timestamps import timestamp_column
+from tote.sql.analyzer.upgrade import check_upgrade
 from tote.sql.analyzer.with_clause import Kind, WithProps, parse_with
 from tote.sql.ast.statements import ColumnConstraint, CreateSource, CreateTable, TableElement
 from tote.sql.codecs import schemas
@@ -123,6 +124,8 @@ def analyze_create_source(statement: CreateSource, ctx: AnalysisContext) -> Crea
         sql=statement.text, declared=not (inferred_keys or inferred_values),
         key_schema_id=props.integer("KEY_SCHEMA_ID"),
         value_schema_id=props.integer("VALUE_SCHEMA_ID"))
+    if existing is not None:
+        check_upgrade(existing, source)
     effects = SideEffects()
     effects.topics.extend(_topic_request(props, topic, is_table, ctx))
     if not inferred_keys:

@@ -17,6 +17,7 @@ from tote.sql.analyzer.formats import key_properties, value_properties
 from tote.sql.analyzer.query.build import BuiltQuery, QueryBuilder
 from tote.sql.analyzer.query.formatting import format_create_as
 from tote.sql.analyzer.timestamps import timestamp_column
+from tote.sql.analyzer.upgrade import check_upgrade
 from tote.sql.analyzer.with_clause import Kind, WithProps, parse_with
 from tote.sql.ast.expressions import Cast
 from tote.sql.ast.queries import HoppingWindow, SessionWindow, TumblingWindow, Window
@@ -116,6 +117,8 @@ def analyze_create_as(statement: CreateAsSelect, ctx: AnalysisContext
         value_format=value_info, window=window, timestamp=timestamp_column(props, columns),
         sql=statement.text, key_schema_id=props.integer("KEY_SCHEMA_ID"),
         value_schema_id=props.integer("VALUE_SCHEMA_ID"), from_query=True)
+    if existing is not None:
+        check_upgrade(existing, sink)
     effects = SideEffects()
     effects.topics.append(_sink_topic(props, topic, first, is_table, ctx))
     _register(effects, sink)

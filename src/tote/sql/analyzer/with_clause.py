@@ -104,9 +104,10 @@ def _convert(name: str, kind: str, raw: object) -> object:
     if raw is None:
         return None
     if kind == _STRING:
-        if isinstance(raw, bool):
-            return "true" if raw else "false"
-        return str(raw)
+        if not isinstance(raw, str):  # ksqlDB's config types refuse e.g. KAFKA_TOPIC=1
+            raise _invalid(name, raw, "Expected value to be a string, but it was a "
+                           + _java_class(raw))
+        return raw
     if kind in (_INT, _LONG):
         if isinstance(raw, bool):
             raise _invalid(name, raw, "Expected value to be a 32-bit integer, but it was a "
@@ -135,6 +136,17 @@ def _convert(name: str, kind: str, raw: object) -> object:
     raise _invalid(name, raw, "Expected value to be either true or false")
 
 
+def _java_class(value: object) -> str:
+    """The Java class ksqlDB's literal of `value` holds, as its config errors name it."""
+    if isinstance(value, bool):
+        return "java.lang.Boolean"
+    if isinstance(value, int):
+        return "java.lang.Integer" if _fits(value, 32) else "java.lang.Long"
+    if isinstance(value, Decimal):
+        return "java.math.BigDecimal"
+    return "java.lang.Double"
+
+
 def _fits(value: int, bits: int) -> bool:
     """Whether `value` is a Java int (32 bits) or long (64): PARTITIONS=2147483648 must be
     refused here, not handed to the log as a request for two billion partitions."""
@@ -142,7 +154,8 @@ def _fits(value: int, bits: int) -> bool:
 
 
 def _invalid(name: str, value: object, reason: str) -> StatementError:
-    return StatementError(f"Invalid value {value} for property {name}: {reason}")
+    shown = str(value).lower() if isinstance(value, bool) else value  # as Java prints it
+    return StatementError(f"Invalid value {shown} for property {name}: {reason}")
 
 
 def parse_with(properties: Properties, kind: Kind) -> WithProps:

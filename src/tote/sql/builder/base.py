@@ -137,10 +137,12 @@ def literal_error(message: str, span: Span) -> SqlError:
 def name_of(token: Token) -> Name:
     """ksqlDB's identifier rules: `"x"` and `` `x` `` keep their case, others are upper-cased."""
     span = token_span(token)
-    if token.type == "QUOTED_IDENTIFIER":
-        return Name(unquote(token.text, '"'), token.text, True, span)
-    if token.type == "BACKQUOTED_IDENTIFIER":
-        return Name(unquote(token.text, "`"), token.text, True, span)
+    if token.type in ("QUOTED_IDENTIFIER", "BACKQUOTED_IDENTIFIER"):
+        text = unquote(token.text, token.text[0])
+        if not text:
+            # The lexer takes `` and "" as identifiers; ksqlDB's names refuse to be empty.
+            raise prepare_error("name is empty", span)
+        return Name(text, token.text, True, span)
     if token.type == "VARIABLE":
         # Variables are substituted before parsing, so this one was never defined.
         raise error_at(

@@ -13,6 +13,7 @@ from tote.sql.builder.base import (
     of_type,
     one,
     opt,
+    prepare_error,
     span_of,
     whole_number,
 )
@@ -37,6 +38,10 @@ class QueryRules:
     def query(self, c: Children) -> q.Query:
         items = tuple(of_type(c, q.SelectItem))
         refinement = clause(c, "emit")
+        if clause(c, "group_by") is not None and clause(c, "partition_by") is not None:
+            # ksqlDB's Query node refuses the pair while its AST is built.
+            raise prepare_error("Queries only support one of PARTITION BY and GROUP BY",
+                                span_of(c))
         return q.Query(
             select=items,
             from_=one(c, q.Relation),

@@ -126,6 +126,7 @@ def infer_columns(registry: Registry, topic: str, is_key: bool, info: FormatInfo
             f"https://docs.confluent.io/current/schema-registry/develop/api.html#get--subjects\n"
             f"- You do not have Access to the subject {subject(topic, is_key)}")
     found_id, text, schema_type = found
+    _check_schema_type(topic, is_key, info, schema_type)
     role = ColumnRole.KEY if is_key else ColumnRole.VALUE
     try:
         if schema_type is SchemaType.AVRO:
@@ -140,6 +141,26 @@ def infer_columns(registry: Registry, topic: str, is_key: bool, info: FormatInfo
     except InvalidSchema as exc:
         raise StatementError(f"Unable to infer schema: {exc.message}") from None
     return [SourceColumn(c.name, c.type, role) for c in columns]
+
+
+# The registry schema type each schema-inferring format reads.
+_SCHEMA_TYPE_OF_FORMAT = {"AVRO": SchemaType.AVRO, "JSON_SR": SchemaType.JSON,
+                          "PROTOBUF": SchemaType.PROTOBUF}
+
+
+def _check_schema_type(topic: str, is_key: bool, info: FormatInfo,
+                       actual: SchemaType) -> None:
+    """ksqlDB refuses to infer columns of e.g. a PROTOBUF source from an AVRO schema."""
+    expected = _SCHEMA_TYPE_OF_FORMAT.get(info.name.upper())
+    if expected is None or expected is actual:
+        return
+    schema_id = info.prop(SCHEMA_ID)
+    where = f"topic: {topic}" + (f", schema id: {schema_id}" if schema_id is not None else "")
+    side, prop = ("Key", "KEY_FORMAT") if is_key else ("Value", "VALUE_FORMAT")
+    raise StatementError(
+        f"{side} schema is not in the expected format. You may want to set {prop} to "
+        f"'{actual.value}'.\n{where}\nexpected format: {expected.value}\n"
+        f"actual format from Schema Registry: {actual.value}")
 
 
 def _infer_avro(text: str, single_name: str | None, is_key: bool,
