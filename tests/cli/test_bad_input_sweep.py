@@ -202,3 +202,18 @@ def test_up_refuses_a_timeout_below_one_second(env: dict[str, str], tmp_path: Pa
     assert result.exit_code == 2
     assert "Invalid value for '--timeout'" in result.stderr
     assert not (tmp_path / "home").exists()
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1"])
+def test_demo_refuses_a_timeout_below_one_second(env: dict[str, str], tmp_path: Path,
+                                                 timeout: str) -> None:
+    result = invoke("demo", "--timeout", timeout)
+    assert result.exit_code == 2
+    assert "Invalid value for '--timeout'" in result.stderr
+    assert not (tmp_path / "home").exists()  # refused before anything started
+
+
+def test_logs_refuses_a_negative_tail(env: dict[str, str]) -> None:
+    result = invoke("logs", "-n", "-5")
+    assert result.exit_code == 2
+    assert "Invalid value for '--tail'" in result.stderr

@@ -122,6 +122,17 @@ def test_empty_quoted_identifiers_are_refused(engine: Engine, sql: str) -> None:
     assert refused(engine, sql).message == "Failed to prepare statement: name is empty"
 
 
+@pytest.mark.parametrize(("sql", "name"), [
+    ("CREATE STREAM ` X` (K INT KEY) " + WITH_S, " X"),
+    ('CREATE STREAM X AS SELECT K, PAGE AS "P " FROM S;', "P "),
+    ("CREATE STREAM X AS SELECT K, `PAGE\t` FROM S;", "PAGE\t"),
+])
+def test_quoted_identifiers_with_surrounding_blanks_are_refused(engine: Engine, sql: str,
+                                                                 name: str) -> None:
+    assert refused(engine, sql).message == \
+        f"Failed to prepare statement: name is not trimmed: '{name}'"
+
+
 def test_a_doubled_quote_is_not_an_empty_identifier(engine: Engine) -> None:
     engine.execute('CREATE STREAM X AS SELECT K, PAGE AS """" FROM S;')
     described = engine.execute("DESCRIBE X;")[0]

@@ -93,7 +93,7 @@ def demo(
     stop: Annotated[bool, typer.Option(
         "--stop", help="Stop the stack at the end instead of leaving it running.")] = False,
     timeout: Annotated[float, typer.Option(
-        "--timeout", help="Seconds to wait for the odds rows.")] = DEFAULT_WAIT_S,
+        "--timeout", min=1, help="Seconds to wait for the odds rows.")] = DEFAULT_WAIT_S,
     home: Annotated[Path | None, typer.Option("--home", help="Data directory (TOTE_HOME).")
                     ] = None,
 ) -> None:

@@ -63,7 +63,8 @@ def logs(
     follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing new lines.")
                       ] = False,
     tail: Annotated[int | None, typer.Option(
-        "--tail", "-n", help="Only the last N lines of each log (default: all).")] = None,
+        "--tail", "-n", min=0,
+        help="Only the last N lines of each log (default: all).")] = None,
     home: Home = None,
 ) -> None:
     """Print a service's log (or every log, each line prefixed by its service)."""

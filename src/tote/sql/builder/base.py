@@ -134,6 +134,10 @@ def literal_error(message: str, span: Span) -> SqlError:
 # --- names ------------------------------------------------------------------------------
 
 
+# What Java's String.trim() removes from either end: every character up to U+0020.
+_JAVA_TRIMMED = "".join(map(chr, range(0x21)))
+
+
 def name_of(token: Token) -> Name:
     """ksqlDB's identifier rules: `"x"` and `` `x` `` keep their case, others are upper-cased."""
     span = token_span(token)
@@ -142,6 +146,8 @@ def name_of(token: Token) -> Name:
         if not text:
             # The lexer takes `` and "" as identifiers; ksqlDB's names refuse to be empty.
             raise prepare_error("name is empty", span)
+        if text.strip(_JAVA_TRIMMED) != text:  # ... or to start or end with blanks
+            raise prepare_error(f"name is not trimmed: '{text}'", span)
         return Name(text, token.text, True, span)
     if token.type == "VARIABLE":
         # Variables are substituted before parsing, so this one was never defined.
