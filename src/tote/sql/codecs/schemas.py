@@ -26,7 +26,10 @@ from tote.sql.errors import StatementError
 from tote.sql.formats import AVRO_FULL_NAME, SCHEMA_ID
 from tote.sql.sources import ColumnRole, FormatInfo, SourceColumn
 
-SR_FORMATS = frozenset({"AVRO", "JSON_SR", "PROTOBUF"})
+# The formats whose schemas live in the registry, and the registry schema type of each.
+SR_SCHEMA_TYPES = {"AVRO": SchemaType.AVRO, "JSON_SR": SchemaType.JSON,
+                   "PROTOBUF": SchemaType.PROTOBUF}
+SR_FORMATS = frozenset(SR_SCHEMA_TYPES)
 
 
 def subject(topic: str, is_key: bool) -> str:
@@ -143,15 +146,10 @@ def infer_columns(registry: Registry, topic: str, is_key: bool, info: FormatInfo
     return [SourceColumn(c.name, c.type, role) for c in columns]
 
 
-# The registry schema type each schema-inferring format reads.
-_SCHEMA_TYPE_OF_FORMAT = {"AVRO": SchemaType.AVRO, "JSON_SR": SchemaType.JSON,
-                          "PROTOBUF": SchemaType.PROTOBUF}
-
-
 def _check_schema_type(topic: str, is_key: bool, info: FormatInfo,
                        actual: SchemaType) -> None:
     """ksqlDB refuses to infer columns of e.g. a PROTOBUF source from an AVRO schema."""
-    expected = _SCHEMA_TYPE_OF_FORMAT.get(info.name.upper())
+    expected = SR_SCHEMA_TYPES.get(info.name)
     if expected is None or expected is actual:
         return
     schema_id = info.prop(SCHEMA_ID)

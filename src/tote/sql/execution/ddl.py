@@ -70,12 +70,11 @@ def check_drop(statement: DropSource, metastore: MetaStore, create_query: str | 
     return source
 
 
-def drop_source(statement: DropSource, metastore: MetaStore, log: Log,
-                registry: Registry | None, create_query: str | None) -> str:
-    """Remove a source (and with DELETE TOPIC its topic and schemas). `create_query` is
-    the CREATE ... AS query writing it, which the engine terminates first."""
+def drop_source(statement: DropSource, source: DataSource | None, metastore: MetaStore,
+                log: Log, registry: Registry | None) -> str:
+    """Remove `source`, as `check_drop` found it (and with DELETE TOPIC its topic and
+    schemas), once the engine has terminated the CREATE ... AS query writing it."""
     name = statement.name
-    source = check_drop(statement, metastore, create_query)
     if source is None:
         return f"Source `{name}` does not exist."
     if statement.delete_topic:

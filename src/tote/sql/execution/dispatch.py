@@ -143,13 +143,12 @@ class Dispatcher:
         engine = self.engine
         ms = ctx.metastore
         create_query = _create_query_of(ms, statement.name)
-        if ddl.check_drop(statement, ms, create_query) is None:
-            create_query = None  # DROP ... IF EXISTS of nothing
-        if create_query is not None:
+        # Every refusal before the query stops: a DROP that fails leaves it running.
+        source = ddl.check_drop(statement, ms, create_query)
+        if source is not None and create_query is not None:
             stop_query(engine.runtime, engine.log, ms, create_query)
             engine.plans.pop(create_query, None)
-        message = ddl.drop_source(statement, ms, engine.log, engine.registry,
-                                  create_query if create_query in ms.queries else None)
+        message = ddl.drop_source(statement, source, ms, engine.log, engine.registry)
         kind = "table" if isinstance(statement, s.DropTable) else "stream"
         return self._command(f"{kind}/`{statement.name}`/drop", text, session, replay, message)
 
