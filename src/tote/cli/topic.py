@@ -126,14 +126,6 @@ def delete(
         typer.echo(f"Deleted topic {name}.")
 
 
-def _is_utf8(line: str) -> bool:
-    try:
-        line.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _read_lines(keyed: bool) -> list[Record]:
     """Records from stdin, all checked before any is appended (blank lines are skipped)."""
     records: list[Record] = []
@@ -144,15 +136,17 @@ def _read_lines(keyed: bool) -> list[Record]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        if not _is_utf8(line):  # a surrogateescape locale: undecodable bytes got through
-            raise BadRequest(f"Line {number} is not UTF-8 text; nothing was appended.")
+        try:
+            raw = line.encode()
+        except UnicodeEncodeError:  # a surrogateescape locale: undecodable bytes got through
+            raise BadRequest(f"Line {number} is not UTF-8 text; nothing was appended.") from None
         if not keyed:
-            records.append(Record(line.encode()))
+            records.append(Record(raw))
             continue
-        key, sep, value = line.partition("\t")
+        key, sep, value = raw.partition(b"\t")
         if not sep:
             raise BadRequest(f"Line {number} has no TAB between key and value.")
-        records.append(Record(value.encode(), key=key.encode()))
+        records.append(Record(value, key=key))
     return records
 
 
