@@ -4,11 +4,14 @@ are settled as the calculator settles them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.pools_sql.pipeline import PoolsPipeline, RaceWriter
 
-from tote.pools import parse_case, settle
+from tote.pools import parse_case, settle, will_pays
 
 WIN_STAKES = {1: 50_000, 2: 30_000, 3: 15_000, 4: 5_000}
+BOX_123 = ["1-2-3", "1-3-2", "2-1-3", "2-3-1", "3-1-2", "3-2-1"]
 
 
 def _race(pipe: PoolsPipeline, race_id: str) -> RaceWriter:
@@ -19,7 +22,7 @@ def _race(pipe: PoolsPipeline, race_id: str) -> RaceWriter:
     race.pool("TRIFECTA", takeout_bp=2000, unbacked="CARRY_NET")
     for runner, cents in WIN_STAKES.items():
         race.bet("WIN", [str(runner)], cents)
-    race.bet("TRIFECTA", ["1-2-3", "1-3-2", "2-1-3", "2-3-1", "3-1-2", "3-2-1"], 600)
+    race.bet("TRIFECTA", BOX_123, 600)
     race.bet("TRIFECTA", ["4-5-6"], 200)
     race.close()
     assert race.scratch(6) == 200
@@ -76,3 +79,92 @@ def test_a_voided_pool_declares_nothing_and_the_race_s_other_pools_stand(
             "VOIDS": 1,
         }
     }
+
+
+def _board(pipe: PoolsPipeline, pool_id: str) -> dict[str, tuple[int | None, str | None, bool]]:
+    return {
+        c: (r["APPROXIMATE_CENTS"], r["ODDS"], r["VOIDED"])
+        for c, r in pipe.approximates(pool_id).items()
+    }
+
+
+def _histories(pipe: PoolsPipeline) -> dict[str, list[dict[str, Any]]]:
+    """Every approximates row so far, per combination, oldest first."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in pipe.rows("TOTE_APPROXIMATES"):
+        out.setdefault(row["COMBINATION_ID"], []).append(row)
+    return out
+
+
+def _written_since(pipe: PoolsPipeline, before: dict[str, list[dict[str, Any]]]) -> list[Any]:
+    return [
+        row for key, rows in _histories(pipe).items() for row in rows[len(before.get(key, [])) :]
+    ]
+
+
+def test_a_void_pool_s_approximates_say_voided_and_carry_no_price(pipe: PoolsPipeline) -> None:
+    """From its POOL_VOIDED on, every approximates row of the pool says VOIDED and has no
+    price, as `will_pays` prices nothing; the race's WIN pool keeps its will-pays."""
+    race = _race(pipe, "AV")
+    pipe.run()
+    assert _board(pipe, "AV/TRIFECTA") == {
+        combination: (cents, odds, False)
+        for combination, cents, odds in [(c, 480, "7-2") for c in BOX_123]
+        + [("4-5-6", None, None)]  # refunded by the scratching of 6
+    }  # net 480 (600 less 20%) on 100 a combination
+    before = _histories(pipe)
+    race.void_pool("TRIFECTA", 5, [1, 2, 3, 4])
+    pipe.run()
+    after = _written_since(pipe, before)
+    # A row for every combination, none priced: not at the void, nor as the refunds empty it.
+    assert {r["COMBINATION_ID"] for r in after} == {f"AV/TRIFECTA/{c}" for c in BOX_123} | {
+        "AV/TRIFECTA/4-5-6"
+    }
+    assert all(
+        (r["APPROXIMATE_CENTS"], r["ODDS"], r["VOIDED"]) == (None, None, True) for r in after
+    )
+    assert {r["NET_CENTS"] for r in pipe.approximates("AV/TRIFECTA").values()} == {0}
+    case = parse_case(
+        {
+            "pool": "TRIFECTA",
+            "takeout_bp": 2000,
+            "bets": [{"id": "box", "box": [1, 2, 3], "stake_cents": 600}],
+            "field_size": 6,
+            "scratched": [6, 5],
+            "min_starters": 5,
+        }
+    )
+    assert will_pays(case) == (0, ())
+    win = pipe.approximates("AV/WIN")
+    assert {c: (r["APPROXIMATE_CENTS"], r["VOIDED"]) for c, r in win.items()} == {
+        "1": (170, False),
+        "2": (280, False),
+        "3": (560, False),
+        "4": (1700, False),
+    }
+
+
+def test_a_void_race_s_approximates_say_voided_in_every_pool(pipe: PoolsPipeline) -> None:
+    race = pipe.race("RV", [1, 2, 3])
+    race.pool("WIN", takeout_bp=1500)
+    race.pool("EXACTA", takeout_bp=2000)
+    race.bet("WIN", ["1"], 500)
+    race.bet("WIN", ["2"], 300)
+    race.bet("EXACTA", ["1-2", "2-1"], 400)
+    race.close()
+    pipe.run()
+    before = _histories(pipe)
+    assert race.void() == 1_200
+    pipe.run()
+    after = _written_since(pipe, before)
+    assert {(r["POOL_ID"], r["COMBINATION"]) for r in after} == {
+        ("RV/WIN", "1"),
+        ("RV/WIN", "2"),
+        ("RV/EXACTA", "1-2"),
+        ("RV/EXACTA", "2-1"),
+    }
+    assert all(
+        (r["APPROXIMATE_CENTS"], r["ODDS"], r["VOIDED"]) == (None, None, True) for r in after
+    )
+    for pool in ("WIN", "EXACTA"):
+        assert {r["NET_CENTS"] for r in pipe.approximates(f"RV/{pool}").values()} == {0}

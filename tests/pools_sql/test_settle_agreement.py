@@ -1,10 +1,13 @@
 """The SQL pipeline's dividends agree with the calculator, `tote.pools.settle`, on random
 pools: every pool type, flexi boxes whose shares are not whole cents (1/3, 1/7...),
 cancellations, scratchings that re-spread a box's standing stake, dead heats, both splits,
-minimum dividends, unit and step sizes, and every unbacked policy.
+minimum dividends, unit and step sizes, and every unbacked policy; and void pools (the race
+void, or one pool voided for too few starters), which declare nothing.
 
 One engine run settles many races; each pool is then settled again by the calculator from
-the same bets, and the declared rows must match it: dividends, winning units, totals.
+the same bets, and the declared rows must match it: dividends, winning units, totals. The
+board's final approximates must match the calculator's will-pays too (none for a void pool:
+its rows say VOIDED and carry no price).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 from tests.pools_sql.pipeline import PoolsPipeline, RaceWriter
 
-from tote.pools import Outcome, Settlement, parse_case, settle
+from tote.pools import Outcome, Settlement, parse_case, settle, will_pays
 from tote.pools.case import PoolType
 from tote.pools.tickets import expand
 
@@ -54,10 +57,15 @@ def _rules(rng: random.Random, pool: str) -> dict[str, Any]:
     return rules
 
 
-def _plan_race(rng: random.Random, pipe: PoolsPipeline, index: int) -> list[PoolPlan]:
+def _plan_race(
+    rng: random.Random, pipe: PoolsPipeline, index: int, void: str | None = None
+) -> list[PoolPlan]:
+    """A random race; `void` "RACE" voids it before the result, "POOL" voids its first pool
+    alone (after at least one scratching, with a rule one starter more than are left)."""
     field_size = rng.randint(4, 8)
     runners = list(range(1, field_size + 1))
-    backed = runners[:-1] if rng.random() < 0.3 else runners  # the last may run unbacked
+    # The last may run unbacked (not in a field of 4: a FIRST4 needs every runner backed).
+    backed = runners[:-1] if rng.random() < 0.3 and field_size > 4 else runners
     race = pipe.race(f"RND{index}", runners)
     plans = []
     for pool in rng.sample(POOLS, rng.randint(1, 3)):
@@ -80,9 +88,19 @@ def _plan_race(rng: random.Random, pipe: PoolsPipeline, index: int) -> list[Pool
             race.cancel(bet["id"])
             plan.bets.remove(bet)
     race.close()
-    scratched = rng.sample(runners, rng.choice([0, 0, 1, 2]))
+    scratched = rng.sample(runners, rng.choice([1, 2] if void == "POOL" else [0, 0, 1, 2]))
     for runner in scratched:
         race.scratch(runner)
+    starters = [r for r in runners if r not in scratched]
+    if void == "RACE":
+        race.void()
+        for plan in plans:
+            plan.case["void"] = True
+    elif void == "POOL":
+        voided = plans[0]
+        size = PoolType(voided.case["pool"]).selection_size
+        voided.case.update(field_size=field_size, min_starters=max(size, len(starters) + 1))
+        race.void_pool(voided.case["pool"], scratched[-1], starters)
     for plan in plans:
         plan.scratch_refunds = sum(
             bet["stake_cents"] - race.tickets[bet["id"]].standing_cents
@@ -90,7 +108,6 @@ def _plan_race(rng: random.Random, pipe: PoolsPipeline, index: int) -> list[Pool
             else bet["stake_cents"]
             for bet in plan.bets
         )
-    starters = [r for r in runners if r not in scratched]
     rng.shuffle(starters)
     finishing = starters[: rng.randint(1, len(starters))] if rng.random() < 0.9 else starters[:1]
     result: list[list[int]] = []
@@ -124,6 +141,9 @@ def _bets(rng: random.Random, race: RaceWriter, plan: PoolPlan, backed: list[int
 
 def _check(plan: PoolPlan, rows: list[dict[str, Any]]) -> None:
     expected: Settlement = settle(parse_case(plan.case))
+    if expected.outcome is Outcome.VOID:
+        assert rows == [], f"{plan.pool_id}: a void pool declared {rows}"
+        return
     assert rows, f"{plan.pool_id}: no row declared; the calculator says {expected.outcome}"
     where = f"{plan.pool_id} {plan.case}"
     first = rows[0]
@@ -149,6 +169,27 @@ def _check(plan: PoolPlan, rows: list[dict[str, Any]]) -> None:
     assert 0 <= lost < max(1, len(expected.payouts)), where
 
 
+def _check_board(plan: PoolPlan, board: dict[str, dict[str, Any]]) -> bool:
+    """The final board against `will_pays`: the same net and the same price on every backed
+    combination, none elsewhere (PLACE and SHOW have none); a void pool (net 0, no
+    will-pays) has every row VOIDED and unpriced. True if the pool is void."""
+    where = f"{plan.pool_id} {plan.case}"
+    case = parse_case(plan.case)
+    void = settle(case).outcome is Outcome.VOID
+    prices: dict[str, int] = {}
+    if void or case.pool not in (PoolType.PLACE, PoolType.SHOW):
+        net, will = will_pays(case)
+        prices = {"-".join(map(str, w.selection)): w.per_unit_cents for w in will}
+        assert all(r["NET_CENTS"] == net for r in board.values()), where
+        assert not void or (net, prices) == (0, {}), where
+    assert all(r["VOIDED"] is void for r in board.values()), where
+    shown = {
+        c: r["APPROXIMATE_CENTS"] for c, r in board.items() if r["APPROXIMATE_CENTS"] is not None
+    }
+    assert shown == prices, where
+    return void
+
+
 def _text(value: Fraction) -> str:
     return (
         str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
@@ -158,6 +199,8 @@ def _text(value: Fraction) -> str:
 def test_random_pools_settle_as_the_calculator_does(pipe: PoolsPipeline) -> None:
     rng = random.Random(20260611)
     plans = [plan for index in range(40) for plan in _plan_race(rng, pipe, index)]
+    for index, void in enumerate(["RACE", "POOL"] * 4, start=40):
+        plans += _plan_race(rng, pipe, index, void)
     pipe.run()
     rows: dict[str, list[dict[str, Any]]] = {}
     for row in pipe.dividends():
@@ -170,5 +213,7 @@ def test_random_pools_settle_as_the_calculator_does(pipe: PoolsPipeline) -> None
         _check(plan, declared)
         seen.update(r["OUTCOME"] for r in declared)
         seen.update("FLEXI UNITS" for r in declared if "/" in (r["WINNING_UNITS"] or ""))
+        if _check_board(plan, pipe.approximates(plan.pool_id)):
+            seen.add("VOID RACE" if plan.case.get("void") else "VOID POOL")
     assert rows == {}, f"rows for pools nobody defined: {sorted(rows)}"
-    assert seen >= {"PAID", "CARRIED", "REFUNDED", "FLEXI UNITS"}
+    assert seen >= {"PAID", "CARRIED", "REFUNDED", "FLEXI UNITS", "VOID RACE", "VOID POOL"}

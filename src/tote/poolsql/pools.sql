@@ -8,6 +8,7 @@
 --   tote_pool_totals   stake per (race, pool, combination)   key: <pool_id>/<combination>
 --   tote_pool_gross    gross per (race, pool)                 key: pool_id
 --   tote_approximates  will-pays per (race, pool, combination) key: <pool_id>/<combination>
+--                      (none for a void pool: its rows say VOIDED, with no price)
 --   tote_dividends     DividendDeclared, once per winning combination when the result is in
 --                      (none for a void race, nor for a pool voided for too few starters)
 --
@@ -79,7 +80,7 @@ CREATE TABLE tote_voided_pools WITH (kafka_topic='tote_voided_pools', value_form
     GROUP BY pool_id
     EMIT CHANGES;
 
--- One row per race event and pool of the race (closing and result, pool by pool).
+-- One row per race event and pool of the race (closing, result and void, pool by pool).
 CREATE STREAM tote_race_pool_events WITH (kafka_topic='tote_race_pool_events',
                                           value_format='AVRO') AS
     SELECT e.race_id AS race_id,
@@ -91,7 +92,7 @@ CREATE STREAM tote_race_pool_events WITH (kafka_topic='tote_race_pool_events',
     FROM tote_race_events e
     JOIN tote_race_pools p ON e.race_id = p.race_id
     JOIN tote_race_status s ON e.race_id = s.race_id
-    WHERE e.kind IN ('CLOSED', 'RESULT')
+    WHERE e.kind IN ('CLOSED', 'RESULT', 'VOIDED')
     EMIT CHANGES;
 
 -- ---------------------------------------------------------------------------------------
@@ -178,19 +179,30 @@ INSERT INTO tote_combination_moves
     FROM tote_ticket_changes
     EMIT CHANGES;
 
--- The close of betting, once per pool: the gross and the board know betting is over.
+-- The close of betting and the void of the race, once per pool, and the void of a pool
+-- alone (POOL_VOIDED): the gross and the board know betting is over, or the pool is void.
 INSERT INTO tote_combination_moves
-    SELECT e.race_id AS race_id, r.pool AS pool, e.pool_id AS pool_id, 'CLOSED' AS kind,
+    SELECT e.race_id AS race_id, r.pool AS pool, e.pool_id AS pool_id, e.kind AS kind,
            CAST(NULL AS STRING) AS combination, CAST(NULL AS STRING) AS stake_cents,
            CAST(0 AS BIGINT) AS ticket_cents, e.ROWTIME AS occurred_at
     FROM tote_race_pool_events e
     JOIN tote_pool_rules r ON e.pool_id = r.pool_id
-    WHERE e.kind = 'CLOSED'
+    WHERE e.kind IN ('CLOSED', 'VOIDED')
     PARTITION BY e.race_id
     EMIT CHANGES;
 
+INSERT INTO tote_combination_moves
+    SELECT race_id, pool, pool_id, 'VOIDED' AS kind,
+           CAST(NULL AS STRING) AS combination, CAST(NULL AS STRING) AS stake_cents,
+           CAST(0 AS BIGINT) AS ticket_cents, ROWTIME AS occurred_at
+    FROM tote_race_events
+    WHERE kind = 'POOL_VOIDED'
+    PARTITION BY race_id
+    EMIT CHANGES;
+
 -- Gross per pool: accepted - cancelled - refunded (spec §3.1), in cents; tickets
--- accepted; CLOSES > 0 once betting closed.
+-- accepted; CLOSES > 0 once betting closed; VOIDS > 0 once the pool is void (its race,
+-- or it alone: every ticket is refunded).
 CREATE TABLE tote_pool_gross WITH (kafka_topic='tote_pool_gross', value_format='AVRO') AS
     SELECT pool_id,
            LATEST_BY_OFFSET(race_id) AS race_id,
@@ -198,6 +210,7 @@ CREATE TABLE tote_pool_gross WITH (kafka_topic='tote_pool_gross', value_format='
            SUM(ticket_cents) AS gross_cents,
            SUM(CASE WHEN kind = 'BET' THEN 1 ELSE 0 END) AS tickets,
            SUM(CASE WHEN kind = 'CLOSED' THEN 1 ELSE 0 END) AS closes,
+           SUM(CASE WHEN kind = 'VOIDED' THEN 1 ELSE 0 END) AS voids,
            LATEST_BY_OFFSET(kind) AS last_kind,
            LATEST_BY_OFFSET(occurred_at, 2) AS recent_at
     FROM tote_combination_moves
@@ -225,17 +238,18 @@ CREATE TABLE tote_pool_totals WITH (kafka_topic='tote_pool_totals', value_format
 
 -- The board moves on "ticks": the first bet of each period of event time re-prices the
 -- pool's whole board (periods per pool type below: re-pricing thousands of combinations
--- on every bet would cost more than it shows); so do every cancellation and refund, and
--- the close of betting, for a final board. Between ticks a combination's row still
--- follows its own stake. Change the periods (ms) in the CASE below.
-CREATE STREAM tote_board_ticks (pool_id STRING KEY, gross_cents BIGINT, closed BOOLEAN)
+-- on every bet would cost more than it shows); so do every cancellation and refund, the
+-- close of betting, for a final board, and the void of the pool. Between ticks a
+-- combination's row still follows its own stake. Change the periods (ms) in the CASE below.
+CREATE STREAM tote_board_ticks (pool_id STRING KEY, gross_cents BIGINT, closed BOOLEAN,
+                                voided BOOLEAN)
     WITH (kafka_topic='tote_board_ticks', partitions=4, value_format='AVRO');
 
 CREATE STREAM tote_pool_gross_changes (pool_id STRING KEY)
     WITH (kafka_topic='tote_pool_gross', value_format='AVRO');
 
 INSERT INTO tote_board_ticks
-    SELECT pool_id, gross_cents, closes > 0 AS closed
+    SELECT pool_id, gross_cents, closes > 0 AS closed, voids > 0 AS voided
     FROM tote_pool_gross_changes
     WHERE last_kind <> 'BET'
        OR ARRAY_LENGTH(recent_at) < 2
@@ -252,7 +266,8 @@ INSERT INTO tote_board_ticks
 CREATE TABLE tote_board_gross WITH (kafka_topic='tote_board_gross', value_format='AVRO') AS
     SELECT pool_id,
            LATEST_BY_OFFSET(gross_cents) AS gross_cents,
-           LATEST_BY_OFFSET(closed) AS closed
+           LATEST_BY_OFFSET(closed) AS closed,
+           LATEST_BY_OFFSET(voided) AS voided
     FROM tote_board_ticks
     GROUP BY pool_id
     EMIT CHANGES;
@@ -264,13 +279,16 @@ CREATE TABLE tote_pool_board WITH (kafka_topic='tote_pool_board', value_format='
            TOTE_NET(b.gross_cents, r.takeout_bp) AS net_cents,
            r.unit_cents AS unit_cents,
            r.breakage_step_cents AS breakage_step_cents,
-           b.closed AS closed
+           b.closed AS closed,
+           b.voided AS voided
     FROM tote_board_gross b
     JOIN tote_pool_rules r ON b.pool_id = r.pool_id
     EMIT CHANGES;
 
 -- Will-pay per unit on each combination: net * unit / stake on it, broken to the step.
--- PLACE and SHOW have none (their price depends on which runners place together).
+-- PLACE and SHOW have none (their price depends on which runners place together), nor
+-- has a void pool (every ticket is refunded): its rows say VOIDED instead, so a sink
+-- that upserts them overwrites the last price (a deleted row would not reach it).
 CREATE TABLE tote_approximates WITH (kafka_topic='tote_approximates', value_format='AVRO') AS
     SELECT t.combination_id AS combination_id,
            t.race_id AS race_id, t.pool AS pool, t.pool_id AS pool_id,
@@ -278,14 +296,15 @@ CREATE TABLE tote_approximates WITH (kafka_topic='tote_approximates', value_form
            t.stake_micros AS stake_micros,
            b.gross_cents AS gross_cents,
            b.net_cents AS net_cents,
-           CASE WHEN t.pool IN ('PLACE', 'SHOW') THEN CAST(NULL AS BIGINT)
+           CASE WHEN b.voided OR t.pool IN ('PLACE', 'SHOW') THEN CAST(NULL AS BIGINT)
                 ELSE TOTE_APPROXIMATE(b.net_cents, t.stake_cents_exact, b.unit_cents,
                                       b.breakage_step_cents) END AS approximate_cents,
-           CASE WHEN t.pool IN ('PLACE', 'SHOW') THEN CAST(NULL AS STRING)
+           CASE WHEN b.voided OR t.pool IN ('PLACE', 'SHOW') THEN CAST(NULL AS STRING)
                 ELSE TOTE_ODDS(TOTE_APPROXIMATE(b.net_cents, t.stake_cents_exact,
                                                 b.unit_cents, b.breakage_step_cents),
                                b.unit_cents) END AS odds,
-           b.closed AS closed
+           b.closed AS closed,
+           b.voided AS voided
     FROM tote_pool_totals t
     JOIN tote_pool_board b ON t.pool_id = b.pool_id
     EMIT CHANGES;
