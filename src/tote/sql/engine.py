@@ -170,7 +170,13 @@ class Engine:
         if self.commands is None:
             return -1
         overrides = dict(session.config.overrides)
-        return self.commands.append(command_id, Command(text, overrides))
+        try:
+            return self.commands.append(command_id, Command(text, overrides))
+        except SqlError:
+            raise
+        except ToteError as exc:  # the caller undoes what the statement did
+            raise StatementError("Could not write the statement into the command topic: "
+                                 f"{exc.message}") from None
 
     def next_query_number(self, metastore: MetaStore, replay_offset: int | None) -> int:
         if replay_offset is not None:

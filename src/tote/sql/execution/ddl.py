@@ -18,23 +18,24 @@ from tote.sql.ast.statements import (
 )
 from tote.sql.codecs.schemas import SR_FORMATS, subject
 from tote.sql.errors import StatementError
-from tote.sql.execution.effects import apply_effects
+from tote.sql.execution.effects import Applied, apply_effects
 from tote.sql.metastore import MetaStore
 from tote.sql.sources import DataSource, SourceType
 
 
 def create_source(statement: CreateSource, ctx: AnalysisContext, log: Log,
-                  registry: Registry | None, replaying: bool) -> str:
-    """Returns ksqlDB's message ("Stream created" / "Table created")."""
+                  registry: Registry | None, replaying: bool) -> tuple[str, Applied | None]:
+    """ksqlDB's message ("Stream created" / "Table created") and the topic and schemas
+    created, which the caller removes if recording the statement then fails."""
     plan = analyze_create_source(statement, ctx)
     kind = "Table" if isinstance(statement, CreateTable) else "Stream"
     if plan.skip:
         return f"Cannot add {kind.lower()} {statement.name}: A " \
-               f"{plan.source.type.lower} with the same name already exists."
-    apply_effects(plan.effects, log, registry)
+               f"{plan.source.type.lower} with the same name already exists.", None
+    applied = apply_effects(plan.effects, log, registry)
     ctx.metastore.put_source(plan.source)
     del replaying
-    return f"{kind} created"
+    return f"{kind} created", applied
 
 
 def check_drop(statement: DropSource, metastore: MetaStore, create_query: str | None

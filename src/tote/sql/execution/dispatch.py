@@ -19,7 +19,7 @@ from tote.sql.errors import StatementError
 from tote.sql.execution import ddl, function_listings, listings
 from tote.sql.execution.effects import apply_effects
 from tote.sql.execution.inserts import insert_values
-from tote.sql.execution.persistent import query_id, start_query, stop_query
+from tote.sql.execution.persistent import query_id, start_query, stop_query, undo_start
 from tote.sql.planner import physical
 from tote.sql.planner.explain import explain_plan
 from tote.sql.results import (
@@ -56,11 +56,16 @@ class Dispatcher:
         engine = self.engine
         ms = ctx.metastore
         if isinstance(statement, s.CreateSource):
-            message = ddl.create_source(statement, ctx, engine.log, engine.registry,
-                                        replay is not None)
+            message, applied = ddl.create_source(statement, ctx, engine.log, engine.registry,
+                                                 replay is not None)
             kind = "table" if isinstance(statement, s.CreateTable) else "stream"
-            return self._command(f"{kind}/`{statement.name}`/create", text, session, replay,
-                                 message)
+            try:
+                return self._command(f"{kind}/`{statement.name}`/create", text, session,
+                                     replay, message)
+            except Exception:
+                if applied is not None:
+                    applied.rollback()
+                raise
         if isinstance(statement, s.CreateAsSelect):
             return self._create_as(statement, text, ctx, session, replay)
         if isinstance(statement, s.InsertInto):
@@ -119,8 +124,8 @@ class Dispatcher:
                                command_id=f"{kind}/`{plan.sink.name}`/create")
         except Exception:
             applied.rollback()
-            if replaced is not None:  # a failed CREATE OR REPLACE leaves the old query on
-                engine.runtime.add(replaced.plan, reset=engine.offset_reset(session))
+            if replaced is not None:  # a failed CREATE OR REPLACE leaves the old query on,
+                engine.runtime.restore(replaced)  # the very tasks it ran with
             raise
 
     def _start(self, plan: QueryPlan, qid: str, text: str, *, ctx: AnalysisContext,
@@ -132,7 +137,8 @@ class Dispatcher:
         try:
             offset = engine.record_command(command_id, text, session, replay)
         except Exception:
-            stop_query(engine.runtime, engine.log, ctx.metastore, qid)
+            # The catalogue copy is discarded; the log and the runtime are undone here.
+            undo_start(engine.runtime, engine.log, started)
             raise
         engine.plans[qid] = started.plan
         return CommandResult(text, command_id, f"Created query with ID {qid}",

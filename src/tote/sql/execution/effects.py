@@ -28,12 +28,20 @@ class Applied:
     registry: Registry | None
     topics: list[str] = field(default_factory=list)
     subjects: list[str] = field(default_factory=list)
+    # New versions of subjects that existed before (a CREATE OR REPLACE changing a schema).
+    versions: list[tuple[str, int]] = field(default_factory=list)
 
     def rollback(self) -> None:
         for topic in reversed(self.topics):
             with contextlib.suppress(TopicNotFound):
                 self.log.delete_topic(topic)
         if self.registry is not None:
+            for subject, version in reversed(self.versions):
+                try:
+                    self.registry.delete_version(subject, version)
+                    self.registry.delete_version(subject, version, permanent=True)
+                except RegistryError:
+                    pass
             for subject in reversed(self.subjects):
                 try:
                     self.registry.delete_subject(subject)
@@ -54,10 +62,14 @@ def apply_effects(effects: SideEffects, log: Log, registry: Registry | None,
         existed = subject in registry.subjects()
         if registration.if_absent and existed:
             continue
+        known = registry.versions(subject) if existed else []
         schemas.register(registry, registration.topic, registration.is_key,
                          registration.schema)
         if not existed:
             done.subjects.append(subject)
+        else:
+            done.versions.extend((subject, v) for v in registry.versions(subject)
+                                 if v not in known)
     for request in effects.topics:
         if log.topic_exists(request.name):
             continue

@@ -24,8 +24,14 @@ from tote.sql.runtime.runtime import Runtime
 
 @dataclass(frozen=True)
 class StartedQuery:
+    """A started query and what starting it created, so that `undo_start` can remove
+    exactly that (a CREATE OR REPLACE shares its internal topics and consumer group with
+    the query it replaces)."""
+
     query_id: str
     plan: PhysicalPlan
+    created_topics: tuple[str, ...] = ()
+    created_group: str | None = None
 
 
 def query_id(plan: QueryPlan, number: int) -> str:
@@ -55,9 +61,12 @@ def start_query(runtime: Runtime, log: Log, metastore: MetaStore, plan: QueryPla
     phys = physical.plan(qid, service_id, plan.root)
     source_topics = [s.source.topic for s in plan.built.relations.sources]
     created = create_internal_topics(log, phys, source_topics)
+    new_group = None
     try:
         running = runtime.add(phys, reset=reset)
         if not runtime.harness:
+            inputs = [tp for task in running.tasks for tp in task.positions]
+            new_group = None if log.committed(running.group, inputs) else running.group
             runtime.commit_start(running)
     except Exception:
         runtime.remove(qid)
@@ -67,7 +76,17 @@ def start_query(runtime: Runtime, log: Log, metastore: MetaStore, plan: QueryPla
         raise
     record = QueryRecord(qid, sql, plan.sink.name, plan.sources, plan.sink.topic)
     metastore.add_query(record)
-    return StartedQuery(qid, phys)
+    return StartedQuery(qid, phys, created, new_group)
+
+
+def undo_start(runtime: Runtime, log: Log, started: StartedQuery) -> None:
+    """Stop a query whose statement then failed, removing only what `start_query` created:
+    the internal topics and consumer offsets of a query it replaced stay as they were."""
+    runtime.remove(started.query_id)
+    _delete_topics(log, started.created_topics)
+    if started.created_group is not None:
+        with contextlib.suppress(GroupNotFound):
+            log.delete_group(started.created_group)
 
 
 def _delete_topics(log: Log, topics: tuple[str, ...]) -> None:

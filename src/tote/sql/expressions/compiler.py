@@ -189,6 +189,10 @@ def evaluate_constant(
         raise error_at(
             expr, f"Failed to evaluate expression {format_expression(expr)}: {exc}"
         ) from None
+    if errors:  # a function `_safe` caught: ksqlDB's INSERT VALUES logger throws, too
+        raise error_at(
+            expr, f"Failed to evaluate expression {format_expression(expr)}: "
+            f"{errors[0].message}")
     if target is None or value is None or kind is None or kind == target:
         return value
     return coerce_value(expr, value, kind, target)

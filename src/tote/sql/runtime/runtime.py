@@ -116,6 +116,14 @@ class Runtime:
         finally:
             self._txn = None
 
+    def restore(self, query: RunningQuery) -> None:
+        """Put back a query `remove` took out, with its tasks and their state as they were
+        (a CREATE OR REPLACE that failed after stopping the query it was to replace)."""
+        self.queries[query.query_id] = query
+        if self.membership is not None:
+            self.membership.join(query)
+        self._reindex()
+
     def remove(self, query_id: str) -> None:
         self.queries.pop(query_id, None)
         if self.membership is not None:

@@ -50,16 +50,57 @@ def _with_patterns(make: Callable[[Callable[[str], Any]], Callable[..., Any]]) -
     return bind
 
 
+# Java formats any long of milliseconds (years -292275055 to 292278994); Python's datetime
+# holds years 1 to 9999. Dates and weekdays repeat every 400 years, so a value outside is
+# formatted as the one a whole number of cycles inside, with the years added back.
+_CYCLE_DAYS = 146_097
+_LOW_DAYS = date_to_days(datetime.date(2, 1, 1))  # a year of margin for time zones
+_HIGH_DAYS = date_to_days(datetime.date(9998, 12, 31))
+
+
+def _cycles(days: int) -> int:
+    if days > _HIGH_DAYS:
+        return (days - _HIGH_DAYS) // _CYCLE_DAYS + 1
+    if days < _LOW_DAYS:
+        return -((_LOW_DAYS - days) // _CYCLE_DAYS + 1)
+    return 0
+
+
+def _format_millis(get: Any, millis: int, pattern: str, tz: str) -> str:
+    cycles = _cycles(millis // _DAY_MS)
+    value = millis_to_timestamp(millis - cycles * _CYCLE_DAYS * _DAY_MS)
+    return str(get(pattern).format(value.astimezone(zone(tz)), 400 * cycles))
+
+
+def _failed(what: str, tz: str | None, pattern: str, error: ValueError) -> ValueError:
+    """ksqlDB's KsqlFunctionException message for a value it cannot format."""
+    where = f" at timeZone '{tz}'" if tz is not None else ""
+    return ValueError(f"Failed to format {what}{where} with formatter '{pattern}': {error}")
+
+
+def _java_timestamp(value: datetime.datetime) -> str:
+    """java.sql.Timestamp#toString (in UTC): `2021-01-02 03:04:05.6`."""
+    fraction = f"{value.microsecond:06d}".rstrip("0") or "0"
+    return f"{value.astimezone(datetime.UTC):%Y-%m-%d %H:%M:%S}.{fraction}"
+
+
 def _timestamptostring(get: Any) -> Callable[..., str]:
-    def run(millis: int, pattern: str, tz: str = "UTC") -> str:
-        return str(get(pattern).format(millis_to_timestamp(millis).astimezone(zone(tz))))
+    def run(millis: int, pattern: str, tz: str | None = None) -> str:
+        try:
+            return _format_millis(get, millis, pattern, tz or "UTC")
+        except ValueError as exc:
+            raise _failed(f"timestamp {millis}", tz, pattern, exc) from None
 
     return run
 
 
 def _format_timestamp(get: Any) -> Callable[..., str]:
-    def run(value: datetime.datetime, pattern: str, tz: str = "UTC") -> str:
-        return str(get(pattern).format(value.astimezone(zone(tz))))
+    def run(value: datetime.datetime, pattern: str, tz: str | None = None) -> str:
+        try:
+            return _format_millis(get, timestamp_to_millis(value), pattern, tz or "GMT")
+        except ValueError as exc:
+            raise _failed(f"timestamp {_java_timestamp(value)}", tz or "GMT", pattern,
+                          exc) from None
 
     return run
 
@@ -80,8 +121,13 @@ def _parse_timestamp(get: Any) -> Callable[..., datetime.datetime]:
 
 def _datetostring(get: Any) -> Callable[..., str]:
     def run(days: int, pattern: str) -> str:
-        day = days_to_date(days)
-        return str(get(pattern).format(datetime.datetime(day.year, day.month, day.day)))
+        try:
+            cycles = _cycles(days)
+            day = days_to_date(days - cycles * _CYCLE_DAYS)
+            return str(get(pattern).format(datetime.datetime(day.year, day.month, day.day),
+                                           400 * cycles))
+        except ValueError as exc:
+            raise _failed(f"date {days}", None, pattern, exc) from None
 
     return run
 
@@ -124,8 +170,25 @@ def _parse_time(get: Any) -> Callable[..., datetime.time]:
     return run
 
 
+def _timestamp(millis: int) -> datetime.datetime:
+    """A TIMESTAMP, or an error naming tote's range (Java's is wider)."""
+    try:
+        return millis_to_timestamp(millis)
+    except (OverflowError, ValueError):
+        raise ValueError(f"TIMESTAMP out of range: {millis} ms since the epoch is not in "
+                         "the years 1 to 9999") from None
+
+
+def _date(days: int) -> datetime.date:
+    try:
+        return days_to_date(days)
+    except (OverflowError, ValueError):
+        raise ValueError(f"DATE out of range: {days} days since the epoch is not in the "
+                         "years 1 to 9999") from None
+
+
 def _date_add(unit: str, amount: int, value: datetime.date) -> datetime.date:
-    return days_to_date(date_to_days(value) + amount * _unit(unit) // _DAY_MS)
+    return _date(date_to_days(value) + amount * _unit(unit) // _DAY_MS)
 
 
 def _time_add(unit: str, amount: int, value: datetime.time) -> datetime.time:
@@ -133,15 +196,19 @@ def _time_add(unit: str, amount: int, value: datetime.time) -> datetime.time:
 
 
 def _timestamp_add(unit: str, amount: int, value: datetime.datetime) -> datetime.datetime:
-    return millis_to_timestamp(timestamp_to_millis(value) + amount * _unit(unit))
+    return _timestamp(timestamp_to_millis(value) + amount * _unit(unit))
 
 
 def _convert_tz(value: datetime.datetime, source: str, target: str) -> datetime.datetime:
     """Reinterpret the wall-clock time of `value` from one zone into another (ksqlDB's
     CONVERT_TZ shifts the instant by the difference of the offsets)."""
     naive = value.astimezone(datetime.UTC).replace(tzinfo=None)
-    shifted = naive.replace(tzinfo=zone(source)).astimezone(zone(target)).replace(tzinfo=None)
-    return shifted.replace(tzinfo=datetime.UTC)
+    try:
+        local = naive.replace(tzinfo=zone(source)).astimezone(zone(target))
+    except OverflowError:
+        raise ValueError("TIMESTAMP out of range: the converted time is not in the years 1 "
+                         "to 9999") from None
+    return local.replace(tzinfo=None).replace(tzinfo=datetime.UTC)
 
 
 def functions(clock: Clock) -> list[ScalarFunction]:
@@ -317,12 +384,12 @@ def functions(clock: Clock) -> list[ScalarFunction]:
             "FROM_UNIXTIME",
             CATEGORY,
             "A TIMESTAMP from milliseconds since the epoch.",
-            variant("BIGINT epochMilli -> TIMESTAMP", millis_to_timestamp),
+            variant("BIGINT epochMilli -> TIMESTAMP", _timestamp),
         ),
         scalar(
             "FROM_DAYS",
             CATEGORY,
             "A DATE from days since the epoch.",
-            variant("INT days -> DATE", days_to_date),
+            variant("INT days -> DATE", _date),
         ),
     ]

@@ -109,10 +109,23 @@ def _offset_text(value: datetime.datetime, letter: str, count: int) -> str:
     return f"{sign}{hours:02d}:{mins:02d}"
 
 
-def _format_field(f: _Field, value: datetime.datetime) -> str:
+def _year_text(year: int, letter: str, n: int) -> str:
+    """`y` (year of era) or `u` (proleptic year) as Java prints them: two digits for `yy`,
+    else at least n digits, a `-` when negative, and a `+` when 4 or more letters are
+    exceeded (`yyyy` of year 10000 is `+10000`)."""
+    value = 1 - year if letter == "y" and year <= 0 else year
+    if n == 2:
+        return f"{abs(value) % 100:02d}"
+    text = f"{abs(value):0{n}d}"
+    if value < 0:
+        return "-" + text
+    return "+" + text if n >= 4 and len(text) > n else text
+
+
+def _format_field(f: _Field, value: datetime.datetime, years: int = 0) -> str:
     n, letter = f.count, f.letter
     if letter in "yu":
-        return f"{value.year % 100:02d}" if n == 2 else f"{value.year:0{n}d}"
+        return _year_text(value.year + years, letter, n)
     if letter in "ML":
         if n >= 4:
             return _MONTHS[value.month - 1]
@@ -149,7 +162,7 @@ def _format_field(f: _Field, value: datetime.datetime) -> str:
     if letter in "zV":
         return value.tzname() or "UTC"
     if letter == "G":
-        return "AD"
+        return "AD" if value.year + years > 0 else "BC"
     raise PatternError(f"Unsupported pattern letter: {letter}")
 
 
@@ -193,8 +206,11 @@ class JavaPattern:
         self.fields = _tokens(pattern)
         self.regex = re.compile("".join(_field_regex(f) for f in self.fields), re.IGNORECASE)
 
-    def format(self, value: datetime.datetime) -> str:
-        return "".join(f.text if not f.letter else _format_field(f, value) for f in self.fields)
+    def format(self, value: datetime.datetime, years: int = 0) -> str:
+        """`years` is added to the year fields: a date beyond Python's years 1-9999 is
+        formatted as one a multiple of 400 years away (same month, day and weekday)."""
+        return "".join(f.text if not f.letter else _format_field(f, value, years)
+                       for f in self.fields)
 
     def parse(
         self, text: str, default_zone: datetime.tzinfo = datetime.UTC, *, whole: bool = True

@@ -35,12 +35,19 @@ def java_round(value: float) -> int:
 
 def _round_decimal(value: Decimal, places: int, mode: str | None = None) -> Decimal:
     rounding = mode or (decimal.ROUND_HALF_UP if value > 0 else decimal.ROUND_HALF_DOWN)
-    context = decimal.Context(prec=max(len(value.as_tuple().digits) + abs(places) + 2, 1))
+    # Only places where the result can change (extreme ones such as ROUND(x, 99999) give
+    # the same number): beyond the value's own digits it stays as it is, and a unit above
+    # ten times its magnitude rounds it to zero.
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    whole = value.adjusted() + 1
+    places = max(min(places, max(-exponent, 0)), -whole - 1)
+    context = decimal.Context(prec=max(whole + places, 1) + 2)
     return value.quantize(Decimal(1).scaleb(-places), rounding=rounding, context=context)
 
 
 def _rescale(value: Decimal, scale: int) -> Decimal:
-    context = decimal.Context(prec=max(len(value.as_tuple().digits) + scale + 2, 1))
+    context = decimal.Context(prec=max(value.adjusted() + 1 + scale, 1) + 2)
     return value.quantize(Decimal(1).scaleb(-scale), context=context)
 
 
