@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from tote.core.records import Record
+
 JSON_TYPE = {"Content-Type": "application/json"}
 DEEP = b"[" * 100_000 + b"]" * 100_000
 
@@ -52,6 +54,35 @@ def test_lone_surrogate_escapes_are_refused_everywhere(ksql) -> None:
     rows = ksql.client.post("/query-stream", json={
         "sql": "SELECT * FROM s1;", "properties": {"auto.offset.reset": "earliest"}})
     assert rows.text.splitlines()[1:] == ['[3,"\U0001F600"]']
+
+
+def test_rows_holding_a_lone_surrogate_are_written_as_its_escape(ksql) -> None:
+    """A string with no UTF-8 form — from stored JSON's `\\ud800` escape or CHR(55296) —
+    goes out as the JSON escape `\\ud800` in every answer shape, the stream whole."""
+    ksql.post("CREATE STREAM s1 (id INT KEY, v STRING) WITH (kafka_topic='s1', "
+              "value_format='JSON', partitions=1);")
+    assert ksql.post("CREATE TABLE t1 AS SELECT id, COUNT(*) AS n FROM s1 "
+                     "GROUP BY id;").status_code == 200
+    ksql.log.append("s1", [Record(b'{"V": "a\\ud800"}', (1).to_bytes(4, "big"))])
+    ksql.wait_idle()
+    earliest = {"auto.offset.reset": "earliest"}
+    cases = [  # (SQL, its properties, the row); a pull without properties takes the fast path
+        ("SELECT id, v, CHR(55296) AS c FROM s1 EMIT CHANGES LIMIT 1;", earliest,
+         [1, "a\ud800", "\ud800"]),
+        ("SELECT id, CHR(56320) AS c FROM t1 WHERE id = 1;", {}, [1, "\udc00"]),
+        ("SELECT id, CHR(56320) AS c FROM t1 WHERE id = 1;", earliest, [1, "\udc00"])]
+    for sql, properties, row in cases:
+        delimited = ksql.client.post("/query-stream", json={"sql": sql, "properties": properties})
+        assert delimited.status_code == 200, delimited.text
+        assert json.loads(delimited.text.splitlines()[-1]) == row
+        assert b"\\ud" in delimited.content  # the escape, not UTF-8 bytes
+        array = ksql.client.post("/query-stream", json={"sql": sql, "properties": properties},
+                                 headers={"Accept": "application/json"})
+        assert array.status_code == 200, array.text
+        assert array.json()[-1] == row
+        legacy = ksql.client.post("/query", json={"ksql": sql, "streamsProperties": properties})
+        assert legacy.status_code == 200, legacy.text
+        assert [e["row"]["columns"] for e in legacy.json() if "row" in e] == [row]
 
 
 def test_inserts_stream_refuses_a_deeply_nested_row_and_keeps_going(ksql) -> None:

@@ -11,6 +11,9 @@ import threading
 import time
 
 from tote.core.records import Record
+from tote.registry import SchemaRequest
+from tote.serde.schemas import SchemaType
+from tote.serde.wire import frame
 
 TIMEOUT = 60
 
@@ -56,6 +59,18 @@ def test_print_interval_and_limit(ksql) -> None:
         '{"n":2}, partition: 0',
         '{"n":4}, partition: 0',
     ]
+
+
+def test_print_writes_a_lone_surrogate_as_its_escape(ksql) -> None:
+    """A JSON_SR value whose string holds `\\ud800` (no UTF-8 form) prints as written
+    instead of ending the response."""
+    schema = SchemaRequest(schema='{"type":"object"}', schema_type=SchemaType.JSON)
+    schema_id = ksql.registry.register("p-value", schema).id
+    ksql.log.ensure_topic("p", 1, 1)
+    ksql.log.append("p", [Record(frame(schema_id, b'{"s":"a\\ud800"}'), None, (), 1)])
+    lines = _print(ksql, "PRINT p FROM BEGINNING LIMIT 1;")
+    assert lines[1:] == ["Value format: JSON_SR or KAFKA_STRING", "rowtime: 1970/01/01 "
+                         '00:00:00.001 Z, key: <null>, value: {"s":"a\\ud800"}, partition: 0']
 
 
 def test_print_without_from_beginning_follows_new_records(ksql) -> None:

@@ -171,6 +171,19 @@ def test_a_record_that_does_not_decode_is_an_error_not_a_500(client: httpx.Clien
     assert [r["value"] for r in read_until(client, base, AVRO, 1)] == [7]
 
 
+def test_a_json_record_holding_a_lone_surrogate_is_read_as_its_escape(
+    client: httpx.Client, log: Log, names: str
+) -> None:
+    """Stored JSON may escape half a UTF-16 pair (`"\\ud800"`, written by any Kafka
+    client); it has no UTF-8 form, so the answer carries the escape, not a 500."""
+    create_topic(client, names)
+    log.append(names, [Record(b'"a\\ud800"', b'{"\\udc00":1}')])
+    base = new_consumer(client, f"{names}_g", "c", "json", **FAST)
+    subscribe(client, base, names)
+    [record] = read_until(client, base, JSON, 1)
+    assert (record["key"], record["value"]) == ({"\udc00": 1}, "a\ud800")
+
+
 def test_seek_positions_and_assignments(client: httpx.Client, names: str) -> None:
     create_topic(client, names, partitions=2)
     produce_json(client, names, 0, 1, 2, 3, partition=0)

@@ -85,3 +85,21 @@ def test_a_surrogate_pair_is_still_a_character(http: httpx.Client) -> None:
     assert response.status_code == 200, response.text
     stored = http.get("/subjects/smile-value/versions/1").json()["schema"]
     assert json.loads(stored)["doc"] == "\U0001f600"
+
+
+@pytest.mark.parametrize(("schema", "detail"), [
+    ('{"type":"record","name":"\\ud800","fields":[]}', "Illegal initial character: \ud800"),
+    ('{"type":"enum","name":"E","symbols":["\\ud800"]}', "Illegal initial character: \ud800"),
+    ('{"type":"record","name":"X","fields":[{"name":"a","type":"\\ud800"}]}',
+     '"\ud800" is not a defined name. The type of the schema must be a defined name or one '
+     "of the primitive types"),
+])
+def test_a_parse_error_quoting_a_lone_surrogate_is_answered(
+    http: httpx.Client, schema: str, detail: str
+) -> None:
+    """The schema parser's own reason, quoting the surrogate as the JSON escape `\\ud800`
+    (it has no UTF-8 form): a 42201 body, not a 500."""
+    response = http.post("/subjects/new-value/versions", content=json.dumps({"schema": schema}))
+    assert error(response) == (422, 42201)
+    assert response.json()["message"] == f"Invalid schema {schema}, details: {detail}"
+    assert b"\\ud800" in response.content

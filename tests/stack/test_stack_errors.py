@@ -36,7 +36,8 @@ def failed(stack: Stack, *args: str) -> str:
 def test_a_taken_service_port_names_the_port_and_the_flag(stack: Stack, taken_port: int) -> None:
     stack.ports["schema-registry"] = taken_port
     assert failed(stack, "up", "--home", str(stack.home), *stack.port_flags) == (
-        f"Error: Port {taken_port} for schema-registry is already in use; pick another with "
+        f"Error: Port {taken_port} on 127.0.0.1 for schema-registry is already in use; "
+        "pick another with "
         f"--registry-port (or TOTE_REGISTRY_PORT).\n")
     assert not stack.home.exists()
 
@@ -46,14 +47,16 @@ def test_ports_come_from_the_environment_and_tote_toml(stack: Stack, taken_port:
     stack.env["TOTE_PROXY_PORT"] = str(taken_port)
     args = ("up", "--home", str(stack.home), "--registry-port", str(free_port()))
     assert failed(stack, *args) == (
-        f"Error: Port {taken_port} for rest-proxy is already in use; pick another with "
+        f"Error: Port {taken_port} on 127.0.0.1 for rest-proxy is already in use; "
+        "pick another with "
         f"--proxy-port (or TOTE_PROXY_PORT).\n")
     del stack.env["TOTE_PROXY_PORT"]
     toml = tmp_path / "tote.toml"
     toml.write_text(f"proxy_port = {taken_port}\n")
     stack.env["TOTE_CONFIG"] = str(toml)
     assert failed(stack, *args) == (
-        f"Error: Port {taken_port} for rest-proxy is already in use; pick another with "
+        f"Error: Port {taken_port} on 127.0.0.1 for rest-proxy is already in use; "
+        "pick another with "
         f"--proxy-port (or TOTE_PROXY_PORT).\n")
 
 

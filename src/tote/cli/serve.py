@@ -58,25 +58,37 @@ def _setup_logging() -> None:
 @contextmanager
 def _service_log(port_field: str, port: int | None, *, host: str | None, home: Path | None,
                  backend: str | None, bootstrap_servers: str | None
-                 ) -> Iterator[tuple[Config, Log]]:
-    """The config (`port` set as `port_field`) and open log every service starts from.
+                 ) -> Iterator[tuple[Config, Log, socket.socket]]:
+    """The config (`port` set as `port_field`), open log and listening socket every
+    service starts from.
 
-    Config and open errors exit like `_user_errors`; the log closes when the service stops.
+    The port is taken first, as `tote up` checks it: taken, or a host that cannot be
+    listened on, exits like `_user_errors` before anything is opened or written. Config
+    and open errors exit the same way; the log closes when the service stops.
     """
     from tote.log.open import open_log
+    from tote.stack.ports import claim_port
+    from tote.stack.services import SERVICES
 
     _setup_logging()
     with _user_errors():
         config = load_config({"home": home, "backend": backend, "host": host,
                               "bootstrap_servers": bootstrap_servers, port_field: port})
-        log = open_log(config)
+        spec = next(s for s in SERVICES if s.port_field == port_field)
+        sock = claim_port(config.host, getattr(config, port_field), spec, "--port")
+        try:
+            log = open_log(config)
+        except BaseException:
+            sock.close()
+            raise
     lost = _stop_when_file_lost(log)
     try:
-        yield config, log
+        yield config, log, sock
     except KeyboardInterrupt:
         if not lost:
             raise
     finally:
+        sock.close()
         log.close()
     if lost:  # the last line, for `tote status` (stack.members.last_error_line)
         typer.echo(f"Error: {lost[0].message}", err=True)
@@ -133,8 +145,8 @@ def schema_registry(
     from tote.registry import Registry
 
     with _service_log("registry_port", port, host=host, home=home, backend=backend,
-                      bootstrap_servers=bootstrap_servers) as (config, log):
-        run_app(create_registry_app(Registry(log)), config.host, config.registry_port)
+                      bootstrap_servers=bootstrap_servers) as (_, log, sock):
+        run_app(create_registry_app(Registry(log)), sock)
 
 
 @app.command("rest-proxy")
@@ -172,7 +184,7 @@ def rest_proxy(
                                 request_timeout_ms=consumer_request_timeout_ms)
     with (
         _service_log("proxy_port", port, host=host, home=home, backend=backend,
-                     bootstrap_servers=bootstrap_servers) as (config, log),
+                     bootstrap_servers=bootstrap_servers) as (_, log, sock),
         schema_source_for(log, schema_registry_url) as schemas,
     ):
         proxy = RestProxy(log, schemas, consumer_settings=settings)
@@ -182,8 +194,7 @@ def rest_proxy(
         # flight, again and again: half the cost of parsing a batch.
         gc.freeze()
         gc.set_threshold(50_000, 10, 10)
-        run_app(create_app(proxy), config.host, config.proxy_port,
-                access_log=access_log, fast_io=True)
+        run_app(create_app(proxy), sock, access_log=access_log, fast_io=True)
 
 
 @app.command("connect")
@@ -210,7 +221,7 @@ def connect(
     from tote.http.connect_api import create_connect_app
 
     with _service_log("connect_port", port, host=host, home=home, backend=backend,
-                      bootstrap_servers=bootstrap_servers) as (config, log):
+                      bootstrap_servers=bootstrap_servers) as (config, log, sock):
         with _user_errors():
             aliases = {"db": _database_endpoint(config.db_url, config.db_port),
                        **host_aliases_from_env()}
@@ -219,7 +230,7 @@ def connect(
                                   host_aliases=aliases, session_timeout_ms=session_timeout_ms,
                                   heartbeat_ms=heartbeat_ms)
         tune_gc_for_streaming()
-        run_app(create_connect_app(Worker(log, settings)), config.host, config.connect_port)
+        run_app(create_connect_app(Worker(log, settings)), sock)
 
 
 def _database_endpoint(db_url: str, db_port: int) -> str:
@@ -255,7 +266,7 @@ def ksqldb(
     from tote.sql.server import KsqlServer
 
     with _service_log("ksqldb_port", port, host=host, home=home, backend=backend,
-                      bootstrap_servers=bootstrap_servers) as (config, log):
+                      bootstrap_servers=bootstrap_servers) as (config, log, sock):
         registry = Registry(log)
         try:
             registry.start()
@@ -269,7 +280,7 @@ def ksqldb(
                                 instance_id=instance, functions=with_tote_functions())
             # Queries allocate a few short-lived tuples per record and operator.
             tune_gc_for_streaming()
-            run_hyper_app(create_ksql_app(server), config.host, config.ksqldb_port,
+            run_hyper_app(create_ksql_app(server), sock,
                           before_shutdown=server.close_push_queries)
         finally:
             registry.close()
@@ -306,13 +317,13 @@ def ui(
     from tote.ui.settings import ui_settings
 
     with _service_log("ui_port", port, host=host, home=home, backend=backend,
-                      bootstrap_servers=bootstrap_servers) as (config, log):
+                      bootstrap_servers=bootstrap_servers) as (config, log, sock):
         with _user_errors():
             settings = ui_settings(config, host_aliases_from_env(),
                                    registry_url=schema_registry_url, ksqldb_url=ksqldb_url,
                                    connect_url=connect_url, proxy_url=rest_proxy_url,
                                    db_url=db_url, board_source=board_source)
-        run_app(create_ui_app(settings, log), config.host, config.ui_port)
+        run_app(create_ui_app(settings, log), sock)
 
 
 @app.command("tote")
@@ -322,7 +333,7 @@ def tote(
         "--port", help="Port to listen on (default 8090, TOTE_TOTE_PORT).")] = None,
     host: Host = None,
     partitions: Annotated[int, typer.Option(
-        help="Partitions of the tote topics, when this service creates them.")] = 4,
+        min=1, help="Partitions of the tote topics, when this service creates them.")] = 4,
     sequence: Annotated[bool, typer.Option(
         help="Run a sequencer here (--no-sequence: only take requests).")] = True,
     member_id: Annotated[str | None, typer.Option(
@@ -348,7 +359,7 @@ def tote(
     from tote.registry import Registry
 
     with _service_log("tote_port", port, host=host, home=home, backend=backend,
-                      bootstrap_servers=bootstrap_servers) as (config, log):
+                      bootstrap_servers=bootstrap_servers) as (config, log, sock):
         # Stable across restarts, so a restarted service takes its partitions back at once
         # (and fences the process it replaces) instead of waiting out the session timeout.
         identity = member_id or _instance_id(config.host, config.tote_port)
@@ -359,8 +370,7 @@ def tote(
                               on_failure=lambda _: failed.set())
         # Every bet allocates a few short-lived objects in each thread it passes through.
         tune_gc_for_streaming()
-        run_app(create_tote_app(service), config.host, config.tote_port, fast_io=True,
-                stop=failed)
+        run_app(create_tote_app(service), sock, fast_io=True, stop=failed)
         if service.failure is not None:
             typer.echo(f"Error: tote serve tote exits: {service.failure}", err=True)
             raise typer.Exit(1)

@@ -58,6 +58,12 @@ def _coerce(name: str, raw: Any, kind: Any) -> Any:
         raise ConfigError(f"Invalid value {raw!r} for configuration '{name}'.") from None
 
 
+def unusable_home(home: Path, reason: str) -> ConfigError:
+    """The one-line error for a data dir that cannot be used (checked here, created by
+    whoever opens the log)."""
+    return ConfigError(f"The data dir {home} is unusable: {reason} (TOTE_HOME, --home).")
+
+
 def load_config(
     flags: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
@@ -95,10 +101,12 @@ def load_config(
         raise ConfigError(
             f"Unknown backend '{config.backend}'; expected one of {', '.join(BACKENDS)}."
         )
-    existing = next((p for p in (config.home, *config.home.parents) if p.exists()), None)
+    try:
+        existing = next((p for p in (config.home, *config.home.parents) if p.exists()), None)
+    except OSError as exc:  # a name too long, a loop of links...
+        raise unusable_home(config.home, exc.strerror or str(exc)) from None
     if existing is not None and not existing.is_dir():  # not found at every use, one by one
-        raise ConfigError(f"The data dir {config.home} is unusable: {existing} is not a "
-                          "directory (TOTE_HOME, --home).")
+        raise unusable_home(config.home, f"{existing} is not a directory")
     if config.backend == "kafka" and not config.bootstrap_servers:
         raise ConfigError("The kafka backend needs bootstrap_servers (TOTE_BOOTSTRAP_SERVERS).")
     return config

@@ -33,6 +33,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from tote.core.errors import ToteError
+from tote.http.listening import SocketServer
 
 JSON = "application/json"
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -57,7 +58,15 @@ def error_body(error_code: int, message: str) -> dict[str, Any]:
 
 def dumps(content: Any) -> bytes:
     """Compact JSON, as Jackson writes it (`{"id":1}`), UTF-8 without escaping."""
-    return json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return utf8_json(json.dumps(content, separators=(",", ":"), ensure_ascii=False))
+
+
+def utf8_json(text: str) -> bytes:
+    """JSON text as UTF-8 for a client. A lone UTF-16 surrogate (from a `\\ud800` escape in
+    input, or CHR(55296)) has no UTF-8 form, so it is written as that escape: in JSON it
+    can only sit in a string, where the escape means the same. Text without one encodes
+    as fast as with `"strict"` (the handler is only looked up on an error)."""
+    return text.encode("utf-8", "backslashreplace")
 
 
 def check_unicode(raw: str | bytes, value: Any) -> None:
@@ -183,25 +192,25 @@ def install_error_handlers(app: Starlette) -> None:
 
 def run_app(
     app: ASGIApp,
-    host: str,
-    port: int,
+    sock: socket.socket,
     *,
     log_level: str = "info",
     access_log: bool = True,
     fast_io: bool = False,
     stop: threading.Event | None = None,
 ) -> None:
-    """Serve `app` until interrupted, or until `stop` is set (the lifespan starts and
-    stops the service). Exits 3, as uvicorn does, if the server could not start.
+    """Serve `app` on the listening `sock` until interrupted, or until `stop` is set (the
+    lifespan starts and stops the service). Exits 3, as uvicorn does, if the server could
+    not start. The caller binds `sock`, so that a taken port fails before anything starts.
 
     `fast_io`: uvloop and httptools when installed (roughly halving the CPU a small
     request costs), else asyncio's loop and h11, which every app has been tested on.
     """
-    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on",
+    config = uvicorn.Config(app, log_level=log_level, lifespan="on",
                             timeout_graceful_shutdown=5, access_log=access_log,
                             loop="auto" if fast_io else "asyncio",
                             http="auto" if fast_io else "h11")
-    server = uvicorn.Server(config)
+    server = SocketServer(config)
     if stop is not None:
         def stop_when_told() -> None:
             stop.wait()
@@ -209,7 +218,7 @@ def run_app(
 
         threading.Thread(target=stop_when_told, name="stop-watch", daemon=True).start()
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the service, as uvicorn's run does
-        server.run()
+        server.run(sockets=[sock])
     if not server.started:
         sys.exit(3)  # uvicorn's STARTUP_FAILURE
 

@@ -8,7 +8,7 @@ httptools HTTP/1.1 protocol, which costs about a third of hypercorn's h11 per re
 pull-query key lookup is mostly HTTP). uvicorn runs the whole server: the lifespan,
 signals, graceful shutdown, and uvloop when it is installed.
 
-    run_hyper_app(app, "0.0.0.0", 8088)           # foreground, until SIGINT / SIGTERM
+    run_hyper_app(app, listening_socket)          # foreground, until SIGINT / SIGTERM
     with HyperServerThread(app) as server:        # a thread, a free port: tests, benches
         httpx.get(server.url + "/info")
 """
@@ -33,11 +33,12 @@ from uvicorn._compat import asyncio_run
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
+from tote.http.listening import SocketServer
+
 GRACEFUL_SECONDS = 5
 DRAIN_SECONDS = 1.0
 H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 _READ_LIMIT = 2**16
-_LOG = logging.getLogger("tote.http")
 
 
 def _bind(host: str, port: int) -> list[socket.socket]:
@@ -182,7 +183,7 @@ class _Coalescing:
         return getattr(self._transport, name)
 
 
-class _Server(uvicorn.Server):
+class _Server(SocketServer):
     """uvicorn's server, which on shutdown first runs `before_shutdown` (so that endless
     responses such as push queries end) and tells the HTTP/2 connections to finish."""
 
@@ -226,25 +227,19 @@ def _server(
 
 def run_hyper_app(
     app: ASGIApp,
-    host: str,
-    port: int,
+    sock: socket.socket,
     *,
     log_level: str = "info",
     before_shutdown: Callable[[], None] | None = None,
 ) -> None:
-    """Serve `app` until SIGINT / SIGTERM (the lifespan starts and stops the service).
+    """Serve `app` on the listening `sock` until SIGINT / SIGTERM (the lifespan starts and
+    stops the service). The caller binds `sock`, so that a taken port fails before
+    anything starts.
 
-    The port is bound first: if it is taken, one error line and exit status 1, before the
-    service starts (as uvicorn does). On a signal `before_shutdown` runs first (in a
-    thread), so that endless responses such as push queries can end before the server
-    waits for open requests to finish.
+    On a signal `before_shutdown` runs first (in a thread), so that endless responses such
+    as push queries can end before the server waits for open requests to finish.
     """
-    try:
-        sockets = _bind(host, port)
-    except OSError as exc:
-        _LOG.error("Cannot listen on %s:%s: %s", host, port, exc.strerror or exc)
-        raise SystemExit(1) from None
-    _server(app, log_level, before_shutdown).run(sockets=sockets)
+    _server(app, log_level, before_shutdown).run(sockets=[sock])
 
 
 class HyperServerThread:

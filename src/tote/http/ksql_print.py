@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
+from tote.http.common import utf8_json
 from tote.sql.ast.commands import PrintTopic
 from tote.sql.parser import parse
 from tote.sql.printing import check_printable, print_lines
@@ -50,6 +51,6 @@ async def _stream(server: KsqlServer, statement: PrintTopic) -> AsyncIterator[by
             if line is _END:
                 return
             assert isinstance(line, str)
-            yield (line + "\n").encode("utf-8")
+            yield utf8_json(line + "\n")  # a record's JSON may hold a lone surrogate
     finally:
         stop.set()

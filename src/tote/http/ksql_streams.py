@@ -20,7 +20,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from tote.core.errors import ToteError
-from tote.http.common import negotiate
+from tote.http.common import negotiate, utf8_json
 from tote.serde.errors import SerializationError
 from tote.serde.json_format import dumps
 from tote.sql.transient import (
@@ -95,18 +95,18 @@ def header(query: TransientQuery) -> dict[str, Any]:
 
 
 async def legacy(queries: TransientQueries, query: TransientQuery) -> AsyncIterator[bytes]:
-    yield ("[" + dumps(header(query))).encode("utf-8")
+    yield utf8_json("[" + dumps(header(query)))
     try:
         async for batch in _batches(queries, query):
             if batch is None:
                 yield b"\n"
                 continue
             if batch.rows:
-                yield "".join(",\n" + dumps(_row(r)) for r in batch.rows).encode("utf-8")
+                yield utf8_json("".join(",\n" + dumps(_row(r)) for r in batch.rows))
             if batch.final is not None and not (query.is_pull and batch.final == COMPLETED):
-                yield (",\n" + dumps({"finalMessage": batch.final})).encode("utf-8")
+                yield utf8_json(",\n" + dumps({"finalMessage": batch.final}))
     except QueryFailed as exc:
-        yield (",\n" + dumps({"errorMessage": _error(exc.message)})).encode("utf-8")
+        yield utf8_json(",\n" + dumps({"errorMessage": _error(exc.message)}))
     yield b"]\n"
 
 
@@ -117,25 +117,25 @@ def metadata(query: TransientQuery) -> dict[str, Any]:
 
 
 async def delimited(queries: TransientQueries, query: TransientQuery) -> AsyncIterator[bytes]:
-    yield (dumps(metadata(query)) + "\n").encode("utf-8")
+    yield utf8_json(dumps(metadata(query)) + "\n")
     try:
         async for batch in _batches(queries, query):
             if batch is None:
                 yield b"\n"
             elif batch.rows:
-                yield "".join(dumps(list(r.columns)) + "\n" for r in batch.rows).encode("utf-8")
+                yield utf8_json("".join(dumps(list(r.columns)) + "\n" for r in batch.rows))
     except QueryFailed as exc:
-        yield (dumps(_error(exc.message)) + "\n").encode("utf-8")
+        yield utf8_json(dumps(_error(exc.message)) + "\n")
 
 
 async def json_array(queries: TransientQueries, query: TransientQuery) -> AsyncIterator[bytes]:
-    yield ("[" + dumps(metadata(query))).encode("utf-8")
+    yield utf8_json("[" + dumps(metadata(query)))
     try:
         async for batch in _batches(queries, query):
             if batch is not None and batch.rows:
-                yield "".join("," + dumps(list(r.columns)) for r in batch.rows).encode("utf-8")
+                yield utf8_json("".join("," + dumps(list(r.columns)) for r in batch.rows))
     except QueryFailed as exc:
-        yield ("," + dumps(_error(exc.message))).encode("utf-8")
+        yield utf8_json("," + dumps(_error(exc.message)))
     yield b"]"
 
 
@@ -145,10 +145,10 @@ def pull_body(query: PullResult, media_type: str) -> bytes:
     key lookup)."""
     rows = query.rows
     if media_type == DELIMITED:
-        return "".join([dumps(metadata(query)) + "\n",
-                        *(dumps(list(r.columns)) + "\n" for r in rows)]).encode("utf-8")
+        return utf8_json("".join([dumps(metadata(query)) + "\n",
+                                  *(dumps(list(r.columns)) + "\n" for r in rows)]))
     if media_type == "application/json":
-        return "".join(["[", dumps(metadata(query)),
-                        *("," + dumps(list(r.columns)) for r in rows), "]"]).encode("utf-8")
-    return "".join(["[", dumps(header(query)), *(",\n" + dumps(_row(r)) for r in rows),
-                    "]\n"]).encode("utf-8")
+        return utf8_json("".join(["[", dumps(metadata(query)),
+                                  *("," + dumps(list(r.columns)) for r in rows), "]"]))
+    return utf8_json("".join(["[", dumps(header(query)),
+                              *(",\n" + dumps(_row(r)) for r in rows), "]\n"]))

@@ -18,10 +18,9 @@ from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from tote.http.common import check_unicode, json_response, parse_json
+from tote.http.common import json_response, parse_json
 from tote.registry import Registry, SchemaById, SchemaRequest, SchemaVersion
 from tote.registry.errors import InvalidSchemaError, MalformedRequest, UnparsableBody
-from tote.registry.parsing import invalid_schema
 from tote.serde.schemas import Reference, SchemaType
 
 MAX_INT = 2**31 - 1
@@ -120,21 +119,6 @@ def _reference(item: object) -> Reference:
     return Reference(name, subject, version)
 
 
-def _check_schema_unicode(schema_type: SchemaType, text: str) -> None:
-    """42201 for JSON schema text escaping a lone surrogate (`"doc": "\\ud800"`): parsed, it
-    has no UTF-8 form, so it could be neither stored nor quoted in an error message."""
-    if "\\u" not in text:
-        return
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
-        return  # not JSON, or too deep: the schema parser says why
-    try:
-        check_unicode(text, value)
-    except ValueError as exc:
-        raise invalid_schema(schema_type, str(exc)) from None
-
-
 def schema_request(body: Mapping[str, Any]) -> SchemaRequest:
     """Confluent's RegisterSchemaRequest: schema, schemaType, references, metadata, ..."""
     schema = _optional(body, "schema", str, "a string")
@@ -145,8 +129,6 @@ def schema_request(body: Mapping[str, Any]) -> SchemaRequest:
         raise InvalidSchemaError(f"Invalid schema type {type_name}") from None
     if schema is None or not schema.strip():
         raise InvalidSchemaError("Empty schema")
-    if schema_type is not SchemaType.PROTOBUF:
-        _check_schema_unicode(schema_type, schema)
     refs = _optional(body, "references", list, "a list")
     return SchemaRequest(
         schema=schema,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tote.core.config import Config, ConfigError
+from tote.core.config import Config, ConfigError, unusable_home
 from tote.log.base import Log
 
 
@@ -19,7 +19,10 @@ def open_log(config: Config) -> Log:
     if config.backend == "sqlite":
         from tote.log.sqlite import SqliteLog
 
-        config.home.mkdir(parents=True, exist_ok=True)
+        try:
+            config.home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # not writable, on a read-only file system...
+            raise unusable_home(config.home, exc.strerror or str(exc)) from None
         return SqliteLog(config.log_path)
     if config.backend == "kafka":
         if not config.bootstrap_servers:

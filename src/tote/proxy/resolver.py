@@ -161,8 +161,7 @@ class SchemaResolver:
     def _from_text(self, fmt: EmbeddedFormat, subject: str, text: str) -> ResolvedSchema:
         try:
             parsed = parse_schema(fmt.schema_type, text)
-            parsed.canonical().encode("utf-8")  # a lone surrogate escape has no UTF-8 form
-        except (SerdeInvalidSchema, RecursionError, UnicodeEncodeError):
+        except (SerdeInvalidSchema, RecursionError):
             raise InvalidSchema(
                 f"Error when parsing raw schema. format = {fmt.name}, schema = {text}"
             ) from None

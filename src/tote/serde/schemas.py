@@ -90,6 +90,13 @@ def parse_schema(schema_type: str | SchemaType, text: str,
     kind = schema_type_of(schema_type)
     if not isinstance(text, str) or not text.strip():
         raise InvalidSchema("Empty schema")
+    parsed = _parse(kind, text, references)
+    if "\\u" in text or not text.isascii():
+        _check_unicode(parsed, text)
+    return parsed
+
+
+def _parse(kind: SchemaType, text: str, references: Mapping[str, str]) -> ParsedSchema:
     if kind is SchemaType.AVRO:
         from tote.serde.avro_schema import AvroSchema
 
@@ -101,6 +108,17 @@ def parse_schema(schema_type: str | SchemaType, text: str,
     from tote.serde.protobuf_schema import ProtobufSchema
 
     return ProtobufSchema.parse(text, references)
+
+
+def _check_unicode(parsed: ParsedSchema, text: str) -> None:
+    """Refuse a schema whose text holds a lone UTF-16 surrogate (`"doc": "\\ud800"`, legal
+    JSON): the registry stores, compares and serves the text as UTF-8 (the `_schemas`
+    log, the raw `/schema` endpoints, schema ids by text), and it has no UTF-8 form."""
+    try:
+        parsed.canonical().encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidSchema(f"{text}, details: lone surrogate escape in a string "
+                            "(not valid Unicode)") from None
 
 
 def check_compatibility(level: str, new: ParsedSchema,

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from tote.core.config import Config
 from tote.stack.errors import PortInUse, StackConfigError
 from tote.stack.paths import StackPaths
-from tote.stack.ports import connect_host, free_port, port_is_free
+from tote.stack.ports import claim_port, connect_host, free_port, port_is_free
 from tote.stack.services import (
     DATABASE_SEED_HOST,
     SEED_DATABASE,
@@ -134,9 +134,7 @@ def _check_ports(config: Config) -> dict[str, int]:
             raise PortInUse(f"Port {port} is set for both {taken_by[port]} and {spec.name}; "
                             f"change one with {spec.port_flag} (or {spec.port_env}).")
         taken_by[port] = spec.name
-        if not port_is_free(config.host, port):
-            raise PortInUse(f"Port {port} for {spec.name} is already in use; pick another "
-                            f"with {spec.port_flag} (or {spec.port_env}).")
+        claim_port(config.host, port, spec, spec.port_flag).close()
     return ports
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from tote.connect.jdbc.browse import sqlalchemy_url
 from tote.core.config import Config
 from tote.core.errors import BadRequest
 from tote.core.host_aliases import rewrite_url
@@ -74,6 +75,7 @@ def ui_settings(config: Config, aliases: Mapping[str, str], *,
         return f"http://{host}:{port}"
 
     database = db_url or config.db_url or SEED_DB_URL.format(host=host, port=config.db_port)
+    sqlalchemy_url(database, aliases)  # one the browser cannot take fails now, not at start-up
     return UiSettings(
         registry_url=url(registry_url, config.registry_port),
         ksqldb_url=url(ksqldb_url, config.ksqldb_port),
