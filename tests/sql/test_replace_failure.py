@@ -123,3 +123,50 @@ def test_a_create_the_command_topic_refuses_leaves_nothing_behind(
         b"table/`BY_PAGE`/create"
     _visits(engine, ["a"])
     engine.close()
+
+
+# DROP and TERMINATE record their command before anything irreversible: a refused record
+# leaves the query running with its topics, and nothing to undo at the next restart.
+@pytest.mark.parametrize("sql", [
+    f"DROP TABLE BY_PAGE DELETE TOPIC /* {PAD} */;",
+    f"TERMINATE CTAS_BY_PAGE_2 /* {PAD} */;",
+    f"TERMINATE ALL /* {PAD} */;",
+], ids=["DROP DELETE TOPIC", "TERMINATE", "TERMINATE ALL"])
+def test_a_drop_or_terminate_the_command_topic_refuses_leaves_the_query_running(
+        opened: tuple[SqliteLog, Registry], tmp_path: Path, sql: str) -> None:
+    log, registry = opened
+    engine = _engine(log, registry)
+    engine.execute(BASE)
+    _visits(engine, ["a", "b", "a"])
+    before, internals = catalogue(engine), _state(engine)
+
+    with pytest.raises(StatementError, match=WRITE_FAILED):
+        engine.execute(sql)
+
+    assert catalogue(engine) == before  # BY_PAGE, its topic, schemas and query are there
+    assert _state(engine) == internals  # ... its repartition topic and offsets too
+    _visits(engine, ["a", "c"])  # ... and the query still counts
+    engine.close()
+    engine = _engine(log, registry)
+    assert catalogue(engine) == before
+    _visits(engine, ["b"])
+    engine.close()
+    assert rows(engine, "BY_PAGE") == _reference(tmp_path, [["a", "b", "a"], ["a", "c"], ["b"]])
+
+
+def test_a_recorded_drop_is_applied_and_stays_applied_after_a_restart(
+        opened: tuple[SqliteLog, Registry]) -> None:
+    log, registry = opened
+    engine = _engine(log, registry)
+    engine.execute(BASE)
+    _visits(engine, ["a"])
+    internals = engine.runtime.queries["CTAS_BY_PAGE_2"].plan.internal_topics
+    [result] = engine.execute("DROP TABLE BY_PAGE DELETE TOPIC;")
+    assert result.warnings == ()
+    assert "BY_PAGE" not in engine.metastore.sources and not engine.runtime.queries
+    assert not any(log.topic_exists(t) for t in ("BY_PAGE", *internals))
+    engine.close()
+    engine = _engine(log, registry)
+    assert sorted(engine.metastore.sources) == ["PAGES"] and not engine.runtime.queries
+    assert not any(log.topic_exists(t) for t in ("BY_PAGE", *internals))
+    engine.close()

@@ -8,7 +8,9 @@ array), `POST /query-stream` (delimited or JSON), `POST /inserts-stream`,
 `POST /ksql/terminate`. Errors are ksqlDB's bodies: `statement_error` (with the
 statement and the entities of the statements that ran before it) or `generic_error`,
 with HTTP status `error_code // 100`. Until the command topic has been replayed every
-request is answered 503 / 50302 "Server initializing".
+request is answered 503 / 50302 "Server initializing". Once the command topic is lost
+(`tote.sql.commands`), /info says DEGRADED, /healthcheck's command runner is unhealthy and
+answered entities carry ksqlDB's corruption warning.
 """
 
 from __future__ import annotations
@@ -256,15 +258,19 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
         return _respond(request, {"KsqlServerInfo": {
             "version": VERSION, "kafkaClusterId": "tote", "ksqlServiceId":
             server.engine.service_id,
-            "serverStatus": "RUNNING" if server.ready else "INITIALIZING"}})
+            "serverStatus": "INITIALIZING" if not server.ready
+            else "DEGRADED" if server.degraded else "RUNNING"}})
 
     async def healthcheck(request: Request) -> Response:
-        healthy = server.ready
-        detail = {"isHealthy": healthy}
-        return _respond(request, {"isHealthy": healthy, "details": {
-            "metastore": detail, "kafka": {"isHealthy": True}, "commandRunner": detail},
-            "serverState": "READY" if healthy else "INITIALIZING"},
-            status=200 if healthy else 503)
+        ready = server.ready
+        # Degraded (command topic lost): ksqlDB's command-runner check fails, the
+        # statements of the metastore check still answer, and the status stays 200.
+        runner = ready and not server.degraded
+        return _respond(request, {"isHealthy": runner, "details": {
+            "metastore": {"isHealthy": ready}, "kafka": {"isHealthy": True},
+            "commandRunner": {"isHealthy": runner}},
+            "serverState": "READY" if ready else "INITIALIZING"},
+            status=200 if ready else 503)
 
     async def statuses(request: Request) -> Response:
         server.check_ready()

@@ -26,7 +26,7 @@ from tote.log.base import Log
 from tote.registry import Registry
 from tote.sql.analyzer.context import AnalysisContext
 from tote.sql.ast.statements import Statement
-from tote.sql.commands import Command, CommandLog
+from tote.sql.commands import Command, CommandLog, CommandTopicLost
 from tote.sql.config import AUTO_OFFSET_RESET, SERVICE_ID, Config
 from tote.sql.errors import ParseFailure, StatementError, as_statement_error
 from tote.sql.execution.dispatch import Dispatcher, Session
@@ -172,11 +172,17 @@ class Engine:
         overrides = dict(session.config.overrides)
         try:
             return self.commands.append(command_id, Command(text, overrides))
-        except SqlError:
+        except (SqlError, CommandTopicLost):
             raise
         except ToteError as exc:  # the caller undoes what the statement did
             raise StatementError("Could not write the statement into the command topic: "
                                  f"{exc.message}") from None
+
+    def check_commands(self, replay_offset: int | None) -> None:
+        """Refuse a statement that would be recorded once the command topic is lost
+        (`CommandTopicLost`), before it changes anything."""
+        if replay_offset is None and self.commands is not None:
+            self.commands.require()
 
     def next_query_number(self, metastore: MetaStore, replay_offset: int | None) -> int:
         if replay_offset is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+from tote.core.errors import ToteError
 from tote.log.base import Log
 from tote.registry import Registry, RegistryError
 from tote.sql.analyzer.context import AnalysisContext
@@ -71,14 +72,22 @@ def check_drop(statement: DropSource, metastore: MetaStore, create_query: str | 
     return source
 
 
-def drop_source(statement: DropSource, source: DataSource | None, metastore: MetaStore,
-                log: Log, registry: Registry | None) -> str:
-    """Remove `source`, as `check_drop` found it (and with DELETE TOPIC its topic and
-    schemas), once the engine has terminated the CREATE ... AS query writing it."""
+def drop_source(statement: DropSource, source: DataSource | None, metastore: MetaStore
+                ) -> str:
+    """Remove `source`, as `check_drop` found it, from the catalogue; ksqlDB's message."""
     name = statement.name
     if source is None:
         return f"Source `{name}` does not exist."
-    if statement.delete_topic:
+    metastore.drop_source(name)
+    return f"Source `{name}` (topic: {source.topic}) was dropped."
+
+
+def delete_source_topic(source: DataSource, log: Log, registry: Registry | None
+                        ) -> tuple[str, ...]:
+    """DELETE TOPIC, once the DROP is recorded: the topic and its schemas. A failure cannot
+    undo the recorded DROP, so it is returned as a warning (the replay at the next start
+    deletes the topic then)."""
+    try:
         if log.topic_exists(source.topic):
             log.delete_topic(source.topic)
         if registry is not None:
@@ -86,8 +95,10 @@ def drop_source(statement: DropSource, source: DataSource | None, metastore: Met
                 if info.name in SR_FORMATS:
                     with contextlib.suppress(RegistryError):
                         registry.delete_subject(subject(source.topic, is_key))
-    metastore.drop_source(name)
-    return f"Source `{name}` (topic: {source.topic}) was dropped."
+    except ToteError as exc:
+        return (f"Source {source.name} was dropped, but deleting its topic "
+                f"{source.topic} failed: {exc.message}",)
+    return ()
 
 
 def register_type(statement: RegisterType, metastore: MetaStore) -> str:

@@ -19,7 +19,14 @@ from tote.sql.errors import StatementError
 from tote.sql.execution import ddl, function_listings, listings
 from tote.sql.execution.effects import apply_effects
 from tote.sql.execution.inserts import insert_values
-from tote.sql.execution.persistent import query_id, start_query, stop_query, undo_start
+from tote.sql.execution.persistent import (
+    query_id,
+    start_query,
+    stop_query,
+    terminate_queries,
+    undo_start,
+)
+from tote.sql.metastore import MetaStore
 from tote.sql.planner import physical
 from tote.sql.planner.explain import explain_plan
 from tote.sql.results import (
@@ -38,6 +45,11 @@ from tote.sql.sources import SourceType
 if TYPE_CHECKING:
     from tote.sql.engine import Engine
 
+# What the command topic records (ksqlDB's distributed statements): refused, before they
+# change anything, once the command topic is lost.
+_RECORDED = (s.CreateSource, s.CreateAsSelect, s.InsertInto, s.DropSource, c.TerminateQuery,
+             s.RegisterType, s.DropType)
+
 
 @dataclass
 class Session:
@@ -55,6 +67,8 @@ class Dispatcher:
                  session: Session, replay: int | None) -> StatementResult:
         engine = self.engine
         ms = ctx.metastore
+        if isinstance(statement, _RECORDED):
+            engine.check_commands(replay)
         if isinstance(statement, s.CreateSource):
             message, applied = ddl.create_source(statement, ctx, engine.log, engine.registry,
                                                  replay is not None)
@@ -146,31 +160,49 @@ class Dispatcher:
 
     def _drop(self, statement: s.DropSource, text: str, ctx: AnalysisContext,
               session: Session, replay: int | None) -> StatementResult:
+        """Validate, record, then drop (ksqlDB's order: its command topic holds only
+        validated statements, executed once written). Recording comes before anything
+        irreversible: a failed write leaves the query running and the topic there, and
+        the replay at the next start has nothing to undo. Once written the drop is
+        committed: the catalogue changes at once, and what fails of the clean-up after it
+        (stopping the query's tasks, deleting topics) is a warning, not an error, since
+        the recorded DROP stands and its replay repeats the clean-up."""
         engine = self.engine
         ms = ctx.metastore
         create_query = _create_query_of(ms, statement.name)
-        # Every refusal before the query stops: a DROP that fails leaves it running.
-        source = ddl.check_drop(statement, ms, create_query)
-        if source is not None and create_query is not None:
-            stop_query(engine.runtime, engine.log, ms, create_query)
-            engine.plans.pop(create_query, None)
-        message = ddl.drop_source(statement, source, ms, engine.log, engine.registry)
+        source = ddl.check_drop(statement, ms, create_query)  # every refusal first
         kind = "table" if isinstance(statement, s.DropTable) else "stream"
-        return self._command(f"{kind}/`{statement.name}`/drop", text, session, replay, message)
+        command_id = f"{kind}/`{statement.name}`/drop"
+        offset = engine.record_command(command_id, text, session, replay)
+        message = ddl.drop_source(statement, source, ms)
+        warnings: tuple[str, ...] = ()
+        if source is not None:
+            if create_query is not None:
+                warnings = self._stop_queries([create_query], ms)
+            if statement.delete_topic:
+                warnings += ddl.delete_source_topic(source, engine.log, engine.registry)
+        return CommandResult(text, command_id, message, sequence_number=offset,
+                             warnings=warnings)
 
     def _terminate(self, statement: c.TerminateQuery, text: str, ctx: AnalysisContext,
                    session: Session, replay: int | None) -> StatementResult:
-        engine = self.engine
+        """Validate, record, then terminate, for the reasons `_drop` gives."""
         ms = ctx.metastore
         targets = sorted(ms.queries) if statement.query_id is None else [statement.query_id]
         for qid in targets:
             if qid not in ms.queries:
                 raise StatementError(f"Unknown queryId: {qid}")
-            stop_query(engine.runtime, engine.log, ms, qid)
+        command_id = f"terminate/{statement.query_id or 'ALL'}/execute"
+        offset = self.engine.record_command(command_id, text, session, replay)
+        warnings = self._stop_queries(targets, ms)
+        return CommandResult(text, command_id, "Query terminated.", sequence_number=offset,
+                             warnings=warnings)
+
+    def _stop_queries(self, qids: list[str], ms: MetaStore) -> tuple[str, ...]:
+        engine = self.engine
+        for qid in qids:
             engine.plans.pop(qid, None)
-        name = statement.query_id or "ALL"
-        return self._command(f"terminate/{name}/execute", text, session, replay,
-                             "Query terminated.")
+        return terminate_queries(engine.runtime, engine.log, ms, qids)
 
     # -- everything else ---------------------------------------------------------------------
 
@@ -237,10 +269,7 @@ class Dispatcher:
             logical, physical_text, phys.internal_topics))
 
 
-def _create_query_of(ms: object, name: str) -> str | None:
-    from tote.sql.metastore import MetaStore
-
-    assert isinstance(ms, MetaStore)
+def _create_query_of(ms: MetaStore, name: str) -> str | None:
     for qid in ms.writers_of(name):
         if qid.startswith(("CSAS_", "CTAS_")):
             return qid

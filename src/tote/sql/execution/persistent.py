@@ -11,15 +11,17 @@ committed at once so a restart never skips records).
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tote.core.errors import GroupNotFound, TopicNotFound
+from tote.core.errors import GroupNotFound, TopicNotFound, ToteError
 from tote.log.base import Log
 from tote.sql.analyzer.queries import QueryPlan
 from tote.sql.metastore import MetaStore, QueryRecord
 from tote.sql.planner import physical
 from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.runtime.runtime import Runtime
+from tote.sql.runtime.tasks import RunningQuery
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,33 @@ def stop_query(runtime: Runtime, log: Log, metastore: MetaStore, qid: str,
     running = runtime.queries.get(qid)
     runtime.remove(qid)
     if cleanup and running is not None:
-        _delete_topics(log, running.plan.internal_topics)
-        with contextlib.suppress(GroupNotFound):
-            log.delete_group(running.group)
+        _delete_state(log, running)
     return record
+
+
+def terminate_queries(runtime: Runtime, log: Log, metastore: MetaStore,
+                      qids: Sequence[str]) -> tuple[str, ...]:
+    """TERMINATE once its command is recorded, which commits it: the queries leave the
+    catalogue first (which cannot fail), then their tasks stop and their internal topics
+    and consumer offsets go. A failure there cannot undo the recorded command, so it is
+    returned as a warning (the replay at the next start terminates them again, cleaning
+    up then)."""
+    running = [runtime.queries.get(qid) for qid in qids]
+    for qid in qids:
+        metastore.remove_query(qid)
+    warnings = []
+    for qid, query in zip(qids, running, strict=True):
+        try:
+            runtime.remove(qid)
+            if query is not None:
+                _delete_state(log, query)
+        except ToteError as exc:
+            warnings.append(f"Query {qid} was terminated, but removing its internal topics "
+                            f"and consumer group failed: {exc.message}")
+    return tuple(warnings)
+
+
+def _delete_state(log: Log, running: RunningQuery) -> None:
+    _delete_topics(log, running.plan.internal_topics)
+    with contextlib.suppress(GroupNotFound):
+        log.delete_group(running.group)

@@ -3,7 +3,8 @@
 Every server on a log runs the commands of the command topic in offset order, so they
 all hold the same streams, tables and queries. A server's own statements run when they
 are submitted (and append their command); the follower then skips those offsets. A
-request carrying `commandSequenceNumber` waits until the follower has passed it.
+request carrying `commandSequenceNumber` waits until the follower has passed it. A
+command topic deleted or reset under the server stops the follower (`CommandLog.lost`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from tote.core.errors import TopicNotFound, ToteError
+from tote.core.errors import OffsetOutOfRange, TopicNotFound, ToteError
 from tote.core.records import TopicPartition
 from tote.sql.commands import Command, CommandLog
 from tote.sql.results import StatementResult
@@ -50,15 +51,18 @@ class CommandFollower:
         log = self.commands.log
         tp = TopicPartition(self.commands.topic, 0)
         with self.lock:
-            while True:
+            while not self.commands.lost:
                 try:
                     batch = log.read(tp, self.position, 500)
-                except TopicNotFound:
-                    return self.position
+                except (TopicNotFound, OffsetOutOfRange):
+                    batch = []
                 if not batch:
+                    # As ksqlDB's command runner: no new command, is the topic still there?
+                    self.commands.intact()
                     return self.position
                 for record in batch:
                     offset = record.offset
+                    self.commands.saw(offset + 1)
                     if offset in self._own:
                         self._own.discard(offset)
                     elif record.value is not None:
@@ -66,6 +70,7 @@ class CommandFollower:
                         self.observe(key, self.apply(offset, Command.from_bytes(record.value)))
                     self.position = offset + 1
                 self._advanced.notify_all()
+            return self.position
 
     def wait_for(self, sequence: int, timeout: float) -> None:
         """Until the command at offset `sequence` has run here (50301 after `timeout`)."""
@@ -101,6 +106,8 @@ class CommandFollower:
         while not self._stop.is_set():
             try:
                 position = self.catch_up()
+                if self.commands.lost:  # degraded: ksqlDB's command runner stops too
+                    return
                 self.commands.log.wait({tp: position}, poll_timeout)
             except ToteError as exc:
                 _LOG.warning("Following the command topic failed: %s", exc.message)

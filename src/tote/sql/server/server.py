@@ -23,7 +23,7 @@ from tote.log.base import Log
 from tote.registry import Registry
 from tote.sql.ast.commands import PrintTopic, TerminateQuery
 from tote.sql.ast.statements import QueryStatement
-from tote.sql.commands import CommandLog
+from tote.sql.commands import CORRUPTED, CommandLog, CommandTopicLost
 from tote.sql.engine import Engine
 from tote.sql.execution.dispatch import Session
 from tote.sql.functions import FunctionRegistry
@@ -163,7 +163,7 @@ class KsqlServer:
                 try:
                     item = next(items, None)
                     if item is None:
-                        return results
+                        return self._warn(results)
                     text = item.original_text
                     if isinstance(item.statement, (QueryStatement, PrintTopic)):
                         raise QueryEndpointError(text)
@@ -172,9 +172,22 @@ class KsqlServer:
                     raise StatementFailed(exc, exc.statement_text or text, results) from None
                 except QueryEndpointError:
                     raise
+                except CommandTopicLost as exc:  # ksqlDB: the whole request, no entities
+                    raise StatementFailed(exc, sql, []) from None
                 except ToteError as exc:
                     raise StatementFailed(exc, text, results) from None
                 results.append(result)
+
+    @property
+    def degraded(self) -> bool:
+        """ksqlDB's DEGRADED command runner: the command topic was deleted or reset."""
+        return self.follower.commands.lost
+
+    def _warn(self, results: list[StatementResult]) -> list[StatementResult]:
+        """While degraded, ksqlDB adds its corruption warning to every entity answered."""
+        if not self.degraded:
+            return results
+        return [replace(r, warnings=(*r.warnings, CORRUPTED)) for r in results]
 
     def _one(self, statement: Any, text: str, session: Session) -> StatementResult:
         if isinstance(statement, TerminateQuery) and statement.query_id is not None \
