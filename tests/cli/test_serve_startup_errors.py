@@ -7,6 +7,7 @@ import os
 import socket
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,3 +149,70 @@ def test_tote_refuses_zero_partitions_before_starting(env: dict[str, str],
     assert "Traceback" not in result.stderr
     assert "Invalid value for '--partitions'" in result.stderr
     assert not (tmp_path / "home").exists()
+
+
+def startup_error(stderr: str) -> str:
+    """The `Error: ` line a service ends with when it could not start (uvicorn's log lines
+    come before it), asserting it is the only one and there is no traceback."""
+    assert "Traceback" not in stderr, stderr
+    lines = stderr.splitlines()
+    assert [line for line in lines if line.startswith("Error: ")] == lines[-1:], stderr
+    return lines[-1]
+
+
+@pytest.mark.parametrize("service", ["schema-registry", "rest-proxy", "ksqldb"])
+def test_a_schema_topic_it_cannot_use_is_one_error_naming_the_service(
+        env: dict[str, str], tmp_path: Path, service: str) -> None:
+    """The registry (its own service, or the one inside the REST Proxy and ksqlDB) fails
+    its start on a `_schemas` topic of two partitions. Before, the registry and the proxy
+    printed the app's startup traceback and exited 3 (`tote status` then had no reason
+    to show); ksqlDB printed the reason without saying which service could not start."""
+    home = tmp_path / "home"
+    created = run(env, "topic", "create", "_schemas", "--partitions", "2", "--home", str(home))
+    assert created.returncode == 0, created.stderr
+    result = run(env, "serve", service, "--home", str(home), "--port", "0")
+    assert result.returncode == 1
+    assert startup_error(result.stderr) == (
+        f"Error: {service} could not start: The schema topic _schemas should have only 1 "
+        "partition but has 2.")
+
+
+FAILING_APP = """
+import socket, sys
+from contextlib import asynccontextmanager
+from starlette.applications import Starlette
+from tote.core.errors import ToteError
+from tote.http.common import run_app
+from tote.http.hyper import run_hyper_app
+
+@asynccontextmanager
+async def lifespan(app):
+    raise ToteError("a tote error") if sys.argv[2] == "tote-error" else ValueError("a bug")
+    yield
+
+serve = {"run_app": run_app, "run_hyper_app": run_hyper_app}[sys.argv[1]]
+try:
+    serve(Starlette(lifespan=lifespan), socket.create_server(("127.0.0.1", 0)))
+except ToteError as exc:
+    print(f"raised: {exc.message}")
+"""
+
+
+@pytest.mark.parametrize("runner", ["run_app", "run_hyper_app"])
+def test_a_tote_error_in_the_app_startup_is_raised_to_the_caller(
+        env: dict[str, str], runner: str) -> None:
+    """The one place every `tote serve` app starts: the caller gets the ToteError to
+    report in one line, and uvicorn logs no traceback."""
+    result = subprocess.run([sys.executable, "-c", FAILING_APP, runner, "tote-error"],
+                            capture_output=True, text=True, timeout=120, check=False, env=env)
+    assert (result.returncode, result.stdout) == (0, "raised: a tote error\n"), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("runner", ["run_app", "run_hyper_app"])
+def test_a_bug_in_the_app_startup_keeps_its_traceback(env: dict[str, str], runner: str) -> None:
+    result = subprocess.run([sys.executable, "-c", FAILING_APP, runner, "bug"],
+                            capture_output=True, text=True, timeout=120, check=False, env=env)
+    assert (result.returncode, result.stdout) == (3, "")  # uvicorn's STARTUP_FAILURE
+    assert "Traceback" in result.stderr
+    assert "ValueError: a bug" in result.stderr

@@ -7,19 +7,22 @@ from typing import Annotated
 
 import typer
 
+from tote.cli.ranges import above_zero
+
 app = typer.Typer(help="bench commands.", no_args_is_help=True)
 
 
 @app.command("log")
 def log_bench(
-    records: Annotated[
-        int, typer.Option(help="Records to append (200-byte values, batches of 1,000).")
-    ] = 200_000,
-    duration: Annotated[
-        float, typer.Option(help="Seconds of paced appends for the tail-latency test.")
+    records: Annotated[int, typer.Option(
+        min=1, help="Records to append (200-byte values, batches of 1,000).")] = 200_000,
+    duration: Annotated[float, typer.Option(
+        callback=above_zero, help="Seconds of paced appends for the tail-latency test.")
     ] = 5.0,
-    rate: Annotated[int, typer.Option(help="Records per second during the latency test.")] = 5000,
-    batch: Annotated[int, typer.Option(help="Records per append during the latency test.")] = 10,
+    rate: Annotated[int, typer.Option(
+        min=1, help="Records per second during the latency test.")] = 5000,
+    batch: Annotated[int, typer.Option(
+        min=1, help="Records per append during the latency test.")] = 10,
     workdir: Annotated[
         Path | None, typer.Option("--dir", exists=True, file_okay=False,
                                   help="Where to put the temporary log files.")
@@ -28,45 +31,45 @@ def log_bench(
     """The SQLite log: appends/s and reads/s beside raw sqlite3, and cross-process tail latency."""
     from tote.bench.log import report, run
 
-    if records < 1 or duration <= 0 or rate < 1 or batch < 1:
-        raise typer.BadParameter("records, duration, rate and batch must be positive.")
     report(run(records, duration, rate, batch, workdir), batch)
 
 
 @app.command("serde")
 def serde_bench(
-    n: Annotated[int, typer.Option("--n", help="Bet records to encode and decode.")] = 200_000,
+    n: Annotated[int, typer.Option(
+        "--n", min=1, help="Bet records to encode and decode.")] = 200_000,
 ) -> None:
     """Avro encode+decode of the seed's bets through the wire format, beside raw fastavro."""
     from tote.bench.serde import print_serde_bench
 
-    if n < 1:
-        raise typer.BadParameter("n must be positive.")
     print_serde_bench(n)
 
 
 @app.command("registry")
 def registry_bench(
-    lookups: Annotated[int, typer.Option(help="HTTP lookups by id to time.")] = 5_000,
-    schemas: Annotated[int, typer.Option(help="Distinct schemas to register first.")] = 100,
+    lookups: Annotated[int, typer.Option(min=1, help="HTTP lookups by id to time.")] = 5_000,
+    schemas: Annotated[int, typer.Option(
+        min=1, help="Distinct schemas to register first.")] = 100,
 ) -> None:
     """Schema lookups by id per second over HTTP, against in-process lookups."""
     from tote.bench.registry import print_registry_bench
 
-    if lookups < 1 or schemas < 1:
-        raise typer.BadParameter("lookups and schemas must be positive.")
     print_registry_bench(lookups, schemas)
 
 
 @app.command("rest-proxy")
 def rest_proxy_bench(
     *,
-    records: Annotated[int, typer.Option(help="Records to produce over HTTP.")] = 200_000,
-    batch: Annotated[int, typer.Option(help="Seed bets per produce request.")] = 1_000,
-    clients: Annotated[int, typer.Option(help="Keep-alive connections posting batches.")] = 2,
-    rate: Annotated[float, typer.Option(help="Single-record requests per second.")] = 1_000,
+    records: Annotated[int, typer.Option(
+        min=1, help="Records to produce over HTTP (at least --batch).")] = 200_000,
+    batch: Annotated[int, typer.Option(min=1, help="Seed bets per produce request.")] = 1_000,
+    clients: Annotated[int, typer.Option(
+        min=1, help="Keep-alive connections posting batches.")] = 2,
+    rate: Annotated[float, typer.Option(
+        callback=above_zero, help="Single-record requests per second.")] = 1_000,
     duration: Annotated[float, typer.Option(
-        help="Seconds of paced single-record requests (0 skips the latency test).")] = 5.0,
+        min=0, help="Seconds of paced single-record requests (0 skips the latency test).")
+    ] = 5.0,
     workdir: Annotated[
         Path | None, typer.Option("--dir", exists=True, file_okay=False,
                                   help="Where to put the temporary log files.")
@@ -76,17 +79,17 @@ def rest_proxy_bench(
     and single-record latency at a fixed request rate."""
     from tote.bench.rest_proxy import Settings, print_rest_proxy_bench
 
-    if batch < 1 or clients < 1 or records < batch or rate <= 0 or duration < 0:
-        raise typer.BadParameter("batch, clients and rate must be positive, records ≥ batch, "
-                                 "duration ≥ 0.")
+    if records < batch:
+        raise typer.BadParameter(f"{records} is less than --batch ({batch}).",
+                                 param_hint="'--records'")
     print_rest_proxy_bench(Settings(records, batch, clients, rate, duration, workdir))
 
 
 @app.command("jdbc")
 def jdbc_bench(
-    records: Annotated[int, typer.Option(help="Bet records to sink.")] = 1_000_000,
-    batch: Annotated[int, typer.Option(help="Rows per transaction (the sink's batch.size).")
-                     ] = 3_000,
+    records: Annotated[int, typer.Option(min=1, help="Bet records to sink.")] = 1_000_000,
+    batch: Annotated[int, typer.Option(
+        min=1, help="Rows per transaction (the sink's batch.size).")] = 3_000,
     workdir: Annotated[
         Path | None, typer.Option("--dir", exists=True, file_okay=False,
                                   help="Where to put the temporary files.")
@@ -95,8 +98,6 @@ def jdbc_bench(
     """Log → PostgreSQL through the JDBC sink, beside a raw psycopg COPY of the same rows."""
     from tote.bench.jdbc import report, run
 
-    if records < 1 or batch < 1:
-        raise typer.BadParameter("records and batch must be positive.")
     report(run(records, batch, workdir, progress=lambda text: typer.echo(f"… {text}",
                                                                           err=True)))
 
@@ -104,12 +105,15 @@ def jdbc_bench(
 @app.command("e2e")
 def e2e_bench(
     *,
-    rate: Annotated[float, typer.Option(help="Bets per second in the latency phase.")] = 2_000,
-    duration: Annotated[float, typer.Option(help="Seconds of the latency phase.")] = 60.0,
-    batch: Annotated[int, typer.Option(help="Bets per POST in the latency phase.")] = 20,
+    rate: Annotated[float, typer.Option(
+        callback=above_zero, help="Bets per second in the latency phase.")] = 2_000,
+    duration: Annotated[float, typer.Option(
+        callback=above_zero, help="Seconds of the latency phase.")] = 60.0,
+    batch: Annotated[int, typer.Option(min=1, help="Bets per POST in the latency phase.")] = 20,
     max_bets: Annotated[int, typer.Option(
-        help="Bets posted as fast as possible to find the highest sustained rate.")] = 30_000,
-    clients: Annotated[int, typer.Option(help="Concurrent clients for that phase.")] = 4,
+        min=100, help="Bets posted as fast as possible to find the highest sustained rate.")
+    ] = 30_000,
+    clients: Annotated[int, typer.Option(min=1, help="Concurrent clients for that phase.")] = 4,
     backend: Annotated[str, typer.Option(help="sqlite (embedded) or kafka.")] = "sqlite",
     bootstrap_servers: Annotated[str, typer.Option(
         help="Kafka bootstrap servers (with --backend kafka).")] = "",
@@ -121,9 +125,6 @@ def e2e_bench(
     """Bets through the seed pipeline on `tote up`: POST → odds-row latency, highest rate."""
     from tote.bench.e2e import E2ESettings, report, run
 
-    if rate <= 0 or duration <= 0 or batch < 1 or max_bets < 100 or clients < 1:
-        raise typer.BadParameter("rate, duration, batch and clients must be positive; "
-                                 "max-bets ≥ 100.")
     if backend not in ("sqlite", "kafka") or (backend == "kafka") != bool(bootstrap_servers):
         raise typer.BadParameter("--backend is sqlite, or kafka with --bootstrap-servers.")
     settings = E2ESettings(rate, duration, batch, max_bets, clients, backend, bootstrap_servers,
@@ -134,13 +135,15 @@ def e2e_bench(
 @app.command("pipeline")
 def pipeline_bench(
     *,
-    bets: Annotated[int, typer.Option(help="Bets for the throughput run.")] = 200_000,
-    races: Annotated[int, typer.Option(help="Races the bets are spread over.")] = 1_000,
-    runners: Annotated[int, typer.Option(help="Runners per race.")] = 12,
-    rate: Annotated[int, typer.Option(help="Bets per second in the latency run.")] = 2_000,
-    duration: Annotated[float, typer.Option(help="Seconds of the latency run.")] = 10.0,
+    bets: Annotated[int, typer.Option(min=1, help="Bets for the throughput run.")] = 200_000,
+    races: Annotated[int, typer.Option(min=1, help="Races the bets are spread over.")] = 1_000,
+    runners: Annotated[int, typer.Option(min=1, help="Runners per race.")] = 12,
+    rate: Annotated[int, typer.Option(min=1, help="Bets per second in the latency run.")
+                    ] = 2_000,
+    duration: Annotated[float, typer.Option(
+        callback=above_zero, help="Seconds of the latency run.")] = 10.0,
     rss_bets: Annotated[int, typer.Option(
-        help="Bets of the memory run (over 10x the races); 0 skips it.")] = 1_000_000,
+        min=0, help="Bets of the memory run (over 10x the races); 0 skips it.")] = 1_000_000,
     workdir: Annotated[
         Path | None, typer.Option("--dir", exists=True, file_okay=False,
                                   help="Where to put the temporary logs.")
@@ -152,8 +155,6 @@ def pipeline_bench(
     """The seed's statements on the embedded log beside a hand-written pipeline."""
     from tote.bench.pipeline import Shape, instructions_per_bet, report, report_instructions, run
 
-    if bets < 1 or races < 1 or runners < 1 or rate < 1 or duration <= 0 or rss_bets < 0:
-        raise typer.BadParameter("bets, races, runners, rate and duration must be positive.")
     shape = Shape(bets, races, runners)
     if instructions:
         report_instructions(instructions_per_bet(shape, workdir), shape)
@@ -164,11 +165,14 @@ def pipeline_bench(
 @app.command("push")
 def push_bench(
     *,
-    rate: Annotated[float, typer.Option(help="Bets per second appended to the log.")] = 2_000,
-    duration: Annotated[float, typer.Option(help="Seconds of paced bets.")] = 20.0,
-    batch: Annotated[int, typer.Option(help="Bets per append.")] = 10,
-    pull_duration: Annotated[float, typer.Option(help="Seconds of pull-query lookups.")] = 5.0,
-    clients: Annotated[int, typer.Option(help="Connections sending pull queries.")] = 4,
+    rate: Annotated[float, typer.Option(
+        callback=above_zero, help="Bets per second appended to the log.")] = 2_000,
+    duration: Annotated[float, typer.Option(
+        callback=above_zero, help="Seconds of paced bets.")] = 20.0,
+    batch: Annotated[int, typer.Option(min=1, help="Bets per append.")] = 10,
+    pull_duration: Annotated[float, typer.Option(
+        callback=above_zero, help="Seconds of pull-query lookups.")] = 5.0,
+    clients: Annotated[int, typer.Option(min=1, help="Connections sending pull queries.")] = 4,
     http1: Annotated[bool, typer.Option(
         "--http1", help="Push query over HTTP/1.1 instead of HTTP/2 (h2c).")] = False,
     workdir: Annotated[
@@ -180,9 +184,6 @@ def push_bench(
     key lookups/s, beside the raw log's latency and the HTTP floor."""
     from tote.bench.push import PushSettings, report, run
 
-    if rate <= 0 or duration <= 0 or batch < 1 or pull_duration <= 0 or clients < 1:
-        raise typer.BadParameter("rate, duration, batch, pull-duration and clients must be "
-                                 "positive.")
     settings = PushSettings(rate, duration, batch, pull_duration, clients, not http1, workdir)
     report(run(settings, progress=lambda text: typer.echo(f"… {text}", err=True)))
 
@@ -190,11 +191,12 @@ def push_bench(
 @app.command("tote")
 def tote_bench(
     *,
-    bets: Annotated[int, typer.Option(help="Bets posted to the intake over HTTP.")] = 200_000,
-    batch: Annotated[int, typer.Option(help="Bets per POST /v1/bets.")] = 1_000,
-    clients: Annotated[int, typer.Option(help="Keep-alive connections posting.")] = 4,
+    bets: Annotated[int, typer.Option(
+        min=1, help="Bets posted to the intake over HTTP (at least --batch).")] = 200_000,
+    batch: Annotated[int, typer.Option(min=1, help="Bets per POST /v1/bets.")] = 1_000,
+    clients: Annotated[int, typer.Option(min=1, help="Keep-alive connections posting.")] = 4,
     race_bets: Annotated[int, typer.Option(
-        help="Bets of the one race the pools statements price and settle.")] = 100_000,
+        min=1, help="Bets of the one race the pools statements price and settle.")] = 100_000,
     workdir: Annotated[
         Path | None, typer.Option("--dir", exists=True, file_okay=False,
                                   help="Where to put the temporary data dirs.")
@@ -204,7 +206,8 @@ def tote_bench(
     from tote.bench import tote_intake, tote_pools
     from tote.bench.tote import report, run
 
-    if bets < batch or batch < 1 or clients < 1 or race_bets < 1:
-        raise typer.BadParameter("batch, clients and race-bets must be positive, bets ≥ batch.")
+    if bets < batch:
+        raise typer.BadParameter(f"{bets} is less than --batch ({batch}).",
+                                 param_hint="'--bets'")
     report(run(tote_intake.Settings(bets=bets, batch=batch, clients=clients, workdir=workdir),
                tote_pools.Settings(bets=race_bets)))

@@ -16,8 +16,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from tote.cli.errors import user_errors
 from tote.cli.seed import run_build, run_play
-from tote.cli.stack import plan_up, start_detached, user_errors
+from tote.cli.stack import plan_up, start_detached
 from tote.core.config import load_config
 from tote.seed import ODDS_TABLE, SeedClient
 from tote.seed.files import ODDS_COLUMNS

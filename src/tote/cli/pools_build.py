@@ -14,8 +14,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from tote.cli.errors import user_errors
 from tote.cli.seed import print_steps, stack_url
-from tote.cli.stack import user_errors
 
 Url = Annotated[str | None, typer.Option(help="[default: the running stack's].")]
 Home = Annotated[Path | None, typer.Option("--home", help="Data directory (TOTE_HOME).")]

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from tote.cli.stack import user_errors
+from tote.cli.errors import user_errors
 from tote.core.config import load_config
 from tote.seed import SeedClient, StepResult, load_connector, load_payloads, load_statements
 from tote.stack.endpoints import running_endpoints

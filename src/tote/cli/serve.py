@@ -20,6 +20,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from tote.cli.errors import user_errors
+from tote.cli.ranges import (
+    JAVA_INT_MAX,
+    MAX_SESSION_TIMEOUT_MS,
+    above_zero,
+    heartbeat_below_session,
+)
 from tote.core.config import Config, load_config
 from tote.core.errors import ToteError
 
@@ -39,16 +46,6 @@ Bootstrap = Annotated[
 Host = Annotated[str | None, typer.Option("--host", help="Interface to listen on (TOTE_HOST).")]
 
 
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """A ToteError while a service starts is one line on stderr and exit 1, no traceback."""
-    try:
-        yield
-    except ToteError as exc:
-        typer.echo(f"Error: {exc.message}", err=True)
-        raise typer.Exit(1) from None
-
-
 def _setup_logging() -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO,
@@ -63,15 +60,17 @@ def _service_log(port_field: str, port: int | None, *, host: str | None, home: P
     service starts from.
 
     The port is taken first, as `tote up` checks it: taken, or a host that cannot be
-    listened on, exits like `_user_errors` before anything is opened or written. Config
-    and open errors exit the same way; the log closes when the service stops.
+    listened on, exits like `user_errors` before anything is opened or written. Config
+    and open errors exit the same way; the log closes when the service stops. A ToteError
+    from the body (the service's start, or its app's lifespan startup, which `run_app` and
+    `run_hyper_app` re-raise) is `Error: <service> could not start: <reason>`, exit 1.
     """
     from tote.log.open import open_log
     from tote.stack.ports import claim_port
     from tote.stack.services import SERVICES
 
     _setup_logging()
-    with _user_errors():
+    with user_errors():
         config = load_config({"home": home, "backend": backend, "host": host,
                               "bootstrap_servers": bootstrap_servers, port_field: port})
         spec = next(s for s in SERVICES if s.port_field == port_field)
@@ -87,6 +86,9 @@ def _service_log(port_field: str, port: int | None, *, host: str | None, home: P
     except KeyboardInterrupt:
         if not lost:
             raise
+    except ToteError as exc:
+        typer.echo(f"Error: {spec.name} could not start: {exc.message}", err=True)
+        raise typer.Exit(1) from None
     finally:
         sock.close()
         log.close()
@@ -160,11 +162,11 @@ def rest_proxy(
         str | None,
         typer.Option(help="Use this Schema Registry [default: one in this process, same log]."),
     ] = None,
-    consumer_instance_timeout_ms: Annotated[
-        int, typer.Option(help="Idle consumer instances expire after this long.")
+    consumer_instance_timeout_ms: Annotated[int, typer.Option(
+        min=1, max=JAVA_INT_MAX, help="Idle consumer instances expire after this long.")
     ] = 300_000,
-    consumer_request_timeout_ms: Annotated[
-        int, typer.Option(help="How long GET .../records waits for data by default.")
+    consumer_request_timeout_ms: Annotated[int, typer.Option(
+        min=0, max=JAVA_INT_MAX, help="How long GET .../records waits for data by default.")
     ] = 1_000,
     access_log: Annotated[
         bool, typer.Option(help="Log every request (costs CPU under heavy load).")
@@ -206,9 +208,11 @@ def connect(
     worker_id: Annotated[str | None, typer.Option(
         help="This worker's id in statuses (default HOST:PORT).")] = None,
     session_timeout_ms: Annotated[int, typer.Option(
+        min=1, max=MAX_SESSION_TIMEOUT_MS,
         help="A worker silent this long is dead; others take over its tasks.")] = 10_000,
-    heartbeat_ms: Annotated[int, typer.Option(help="How often this worker says it lives.")
-                            ] = 3_000,
+    heartbeat_ms: Annotated[int, typer.Option(
+        min=1, help="How often this worker says it lives (below --session-timeout-ms).")
+    ] = 3_000,
     home: Home = None,
     backend: Backend = None,
     bootstrap_servers: Bootstrap = None,
@@ -220,9 +224,10 @@ def connect(
     from tote.http.common import run_app
     from tote.http.connect_api import create_connect_app
 
+    heartbeat_below_session(heartbeat_ms, session_timeout_ms)
     with _service_log("connect_port", port, host=host, home=home, backend=backend,
                       bootstrap_servers=bootstrap_servers) as (config, log, sock):
-        with _user_errors():
+        with user_errors():
             aliases = {"db": _database_endpoint(config.db_url, config.db_port),
                        **host_aliases_from_env()}
         identity = worker_id or f"{_advertised(config.host)}:{config.connect_port}"
@@ -318,7 +323,7 @@ def ui(
 
     with _service_log("ui_port", port, host=host, home=home, backend=backend,
                       bootstrap_servers=bootstrap_servers) as (config, log, sock):
-        with _user_errors():
+        with user_errors():
             settings = ui_settings(config, host_aliases_from_env(),
                                    registry_url=schema_registry_url, ksqldb_url=ksqldb_url,
                                    connect_url=connect_url, proxy_url=rest_proxy_url,
@@ -339,11 +344,13 @@ def tote(
     member_id: Annotated[str | None, typer.Option(
         help="This sequencer's id in its group (default HOST:PORT).")] = None,
     session_timeout_ms: Annotated[int, typer.Option(
+        min=1, max=MAX_SESSION_TIMEOUT_MS,
         help="A sequencer silent this long loses its partitions to the others.")] = 10_000,
     reply_timeout_s: Annotated[float, typer.Option(
-        help="How long a request waits for the sequencer's answer.")] = 10.0,
+        callback=above_zero, help="How long a request waits for the sequencer's answer.")
+    ] = 10.0,
     retry_for_s: Annotated[float, typer.Option(
-        help="How long the sequencer retries a failing log before the service exits "
+        min=0, help="How long the sequencer retries a failing log before the service exits "
              "(non-zero, for its supervisor to restart it).")] = 10.0,
     home: Home = None,
     backend: Backend = None,

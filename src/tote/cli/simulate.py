@@ -8,14 +8,16 @@ table at the end; the board of the web UI shows the pools, approximates and divi
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from tote.cli.errors import user_errors
 from tote.cli.race import default_url
-from tote.core.errors import ToteError
+from tote.cli.ranges import above_zero
 from tote.simulate.card import race_card
 from tote.simulate.driver import RaceOutcome, ToteClient, run_race
 
@@ -42,30 +44,24 @@ def _table(outcomes: list[RaceOutcome]) -> Table:
 
 def simulate(
     *,
-    races: Annotated[int, typer.Option(help="Races on the card.")] = 5,
-    bets_per_second: Annotated[float, typer.Option(help="Bets posted per second.")] = 500.0,
-    bets_per_race: Annotated[int, typer.Option(help="Tickets per race.")] = 1_000,
+    races: Annotated[int, typer.Option(min=1, help="Races on the card.")] = 5,
+    bets_per_second: Annotated[float, typer.Option(
+        callback=above_zero, help="Bets posted per second.")] = 500.0,
+    bets_per_race: Annotated[int, typer.Option(min=1, help="Tickets per race.")] = 1_000,
     seed: Annotated[int, typer.Option(help="Seed of the card (same seed, same card).")] = 1,
     prefix: Annotated[str, typer.Option(help="Race ids are PREFIX-SEED-R<n>.")] = "SIM",
     url: Annotated[str | None, typer.Option(
         "--url", help="The tote service (default http://TOTE_HOST:TOTE_TOTE_PORT).")] = None,
 ) -> None:
     """Run a simulated race card: open, bet, scratch, close and result each race."""
-    if races < 1 or bets_per_race < 1 or bets_per_second <= 0:
-        raise typer.BadParameter("races, bets-per-race and bets-per-second must be positive.")
     console = Console()
     client = ToteClient(url or default_url())
     outcomes: list[RaceOutcome] = []
-    try:
+    with user_errors(), closing(client):
         for race in race_card(races, bets_per_race, seed=seed, prefix=prefix):
             outcome = run_race(client, race, bets_per_second)
             outcomes.append(outcome)
             console.print(f"{race.race_id}: {outcome.accepted:,} bets accepted, "
                           f"{sum(outcome.rejected.values()):,} rejected, "
                           f"result {_placings(outcome)}")
-    except ToteError as exc:
-        typer.echo(f"Error: {exc.message}", err=True)
-        raise typer.Exit(1) from None
-    finally:
-        client.close()
     console.print(_table(outcomes))

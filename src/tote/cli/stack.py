@@ -7,8 +7,6 @@ anything starts where possible (ports taken, unknown backend, a stack already ru
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -16,9 +14,9 @@ import typer
 from rich.console import Console
 
 from tote.cli import stack_info
+from tote.cli.errors import user_errors
 from tote.cli.stack_table import print_services
 from tote.core.config import load_config
-from tote.core.errors import ToteError
 from tote.stack.control import stop_stack, supervisor_alive
 from tote.stack.daemon import spawn_daemon, wait_for_daemon
 from tote.stack.errors import StackRunning
@@ -29,16 +27,6 @@ from tote.stack.state import StackState, load_state
 from tote.stack.supervisor import Supervisor
 
 Home = Annotated[Path | None, typer.Option("--home", help="Data directory (TOTE_HOME).")]
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """A ToteError becomes `Error: <message>` on stderr and exit code 1."""
-    try:
-        yield
-    except ToteError as exc:
-        typer.echo(f"Error: {exc.message}", err=True)
-        raise typer.Exit(1) from None
 
 
 def state_rows(state: StackState) -> list[dict[str, object]]:

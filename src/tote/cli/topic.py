@@ -16,9 +16,10 @@ from typing import Annotated
 
 import typer
 
+from tote.cli.errors import user_errors
 from tote.core.clock import SYSTEM_CLOCK
 from tote.core.config import load_config
-from tote.core.errors import BadRequest, PartitionNotFound, Timeout, ToteError
+from tote.core.errors import BadRequest, PartitionNotFound, Timeout
 from tote.core.records import LogRecord, Record, TopicPartition
 from tote.log.base import GroupConsumer, Log
 from tote.log.open import open_log
@@ -42,13 +43,10 @@ ASSIGN_TIMEOUT_S = 60.0
 @contextmanager
 def _session(home: Path | None, backend: str | None, bootstrap: str | None) -> Iterator[Log]:
     """Open the configured log; turn any ToteError into `Error: ...` and exit code 1."""
-    try:
+    with user_errors():
         config = load_config({"home": home, "backend": backend, "bootstrap_servers": bootstrap})
         with open_log(config) as log:
             yield log
-    except ToteError as exc:
-        typer.echo(f"Error: {exc.message}", err=True)
-        raise typer.Exit(1) from None
 
 
 def _text(data: bytes | None) -> str:
@@ -173,11 +171,13 @@ def consume(
     name: str,
     *,
     from_beginning: Annotated[bool, typer.Option(help="Start at the first record.")] = False,
-    offset: Annotated[int | None, typer.Option(help="Start at this offset.")] = None,
-    partition: Annotated[int | None, typer.Option(help="Read only this partition.")] = None,
+    offset: Annotated[int | None, typer.Option(min=0, help="Start at this offset.")] = None,
+    partition: Annotated[int | None, typer.Option(
+        min=0, help="Read only this partition.")] = None,
     follow: Annotated[bool, typer.Option(help="Keep waiting for new records.")] = False,
     group: Annotated[str | None, typer.Option(help="Consume as this group; commits.")] = None,
-    max_records: Annotated[int | None, typer.Option(help="Stop after this many.")] = None,
+    max_records: Annotated[int | None, typer.Option(
+        min=1, help="Stop after this many.")] = None,
     print_key: Annotated[bool, typer.Option(help="Print KEY<TAB>VALUE.")] = False,
     home: Home = None,
     backend: Backend = None,

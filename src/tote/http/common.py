@@ -200,8 +200,9 @@ def run_app(
     stop: threading.Event | None = None,
 ) -> None:
     """Serve `app` on the listening `sock` until interrupted, or until `stop` is set (the
-    lifespan starts and stops the service). Exits 3, as uvicorn does, if the server could
-    not start. The caller binds `sock`, so that a taken port fails before anything starts.
+    lifespan starts and stops the service). Raises the ToteError the lifespan's startup
+    raised, else exits 3, as uvicorn does, if the server could not start. The caller binds
+    `sock`, so that a taken port fails before anything starts.
 
     `fast_io`: uvloop and httptools when installed (roughly halving the CPU a small
     request costs), else asyncio's loop and h11, which every app has been tested on.

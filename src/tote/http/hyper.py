@@ -233,8 +233,8 @@ def run_hyper_app(
     before_shutdown: Callable[[], None] | None = None,
 ) -> None:
     """Serve `app` on the listening `sock` until SIGINT / SIGTERM (the lifespan starts and
-    stops the service). The caller binds `sock`, so that a taken port fails before
-    anything starts.
+    stops the service; the ToteError its startup raises is raised here). The caller binds
+    `sock`, so that a taken port fails before anything starts.
 
     On a signal `before_shutdown` runs first (in a thread), so that endless responses such
     as push queries can end before the server waits for open requests to finish.
@@ -273,7 +273,8 @@ class HyperServerThread:
         waited = 0.0
         while not self._server.started:
             if not self._thread.is_alive():
-                raise RuntimeError(f"server failed to start: {self._error!r}")
+                error = self._server.startup_error or self._error
+                raise RuntimeError(f"server failed to start: {error!r}")
             if waited >= timeout:
                 raise TimeoutError(f"server did not start within {timeout} s")
             threading.Event().wait(0.02)

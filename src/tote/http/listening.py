@@ -1,17 +1,88 @@
 """uvicorn's server on a socket the caller bound: `tote serve` takes its port before
-anything starts, so a taken port fails with one line (see `tote.stack.ports`)."""
+anything starts, so a taken port fails with one line (see `tote.stack.ports`).
+
+A service that cannot start because of a ToteError in its app's lifespan startup (a log
+it cannot read, a topic it cannot use) says why in one line rather than with uvicorn's
+traceback: `SocketServer.run` raises that error for the caller to report. Any other
+exception there is a bug, and keeps its traceback and uvicorn's exit status 3.
+"""
 
 from __future__ import annotations
 
 import logging
 import socket
+from typing import cast
 
 import uvicorn
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tote.core.errors import ToteError
+
+
+class _StartupGuard:
+    """The app, keeping the ToteError its lifespan startup raises out of uvicorn's log.
+
+    Starlette reports a failed startup with the traceback as the message, which uvicorn
+    logs; that message is held until the exception says whether it is a bug."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.error: ToteError | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        held: list[Message] = []
+        started = False
+
+        async def hold_failure(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "lifespan.startup.failed":
+                held.append(message)
+                return
+            started = started or message["type"] == "lifespan.startup.complete"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, hold_failure)
+        except ToteError as exc:
+            if started:
+                raise
+            self.error = exc
+            await send({"type": "lifespan.startup.failed", "message": ""})
+            return
+        except BaseException:
+            for message in held:
+                await send(message)
+            raise
+        for message in held:  # failed without raising
+            await send(message)
 
 
 class SocketServer(uvicorn.Server):
     """Says where it listens once started, as uvicorn does only when it binds the port
     itself: `tote logs SERVICE` shows the line."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        self._guard = _StartupGuard(cast(ASGIApp, config.app))  # tote passes ASGI 3 apps
+        config.app = self._guard
+        super().__init__(config)
+
+    @property
+    def startup_error(self) -> ToteError | None:
+        """The ToteError the app's lifespan startup raised, if it did."""
+        return self._guard.error
+
+    def run(self, sockets: list[socket.socket] | None = None) -> None:
+        """Serve until told to stop; the app's startup ToteError, if any, is raised
+        here (where uvicorn would exit 3)."""
+        try:
+            super().run(sockets)
+        except SystemExit:
+            if self._guard.error is not None:
+                raise self._guard.error from None
+            raise
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
