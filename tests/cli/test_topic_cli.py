@@ -88,6 +88,14 @@ def test_keyed_records_are_partitioned_and_print_with_their_keys(home: Path) -> 
     )
 
 
+def test_one_keyed_record_as_the_readme_produces_it(home: Path) -> None:
+    ok(tote(home, "create", "bets", "--partitions", "3"))
+    assert ok(tote(home, "produce", "bets", "--keyed", stdin='1\t{"amount": 25}\n')) == (
+        "Appended 1 record to bets.\n"
+    )
+    assert ok(tote(home, "consume", "bets", "--from-beginning")) == '{"amount": 25}\n'
+
+
 def test_a_group_resumes_where_it_committed(home: Path) -> None:
     ok(tote(home, "create", "bets"))
     ok(tote(home, "produce", "bets", stdin="a\nb\nc\n"))

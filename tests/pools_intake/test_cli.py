@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,15 @@ from tote.http.tote_api import create_tote_app
 from tote.log.sqlite import SqliteLog
 from tote.pools.service import ToteService
 from tote.registry import Registry
+from tote.stack.paths import StackPaths
+from tote.stack.procs import ProcessRef
+from tote.stack.state import (
+    PHASE_RUNNING,
+    RUNNING,
+    ServiceStatus,
+    StackState,
+    SupervisorInfo,
+)
 
 
 @pytest.fixture(scope="module")
@@ -185,6 +195,25 @@ def test_the_default_url_comes_from_the_configuration(tmp_path: Path, url: str) 
     opened = tote(tmp_path, "race", "open", "C5", "--runners", "1-3", TOTE_TOTE_PORT=port)
     assert (opened.returncode, opened.stderr) == (0, "")
     assert opened.stdout.startswith("Race C5 OPEN: runners 1, 2, 3;")
+
+
+def test_the_default_url_is_the_running_stacks(tmp_path: Path, url: str) -> None:
+    """`tote up --tote-port N` then `tote race ...` without --url: the race command finds
+    the service in the stack's state file, as `tote build`, `play` and `sql` do."""
+    home = tmp_path / "stack-home"
+    me = ProcessRef.of(os.getpid())
+    assert me is not None
+    state = StackState(home=str(home), backend="sqlite", bootstrap_servers="",
+                       supervisor=SupervisorInfo(me.pid, me.started, detached=True),
+                       database_url="", aliases={}, phase=PHASE_RUNNING,
+                       services=[ServiceStatus("tote", url, int(url.rsplit(":", 1)[1]),
+                                               available=True, log="", state=RUNNING)])
+    state.save(StackPaths.of(home).state_file)
+    configured = str(free_port())  # what the old default asked: nobody listens there
+    opened = tote(tmp_path, "race", "open", "C6", "--runners", "1-3",
+                  TOTE_HOME=str(home), TOTE_TOTE_PORT=configured)
+    assert (opened.returncode, opened.stderr) == (0, "")
+    assert opened.stdout.startswith("Race C6 OPEN: runners 1, 2, 3;")
 
 
 def test_an_unreachable_service_is_a_clear_error(tmp_path: Path) -> None:

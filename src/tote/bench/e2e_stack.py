@@ -29,8 +29,11 @@ from tote.core.errors import ToteError
 from tote.seed import ODDS_TABLE, SeedClient, load_connector, load_statements
 
 STACK_TIMEOUT_S = 300.0
+# Every service of `tote up` gets a free port: one left out would take its default port,
+# where another stack (or another bench) may already listen.
 SERVICE_FLAGS = {"schema-registry": "--registry-port", "rest-proxy": "--proxy-port",
-                 "connect": "--connect-port", "ksqldb": "--ksqldb-port", "ui": "--ui-port"}
+                 "connect": "--connect-port", "ksqldb": "--ksqldb-port", "ui": "--ui-port",
+                 "tote": "--tote-port"}
 
 
 class E2EBenchError(ToteError):

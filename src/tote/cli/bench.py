@@ -9,7 +9,8 @@ import typer
 
 from tote.cli.ranges import above_zero
 
-app = typer.Typer(help="bench commands.", no_args_is_help=True)
+app = typer.Typer(help="Benchmarks, each beside a baseline measured in the same run.",
+                  no_args_is_help=True)
 
 
 @app.command("log")

@@ -9,7 +9,7 @@ run the seed, run `tote build` first: the seed's payloads post `value_schema_id:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,11 +17,16 @@ from rich.console import Console
 from tote.cli.errors import user_errors
 from tote.cli.seed import print_steps, stack_url
 
-Url = Annotated[str | None, typer.Option(help="[default: the running stack's].")]
 Home = Annotated[Path | None, typer.Option("--home", help="Data directory (TOTE_HOME).")]
 
 
-def build(ksqldb_url: Url = None, connect_url: Url = None, registry_url: Url = None,
+def _url(service: str) -> Any:
+    return typer.Option(help=f"{service} (default: the running stack's).")
+
+
+def build(ksqldb_url: Annotated[str | None, _url("ksqlDB server")] = None,
+          connect_url: Annotated[str | None, _url("Kafka Connect")] = None,
+          registry_url: Annotated[str | None, _url("Schema Registry")] = None,
           home: Home = None) -> None:
     """Register the event schemas, run pools.sql and create the pools sink connector."""
     from tote.seed import SeedClient

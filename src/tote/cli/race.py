@@ -1,9 +1,10 @@
 """`tote race open | close | scratch | result | void | show`: the operator's commands.
 
 Each command is one request to the tote service (`tote serve tote`, part of `tote up`) at
-`--url` (default: TOTE_TOTE_PORT on TOTE_HOST), answered once the sequencer has committed
-it. Success prints one line (`--json`: the service's JSON answer); a refusal prints
-`Error: <message>` on stderr and exits 1; bad arguments exit 2.
+`--url` (default: the stack running on the data dir, else TOTE_TOTE_PORT on TOTE_HOST),
+answered once the sequencer has committed it. Success prints one line (`--json`: the
+service's JSON answer); a refusal prints `Error: <message>` on stderr and exits 1; bad
+arguments exit 2.
 
     tote race open R5 --runners 1-8 --pool WIN --pool 'EXACTA:takeout_bp=1600'
     tote race scratch R5 7
@@ -22,6 +23,8 @@ import typer
 
 from tote.core.config import load_config
 from tote.core.errors import ToteError
+from tote.stack.endpoints import running_endpoints
+from tote.stack.errors import StackNotRunning
 from tote.stack.ports import connect_host
 
 app = typer.Typer(
@@ -30,7 +33,8 @@ app = typer.Typer(
 
 Url = Annotated[
     str | None,
-    typer.Option("--url", help="The tote service (default http://TOTE_HOST:TOTE_TOTE_PORT)."),
+    typer.Option("--url", help="The tote service (default: the running stack's, else "
+                               "http://TOTE_HOST:TOTE_TOTE_PORT)."),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print the service's JSON answer.")]
 RaceId = Annotated[str, typer.Argument(help="The race id, e.g. R5 or 2026-11-25-HAP-5.")]
@@ -115,12 +119,17 @@ def _call(url: str | None, method: str, path: str, body: Any | None = None) -> d
 
 
 def default_url() -> str:
+    """The tote service of the stack running on the data dir (whatever `--tote-port` it
+    was given), else TOTE_TOTE_PORT on TOTE_HOST."""
     try:
         config = load_config({})
+        try:
+            return running_endpoints(config.home).url("tote")
+        except (StackNotRunning, KeyError):
+            return f"http://{connect_host(config.host)}:{config.tote_port}"
     except ToteError as exc:
         typer.echo(f"Error: {exc.message}", err=True)
         raise typer.Exit(1) from None
-    return f"http://{connect_host(config.host)}:{config.tote_port}"
 
 
 def _money(cents: int) -> str:

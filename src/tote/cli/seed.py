@@ -76,15 +76,15 @@ def run_play(console: Console, client: SeedClient, payloads: list[Path] | None) 
 def build(
     *,
     statements: Annotated[Path | None, typer.Option(
-        "--statements", help="ksqlDB statements to run [default: the seed's statements.sql].")
+        "--statements", help="ksqlDB statements to run (default: the seed's statements.sql).")
     ] = None,
     connector: Annotated[Path | None, typer.Option(
-        "--connector", help="Connector to create [default: the seed's connect-jdbc-sink.json].")
+        "--connector", help="Connector to create (default: the seed's connect-jdbc-sink.json).")
     ] = None,
     ksqldb_url: Annotated[str | None, typer.Option(
-        help="ksqlDB server [default: the running stack's].")] = None,
+        help="ksqlDB server (default: the running stack's).")] = None,
     connect_url: Annotated[str | None, typer.Option(
-        help="Kafka Connect [default: the running stack's].")] = None,
+        help="Kafka Connect (default: the running stack's).")] = None,
     home: Home = None,
 ) -> None:
     """Run statements.sql against /ksql (one request per statement), then create the connector."""
@@ -99,10 +99,10 @@ def build(
 
 def play(
     payloads: Annotated[list[Path] | None, typer.Argument(
-        help="Payload files to post [default: the seed's post_bets.payload.json, then "
-             "post_bets_large.payload.json].")] = None,
+        help="Payload files to post (default: the seed's post_bets.payload.json, then "
+             "post_bets_large.payload.json).")] = None,
     rest_proxy_url: Annotated[str | None, typer.Option(
-        help="REST proxy [default: the running stack's].")] = None,
+        help="REST proxy (default: the running stack's).")] = None,
     home: Home = None,
 ) -> None:
     """POST the seed's bet batches to /topics/tote_win_bets through the REST proxy."""

@@ -155,12 +155,13 @@ def schema_registry(
 def rest_proxy(
     *,
     port: Annotated[
-        int | None, typer.Option("--port", help="Port to listen on [default: 8082].")
+        int | None,
+        typer.Option("--port", help="Port to listen on (default 8082, TOTE_PROXY_PORT)."),
     ] = None,
     host: Host = None,
     schema_registry_url: Annotated[
         str | None,
-        typer.Option(help="Use this Schema Registry [default: one in this process, same log]."),
+        typer.Option(help="Use this Schema Registry (default: one in this process, same log)."),
     ] = None,
     consumer_instance_timeout_ms: Annotated[int, typer.Option(
         min=1, max=JAVA_INT_MAX, help="Idle consumer instances expire after this long.")

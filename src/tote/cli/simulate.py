@@ -51,7 +51,8 @@ def simulate(
     seed: Annotated[int, typer.Option(help="Seed of the card (same seed, same card).")] = 1,
     prefix: Annotated[str, typer.Option(help="Race ids are PREFIX-SEED-R<n>.")] = "SIM",
     url: Annotated[str | None, typer.Option(
-        "--url", help="The tote service (default http://TOTE_HOST:TOTE_TOTE_PORT).")] = None,
+        "--url", help="The tote service (default: the running stack's, else "
+                      "http://TOTE_HOST:TOTE_TOTE_PORT).")] = None,
 ) -> None:
     """Run a simulated race card: open, bet, scratch, close and result each race."""
     console = Console()

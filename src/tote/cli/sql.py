@@ -49,15 +49,15 @@ def _read_script(file: Path) -> str:
 def sql(
     server: Annotated[str | None, typer.Option(
         "--server", envvar="TOTE_KSQL_URL",
-        help="The ksqlDB server's URL [default: the running stack's, else localhost on "
-             "TOTE_KSQLDB_PORT (8088)].")
+        help="The ksqlDB server's URL (default: the running stack's, else localhost on "
+             "TOTE_KSQLDB_PORT, 8088).")
     ] = None,
     execute: Annotated[str | None, typer.Option(
         "--execute", "-e", help="Run these statements and exit.")] = None,
     file: Annotated[Path | None, typer.Option(
         "--file", "-f", help="Run the statements of this file and exit.")] = None,
     history: Annotated[Path | None, typer.Option(
-        help="Where the shell keeps its history [default: ~/.tote/sql_history].")] = None,
+        help="Where the shell keeps its history (default: ~/.tote/sql_history).")] = None,
 ) -> None:
     """An interactive ksqlDB shell: statements, live push queries, Rich tables."""
     console = Console(highlight=False, soft_wrap=True)

@@ -163,7 +163,8 @@ def produce(
         records = _read_lines(keyed)
         for start in range(0, len(records), PRODUCE_CHUNK):
             log.append(name, records[start : start + PRODUCE_CHUNK])
-        typer.echo(f"Appended {len(records)} records to {name}.")
+        count = len(records)
+        typer.echo(f"Appended {count} record{'' if count == 1 else 's'} to {name}.")
 
 
 @app.command()
