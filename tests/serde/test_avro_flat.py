@@ -113,3 +113,24 @@ def test_inlined_strings_and_small_numbers_at_their_edges(kind: str, value: Any)
     encode = flat_encoder(AvroSchema.of(json.dumps(schema)).node)
     assert encode is not None
     assert encode([value, value]) == _fastavro(schema, [value, value])
+
+
+def test_remembered_longs_write_the_same_bytes_and_refuse_what_they_refused() -> None:
+    """Long varints are remembered across encoders: a second write of the same values
+    gives fastavro's bytes again, and a long remembered from a BIGINT field does not let
+    an out-of-range value into an INT field, nor a bool into a long one."""
+    schema = _schema([("long", True), ("long", False), ("int", True)])
+    encode = flat_encoder(AvroSchema.of(json.dumps(schema)).node)
+    assert encode is not None
+    for values in ([1_700_000_000_123, -(1 << 63), 5_000], [1_700_000_000_123, (1 << 63) - 1,
+                                                               5_000]):
+        assert encode(values) == encode(values) == _fastavro(schema, values)
+    with pytest.raises(FlatEncodeError):
+        encode([1, 1, 1 << 40])
+    encode([1 << 40, 1, 1])  # now remembered as a long...
+    with pytest.raises(FlatEncodeError):
+        encode([1, 1, 1 << 40])  # ...and still not an INT
+    with pytest.raises(FlatEncodeError):
+        encode([True, 1, 1])
+    with pytest.raises(FlatEncodeError):
+        encode([1 << 63, 1, 1])

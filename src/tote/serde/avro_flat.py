@@ -26,6 +26,10 @@ _FLOAT = struct.Struct("<f").pack
 _INT_MIN, _INT_MAX = -(1 << 31), (1 << 31) - 1
 _LONG_MIN, _LONG_MAX = -(1 << 63), (1 << 63) - 1
 _SMALL = [bytes([n]) for n in range(128)]
+# Varints of recent longs (bounded): rows repeat the same amounts and timestamps from
+# record to record, and a dict lookup costs a fraction of a multi-byte varint.
+_LONGS: dict[int, bytes] = {}
+_LONGS_LIMIT = 65_536
 
 
 class FlatEncodeError(ValueError):
@@ -33,9 +37,15 @@ class FlatEncodeError(ValueError):
 
 
 def _long(value: Any) -> bytes:
+    """The varint of a long, remembered in `_LONGS` (which holds longs only)."""
     if type(value) is not int or not _LONG_MIN <= value <= _LONG_MAX:
         raise FlatEncodeError
-    return varint(value)
+    data = _LONGS.get(value)
+    if data is None:
+        if len(_LONGS) >= _LONGS_LIMIT:
+            _LONGS.clear()
+        data = _LONGS[value] = varint(value)
+    return data
 
 
 def _int(value: Any) -> bytes:
@@ -165,6 +175,10 @@ def _inline(src: Source, name: str, null_tag: bytes, value_tag: bytes,
         src.emit(1,
                  f"elif type({name}) is int and -64 <= {name} < 64:",
                  f"    {part} = {small}[{name} + 64]")
+    if encode is _long:  # a remembered varint without a call; `_long` fills the memo
+        src.emit(1, f"elif type({name}) is int:",
+                 f"    {part} = {src.const(value_tag)} + "
+                 f"(_longs.get({name}) or {src.const(encode)}({name}))")
     src.emit(1, "else:",
              f"    {part} = {src.const(value_tag)} + {src.const(encode)}({name})")
 
@@ -179,7 +193,7 @@ def flat_encoder(node: Node, prefix: bytes = b"") -> Callable[[Sequence[Any]], b
     if any(f is None for f in fields):
         return None
     src = Source({"FlatEncodeError": FlatEncodeError, "_join": b"".join, "_varint": varint,
-                  "_pack_double": _DOUBLE})
+                  "_pack_double": _DOUBLE, "_longs": _LONGS})
     names = [f"v{i}" for i in range(len(fields))]
     src.emit(0, "def encode(values):")
     src.emit(1, "try:")

@@ -21,7 +21,9 @@ import io
 import json
 import math
 import pickle
+from _json import make_encoder
 from collections.abc import Sequence
+from json.encoder import encode_basestring
 from typing import Any
 
 from tote.serde import sql_values as sv
@@ -80,6 +82,10 @@ def _freeze_key(value: Any) -> Any:
 _AS_THEY_ARE = frozenset((str, int, bool, type(None)))
 # One encoder for every call: `json.dumps` with options builds a new one each time.
 _JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+# The C encoder `_JSON.encode` uses, made once (`encode` builds a new one per call, which
+# cost more than writing a short key); without its circular check: SQL values are trees.
+_WRITE = make_encoder(None, _JSON.default, encode_basestring, None, ":", ",",
+                      False, False, False)
 
 
 def encode(value: Any) -> bytes:
@@ -90,7 +96,7 @@ def encode(value: Any) -> bytes:
         tagged = _tag(value)
     # surrogatepass: a lone surrogate (from JSON's "\ud800" escape) is data too; the
     # sink reports it if it cannot be written, but a store or repartition must not crash.
-    return _JSON.encode(tagged).encode("utf-8", "surrogatepass")
+    return "".join(_WRITE(tagged, 0)).encode("utf-8", "surrogatepass")
 
 
 def decode(data: bytes) -> Any:
