@@ -62,6 +62,7 @@ from tote.log.sqlite_schema import (
 )
 from tote.log.sqlite_topics import TopicCache, delete_topic_rows, describe, insert_topic
 from tote.log.sqlite_txn import SqliteStore, SqliteTransactionalProducer
+from tote.log.sqlite_wal import check_side_files
 from tote.log.sqlite_watch import DEFAULT_POLL_INTERVAL, ChangeWatcher
 
 _logger = logging.getLogger(__name__)
@@ -129,6 +130,8 @@ class SqliteLog(Log):
         file = self._file
         if file is not None:
             file.check()  # a connection to whatever is at the path now would mix two files
+        else:
+            check_side_files(self.path)  # before SQLite replays a WAL that is not the file's
         try:
             conn = connect(self.path, self._busy_timeout)
         except ToteError:

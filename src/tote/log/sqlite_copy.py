@@ -12,6 +12,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from tote.log.sqlite_wal import new_log_id
+
 
 def copy_log(source: Path, target: Path) -> None:
     """Copy the log file `source` to `target`, which must not exist yet."""
@@ -21,3 +23,6 @@ def copy_log(source: Path, target: Path) -> None:
         raise FileExistsError(f"{target} exists; a log copy never overwrites a file.")
     with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
+        # A copy is another file: its own id, so a WAL of the source is never taken for it.
+        dst.execute(f"PRAGMA application_id={new_log_id()}")
+        dst.commit()

@@ -26,6 +26,7 @@ from tote.core.errors import ToteError
 from tote.core.records import Headers, TimestampType, TopicSpec
 from tote.log.base import DEFAULT_MAX_MESSAGE_BYTES
 from tote.log.sqlite_lock import Connection, write_txn
+from tote.log.sqlite_wal import new_log_id
 
 # Python's sqlite3 binds int, float, str and bytearray parameters directly, but takes
 # every bytes and None one through its adapter protocol, which raises and formats an
@@ -142,6 +143,7 @@ def _create(conn: sqlite3.Connection, busy_timeout: float) -> None:
     while True:
         try:
             conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
+            _give_id(conn)
             mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) or SYSTEM_CLOCK.monotonic() > deadline:
@@ -163,6 +165,19 @@ def _create(conn: sqlite3.Connection, busy_timeout: float) -> None:
             if statement.strip():
                 conn.execute(statement)
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+def _give_id(conn: sqlite3.Connection) -> None:
+    """Give a new file its random id (`sqlite_wal`), in one transaction so racing
+    creators agree; before the switch to WAL, so it is in the file itself."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if conn.execute("PRAGMA application_id").fetchone()[0] == 0:
+            conn.execute(f"PRAGMA application_id={new_log_id()}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 # --- topics ---------------------------------------------------------------------------------
