@@ -17,68 +17,33 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from tests.sql.crashkit import (
     ODDS_TOPIC,
+    OUTPUTS,
     EngineWorker,
     Progress,
     assert_same_records,
+    crash_repeatedly,
     is_internal,
-    watch,
+    kill_points,
+    run_to_end,
 )
 
-from tote.bench.pipeline import BATCH, Shape, prepare
+from tote.bench.pipeline import Shape, prepare
 from tote.log.sqlite import SqliteLog
 from tote.log.sqlite_copy import copy_log
 
 BETS = 200_000
 RACES, RUNNERS = 1_000, 12
 KILLS = 5
-# How long a step takes until one has been seen: the delay of a kill is a random
-# fraction of the last step's duration.
-FIRST_STEP_SECONDS = 0.5
-# Odds rows arrive a step (BATCH bets) at a time: thresholds this far apart make every
-# kill wait for fresh progress instead of firing at the restarted run's first step.
-GAP = 2 * BATCH
-OUTPUTS = {
-    "TOTE_WIN_BETS_RUNNER_KEYED",
-    "TOTE_WIN_BETS_RACE_KEYED",
-    "TOTE_RUNNERS_POOL",
-    "TOTE_RACE_POOL",
-    ODDS_TOPIC,
-}
 
 
 def _bets() -> int:
     return int(os.environ.get("TOTE_CRASH_BETS", BETS))
-
-
-def _kill_points(rng: random.Random, bets: int) -> list[int]:
-    """KILLS odds-row counts from 10% of the run, at least GAP apart, the last one far
-    enough from the end (20% and 4 steps) that the run cannot finish before its kill."""
-    low = bets // 10
-    high = min(bets * 8 // 10, bets - 4 * BATCH) - (KILLS - 1) * GAP
-    assert high - low >= KILLS, f"{bets} bets are too few for {KILLS} kills {GAP} apart"
-    return [at + i * GAP for i, at in enumerate(sorted(rng.sample(range(low, high), KILLS)))]
-
-
-def _past(threshold: int, before: int) -> Callable[[int], bool]:
-    """Done once the odds rows reach the threshold and this run has added some."""
-    return lambda count: count >= threshold and count > before
-
-
-def _run_to_end(worker: EngineWorker, db: Path, what: str) -> None:
-    progress = Progress(db)
-    try:
-        watch(worker, progress, lambda _: False, what)
-    finally:
-        progress.close()
-    worker.result()
 
 
 @pytest.mark.slow
@@ -87,7 +52,7 @@ def test_sigkill_five_times_while_the_pipeline_runs(tmp_path: Path) -> None:
     bets = _bets()
     seed = int(os.environ.get("TOTE_CRASH_SEED", random.randrange(1 << 32)))
     rng = random.Random(seed)
-    thresholds = _kill_points(rng, bets)
+    thresholds = kill_points(rng, bets, KILLS)
     crashed_db, reference_db = tmp_path / "crashed.db", tmp_path / "reference.db"
     prepare(crashed_db, Shape(bets, RACES, RUNNERS))
     copy_log(crashed_db, reference_db)
@@ -95,43 +60,26 @@ def test_sigkill_five_times_while_the_pipeline_runs(tmp_path: Path) -> None:
 
     started = time.monotonic()
     workers: list[EngineWorker] = []
-    kills: list[int] = []
-    delays: list[float] = []
-    step = FIRST_STEP_SECONDS
-    progress = Progress(crashed_db)
+
+    def start(name: str, db: Path = crashed_db) -> EngineWorker:
+        workers.append(EngineWorker(db, bets, name))
+        return workers[-1]
+
+    progress = Progress(SqliteLog(crashed_db))
     try:
-        reference = EngineWorker(reference_db, bets, "reference")
-        workers.append(reference)
-        for n, threshold in enumerate(thresholds, 1):
-            worker = EngineWorker(crashed_db, bets, f"run-{n}")
-            workers.append(worker)
-            seen = watch(worker, progress, _past(threshold, progress.odds()), f"kill {n}")
-            assert worker.alive(), (
-                f"run {n} ended (code {worker.proc.returncode}) at {seen.count} odds rows, "
-                f"before kill {n}; {context}\n{worker.stderr_tail()}"
-            )
-            step = seen.step_seconds or step
-            delays.append(rng.uniform(0, step))
-            time.sleep(delays[-1])
-            code = worker.kill()
-            after = progress.odds()
-            assert code == -signal.SIGKILL and after < bets, (
-                f"kill {n} did not land mid-run: exit code {code}, {after} of {bets} odds "
-                f"rows; {context}"
-            )
-            kills.append(after)
-        final = EngineWorker(crashed_db, bets, "final")
-        workers.append(final)
-        _run_to_end(final, crashed_db, "the run after the last kill")
-        _run_to_end(reference, reference_db, "the uninterrupted run")
+        reference = start("reference", reference_db)
+        crashes = crash_repeatedly(start, progress, thresholds, rng, bets=bets, context=context)
+        run_to_end(start("final"), Progress(SqliteLog(crashed_db)), "the run after the last kill")
+        run_to_end(reference, Progress(SqliteLog(reference_db)), "the uninterrupted run")
     finally:
         for worker in workers:
             worker.stop()
         progress.close()
+    kills = crashes.kills
     print(
         f"\n{bets:,} bets, {KILLS} kills at {kills} odds rows, "
-        f"{', '.join(f'{d:.2f}' for d in delays)} s after the threshold; engines done in "
-        f"{time.monotonic() - started:.0f} s; {context}"
+        f"{', '.join(f'{d:.2f}' for d in crashes.delays)} s after the threshold; engines done "
+        f"in {time.monotonic() - started:.0f} s; {context}"
     )
 
     assert len(kills) == KILLS

@@ -42,6 +42,7 @@ from tote.bench import instructions
 from tote.bench.common import emit_result, latency_summary, rate
 from tote.core.errors import ToteError
 from tote.core.records import Record, TopicPartition
+from tote.log.base import Log
 from tote.log.sqlite import SqliteLog
 from tote.log.sqlite_copy import copy_log
 from tote.registry import Registry
@@ -66,7 +67,13 @@ class Shape:
 def prepare(path: Path, shape: Shape) -> None:
     """A log holding the seed's statements (topics, schemas, commands) and `shape.bets`
     bets; the queries start when an engine process replays the commands."""
-    with SqliteLog(path) as log, Registry(log) as registry:
+    with SqliteLog(path) as log:
+        prepare_log(log, shape)
+
+
+def prepare_log(log: Log, shape: Shape) -> None:
+    """`prepare` on a log of any backend."""
+    with Registry(log) as registry:
         engine = Engine(log, registry)
         engine.start()
         engine.execute(packaged_file(STATEMENTS_FILE).decode())

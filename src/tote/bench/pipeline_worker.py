@@ -5,6 +5,8 @@
     python -m tote.bench.pipeline_worker outputs DB BETS   # ... writing all the engine writes
     python -m tote.bench.pipeline_worker follow DB         # the engine, live, until killed
 
+`engine` also runs on a Kafka-protocol broker: DB `kafka://HOST:PORT`.
+
 `engine`, `baseline` and `outputs` print one JSON line: seconds of processing and peak RSS.
 """
 
@@ -22,6 +24,7 @@ from pathlib import Path
 from tote.bench import instructions
 from tote.core.records import Record, TopicPartition
 from tote.core.tuning import tune_gc_for_streaming
+from tote.log.base import Log
 from tote.log.sqlite import SqliteLog
 from tote.registry import Registry
 from tote.seed.files import BETS_TOPIC, ODDS_TABLE
@@ -30,6 +33,7 @@ from tote.sql.engine import Engine
 from tote.sql.runtime.runtime import MAX_POLL_RECORDS
 
 BATCH = MAX_POLL_RECORDS  # the engine's step; the hand-written pipelines use the same
+KAFKA = "kafka://"
 
 
 def _peak_rss_mb() -> float:
@@ -48,8 +52,17 @@ def _stopped(start: float) -> float:
     return seconds
 
 
-def engine(db: Path) -> float:
-    with SqliteLog(db) as log, Registry(log) as registry:
+def open_log(target: str | Path) -> Log:
+    """The log at `target`: `kafka://HOST:PORT` (a broker), else a SQLite log file."""
+    if isinstance(target, str) and target.startswith(KAFKA):
+        from tote.log.kafka import KafkaLog
+
+        return KafkaLog(target.removeprefix(KAFKA))
+    return SqliteLog(Path(target))
+
+
+def engine(target: str | Path) -> float:
+    with open_log(target) as log, Registry(log) as registry:
         sql = Engine(log, registry)
         sql.start()
         start = _started()
@@ -180,7 +193,7 @@ def main(argv: list[str]) -> None:
     if mode == "follow":
         follow(db)
         return
-    runs = {"engine": lambda: engine(db), "baseline": lambda: baseline(db, int(argv[2])),
+    runs = {"engine": lambda: engine(argv[1]), "baseline": lambda: baseline(db, int(argv[2])),
             "outputs": lambda: outputs(db, int(argv[2]))}
     seconds = runs[mode]()
     print(json.dumps({"seconds": seconds, "rss_mb": _peak_rss_mb()}), flush=True)
