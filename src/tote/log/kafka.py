@@ -38,6 +38,8 @@ from tote.log.base import (
 from tote.log.kafka_admin import KafkaAdmin
 from tote.log.kafka_config import (
     FETCH_DRAIN_SECONDS,
+    FETCH_WAIT_MS,
+    READ_FETCH_WAIT_MS,
     group_config,
     producer_config,
     reader_config,
@@ -90,10 +92,13 @@ class KafkaLog(Log):
 
     @cached_property
     def _reader(self) -> ReaderPool:
-        return ReaderPool(
-            lambda eof: Consumer(reader_config(self.bootstrap_servers, self._overrides, eof=eof)),
-            self._admin,
-        )
+        def new(eof: bool) -> Consumer:  # readers (eof) fetch briefly; waiters wait longer
+            wait = READ_FETCH_WAIT_MS if eof else FETCH_WAIT_MS
+            return Consumer(
+                reader_config(self.bootstrap_servers, self._overrides, eof=eof, fetch_wait_ms=wait)
+            )
+
+        return ReaderPool(new, self._admin)
 
     @cached_property
     def _stores(self) -> StoreCache:

@@ -20,6 +20,9 @@ LOGGER = logging.getLogger("tote.log.kafka")
 TRANSACTION_LINGER_MS = 50_000
 # How long a fetch waits on the broker for data: bounds how late `wait` and `poll` wake.
 FETCH_WAIT_MS = 100
+# A pooled reader is re-assigned per read, and its first fetch waits behind the one still
+# in flight for the previous partition, which the broker holds this long when it is idle.
+READ_FETCH_WAIT_MS = 10
 # librdkafka 2.x crashes (a NULL topic name in its metadata cache) when a fetch response
 # reports a deleted topic, as Tansu's does. Before deleting a topic, the log stops its own
 # consumers fetching from it and lets in-flight fetches return for this long.
@@ -56,7 +59,12 @@ def admin_config(bootstrap: str, overrides: Mapping[str, str]) -> dict[str, Any]
 
 
 def reader_config(
-    bootstrap: str, overrides: Mapping[str, str], *, committed: bool = True, eof: bool = True
+    bootstrap: str,
+    overrides: Mapping[str, str],
+    *,
+    committed: bool = True,
+    eof: bool = True,
+    fetch_wait_ms: int = FETCH_WAIT_MS,
 ) -> dict[str, Any]:
     """A consumer used with manual assignment only: it never joins or commits to a group.
 
@@ -72,7 +80,7 @@ def reader_config(
             "isolation.level": "read_committed" if committed else "read_uncommitted",
             "enable.partition.eof": eof,
             "auto.offset.reset": "earliest",
-            "fetch.wait.max.ms": FETCH_WAIT_MS,
+            "fetch.wait.max.ms": fetch_wait_ms,
         }
     )
     return config

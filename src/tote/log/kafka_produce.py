@@ -170,8 +170,9 @@ class TxnCore:
         partitions = [KafkaTopicPartition(tp.topic, tp.partition, o) for tp, o in offsets.items()]
         self._call("send_offsets_to_transaction", partitions, metadata, self.timeout)
 
-    def flush(self) -> list[Position]:
-        """Deliver every queued record; the positions of all records so far, in order."""
+    def flush(self, first: int = 0) -> list[Position]:
+        """Deliver every queued record; the positions of the records from the `first`-th
+        on, in order (a step's many one-record appends must not copy all earlier ones)."""
         remaining: int = self._call("flush", self.timeout)
         self._call("poll", 0)  # serve error callbacks queued behind the reports
         error = self.fatal or self.deliveries.first_error()
@@ -181,7 +182,7 @@ class TxnCore:
             raise error
         if remaining:
             raise Timeout(f"{remaining} records were not delivered to Kafka in time.")
-        return [p for p in self.deliveries.positions if p is not None]
+        return [p for p in self.deliveries.positions[first:] if p is not None]
 
     def commit(self) -> list[Position]:
         """Deliver everything, then commit; the positions of the records, in produce order."""

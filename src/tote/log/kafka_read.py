@@ -6,8 +6,9 @@ the partition assigned, so the next read from there streams on from librdkafka's
 prefetch (a replay); otherwise the partition is unassigned and the consumer stays idle.
 
 Kafka offsets have gaps (transaction markers), so "the end" is found from the broker: the
-log end offset bounds the read, and the end-of-partition event says that no committed
-record is left before it.
+log end offset bounds the read, and the consumer's position reaching it (librdkafka moves
+it past markers and aborted records it skips), or the end-of-partition event, says that
+no committed record is left before it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from confluent_kafka import (
     TIMESTAMP_LOG_APPEND_TIME,
     Consumer,
     KafkaError,
+    KafkaException,
     Message,
 )
 from confluent_kafka import TopicPartition as KafkaTopicPartition
@@ -29,6 +31,9 @@ from tote.core.records import Headers, LogRecord, TimestampType, TopicPartition
 from tote.log.kafka_admin import KafkaAdmin
 from tote.log.kafka_config import LOGGER
 from tote.log.kafka_errors import Context, translate
+
+# How long a read blocks before it looks at the consumer's position again.
+POLL_SLICE_SECONDS = 0.01
 
 
 def to_log_record(message: Message) -> LogRecord:
@@ -84,13 +89,18 @@ class _Reader:
         self.tp: TopicPartition | None = None
         self.next = -1
         self.continuable = False
+        self.known: set[str] = set()  # topics whose metadata this consumer has
+        self.proved_end = False
 
     def read(
         self, tp: TopicPartition, start: int, end: int, max_records: int, deadline: float
     ) -> list[LogRecord]:
+        if tp.topic not in self.known:
+            self._learn(tp.topic, deadline)
         if not (self.continuable and self.tp == tp and self.next == start):
             self.consumer.assign([_ktp(tp, start)])
         self.tp, self.next, self.continuable = tp, start, False
+        self.proved_end = False  # the position reached `end`: no committed record is left
         out: list[LogRecord] = []
         at_end = False
         try:
@@ -100,10 +110,19 @@ class _Reader:
                     raise Timeout(
                         f"Reading {tp.topic}-{tp.partition} from offset {start} timed out."
                     )
-                first = self.consumer.poll(remaining)
-                if first is None:
-                    continue
-                batch = [first, *self.consumer.consume(max_records - len(out) - 1, 0)]
+                # What is queued first, without waiting: serving the queue also moves the
+                # position past transaction markers, which proves the end without waiting
+                # for the end-of-partition event (a fetch the broker holds for its wait).
+                batch = self.consumer.consume(max_records - len(out), 0)
+                if not batch:
+                    if self._position(tp) >= end:
+                        at_end = self.proved_end = True
+                        continue
+                    first = self.consumer.poll(min(remaining, POLL_SLICE_SECONDS))
+                    if first is None:
+                        continue
+                    # With the rest of its fetch: a read never ends inside a batch.
+                    batch = [first, *self.consumer.consume(max_records - len(out) - 1, 0)]
                 for message in batch:
                     error = check_event(message)
                     if error is not None:
@@ -123,6 +142,20 @@ class _Reader:
         self.next = out[-1].offset + 1 if out else start
         self.continuable = self.tp is not None
         return out
+
+    def _learn(self, topic: str, deadline: float) -> None:
+        """Fetch the topic's metadata now: librdkafka looks up a newly assigned topic only
+        on its once-a-second scan, so a read of it would wait up to a second."""
+        try:
+            self.consumer.list_topics(topic, timeout=max(deadline - time.monotonic(), 0.001))
+        except KafkaException as exc:
+            raise translate(exc, Context(topic)) from exc
+        self.known.add(topic)
+
+    def _position(self, tp: TopicPartition) -> int:
+        """The offset after the last record or transaction marker the consumer served."""
+        (position,) = self.consumer.position([_ktp(tp)])
+        return int(position.offset)
 
 
 class _Waiter:
@@ -159,6 +192,10 @@ class ReaderPool:
         self._readers: list[_Reader] = []
         self._waiters: list[_Waiter] = []
         self._all: list[Consumer] = []
+        # Per partition, offsets (from, to) a read proved hold no committed record (the
+        # markers after the last record): a read from there skips them instead of
+        # fetching them again (a step reads every input from just after its last record).
+        self._no_records: dict[TopicPartition, tuple[int, int]] = {}
 
     def read(self, tp: TopicPartition, offset: int, max_records: int) -> list[LogRecord]:
         low, high = self._admin.watermarks(tp)
@@ -168,12 +205,20 @@ class ReaderPool:
                 f"the log ends at offset {high}."
             )
         start = max(offset, low)
+        with self._lock:
+            empty_from, empty_to = self._no_records.get(tp, (0, 0))
+        if empty_from <= start < empty_to <= high:
+            start = empty_to
         if max_records <= 0 or start >= high:
             return []
         reader = self._take_reader(tp, start)
         try:
             deadline = time.monotonic() + self._admin.timeout
-            return reader.read(tp, start, high, max_records, deadline)
+            out = reader.read(tp, start, high, max_records, deadline)
+            if reader.proved_end:
+                with self._lock:
+                    self._no_records[tp] = (out[-1].offset + 1 if out else start, high)
+            return out
         finally:
             with self._lock:
                 self._readers.append(reader)
@@ -198,7 +243,9 @@ class ReaderPool:
         """Unassign idle readers from `topic`; whether any held it (idle waiters hold none)."""
         released = False
         with self._lock:
+            self._no_records = {tp: r for tp, r in self._no_records.items() if tp.topic != topic}
             for reader in self._readers:
+                reader.known.discard(topic)
                 if reader.tp is not None and reader.tp.topic == topic:
                     reader.consumer.unassign()
                     reader.tp, reader.continuable = None, False

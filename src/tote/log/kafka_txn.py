@@ -145,7 +145,7 @@ class KafkaTransaction(Transaction):
             self._producer.check_members()
             partitions = self._core.planner.plan(topic, records)
             first = self._core.produce(topic, records, partitions)
-            return self._core.flush()[first : first + len(records)]
+            return self._core.flush(first)[: len(records)]
         except ToteError as error:
             raise self._fail(error) from None
 
