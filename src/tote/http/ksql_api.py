@@ -40,6 +40,7 @@ from tote.http.ksql_streams import (
     DELIMITED,
     JSON,
     KSQL_V1,
+    Pollers,
     delimited,
     json_array,
     ksql_media,
@@ -169,6 +170,8 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
                 await asyncio.wait_for(asyncio.shield(task), timeout=60)
             await run_in_threadpool(server.close)
 
+    pollers = Pollers(server.queries)
+
     def _start() -> None:
         try:
             server.start()
@@ -237,11 +240,11 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
         if isinstance(started, PullResult):
             return Response(pull_body(started, shape), media_type=media_type)
         if shape == KSQL_V1:
-            stream = legacy(server.queries, started)
+            stream = legacy(server.queries, started, pollers)
         elif shape == JSON:
-            stream = json_array(server.queries, started)
+            stream = json_array(server.queries, started, pollers)
         else:
-            stream = delimited(server.queries, started)
+            stream = delimited(server.queries, started, pollers)
         return StreamingResponse(stream, media_type=media_type)
 
     async def close_query(request: Request) -> Response:

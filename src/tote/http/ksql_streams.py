@@ -8,16 +8,19 @@
   object line, then one JSON array line per row; `application/json`: the same elements
   as one JSON array.
 
-Rows are produced by polling the query in the thread pool; when the client goes away
-the response is cancelled and the query forgotten.
+Rows are produced by polling the query in a thread of `Pollers` (not the request
+thread pool: idle push queries wait there); when the client goes away the response is
+cancelled and the query forgotten.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
+import anyio
+import anyio.to_thread
 
 from tote.core.errors import ToteError
 from tote.http.common import negotiate, utf8_json
@@ -48,14 +51,42 @@ def ksql_media(accept: str | None) -> str | None:
     return negotiate(accept, (JSON,))
 
 
-async def _batches(queries: TransientQueries, query: TransientQuery
+class Pollers:
+    """The waits for streamed queries' rows, apart from the thread pool that serves
+    requests: in it, ksqlDB's 100 idle push queries held every worker thread, and each
+    statement or pull query queued behind their waits for a second or more. The threads
+    are anyio's (idle ones end after a while), under a limiter of their own."""
+
+    SPARE = 40  # stream pull queries, which the push query limit does not count
+    THREAD_NAME = "ksql-push-poll"  # while a thread waits for a query's rows
+
+    def __init__(self, queries: TransientQueries) -> None:
+        self._queries = queries
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    async def poll(self, query: TransientQuery) -> Batch:
+        if self._limiter is None:  # made on the event loop that uses it
+            self._limiter = anyio.CapacityLimiter(self._queries.max_push_queries + self.SPARE)
+        return await anyio.to_thread.run_sync(self._poll, query, limiter=self._limiter)
+
+    @classmethod
+    def _poll(cls, query: TransientQuery) -> Batch:
+        thread = threading.current_thread()
+        name, thread.name = thread.name, cls.THREAD_NAME
+        try:
+            return query.poll(POLL_SECONDS)
+        finally:
+            thread.name = name
+
+
+async def _batches(queries: TransientQueries, query: TransientQuery, pollers: Pollers
                    ) -> AsyncIterator[Batch | None]:
     """The query's batches; None when it has been idle for a keep-alive period."""
     idle = 0.0
     try:
         while True:
             try:
-                batch = await run_in_threadpool(query.poll, POLL_SECONDS)
+                batch = await pollers.poll(query)
             except (ToteError, SerializationError) as exc:
                 raise QueryFailed(exc.message) from None
             if batch.rows or batch.final is not None:
@@ -94,10 +125,11 @@ def header(query: TransientQuery) -> dict[str, Any]:
                        "schema": schema_text(query.columns, query.is_pull)}}
 
 
-async def legacy(queries: TransientQueries, query: TransientQuery) -> AsyncIterator[bytes]:
+async def legacy(queries: TransientQueries, query: TransientQuery,
+                 pollers: Pollers) -> AsyncIterator[bytes]:
     yield utf8_json("[" + dumps(header(query)))
     try:
-        async for batch in _batches(queries, query):
+        async for batch in _batches(queries, query, pollers):
             if batch is None:
                 yield b"\n"
                 continue
@@ -116,10 +148,11 @@ def metadata(query: TransientQuery) -> dict[str, Any]:
             "columnTypes": [str(c.type) for c in query.columns]}
 
 
-async def delimited(queries: TransientQueries, query: TransientQuery) -> AsyncIterator[bytes]:
+async def delimited(queries: TransientQueries, query: TransientQuery,
+                    pollers: Pollers) -> AsyncIterator[bytes]:
     yield utf8_json(dumps(metadata(query)) + "\n")
     try:
-        async for batch in _batches(queries, query):
+        async for batch in _batches(queries, query, pollers):
             if batch is None:
                 yield b"\n"
             elif batch.rows:
@@ -128,10 +161,11 @@ async def delimited(queries: TransientQueries, query: TransientQuery) -> AsyncIt
         yield utf8_json(dumps(_error(exc.message)) + "\n")
 
 
-async def json_array(queries: TransientQueries, query: TransientQuery) -> AsyncIterator[bytes]:
+async def json_array(queries: TransientQueries, query: TransientQuery,
+                     pollers: Pollers) -> AsyncIterator[bytes]:
     yield utf8_json("[" + dumps(metadata(query)))
     try:
-        async for batch in _batches(queries, query):
+        async for batch in _batches(queries, query, pollers):
             if batch is not None and batch.rows:
                 yield utf8_json("".join("," + dumps(list(r.columns)) for r in batch.rows))
     except QueryFailed as exc:

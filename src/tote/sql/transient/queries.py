@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 
 SCAN_ENABLED = "ksql.query.pull.table.scan.enabled"
 STREAMS_RESET = "ksql.streams.auto.offset.reset"
+MAX_PUSH_QUERIES = "ksql.max.push.queries"  # a server property, as in ksqlDB's rest config
+DEFAULT_MAX_PUSH_QUERIES = 100
 
 
 class TransientQuery(Protocol):
@@ -221,6 +223,26 @@ class TransientQueries:
         return self._streaming(plan, query_id, offset_reset(config), query.limit,
                                pull=False)
 
+    @property
+    def max_push_queries(self) -> int:
+        """How many push queries may run at once (`ksql.max.push.queries`)."""
+        value = self.engine.session.config.server.get(MAX_PUSH_QUERIES)
+        return DEFAULT_MAX_PUSH_QUERIES if value is None else int(value)
+
+    def _register(self, query: StreamingQuery) -> None:
+        """List a push query as running, unless that many run already (ksqlDB's answer)."""
+        limit = self.max_push_queries
+        with self._lock:
+            running = sum(1 for q in self._running.values() if not q.closed)
+            if running < limit:
+                self._running[query.query_id] = query
+                return
+        raise StatementError(
+            "Not executing statement(s) as it would cause the number of active, push "
+            "queries to exceed the configured limit. Terminate existing PUSH queries, or "
+            f"increase the '{MAX_PUSH_QUERIES}' setting via the 'ksql-server.properties' "
+            f"file. Current push query count: {running}. Configured limit: {limit}.")
+
     def _streaming(self, plan: TransientPlan, query_id: str, reset: str,
                    limit: int | None, pull: bool) -> StreamingQuery:
         engine = self.engine
@@ -239,8 +261,11 @@ class TransientQueries:
                                source_names=names)
         holder.append(query)
         if not pull:
-            with self._lock:
-                self._running[query_id] = query
+            try:
+                self._register(query)
+            except StatementError:
+                query.close()  # refused: nothing of it may linger
+                raise
         return query
 
     def _pull(self, query: Query, config: Config) -> TransientQuery:
