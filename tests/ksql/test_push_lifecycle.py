@@ -189,6 +189,16 @@ def test_max_push_queries_refuses_one_more(limited: Ksql) -> None:
             assert third.status_code == 200
 
 
+def test_a_vanished_client_frees_its_place_under_the_limit_at_once(limited: Ksql) -> None:
+    """A client gone mid-wait releases its push query when the server sees it go, not
+    when the query's pending wait for rows ends: clients that reconnect at once are not
+    refused (the limit is 2, so one release may lag without a refusal)."""
+    assert limited.post(STREAM).status_code == 200
+    port = int(limited.url.rsplit(":", 1)[1])
+    for number in range(10):
+        _connect_and_drop(port, "/query-stream", {"sql": PUSH}, reset=number % 2 == 1)
+
+
 def _poll_threads() -> list[str]:
     """The names of the threads now waiting in a push query's poll."""
     code = StreamingQuery.poll.__code__

@@ -67,7 +67,10 @@ class Pollers:
     async def poll(self, query: TransientQuery) -> Batch:
         if self._limiter is None:  # made on the event loop that uses it
             self._limiter = anyio.CapacityLimiter(self._queries.max_push_queries + self.SPARE)
-        return await anyio.to_thread.run_sync(self._poll, query, limiter=self._limiter)
+        # Abandoned on cancel: a client gone mid-wait releases its query (and its place
+        # under ksql.max.push.queries) at once, not when the wait ends.
+        return await anyio.to_thread.run_sync(self._poll, query, limiter=self._limiter,
+                                              abandon_on_cancel=True)
 
     @classmethod
     def _poll(cls, query: TransientQuery) -> Batch:
