@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 from typing import Any
 
@@ -35,3 +36,14 @@ def test_keys_encode_to_the_same_bytes_and_back(value: Any, expected: bytes) -> 
 def test_a_value_it_cannot_store_is_refused() -> None:
     with pytest.raises(TypeError, match="Cannot store a value of type object"):
         values.encode([object()])
+
+
+def test_without_cpythons_private_json_encoder_the_bytes_are_the_same(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`_json` is CPython's; another Python must still get the very same state bytes."""
+    samples = [["a", 1], [None, True, "é\ud800"], (1.5, Decimal("2.50"), [1, 2]),
+               {"k": [b"\x00", None]}]
+    fast = [values.encode(v) for v in samples]
+    monkeypatch.setitem(sys.modules, "_json", None)  # import now raises ImportError
+    monkeypatch.setattr(values, "_WRITE", values._writer())
+    assert [values.encode(v) for v in samples] == fast

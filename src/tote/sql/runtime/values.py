@@ -21,8 +21,7 @@ import io
 import json
 import math
 import pickle
-from _json import make_encoder
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -82,10 +81,22 @@ def _freeze_key(value: Any) -> Any:
 _AS_THEY_ARE = frozenset((str, int, bool, type(None)))
 # One encoder for every call: `json.dumps` with options builds a new one each time.
 _JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-# The C encoder `_JSON.encode` uses, made once (`encode` builds a new one per call, which
-# cost more than writing a short key); without its circular check: SQL values are trees.
-_WRITE = make_encoder(None, _JSON.default, encode_basestring, None, ":", ",",
-                      False, False, False)
+
+
+def _writer() -> Callable[[Any, int], Sequence[str]]:
+    """The C encoder `_JSON.encode` uses, made once (`encode` builds a new one per call,
+    which cost more than writing a short key); without its circular check: SQL values
+    are trees. Where CPython's private `_json` is absent, the public encoder."""
+    try:
+        from _json import make_encoder
+    except ImportError:
+        return lambda value, _level: (_JSON.encode(value),)
+    write: Callable[[Any, int], Sequence[str]] = make_encoder(
+        None, _JSON.default, encode_basestring, None, ":", ",", False, False, False)
+    return write
+
+
+_WRITE = _writer()
 
 
 def encode(value: Any) -> bytes:

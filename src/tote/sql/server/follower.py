@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from tote.core.errors import OffsetOutOfRange, TopicNotFound, ToteError
@@ -22,6 +23,11 @@ _LOG = logging.getLogger("tote.sql.server")
 
 Apply = Callable[[int, Command], StatementResult | None]
 Observe = Callable[[str, StatementResult | None], None]
+
+
+INTACT_EVERY = 2.0
+"""Seconds between the idle follower's checks that the command topic is still there (on
+Kafka each is a metadata request); a request checks for itself every time."""
 
 
 class CommandTimeout(ToteError):
@@ -46,8 +52,9 @@ class CommandFollower:
             if offset >= self.position:
                 self._own.add(offset)
 
-    def catch_up(self) -> int:
-        """Run every command not run yet; returns the position reached."""
+    def catch_up(self, check: bool = True) -> int:
+        """Run every command not run yet; returns the position reached. `check`: when
+        no command is new, whether to check that the topic is still there."""
         log = self.commands.log
         tp = TopicPartition(self.commands.topic, 0)
         with self.lock:
@@ -58,7 +65,8 @@ class CommandFollower:
                     batch = []
                 if not batch:
                     # As ksqlDB's command runner: no new command, is the topic still there?
-                    self.commands.intact()
+                    if check:
+                        self.commands.intact()
                     return self.position
                 for record in batch:
                     offset = record.offset
@@ -103,9 +111,14 @@ class CommandFollower:
 
     def _loop(self, poll_timeout: float) -> None:
         tp = TopicPartition(self.commands.topic, 0)
+        checked = float("-inf")
         while not self._stop.is_set():
             try:
-                position = self.catch_up()
+                now = time.monotonic()
+                check = now - checked >= INTACT_EVERY
+                if check:
+                    checked = now
+                position = self.catch_up(check)
                 if self.commands.lost:  # degraded: ksqlDB's command runner stops too
                     return
                 self.commands.log.wait({tp: position}, poll_timeout)
