@@ -33,22 +33,13 @@ from uvicorn._compat import asyncio_run
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
+from tote.core.listen import listen_on
 from tote.http.listening import SocketServer
 
 GRACEFUL_SECONDS = 5
 DRAIN_SECONDS = 1.0
 H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 _READ_LIMIT = 2**16
-
-
-def _bind(host: str, port: int) -> list[socket.socket]:
-    """The listening socket(s), bound now so that a taken port fails before start-up."""
-    config = HyperConfig()
-    config.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
-    sockets = config.create_sockets().insecure_sockets
-    for sock in sockets:  # accept connections at once
-        sock.listen(config.backlog)
-    return sockets
 
 
 class _Http2:
@@ -268,7 +259,7 @@ class HyperServerThread:
             self._error = exc
 
     def start(self, timeout: float = 60.0) -> Self:
-        self._sockets = _bind(self.host, self._port)
+        self._sockets = [listen_on(self.host, self._port)]  # as `tote serve` binds
         self._thread.start()
         waited = 0.0
         while not self._server.started:

@@ -4,23 +4,28 @@ anything starts, so a taken port fails with one line (see `tote.stack.ports`).
 A service that cannot start because of a ToteError in its app's lifespan startup (a log
 it cannot read, a topic it cannot use) says why in one line rather than with uvicorn's
 traceback: `SocketServer.run` raises that error for the caller to report. Any other
-exception there is a bug, and keeps its traceback and uvicorn's exit status 3.
+exception there is a bug, and keeps its traceback and uvicorn's exit status 3. The catch
+is in uvicorn's lifespan, which alone runs the app's lifespan: requests go straight to
+the app.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import socket
 from typing import cast
 
 import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.lifespan.on import LifespanOn
 
 from tote.core.errors import ToteError
 
 
 class _StartupGuard:
-    """The app, keeping the ToteError its lifespan startup raises out of uvicorn's log.
+    """The app as its lifespan sees it, keeping the ToteError its lifespan startup raises
+    out of uvicorn's log.
 
     Starlette reports a failed startup with the traceback as the message, which uvicorn
     logs; that message is held until the exception says whether it is a bug."""
@@ -60,19 +65,31 @@ class _StartupGuard:
             await send(message)
 
 
+class _GuardedLifespan(LifespanOn):
+    """uvicorn's lifespan, running the app's lifespan through `_StartupGuard`.
+
+    uvicorn's `LifespanOn` calls `config.loaded_app`, which requests use too; this one
+    has a copy of the config whose app is the guard."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.guard = _StartupGuard(cast(ASGIApp, config.loaded_app))  # tote's are ASGI 3
+        self.config = copy.copy(config)
+        self.config.loaded_app = self.guard
+
+
 class SocketServer(uvicorn.Server):
     """Says where it listens once started, as uvicorn does only when it binds the port
     itself: `tote logs SERVICE` shows the line."""
 
     def __init__(self, config: uvicorn.Config) -> None:
-        self._guard = _StartupGuard(cast(ASGIApp, config.app))  # tote passes ASGI 3 apps
-        config.app = self._guard
         super().__init__(config)
+        self._guard: _StartupGuard | None = None
 
     @property
     def startup_error(self) -> ToteError | None:
         """The ToteError the app's lifespan startup raised, if it did."""
-        return self._guard.error
+        return None if self._guard is None else self._guard.error
 
     def run(self, sockets: list[socket.socket] | None = None) -> None:
         """Serve until told to stop; the app's startup ToteError, if any, is raised
@@ -80,11 +97,14 @@ class SocketServer(uvicorn.Server):
         try:
             super().run(sockets)
         except SystemExit:
-            if self._guard.error is not None:
-                raise self._guard.error from None
+            if self.startup_error is not None:
+                raise self.startup_error from None
             raise
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        if type(self.lifespan) is LifespanOn:  # lifespan "on" or "auto" (not yet started)
+            self.lifespan = _GuardedLifespan(self.config)
+            self._guard = self.lifespan.guard
         await super().startup(sockets)
         if self.started and sockets:
             host, port = sockets[0].getsockname()[:2]

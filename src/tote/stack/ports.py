@@ -6,18 +6,17 @@ import errno
 import socket
 
 from tote.core.errors import ToteError
+from tote.core.listen import BIND_ERRORS, listen_on
 from tote.stack.errors import PortInUse, StackConfigError
 from tote.stack.services import ServiceSpec
 
 
 def port_is_free(host: str, port: int) -> bool:
-    """True if we could listen on host:port now (as uvicorn would: SO_REUSEADDR set)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
+    """True if we could listen on host:port now, as `claim_port` would."""
+    try:
+        listen_on(host, port).close()
+    except BIND_ERRORS:
+        return False
     return True
 
 
@@ -26,16 +25,10 @@ def claim_port(host: str, port: int, service: ServiceSpec, flag: str) -> socket.
     the one-line error saying why not: `tote up` checks its ports with this and `tote
     serve` serves on the socket, so a port taken in between fails the same way. `flag`
     is the option that sets the port."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(2048)  # uvicorn's backlog
-    except (OSError, UnicodeError, TypeError) as exc:  # not OSError: a host IDNA cannot encode
-        sock.close()
+        return listen_on(host, port)
+    except BIND_ERRORS as exc:
         raise _listen_error(host, port, service, flag, exc) from None
-    return sock
 
 
 def _listen_error(host: str, port: int, service: ServiceSpec, flag: str,
