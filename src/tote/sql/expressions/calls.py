@@ -10,7 +10,13 @@ from tote.core.types import SqlType
 from tote.sql.ast import expressions as e
 from tote.sql.expressions.errors import error_at
 from tote.sql.expressions.typerules import NULL_TYPE_MESSAGE, literal_value
-from tote.sql.functions.base import AggregateFunction, Aggregator, ArgType, LambdaArg
+from tote.sql.functions.base import (
+    INTERVAL_UNIT_ARG,
+    AggregateFunction,
+    Aggregator,
+    ArgType,
+    LambdaArg,
+)
 from tote.sql.functions.resolution import NoMatchingVariant
 
 if TYPE_CHECKING:
@@ -33,13 +39,18 @@ def call(checker: TypeChecker, node: e.FunctionCall) -> SqlType:
         else:
             arg_types.append(checker.check(arg))
     if kind == "TABLE":
-        values = [a for a in arg_types if not isinstance(a, LambdaArg)]
+        values = [a for a in arg_types if a is None or isinstance(a, SqlType)]
         try:
             table = checker.functions.table(node.name).resolve(values)
         except NoMatchingVariant as exc:
             raise error_at(node, str(exc)) from None
         checker.tables[id(node)] = table
         return table.return_type
+    # A unit keyword has no SQL type in ksqlDB: it fits only INTERVALUNIT parameters.
+    arg_types = [
+        INTERVAL_UNIT_ARG if isinstance(arg, e.IntervalUnit) else arg_type
+        for arg, arg_type in zip(node.args, arg_types, strict=True)
+    ]
     try:
         resolved = checker.functions.scalar(node.name).resolve(arg_types)
     except NoMatchingVariant as exc:

@@ -24,7 +24,16 @@ class LambdaArg:
     type_body: Callable[[Sequence[SqlType]], SqlType | None]
 
 
-ArgType = SqlType | LambdaArg | None  # None is an untyped NULL literal
+@dataclass(frozen=True, slots=True)
+class IntervalUnitArg:
+    """A time unit keyword argument (`DAYS`): ksqlDB gives it no SQL type, so only an
+    `INTERVALUNIT` parameter takes it and a no-match message shows it as `null`."""
+
+
+INTERVAL_UNIT_ARG = IntervalUnitArg()
+
+# None is an untyped NULL literal
+ArgType = SqlType | LambdaArg | IntervalUnitArg | None
 
 ReturnRule = Callable[[Sequence[SqlType | None], Mapping[str, SqlType]], SqlType]
 Binder = Callable[[Sequence[SqlType | None], SqlType], Callable[..., Any]]

@@ -3,7 +3,7 @@
 A signature is declared as `"ARRAY<T> arr, INT index -> T"`-style strings so each function
 module stays a readable table. Patterns: concrete types (`INT`, `STRING`, ...), `DECIMAL`
 and `STRUCT` meaning any precision/shape, single capital letters as generics, `ARRAY<p>`,
-`MAP<p, p>` and lambdas `(p, p) => p`.
+`MAP<p, p>`, lambdas `(p, p) => p` and `INTERVALUNIT` (a time unit keyword).
 """
 
 from __future__ import annotations
@@ -51,6 +51,14 @@ class AnyOf(Pattern):
 
     def __str__(self) -> str:
         return self.base.value
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalUnitParam(Pattern):
+    """A time unit keyword (`DAYS`, `SECONDS`), ksqlDB's `TimeUnit` parameters."""
+
+    def __str__(self) -> str:
+        return "INTERVAL UNIT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +145,8 @@ def parse_pattern(text: str) -> Pattern:
         return AnyOf(Base.DECIMAL)
     if upper == "STRUCT":
         return AnyOf(Base.STRUCT)
+    if upper == "INTERVALUNIT":
+        return IntervalUnitParam()
     if upper in _CONCRETE:
         return Concrete(_CONCRETE[upper])
     if len(text) == 1 and text.isupper():

@@ -12,8 +12,24 @@ from dataclasses import dataclass
 
 from tote.core import types as t
 from tote.core.types import Base, SqlType
-from tote.sql.functions.base import ArgType, LambdaArg, ResolvedCall, ScalarFunction, Variant
-from tote.sql.functions.patterns import AnyOf, ArrayOf, Concrete, Generic, LambdaOf, MapOf, Pattern
+from tote.sql.functions.base import (
+    ArgType,
+    IntervalUnitArg,
+    LambdaArg,
+    ResolvedCall,
+    ScalarFunction,
+    Variant,
+)
+from tote.sql.functions.patterns import (
+    AnyOf,
+    ArrayOf,
+    Concrete,
+    Generic,
+    IntervalUnitParam,
+    LambdaOf,
+    MapOf,
+    Pattern,
+)
 from tote.sql.functions.widening import as_decimal, can_widen, wider_numeric
 
 
@@ -123,6 +139,14 @@ def _try(variant: Variant, args: Sequence[ArgType], casts: bool) -> _Match | Non
                 return None
             slots[i] = concrete
             continue
+        if isinstance(arg, IntervalUnitArg) or isinstance(pattern, IntervalUnitParam):
+            # A unit keyword fits only a unit parameter, which takes nothing else but NULL.
+            if arg is not None and not (
+                isinstance(arg, IntervalUnitArg) and isinstance(pattern, IntervalUnitParam)
+            ):
+                return None
+            slots[i] = None
+            continue
         if isinstance(pattern, LambdaOf):
             return None
         if arg is None:
@@ -144,7 +168,7 @@ def _try(variant: Variant, args: Sequence[ArgType], casts: bool) -> _Match | Non
 
 
 def arg_text(arg: ArgType) -> str:
-    if arg is None:
+    if arg is None or isinstance(arg, IntervalUnitArg):
         return "null"
     if isinstance(arg, LambdaArg):
         return "LAMBDA"

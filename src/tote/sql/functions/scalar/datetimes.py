@@ -105,16 +105,32 @@ def _format_timestamp(get: Any) -> Callable[..., str]:
     return run
 
 
+def _parse_failed(what: str, text: str, tz: str | None, pattern: str,
+                  error: ValueError) -> ValueError:
+    """ksqlDB's KsqlFunctionException message for a text it cannot parse."""
+    where = f" at timezone '{tz}'" if tz is not None else ""
+    return ValueError(
+        f"Failed to parse {what} '{text}'{where} with formatter '{pattern}': {error}"
+    )
+
+
 def _stringtotimestamp(get: Any) -> Callable[..., int]:
-    def run(text: str, pattern: str, tz: str = "UTC") -> int:
-        return timestamp_to_millis(get(pattern).parse(text, zone(tz)))
+    def run(text: str, pattern: str, tz: str | None = None) -> int:
+        try:
+            return timestamp_to_millis(get(pattern).parse(text, zone(tz or "UTC")))
+        except ValueError as exc:
+            raise _parse_failed("timestamp", text, tz, pattern, exc) from None
 
     return run
 
 
 def _parse_timestamp(get: Any) -> Callable[..., datetime.datetime]:
-    def run(text: str, pattern: str, tz: str = "UTC") -> datetime.datetime:
-        return millis_to_timestamp(timestamp_to_millis(get(pattern).parse(text, zone(tz))))
+    def run(text: str, pattern: str, tz: str = "GMT") -> datetime.datetime:
+        try:
+            parsed = get(pattern).parse(text, zone(tz))
+        except ValueError as exc:
+            raise _parse_failed("timestamp", text, tz, pattern, exc) from None
+        return millis_to_timestamp(timestamp_to_millis(parsed))
 
     return run
 
@@ -141,14 +157,20 @@ def _format_date(get: Any) -> Callable[..., str]:
 
 def _stringtodate(get: Any) -> Callable[..., int]:
     def run(text: str, pattern: str) -> int:
-        return date_to_days(get(pattern).parse(text).date())
+        try:
+            return date_to_days(get(pattern).parse(text).date())
+        except ValueError as exc:
+            raise _parse_failed("date", text, None, pattern, exc) from None
 
     return run
 
 
 def _parse_date(get: Any) -> Callable[..., datetime.date]:
     def run(text: str, pattern: str) -> datetime.date:
-        return get(pattern).parse(text, whole=False).date()  # type: ignore[no-any-return]
+        try:
+            return get(pattern).parse(text, whole=False).date()  # type: ignore[no-any-return]
+        except ValueError as exc:
+            raise _parse_failed("date", text, None, pattern, exc) from None
 
     return run
 
@@ -162,7 +184,10 @@ def _format_time(get: Any) -> Callable[..., str]:
 
 def _parse_time(get: Any) -> Callable[..., datetime.time]:
     def run(text: str, pattern: str) -> datetime.time:
-        parsed = get(pattern).parse(text, whole=False)
+        try:
+            parsed = get(pattern).parse(text, whole=False)
+        except ValueError as exc:
+            raise _parse_failed("time", text, None, pattern, exc) from None
         return datetime.time(
             parsed.hour, parsed.minute, parsed.second, parsed.microsecond // 1000 * 1000
         )
@@ -333,28 +358,30 @@ def functions(clock: Clock) -> list[ScalarFunction]:
             "DATEADD",
             CATEGORY,
             "Adds an interval to a DATE.",
-            variant("STRING unit, INT interval, DATE date -> DATE", _date_add),
+            variant("INTERVALUNIT unit, INT interval, DATE date -> DATE", _date_add),
         ),
         scalar(
             "DATESUB",
             CATEGORY,
             "Subtracts an interval from a DATE.",
             variant(
-                "STRING unit, INT interval, DATE date -> DATE", lambda u, n, d: _date_add(u, -n, d)
+                "INTERVALUNIT unit, INT interval, DATE date -> DATE",
+                lambda u, n, d: _date_add(u, -n, d),
             ),
         ),
         scalar(
             "TIMEADD",
             CATEGORY,
             "Adds an interval to a TIME.",
-            variant("STRING unit, INT interval, TIME time -> TIME", _time_add),
+            variant("INTERVALUNIT unit, INT interval, TIME time -> TIME", _time_add),
         ),
         scalar(
             "TIMESUB",
             CATEGORY,
             "Subtracts an interval from a TIME.",
             variant(
-                "STRING unit, INT interval, TIME time -> TIME", lambda u, n, t: _time_add(u, -n, t)
+                "INTERVALUNIT unit, INT interval, TIME time -> TIME",
+                lambda u, n, t: _time_add(u, -n, t),
             ),
         ),
         scalar(
@@ -362,7 +389,7 @@ def functions(clock: Clock) -> list[ScalarFunction]:
             CATEGORY,
             "Adds an interval to a TIMESTAMP.",
             variant(
-                "STRING unit, BIGINT interval, TIMESTAMP timestamp -> TIMESTAMP", _timestamp_add
+                "INTERVALUNIT unit, INT interval, TIMESTAMP timestamp -> TIMESTAMP", _timestamp_add
             ),
         ),
         scalar(
@@ -370,7 +397,7 @@ def functions(clock: Clock) -> list[ScalarFunction]:
             CATEGORY,
             "Subtracts an interval from a TIMESTAMP.",
             variant(
-                "STRING unit, BIGINT interval, TIMESTAMP timestamp -> TIMESTAMP",
+                "INTERVALUNIT unit, INT interval, TIMESTAMP timestamp -> TIMESTAMP",
                 lambda u, n, t: _timestamp_add(u, -n, t),
             ),
         ),

@@ -166,36 +166,79 @@ def _format_field(f: _Field, value: datetime.datetime, years: int = 0) -> str:
     raise PatternError(f"Unsupported pattern letter: {letter}")
 
 
-def _field_regex(f: _Field) -> str:
+def _field_regex(f: _Field, group: str) -> str:
+    """The regex of one field; its value is captured as `group` (unique per field, as a
+    pattern may repeat a field, or hold both `y` and `u`)."""
     letter, n = f.letter, f.count
     if not letter:
         return re.escape(f.text)
     if letter in "yu":
-        return r"(?P<y>[+-]?\d{2})" if n == 2 else rf"(?P<y>[+-]?\d{{{n},9}})"
+        return rf"(?P<{group}>[+-]?\d{{2}})" if n == 2 else rf"(?P<{group}>[+-]?\d{{{n},9}})"
     if letter in "ML":
         if n >= 3:
             names = "|".join(_MONTHS if n >= 4 else [m[:3] for m in _MONTHS])
-            return rf"(?P<Mname>{names})"
-        return rf"(?P<M>\d{{{n},2}})"
-    groups = {"d": "d", "D": "D", "H": "H", "k": "H", "h": "h", "K": "h", "m": "m", "s": "s"}
-    if letter in groups:
-        return rf"(?P<{groups[letter]}>\d{{{n},{max(n, 3 if letter == 'D' else 2)}}})"
+            return rf"(?P<{group}>{names})"
+        return rf"(?P<{group}>\d{{{n},2}})"
+    if letter in "dDHkhKms":
+        return rf"(?P<{group}>\d{{{n},{max(n, 3 if letter == 'D' else 2)}}})"
     if letter == "S":
-        return rf"(?P<S>\d{{{n}}})"
+        return rf"(?P<{group}>\d{{{n}}})"
     if letter == "n":
-        return r"(?P<n>\d{1,9})"
+        return rf"(?P<{group}>\d{{1,9}})"
     if letter == "a":
-        return r"(?P<a>AM|PM|am|pm)"
+        return rf"(?P<{group}>AM|PM|am|pm)"
     if letter == "E":
         names = "|".join(_DAYS if n >= 4 else [d[:3] for d in _DAYS])
         return rf"(?:{names})"
     if letter in "XxZ":
-        return r"(?P<off>Z|[+-]\d{2}(?::?\d{2})?)"
+        return rf"(?P<{group}>Z|[+-]\d{{2}}(?::?\d{{2}})?)"
     if letter in "zV":
-        return r"(?P<zone>[A-Za-z_/+\-0-9]+)"
+        return rf"(?P<{group}>[A-Za-z_/+\-0-9]+)"
     if letter == "G":
         return r"(?:AD|BC)"
     raise PatternError(f"Unsupported pattern letter: {letter}")
+
+
+# The parsed value each letter sets: `y` is Java's year-of-era, `u` the proleptic year.
+_KEYS = {"y": "y", "u": "u", "M": "M", "L": "M", "d": "d", "D": "D", "H": "H", "k": "H",
+         "h": "h", "K": "h", "m": "m", "s": "s", "S": "nano", "n": "nano", "a": "a",
+         "X": "off", "x": "off", "Z": "off", "z": "zone", "V": "zone"}
+_MONTH_ABBREVIATIONS = [m[:3].lower() for m in _MONTHS]
+
+
+def _field_value(f: _Field, text: str) -> int | str:
+    if f.letter in "yu":
+        return 2000 + int(text) if f.count == 2 else int(text)
+    if f.letter in "ML" and f.count >= 3:
+        return _MONTH_ABBREVIATIONS.index(text[:3].lower()) + 1
+    if f.letter == "S":
+        return int(text[:9].ljust(9, "0"))
+    if f.letter in "aXxZzV":
+        return text.upper() if f.letter == "a" else text
+    return int(text)
+
+
+def _resolve_year(text: str, values: dict[str, int | str]) -> int:
+    """DateTimeFormatter's SMART resolving of `u` (year) and `y` (year of era, AD unless
+    the year says otherwise): both present must agree."""
+    year, year_of_era = values.get("u"), values.get("y")
+    if year_of_era is not None:
+        assert isinstance(year_of_era, int)
+        if not 1 <= year_of_era <= 999_999_999:
+            raise PatternError(
+                f"Text '{text}' could not be parsed: Invalid value for YearOfEra "
+                f"(valid values 1 - 999999999/1000000000): {year_of_era}"
+            )
+        if year is None:
+            return year_of_era
+        assert isinstance(year, int)
+        implied = year_of_era if year > 0 else 1 - year_of_era
+        if implied != year:
+            raise PatternError(
+                f"Text '{text}' could not be parsed: Conflict found: "
+                f"Year {year} differs from Year {implied}"
+            )
+    return 1970 if year is None else int(year)
 
 
 class JavaPattern:
@@ -204,13 +247,32 @@ class JavaPattern:
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
         self.fields = _tokens(pattern)
-        self.regex = re.compile("".join(_field_regex(f) for f in self.fields), re.IGNORECASE)
+        self.captures = [(f"g{i}", f) for i, f in enumerate(self.fields) if f.letter in _KEYS]
+        names = {id(f): name for name, f in self.captures}
+        self.regex = re.compile(
+            "".join(_field_regex(f, names.get(id(f), "")) for f in self.fields), re.IGNORECASE
+        )
 
     def format(self, value: datetime.datetime, years: int = 0) -> str:
         """`years` is added to the year fields: a date beyond Python's years 1-9999 is
         formatted as one a multiple of 400 years away (same month, day and weekday)."""
         return "".join(f.text if not f.letter else _format_field(f, value, years)
                        for f in self.fields)
+
+    def _values(self, text: str, match: re.Match[str]) -> dict[str, int | str]:
+        """The parsed value of each field; one field given twice must agree, as in Java
+        (`yyyy-yyyy` of `2020-2021` fails at the second)."""
+        values: dict[str, int | str] = {}
+        for name, f in self.captures:
+            raw = match.group(name)
+            if raw is None:
+                continue
+            key, value = _KEYS[f.letter], _field_value(f, raw)
+            if values.setdefault(key, value) != value:
+                raise PatternError(
+                    f"Text '{text}' could not be parsed at index {match.start(name)}"
+                )
+        return values
 
     def parse(
         self, text: str, default_zone: datetime.tzinfo = datetime.UTC, *, whole: bool = True
@@ -220,39 +282,29 @@ class JavaPattern:
         match = self.regex.fullmatch(text) if whole else self.regex.match(text)
         if match is None:
             raise PatternError(f"Text '{text}' could not be parsed with pattern '{self.pattern}'")
-        g = {k: v for k, v in match.groupdict().items() if v is not None}
-        year = int(g.get("y", "1970"))
-        if (
-            "y" in g
-            and len(g["y"]) == 2
-            and any(f.letter in "yu" and f.count == 2 for f in self.fields)
-        ):
-            year += 2000
-        month = int(g["M"]) if "M" in g else 1
-        if "Mname" in g:
-            month = [m[:3].lower() for m in _MONTHS].index(g["Mname"][:3].lower()) + 1
-        hour = int(g.get("H", g.get("h", "0")))
+        g = self._values(text, match)
+        year = _resolve_year(text, g)
+        month = int(g.get("M", 1))
+        hour = int(g.get("H", g.get("h", 0)))
         if "a" in g:
-            hour = hour % 12 + (12 if g["a"].upper() == "PM" else 0)
-        micro = int(g["S"][:6].ljust(6, "0")) if "S" in g else int(g.get("n", "0")) // 1000
+            hour = hour % 12 + (12 if g["a"] == "PM" else 0)
+        micro = int(g.get("nano", 0)) // 1000
         tz = default_zone
         if "off" in g:
-            tz = zone(g["off"])
+            tz = zone(str(g["off"]))
         elif "zone" in g:
-            tz = zone(g["zone"])
+            tz = zone(str(g["zone"]))
         try:
-            if "D" in g and "M" not in g and "Mname" not in g:
+            if "D" in g and "M" not in g:
                 base = datetime.datetime(year, 1, 1) + datetime.timedelta(days=int(g["D"]) - 1)
                 month, day = base.month, base.day
             else:
-                day = int(g.get("d", "1"))
+                day = int(g.get("d", 1))
             naive = datetime.datetime(
-                year, month, day, hour, int(g.get("m", "0")), int(g.get("s", "0")), micro
+                year, month, day, hour, int(g.get("m", 0)), int(g.get("s", 0)), micro
             )
         except ValueError as exc:
             raise PatternError(f"Text '{text}' could not be parsed: {exc}") from None
-        if isinstance(tz, ZoneInfo):
-            return naive.replace(tzinfo=tz)
         return naive.replace(tzinfo=tz)
 
 

@@ -12,10 +12,14 @@ from typing import Any
 from tote.core import types as t
 from tote.core.types import SqlType
 from tote.sql.functions.base import ScalarFunction, Variant, scalar, variant
+from tote.sql.functions.semantics.bigdecimal import (
+    check_set_scale,
+    java_double_decimal,
+    java_scale,
+)
 from tote.sql.functions.semantics.numbers import (
     LONG_MAX,
     LONG_MIN,
-    decimal_from_double,
     wrap32,
     wrap64,
 )
@@ -52,15 +56,21 @@ def _rescale(value: Decimal, scale: int) -> Decimal:
 
 
 def _round_double(value: float, places: int) -> float:
-    if math.isnan(value) or math.isinf(value):
-        return value
-    return float(_round_decimal(decimal_from_double(value), places))
+    exact = java_double_decimal(value)
+    check_set_scale(exact, places)
+    return float(_round_decimal(exact, places))
 
 
 def _trunc_double(value: float, places: int) -> float:
-    if math.isnan(value) or math.isinf(value):
-        return value
-    return float(_round_decimal(decimal_from_double(value), places, decimal.ROUND_DOWN))
+    exact = java_double_decimal(value)
+    check_set_scale(exact, places)
+    return float(_round_decimal(exact, places, decimal.ROUND_DOWN))
+
+
+def _round_to_places(value: Decimal, places: int, mode: str | None = None) -> Decimal:
+    """ROUND / TRUNC of a DECIMAL to `places`, keeping the value's scale (as ksqlDB)."""
+    check_set_scale(value, places)
+    return _rescale(_round_decimal(value, places, mode), java_scale(value))
 
 
 def _decimal_places_type(
@@ -224,7 +234,7 @@ def functions() -> list[ScalarFunction]:
             variant("DECIMAL value", lambda v: _round_decimal(v, 0), returns=_decimal_whole_type),
             variant(
                 "DECIMAL value, INT decimalPlaces",
-                lambda v, p: _rescale(_round_decimal(v, p), -v.as_tuple().exponent),
+                _round_to_places,
                 returns=_decimal_places_type,
             ),
         ),
@@ -252,9 +262,7 @@ def functions() -> list[ScalarFunction]:
             ),
             variant(
                 "DECIMAL value, INT decimalPlaces",
-                lambda v, p: _rescale(
-                    _round_decimal(v, p, decimal.ROUND_DOWN), -v.as_tuple().exponent
-                ),
+                lambda v, p: _round_to_places(v, p, decimal.ROUND_DOWN),
                 returns=_decimal_places_type,
             ),
         ),
