@@ -259,6 +259,9 @@ def ksqldb(
     service_id: Annotated[str, typer.Option(
         help="ksql.service.id: servers with the same id share one command topic.")
     ] = "default_",
+    max_push_queries: Annotated[int | None, typer.Option(
+        min=0, max=JAVA_INT_MAX, help="ksql.max.push.queries: how many push queries may "
+        "run at once; one more is refused (default 100).")] = None,
     home: Home = None,
     backend: Backend = None,
     bootstrap_servers: Bootstrap = None,
@@ -282,7 +285,10 @@ def ksqldb(
             instance = (_instance_id(config.host, config.ksqldb_port)
                         if config.backend in ("sqlite", "kafka") else None)
             # The tote domain's TOTE_ functions come with the built-ins (pools.sql).
-            server = KsqlServer(log, registry, properties={"ksql.service.id": service_id},
+            properties: dict[str, object] = {"ksql.service.id": service_id}
+            if max_push_queries is not None:  # a server property, as in ksqlDB's file
+                properties["ksql.max.push.queries"] = max_push_queries
+            server = KsqlServer(log, registry, properties=properties,
                                 instance_id=instance, functions=with_tote_functions())
             # Queries allocate a few short-lived tuples per record and operator.
             tune_gc_for_streaming()

@@ -220,7 +220,7 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
         properties = _properties(body.get("streamsProperties"), "streamsProperties")
         printed = await run_in_threadpool(parse_print, sql) if is_print(sql) else None
         if printed is not None:
-            return await print_response(server, printed, _media(request))
+            return await print_response(server, printed, _media(request), pollers)
         started = await _start_query(sql, properties)
         return _answer(started, KSQL_V1, _media(request))
 
@@ -250,6 +250,9 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
     async def close_query(request: Request) -> Response:
         server.check_ready()
         body = await _json(request)
+        if "queryId" not in body:  # ksqlDB's JSON mapper: a required property is missing
+            raise BadRequest("Invalid JSON in request: Missing required creator property "
+                             "'queryId' (index 0)")
         query_id = body.get("queryId")
         if not isinstance(query_id, str) or not query_id:
             raise BadRequest("No queryId in request")

@@ -9,14 +9,14 @@
   as one JSON array.
 
 Rows are produced by polling the query in a thread of `Pollers` (not the request
-thread pool: idle push queries wait there); when the client goes away the response is
-cancelled and the query forgotten.
+thread pool: idle push queries wait there, as do PRINTs); when the client goes away the
+response is cancelled and the query forgotten.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import anyio
@@ -59,10 +59,16 @@ class Pollers:
 
     SPARE = 40  # stream pull queries, which the push query limit does not count
     THREAD_NAME = "ksql-push-poll"  # while a thread waits for a query's rows
+    # PRINTs waiting at once. ksqlDB does not count PRINT as a push query (it runs no
+    # query: a consumer reads the topic), so they neither take the push queries' places
+    # nor their threads; more PRINTs than this queue behind the others' idle waits.
+    PRINTS = 100
+    PRINT_THREAD_NAME = "ksql-print-poll"  # while a thread waits for a PRINT's records
 
     def __init__(self, queries: TransientQueries) -> None:
         self._queries = queries
         self._limiter: anyio.CapacityLimiter | None = None
+        self._print_limiter: anyio.CapacityLimiter | None = None
 
     async def poll(self, query: TransientQuery) -> Batch:
         if self._limiter is None:  # made on the event loop that uses it
@@ -72,12 +78,31 @@ class Pollers:
         return await anyio.to_thread.run_sync(self._poll, query, limiter=self._limiter,
                                               abandon_on_cancel=True)
 
+    async def next_line(self, lines: Iterator[str]) -> str | None:
+        """A PRINT's next line (None once it ended), waited for in a thread of the
+        PRINTs' own. Abandoned on cancel, as a push query's poll: the client went away,
+        and the PRINT's Wake ends the pending wait."""
+        if self._print_limiter is None:  # made on the event loop that uses it
+            self._print_limiter = anyio.CapacityLimiter(self.PRINTS)
+        return await anyio.to_thread.run_sync(self._next_line, lines,
+                                              limiter=self._print_limiter,
+                                              abandon_on_cancel=True)
+
     @classmethod
     def _poll(cls, query: TransientQuery) -> Batch:
         thread = threading.current_thread()
         name, thread.name = thread.name, cls.THREAD_NAME
         try:
             return query.poll(POLL_SECONDS)
+        finally:
+            thread.name = name
+
+    @classmethod
+    def _next_line(cls, lines: Iterator[str]) -> str | None:
+        thread = threading.current_thread()
+        name, thread.name = thread.name, cls.PRINT_THREAD_NAME
+        try:
+            return next(lines, None)
         finally:
             thread.name = name
 

@@ -17,6 +17,7 @@ Semantics every backend guarantees:
 from __future__ import annotations
 
 import re
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import Enum
@@ -39,9 +40,12 @@ from tote.core.records import (
     TopicSpec,
 )
 from tote.log.record_run import RecordRun
+from tote.log.wake import Wake
 
 MAX_TOPIC_NAME = 249
 DEFAULT_MAX_MESSAGE_BYTES = 1_048_588
+# Seconds between two looks at a Wake in `Log.wait_or_wake`'s default, sliced wait.
+WAKE_SLICE = 0.05
 _TOPIC_NAME = re.compile(r"^[a-zA-Z0-9._-]+$")
 
 # Topic configs a backend honours itself; any other key is stored and reported as given.
@@ -381,6 +385,21 @@ class Log(ABC):
         Wakes within tens of milliseconds of an append by any process. Returns whether
         data is available.
         """
+
+    def wait_or_wake(
+        self, positions: Mapping[TopicPartition, int], timeout: float, wake: Wake
+    ) -> bool:
+        """`wait`, also ended at once by `wake.set()` from another thread (a closed push
+        query frees its poll thread). This default waits in slices of `WAKE_SLICE`;
+        backends that can interrupt their own wait do so instead."""
+        deadline = time.monotonic() + max(timeout, 0.0)
+        while not wake.is_set():
+            remaining = deadline - time.monotonic()
+            if self.wait(positions, min(remaining, WAKE_SLICE)):
+                return True
+            if remaining <= WAKE_SLICE:
+                return False
+        return False
 
     def tail(
         self, tp: TopicPartition, offset: int, poll_timeout: float = 1.0

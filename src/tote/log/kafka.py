@@ -49,6 +49,7 @@ from tote.log.kafka_produce import Planner, TxnCore
 from tote.log.kafka_read import ReaderPool
 from tote.log.kafka_store import KafkaStore, StoreCache
 from tote.log.kafka_txn import KafkaTransactionalProducer
+from tote.log.wake import Wake
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -166,6 +167,11 @@ class KafkaLog(Log):
 
     def wait(self, positions: Mapping[TopicPartition, int], timeout: float) -> bool:
         return self._reader.wait(positions, timeout)
+
+    def wait_or_wake(
+        self, positions: Mapping[TopicPartition, int], timeout: float, wake: Wake
+    ) -> bool:
+        return self._reader.wait(positions, timeout, wake)
 
     # -- consumer groups ----------------------------------------------------------------------
 

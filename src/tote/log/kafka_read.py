@@ -28,9 +28,11 @@ from confluent_kafka import TopicPartition as KafkaTopicPartition
 
 from tote.core.errors import OffsetOutOfRange, Timeout
 from tote.core.records import Headers, LogRecord, TimestampType, TopicPartition
+from tote.log.base import WAKE_SLICE
 from tote.log.kafka_admin import KafkaAdmin
 from tote.log.kafka_config import LOGGER
 from tote.log.kafka_errors import Context, translate
+from tote.log.wake import Wake
 
 # How long a read blocks before it looks at the consumer's position again.
 POLL_SLICE_SECONDS = 0.01
@@ -164,15 +166,18 @@ class _Waiter:
     def __init__(self, consumer: Consumer) -> None:
         self.consumer = consumer
 
-    def wait(self, positions: Mapping[TopicPartition, int], deadline: float) -> bool:
+    def wait(self, positions: Mapping[TopicPartition, int], deadline: float,
+             wake: Wake | None = None) -> bool:
         wanted = dict(positions)
         self.consumer.assign([_ktp(tp, max(pos, 0)) for tp, pos in wanted.items()])
         try:
             while True:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                if remaining <= 0 or (wake is not None and wake.is_set()):
                     return False
-                message = self.consumer.poll(remaining)
+                # librdkafka's poll cannot be interrupted: a Wake is seen between slices.
+                message = self.consumer.poll(
+                    remaining if wake is None else min(remaining, WAKE_SLICE))
                 if message is None or check_event(message) is not None:
                     continue
                 tp = TopicPartition(message.topic() or "", message.partition() or 0)
@@ -223,18 +228,22 @@ class ReaderPool:
             with self._lock:
                 self._readers.append(reader)
 
-    def wait(self, positions: Mapping[TopicPartition, int], timeout: float) -> bool:
+    def wait(self, positions: Mapping[TopicPartition, int], timeout: float,
+             wake: Wake | None = None) -> bool:
         for tp in positions:
             self._admin.check_partition(tp)
         if not positions:
-            time.sleep(max(timeout, 0.0))
+            if wake is None:
+                time.sleep(max(timeout, 0.0))
+            else:
+                wake.wait(timeout)
             return False
         with self._lock:
             waiter = self._waiters.pop() if self._waiters else None
         if waiter is None:
             waiter = _Waiter(self._new(eof=False))
         try:
-            return waiter.wait(positions, time.monotonic() + max(timeout, 0.0))
+            return waiter.wait(positions, time.monotonic() + max(timeout, 0.0), wake)
         finally:
             with self._lock:
                 self._waiters.append(waiter)

@@ -45,6 +45,7 @@ from tote.log.base import (
 from tote.log.memory_groups import GroupCoordinator, MemoryGroupConsumer
 from tote.log.memory_txn import MemoryStore, MemoryTransactionalProducer
 from tote.log.partitioner import StickyPartitioner, assign_partitions
+from tote.log.wake import Wake
 
 # Kafka's log.retention.check.interval.ms: how often appends also apply retention.
 RETENTION_CHECK_MS = 300_000
@@ -242,6 +243,20 @@ class MemoryLog(Log):
             for tp in positions:
                 self._partition(tp)
             return self.changed.wait_for(lambda: self.available(positions), max(timeout, 0.0))
+
+    def wait_or_wake(
+        self, positions: Mapping[TopicPartition, int], timeout: float, wake: Wake
+    ) -> bool:
+        with self.lock, wake.hooked(self._notify_waiters):
+            for tp in positions:
+                self._partition(tp)
+            self.changed.wait_for(lambda: wake.is_set() or self.available(positions),
+                                  max(timeout, 0.0))
+            return self.available(positions)
+
+    def _notify_waiters(self) -> None:
+        with self.lock:
+            self.changed.notify_all()
 
     # -- consumer groups ----------------------------------------------------------------
 

@@ -64,6 +64,7 @@ from tote.log.sqlite_topics import TopicCache, delete_topic_rows, describe, inse
 from tote.log.sqlite_txn import SqliteStore, SqliteTransactionalProducer
 from tote.log.sqlite_wal import check_side_files
 from tote.log.sqlite_watch import DEFAULT_POLL_INTERVAL, ChangeWatcher
+from tote.log.wake import Wake
 
 _logger = logging.getLogger(__name__)
 _READ = (
@@ -381,6 +382,16 @@ class SqliteLog(Log):
         return False
 
     def wait(self, positions: Mapping[TopicPartition, int], timeout: float) -> bool:
+        return self._wait(positions, timeout, None)
+
+    def wait_or_wake(
+        self, positions: Mapping[TopicPartition, int], timeout: float, wake: Wake
+    ) -> bool:
+        return self._wait(positions, timeout, wake)
+
+    def _wait(
+        self, positions: Mapping[TopicPartition, int], timeout: float, wake: Wake | None
+    ) -> bool:
         for tp in positions:
             self.topics.check_partition(tp)
         deadline = SYSTEM_CLOCK.monotonic() + max(timeout, 0.0)
@@ -390,9 +401,9 @@ class SqliteLog(Log):
             if self.available(positions):
                 return True
             remaining = deadline - SYSTEM_CLOCK.monotonic()
-            if remaining <= 0:
+            if remaining <= 0 or (wake is not None and wake.is_set()):
                 return False
-            seq = self._watcher.wait_change(seq, remaining, slots)
+            seq = self._watcher.wait_change(seq, remaining, slots, wake=wake)
 
     def wait_change(
         self,

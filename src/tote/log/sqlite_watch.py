@@ -28,10 +28,12 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Collection
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from tote.core.errors import ToteError
+from tote.log.wake import Wake
 
 _logger = logging.getLogger(__name__)
 
@@ -130,11 +132,13 @@ class ChangeWatcher:
         timeout: float,
         slots: Collection[int] | None = None,
         group: str | None = None,
+        wake: Wake | None = None,
     ) -> int:
         """Block until a change concerning `slots` or `group` (any change, without
-        `slots`) after `seq`, or until `timeout` passes; return the count."""
+        `slots`) after `seq`, until `timeout` passes, or until `wake` is set; return
+        the count."""
         with self._lock:
-            if self._closed or self._seq != seq:
+            if self._closed or self._seq != seq or (wake is not None and wake.is_set()):
                 return self._seq
             if self._thread is None:
                 self._thread = threading.Thread(
@@ -149,10 +153,19 @@ class ChangeWatcher:
             self._waiters.append(waiter)
             self._idle.notify()
             try:
-                waiter.cond.wait_for(lambda: waiter.woken or self._closed, timeout)
+                with nullcontext() if wake is None else wake.hooked(
+                        lambda: self._wake_one(waiter)):
+                    waiter.cond.wait_for(
+                        lambda: waiter.woken or self._closed
+                        or (wake is not None and wake.is_set()), timeout)
             finally:
                 self._waiters.remove(waiter)
             return self._seq
+
+    def _wake_one(self, waiter: _Waiter) -> None:
+        """A waiter's Wake was set (from another thread): end its wait now."""
+        with self._lock:
+            waiter.cond.notify()
 
     def _wanted(self) -> tuple[frozenset[int] | None, frozenset[str]]:
         """With the lock held: the slots and groups waited on (None: someone waits for

@@ -23,6 +23,7 @@ from typing import Any
 from tote.core.errors import BadRequest, ToteError
 from tote.core.records import LogRecord, TopicPartition
 from tote.log.base import Log
+from tote.log.wake import Wake
 from tote.registry import Registry
 from tote.serde import sql_values as sv
 from tote.serde.avro import AvroCodec
@@ -257,9 +258,12 @@ def print_lines(
     statement: PrintTopic,
     stopped: Callable[[], bool] = lambda: False,
     idle_seconds: float = IDLE_SECONDS,
+    *,
+    wake: Wake | None = None,
 ) -> Iterator[str]:
     """The lines of a PRINT, live: records as they arrive, `""` after each idle period,
-    until LIMIT records were printed or `stopped()` is true."""
+    until LIMIT records were printed or `stopped()` is true. Setting `wake` ends an idle
+    wait at once (the client went away: its thread is not held for the rest of it)."""
     check_printable(log, statement)
     interval = statement.interval or 1
     partitions = log.describe_topic(statement.topic)
@@ -277,7 +281,9 @@ def print_lines(
     while not stopped() and (limit is None or written < limit):
         batch = _read(log, positions)
         if not batch:
-            if not log.wait(positions, idle_seconds):
+            waited = (log.wait(positions, idle_seconds) if wake is None
+                      else log.wait_or_wake(positions, idle_seconds, wake))
+            if not waited:
                 yield ""
             continue
         lines = []

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field
 
 from tote.core.records import TopicPartition
+from tote.log.wake import Wake
 from tote.sql.transient.builder import OutputColumn
 from tote.sql.transient.rows import Row
 from tote.sql.transient.run import TransientRun
@@ -42,6 +43,8 @@ class StreamingQuery:
     _pending: list[Row] = field(default_factory=list)
     _sent: int = 0
     _closed: threading.Event = field(default_factory=threading.Event)
+    # Set with `_closed`: ends a poll's pending wait for records at once.
+    _wake: Wake = field(default_factory=Wake)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _final: str | None = None
 
@@ -62,6 +65,7 @@ class StreamingQuery:
 
     def close(self) -> None:
         self._closed.set()
+        self._wake.set()
 
     def poll(self, timeout: float) -> Batch:
         """Rows produced since the last poll (waiting up to `timeout` for some)."""
@@ -70,7 +74,7 @@ class StreamingQuery:
                 return Batch([], self._final or COMPLETED)
             rows = self._advance()
             if not rows and self._final is None:
-                self.run.wait(timeout)
+                self.run.wait(timeout, self._wake)
                 rows = self._advance()
             return Batch(rows, self._final)
 

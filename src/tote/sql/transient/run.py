@@ -19,6 +19,7 @@ from tote.core.errors import TopicNotFound
 from tote.core.records import LogRecord, Record, TimestampType, TopicPartition
 from tote.log.base import Log
 from tote.log.memory import MemoryLog
+from tote.log.wake import Wake
 from tote.registry import Registry
 from tote.sql.functions import FunctionRegistry
 from tote.sql.planner import physical
@@ -132,10 +133,14 @@ class TransientRun:
                 break
         return count
 
-    def wait(self, timeout: float) -> None:
-        """Block until a source partition has new records, or `timeout` passes."""
+    def wait(self, timeout: float, wake: Wake | None = None) -> None:
+        """Block until a source partition has new records, `timeout` passes, or `wake`
+        is set (a push query closed from another thread)."""
         if self.positions:
-            self.log.wait(self.positions, timeout)
+            if wake is None:
+                self.log.wait(self.positions, timeout)
+            else:
+                self.log.wait_or_wake(self.positions, timeout, wake)
 
 
 def _fan_out(entries: list[Entry]) -> Callable[[LogRecord], None]:
