@@ -126,7 +126,7 @@ def test_patterns_with_both_year_letters(sql: str, expected: object) -> None:
             "'yyyy-yyyy': Text '2020-2021' could not be parsed at index 5",
         ),
         (
-            "PARSE_DATE('0000', 'yyyy')",
+            "STRINGTODATE('0000', 'yyyy')",
             "Failed to parse date '0000' with formatter 'yyyy': Text '0000' could not be "
             "parsed: Invalid value for YearOfEra (valid values 1 - 999999999/1000000000): 0",
         ),

@@ -21,6 +21,7 @@ from tote.serde.sql_values import (
 )
 from tote.sql.functions.base import ScalarFunction, scalar, variant
 from tote.sql.functions.scalar.javatime import pattern_cache, zone
+from tote.sql.functions.scalar.simpledate import SimpleDatePattern
 
 CATEGORY = "DATE / TIME"
 _UNIT_MS = {
@@ -165,14 +166,31 @@ def _stringtodate(get: Any) -> Callable[..., int]:
     return run
 
 
-def _parse_date(get: Any) -> Callable[..., datetime.date]:
-    def run(text: str, pattern: str) -> datetime.date:
-        try:
-            return get(pattern).parse(text, whole=False).date()  # type: ignore[no-any-return]
-        except ValueError as exc:
-            raise _parse_failed("date", text, None, pattern, exc) from None
+def _parse_date(clock: Clock) -> Bound:
+    """PARSE_DATE reads SimpleDateFormat patterns (see `simpledate`); a pattern's two-digit
+    years are placed around the year it is first used in."""
 
-    return run
+    def bind(arg_types: Sequence[SqlType | None], ret: SqlType) -> Callable[..., Any]:
+        year = millis_to_timestamp(clock.now_ms()).year
+        cache: dict[str, SimpleDatePattern] = {}
+
+        def run(text: str, pattern: str) -> datetime.date:
+            try:
+                found = cache.get(pattern)
+                if found is None:
+                    if len(cache) > 64:
+                        cache.clear()
+                    found = cache[pattern] = SimpleDatePattern(pattern, year)
+                millis = found.parse(text)
+                if millis % _DAY_MS:
+                    raise ValueError("Date format contains time field.")
+                return _date(millis // _DAY_MS)
+            except ValueError as exc:
+                raise _parse_failed("date", text, None, pattern, exc) from None
+
+        return run
+
+    return bind
 
 
 def _format_time(get: Any) -> Callable[..., str]:
@@ -213,7 +231,12 @@ def _date(days: int) -> datetime.date:
 
 
 def _date_add(unit: str, amount: int, value: datetime.date) -> datetime.date:
-    return _date(date_to_days(value) + amount * _unit(unit) // _DAY_MS)
+    """ksqlDB adds the interval to the date's milliseconds and takes whole days with
+    TimeUnit#toDays, which truncates toward zero: an hour before day 0 is day 0, an hour
+    after day -1 is day 0 too."""
+    millis = date_to_days(value) * _DAY_MS + amount * _unit(unit)
+    days = abs(millis) // _DAY_MS
+    return _date(days if millis >= 0 else -days)
 
 
 def _time_add(unit: str, amount: int, value: datetime.time) -> datetime.time:
@@ -336,7 +359,7 @@ def functions(clock: Clock) -> list[ScalarFunction]:
             "Parses a string into a DATE.",
             variant(
                 "STRING formattedDate, STRING formatPattern -> DATE",
-                bind=_with_patterns(_parse_date),
+                bind=_parse_date(clock),
             ),
         ),
         scalar(

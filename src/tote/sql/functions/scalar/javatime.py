@@ -200,8 +200,8 @@ def _field_regex(f: _Field, group: str) -> str:
 
 
 # The parsed value each letter sets: `y` is Java's year-of-era, `u` the proleptic year.
-_KEYS = {"y": "y", "u": "u", "M": "M", "L": "M", "d": "d", "D": "D", "H": "H", "k": "H",
-         "h": "h", "K": "h", "m": "m", "s": "s", "S": "nano", "n": "nano", "a": "a",
+_KEYS = {"y": "y", "u": "u", "M": "M", "L": "M", "d": "d", "D": "D", "H": "H", "k": "k",
+         "h": "h", "K": "K", "m": "m", "s": "s", "S": "nano", "n": "nano", "a": "a",
          "X": "off", "x": "off", "Z": "off", "z": "zone", "V": "zone"}
 _MONTH_ABBREVIATIONS = [m[:3].lower() for m in _MONTHS]
 
@@ -239,6 +239,70 @@ def _resolve_year(text: str, values: dict[str, int | str]) -> int:
                 f"Year {year} differs from Year {implied}"
             )
     return 1970 if year is None else int(year)
+
+
+def _conflict(text: str, field: str, old: int | None, new: int, target: str) -> int:
+    """Parsed#updateCheckConflict: a field derived from another must agree with its own."""
+    if old is not None and old != new:
+        raise PatternError(f"Text '{text}' could not be parsed: Conflict found: {field} {old} "
+                           f"differs from {field} {new} while resolving  {target}")
+    return new
+
+
+def _local_time(values: dict[str, int | str], hour: int) -> str:
+    """LocalTime#toString: `10:15`, `10:15:30`, `10:15:30.120`."""
+    minute, second, nano = (int(values.get(k, 0)) for k in ("m", "s", "nano"))
+    text = f"{hour:02d}:{minute:02d}"
+    if second or nano:
+        text += f":{second:02d}"
+        if nano:
+            digits = 3 if nano % 1_000_000 == 0 else 6 if nano % 1000 == 0 else 9
+            text += "." + f"{nano:09d}"[:digits]
+    return text
+
+
+def _resolve_hour(text: str, values: dict[str, int | str]) -> int:
+    """DateTimeFormatter's SMART resolving of the hour letters: `k` (1-24) becomes `H`,
+    `h` (1-12) becomes `K`, `a` with `K` gives `H`, and a value given twice must agree
+    (Java's conflict messages); a lone `a` or `K` beside `H` is checked against it."""
+    hour = values.get("H")
+    of_ampm = values.get("K")
+    ampm = values.get("a")
+    for letter, top, name in (("k", 24, "ClockHourOfDay"), ("h", 12, "ClockHourOfAmPm")):
+        if letter not in values:
+            continue
+        clock = int(values[letter])
+        if clock != 0 and not 1 <= clock <= top:
+            raise PatternError(f"Text '{text}' could not be parsed: Invalid value for {name} "
+                               f"(valid values 1 - {top}): {clock}")
+        value = 0 if clock == top else clock
+        if letter == "k":
+            hour = _conflict(text, "HourOfDay", _int(hour), value, name)
+        else:
+            of_ampm = _conflict(text, "HourOfAmPm", _int(of_ampm), value, name)
+    if ampm is not None and of_ampm is not None:
+        hour = _conflict(text, "HourOfDay", _int(hour), (12 if ampm == "PM" else 0)
+                         + int(of_ampm), "AmPmOfDay")
+        ampm = of_ampm = None
+    if hour is None:  # Java cannot make a time of a lone `h`/`K`; tote takes it as the hour
+        return int(of_ampm or 0) + (12 if ampm == "PM" else 0)
+    hour = int(hour)
+    if of_ampm is not None and not 0 <= int(of_ampm) <= 11:
+        raise PatternError(f"Text '{text}' could not be parsed: Invalid value for HourOfAmPm "
+                           f"(valid values 0 - 11): {of_ampm}")
+    for name, parsed, derived in (("HourOfAmPm", of_ampm, hour % 12),
+                                  ("AmPmOfDay", None if ampm is None else int(ampm == "PM"),
+                                   hour // 12)):
+        if parsed is not None and int(parsed) != derived:
+            raise PatternError(
+                f"Text '{text}' could not be parsed: Conflict found: Field {name} {derived} "
+                f"differs from {name} {parsed} derived from {_local_time(values, hour)}"
+            )
+    return hour
+
+
+def _int(value: int | str | None) -> int | None:
+    return None if value is None else int(value)
 
 
 class JavaPattern:
@@ -285,9 +349,7 @@ class JavaPattern:
         g = self._values(text, match)
         year = _resolve_year(text, g)
         month = int(g.get("M", 1))
-        hour = int(g.get("H", g.get("h", 0)))
-        if "a" in g:
-            hour = hour % 12 + (12 if g["a"] == "PM" else 0)
+        hour = _resolve_hour(text, g)
         micro = int(g.get("nano", 0)) // 1000
         tz = default_zone
         if "off" in g:
