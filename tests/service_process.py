@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from tote.http.common import free_port
+from tote.core.listen import free_port
 
 TOTE = Path(sys.executable).parent / "tote"
 START_TIMEOUT_S = 90.0

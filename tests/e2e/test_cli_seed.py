@@ -13,7 +13,7 @@ import pytest
 from tests.e2e.seedflow import SEED_BETS, expected_odds
 from tests.stack.helpers import Stack
 
-from tote.stack.ports import free_port
+from tote.core.listen import free_port
 from tote.stack.services import SERVICES
 
 pytestmark = pytest.mark.slow

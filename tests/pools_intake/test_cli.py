@@ -12,7 +12,8 @@ import httpx
 import pytest
 from tests.pools_intake.process import TOTE, clean_env
 
-from tote.http.common import ServerThread, free_port
+from tote.core.listen import free_port
+from tote.http.common import ServerThread
 from tote.http.tote_api import create_tote_app
 from tote.log.sqlite import SqliteLog
 from tote.pools.service import ToteService

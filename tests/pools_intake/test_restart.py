@@ -21,7 +21,7 @@ import pytest
 from tests.pools_intake.process import assert_each_answered_bet_once, clean_env
 from tests.stack.helpers import wait_until
 
-from tote.http.common import free_port
+from tote.core.listen import free_port
 from tote.log.sqlite import SqliteLog
 from tote.pools.topics import BETS_REJECTED
 from tote.stack.members import ServiceProcess, tote_command

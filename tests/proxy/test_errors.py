@@ -247,7 +247,7 @@ def test_consumer_errors(client: httpx.Client, names: str) -> None:
 
 
 def test_registry_unreachable_is_40801(tmp_path: Path) -> None:
-    from tote.http.common import free_port
+    from tote.core.listen import free_port
 
     dead = f"http://127.0.0.1:{free_port()}"
     running = start_proxy(tmp_path / "home", "--schema-registry-url", dead)

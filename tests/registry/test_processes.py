@@ -15,7 +15,7 @@ import httpx
 import pytest
 from tests.registry.schemas import avro_record
 
-from tote.http.common import free_port
+from tote.core.listen import free_port
 
 STARTUP_S = 90.0
 pytestmark = pytest.mark.slow

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tote.stack.ports import free_port
+from tote.core.listen import free_port
 from tote.stack.procs import start_time
 from tote.stack.services import SERVICES
 

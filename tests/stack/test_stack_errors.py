@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from tests.stack.helpers import Stack
 
-from tote.stack.ports import free_port
+from tote.core.listen import free_port
 from tote.stack.services import SERVICES
 
 

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from tests.stack.helpers import COMMAND_TIMEOUT_S, Stack, alive, wait_until
 
+from tote.core.listen import free_port
 from tote.embedded.postgres import EmbeddedPostgres
-from tote.stack.ports import free_port
 from tote.stack.services import SERVICES
 
 pytestmark = pytest.mark.slow

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from tests.stack.helpers import alive, wait_until
 
+from tote.core.listen import free_port
 from tote.stack.members import ServiceProcess
-from tote.stack.ports import free_port
 from tote.stack.state import FAILED, RESTARTING, RUNNING, ServiceStatus
 from tote.stack.supervised import RestartPolicy, Supervised
 

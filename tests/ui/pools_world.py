@@ -26,7 +26,8 @@ import httpx
 from tests.pools_intake.desk import Desk
 
 from tote.core.config import Config
-from tote.http.common import ServerThread, free_port
+from tote.core.listen import free_port
+from tote.http.common import ServerThread
 from tote.http.registry_api import create_registry_app
 from tote.log.sqlite import SqliteLog
 from tote.pools.commands import PoolRules

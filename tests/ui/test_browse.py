@@ -23,7 +23,7 @@ from tote.connect.jdbc.browse import (
 from tote.connect.jdbc.browse_filters import BadFilter, RowQuery, UnknownColumn
 from tote.connect.jdbc.browse_query import QueryFailed
 from tote.connect.jdbc.browse_sql import WriteRefused
-from tote.http.common import free_port
+from tote.core.listen import free_port
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,9 @@ import httpx
 import pytest
 
 from tote.core.config import Config
+from tote.core.listen import free_port
 from tote.core.records import Record
-from tote.http.common import ServerThread, free_port
+from tote.http.common import ServerThread
 from tote.http.registry_api import create_registry_app
 from tote.log.sqlite import SqliteLog
 from tote.registry import Registry

@@ -53,7 +53,7 @@ def start_service(service: str, home: Path, ready: Callable[[str], bool],
     """`tote serve <service>` on a free port over `home`'s sqlite log, in its own
     process, once `ready(url)` says so; `failure(why)` is what a bench raises when it
     exits or does not get ready in time."""
-    from tote.http.common import free_port
+    from tote.core.listen import free_port
 
     port = free_port()
     command = [sys.executable, "-c", "from tote.cli.main import app; app()", "serve",

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from typing import Any
 import psycopg
 
 from tote.core.errors import ToteError
+from tote.core.listen import free_port
 from tote.seed import ODDS_TABLE, SeedClient, load_connector, load_statements
 
 STACK_TIMEOUT_S = 300.0
@@ -38,13 +38,6 @@ SERVICE_FLAGS = {"schema-registry": "--registry-port", "rest-proxy": "--proxy-po
 
 class E2EBenchError(ToteError):
     error_code = 50001
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _tote(*args: str) -> subprocess.CompletedProcess[str]:
@@ -79,7 +72,7 @@ class BenchStack:
     def start(self) -> None:
         ports: list[int] = []
         while len(ports) < len(SERVICE_FLAGS) + 1:  # distinct: the OS may repeat one
-            if (port := _free_port()) not in ports:
+            if (port := free_port()) not in ports:
                 ports.append(port)
         flags = [arg for flag, port in zip(SERVICE_FLAGS.values(), ports, strict=False)
                  for arg in (flag, str(port))]

@@ -1,9 +1,9 @@
 """A listening TCP socket, bound the one way every tote server binds its port.
 
 `tote up` checks its ports with it, `tote serve` and the test servers serve on it, and
-the database port is chosen with it: one family rule and one set of socket options, so
-a port one of them calls free is a port the others can listen on. It is in `core` so
-that the HTTP layer and the stack, which sits above it, share it.
+free ports (the database's, test servers') are picked with it: one family rule and one
+set of socket options, so a port one of them calls free is a port the others can listen
+on. It is in `core` so that every layer above (the HTTP layer, the stack) shares it.
 """
 
 from __future__ import annotations
@@ -28,3 +28,17 @@ def listen_on(host: str, port: int) -> socket.socket:
         sock.close()
         raise
     return sock
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody listens on at host right now (the kernel's choice), picked by
+    binding as `listen_on` does, so an IPv6 host gets an IPv6 port. Raises one of
+    `BIND_ERRORS`. Another process may take the port before the caller binds it."""
+    with listen_on(host, 0) as sock:
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def url_host(host: str) -> str:
+    """`host` as a URL writes it: an IPv6 address in brackets (`http://[::1]:8081`)."""
+    return f"[{host}]" if ":" in host else host

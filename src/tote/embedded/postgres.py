@@ -23,7 +23,6 @@ import logging
 import os
 import pwd
 import shlex
-import socket
 import stat
 import subprocess
 import tempfile
@@ -35,6 +34,7 @@ from typing import Self
 from urllib.parse import quote
 
 from tote.core.errors import ToteError
+from tote.core.listen import free_port
 
 _logger = logging.getLogger(__name__)
 _START_ATTEMPTS = 3
@@ -81,13 +81,6 @@ def _run_as_user(name: str | None) -> RunAs | None:
         f"PostgreSQL cannot run as root and no unprivileged user ({name or 'postgres, nobody'}) "
         "exists to run it as."
     )
-
-
-def _free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _make_traversable(path: Path, user: RunAs) -> None:
@@ -237,7 +230,7 @@ class EmbeddedPostgres:
             return self
         fixed_port = self.port is not None
         for attempt in range(1, _START_ATTEMPTS + 1):
-            port = self.port if self.port is not None else _free_port(self.host)
+            port = self.port if self.port is not None else free_port(self.host)
             options = [f"-p {port}", f"-h {shlex.quote(self.host)}",
                        "-c unix_socket_directories=''"]
             options += [f"-c {shlex.quote(f'{k}={v}')}" for k, v in self.settings.items()]

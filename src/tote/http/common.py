@@ -33,6 +33,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from tote.core.errors import ToteError
+from tote.core.listen import listen_on, url_host
 from tote.http.listening import SocketServer
 
 JSON = "application/json"
@@ -224,43 +225,41 @@ def run_app(
         sys.exit(3)  # uvicorn's STARTUP_FAILURE
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 class ServerThread:
     """uvicorn serving an app on a background thread: for tests, benches and embedding.
 
-    `start()` returns once the lifespan has started and the socket listens (port 0 picks
-    a free port; see `port`), or raises if startup failed.
+    `start()` binds the socket with `listen_on`, as `tote serve` and `HyperServerThread`
+    do (so a taken port raises its OSError before the thread starts; port 0 picks a free
+    port, see `port`), then returns once the lifespan has started, or raises if it failed.
     """
 
     def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
-        config = uvicorn.Config(app, host=host, port=port, lifespan="on", log_config=None,
+        config = uvicorn.Config(app, lifespan="on", log_config=None,
                                 log_level="warning", access_log=False, http="h11",
                                 timeout_graceful_shutdown=5)
         self.host = host
-        self._server = uvicorn.Server(config)
+        self._port = port
+        self._server = SocketServer(config)
+        self._sockets: list[socket.socket] = []
         self._thread = threading.Thread(target=self._run, name=f"uvicorn-{port}", daemon=True)
         self._error: BaseException | None = None
 
     def _run(self) -> None:
         try:
-            asyncio.run(self._server.serve())
-        except (OSError, RuntimeError, SystemExit) as exc:  # bind failures, lifespan exits
+            asyncio.run(self._server.serve(sockets=self._sockets))
+        except (OSError, RuntimeError, SystemExit) as exc:  # lifespan failures
             self._error = exc
 
     def start(self, timeout: float = 60.0) -> Self:
+        self._sockets = [listen_on(self.host, self._port)]
         self._thread.start()
         deadline = threading.Event()
         waited = 0.0
         while not self._server.started:
             if not self._thread.is_alive():
-                raise RuntimeError(f"server failed to start: {self._error!r}")
+                self._sockets[0].close()
+                error = self._server.startup_error or self._error
+                raise RuntimeError(f"server failed to start: {error!r}")
             if waited >= timeout:
                 raise TimeoutError(f"server did not start within {timeout} s")
             deadline.wait(0.02)
@@ -269,13 +268,13 @@ class ServerThread:
 
     @property
     def port(self) -> int:
-        sockets = self._server.servers[0].sockets
-        port: int = sockets[0].getsockname()[1]
+        assert self._sockets, "start() first"
+        port: int = self._sockets[0].getsockname()[1]
         return port
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"http://{url_host(self.host)}:{self.port}"
 
     def stop(self, timeout: float = 30.0) -> None:
         self._server.should_exit = True

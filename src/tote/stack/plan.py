@@ -15,9 +15,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tote.core.config import Config
+from tote.core.listen import free_port, url_host
 from tote.stack.errors import PortInUse, StackConfigError
 from tote.stack.paths import StackPaths
-from tote.stack.ports import claim_port, connect_host, free_port, port_is_free
+from tote.stack.ports import claim_port, connect_host, port_is_free
 from tote.stack.services import (
     DATABASE_SEED_HOST,
     SEED_DATABASE,
@@ -110,7 +111,7 @@ class StackPlan:
 
 
 def embedded_database_url(host: str, port: int) -> str:
-    return f"postgresql://{SEED_USER}:{SEED_PASSWORD}@{host}:{port}/{SEED_DATABASE}"
+    return f"postgresql://{SEED_USER}:{SEED_PASSWORD}@{url_host(host)}:{port}/{SEED_DATABASE}"
 
 
 def _external_database(url: str) -> DatabasePlan:
@@ -159,10 +160,10 @@ def make_plan(config: Config, *, startup_timeout_s: float = DEFAULT_STARTUP_TIME
             f"processes sharing the log, so use --backend sqlite or kafka."
         )
     ports = _check_ports(config)
-    url_host = connect_host(config.host)
+    dial_host = connect_host(config.host)
     services = tuple(
         PlannedService(spec.name, ports[spec.name], spec.available,
-                       f"http://{url_host}:{ports[spec.name]}")
+                       f"http://{url_host(dial_host)}:{ports[spec.name]}")
         for spec in SERVICES
     )
     if config.db_url:
@@ -170,7 +171,7 @@ def make_plan(config: Config, *, startup_timeout_s: float = DEFAULT_STARTUP_TIME
     else:
         used = {s.port for s in services if s.available}
         port = _database_port(config, used, previous_db_port)
-        database = DatabasePlan(True, embedded_database_url(url_host, port), url_host, port)
+        database = DatabasePlan(True, embedded_database_url(dial_host, port), dial_host, port)
     return StackPlan(home=StackPaths.of(config.home).home, backend=config.backend,
                      bootstrap_servers=config.bootstrap_servers, host=config.host,
                      services=services, database=database, startup_timeout_s=startup_timeout_s)

@@ -41,14 +41,6 @@ def _listen_error(host: str, port: int, service: ServiceSpec, flag: str,
                             f"{reason or 'not a valid host name'}.")
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port nobody listens on right now (the kernel's choice)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def connect_host(host: str) -> str:
     """The address clients use for a listen address (`0.0.0.0` is not dialable)."""
     return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
