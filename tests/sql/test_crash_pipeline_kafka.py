@@ -9,9 +9,9 @@ user-visible topic must then hold the same records on both brokers, as a read_co
 consumer sees them: per partition, in order, key, value, headers and timestamp (offsets
 differ: transaction markers and aborted transactions take offsets).
 
-On Tansu 0.6 this mostly fails, because of the broker: a transaction the kill leaves
-open has usually sent records already (a record another query reads in the same step is
-sent at once, to learn its offset); the restarted engine's producer aborts it, but Tansu
+On Tansu 0.6 this can fail because of the broker: a transaction the kill leaves open
+may have sent records already (a step sends them with its commit, or at once in the step
+after a conflict); the restarted engine's producer aborts it, but Tansu
 hands its records to read_committed readers anyway (its Fetch responses list no aborted
 transactions). The restarted engine rightly resumes at its committed offsets and writes
 those outputs again, so they appear twice, and the pools' queries add the aborted

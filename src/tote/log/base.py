@@ -22,7 +22,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import Enum
 from types import TracebackType
-from typing import ClassVar, Self
+from typing import Self
 
 from tote.core.errors import (
     InvalidConfig,
@@ -212,13 +212,16 @@ class Transaction(ABC):
     Use as a context manager: commits on normal exit, aborts on an exception. After
     commit, abort or a failure the transaction cannot be used again.
 
-    `predicts_positions`: appends are only buffered, and each record gets the offset
-    after its partition's end as the transaction first saw it (commit fails with
-    TransactionConflict if another writer moved that end). Records appended later in the
-    same transaction can then be given their offsets before they are appended.
+    `predicts_positions` (per transaction): appends are only buffered, and each record
+    gets the offset after its partition's end as the transaction first saw it (commit
+    fails with TransactionConflict if another writer moved that end). Records appended
+    later in the same transaction can then be given their offsets before they are
+    appended (`end_offset`). On memory and sqlite every append is predicted; a Kafka
+    transaction predicts from its first `end_offset` on (appends before it are sent at
+    once), and the one after a conflict does not predict, so a retry gets through.
     """
 
-    predicts_positions: ClassVar[bool] = False
+    predicts_positions: bool = False
 
     def __init__(self) -> None:
         self.status = TxnStatus.OPEN
@@ -233,11 +236,22 @@ class Transaction(ABC):
 
         Returns the positions the records get if the transaction commits, so a consumer
         of those partitions can commit past them in the same transaction (what the SQL
-        engine does when one query feeds the next). On Kafka they are the real offsets
-        (the producer is flushed); on sqlite and memory they are predicted from the
-        partition ends, and `commit` raises TransactionConflict if another writer
-        appended to one of those partitions in the meantime.
+        engine does when one query feeds the next). Predicted positions (see
+        `predicts_positions`) come from the partition ends, and `commit` raises
+        TransactionConflict if another writer appended to one of those partitions in the
+        meantime; otherwise (Kafka) they are the real offsets (the producer is flushed).
         """
+
+    def write(self, topic: str, records: Sequence[Record]) -> None:
+        """`append` records whose positions nobody needs: a backend may send them with
+        the commit instead of at once."""
+        self.append(topic, records)
+
+    def end_offset(self, tp: TopicPartition) -> int:
+        """Where this transaction's next record on `tp` goes if it commits: the end of
+        `tp` as the transaction first saw it, plus what it appended there since. From
+        then on the commit checks that end (only where `predicts_positions`)."""
+        raise TransactionError("This transaction does not predict positions.")
 
     @abstractmethod
     def send_offsets(

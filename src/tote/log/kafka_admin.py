@@ -17,11 +17,13 @@ from confluent_kafka import (
     Consumer,
     ConsumerGroupState,
     ConsumerGroupTopicPartitions,
+    IsolationLevel,
     KafkaException,
 )
 from confluent_kafka import TopicPartition as KafkaTopicPartition
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.admin._config import ConfigResource
+from confluent_kafka.admin._listoffsets import OffsetSpec
 from confluent_kafka.cimpl import (
     CONFIG_SOURCE_DEFAULT_CONFIG,
     CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG,
@@ -148,6 +150,26 @@ class KafkaAdmin:
             return self._watermarks(tp)
         except KafkaException as exc:
             raise translate(exc, Context(tp.topic, tp.partition)) from exc
+
+    def ends(self, tps: Iterable[TopicPartition]) -> dict[TopicPartition, tuple[int, int]]:
+        """(log end, stable end) of each partition, in one round trip: the end as a
+        read_uncommitted reader sees it (where the next record goes) and as a
+        read_committed one does (lower while a transaction with records there is open)."""
+        latest = OffsetSpec.latest()  # type: ignore[no-untyped-call]
+        wanted = {KafkaTopicPartition(tp.topic, tp.partition): latest for tp in tps}
+        if not wanted:
+            return {}
+        levels = (IsolationLevel.READ_UNCOMMITTED, IsolationLevel.READ_COMMITTED)
+        futures = [self._admin.list_offsets(wanted, isolation_level=level,
+                                            request_timeout=self.timeout)
+                   for level in levels]
+        ends: dict[TopicPartition, list[int]] = {}
+        for by_partition in futures:
+            for ktp, future in by_partition.items():
+                tp = TopicPartition(ktp.topic, ktp.partition)
+                info = wait_future(future, self.timeout, Context(tp.topic, tp.partition))
+                ends.setdefault(tp, []).append(int(info.offset))
+        return {tp: (end, stable) for tp, (end, stable) in ends.items()}
 
     def _watermarks(self, tp: TopicPartition) -> tuple[int, int]:
         low, high = self._meta.get_watermark_offsets(

@@ -6,6 +6,13 @@ after the broker confirmed the commit. A producer fenced by a newer one with the
 transactional id raises `Fenced`: at `begin` when the newer one lives in this process, at
 `commit` (from the broker) otherwise.
 
+Positions: `append` sends the records at once and returns their real offsets, one round
+trip each, until the transaction's first `end_offset`; from then on it predicts them and
+keeps the records for the commit, which proves the predictions (`kafka_predict`). A
+conflict found there aborts the transaction, and the producer's next one does not
+predict, so a step retried after a conflict gets through even while another writer keeps
+appending to the same partitions.
+
 A transaction that commits offsets for a group member fails as `Fenced` when the member
 missed a rebalance. Records sent before that stay visible on Tansu 0.6 (it shows aborted
 records to read_committed readers), so a producer also checks the members it commits for
@@ -18,11 +25,12 @@ from collections.abc import Callable, Mapping, Sequence
 
 from confluent_kafka import Consumer
 
-from tote.core.errors import Fenced, ToteError, TransactionError
+from tote.core.errors import Fenced, ToteError, TransactionConflict, TransactionError
 from tote.core.records import Position, Record, TopicPartition
 from tote.log.base import GroupConsumer, Transaction, TransactionalProducer, TxnStatus
 from tote.log.kafka_config import LOGGER
 from tote.log.kafka_group import KafkaGroupConsumer
+from tote.log.kafka_predict import Predictions
 from tote.log.kafka_produce import TxnCore
 from tote.log.kafka_store import StoreCache
 
@@ -50,6 +58,7 @@ class KafkaTransactionalProducer(TransactionalProducer):
         self._members: set[KafkaGroupConsumer] = set()
         self._current: KafkaTransaction | None = None
         self._closed = False
+        self._predict = True  # False for the one transaction after a conflict
 
     def check_not_fenced(self) -> None:
         """Raise Fenced (for good) if a newer producer with this id took over."""
@@ -71,8 +80,13 @@ class KafkaTransactionalProducer(TransactionalProducer):
                 f"Producer '{self.transactional_id}' already has an open transaction."
             )
         self.core.begin()
-        self._current = KafkaTransaction(self)
+        predicts, self._predict = self._predict, True
+        self._current = KafkaTransaction(self, predicts)
         return self._current
+
+    def conflicted(self) -> None:
+        """A transaction's predictions failed: the next one appends at once instead."""
+        self._predict = False
 
     @property
     def closed(self) -> bool:
@@ -115,12 +129,15 @@ class KafkaTransactionalProducer(TransactionalProducer):
 class KafkaTransaction(Transaction):
     """Records, offsets and store writes of one Kafka transaction."""
 
-    def __init__(self, producer: KafkaTransactionalProducer) -> None:
+    def __init__(self, producer: KafkaTransactionalProducer, predicts: bool) -> None:
         super().__init__()
+        self.predicts_positions = predicts
         self._producer = producer
         self._core = producer.core
         self._writes: dict[str, dict[bytes, bytes | None]] = {}
         self._offsets: list[tuple[GroupConsumer | str, dict[TopicPartition, int]]] = []
+        self._predictions: Predictions | None = None  # from the first `end_offset` on
+        self._sent: set[TopicPartition] = set()  # partitions written before that
 
     def _fail(self, error: ToteError) -> ToteError:
         """Mark the transaction failed and abort it in Kafka, unless the producer is dead
@@ -134,18 +151,45 @@ class KafkaTransaction(Transaction):
                 LOGGER.warning("aborting a failed transaction failed too: %s", abort_error)
         return error
 
-    def append(self, topic: str, records: Sequence[Record]) -> list[Position]:
-        """Send the records now (flushing the producer) and return their real offsets.
+    def end_offset(self, tp: TopicPartition) -> int:
+        """Start predicting (see the module doc): where the next record on `tp` goes."""
+        self._check_open()
+        if not self.predicts_positions:
+            raise TransactionError("This transaction does not predict positions.")
+        if tp in self._sent:
+            raise TransactionError(
+                f"This transaction wrote to {tp.topic}-{tp.partition} before predicting.")
+        try:
+            if self._predictions is None:
+                self._predictions = Predictions(self._core.planner.admin,
+                                                self._core.planner.clock)
+            return self._predictions.prime(tp)
+        except ToteError as error:
+            raise self._fail(error) from None
 
-        The records reach the broker before the commit; Kafka hides them from
+    def append(self, topic: str, records: Sequence[Record]) -> list[Position]:
+        """Send the records now (flushing the producer) and return their real offsets; or,
+        once the transaction predicts, keep them for the commit and predict them.
+
+        Sent records reach the broker before the commit; Kafka hides them from
         read_committed readers until then, and for good if the transaction aborts.
         """
+        return self._add(topic, records, flush=True)
+
+    def write(self, topic: str, records: Sequence[Record]) -> None:
+        """Queue the records; they leave with the commit (no round trip of their own)."""
+        self._add(topic, records, flush=False)
+
+    def _add(self, topic: str, records: Sequence[Record], *, flush: bool) -> list[Position]:
         self._check_open()
         try:
             self._producer.check_members()
             partitions = self._core.planner.plan(topic, records)
+            if self._predictions is not None:
+                return self._predictions.keep(topic, records, partitions, predict=flush)
             first = self._core.produce(topic, records, partitions)
-            return self._core.flush(first)[: len(records)]
+            self._sent.update(TopicPartition(topic, p) for p in set(partitions))
+            return self._core.flush(first)[: len(records)] if flush else []
         except ToteError as error:
             raise self._fail(error) from None
 
@@ -201,15 +245,28 @@ class KafkaTransaction(Transaction):
         return pending
 
     def commit(self) -> None:
+        """Predicted records are checked and sent first (see the module doc), then the
+        changelog records; everything is delivered before Kafka's commit."""
         self._check_open()
+        predictions = self._predictions
         try:
             self._producer.check_not_fenced()
+            self._producer.check_members()  # kept and queued records are about to leave
+            if predictions is not None:
+                predictions.check_ends()
+                predictions.send(self._core)
             for store, writes in self._writes.items():
                 if writes:
                     tp = self._producer.stores.changelog(store)
                     changes = [Record(value, key) for key, value in writes.items()]
                     self._core.produce(tp.topic, changes, [tp.partition] * len(changes))
+            if predictions is not None:
+                self._core.flush()
+                predictions.verify(self._core)
             positions = self._core.commit()
+        except TransactionConflict as error:
+            self._producer.conflicted()
+            raise self._fail(error) from None
         except ToteError as error:
             raise self._fail(error) from None
         self.status = TxnStatus.COMMITTED
@@ -243,5 +300,7 @@ class KafkaTransaction(Transaction):
         self._check_open()
         self.status = TxnStatus.ABORTED
         self._writes.clear()
+        if self._predictions is not None:
+            self._predictions.clear()
         if self._core.fatal is None:
             self._core.abort()

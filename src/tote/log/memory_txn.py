@@ -119,6 +119,15 @@ class MemoryTransaction(Transaction):
             self._plans.append(plan)
             return positions
 
+    def end_offset(self, tp: TopicPartition) -> int:
+        with self._log.lock:
+            self._check_open()
+            offset = self._next.get(tp)
+            if offset is None:
+                bounds = self._log.bounds(tp)
+                offset = self._seen_ends[tp] = self._next[tp] = bounds[1] if bounds else 0
+            return offset
+
     def send_offsets(
         self, group: GroupConsumer | str, offsets: Mapping[TopicPartition, int]
     ) -> None:

@@ -172,6 +172,10 @@ class SqliteTransaction(Transaction):
             self._batches.append(batch)
         return positions
 
+    def end_offset(self, tp: TopicPartition) -> int:
+        self._check_open()
+        return self._claim(tp, 0)
+
     def _claim(self, tp: TopicPartition, count: int) -> int:
         """The first of `count` offsets this transaction's appends take on `tp`."""
         offset = self._next.get(tp)

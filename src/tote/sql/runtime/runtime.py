@@ -8,10 +8,11 @@ then commits, in ONE transaction (`_commit`):
 
 1. the outputs, in the order they were emitted (a record of an internal repartition
    topic whose readers all took it in this step is not written at all — see `_emit`).
-   On the embedded logs, whose transactions predict positions, a record another task
-   reads at once gets its offset predicted and is appended here with the rest; the
-   commit fails as a conflict (and the step is retried) if the log placed it elsewhere.
-   On Kafka such a record is appended at once, to learn its offset,
+   When the transaction predicts positions, a record another task reads at once gets
+   its offset predicted (from the partition's end when the step first wrote there) and
+   is appended here with the rest; the commit fails as a conflict (and the step is
+   retried) if the log placed it elsewhere. Otherwise (on Kafka, the one step after
+   such a conflict) it is appended at once, to learn its offset,
 2. the consumed offsets of every query's consumer group,
 3. the state-store changes of every task,
 4. the commit itself; only then do the in-memory state caches adopt the changes.
@@ -56,7 +57,8 @@ class _Route(NamedTuple):
     elide: bool  # not written: every reader takes it in this step
     handed: tuple[Work, ...] | None  # ... and each can take the change itself: what does
     # Predicting positions: the step's records for `tp` (every producer writing it
-    # shares the list) and the offset the first of them takes; else None and 0.
+    # shares the list) and the offset the first of them takes (0 while no reader takes
+    # them in this step: nobody needs their offsets); else None and 0.
     pending: list[Record] | None
     start: int
 
@@ -208,9 +210,12 @@ class Runtime:
             pending = self._pending.get(tp)
             if pending is None:
                 pending = self._pending[tp] = []
-                self._starts[tp] = self.log.describe_topic(topic).partitions[
-                    partition].end_offset
-            start = self._starts[tp]
+            if takers:
+                found = self._starts.get(tp)
+                if found is None:
+                    assert self._txn is not None  # (pending records are not in it yet)
+                    found = self._starts[tp] = self._txn.end_offset(tp)
+                start = found
         route = _Route(tp, tuple((t.rank, _side(t, topic), t.process) for t in takers),
                        elide, handed, pending, start)
         self._routes[(producer, topic, partition)] = route
@@ -283,9 +288,10 @@ class Runtime:
         for tp, records in self._pending.items():
             if not records:
                 continue
-            first = txn.append(tp.topic, records)[0]
             start = self._starts.get(tp)
-            if start is not None and first.offset != start:
+            if start is None:  # no offset of these was handed out
+                txn.write(tp.topic, records)
+            elif txn.append(tp.topic, records)[0].offset != start:
                 raise TransactionConflict(
                     f"Another writer appended to {tp.topic}-{tp.partition} during this "
                     "step; retrying.")
