@@ -140,3 +140,27 @@ def test_mixed_hour_letters_fail_with_javas_resolver_messages(sql: str, message:
 )
 def test_agreeing_hour_letters_resolve(sql: str, expected: object) -> None:
     assert evaluate_logged(sql) == (expected, [])
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("PARSE_TIME('10:15abc', 'HH:mm')",
+         "Failed to parse time '10:15abc' with formatter 'HH:mm': Text '10:15abc' could not "
+         "be parsed, unparsed text found at index 5"),
+        ("PARSE_TIME('2021-01-02 10:15', 'yyyy-MM-dd HH:mm')",
+         "Failed to parse time '2021-01-02 10:15' with formatter 'yyyy-MM-dd HH:mm': Time "
+         "format contains date field."),
+        ("PARSE_TIMESTAMP('2021-01-02 10:15 x', 'yyyy-MM-dd HH:mm')",
+         "Failed to parse timestamp '2021-01-02 10:15 x' at timezone 'GMT' with formatter "
+         "'yyyy-MM-dd HH:mm': Text '2021-01-02 10:15 x' could not be parsed, unparsed text "
+         "found at index 16"),
+    ],
+)
+def test_datetimeformatter_parses_the_whole_text_and_parse_time_no_date(
+        sql: str, message: str) -> None:
+    """ParseTime and ParseTimestamp use DateTimeFormatter.parse: trailing text fails, and
+    a time format with a date field is refused."""
+    value, errors = evaluate_logged(sql)
+    assert value is None
+    assert [e.message for e in errors] == [message]

@@ -203,7 +203,10 @@ def _format_time(get: Any) -> Callable[..., str]:
 def _parse_time(get: Any) -> Callable[..., datetime.time]:
     def run(text: str, pattern: str) -> datetime.time:
         try:
-            parsed = get(pattern).parse(text, whole=False)
+            java = get(pattern)
+            parsed = java.parse(text)
+            if java.has_date_field:
+                raise ValueError("Time format contains date field.")
         except ValueError as exc:
             raise _parse_failed("time", text, None, pattern, exc) from None
         return datetime.time(

@@ -204,6 +204,8 @@ _KEYS = {"y": "y", "u": "u", "M": "M", "L": "M", "d": "d", "D": "D", "H": "H", "
          "h": "h", "K": "K", "m": "m", "s": "s", "S": "nano", "n": "nano", "a": "a",
          "X": "off", "x": "off", "Z": "off", "z": "zone", "V": "zone"}
 _MONTH_ABBREVIATIONS = [m[:3].lower() for m in _MONTHS]
+# Letters of DateTimeFormatter's date-based fields (era, years, quarters, months, weeks, days).
+_DATE_LETTERS = frozenset("GuyDMLdQqYwWEecFg")
 
 
 def _field_value(f: _Field, text: str) -> int | str:
@@ -338,13 +340,22 @@ class JavaPattern:
                 )
         return values
 
+    @property
+    def has_date_field(self) -> bool:
+        """Whether the pattern reads a date field (PARSE_TIME refuses such a pattern)."""
+        return any(f.letter in _DATE_LETTERS for f in self.fields)
+
     def parse(
         self, text: str, default_zone: datetime.tzinfo = datetime.UTC, *, whole: bool = True
     ) -> datetime.datetime:
         """Parse `text`; with `whole=False` trailing text is ignored, as SimpleDateFormat
-        (ksqlDB's PARSE_DATE / PARSE_TIME) does."""
+        does."""
         match = self.regex.fullmatch(text) if whole else self.regex.match(text)
         if match is None:
+            head = self.regex.match(text) if whole else None
+            if head is not None:  # DateTimeFormatter.parse wants the whole text
+                raise PatternError(f"Text '{text}' could not be parsed, unparsed text found "
+                                   f"at index {head.end()}")
             raise PatternError(f"Text '{text}' could not be parsed with pattern '{self.pattern}'")
         g = self._values(text, match)
         year = _resolve_year(text, g)
