@@ -29,13 +29,14 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from tote.core.errors import BadRequest, NotFound, SqlError, ToteError
 from tote.http.common import dumps, negotiate, parse_json, status_for_code
 from tote.http.ksql_entities import entity
 from tote.http.ksql_fast import PullFastPath
 from tote.http.ksql_inserts import InsertsStream
-from tote.http.ksql_print import is_print, parse_print, print_response
+from tote.http.ksql_print import is_print, parse_print, print_response, print_stream_response
 from tote.http.ksql_streams import (
     DELIMITED,
     JSON,
@@ -47,6 +48,7 @@ from tote.http.ksql_streams import (
     legacy,
     pull_body,
 )
+from tote.http.ksql_terminate import delete_topic_list
 from tote.sql.results import QuerySummary
 from tote.sql.server import (
     VERSION,
@@ -156,6 +158,20 @@ def _sql(body: dict[str, Any], field: str) -> str:
     return text
 
 
+class _NotFound:
+    """ksqlDB's last route, taking whatever no other route took (an unknown path, or a
+    method the path does not serve): 404, the text `Not Found`, no content type; its
+    server-state check comes first (503 while initializing). An ASGI app, not a
+    function, so that its route serves every method."""
+
+    def __init__(self, server: KsqlServer) -> None:
+        self._server = server
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self._server.check_ready()
+        await Response(b"Not Found", status_code=404)(scope, receive, send)
+
+
 def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
     """The ASGI app; its lifespan starts `server` in the background (requests get 50302
     until it is ready) and closes it on shutdown."""
@@ -232,6 +248,9 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
         body = await _json(request)
         sql = _sql(body, "sql")
         properties = _properties(body.get("properties"), "properties")
+        printed = await run_in_threadpool(parse_print, sql) if is_print(sql) else None
+        if printed is not None:
+            return await print_stream_response(server, printed, properties, accept, pollers)
         started = await _start_query(sql, properties)
         return _answer(started, accept, accept)
 
@@ -295,8 +314,16 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
 
     async def terminate(request: Request) -> Response:
         server.check_ready()
-        await _json(request)
+        try:
+            body = parse_json(await request.body())
+        except ValueError as exc:
+            raise BadRequest(f"Invalid JSON in request: {exc}") from None
+        delete_topic_list(body)
         return _respond(request, {})
+
+    async def health_probe(request: Request) -> Response:
+        """ksqlDB's /chc/ready and /chc/live: `{}`, answered before the server is ready."""
+        return Response(b"{}", media_type=JSON)
 
     async def ksql_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ToteError)
@@ -327,6 +354,9 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
         Route("/healthcheck", healthcheck, methods=["GET"]),
         Route("/status", statuses, methods=["GET"]),
         Route("/status/{type}/{entity}/{action}", status, methods=["GET"]),
+        Route("/chc/ready", health_probe, methods=["GET"]),
+        Route("/chc/live", health_probe, methods=["GET"]),
+        Route("/{path:path}", _NotFound(server)),  # last: every path, every method
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     middleware=[Middleware(PullFastPath, server=server)])

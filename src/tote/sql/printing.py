@@ -260,10 +260,12 @@ def print_lines(
     idle_seconds: float = IDLE_SECONDS,
     *,
     wake: Wake | None = None,
+    formats: bool = True,
 ) -> Iterator[str]:
     """The lines of a PRINT, live: records as they arrive, `""` after each idle period,
     until LIMIT records were printed or `stopped()` is true. Setting `wake` ends an idle
-    wait at once (the client went away: its thread is not held for the rest of it)."""
+    wait at once (the client went away: its thread is not held for the rest of it).
+    Without `formats`, no "Key/Value format" lines (ksqlDB's /query-stream PRINT)."""
     check_printable(log, statement)
     interval = statement.interval or 1
     partitions = log.describe_topic(statement.topic)
@@ -296,10 +298,10 @@ def print_lines(
                 break
         if not lines:
             continue
-        if formatter.keys.possible() != shown_keys:
+        if formats and formatter.keys.possible() != shown_keys:
             shown_keys = formatter.keys.possible()
             yield _format_lines("Key format: ", shown_keys)
-        if formatter.values.possible() != shown_values:
+        if formats and formatter.values.possible() != shown_values:
             shown_values = formatter.values.possible()
             yield _format_lines("Value format: ", shown_values)
         yield from lines
