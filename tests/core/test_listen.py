@@ -6,20 +6,9 @@ from __future__ import annotations
 import socket
 
 import pytest
+from tests.listening import needs_ipv6
 
 from tote.core.listen import BIND_ERRORS, free_port, listen_on
-
-
-def _has_ipv6_loopback() -> bool:
-    try:
-        listen_on("::1", 0).close()
-    except BIND_ERRORS:
-        return False
-    return True
-
-
-needs_ipv6 = pytest.mark.skipif(not _has_ipv6_loopback(),
-                                reason="this machine cannot listen on the IPv6 loopback ::1")
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", pytest.param("::1", marks=needs_ipv6)])

@@ -9,35 +9,14 @@ import threading
 
 import httpx
 import pytest
-from starlette.types import Receive, Scope, Send
+from tests.listening import needs_ipv6, ok_app
 
-from tote.core.listen import BIND_ERRORS, listen_on
+from tote.core.listen import listen_on
 from tote.http.common import ServerThread
 from tote.http.hyper import HyperServerThread
 
-
-def _has_ipv6_loopback() -> bool:
-    try:
-        listen_on("::1", 0).close()
-    except BIND_ERRORS:
-        return False
-    return True
-
-
-needs_ipv6 = pytest.mark.skipif(not _has_ipv6_loopback(),
-                                reason="this machine cannot listen on the IPv6 loopback ::1")
 THREADS = pytest.mark.parametrize("server_thread", [ServerThread, HyperServerThread],
                                   ids=["uvicorn", "hyper"])
-
-
-async def _app(scope: Scope, receive: Receive, send: Send) -> None:
-    if scope["type"] == "lifespan":
-        while (await receive())["type"] != "lifespan.shutdown":
-            await send({"type": "lifespan.startup.complete"})
-        await send({"type": "lifespan.shutdown.complete"})
-        return
-    await send({"type": "http.response.start", "status": 200, "headers": []})
-    await send({"type": "http.response.body", "body": b"ok"})
 
 
 @THREADS
@@ -49,7 +28,7 @@ def test_a_taken_port_fails_before_the_thread_starts(
         port = taken.getsockname()[1]
         before = set(threading.enumerate())
         with pytest.raises(OSError) as caught:
-            server_thread(_app, "127.0.0.1", port).start()
+            server_thread(ok_app, "127.0.0.1", port).start()
         assert caught.value.errno == errno.EADDRINUSE
         assert set(threading.enumerate()) <= before  # no server thread was started
 
@@ -58,6 +37,6 @@ def test_a_taken_port_fails_before_the_thread_starts(
 @needs_ipv6
 def test_an_ipv6_host_is_served_and_bracketed_in_the_url(
         server_thread: type[ServerThread | HyperServerThread]) -> None:
-    with server_thread(_app, "::1") as server:
+    with server_thread(ok_app, "::1") as server:
         assert server.url == f"http://[::1]:{server.port}"
         assert httpx.get(server.url + "/", timeout=10).text == "ok"

@@ -1,6 +1,7 @@
 """PRINT over `POST /query-stream`, as ksqlDB's QueryStreamHandler serves it: delimited
 only (406 with an empty body otherwise), the record lines alone (no format lines, no
-keep-alive lines), no content type, and its idle wait outside the request thread pool."""
+keep-alive lines), no content type. (Its idle wait outside the request thread pool is
+checked with the legacy endpoint's in test_push_wake.py.)"""
 
 from __future__ import annotations
 
@@ -10,14 +11,7 @@ from typing import Any
 
 import pytest
 from tests.ksql.conftest import Ksql
-from tests.ksql.test_http2 import WAIT, _until
-from tests.ksql.test_push_wake import (
-    PRINT_THREAD,
-    _open,
-    _port,
-    _printing,
-    long_waits,  # noqa: F401  (a fixture)
-)
+from tests.ksql.test_http2 import WAIT
 
 from tote.core.records import Record
 
@@ -96,23 +90,3 @@ def test_print_without_from_beginning_follows_new_records(ksql: Ksql) -> None:
     assert not reader.is_alive()
     assert got[0].status_code == 200
     assert got[0].text == _line(2, "new") + "\n"
-
-
-def test_idle_print_waits_outside_the_request_thread_pool(ksql: Ksql) -> None:
-    ksql.log.ensure_topic("idle", 1, 1)
-    with ksql.client.stream("POST", "/query-stream", json={"sql": "PRINT idle;"}) as response:
-        assert response.status_code == 200
-        _until(lambda: bool(_printing()), "the PRINT to wait for records")
-        assert all(name.startswith(PRINT_THREAD) for name in _printing()), _printing()
-        assert ksql.post("SHOW STREAMS;").status_code == 200
-
-
-@pytest.mark.usefixtures("long_waits")
-def test_a_vanished_print_client_frees_its_thread_at_once(ksql: Ksql) -> None:
-    ksql.log.ensure_topic("idle", 1, 1)
-    sock = _open(_port(ksql), "/query-stream", {"sql": "PRINT idle;"}, b"\r\n\r\n")
-    try:
-        _until(lambda: bool(_printing()), "the PRINT to wait for records")
-    finally:
-        sock.close()
-    _until(lambda: not _printing(), "the PRINT's thread to be free")

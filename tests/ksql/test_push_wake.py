@@ -114,21 +114,30 @@ def test_a_vanished_client_frees_the_poll_thread_at_once(ksql: Ksql) -> None:
     _until(lambda: ksql.server.queries.running() == [], "the query to close")
 
 
-def test_idle_print_waits_outside_the_request_thread_pool(ksql: Ksql) -> None:
+# PRINT on both endpoints that serve it: the legacy one and /query-stream.
+PRINT_ENDPOINTS = pytest.mark.parametrize("path,field", [("/query", "ksql"),
+                                                         ("/query-stream", "sql")])
+
+
+@PRINT_ENDPOINTS
+def test_idle_print_waits_outside_the_request_thread_pool(ksql: Ksql, path: str,
+                                                          field: str) -> None:
     """An idle PRINT waits in a thread of its own pool (as push queries do): in the pool
     that serves statements and pull queries, 40 idle PRINTs held every thread."""
     ksql.log.ensure_topic("idle", 1, 1)
-    with ksql.client.stream("POST", "/query", json={"ksql": "PRINT idle;"}) as response:
+    with ksql.client.stream("POST", path, json={field: "PRINT idle;"}) as response:
         assert response.status_code == 200
         _until(lambda: bool(_printing()), "the PRINT to wait for records")
         assert all(name.startswith(PRINT_THREAD) for name in _printing()), _printing()
         assert ksql.post("SHOW STREAMS;").status_code == 200
 
 
+@PRINT_ENDPOINTS
 @pytest.mark.usefixtures("long_waits")
-def test_a_vanished_print_client_frees_its_thread_at_once(ksql: Ksql) -> None:
+def test_a_vanished_print_client_frees_its_thread_at_once(ksql: Ksql, path: str,
+                                                          field: str) -> None:
     ksql.log.ensure_topic("idle", 1, 1)
-    sock = _open(_port(ksql), "/query", {"ksql": "PRINT idle;"}, b"\r\n\r\n")
+    sock = _open(_port(ksql), path, {field: "PRINT idle;"}, b"\r\n\r\n")
     try:
         _until(lambda: bool(_printing()), "the PRINT to wait for records")
     finally:
