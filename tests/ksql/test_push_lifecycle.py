@@ -19,6 +19,7 @@ import httpx
 import pytest
 from tests.ksql.conftest import Ksql, wait_ready
 from tests.ksql.test_http2 import H2, _until
+from tests.ksql.test_push_wake import _threads_in
 from tests.service_process import start_service
 
 from tote.http.hyper import HyperServerThread
@@ -201,16 +202,7 @@ def test_a_vanished_client_frees_its_place_under_the_limit_at_once(limited: Ksql
 
 def _poll_threads() -> list[str]:
     """The names of the threads now waiting in a push query's poll."""
-    code = StreamingQuery.poll.__code__
-    names = {t.ident: t.name for t in threading.enumerate()}
-    found = []
-    for ident, frame in sys._current_frames().items():
-        walk: Any = frame
-        while walk is not None and walk.f_code is not code:
-            walk = walk.f_back
-        if walk is not None:
-            found.append(names.get(ident, ""))
-    return found
+    return _threads_in(StreamingQuery.poll.__code__)
 
 
 def test_idle_push_queries_wait_outside_the_request_thread_pool(ksql: Ksql) -> None:
