@@ -10,6 +10,7 @@ from tote.core.host_aliases import (
     parse_host_aliases,
     resolve_endpoint,
     rewrite_url,
+    split_endpoint,
 )
 
 ALIASES = {"db": "127.0.0.1:5433", "schema-registry": "127.0.0.1:18081",
@@ -52,3 +53,40 @@ def test_bad_tables(text: str, message: str) -> None:
     with pytest.raises(HostAliasError) as caught:
         parse_host_aliases(text)
     assert (caught.value.message, caught.value.error_code) == (message, 40004)
+
+
+IPV6_ALIASES = {"db": "[::1]:5433", "schema-registry": "[::1]:18081",
+                "broker": "[::1]:9092,[::1]:9093"}
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("jdbc:postgresql://db:5432/totebets", "jdbc:postgresql://[::1]:5433/totebets"),
+    ("postgresql://postgres:example@db:5432/totebets",
+     "postgresql://postgres:example@[::1]:5433/totebets"),
+    ("http://schema-registry:8081", "http://[::1]:18081"),
+    ("http://schema-registry/subjects", "http://[::1]:18081/subjects"),
+    ("http://[::1]:8081/subjects", "http://[::1]:8081/subjects"),
+    ("jdbc:postgresql://[fe80::1%25eth0]:5432/db", "jdbc:postgresql://[fe80::1%25eth0]:5432/db"),
+])
+def test_rewrite_url_to_an_ipv6_endpoint_keeps_it_bracketed(url: str, expected: str) -> None:
+    """Before, the table held `::1:5433` and URLs came out as `//::1:5433/` (no port
+    a client can read: httpx said `Invalid port: ':1:5433'`)."""
+    assert rewrite_url(url, IPV6_ALIASES) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("127.0.0.1:5433", ("127.0.0.1", 5433)),
+    ("db", ("db", None)),
+    ("[::1]:5433", ("::1", 5433)),
+    ("[::1]", ("::1", None)),
+    ("::1", ("::1", None)),
+    ("::1:5433", ("::1:5433", None)),  # unbracketed, that is an IPv6 address
+])
+def test_split_endpoint(text: str, expected: tuple[str, int | None]) -> None:
+    assert split_endpoint(text) == expected
+
+
+def test_resolve_an_ipv6_endpoint() -> None:
+    assert resolve_endpoint("db", 5432, IPV6_ALIASES) == ("::1", 5433)
+    assert resolve_endpoint("broker", 29092, IPV6_ALIASES) == ("::1", 9092)
+    assert resolve_endpoint("db", 5432, {"db": "[::1]"}) == ("::1", 5432)

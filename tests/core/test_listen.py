@@ -8,7 +8,7 @@ import socket
 import pytest
 from tests.listening import needs_ipv6
 
-from tote.core.listen import BIND_ERRORS, free_port, listen_on
+from tote.core.listen import BIND_ERRORS, dial_host, free_port, host_port, listen_on
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", pytest.param("::1", marks=needs_ipv6)])
@@ -24,3 +24,26 @@ def test_a_free_port_can_be_listened_on(host: str) -> None:
 def test_a_host_it_cannot_bind_fails_as_listen_on_does() -> None:
     with pytest.raises(BIND_ERRORS):
         free_port("not a host name.invalid")
+
+
+@pytest.mark.parametrize(("listen", "dial"), [
+    ("0.0.0.0", "127.0.0.1"), ("", "127.0.0.1"), ("::", "::1"), ("::1", "::1"),
+    ("127.0.0.1", "127.0.0.1"), ("localhost", "localhost"),
+])
+def test_a_wildcard_is_dialled_on_its_familys_loopback(listen: str, dial: str) -> None:
+    """Before, `::` was dialled on 127.0.0.1, which an IPv6-only machine does not have."""
+    assert dial_host(listen) == dial
+
+
+@pytest.mark.parametrize("host", [pytest.param("::", marks=needs_ipv6), "0.0.0.0"])
+def test_a_server_on_a_wildcard_answers_on_the_dialled_address(host: str) -> None:
+    with listen_on(host, 0) as server:
+        port = server.getsockname()[1]
+        with socket.create_connection((dial_host(host), port), timeout=5):
+            pass
+
+
+def test_host_port_brackets_an_ipv6_host() -> None:
+    assert host_port("::1", 5432) == "[::1]:5432"
+    assert host_port("127.0.0.1", 5432) == "127.0.0.1:5432"
+    assert host_port("db", 5432) == "db:5432"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tote.core.listen import free_port
+from tote.core.listen import free_port, url_host
 from tote.stack.procs import start_time
 from tote.stack.services import SERVICES
 
@@ -44,11 +44,11 @@ def clean_env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def distinct_free_ports(count: int) -> list[int]:
-    """`count` free ports, all different (the OS may hand out a released one again)."""
+def distinct_free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
+    """`count` free ports on host, all different (the OS may hand out a released one again)."""
     ports: list[int] = []
     while len(ports) < count:
-        port = free_port()
+        port = free_port(host)
         if port not in ports:
             ports.append(port)
     return ports
@@ -76,13 +76,14 @@ class Stack:
     ports: dict[str, int]
     db_port: int
     first_up: subprocess.CompletedProcess[str] | None = None
+    host: str = "127.0.0.1"  # where the test dials the stack (ports are free there)
 
     @classmethod
-    def create(cls, tmp: Path) -> Stack:
-        ports = distinct_free_ports(len(SERVICES) + 1)
+    def create(cls, tmp: Path, host: str = "127.0.0.1") -> Stack:
+        ports = distinct_free_ports(len(SERVICES) + 1, host)
         return cls(tmp / "home", clean_env(tmp),
                    {s.name: port for s, port in zip(SERVICES, ports, strict=False)},
-                   ports[-1])
+                   ports[-1], host=host)
 
     @property
     def port_flags(self) -> list[str]:
@@ -91,7 +92,7 @@ class Stack:
         return [*flags, "--db-port", str(self.db_port)]
 
     def url(self, service: str) -> str:
-        return f"http://127.0.0.1:{self.ports[service]}"
+        return f"http://{url_host(self.host)}:{self.ports[service]}"
 
     @property
     def registry(self) -> str:

@@ -23,9 +23,9 @@ import typer
 
 from tote.core.config import load_config
 from tote.core.errors import ToteError
+from tote.core.listen import dial_host, host_port
 from tote.stack.endpoints import running_endpoints
 from tote.stack.errors import StackNotRunning
-from tote.stack.ports import connect_host
 
 app = typer.Typer(
     help="Open, close, scratch, result and void races on the tote service.", no_args_is_help=True
@@ -126,7 +126,7 @@ def default_url() -> str:
         try:
             return running_endpoints(config.home).url("tote")
         except (StackNotRunning, KeyError):
-            return f"http://{connect_host(config.host)}:{config.tote_port}"
+            return f"http://{host_port(dial_host(config.host), config.tote_port)}"
     except ToteError as exc:
         typer.echo(f"Error: {exc.message}", err=True)
         raise typer.Exit(1) from None

@@ -29,6 +29,7 @@ from tote.cli.ranges import (
 )
 from tote.core.config import Config, load_config
 from tote.core.errors import ToteError
+from tote.core.listen import dial_host, host_port
 
 if TYPE_CHECKING:
     from tote.log.base import Log
@@ -113,11 +114,6 @@ def _stop_when_file_lost(log: Log) -> list[ToteError]:
 
         log.on_file_lost(stop)
     return lost
-
-
-def _advertised(host: str) -> str:
-    """The address other processes reach this one at when it listens on every interface."""
-    return "127.0.0.1" if host in ("0.0.0.0", "::") else host
 
 
 def _instance_id(host: str, port: int) -> str:
@@ -231,7 +227,8 @@ def connect(
         with user_errors():
             aliases = {"db": _database_endpoint(config.db_url, config.db_port),
                        **host_aliases_from_env()}
-        identity = worker_id or f"{_advertised(config.host)}:{config.connect_port}"
+        # As Kafka Connect's: its advertised URL's host and port (`[::1]:8083` for IPv6).
+        identity = worker_id or host_port(dial_host(config.host), config.connect_port)
         settings = WorkerSettings(worker_id=identity, url=f"http://{identity}",
                                   host_aliases=aliases, session_timeout_ms=session_timeout_ms,
                                   heartbeat_ms=heartbeat_ms)
@@ -246,8 +243,8 @@ def _database_endpoint(db_url: str, db_port: int) -> str:
     if db_url:
         parts = urlsplit(db_url.removeprefix("jdbc:"))
         if parts.hostname:
-            return f"{parts.hostname}:{parts.port or db_port}"
-    return f"127.0.0.1:{db_port}"
+            return host_port(parts.hostname, parts.port or db_port)
+    return host_port("127.0.0.1", db_port)
 
 
 @app.command("ksqldb")

@@ -8,7 +8,9 @@ endpoints in the environment variable `TOTE_HOST_ALIASES`, a JSON object:
     {"db": "127.0.0.1:5433", "schema-registry": "127.0.0.1:8081", ...}
 
 An alias replaces the host *and* the port the config wrote, whatever that port was:
-`db:5432` becomes `127.0.0.1:5433`. `broker` may be a comma-separated bootstrap list
+`db:5432` becomes `127.0.0.1:5433`. An IPv6 endpoint is bracketed, as in a URL or a
+bootstrap list (`"db": "[::1]:5433"`), and a rewritten URL keeps the brackets
+(`jdbc:postgresql://[::1]:5433/totebets`). `broker` may be a comma-separated bootstrap list
 (the kafka backend); it is absent when the log is an embedded file. This module is in
 `core` so every layer (connect, ksqldb) can resolve names without knowing the stack.
 """
@@ -21,13 +23,16 @@ import re
 from collections.abc import Mapping
 
 from tote.core.errors import BadRequest
+from tote.core.listen import url_host
 
 HOST_ALIASES_ENV = "TOTE_HOST_ALIASES"
 # The Docker host names of the seed's docker-compose file.
 SEED_HOSTS = ("db", "schema-registry", "connect", "broker", "ksqldb-server", "rest-proxy")
 
-# scheme://[userinfo@]host[:port] — also matches inside `jdbc:postgresql://...`.
-_AUTHORITY = re.compile(r"(?P<prefix>//(?:[^@/?#]*@)?)(?P<host>[A-Za-z0-9_.-]+)(?::(?P<port>\d+))?")
+# scheme://[userinfo@]host[:port] — also matches inside `jdbc:postgresql://...`; the host
+# may be a bracketed IPv6 address (never an alias, but its port is not the host's).
+_AUTHORITY = re.compile(r"(?P<prefix>//(?:[^@/?#]*@)?)"
+                        r"(?P<host>\[[0-9A-Fa-f:.%]+\]|[A-Za-z0-9_.-]+)(?::(?P<port>\d+))?")
 
 
 class HostAliasError(BadRequest):
@@ -62,11 +67,21 @@ def resolve_endpoint(host: str, port: int | None,
     target = aliases.get(host)
     if target is None:
         return host, port
-    first = target.split(",")[0].strip()
-    alias_host, sep, alias_port = first.rpartition(":")
-    if not sep or not alias_port.isdigit():
-        return first, port
-    return alias_host, int(alias_port)
+    alias_host, alias_port = split_endpoint(target.split(",")[0].strip())
+    return alias_host, port if alias_port is None else alias_port
+
+
+def split_endpoint(text: str) -> tuple[str, int | None]:
+    """`host[:port]` as `(host, port)`: `[::1]:5433` is `("::1", 5433)`. Unbracketed text
+    with more than one colon is an IPv6 address with no port (`::1:5432` is an address)."""
+    if text.startswith("[") and "]" in text:
+        host, _, rest = text[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+        return host, int(port) if port.isdigit() else None
+    if text.count(":") != 1:
+        return text, None
+    host, _, port = text.partition(":")
+    return (host, int(port)) if port.isdigit() else (text, None)
 
 
 def rewrite_url(url: str, aliases: Mapping[str, str]) -> str:
@@ -80,5 +95,5 @@ def rewrite_url(url: str, aliases: Mapping[str, str]) -> str:
     raw_port = match.group("port")
     host, port = resolve_endpoint(match.group("host"), int(raw_port) if raw_port else None,
                                   aliases)
-    authority = host if port is None else f"{host}:{port}"
+    authority = url_host(host) if port is None else f"{url_host(host)}:{port}"
     return url[: match.start()] + match.group("prefix") + authority + url[match.end():]

@@ -42,3 +42,17 @@ def free_port(host: str = "127.0.0.1") -> int:
 def url_host(host: str) -> str:
     """`host` as a URL writes it: an IPv6 address in brackets (`http://[::1]:8081`)."""
     return f"[{host}]" if ":" in host else host
+
+
+def host_port(host: str, port: int) -> str:
+    """`host:port` as URLs and bootstrap lists write it (`[::1]:5432` for IPv6)."""
+    return f"{url_host(host)}:{port}"
+
+
+def dial_host(host: str) -> str:
+    """The address clients dial for a listen address: a wildcard is not dialable, so its
+    family's loopback (`0.0.0.0` and "" → 127.0.0.1, `::` → ::1, which also answers where
+    the machine has no IPv4)."""
+    if host == "::":
+        return "::1"
+    return "127.0.0.1" if host in ("0.0.0.0", "") else host

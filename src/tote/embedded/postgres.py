@@ -34,7 +34,7 @@ from typing import Self
 from urllib.parse import quote
 
 from tote.core.errors import ToteError
-from tote.core.listen import free_port
+from tote.core.listen import free_port, host_port
 
 _logger = logging.getLogger(__name__)
 _START_ATTEMPTS = 3
@@ -297,14 +297,14 @@ class EmbeddedPostgres:
         if self.port is None:
             raise EmbeddedPostgresError("The embedded PostgreSQL server is not started.")
         secret = f":{quote(self.password, safe='')}" if self.password else ""
-        return f"postgresql://{quote(self.user, safe='')}{secret}@{self.host}:{self.port}/" \
-               f"{quote(database, safe='')}"
+        return (f"postgresql://{quote(self.user, safe='')}{secret}@"
+                f"{host_port(self.host, self.port)}/{quote(database, safe='')}")
 
     def jdbc_url(self, database: str = "postgres") -> str:
         """The JDBC URL the Connect JDBC sink takes for `database`."""
         if self.port is None:
             raise EmbeddedPostgresError("The embedded PostgreSQL server is not started.")
-        return f"jdbc:postgresql://{self.host}:{self.port}/{database}"
+        return f"jdbc:postgresql://{host_port(self.host, self.port)}/{database}"
 
     def __enter__(self) -> Self:
         return self.start()

@@ -15,10 +15,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tote.core.config import Config
-from tote.core.listen import free_port, url_host
+from tote.core.listen import dial_host, free_port, host_port
 from tote.stack.errors import PortInUse, StackConfigError
 from tote.stack.paths import StackPaths
-from tote.stack.ports import claim_port, connect_host, port_is_free
+from tote.stack.ports import claim_port, port_is_free
 from tote.stack.services import (
     DATABASE_SEED_HOST,
     SEED_DATABASE,
@@ -73,11 +73,11 @@ class StackPlan:
 
     def aliases(self) -> dict[str, str]:
         """The host alias table (see `tote.core.host_aliases`) for this stack's endpoints."""
-        table = {DATABASE_SEED_HOST: f"{self.database.host}:{self.database.port}"}
+        table = {DATABASE_SEED_HOST: host_port(self.database.host, self.database.port)}
         for service in self.services:
             seed_host = service.spec.seed_host
             if service.available and seed_host is not None:
-                table[seed_host] = f"{connect_host(self.host)}:{service.port}"
+                table[seed_host] = host_port(dial_host(self.host), service.port)
         if self.backend == "kafka":
             table["broker"] = self.bootstrap_servers
         return table
@@ -111,7 +111,7 @@ class StackPlan:
 
 
 def embedded_database_url(host: str, port: int) -> str:
-    return f"postgresql://{SEED_USER}:{SEED_PASSWORD}@{url_host(host)}:{port}/{SEED_DATABASE}"
+    return f"postgresql://{SEED_USER}:{SEED_PASSWORD}@{host_port(host, port)}/{SEED_DATABASE}"
 
 
 def _external_database(url: str) -> DatabasePlan:
@@ -141,7 +141,7 @@ def _check_ports(config: Config) -> dict[str, int]:
 
 def _database_port(config: Config, used: set[int], previous: int | None) -> int:
     """The configured port if free, else the one used last time, else any free port."""
-    host = connect_host(config.host)
+    host = dial_host(config.host)
     for candidate in (config.db_port, previous):
         if candidate and candidate not in used and port_is_free(host, candidate):
             return candidate
@@ -160,10 +160,10 @@ def make_plan(config: Config, *, startup_timeout_s: float = DEFAULT_STARTUP_TIME
             f"processes sharing the log, so use --backend sqlite or kafka."
         )
     ports = _check_ports(config)
-    dial_host = connect_host(config.host)
+    dial = dial_host(config.host)
     services = tuple(
         PlannedService(spec.name, ports[spec.name], spec.available,
-                       f"http://{url_host(dial_host)}:{ports[spec.name]}")
+                       f"http://{host_port(dial, ports[spec.name])}")
         for spec in SERVICES
     )
     if config.db_url:
@@ -171,7 +171,7 @@ def make_plan(config: Config, *, startup_timeout_s: float = DEFAULT_STARTUP_TIME
     else:
         used = {s.port for s in services if s.available}
         port = _database_port(config, used, previous_db_port)
-        database = DatabasePlan(True, embedded_database_url(dial_host, port), dial_host, port)
+        database = DatabasePlan(True, embedded_database_url(dial, port), dial, port)
     return StackPlan(home=StackPaths.of(config.home).home, backend=config.backend,
                      bootstrap_servers=config.bootstrap_servers, host=config.host,
                      services=services, database=database, startup_timeout_s=startup_timeout_s)

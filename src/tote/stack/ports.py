@@ -40,7 +40,3 @@ def _listen_error(host: str, port: int, service: ServiceSpec, flag: str,
     return StackConfigError(f"Cannot listen on {host}:{port} for {service.name}: "
                             f"{reason or 'not a valid host name'}.")
 
-
-def connect_host(host: str) -> str:
-    """The address clients use for a listen address (`0.0.0.0` is not dialable)."""
-    return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host

@@ -16,6 +16,7 @@ from tote.connect.jdbc.browse import sqlalchemy_url
 from tote.core.config import Config
 from tote.core.errors import BadRequest
 from tote.core.host_aliases import rewrite_url
+from tote.core.listen import dial_host, host_port, url_host
 
 BOARD_SOURCES = ("auto", "ksqldb", "log")
 ODDS_STREAM = "TOTE_WIN_BET_RACE_RUNNERS_ODDS"
@@ -26,11 +27,6 @@ SEED_DB_URL = "postgresql://postgres:example@{host}:{port}/totebets"
 
 class UiConfigError(BadRequest):
     error_code = 40004
-
-
-def dialable(host: str) -> str:
-    """The address clients use for a listen address (`0.0.0.0` is not dialable)."""
-    return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
 
 
 @dataclass(frozen=True)
@@ -67,14 +63,15 @@ def ui_settings(config: Config, aliases: Mapping[str, str], *,
     if board_source not in BOARD_SOURCES:
         raise UiConfigError(f"Unknown board source '{board_source}'; expected one of "
                             f"{', '.join(BOARD_SOURCES)}.")
-    host = dialable(config.host)
+    host = dial_host(config.host)
 
     def url(given: str | None, port: int) -> str:
         if given:
             return rewrite_url(given, aliases).rstrip("/")
-        return f"http://{host}:{port}"
+        return f"http://{host_port(host, port)}"
 
-    database = db_url or config.db_url or SEED_DB_URL.format(host=host, port=config.db_port)
+    database = db_url or config.db_url or SEED_DB_URL.format(host=url_host(host),
+                                                             port=config.db_port)
     sqlalchemy_url(database, aliases)  # one the browser cannot take fails now, not at start-up
     return UiSettings(
         registry_url=url(registry_url, config.registry_port),

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, unquote
 
 from tote.connect.errors import ConfigException
 from tote.core.host_aliases import rewrite_url
+from tote.core.listen import host_port
 
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306}
 _SUBPROTOCOLS = {"postgresql": "postgresql", "mysql": "mysql", "mariadb": "mysql",
@@ -36,7 +37,7 @@ class JdbcTarget:
     def describe(self) -> str:
         if self.kind == "sqlite":
             return f"sqlite:{self.path}"
-        return f"{self.kind}://{self.host}:{self.port}/{self.database}"
+        return f"{self.kind}://{host_port(self.host, self.port)}/{self.database}"
 
 
 def parse_jdbc_url(url: str, aliases: Mapping[str, str] | None = None) -> JdbcTarget:
