@@ -208,6 +208,7 @@ def _server(
         log_level=log_level,
         access_log=False,
         http=sniffer,
+        ws="wsproto",  # ksqlDB's /ws/query over HTTP/1.1 (hypercorn's HTTP/2 has its own)
         loop="auto",
         proxy_headers=False,
         server_header=False,

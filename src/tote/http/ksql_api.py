@@ -5,8 +5,9 @@
 Endpoints: `POST /ksql` (statements → entities), `POST /query` (legacy streaming
 array), `POST /query-stream` (delimited or JSON), `POST /inserts-stream`,
 `POST /close-query`, `GET /info`, `/healthcheck`, `/status[/{type}/{entity}/{action}]`,
-`POST /ksql/terminate`. Errors are ksqlDB's bodies: `statement_error` (with the
-statement and the entities of the statements that ran before it) or `generic_error`,
+`POST /ksql/terminate`, the WebSocket `GET /ws/query` (`tote.http.ksql_ws`). Errors are
+ksqlDB's bodies: `statement_error` (with the statement and the entities of the
+statements that ran before it) or `generic_error`,
 with HTTP status `error_code // 100`. Until the command topic has been replayed every
 request is answered 503 / 50302 "Server initializing". Once the command topic is lost
 (`tote.sql.commands`), /info says DEGRADED, /healthcheck's command runner is unhealthy and
@@ -28,11 +29,12 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
 from tote.core.errors import BadRequest, NotFound, SqlError, ToteError
 from tote.http.common import dumps, negotiate, parse_json, status_for_code
+from tote.http.ksql_cluster import cluster_status, is_valid_property, metadata, metadata_id
 from tote.http.ksql_entities import entity
 from tote.http.ksql_fast import PullFastPath
 from tote.http.ksql_inserts import InsertsStream
@@ -49,6 +51,7 @@ from tote.http.ksql_streams import (
     pull_body,
 )
 from tote.http.ksql_terminate import delete_topic_list
+from tote.http.ksql_ws import WsQuery
 from tote.sql.results import QuerySummary
 from tote.sql.server import (
     VERSION,
@@ -356,6 +359,12 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
         Route("/status/{type}/{entity}/{action}", status, methods=["GET"]),
         Route("/chc/ready", health_probe, methods=["GET"]),
         Route("/chc/live", health_probe, methods=["GET"]),
+        WebSocketRoute("/ws/query", WsQuery(server, pollers, _properties)),
+        Route("/is_valid_property/{property}",
+              is_valid_property(server, _PROPERTY_PREFIXES, _CLIENT_PROPERTIES), methods=["GET"]),
+        Route("/v1/metadata", metadata(server), methods=["GET"]),
+        Route("/v1/metadata/id", metadata_id(server), methods=["GET"]),
+        Route("/clusterStatus", cluster_status(server), methods=["GET"]),
         Route("/{path:path}", _NotFound(server)),  # last: every path, every method
     ]
     app = Starlette(routes=routes, lifespan=lifespan,

@@ -107,7 +107,7 @@ class Pollers:
             thread.name = name
 
 
-async def _batches(queries: TransientQueries, query: TransientQuery, pollers: Pollers
+async def batches(queries: TransientQueries, query: TransientQuery, pollers: Pollers
                    ) -> AsyncIterator[Batch | None]:
     """The query's batches; None when it has been idle for a keep-alive period."""
     idle = 0.0
@@ -157,7 +157,7 @@ async def legacy(queries: TransientQueries, query: TransientQuery,
                  pollers: Pollers) -> AsyncIterator[bytes]:
     yield utf8_json("[" + dumps(header(query)))
     try:
-        async for batch in _batches(queries, query, pollers):
+        async for batch in batches(queries, query, pollers):
             if batch is None:
                 yield b"\n"
                 continue
@@ -180,7 +180,7 @@ async def delimited(queries: TransientQueries, query: TransientQuery,
                     pollers: Pollers) -> AsyncIterator[bytes]:
     yield utf8_json(dumps(metadata(query)) + "\n")
     try:
-        async for batch in _batches(queries, query, pollers):
+        async for batch in batches(queries, query, pollers):
             if batch is None:
                 yield b"\n"
             elif batch.rows:
@@ -193,7 +193,7 @@ async def json_array(queries: TransientQueries, query: TransientQuery,
                      pollers: Pollers) -> AsyncIterator[bytes]:
     yield utf8_json("[" + dumps(metadata(query)))
     try:
-        async for batch in _batches(queries, query, pollers):
+        async for batch in batches(queries, query, pollers):
             if batch is not None and batch.rows:
                 yield utf8_json("".join("," + dumps(list(r.columns)) for r in batch.rows))
     except QueryFailed as exc:
