@@ -17,7 +17,7 @@ from tote.core.records import TopicPartition
 from tote.http.common import json_response
 from tote.http.proxy_support import call, json_body, no_content, proxy_of, v2
 from tote.proxy import bodies
-from tote.proxy.errors import MalformedJson, NotSupported
+from tote.proxy.errors import MalformedJson
 from tote.proxy.formats import accepted_format, check_control_content_type
 
 INSTANCE = "/consumers/{group}/instances/{instance}"
@@ -136,10 +136,9 @@ async def committed_offsets(request: Request) -> Response:
 
 async def seek(request: Request) -> Response:
     body = await _control_body(request)
-    if isinstance(body, dict) and body.get("timestamps"):
-        raise NotSupported("Seeking to timestamps is not supported by tote's REST Proxy.")
     entries = bodies.offsets(body) or ()
-    await call(proxy_of(request).consumers.seek, *_ids(request), entries)
+    times = bodies.seek_timestamps(body)
+    await call(proxy_of(request).consumers.seek, *_ids(request), entries, times)
     return no_content()
 
 

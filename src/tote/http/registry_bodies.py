@@ -165,6 +165,9 @@ def version_json(v: SchemaVersion) -> dict[str, Any]:
 
 def schema_by_id_json(s: SchemaById) -> dict[str, Any]:
     body: dict[str, Any] = {}
+    if s.subject is not None:
+        body["subject"] = s.subject
+        body["version"] = s.version
     if s.schema_type is not SchemaType.AVRO:
         body["schemaType"] = s.schema_type.value
     body["schema"] = s.schema

@@ -40,12 +40,16 @@ def _schema_id(call: Call) -> int:
 
 
 def schema_by_id(call: Call) -> Response:
-    found = call.registry.get_schema(_schema_id(call), fetch_max_id=call.flag("fetchMaxId"))
+    found = call.registry.get_schema(_schema_id(call), fetch_max_id=call.flag("fetchMaxId"),
+                                     subject=call.query.get("subject"),
+                                     fmt=call.query.get("format", ""))
     return call.ok(schema_by_id_json(found))
 
 
 def schema_text_by_id(call: Call) -> Response:
-    return call.raw(call.registry.get_schema(_schema_id(call)).schema)
+    found = call.registry.get_schema(_schema_id(call), subject=call.query.get("subject"),
+                                     fmt=call.query.get("format", ""))
+    return call.raw(found.schema)
 
 
 def subjects_by_id(call: Call) -> Response:
@@ -89,7 +93,8 @@ def list_versions(call: Call) -> Response:
 def register(call: Call) -> Response:
     request = schema_request(call.json())
     registered = call.registry.register(call.params["subject"], request,
-                                        normalize=call.flag("normalize"))
+                                        normalize=call.flag("normalize"),
+                                        force=call.flag("force"))
     return call.ok({"id": registered.id})
 
 
@@ -113,7 +118,8 @@ def get_version_schema(call: Call) -> Response:
 
 
 def referenced_by(call: Call) -> Response:
-    found = call.registry.referenced_by(call.params["subject"], call.params["version"])
+    found = call.registry.referenced_by(call.params["subject"], call.params["version"],
+                                        deleted=call.flag("deleted"))
     return call.ok(page(found, call))
 
 

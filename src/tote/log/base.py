@@ -392,6 +392,27 @@ class Log(ABC):
         a record someone looks at. Same records, same errors."""
         return RecordRun(tp, self.read(tp, offset, max_records))
 
+    def offsets_for_times(
+        self, timestamps: Mapping[TopicPartition, int]
+    ) -> dict[TopicPartition, int | None]:
+        """Per partition, the first offset whose committed record has a timestamp at or
+        after the given one (ms since the epoch); None where no record does (Kafka's
+        `offsetsForTimes`). Raises TopicNotFound / PartitionNotFound.
+
+        Timestamps need not grow with offsets (CreateTime is the producer's), so this
+        default reads each partition from its start; a backend may ask an index instead."""
+        return {tp: self.scan_for_time(tp, stamp) for tp, stamp in timestamps.items()}
+
+    def scan_for_time(self, tp: TopicPartition, timestamp: int, offset: int = 0) -> int | None:
+        """The first offset from `offset` on whose record is stamped at or after
+        `timestamp`, read record by record; None if none is."""
+        while batch := self.read(tp, offset):
+            hit = next((r.offset for r in batch if r.timestamp >= timestamp), None)
+            if hit is not None:
+                return hit
+            offset = batch[-1].offset + 1
+        return None
+
     @abstractmethod
     def wait(self, positions: Mapping[TopicPartition, int], timeout: float) -> bool:
         """Block until some partition has a record at or past its position, or `timeout` passes.

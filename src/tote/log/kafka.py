@@ -165,6 +165,17 @@ class KafkaLog(Log):
     def read(self, tp: TopicPartition, offset: int, max_records: int = 1000) -> list[LogRecord]:
         return self._reader.read(tp, offset, max_records)
 
+    def offsets_for_times(
+        self, timestamps: Mapping[TopicPartition, int]
+    ) -> dict[TopicPartition, int | None]:
+        """The broker's offsets, refined by reading on from each: a broker may answer with
+        the start of the batch holding the record (Tansu does), Kafka with the record."""
+        found = self._reader.offsets_for_times(timestamps)
+        return {
+            tp: None if offset is None else self.scan_for_time(tp, timestamps[tp], offset)
+            for tp, offset in found.items()
+        }
+
     def wait(self, positions: Mapping[TopicPartition, int], timeout: float) -> bool:
         return self._reader.wait(positions, timeout)
 

@@ -248,6 +248,35 @@ class ReaderPool:
             with self._lock:
                 self._waiters.append(waiter)
 
+    def offsets_for_times(
+        self, timestamps: Mapping[TopicPartition, int]
+    ) -> dict[TopicPartition, int | None]:
+        """The broker's answer (ListOffsets by timestamp, read_committed) through an idle
+        reader's consumer: its assignment is left alone. -1 (no such record) is None."""
+        for tp in timestamps:
+            self._admin.check_partition(tp)
+        if not timestamps:
+            return {}
+        with self._lock:
+            reader = self._readers.pop() if self._readers else None
+        if reader is None:
+            reader = _Reader(self._new(eof=True))
+        wanted = [_ktp(tp, stamp) for tp, stamp in timestamps.items()]
+        try:
+            answer = reader.consumer.offsets_for_times(wanted, timeout=self._admin.timeout)
+        except KafkaException as exc:
+            raise translate(exc) from exc
+        finally:
+            with self._lock:
+                self._readers.append(reader)
+        found: dict[TopicPartition, int | None] = {}
+        for ktp in answer:
+            tp = TopicPartition(ktp.topic, ktp.partition)
+            if ktp.error is not None:
+                raise translate(ktp.error, Context(tp.topic, tp.partition))
+            found[tp] = int(ktp.offset) if ktp.offset >= 0 else None
+        return found
+
     def release_topic(self, topic: str) -> bool:
         """Unassign idle readers from `topic`; whether any held it (idle waiters hold none)."""
         released = False

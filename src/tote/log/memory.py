@@ -219,6 +219,17 @@ class MemoryLog(Log):
             first = bisect_left(part.records, offset, key=_offset_of)
             return part.records[first : first + max(max_records, 0)]
 
+    def offsets_for_times(
+        self, timestamps: Mapping[TopicPartition, int]
+    ) -> dict[TopicPartition, int | None]:
+        """One look at each partition under the lock (see `Log.offsets_for_times`)."""
+        with self.lock:
+            parts = {tp: self._partition(tp) for tp in timestamps}
+            return {
+                tp: next((r.offset for r in parts[tp].records if r.timestamp >= stamp), None)
+                for tp, stamp in timestamps.items()
+            }
+
     def bounds(self, tp: TopicPartition) -> tuple[int, int] | None:
         """(start, end) offsets of a partition, or None if it does not exist (any more)."""
         topic = self._topics.get(tp.topic)

@@ -72,6 +72,11 @@ _READ = (
     "WHERE id >= ?2 AND id < ?3 ORDER BY id LIMIT ?4"
 )
 _HAS_DATA = "SELECT 1 FROM records WHERE id >= ? AND id < ? LIMIT 1"
+# The first record of a partition (rowids base..base+MAX_OFFSET) stamped at or after ?4: a
+# scan in offset order (timestamps need not grow with offsets, so there is no index).
+_AT_TIME = (
+    "SELECT id - ?1 FROM records WHERE id >= ?2 AND id < ?3 AND ts >= ?4 ORDER BY id LIMIT 1"
+)
 _BOUNDS = "SELECT start_offset, end_offset FROM partitions WHERE topic_id = ? AND partition = ?"
 _NEW = tuple.__new__
 _NO_HEADERS = ()
@@ -299,6 +304,23 @@ class SqliteLog(Log):
             return self.append(topic, records)
         except ToteError as exc:
             return exc
+
+    def offsets_for_times(
+        self, timestamps: Mapping[TopicPartition, int]
+    ) -> dict[TopicPartition, int | None]:
+        """One query per partition (see `Log.offsets_for_times`)."""
+        found: dict[TopicPartition, int | None] = {}
+        for tp, stamp in timestamps.items():
+            meta = self.topics.check_partition(tp)
+            conn = self.conn()
+            base = meta.bases[tp.partition]
+            row = conn.execute(_AT_TIME, (base, base, base + MAX_OFFSET, stamp)).fetchone()
+            if row is None and conn.execute(_BOUNDS, (meta.id, tp.partition)).fetchone() is None:
+                self.topics.reload(tp.topic)  # deleted or re-created by another process
+                found.update(self.offsets_for_times({tp: stamp}))
+                continue
+            found[tp] = None if row is None else int(row[0])
+        return found
 
     def _read_rows(
         self, tp: TopicPartition, offset: int, max_records: int

@@ -280,6 +280,28 @@ def offsets(body: Any) -> tuple[OffsetEntry, ...] | None:
     return tuple(entries)
 
 
+@dataclass(frozen=True, slots=True)
+class TimestampEntry:
+    tp: TopicPartition
+    timestamp: int  # ms since the epoch
+    metadata: str | None = None
+
+
+def seek_timestamps(body: Any) -> tuple[TimestampEntry, ...]:
+    """`{"timestamps": [{"topic", "partition", "timestamp"[, "metadata"]}]}` of a seek, the
+    timestamp an ISO-8601 instant as kafka-rest's `Instant` takes it; () when absent."""
+    if not isinstance(body, dict):
+        return ()
+    entries = []
+    for entry in _list(body, "timestamps") or []:
+        tp = _topic_partition(entry)
+        timestamp = _timestamp(entry.get("timestamp"))
+        if timestamp is None:
+            raise UnprocessableEntity("timestamp must not be null")
+        entries.append(TimestampEntry(tp, timestamp, optional_str(entry, "metadata")))
+    return tuple(entries)
+
+
 # -- v3 -----------------------------------------------------------------------------------
 
 

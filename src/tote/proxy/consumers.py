@@ -285,10 +285,26 @@ class ConsumerManager:
             return self._log.committed(group, tps)
 
     def seek(
-        self, group: str, name: str, entries: Sequence[bodies.OffsetEntry]
+        self,
+        group: str,
+        name: str,
+        entries: Sequence[bodies.OffsetEntry],
+        times: Sequence[bodies.TimestampEntry] = (),
     ) -> None:
+        """Move to given offsets, then (as kafka-rest) to the first offset stamped at or
+        after each given time; the partition's end where no record is (kafka-rest's Java
+        consumer gets no offset there, librdkafka the end)."""
         with self._using(group, name) as instance:
-            self._seek(instance, {e.tp: e.offset for e in entries})
+            targets = {e.tp: e.offset for e in entries}
+            if times:
+                self._require_assigned(instance, [e.tp for e in times])
+                found = self._log.offsets_for_times({e.tp: e.timestamp for e in times})
+                for e in times:
+                    offset = found.get(e.tp)
+                    targets[e.tp] = (
+                        partition_bounds(self._log, e.tp)[1] if offset is None else offset
+                    )
+            self._seek(instance, targets)
 
     def seek_to(self, group: str, name: str, tps: Sequence[TopicPartition], end: bool) -> None:
         """Move to the first (or next-to-be-written) offset of each partition."""

@@ -105,6 +105,9 @@ class SchemaById:
     max_id: int | None = None
     metadata: Mapping[str, Any] | None = field(default=None, compare=False)
     rule_set: Mapping[str, Any] | None = field(default=None, compare=False)
+    # With `?subject=`: the subject version the id was found under (Confluent names it).
+    subject: str | None = None
+    version: int | None = None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from typing import Self, TypeVar
 from tote.core.clock import SYSTEM_CLOCK, Clock
 from tote.log.base import Log
 from tote.registry import writes
+from tote.registry.by_id import formatted, holder_of
 from tote.registry.errors import (
     InvalidSchemaError,
     SchemaNotFound,
@@ -114,8 +115,15 @@ class Registry:
     def schema_types() -> list[str]:
         return list(SCHEMA_TYPES)
 
-    def get_schema(self, schema_id: int, *, fetch_max_id: bool = False) -> SchemaById:
-        """The schema with a global id; ids never change, so a local hit needs no catch-up."""
+    def get_schema(self, schema_id: int, *, fetch_max_id: bool = False,
+                   subject: str | None = None, fmt: str = "") -> SchemaById:
+        """The schema with a global id; ids never change, so a local hit needs no catch-up.
+
+        With `subject` (Confluent's `?subject=`, which picks the id's context) the answer
+        names the subject version holding the id: that subject's if it holds it (soft-deleted
+        too), else another's (Confluent's fall-back to the whole context); an id no subject
+        version holds any more is 40403 then. A non-blank `fmt` (`?format=`) serves the
+        text as the schema type's provider formats it (see `by_id.formatted`)."""
         if not self._store.ready:
             raise StoreError("The schema registry is not started")
         with self._store.lock:
@@ -124,9 +132,19 @@ class Registry:
             found = self._read(lambda s: s.by_id.get(schema_id))
         if found is None:
             raise SchemaNotFound(schema_id)
+        holder: tuple[str, int] | None = None
+        if subject is not None:
+            holder = self._read(lambda s: holder_of(s, schema_id, subject))
+            if holder is None:
+                raise SchemaNotFound(schema_id)
+        text = found.schema
+        if fmt.strip():
+            kind, refs = found.schema_type, found.references
+            parsed = self._read(lambda s: self._parser.parse(s, kind, text, refs))
+            text = formatted(parsed, fmt)
         max_id = self._store.state.max_id if fetch_max_id else None
-        return SchemaById(found.id, found.schema, found.schema_type, found.references, max_id,
-                          found.metadata, found.rule_set)
+        return SchemaById(found.id, text, found.schema_type, found.references, max_id,
+                          found.metadata, found.rule_set, *(holder or (None, None)))
 
     def subjects_for_id(self, schema_id: int, *, deleted: bool = False) -> list[str]:
         return sorted({v.subject for v in self.versions_for_id(schema_id, deleted=deleted)})
@@ -194,13 +212,16 @@ class Registry:
             return found
         return self._read(query)
 
-    def referenced_by(self, subject: str, version: int | str) -> list[int]:
-        """Ids of live schemas whose references name this subject version."""
+    def referenced_by(self, subject: str, version: int | str, *,
+                      deleted: bool = False) -> list[int]:
+        """Ids of live schemas whose references name this subject version (soft-deleted
+        ones too with `deleted`)."""
         number = parse_version(version)
 
         def query(state: RegistryState) -> list[int]:
             target = self._version(state, subject, number, True)
-            return sorted({v.id for v in state.referrers(subject, target.version)})
+            referrers = state.referrers(subject, target.version, deleted=deleted)
+            return sorted({v.id for v in referrers})
         return self._read(query)
 
     def lookup(self, subject: str, schema: SchemaRequest | str, *, normalize: bool = False,
@@ -307,11 +328,13 @@ class Registry:
     # -- writes -----------------------------------------------------------------------------
 
     def register(self, subject: str, schema: SchemaRequest | str, *,
-                 normalize: bool = False) -> SchemaVersion:
-        """Register (idempotently) and return the subject version holding the schema."""
+                 normalize: bool = False, force: bool = False) -> SchemaVersion:
+        """Register (idempotently) and return the subject version holding the schema;
+        `force` skips the compatibility check."""
         writes.check_subject(subject)
         build = partial(writes.register, parser=self._parser, defaults=self._defaults,
-                        subject=subject, request=_request(schema), normalize=normalize)
+                        subject=subject, request=_request(schema), normalize=normalize,
+                        force=force)
         return self._store.write(build, "Register")
 
     def delete_version(self, subject: str, version: int | str, *,

@@ -90,8 +90,12 @@ def compatibility_messages(parser: SchemaParser, state: RegistryState,
 
 
 def register(state: RegistryState, *, parser: SchemaParser, defaults: Defaults, subject: str,
-             request: SchemaRequest, normalize: bool) -> tuple[list[Record], SchemaVersion]:
-    """Register a schema under a subject; an existing live identical version is returned."""
+             request: SchemaRequest, normalize: bool,
+             force: bool = False) -> tuple[list[Record], SchemaVersion]:
+    """Register a schema under a subject; an existing live identical version is returned.
+
+    `force` skips the compatibility check, as IMPORT mode does (Confluent's `?force=true`);
+    the mode checks still apply."""
     mode = state.mode_in_scope(subject, defaults.mode)
     explicit_id = request.id if request.id is not None and request.id > 0 else None
     if mode.read_only:
@@ -119,7 +123,7 @@ def register(state: RegistryState, *, parser: SchemaParser, defaults: Defaults, 
             if version.id == existing_id and identity_of(version) == identity:
                 return [], version
         schema_id = existing_id
-    if mode is not Mode.IMPORT:
+    if mode is not Mode.IMPORT and not force:
         messages = compatibility_messages(parser, state, config.compatibility_level, parsed, live)
         if messages:
             raise IncompatibleSchema(subject, messages)
