@@ -57,8 +57,8 @@ def test_every_bad_key_is_reported(api: httpx.Client) -> None:
                          "are set."],
         "value.converter": ["Invalid value com.acme.Conv for configuration value.converter: "
                             "Class com.acme.Conv could not be found."],
-        "transforms": ["Invalid value route for configuration transforms: tote does not "
-                       "implement single message transforms yet"],
+        "transforms.route.type": ["Missing required configuration \"transforms.route.type\" "
+                                  "which has no default value."],
         "errors.tolerance": ["Invalid value some for configuration errors.tolerance: String "
                              "must be one of: none, all"],
         "connection.url": ["Unsupported JDBC URL jdbc:oracle:thin:@h:1521:x: tote's JDBC sink "

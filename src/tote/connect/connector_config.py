@@ -3,8 +3,8 @@
 `name`, `connector.class`, `tasks.max`, converters, `topics` / `topics.regex`, transforms
 and the error-handling keys (`errors.tolerance`, the dead letter queue). The sink rules
 span keys: exactly one of `topics` and `topics.regex`, and the DLQ topic may not be one
-of the consumed topics. Transformations (SMTs) are not implemented: naming one is a
-validation error rather than a silently ignored setting.
+of the consumed topics. The keys each `transforms` / `predicates` alias adds are checked
+by `transforms/chain_config.py`.
 """
 
 from __future__ import annotations
@@ -60,8 +60,6 @@ def _aliases(name: str, value: Any) -> None:
     aliases = [a for a in value or [] if a]
     if len(set(aliases)) != len(aliases):
         raise invalid(name, value, "Duplicate alias provided.")
-    if aliases:
-        raise invalid(name, value, "tote does not implement single message transforms yet")
 
 
 K = ConfigKey

@@ -20,6 +20,7 @@ from tote.log.base import Log
 _logger = logging.getLogger(__name__)
 PREFIX = "__connect.errors."
 KEY_CONVERTER, VALUE_CONVERTER, TASK_PUT = "KEY_CONVERTER", "VALUE_CONVERTER", "TASK_PUT"
+TRANSFORMATION = "TRANSFORMATION"
 
 
 def exception_name(error: BaseException) -> str:

@@ -1,4 +1,5 @@
-"""The plugins this worker offers: connector classes (by name or alias) and converters."""
+"""The plugins this worker offers: connector classes (by name or alias), converters, and
+single message transforms and predicates."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from tote.connect.api import SinkConnector
 from tote.connect.converters import catalogue
 from tote.connect.errors import BadRequest
 from tote.connect.jdbc.sink import JdbcSinkConnector
+from tote.connect.transforms.base import PREDICATES, TRANSFORMS, Predicate, Transformation
+from tote.connect.transforms.catalog import canonical_name
 
 KAFKA_VERSION = "3.7.0"
 
@@ -42,4 +45,12 @@ def plugin_list(connectors_only: bool) -> list[dict[str, Any]]:
     if not connectors_only:
         out += [{"class": name, "type": "converter", "version": KAFKA_VERSION}
                 for name in sorted(catalogue())]
+        for kind, table in (("transformation", TRANSFORMS), ("predicate", PREDICATES)):
+            names = sorted({canonical_name(cls) for cls in table.values()})
+            out += [{"class": name, "type": kind, "version": KAFKA_VERSION} for name in names]
     return out
+
+
+def find_smt(name: str) -> type[Transformation] | type[Predicate] | None:
+    """A transform or predicate by Connect class name or alias."""
+    return TRANSFORMS.get(name) or PREDICATES.get(name)

@@ -11,6 +11,9 @@ place at once) over the connector's topics (re-listed every few seconds for
    goes to the dead letter queue); the poll comes as one `RecordRun` per partition (keys
    and values as columns), and a poll of one flat Avro schema becomes one lazy
    `SinkRecordBatch` of rows (`batch.py`) instead of a record object per message;
+   then the connector's transforms (`transforms/chain.py`) run record by record (no lazy
+   batch then): a record they drop is not put, yet its offset is consumed all the same,
+   and a record they fail on is handled as a bad record, in stage TRANSFORMATION;
 3. `put` the records with the next offset of every partition the poll covered;
 4. commit those offsets to the group (advisory: the task's own copy is the truth).
 
@@ -38,6 +41,7 @@ from tote.connect.converters import Converter, ConverterContext, build_converter
 from tote.connect.data import SinkRecord
 from tote.connect.deadletter import (
     KEY_CONVERTER,
+    TRANSFORMATION,
     VALUE_CONVERTER,
     DeadLetterReporter,
     exception_name,
@@ -45,6 +49,7 @@ from tote.connect.deadletter import (
 from tote.connect.errors import ConnectException, DataException
 from tote.connect.pipeline import PutPipeline
 from tote.connect.status_state import FAILED, RUNNING, Status
+from tote.connect.transforms.chain import Stage, StageFailed, apply_chain, build_stages
 from tote.core.clock import SYSTEM_CLOCK, Clock
 from tote.core.errors import Fenced, ToteError
 from tote.core.records import LogRecord, TopicPartition
@@ -105,6 +110,7 @@ class TaskRunner:
         self._pipeline: PutPipeline | None = None
         self._next_refresh = 0.0
         self._active: set[str] = set()
+        self._stages: list[Stage] = []
 
     @property
     def key(self) -> str:
@@ -159,6 +165,7 @@ class TaskRunner:
     def _setup(self) -> None:
         props, ctx = self.props, self.ctx
         self.settings = SinkSettings.parse(props)
+        self._stages = build_stages(props)
         self.key_converter = build_converter("key.converter", props, ctx.worker_props,
                                              ctx.converters)
         self._converters.append(self.key_converter)
@@ -246,9 +253,9 @@ class TaskRunner:
         converted = self._convert(runs[0] if len(runs) == 1
                                   else [r for run in runs for r in run])
         moved = self._finish(consumer)
-        if moved:
+        if moved:  # by where records were read (a RegexRouter may have renamed the topic)
             converted = [r for r in converted
-                         if TopicPartition(r.topic, r.partition) not in moved]
+                         if TopicPartition(r.raw.topic, r.raw.partition) not in moved]
             offsets = {tp: o for tp, o in offsets.items() if tp not in moved}
         if offsets:
             self.pipeline.submit(converted, offsets)
@@ -300,9 +307,37 @@ class TaskRunner:
                 "discoverTimestamp": self.ctx.log_clock.now_ms()}})
 
     def _convert(self, records: Sequence[LogRecord]) -> Sequence[SinkRecord]:
+        if self._stages:
+            return self._transform(self._convert_each(records))
         batch = self._convert_rows(records)
         if batch is not None:
             return batch
+        return self._convert_each(records)
+
+    def _transform(self, records: list[SinkRecord]) -> list[SinkRecord]:
+        """The records after the transforms; dropped ones are left out (their offsets are
+        the poll's, so they still count as consumed)."""
+        out: list[SinkRecord] = []
+        for record in records:
+            try:
+                transformed = apply_chain(self._stages, record)
+            except StageFailed as failed:
+                self._tolerate_transform(record, failed)
+                continue
+            if transformed is not None:
+                out.append(transformed)
+        return out
+
+    def _tolerate_transform(self, record: SinkRecord, failed: StageFailed) -> None:
+        error = failed.error
+        if self.reporter is None:
+            raw = record.raw
+            raise ConnectException(
+                f"Tolerance exceeded in error handler: {TRANSFORMATION} failed on record "
+                f"{raw.topic}-{raw.partition}@{raw.offset}: {error}") from error
+        self.reporter.report_raw(record.raw, error, TRANSFORMATION, failed.stage.class_name)
+
+    def _convert_each(self, records: Sequence[LogRecord]) -> list[SinkRecord]:
         records = list(records)  # a RecordRun builds a record at each look
         out: list[SinkRecord] = []
         start = 0

@@ -1,8 +1,9 @@
 """`config/validate` and the checks behind create: Connect's `ConfigInfos`, per key.
 
-The common sink keys (`connector_config.py`) and the connector's own keys are validated
-together; converters add what they require (Avro needs `schema.registry.url`, from the
-connector or the worker). JSON bodies may carry booleans and numbers where Connect's
+The common sink keys (`connector_config.py`), the keys of each transform and predicate
+(`transforms/chain_config.py`) and the connector's own keys are validated together;
+converters add what they require (Avro needs `schema.registry.url`, from the connector
+or the worker). JSON bodies may carry booleans and numbers where Connect's
 Jackson reads strings: they are coerced the same way; a null value is an error, as in
 Connect.
 """
@@ -18,7 +19,8 @@ from tote.connect.configdef import ConfigValue, config_infos
 from tote.connect.connector_config import COMMON_DEF, validate_common
 from tote.connect.converters import AVRO, converter_configs, resolve_class
 from tote.connect.errors import BadRequest, ConnectRestError
-from tote.connect.plugins import find_connector, require_connector
+from tote.connect.plugins import find_connector, find_smt, require_connector
+from tote.connect.transforms.chain_config import enrich
 
 NULL_VALUE = "Null value can not be supplied as the configuration value."
 
@@ -67,6 +69,8 @@ def validate(props: Mapping[str, str | None], worker: Mapping[str, str]
     plugin = require_connector(class_name)
     given = {k: v for k, v in props.items() if v is not None}
     values = validate_common(given)
+    enriched, transform_values = enrich(given)
+    values.update(transform_values)
     own = plugin.validate(given)
     values.update(own)
     values.update(_converter_errors(given, worker))
@@ -77,14 +81,18 @@ def validate(props: Mapping[str, str | None], worker: Mapping[str, str]
                 values[key] = ConfigValue(key, None, [NULL_VALUE])
             else:
                 found.errors.append(NULL_VALUE)
-    definition = COMMON_DEF.merged(plugin.config_def())
+    definition = COMMON_DEF.merged(enriched).merged(plugin.config_def())
     body = config_infos(plugin.class_name, definition, values)
     errors = [e for entry in body["configs"] if entry["value"] for e in entry["value"]["errors"]]
     return body, errors, plugin
 
 
 def plugin_config(plugin_name: str) -> list[dict[str, Any]]:
-    """`GET /connector-plugins/<plugin>/config`: every key's definition."""
+    """`GET /connector-plugins/<plugin>/config`: every key's definition (of a connector
+    with the common keys; of a transform or predicate, its own keys)."""
+    smt = find_smt(plugin_name)
+    if smt is not None:
+        return [key.definition() for key in smt.config_def.keys.values()]
     plugin = find_connector(plugin_name)
     if plugin is None:
         raise ConnectRestError(f"Unknown plugin {plugin_name}.", 404)

@@ -1,0 +1,1 @@
+"""Kafka Connect's single message transforms (SMTs) and predicates, for sink records."""
