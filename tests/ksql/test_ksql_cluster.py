@@ -28,26 +28,28 @@ def _error(response: httpx.Response, message: str) -> None:
                                "message": message, "stackTrace": []}
 
 
-@pytest.mark.parametrize("name", [
-    "auto.offset.reset", "ksql.streams.auto.offset.reset", "ksql.query.pull.table.scan.enabled",
-    "processing.guarantee", "consumer.max.poll.records", "commit.interval.ms"])
-def test_a_settable_property_is_valid(ksql, name: str) -> None:
+@pytest.mark.parametrize(("name", "value"), [
+    ("auto.offset.reset", "earliest"), ("ksql.streams.auto.offset.reset", "earliest"),
+    ("ksql.query.pull.table.scan.enabled", "true"), ("processing.guarantee", "at_least_once"),
+    ("consumer.max.poll.records", "5"), ("commit.interval.ms", "100")])
+def test_a_settable_property_is_valid(ksql, name: str, value: str) -> None:
     response = ksql.client.get(f"/is_valid_property/{name}")
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/json"
     assert response.json() is True
     # The same name is taken as a request's override, as the CLI sends it after SET.
-    listed = ksql.post("SHOW STREAMS;", streamsProperties={name: "earliest"})
+    listed = ksql.post("SHOW STREAMS;", streamsProperties={name: value})
     assert listed.status_code == 200, listed.text
 
 
-@pytest.mark.parametrize("name", ["foo.bar", "nope", "KSQL.SERVICE.ID"])
+@pytest.mark.parametrize("name", ["foo.bar", "nope", "KSQL.SERVICE.ID", "ksql.foo",
+                                  "main.consumer.max.poll.records"])
 def test_an_unknown_property_is_not_recognizable(ksql, name: str) -> None:
     message = f"Not recognizable as ksql, streams, consumer, or producer property: '{name}'"
     _error(ksql.client.get(f"/is_valid_property/{name}"), message)
-    # ... which is what /ksql answers for it in streamsProperties.
+    # ... which is what /ksql refuses in streamsProperties (ksqlDB's uncaught 500 there).
     rejected = ksql.post("SHOW STREAMS;", streamsProperties={name: "x"})
-    assert rejected.status_code == 400
+    assert rejected.status_code == 500
     assert rejected.json()["message"] == message
 
 

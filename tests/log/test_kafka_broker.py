@@ -31,6 +31,20 @@ def test_a_broker_answers_metadata_from_start_to_stop() -> None:
     assert not metadata_answers(host, int(port))
 
 
+def test_a_broker_on_an_ipv6_host_listens_and_is_reached_through_brackets() -> None:
+    """Tansu listens on IPv6: the listener URL and the bootstrap list bracket the host."""
+    with TansuBroker(host="::1") as broker:
+        assert broker.bootstrap_servers == f"[::1]:{broker.port}"
+        assert broker.port is not None and metadata_answers("::1", broker.port)
+        log = KafkaLog(broker.bootstrap_servers, timeout=DEADLINE_S)
+        try:
+            log.create_topic("bets6")
+            log.append("bets6", [Record(b"v6")])
+            assert [r.value for r in log.read(TopicPartition("bets6", 0), 0)] == [b"v6"]
+        finally:
+            log.close()
+
+
 def test_a_dead_broker_makes_calls_time_out_instead_of_hanging() -> None:
     with TansuBroker() as broker:
         log = KafkaLog(broker.bootstrap_servers, timeout=2.0)

@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from tote.core.listen import host_port
+
 Request = Callable[[int], tuple[str, str, bytes]]  # n -> (method, path, body)
 Check = Callable[[int, int, bytes], str | None]  # (n, status, body) -> problem or None
 
@@ -46,7 +48,7 @@ class KeepAlive:
     def head(self, method: str, path: str, length: int,
              content_type: str = "application/json") -> bytes:
         return (
-            f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"{method} {path} HTTP/1.1\r\nHost: {host_port(self.host, self.port)}\r\n"
             f"Content-Type: {content_type}\r\nContent-Length: {length}\r\n\r\n"
         ).encode("ascii")
 

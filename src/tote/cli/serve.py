@@ -225,7 +225,7 @@ def connect(
     with _service_log("connect_port", port, host=host, home=home, backend=backend,
                       bootstrap_servers=bootstrap_servers) as (config, log, sock):
         with user_errors():
-            aliases = {"db": _database_endpoint(config.db_url, config.db_port),
+            aliases = {"db": _database_endpoint(config.db_url, config.db_port, config.host),
                        **host_aliases_from_env()}
         # As Kafka Connect's: its advertised URL's host and port (`[::1]:8083` for IPv6).
         identity = worker_id or host_port(dial_host(config.host), config.connect_port)
@@ -236,15 +236,16 @@ def connect(
         run_app(create_connect_app(Worker(log, settings)), sock)
 
 
-def _database_endpoint(db_url: str, db_port: int) -> str:
-    """Where the seed's `db` host points: `--db-url`'s host and port, else local db_port."""
+def _database_endpoint(db_url: str, db_port: int, host: str) -> str:
+    """Where the seed's `db` host points: `--db-url`'s host and port, else db_port where a
+    stack's embedded database listens, on the stack's host (as `tote up` dials it)."""
     from urllib.parse import urlsplit
 
     if db_url:
         parts = urlsplit(db_url.removeprefix("jdbc:"))
         if parts.hostname:
             return host_port(parts.hostname, parts.port or db_port)
-    return host_port("127.0.0.1", db_port)
+    return host_port(dial_host(host), db_port)
 
 
 @app.command("ksqldb")

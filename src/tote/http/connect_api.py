@@ -33,7 +33,6 @@ from tote.http.common import install_error_handlers, json_response, parse_json
 
 VERSION = "7.6.0-ccs"
 COMMIT = "tote"
-CLUSTER_ID = "tote"
 
 
 def _flag(request: Request, name: str) -> bool:
@@ -87,7 +86,7 @@ def create_connect_app(worker: Worker) -> Starlette:
 
     async def root(request: Request) -> Response:
         return json_response({"version": VERSION, "commit": COMMIT,
-                              "kafka_cluster_id": CLUSTER_ID})
+                              "kafka_cluster_id": await call(worker.log.cluster_id)})
 
     async def connectors(request: Request) -> Response:
         if request.method == "POST":

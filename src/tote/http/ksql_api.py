@@ -21,6 +21,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from starlette.applications import Starlette
@@ -34,7 +35,13 @@ from starlette.types import Receive, Scope, Send
 
 from tote.core.errors import BadRequest, NotFound, SqlError, ToteError
 from tote.http.common import dumps, negotiate, parse_json, status_for_code
-from tote.http.ksql_cluster import cluster_status, is_valid_property, metadata, metadata_id
+from tote.http.ksql_cluster import (
+    cluster_status,
+    is_valid_property,
+    kafka_cluster_id,
+    metadata,
+    metadata_id,
+)
 from tote.http.ksql_entities import entity
 from tote.http.ksql_fast import PullFastPath
 from tote.http.ksql_inserts import InsertsStream
@@ -52,6 +59,7 @@ from tote.http.ksql_streams import (
 )
 from tote.http.ksql_terminate import delete_topic_list
 from tote.http.ksql_ws import WsQuery
+from tote.sql.properties import PropertyNotFound, PropertyRejected, check_overrides
 from tote.sql.results import QuerySummary
 from tote.sql.server import (
     VERSION,
@@ -63,16 +71,6 @@ from tote.sql.server import (
 from tote.sql.transient import PullResult
 
 _LOG = logging.getLogger("tote.http.ksql")
-_PROPERTY_PREFIXES = ("ksql.", "consumer.", "producer.", "main.consumer.", "restore.consumer.",
-                      "global.consumer.", "admin.", "ssl.", "sasl.", "security.")
-_CLIENT_PROPERTIES = {
-    "auto.offset.reset", "processing.guarantee", "commit.interval.ms", "num.stream.threads",
-    "cache.max.bytes.buffering", "statestore.cache.max.bytes", "buffered.records.per.partition",
-    "max.poll.records", "fetch.min.bytes", "session.timeout.ms", "heartbeat.interval.ms",
-    "max.task.idle.ms", "replication.factor", "state.dir", "topology.optimization",
-    "default.deserialization.exception.handler", "default.production.exception.handler",
-    "isolation.level", "enable.auto.commit", "client.id", "bootstrap.servers",
-}
 
 
 def _media(request: Request) -> str:
@@ -134,16 +132,37 @@ async def _json(request: Request) -> dict[str, Any]:
     return body
 
 
-def _properties(raw: Any, field: str) -> dict[str, object]:
+def _properties(server: KsqlServer, raw: Any, field: str) -> dict[str, object]:
+    """A request's property overrides, checked by ksqlDB's rule (`tote.sql.properties`):
+    raises PropertyNotFound or PropertyRejected, which each endpoint answers its own way."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
         raise BadRequest(f"Invalid JSON in request: '{field}' must be an object")
-    for name in raw:
-        if not (name.startswith(_PROPERTY_PREFIXES) or name in _CLIENT_PROPERTIES):
-            raise BadRequest("Not recognizable as ksql, streams, consumer, or producer "
-                             f"property: '{name}'")
-    return {str(k): v for k, v in raw.items()}
+    overrides = {str(k): v for k, v in raw.items()}
+    check_overrides(overrides, server.engine.config.server)
+    return overrides
+
+
+def _legacy_properties(server: KsqlServer, raw: Any, sql: str, *, statement: bool
+                       ) -> dict[str, object]:
+    """/ksql and /query: an unknown name is ksqlDB's uncaught 500 (a statement error
+    naming the request on /ksql), a refused value its 400 with the cause."""
+    try:
+        return _properties(server, raw, "streamsProperties")
+    except PropertyNotFound as exc:
+        error = ToteError(exc.message, 50000)
+        raise (StatementFailed(error, sql, []) if statement else error) from None
+    except PropertyRejected as exc:
+        raise BadRequest(exc.detail) from None
+
+
+def _stream_properties(server: KsqlServer, raw: Any, field: str) -> dict[str, object]:
+    """/query-stream and /ws/query: every refusal a 400 with the top message alone."""
+    try:
+        return _properties(server, raw, field)
+    except (PropertyNotFound, PropertyRejected) as exc:
+        raise BadRequest(exc.message) from None
 
 
 def _variables(raw: Any) -> dict[str, str]:
@@ -202,7 +221,8 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
         _check_acceptable(request)
         body = await _json(request)
         sql = _sql(body, "ksql")
-        properties = _properties(body.get("streamsProperties"), "streamsProperties")
+        properties = _legacy_properties(server, body.get("streamsProperties"), sql,
+                                        statement=True)
         variables = _variables(body.get("sessionVariables"))
         sequence = body.get("commandSequenceNumber")
         if sequence is not None and (not isinstance(sequence, int) or isinstance(sequence, bool)):
@@ -236,7 +256,8 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
         _check_acceptable(request)
         body = await _json(request)
         sql = _sql(body, "ksql")
-        properties = _properties(body.get("streamsProperties"), "streamsProperties")
+        properties = _legacy_properties(server, body.get("streamsProperties"), sql,
+                                        statement=False)
         printed = await run_in_threadpool(parse_print, sql) if is_print(sql) else None
         if printed is not None:
             return await print_response(server, printed, _media(request), pollers)
@@ -250,7 +271,7 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
             raise HTTPException(406, "Not Acceptable")
         body = await _json(request)
         sql = _sql(body, "sql")
-        properties = _properties(body.get("properties"), "properties")
+        properties = _stream_properties(server, body.get("properties"), "properties")
         printed = await run_in_threadpool(parse_print, sql) if is_print(sql) else None
         if printed is not None:
             return await print_stream_response(server, printed, properties, accept, pollers)
@@ -284,7 +305,7 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
 
     async def info(request: Request) -> Response:
         return _respond(request, {"KsqlServerInfo": {
-            "version": VERSION, "kafkaClusterId": "tote", "ksqlServiceId":
+            "version": VERSION, "kafkaClusterId": await kafka_cluster_id(server), "ksqlServiceId":
             server.engine.service_id,
             "serverStatus": "INITIALIZING" if not server.ready
             else "DEGRADED" if server.degraded else "RUNNING"}})
@@ -359,9 +380,10 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
         Route("/status/{type}/{entity}/{action}", status, methods=["GET"]),
         Route("/chc/ready", health_probe, methods=["GET"]),
         Route("/chc/live", health_probe, methods=["GET"]),
-        WebSocketRoute("/ws/query", WsQuery(server, pollers, _properties)),
+        WebSocketRoute("/ws/query", WsQuery(server, pollers,
+                                              partial(_stream_properties, server))),
         Route("/is_valid_property/{property}",
-              is_valid_property(server, _PROPERTY_PREFIXES, _CLIENT_PROPERTIES), methods=["GET"]),
+              is_valid_property(server), methods=["GET"]),
         Route("/v1/metadata", metadata(server), methods=["GET"]),
         Route("/v1/metadata/id", metadata_id(server), methods=["GET"]),
         Route("/clusterStatus", cluster_status(server), methods=["GET"]),

@@ -1,27 +1,26 @@
 """ksqlDB's server-introspection endpoints beside /info: what clients and tooling ask a
 server about itself rather than about its streams.
 
-    Route("/is_valid_property/{property}", is_valid_property(server, prefixes, names))
+    Route("/is_valid_property/{property}", is_valid_property(server))
     Route("/v1/metadata", metadata(server)), Route("/v1/metadata/id", metadata_id(server))
     Route("/clusterStatus", cluster_status(server))
 
-The ksqlDB CLI asks `/is_valid_property` before it keeps a `SET`, so the names it accepts
-are those /ksql and /query take in `streamsProperties` (the rule is passed in, not
-copied), less ksqlDB's deny list: `ksql.service.id` always, plus the server property
-`ksql.properties.overrides.denylist`. `/v1/metadata[/id]` name the Kafka and ksqlDB
-clusters as Confluent tooling expects. `/clusterStatus` is what ksqlDB answers with
-heartbeats on, for the one host whose view it is: this server, alive since its app was
-made, with the partitions and state stores of the persistent-query tasks it runs here
-(all of them, or its share when servers split the work through consumer groups); no
-standbys and no lag reports (tote has neither). Like every ksqlDB route behind the
-server-state handler, each answers 503 until the command topic is replayed, and 406 when
-`Accept` allows neither ksqlDB's media type nor JSON.
+The ksqlDB CLI asks `/is_valid_property` before it keeps a `SET`, so it answers by the
+rule SET and request properties follow (`tote.sql.properties`): a recognised name, not
+refused by the server's override policy (the deny list always holds `ksql.service.id`).
+`/v1/metadata[/id]` name the Kafka and ksqlDB clusters as Confluent tooling expects.
+`/clusterStatus` is what ksqlDB answers with heartbeats on, for the one host whose view
+it is: this server, alive since its app was made, with the partitions and state stores of
+the persistent-query tasks it runs here (all of them, or its share when servers split the
+work through consumer groups); no standbys and no lag reports (tote has neither). Like
+every ksqlDB route behind the server-state handler, each answers 503 until the command
+topic is replayed, and 406 when `Accept` allows neither ksqlDB's media type nor JSON.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -32,14 +31,11 @@ from starlette.responses import Response
 from tote.core.errors import BadRequest
 from tote.http.common import dumps
 from tote.http.ksql_streams import ksql_media
-from tote.sql.config import SERVICE_ID
+from tote.sql.properties import PropertyNotFound, PropertyRejected, check_name
 from tote.sql.server import VERSION, KsqlServer
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
-# The Kafka cluster id /info reports as `kafkaClusterId` (tote's log is one cluster).
-KAFKA_CLUSTER_ID = "tote"
-DENYLIST = "ksql.properties.overrides.denylist"
 
 
 def _media(request: Request) -> str:
@@ -60,41 +56,38 @@ def _routed(server: KsqlServer, answer: Callable[[Request], Awaitable[Any]]) -> 
     return handle
 
 
-def denied_properties(server: KsqlServer) -> frozenset[str]:
-    """Properties no request may override: the service id, and the configured deny list."""
-    listed = server.engine.config.server.get(DENYLIST) or ""
-    return frozenset({SERVICE_ID} | {n.strip() for n in listed.split(",") if n.strip()})
-
-
-def is_valid_property(server: KsqlServer, prefixes: tuple[str, ...],
-                      names: Collection[str]) -> Endpoint:
+def is_valid_property(server: KsqlServer) -> Endpoint:
     """`GET /is_valid_property/{property}`: `true`, or a 400 generic error naming why the
-    property cannot be set (not a ksql/streams/client property, or deny-listed)."""
+    property cannot be set (not a recognised property, or refused by the server's policy),
+    by the rule SET and request properties follow (`tote.sql.properties`)."""
 
     async def answer(request: Request) -> bool:
-        name = request.path_params["property"]
-        if not (name.startswith(prefixes) or name in names):
-            raise BadRequest("Not recognizable as ksql, streams, consumer, or producer "
-                             f"property: '{name}'")
-        if name in denied_properties(server):
-            raise BadRequest("One or more properties overrides set locally are prohibited by "
-                             "the KSQL server denylist (use UNSET to reset their default "
-                             f"value): [{name}]")
+        try:
+            check_name(request.path_params["property"], server.engine.config.server)
+        except (PropertyNotFound, PropertyRejected) as exc:
+            raise BadRequest(exc.message) from None
         return True
 
     return _routed(server, answer)
 
 
-def _cluster_id(server: KsqlServer) -> dict[str, Any]:
+async def kafka_cluster_id(server: KsqlServer) -> str:
+    """The id of the Kafka cluster the server's log is (`kafkaClusterId` in /info): asked
+    in a worker thread, since on Kafka the first answer is a broker request."""
+    return await run_in_threadpool(server.engine.log.cluster_id)
+
+
+async def _cluster_id(server: KsqlServer) -> dict[str, Any]:
     return {"id": "", "scope": {"path": [], "clusters": {
-        "kafka-cluster": KAFKA_CLUSTER_ID, "ksql-cluster": server.engine.service_id}}}
+        "kafka-cluster": await kafka_cluster_id(server),
+        "ksql-cluster": server.engine.service_id}}}
 
 
 def metadata(server: KsqlServer) -> Endpoint:
     """`GET /v1/metadata`: the server's version and its cluster ids."""
 
     async def answer(request: Request) -> dict[str, Any]:
-        return {"version": VERSION, "clusterId": _cluster_id(server)}
+        return {"version": VERSION, "clusterId": await _cluster_id(server)}
 
     return _routed(server, answer)
 
@@ -103,7 +96,7 @@ def metadata_id(server: KsqlServer) -> Endpoint:
     """`GET /v1/metadata/id`: the Kafka and ksqlDB cluster ids alone."""
 
     async def answer(request: Request) -> dict[str, Any]:
-        return _cluster_id(server)
+        return await _cluster_id(server)
 
     return _routed(server, answer)
 

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from tote.sql.results import (
+    AssertSchemaResult,
+    AssertTopicResult,
     CommandResult,
     FieldInfo,
     FunctionDescriptionResult,
@@ -30,6 +32,7 @@ from tote.sql.results import (
     SourceList,
     StatementResult,
     TopicList,
+    TopicUsageList,
     TypeList,
     VariableList,
 )
@@ -74,6 +77,17 @@ def entity(result: StatementResult, queries: QueryLookup) -> Entity | None:
         return {**_base("kafka_topics", result), "topics": [
             {"name": t.name, "replicaInfo": [t.replicas] * t.partitions}
             for t in result.topics]}
+    if isinstance(result, TopicUsageList):
+        return {**_base("kafka_topics_extended", result), "topics": [
+            {"name": t.name, "replicaInfo": [t.replicas] * t.partitions,
+             "consumerCount": t.consumers, "consumerGroupCount": t.groups}
+            for t in result.topics]}
+    if isinstance(result, AssertTopicResult):
+        return {**_base("assert_topic", result), "topicName": result.topic,
+                "exists": result.exists}
+    if isinstance(result, AssertSchemaResult):
+        return {**_base("assert_schema", result), "subject": result.subject,
+                "id": result.schema_id, "exists": result.exists}
     if isinstance(result, PropertyList):
         return {**_base("properties", result), "properties": [
             {"name": name, "scope": _scope(name), "value": value,

@@ -32,10 +32,16 @@ class ClusterNotFound(NotFound):
         super().__init__(f"Cluster {cluster_id} could not be found.")
 
 
-def _cluster(request: Request) -> tuple[RestProxy, str]:
+async def _cluster_id(proxy: RestProxy) -> str:
+    """The proxy's cluster id, asked off the event loop (on Kafka the first ask is a
+    Metadata request to the broker)."""
+    return await call(lambda: proxy.cluster_id)
+
+
+async def _cluster(request: Request) -> tuple[RestProxy, str]:
     proxy = proxy_of(request)
     cluster_id = request.path_params["cluster_id"]
-    if cluster_id != proxy.cluster_id:
+    if cluster_id != await _cluster_id(proxy):
         raise ClusterNotFound(cluster_id)
     return proxy, f"{str(request.base_url).rstrip('/')}{CLUSTERS}/{cluster_id}"
 
@@ -102,17 +108,18 @@ def _partition_json(cluster_id: str, base: str, view: PartitionView) -> dict[str
 async def list_clusters(request: Request) -> Response:
     proxy = proxy_of(request)
     base = f"{str(request.base_url).rstrip('/')}{CLUSTERS}"
-    cluster = _cluster_json(proxy.cluster_id, f"{base}/{proxy.cluster_id}")
+    cluster_id = await _cluster_id(proxy)
+    cluster = _cluster_json(cluster_id, f"{base}/{cluster_id}")
     return json_response(_list("KafkaClusterList", base, [cluster]))
 
 
 async def get_cluster(request: Request) -> Response:
-    proxy, url = _cluster(request)
+    proxy, url = await _cluster(request)
     return json_response(_cluster_json(proxy.cluster_id, url))
 
 
 async def list_brokers(request: Request) -> Response:
-    proxy, url = _cluster(request)
+    proxy, url = await _cluster(request)
     data = [
         {
             "kind": "KafkaBroker",
@@ -134,14 +141,14 @@ async def list_brokers(request: Request) -> Response:
 
 
 async def list_topics(request: Request) -> Response:
-    proxy, url = _cluster(request)
+    proxy, url = await _cluster(request)
     views = await call(proxy.metadata.topics)
     data = [_topic_json(proxy.cluster_id, url, view) for view in views]
     return json_response(_list("KafkaTopicList", f"{url}/topics", data))
 
 
 async def create_topic(request: Request) -> Response:
-    proxy, url = _cluster(request)
+    proxy, url = await _cluster(request)
     spec = bodies.create_topic(checked(await request.body(), bodies.parse_json))
     view = await call(
         proxy.metadata.create_topic,
@@ -155,20 +162,20 @@ async def create_topic(request: Request) -> Response:
 
 
 async def get_topic(request: Request) -> Response:
-    proxy, url = _cluster(request)
+    proxy, url = await _cluster(request)
     view = await call(proxy.metadata.topic, request.path_params["topic"])
     return json_response(_topic_json(proxy.cluster_id, url, view))
 
 
 async def delete_topic(request: Request) -> Response:
-    proxy, _ = _cluster(request)
+    proxy, _ = await _cluster(request)
     await call(proxy.metadata.delete_topic, request.path_params["topic"])
     proxy.producer.forget(request.path_params["topic"])
     return no_content()
 
 
 async def list_partitions(request: Request) -> Response:
-    proxy, url = _cluster(request)
+    proxy, url = await _cluster(request)
     topic = request.path_params["topic"]
     view = await call(proxy.metadata.topic, topic)
     data = [_partition_json(proxy.cluster_id, url, p) for p in view.partitions]
@@ -176,7 +183,7 @@ async def list_partitions(request: Request) -> Response:
 
 
 async def list_topic_configs(request: Request) -> Response:
-    proxy, url = _cluster(request)
+    proxy, url = await _cluster(request)
     topic = request.path_params["topic"]
     view = await call(proxy.metadata.topic, topic)
     configs_url = f"{url}/topics/{topic}/configs"
@@ -244,7 +251,7 @@ def _iso(ms: int) -> str:
 
 async def produce_records(request: Request) -> Response:
     """Each JSON object in the body is one record; each gets its own delivery report."""
-    proxy, _ = _cluster(request)
+    proxy, _ = await _cluster(request)
     topic = request.path_params["topic"]
     requests = checked(await request.body(), bodies.json_stream)
     results = await call(proxy.producer.produce_each, topic, requests)

@@ -43,6 +43,9 @@ from tote.log.record_run import RecordRun
 from tote.log.wake import Wake
 
 MAX_TOPIC_NAME = 249
+# The Kafka cluster id an embedded log reports (ksqlDB's /info, Connect's /, the REST
+# Proxy's v3 clusters): each is one cluster. A Kafka log reports its broker's id instead.
+CLUSTER_ID = "tote"
 DEFAULT_MAX_MESSAGE_BYTES = 1_048_588
 # Seconds between two looks at a Wake in `Log.wait_or_wake`'s default, sliced wait.
 WAKE_SLICE = 0.05
@@ -328,6 +331,10 @@ class Log(ABC):
     def list_topics(self) -> list[str]:
         """Names of all topics, sorted."""
 
+    def cluster_id(self) -> str:
+        """The id of the Kafka cluster this log is, as Kafka's APIs name it."""
+        return CLUSTER_ID
+
     @abstractmethod
     def describe_topic(self, name: str) -> TopicDescription:
         """Spec and partition offsets of a topic. Raises TopicNotFound."""
@@ -477,6 +484,12 @@ class Log(ABC):
     @abstractmethod
     def delete_group(self, group: str) -> None:
         """Forget a group's offsets. Raises GroupNotFound."""
+
+    def group_assignments(self, group: str) -> list[frozenset[TopicPartition]]:
+        """The partitions assigned to each live member of `group` (Kafka's
+        describeConsumerGroups members), which ksqlDB's SHOW TOPICS EXTENDED counts; a
+        group with only committed offsets has none. Backends that track members override."""
+        return []
 
     # -- transactions and state -------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from tote.core.records import (
     TopicSpec,
 )
 from tote.log.base import (
+    CLUSTER_ID,
     GroupConsumer,
     Log,
     StateStore,
@@ -79,6 +80,7 @@ class KafkaLog(Log):
         self._producers: list[KafkaTransactionalProducer] = []
         self._consumers: list[KafkaGroupConsumer] = []
         self._closed = False
+        self._cluster_id: str | None = None
 
     # -- lazily created clients ---------------------------------------------------------------
 
@@ -141,6 +143,12 @@ class KafkaLog(Log):
 
     def list_topics(self) -> list[str]:
         return self._admin.list_topics()
+
+    def cluster_id(self) -> str:
+        """The broker's cluster id, asked once (a broker that names none: `CLUSTER_ID`)."""
+        if self._cluster_id is None:
+            self._cluster_id = self._admin.cluster_id() or CLUSTER_ID
+        return self._cluster_id
 
     def describe_topic(self, name: str) -> TopicDescription:
         return self._admin.describe_topic(name)
@@ -236,6 +244,9 @@ class KafkaLog(Log):
 
     def delete_group(self, group: str) -> None:
         self._admin.delete_group(group)
+
+    def group_assignments(self, group: str) -> list[frozenset[TopicPartition]]:
+        return self._admin.group_assignments(group)
 
     # -- transactions and state ---------------------------------------------------------------
 

@@ -89,6 +89,11 @@ class KafkaAdmin:
         with self._lock:
             self._specs.pop(name, None)
 
+    def cluster_id(self) -> str | None:
+        """The cluster id the broker's Metadata answer names (None from a broker too old)."""
+        cluster_id: str | None = self._metadata(None).cluster_id
+        return cluster_id
+
     def list_topics(self) -> list[str]:
         metadata = self._metadata(None)
         return sorted(
@@ -244,6 +249,14 @@ class KafkaAdmin:
             raise GroupNotFound(group)
         futures = self._admin.delete_consumer_groups([group], request_timeout=self.timeout)
         wait_future(futures[group], self.timeout, Context(group=group))
+
+    def group_assignments(self, group: str) -> list[frozenset[TopicPartition]]:
+        """Each member's assigned partitions, from the broker's group description."""
+        futures = self._admin.describe_consumer_groups([group], request_timeout=self.timeout)
+        description = wait_future(futures[group], self.timeout, Context(group=group))
+        return [frozenset(TopicPartition(tp.topic, tp.partition)
+                          for tp in member.assignment.topic_partitions)
+                for member in description.members]
 
     def _is_live(self, group: str) -> bool:
         futures = self._admin.describe_consumer_groups([group], request_timeout=self.timeout)

@@ -321,6 +321,10 @@ class MemoryLog(Log):
         with self.lock:
             self.groups.delete(group)
 
+    def group_assignments(self, group: str) -> list[frozenset[TopicPartition]]:
+        with self.lock:
+            return self.groups.member_assignments(group)
+
     # -- transactions and state ---------------------------------------------------------
 
     def transactional_producer(self, transactional_id: str) -> TransactionalProducer:

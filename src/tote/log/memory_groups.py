@@ -108,6 +108,13 @@ class GroupCoordinator:
     def commit(self, group: str, offsets: Mapping[TopicPartition, int]) -> None:
         self._groups.setdefault(group, _Group()).offsets.update(offsets)
 
+    def member_assignments(self, group: str) -> list[frozenset[TopicPartition]]:
+        self.expire()
+        state = self._groups.get(group)
+        if state is None:
+            return []
+        return [state.assignment.get(member_id, frozenset()) for member_id in state.members]
+
     def live_groups(self) -> list[str]:
         self.expire()
         return sorted(name for name, st in self._groups.items() if st.offsets or st.members)

@@ -492,6 +492,9 @@ class SqliteLog(Log):
         with write_txn(conn):
             self.groups.delete(conn, group)
 
+    def group_assignments(self, group: str) -> list[frozenset[TopicPartition]]:
+        return list(self.groups.live_assignments(self.conn(), group))
+
     # -- transactions and state -----------------------------------------------------------
 
     def transactional_producer(self, transactional_id: str) -> TransactionalProducer:

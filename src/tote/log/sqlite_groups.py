@@ -121,6 +121,21 @@ class GroupTables:
     def assignment(
         self, conn: sqlite3.Connection, group: str, member_id: str
     ) -> frozenset[TopicPartition]:
+        return self.assignments(conn, group).get(member_id, frozenset())
+
+    def live_assignments(
+        self, conn: sqlite3.Connection, group: str
+    ) -> tuple[frozenset[TopicPartition], ...]:
+        """What each member not yet due for expiry holds (a read: nothing is expired)."""
+        live = {member for (member,) in conn.execute(
+            "SELECT member_id FROM members WHERE grp = ? AND "
+            "heartbeat_ms + session_timeout_ms >= ?", (group, self._log.clock.now_ms()))}
+        assigned = self.assignments(conn, group)
+        return tuple(assigned.get(member, frozenset()) for member in sorted(live))
+
+    def assignments(
+        self, conn: sqlite3.Connection, group: str
+    ) -> dict[str, frozenset[TopicPartition]]:
         rows = conn.execute(
             "SELECT member_id, topics FROM members WHERE grp = ?", (group,)
         ).fetchall()
@@ -130,7 +145,7 @@ class GroupTables:
             count = self._log.partition_count(topic)
             if count is not None:
                 counts[topic] = count
-        return range_assign(subscriptions, counts).get(member_id, frozenset())
+        return range_assign(subscriptions, counts)
 
 
 class SqliteGroupConsumer(GroupConsumer):

@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import IO, Self
 
 from tote.core.errors import ToteError
-from tote.core.listen import free_port
+from tote.core.listen import free_port, host_port
 
 ENV_BINARY = "CALF_TANSU_BIN"
 _METADATA_API_KEY = 3
@@ -111,7 +111,8 @@ def _death_signal() -> Callable[[], None] | None:
 
 
 class TansuBroker:
-    """One Tansu broker process with memory storage, on 127.0.0.1 and a free port.
+    """One Tansu broker process with memory storage, on `host` (127.0.0.1 unless told; an
+    IPv6 address works too) and a free port.
 
     Use as a context manager, or call `start()` and `stop()`. On Linux the broker is
     killed when the thread that started it ends (start it from a long-lived thread).
@@ -138,7 +139,7 @@ class TansuBroker:
     def bootstrap_servers(self) -> str:
         if self.port is None:
             raise BrokerError("The broker has not been started.")
-        return f"{self.host}:{self.port}"
+        return host_port(self.host, self.port)
 
     def is_running(self) -> bool:
         return self._process is not None and self._process.poll() is None
@@ -165,7 +166,8 @@ class TansuBroker:
                 )
 
     def _spawn(self) -> None:
-        url = f"tcp://{self.host}:{self.port}"
+        assert self.port is not None
+        url = f"tcp://{host_port(self.host, self.port)}"  # Tansu parses [::1] (an IPv6 host)
         if self._log_path is None:
             fd, name = tempfile.mkstemp(prefix="tansu-", suffix=".log")
             os.close(fd)

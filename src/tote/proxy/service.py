@@ -20,8 +20,6 @@ from tote.proxy.produce import Producer
 from tote.proxy.resolver import SchemaResolver
 from tote.registry.source import SchemaSource
 
-DEFAULT_CLUSTER_ID = "tote"
-
 
 class RestProxy:
     def __init__(
@@ -30,11 +28,11 @@ class RestProxy:
         schemas: SchemaSource | None = None,
         *,
         consumer_settings: ConsumerSettings | None = None,
-        cluster_id: str = DEFAULT_CLUSTER_ID,
+        cluster_id: str | None = None,
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.log = log
-        self.cluster_id = cluster_id
+        self._cluster_id = cluster_id  # None: the log's, asked on first use
         self.resolver = SchemaResolver(schemas) if schemas is not None else None
         codecs = Codecs()
         self.producer = Producer(log, self.resolver, codecs)
@@ -43,6 +41,14 @@ class RestProxy:
             log, RecordRenderer(self.resolver, codecs), consumer_settings, clock
         )
         self.metadata = Metadata(log)
+
+    @property
+    def cluster_id(self) -> str:
+        """The Kafka cluster id the v3 API names: the log's (on Kafka the broker's, which
+        the first use asks the broker for: ask from a thread, not the event loop)."""
+        if self._cluster_id is None:
+            self._cluster_id = self.log.cluster_id()
+        return self._cluster_id
 
     def start(self) -> Self:
         """Start background work (the group-commit writer, expiring idle consumers)."""

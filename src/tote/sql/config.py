@@ -1,8 +1,9 @@
 """ksqlDB configuration: server defaults, session overrides (SET/UNSET), typed lookups.
 
-Only the properties that change tote's behaviour are interpreted; any other `ksql.*`,
-`auto.offset.reset` or streams property is accepted and reported by SHOW PROPERTIES as
-ksqlDB does, so scripts written for ksqlDB run unchanged.
+Only the properties that change tote's behaviour are interpreted; any other property
+ksqlDB recognises is kept and reported by SHOW PROPERTIES as ksqlDB does, so scripts
+written for ksqlDB run unchanged. Which names and values SET and requests may use is
+`tote.sql.properties`' rule, checked before a value gets here.
 """
 
 from __future__ import annotations

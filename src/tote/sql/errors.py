@@ -45,3 +45,11 @@ def as_statement_error(error: SqlError) -> SqlError:
     return StatementError(error.message, line=error.line, column=error.column,
                           span=error.span, source=error.source,
                           statement_text=error.statement_text)
+
+
+class AssertionFailed(ToteError):
+    """An ASSERT TOPIC / ASSERT SCHEMA that still failed when its timeout ran out: ksqlDB
+    answers 417 with a bare `generic_error` (its KsqlRestException), not a statement error,
+    so the REST layer passes this through without the request's earlier entities."""
+
+    error_code = 41700

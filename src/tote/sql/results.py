@@ -197,3 +197,39 @@ class Notice(StatementResult):
     """A statement with nothing to return but a message (DEFINE, no-op IF NOT EXISTS)."""
 
     message: str = ""
+
+
+@dataclass(frozen=True)
+class TopicUsage:
+    """A topic as SHOW TOPICS EXTENDED lists it: `consumers` counts partition assignments
+    of live group members (ksqlDB's consumerCount), `groups` the groups among them."""
+
+    name: str
+    partitions: int
+    replicas: int
+    consumers: int = 0
+    groups: int = 0
+
+
+@dataclass(frozen=True)
+class TopicUsageList(StatementResult):
+    """SHOW TOPICS EXTENDED: ksqlDB's `kafka_topics_extended` entity."""
+
+    topics: tuple[TopicUsage, ...]
+
+
+@dataclass(frozen=True)
+class AssertTopicResult(StatementResult):
+    """ASSERT [NOT EXISTS] TOPIC that held: ksqlDB's `assert_topic` entity."""
+
+    topic: str
+    exists: bool
+
+
+@dataclass(frozen=True)
+class AssertSchemaResult(StatementResult):
+    """ASSERT [NOT EXISTS] SCHEMA that held: ksqlDB's `assert_schema` entity."""
+
+    subject: str | None
+    schema_id: int | None
+    exists: bool

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tote.sql import properties
 from tote.sql.analyzer.context import AnalysisContext
 from tote.sql.analyzer.queries import QueryPlan, analyze_create_as, analyze_insert_into
 from tote.sql.ast import commands as c
 from tote.sql.ast import statements as s
 from tote.sql.config import Config
 from tote.sql.errors import StatementError
-from tote.sql.execution import ddl, function_listings, listings
+from tote.sql.execution import assertions, ddl, function_listings, listings
 from tote.sql.execution.effects import apply_effects
 from tote.sql.execution.inserts import insert_values
 from tote.sql.execution.persistent import (
@@ -218,8 +219,18 @@ class Dispatcher:
                                          engine.log)
         if isinstance(statement, c.ListQueries):
             return listings.list_queries(text, ms)
+        if isinstance(statement, c.ListTopics) and statement.extended:
+            return listings.list_topics_extended(text, engine.log, statement.all)
         if isinstance(statement, c.ListTopics):
             return listings.list_topics(text, engine.log, statement.all)
+        if isinstance(statement, (c.DescribeStreams, c.DescribeTables)):
+            kind = SourceType.STREAM if isinstance(statement, c.DescribeStreams) \
+                else SourceType.TABLE
+            return listings.describe_sources(text, ms, kind, statement.extended, engine.log)
+        if isinstance(statement, c.AssertTopic):
+            return assertions.assert_topic(text, statement, engine.log, session.config)
+        if isinstance(statement, c.AssertSchema):
+            return assertions.assert_schema(text, statement, engine.registry, session.config)
         if isinstance(statement, c.ListProperties):
             return listings.list_properties(text, session.config)
         if isinstance(statement, c.ShowColumns):
@@ -235,9 +246,11 @@ class Dispatcher:
         if isinstance(statement, c.ListTypes):
             return TypeList(text, tuple((k, str(v)) for k, v in sorted(ms.types.items())))
         if isinstance(statement, c.SetProperty):
+            properties.check_set(statement.name, statement.value, session.config.server)
             session.config.set(statement.name, statement.value)
             return PropertyChange(text, statement.name, statement.value)
         if isinstance(statement, c.UnsetProperty):
+            properties.check_unset(statement.name)
             session.config.unset(statement.name)
             return PropertyChange(text, statement.name, None)
         if isinstance(statement, (c.DefineVariable, c.UndefineVariable)):

@@ -23,6 +23,8 @@ from tote.sql.results import (
     SourceSummary,
     TopicList,
     TopicSummary,
+    TopicUsage,
+    TopicUsageList,
 )
 from tote.sql.sources import ColumnRole, DataSource, SourceType
 
@@ -36,6 +38,14 @@ def list_sources(text: str, metastore: MetaStore, kind: SourceType, extended: bo
     return SourceList(text, "streams" if kind is SourceType.STREAM else "tables", tuple(
         SourceSummary(s.name, s.type.value, s.topic, s.key_format.name, s.value_format.name,
                       s.window is not None) for s in sources))
+
+
+def describe_sources(text: str, metastore: MetaStore, kind: SourceType, extended: bool,
+                     log: Log) -> SourceDescriptionList:
+    """DESCRIBE STREAMS|TABLES [EXTENDED]: every source of the kind, described."""
+    return SourceDescriptionList(text, tuple(
+        describe(s, metastore, log, extended)
+        for s in metastore.all_sources() if s.type is kind))
 
 
 def list_queries(text: str, metastore: MetaStore) -> QueryList:
@@ -56,6 +66,22 @@ def list_topics(text: str, log: Log, show_all: bool) -> TopicList:
             continue
         topics.append(TopicSummary(name, spec.partitions, spec.replication_factor))
     return TopicList(text, tuple(topics))
+
+
+def list_topics_extended(text: str, log: Log, show_all: bool) -> TopicUsageList:
+    """SHOW TOPICS EXTENDED: ksqlDB counts, per topic, every partition assigned to a
+    member of any group (consumerCount) and the groups doing so (consumerGroupCount)."""
+    consumers: dict[str, int] = {}
+    groups: dict[str, set[str]] = {}
+    for group in log.list_groups():
+        for assigned in log.group_assignments(group):
+            for tp in assigned:
+                consumers[tp.topic] = consumers.get(tp.topic, 0) + 1
+                groups.setdefault(tp.topic, set()).add(group)
+    return TopicUsageList(text, tuple(
+        TopicUsage(t.name, t.partitions, t.replicas, consumers.get(t.name, 0),
+                   len(groups.get(t.name, ())))
+        for t in list_topics(text, log, show_all).topics))
 
 
 def list_properties(text: str, config: Config) -> PropertyList:

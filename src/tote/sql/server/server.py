@@ -25,6 +25,7 @@ from tote.sql.ast.commands import PrintTopic, TerminateQuery
 from tote.sql.ast.statements import QueryStatement
 from tote.sql.commands import CORRUPTED, CommandLog, CommandTopicLost
 from tote.sql.engine import Engine
+from tote.sql.errors import AssertionFailed
 from tote.sql.execution.dispatch import Session
 from tote.sql.functions import FunctionRegistry
 from tote.sql.results import CommandResult, QueryList, QuerySummary, StatementResult
@@ -170,7 +171,7 @@ class KsqlServer:
                     result = self._one(item.statement, text, session)
                 except SqlError as exc:
                     raise StatementFailed(exc, exc.statement_text or text, results) from None
-                except QueryEndpointError:
+                except (QueryEndpointError, AssertionFailed):  # ksqlDB: a bare error
                     raise
                 except CommandTopicLost as exc:  # ksqlDB: the whole request, no entities
                     raise StatementFailed(exc, sql, []) from None

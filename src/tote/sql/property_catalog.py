@@ -1,0 +1,362 @@
+"""The property names ksqlDB recognises, with their types and value checks.
+
+Data only (the rule that uses it is `tote.sql.properties`): the config definitions of
+ksqlDB 8.x (KsqlConfig, KsqlRequestConfig) and of the Kafka 4 clients and Streams it
+embeds, as names grouped by type, plus the value checks beyond the type that tote
+applies (a fixed set of values, or a numeric range).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """ConfigDef's ValidString: the value must be one of these."""
+
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Range:
+    """ConfigDef's Range: a number at least `low` and, if given, at most `high`."""
+
+    low: int
+    high: int | None
+
+
+Check = OneOf | Range
+
+
+def _by_type(groups: Mapping[str, tuple[str, ...]]) -> Mapping[str, str]:
+    """Name -> ConfigDef type (BOOLEAN, INT, LONG, ...)."""
+    return {name: kind for kind, names in groups.items() for name in names}
+
+
+# ksqlDB's own configs (KsqlConfig): names starting `ksql.`, by type.
+KSQL: Final = _by_type({
+    "BOOLEAN": (
+        "ksql.cast.strings.preserve.nulls", "ksql.client.ip_port.configuration.enabled",
+        "ksql.connect.basic.auth.credentials.reload", "ksql.create.or.replace.enabled",
+        "ksql.create.topic.inherit.source.replicas.enabled", "ksql.endpoint.migrate.query",
+        "ksql.headers.columns.enabled", "ksql.insert.into.values.enabled",
+        "ksql.json_sr.converter.deserializer.enabled", "ksql.lambdas.enabled",
+        "ksql.nested.error.set.null", "ksql.new.query.planner.enabled",
+        "ksql.persistence.wrap.single.values", "ksql.properties.overrides.log",
+        "ksql.properties.overrides.range.validation.log.enabled",
+        "ksql.properties.overrides.validation.restore.enabled",
+        "ksql.proxy.protocol.local.mode.enabled", "ksql.pull.queries.enable",
+        "ksql.query.pull.enable.standby.reads", "ksql.query.pull.interpreter.enabled",
+        "ksql.query.pull.limit.clause.enabled", "ksql.query.pull.metrics.enabled",
+        "ksql.query.pull.range.scan.enabled", "ksql.query.pull.stream.enabled",
+        "ksql.query.pull.table.scan.enabled", "ksql.query.push.v2.alos.enabled",
+        "ksql.query.push.v2.continuation.tokens.enabled", "ksql.query.push.v2.enabled",
+        "ksql.query.push.v2.interpreter.enabled", "ksql.query.push.v2.metrics.enabled",
+        "ksql.query.push.v2.registry.installed", "ksql.queryanonymizer.logs_enabled",
+        "ksql.runtime.feature.shared.enabled", "ksql.source.table.materialization.enabled",
+        "ksql.suppress.enabled", "ksql.timestamp.throw.on.invalid",
+        "ksql.transient.query.cleanup.service.enable", "ksql.udf.collect.metrics",
+        "ksql.udfs.enabled", "ksql.variable.substitution.enable",
+    ),
+    "CLASS": (
+        "ksql.connect.request.headers.plugin", "ksql.metrics.extension",
+        "ksql.security.extension.class",
+    ),
+    "INT": (
+        "ksql.assert.schema.default.timeout.ms", "ksql.assert.topic.default.timeout.ms",
+        "ksql.query.error.max.queue.size", "ksql.query.persistent.active.limit",
+        "ksql.query.pull.coordinator.queue.capacity",
+        "ksql.query.pull.max.concurrent.requests",
+        "ksql.query.pull.max.hourly.bandwidth.megabytes", "ksql.query.pull.max.qps",
+        "ksql.query.pull.router.queue.capacity", "ksql.query.pull.router.thread.pool.size",
+        "ksql.query.pull.thread.pool.size", "ksql.query.push.v2.max.catchup.consumers",
+        "ksql.query.push.v2.max.hourly.bandwidth.megabytes",
+        "ksql.query.status.running.threshold.seconds", "ksql.shared.runtimes.count",
+        "ksql.transient.query.cleanup.service.initial.delay.seconds",
+        "ksql.transient.query.cleanup.service.period.seconds",
+    ),
+    "LIST": (
+        "ksql.hidden.topics", "ksql.kafka.client.additional.config.prefixes",
+        "ksql.properties.overrides.allowlist", "ksql.properties.overrides.denylist",
+        "ksql.readonly.topics",
+    ),
+    "LONG": (
+        "ksql.admin.request.retry.timeout.ms", "ksql.authorization.cache.expiry.time.secs",
+        "ksql.authorization.cache.max.entries", "ksql.connect.request.timeout.ms",
+        "ksql.fetch.remote.hosts.max.timeout.seconds",
+        "ksql.query.cleanup.shutdown.timeout.ms",
+        "ksql.query.persistent.max.bytes.buffering.total",
+        "ksql.query.pull.forwarding.timeout.ms", "ksql.query.pull.max.allowed.offset.lag",
+        "ksql.query.push.v2.catchup.consumer.msg.window",
+        "ksql.query.push.v2.latest.reset.age.ms", "ksql.query.push.v2.new.latest.delay.ms",
+        "ksql.query.retry.backoff.initial.ms", "ksql.query.retry.backoff.max.ms",
+        "ksql.query.transient.max.bytes.buffering.total",
+        "ksql.sink.window.change.log.additional.retention", "ksql.streams.shutdown.timeout.ms",
+        "ksql.suppress.buffer.size.bytes", "ksql.websocket.connection.max.timeout.ms",
+    ),
+    "SHORT": (
+        "ksql.internal.topic.min.insync.replicas", "ksql.internal.topic.replicas",
+    ),
+    "STRING": (
+        "ksql.access.validator.enable", "ksql.connect.basic.auth.credentials.file",
+        "ksql.connect.basic.auth.credentials.source", "ksql.connect.url",
+        "ksql.connect.worker.config", "ksql.deployment.type", "ksql.error.classifier.regex",
+        "ksql.extension.dir", "ksql.metastore.backup.location", "ksql.metrics.tags.custom",
+        "ksql.output.topic.name.prefix", "ksql.persistence.default.format.key",
+        "ksql.persistence.default.format.value", "ksql.persistent.prefix",
+        "ksql.properties.overrides.validation.mode", "ksql.queryanonymizer.cluster_namespace",
+        "ksql.resource.extension.class", "ksql.schema.registry.url", "ksql.service.id",
+        "ksql.transient.prefix",
+    ),
+})
+
+# Per-request configs (KsqlRequestConfig): names starting `request.ksql.`.
+REQUEST: Final = _by_type({
+    "BOOLEAN": (
+        "request.ksql.debug.request", "request.ksql.internal.request",
+        "request.ksql.query.pull.skip.forwarding", "request.ksql.query.push.skip.forwarding",
+    ),
+    "LIST": (
+        "request.ksql.query.pull.partition",
+    ),
+    "STRING": (
+        "request.ksql.query.push.catchup.consumer.group",
+        "request.ksql.query.push.continuation.token",
+    ),
+})
+
+# Kafka consumer configs, SSL and SASL client configs included.
+CONSUMER: Final = _by_type({
+    "BOOLEAN": (
+        "allow.auto.create.topics", "check.crcs", "enable.auto.commit", "enable.metrics.push",
+        "exclude.internal.topics", "sasl.oauthbearer.header.urlencode",
+    ),
+    "CLASS": (
+        "key.deserializer", "sasl.client.callback.handler.class",
+        "sasl.login.callback.handler.class", "sasl.login.class", "ssl.engine.factory.class",
+        "value.deserializer",
+    ),
+    "DOUBLE": (
+        "sasl.kerberos.ticket.renew.jitter", "sasl.kerberos.ticket.renew.window.factor",
+        "sasl.login.refresh.window.factor", "sasl.login.refresh.window.jitter",
+    ),
+    "INT": (
+        "auto.commit.interval.ms", "default.api.timeout.ms", "fetch.max.bytes",
+        "fetch.max.wait.ms", "fetch.min.bytes", "heartbeat.interval.ms",
+        "max.partition.fetch.bytes", "max.poll.interval.ms", "max.poll.records",
+        "metrics.num.samples", "receive.buffer.bytes", "request.timeout.ms",
+        "sasl.login.connect.timeout.ms", "sasl.login.read.timeout.ms",
+        "sasl.oauthbearer.clock.skew.seconds", "send.buffer.bytes", "session.timeout.ms",
+    ),
+    "LIST": (
+        "bootstrap.servers", "interceptor.classes", "metric.reporters",
+        "partition.assignment.strategy", "sasl.oauthbearer.expected.audience",
+        "ssl.cipher.suites", "ssl.enabled.protocols",
+    ),
+    "LONG": (
+        "connections.max.idle.ms", "metadata.max.age.ms", "metrics.sample.window.ms",
+        "reconnect.backoff.max.ms", "reconnect.backoff.ms", "retry.backoff.max.ms",
+        "retry.backoff.ms", "sasl.kerberos.min.time.before.relogin",
+        "sasl.login.retry.backoff.max.ms", "sasl.login.retry.backoff.ms",
+        "sasl.oauthbearer.jwks.endpoint.refresh.ms",
+        "sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms",
+        "sasl.oauthbearer.jwks.endpoint.retry.backoff.ms",
+        "socket.connection.setup.timeout.max.ms", "socket.connection.setup.timeout.ms",
+    ),
+    "PASSWORD": (
+        "sasl.jaas.config", "ssl.key.password", "ssl.keystore.certificate.chain",
+        "ssl.keystore.key", "ssl.keystore.password", "ssl.truststore.certificates",
+        "ssl.truststore.password",
+    ),
+    "SHORT": (
+        "sasl.login.refresh.buffer.seconds", "sasl.login.refresh.min.period.seconds",
+    ),
+    "STRING": (
+        "auto.offset.reset", "client.dns.lookup", "client.id", "client.rack", "group.id",
+        "group.instance.id", "group.protocol", "group.remote.assignor", "isolation.level",
+        "metadata.recovery.strategy", "metrics.recording.level", "sasl.kerberos.kinit.cmd",
+        "sasl.kerberos.service.name", "sasl.mechanism", "sasl.oauthbearer.expected.issuer",
+        "sasl.oauthbearer.jwks.endpoint.url", "sasl.oauthbearer.scope.claim.name",
+        "sasl.oauthbearer.sub.claim.name", "sasl.oauthbearer.token.endpoint.url",
+        "security.protocol", "security.providers", "ssl.endpoint.identification.algorithm",
+        "ssl.keymanager.algorithm", "ssl.keystore.location", "ssl.keystore.type",
+        "ssl.protocol", "ssl.provider", "ssl.secure.random.implementation",
+        "ssl.trustmanager.algorithm", "ssl.truststore.location", "ssl.truststore.type",
+    ),
+})
+
+# Kafka producer configs, SSL and SASL client configs included.
+PRODUCER: Final = _by_type({
+    "BOOLEAN": (
+        "enable.idempotence", "enable.metrics.push",
+        "partitioner.adaptive.partitioning.enable", "partitioner.ignore.keys",
+        "sasl.oauthbearer.header.urlencode",
+    ),
+    "CLASS": (
+        "key.serializer", "partitioner.class", "sasl.client.callback.handler.class",
+        "sasl.login.callback.handler.class", "sasl.login.class", "ssl.engine.factory.class",
+        "value.serializer",
+    ),
+    "DOUBLE": (
+        "sasl.kerberos.ticket.renew.jitter", "sasl.kerberos.ticket.renew.window.factor",
+        "sasl.login.refresh.window.factor", "sasl.login.refresh.window.jitter",
+    ),
+    "INT": (
+        "batch.size", "compression.gzip.level", "compression.lz4.level",
+        "compression.zstd.level", "delivery.timeout.ms",
+        "max.in.flight.requests.per.connection", "max.request.size", "metrics.num.samples",
+        "receive.buffer.bytes", "request.timeout.ms", "retries",
+        "sasl.login.connect.timeout.ms", "sasl.login.read.timeout.ms",
+        "sasl.oauthbearer.clock.skew.seconds", "send.buffer.bytes", "transaction.timeout.ms",
+    ),
+    "LIST": (
+        "bootstrap.servers", "interceptor.classes", "metric.reporters",
+        "sasl.oauthbearer.expected.audience", "ssl.cipher.suites", "ssl.enabled.protocols",
+    ),
+    "LONG": (
+        "buffer.memory", "connections.max.idle.ms", "linger.ms", "max.block.ms",
+        "metadata.max.age.ms", "metadata.max.idle.ms", "metrics.sample.window.ms",
+        "partitioner.availability.timeout.ms", "reconnect.backoff.max.ms",
+        "reconnect.backoff.ms", "retry.backoff.max.ms", "retry.backoff.ms",
+        "sasl.kerberos.min.time.before.relogin", "sasl.login.retry.backoff.max.ms",
+        "sasl.login.retry.backoff.ms", "sasl.oauthbearer.jwks.endpoint.refresh.ms",
+        "sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms",
+        "sasl.oauthbearer.jwks.endpoint.retry.backoff.ms",
+        "socket.connection.setup.timeout.max.ms", "socket.connection.setup.timeout.ms",
+    ),
+    "PASSWORD": (
+        "sasl.jaas.config", "ssl.key.password", "ssl.keystore.certificate.chain",
+        "ssl.keystore.key", "ssl.keystore.password", "ssl.truststore.certificates",
+        "ssl.truststore.password",
+    ),
+    "SHORT": (
+        "sasl.login.refresh.buffer.seconds", "sasl.login.refresh.min.period.seconds",
+    ),
+    "STRING": (
+        "acks", "client.dns.lookup", "client.id", "compression.type",
+        "metadata.recovery.strategy", "metrics.recording.level", "sasl.kerberos.kinit.cmd",
+        "sasl.kerberos.service.name", "sasl.mechanism", "sasl.oauthbearer.expected.issuer",
+        "sasl.oauthbearer.jwks.endpoint.url", "sasl.oauthbearer.scope.claim.name",
+        "sasl.oauthbearer.sub.claim.name", "sasl.oauthbearer.token.endpoint.url",
+        "security.protocol", "security.providers", "ssl.endpoint.identification.algorithm",
+        "ssl.keymanager.algorithm", "ssl.keystore.location", "ssl.keystore.type",
+        "ssl.protocol", "ssl.provider", "ssl.secure.random.implementation",
+        "ssl.trustmanager.algorithm", "ssl.truststore.location", "ssl.truststore.type",
+        "transactional.id",
+    ),
+})
+
+# Kafka Streams configs.
+STREAMS: Final = _by_type({
+    "BOOLEAN": (
+        "enable.metrics.push",
+    ),
+    "CLASS": (
+        "default.client.supplier", "default.deserialization.exception.handler",
+        "default.key.serde", "default.list.key.serde.inner", "default.list.key.serde.type",
+        "default.list.value.serde.inner", "default.list.value.serde.type",
+        "default.production.exception.handler", "default.timestamp.extractor",
+        "default.value.serde", "deserialization.exception.handler",
+        "dsl.store.suppliers.class", "processing.exception.handler",
+        "production.exception.handler", "rocksdb.config.setter",
+    ),
+    "INT": (
+        "buffered.records.per.partition", "max.warmup.replicas", "metrics.num.samples",
+        "num.standby.replicas", "num.stream.threads", "rack.aware.assignment.non_overlap_cost",
+        "rack.aware.assignment.traffic_cost", "receive.buffer.bytes", "replication.factor",
+        "request.timeout.ms", "send.buffer.bytes",
+    ),
+    "LIST": (
+        "bootstrap.servers", "metric.reporters", "rack.aware.assignment.tags",
+    ),
+    "LONG": (
+        "acceptable.recovery.lag", "cache.max.bytes.buffering", "commit.interval.ms",
+        "connections.max.idle.ms", "log.summary.interval.ms", "max.task.idle.ms",
+        "metadata.max.age.ms", "metrics.sample.window.ms", "poll.ms",
+        "probing.rebalance.interval.ms", "reconnect.backoff.max.ms", "reconnect.backoff.ms",
+        "repartition.purge.interval.ms", "retry.backoff.ms", "state.cleanup.delay.ms",
+        "statestore.cache.max.bytes", "task.timeout.ms", "window.size.ms",
+        "windowstore.changelog.additional.retention.ms",
+    ),
+    "STRING": (
+        "application.id", "application.server", "built.in.metrics.version", "client.id",
+        "default.dsl.store", "metrics.recording.level", "processing.guarantee",
+        "rack.aware.assignment.strategy", "security.protocol", "state.dir",
+        "task.assignor.class", "topology.optimization", "upgrade.from",
+        "windowed.inner.class.serde",
+    ),
+})
+
+# The client SSL configs: no request may override them (ksqlDB's immutable properties).
+SSL: Final = frozenset({
+    "ssl.cipher.suites", "ssl.enabled.protocols", "ssl.endpoint.identification.algorithm",
+    "ssl.engine.factory.class", "ssl.key.password", "ssl.keymanager.algorithm",
+    "ssl.keystore.certificate.chain", "ssl.keystore.key", "ssl.keystore.location",
+    "ssl.keystore.password", "ssl.keystore.type", "ssl.protocol", "ssl.provider",
+    "ssl.secure.random.implementation", "ssl.trustmanager.algorithm",
+    "ssl.truststore.certificates", "ssl.truststore.location", "ssl.truststore.password",
+    "ssl.truststore.type",
+})
+
+# Topic configs, settable as `ksql.streams.topic.<name>`.
+TOPIC: Final = frozenset({
+    "cleanup.policy", "compression.gzip.level", "compression.lz4.level", "compression.type",
+    "compression.zstd.level", "delete.retention.ms", "file.delete.delay.ms", "flush.messages",
+    "flush.ms", "index.interval.bytes", "local.retention.bytes", "local.retention.ms",
+    "max.compaction.lag.ms", "max.message.bytes", "message.downconversion.enable",
+    "message.format.version", "message.timestamp.after.max.ms",
+    "message.timestamp.before.max.ms", "message.timestamp.difference.max.ms",
+    "message.timestamp.type", "min.cleanable.dirty.ratio", "min.compaction.lag.ms",
+    "min.insync.replicas", "preallocate", "remote.log.copy.disable",
+    "remote.log.delete.on.disable", "remote.storage.enable", "retention.bytes", "retention.ms",
+    "segment.bytes", "segment.index.bytes", "segment.jitter.ms", "segment.ms",
+    "unclean.leader.election.enable",
+})
+
+# Value checks ksqlDB's config definitions make beyond the type: one of, or a range.
+CHECKS: Final[Mapping[str, Check]] = {
+    "acceptable.recovery.lag": Range(0, None),
+    "acks": OneOf(("all", "-1", "0", "1")),
+    "auto.commit.interval.ms": Range(0, None),
+    "batch.size": Range(0, None),
+    "buffer.memory": Range(0, None),
+    "cache.max.bytes.buffering": Range(0, None),
+    "commit.interval.ms": Range(0, None),
+    "default.api.timeout.ms": Range(0, None),
+    "delivery.timeout.ms": Range(0, None),
+    "fetch.max.bytes": Range(0, None),
+    "fetch.max.wait.ms": Range(0, None),
+    "fetch.min.bytes": Range(0, None),
+    "isolation.level": OneOf(("read_committed", "read_uncommitted")),
+    "ksql.access.validator.enable": OneOf(("on", "off", "auto")),
+    "ksql.properties.overrides.validation.mode": OneOf(("denylist", "allowlist")),
+    "ksql.query.pull.coordinator.queue.capacity": Range(1, None),
+    "ksql.query.pull.router.queue.capacity": Range(1, None),
+    "linger.ms": Range(0, None),
+    "max.block.ms": Range(0, None),
+    "max.in.flight.requests.per.connection": Range(1, None),
+    "max.partition.fetch.bytes": Range(0, None),
+    "max.poll.interval.ms": Range(1, None),
+    "max.poll.records": Range(1, None),
+    "max.request.size": Range(0, None),
+    "max.warmup.replicas": Range(1, None),
+    "metadata.max.age.ms": Range(0, None),
+    "metadata.max.idle.ms": Range(5000, None),
+    "metrics.num.samples": Range(1, None),
+    "metrics.sample.window.ms": Range(0, None),
+    "partitioner.availability.timeout.ms": Range(0, None),
+    "processing.guarantee": OneOf(("at_least_once", "exactly_once_v2")),
+    "reconnect.backoff.max.ms": Range(0, None),
+    "reconnect.backoff.ms": Range(0, None),
+    "repartition.purge.interval.ms": Range(0, None),
+    "request.timeout.ms": Range(0, None),
+    "retry.backoff.max.ms": Range(0, None),
+    "retry.backoff.ms": Range(0, None),
+    "sasl.login.refresh.buffer.seconds": Range(0, 3600),
+    "sasl.login.refresh.min.period.seconds": Range(0, 900),
+    "statestore.cache.max.bytes": Range(0, None),
+    "task.timeout.ms": Range(0, None),
+}
