@@ -8,12 +8,14 @@ from tote.connect.data import Schema, SinkRecord
 from tote.connect.transforms.base import Transformation
 from tote.core.records import LogRecord, TimestampType
 
-_RAW = LogRecord("t", 0, 0, None, None, (), 0, TimestampType.CREATE_TIME)
-
 
 def record(value_schema: Schema | None, value: Any, key_schema: Schema | None = None,
-           key: Any = None) -> SinkRecord:
-    return SinkRecord("t", 0, 0, key_schema, key, value_schema, value, 0, (), _RAW)
+           key: Any = None, *, topic: str = "t", partition: int = 0, offset: int = 0,
+           timestamp: int = 0, headers: Any = ()) -> SinkRecord:
+    raw = LogRecord(topic, partition, offset, None, None, headers, timestamp,
+                    TimestampType.CREATE_TIME)
+    return SinkRecord(topic, partition, offset, key_schema, key, value_schema, value,
+                      timestamp, headers, raw)
 
 
 def configure(cls: type[Transformation], props: dict[str, Any]) -> Transformation:

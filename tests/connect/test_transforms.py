@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 import pytest
+from tests.connect import smt_records
 
 from tote.connect.data import (
     TIMESTAMP,
@@ -21,7 +22,6 @@ from tote.connect.data import (
 from tote.connect.errors import ConfigException, DataException
 from tote.connect.transforms.base import PREDICATES, TRANSFORMS, Predicate, Transformation
 from tote.connect.transforms.chain import apply_chain, build_stages
-from tote.core.records import LogRecord, TimestampType
 
 T = "org.apache.kafka.connect.transforms."
 P = "org.apache.kafka.connect.transforms.predicates."
@@ -33,8 +33,8 @@ TS = 1_700_000_000_123
 
 def record(value_schema: Schema | None, value: Any, *, key_schema: Schema | None = None,
            key: Any = None, topic: str = "bets", headers: Any = ()) -> SinkRecord:
-    raw = LogRecord(topic, 2, 41, None, None, headers, TS, TimestampType.CREATE_TIME)
-    return SinkRecord(topic, 2, 41, key_schema, key, value_schema, value, TS, headers, raw)
+    return smt_records.record(value_schema, value, key_schema, key, topic=topic, partition=2,
+                              offset=41, timestamp=TS, headers=headers)
 
 
 def bet(**values: Any) -> Struct:
@@ -42,8 +42,7 @@ def bet(**values: Any) -> Struct:
 
 
 def smt(kind: str, **props: str) -> Transformation:
-    cls = TRANSFORMS[T + kind]
-    return cls(cls.config_def.parse(props))
+    return smt_records.configure(TRANSFORMS[T + kind], props)
 
 
 def predicate(kind: str, **props: str) -> Predicate:

@@ -57,6 +57,15 @@ def test_fields_required_and_non_empty() -> None:
         configure(MaskFieldValue, {"fields": "a", "replacement": " "})
 
 
+def test_missing_fields_validate_as_java_null() -> None:
+    """config/validate runs `NonEmptyListValidator` on a missing value; Java prints `null`."""
+    validator = MaskFieldValue.config_def.keys["fields"].validator
+    assert validator is not None
+    with pytest.raises(ConfigException, match=r"^Invalid value null for configuration fields: "
+                                              r"Empty list$"):
+        validator("fields", None)
+
+
 def test_with_schema_masks_to_empty_values() -> None:
     rec = record(SCHEMA, Struct(SCHEMA, VALUES))
     out = applied(configure(MaskFieldValue, {"fields": ALL}), rec)

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from tote.connect.configdef import NO_DEFAULT, ConfigDef, ConfigKey, ConfigType, Importance
 from tote.connect.data import DATE, TIME, TIMESTAMP, Field, Schema, SinkRecord, Struct, Type
 from tote.connect.errors import ConfigException, DataException
-from tote.connect.transforms.base import Transformation, register
+from tote.connect.transforms.base import Transformation
 from tote.connect.transforms.java_numbers import (
     double_text,
     float_to_int,
@@ -27,23 +27,23 @@ from tote.connect.transforms.java_numbers import (
     parse_int,
     to_float32,
 )
-from tote.connect.transforms.smt_support import (
-    KEY,
-    VALUE,
+from tote.connect.transforms.support import (
+    REPLACE_NULL_WITH_DEFAULT,
     SchemaCache,
-    Side,
+    Sided,
     check_put,
     copy_basics,
     epoch_millis,
     field_value,
     inferred_type,
     java_class_text,
+    key_and_value,
+    replace_null_key,
     require_map,
     require_struct,
 )
 
 SPEC = "spec"
-REPLACE_NULL_WITH_DEFAULT = "replace.null.with.default"
 PURPOSE = "cast types"
 _INPUTS = (Type.INT8, Type.INT16, Type.INT32, Type.INT64, Type.FLOAT32, Type.FLOAT64,
            Type.BOOLEAN, Type.STRING, Type.BYTES)
@@ -107,10 +107,7 @@ CONFIG_DEF = ConfigDef([
               "to cast fields of Maps or Structs. A single type to cast the entire value. Valid "
               "types are int8, int16, int32, int64, float32, float64, boolean, and string. Note "
               "that binary fields can only be cast to string.", validator=_check_spec),
-    ConfigKey(REPLACE_NULL_WITH_DEFAULT, ConfigType.BOOLEAN, True, Importance.MEDIUM,
-              "Whether to replace fields that have a default value and that are null to the "
-              "default value. When set to true, the default value is used, otherwise null is "
-              "used."),
+    replace_null_key(),
 ])
 
 
@@ -210,11 +207,10 @@ def cast_value(schema: Schema | None, value: Any, target: Type) -> Any:
                             "type") from None
 
 
-class Cast(Transformation):
+class Cast(Sided, Transformation):
     """Shared by `$Key` and `$Value`."""
 
     config_def: ClassVar[ConfigDef] = CONFIG_DEF
-    side: ClassVar[Side]
 
     def __init__(self, props: Mapping[str, Any]) -> None:
         super().__init__(props)
@@ -241,7 +237,7 @@ class Cast(Transformation):
         struct = require_struct(value, PURPOSE, schema)
         values: dict[str, Any] = {}
         for field in struct.schema.fields:
-            original = field_value(struct, field.name, field.schema, self.with_default)
+            original = field_value(struct, field, self.with_default)
             wanted = self.casts.get(field.name)
             cast = original if wanted is None else cast_value(field.schema, original, wanted)
             new_field = new_schema.field(field.name)
@@ -252,9 +248,9 @@ class Cast(Transformation):
 
     def _schema(self, schema: Schema) -> Schema:
         """Connect's `getOrBuildSchema`, cached per input schema."""
-        found = self._schemas.get(schema)
-        if found is not None:
-            return found
+        return self._schemas.derived(schema, self._build_schema)
+
+    def _build_schema(self, schema: Schema) -> Schema:
         kind = self.whole if self.whole is not None else Type.STRUCT
         fields: list[Field] = []
         if self.whole is None:
@@ -268,17 +264,8 @@ class Cast(Transformation):
                                    default=cast_value(field.schema, field.schema.default, target))
                 fields.append(Field(field.name, field.index, child))
         default = cast_value(schema, schema.default, kind)
-        built = Schema(kind, optional=schema.optional, default=default, fields=tuple(fields),
-                       **copy_basics(schema, kind))
-        self._schemas.put(schema, built)
-        return built
+        return Schema(kind, optional=schema.optional, default=default, fields=tuple(fields),
+                      **copy_basics(schema, kind))
 
 
-@register("org.apache.kafka.connect.transforms.Cast$Key")
-class CastKey(Cast):
-    side = KEY
-
-
-@register("org.apache.kafka.connect.transforms.Cast$Value")
-class CastValue(Cast):
-    side = VALUE
+CastKey, CastValue = key_and_value(Cast, "Cast")

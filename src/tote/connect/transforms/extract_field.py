@@ -15,15 +15,15 @@ from tote.connect.configdef import (
 )
 from tote.connect.data import SinkRecord
 from tote.connect.errors import ConfigException
-from tote.connect.transforms.base import Transformation, register
+from tote.connect.transforms.base import Transformation
 from tote.connect.transforms.support import (
-    PACKAGE,
-    KeyOrValue,
+    Sided,
     field_value,
+    key_and_value,
+    replace_null_key,
     require_map,
     require_struct,
 )
-from tote.connect.transforms.value_to_key import replace_null_key
 
 PURPOSE = "field extraction"
 SYNTAX_DOC = ("Defines the version of the syntax to access fields. If set to `V1`, then the "
@@ -36,7 +36,7 @@ SYNTAX_DOC = ("Defines the version of the syntax to access fields. If set to `V1
               "\"`foo.bar`.baz\".")
 
 
-class ExtractField(KeyOrValue, Transformation):
+class ExtractField(Sided, Transformation):
     """Extract the specified field from a Struct when schema present, or a Map in the case
     of schemaless data. Any null values are passed through unmodified."""
 
@@ -58,28 +58,21 @@ class ExtractField(KeyOrValue, Transformation):
             raise ConfigException("tote's ExtractField supports field.syntax.version V1 only")
 
     def apply(self, record: SinkRecord) -> SinkRecord:
-        schema, value = self.schema_of(record), self.value_of(record)
+        schema, value = self.side.schema(record), self.side.value(record)
         if schema is None:
             found = None if value is None else require_map(value, PURPOSE).get(self.field)
-            return self.updated(record, None, found)
+            return self.side.replace(record, None, found)
         struct = None if value is None else require_struct(value, PURPOSE)
         field = schema.field(self.field)
         if field is None:
             # Connect's IllegalArgumentException (error tolerance covers it all the same).
             raise UnknownField(f"Unknown field: {self.field}")
         extracted = None if struct is None else field_value(struct, field, self.replace_null)
-        return self.updated(record, field.schema, extracted)
+        return self.side.replace(record, field.schema, extracted)
 
 
 class UnknownField(ValueError):
     """Connect's IllegalArgumentException: the schema has no such field."""
 
 
-@register(f"{PACKAGE}.ExtractField$Key")
-class ExtractFieldKey(ExtractField):
-    KEY = True
-
-
-@register(f"{PACKAGE}.ExtractField$Value")
-class ExtractFieldValue(ExtractField):
-    KEY = False
+ExtractFieldKey, ExtractFieldValue = key_and_value(ExtractField, "ExtractField")

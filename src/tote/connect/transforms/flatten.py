@@ -11,17 +11,17 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from tote.connect.configdef import ConfigDef, ConfigKey, ConfigType, Importance
-from tote.connect.data import Field, Schema, SinkRecord, Struct, Type
+from tote.connect.data import Schema, SinkRecord, Struct, Type
 from tote.connect.errors import DataException
-from tote.connect.transforms.base import Transformation, register
-from tote.connect.transforms.smt_support import (
-    KEY,
-    VALUE,
+from tote.connect.transforms.base import Transformation
+from tote.connect.transforms.support import (
     SchemaCache,
-    Side,
+    Sided,
     copy_basics,
     inferred_type,
     java_class_text,
+    key_and_value,
+    rebuilt_struct,
     require_map,
     require_struct,
 )
@@ -39,11 +39,10 @@ _LEAVES = frozenset({Type.INT8, Type.INT16, Type.INT32, Type.INT64, Type.FLOAT32
                      Type.BOOLEAN, Type.STRING, Type.BYTES, Type.ARRAY})
 
 
-class Flatten(Transformation):
+class Flatten(Sided, Transformation):
     """Shared by `$Key` and `$Value`."""
 
     config_def: ClassVar[ConfigDef] = CONFIG_DEF
-    side: ClassVar[Side]
 
     def __init__(self, props: Mapping[str, Any]) -> None:
         super().__init__(props)
@@ -60,18 +59,16 @@ class Flatten(Transformation):
             self._flatten_map(require_map(value, PURPOSE), "", flat)
             return self.side.replace(record, None, flat)
         struct = require_struct(value, PURPOSE, schema)
-        updated = self._schemas.get(schema)
-        if updated is None:
-            fields: list[tuple[str, Schema]] = []
-            default = schema.default if isinstance(schema.default, Struct) else None
-            self._flat_fields(schema, "", fields, schema.optional, default)
-            updated = Schema(Type.STRUCT, fields=tuple(
-                Field(name, i, s) for i, (name, s) in enumerate(fields)),
-                **copy_basics(schema, Type.STRUCT))
-            self._schemas.put(schema, updated)
+        updated = self._schemas.derived(schema, self._flat_schema)
         values: dict[str, Any] = {}
         self._flatten_struct(struct, "", values)
         return self.side.replace(record, updated, Struct(updated, values))
+
+    def _flat_schema(self, schema: Schema) -> Schema:
+        fields: list[tuple[str, Schema]] = []
+        default = schema.default if isinstance(schema.default, Struct) else None
+        self._flat_fields(schema, "", fields, schema.optional, default)
+        return rebuilt_struct(schema, fields)
 
     def _name(self, prefix: str, name: str) -> str:
         return f"{prefix}{self.delimiter}{name}" if prefix else name
@@ -130,11 +127,4 @@ class Flatten(Transformation):
                 out[name] = value
 
 
-@register("org.apache.kafka.connect.transforms.Flatten$Key")
-class FlattenKey(Flatten):
-    side = KEY
-
-
-@register("org.apache.kafka.connect.transforms.Flatten$Value")
-class FlattenValue(Flatten):
-    side = VALUE
+FlattenKey, FlattenValue = key_and_value(Flatten, "Flatten")

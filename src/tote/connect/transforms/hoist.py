@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from tote.connect.configdef import NO_DEFAULT, ConfigDef, ConfigKey, ConfigType, Importance
-from tote.connect.data import SinkRecord, Struct, struct_schema
-from tote.connect.transforms.base import Transformation, register
-from tote.connect.transforms.smt_support import KEY, VALUE, SchemaCache, Side, check_put
+from tote.connect.data import Schema, SinkRecord, Struct, struct_schema
+from tote.connect.transforms.base import Transformation
+from tote.connect.transforms.support import SchemaCache, Sided, check_put, key_and_value
 
 FIELD = "field"
 
@@ -20,11 +20,10 @@ CONFIG_DEF = ConfigDef([
 ])
 
 
-class HoistField(Transformation):
+class HoistField(Sided, Transformation):
     """Shared by `$Key` and `$Value`: the side is the subclass's `side`."""
 
     config_def: ClassVar[ConfigDef] = CONFIG_DEF
-    side: ClassVar[Side]
 
     def __init__(self, props: Mapping[str, Any]) -> None:
         super().__init__(props)
@@ -36,19 +35,12 @@ class HoistField(Transformation):
         value = self.side.value(record)
         if schema is None:
             return self.side.replace(record, None, {self.field: value})
-        updated = self._schemas.get(schema)
-        if updated is None:
-            updated = struct_schema(None, [(self.field, schema)])
-            self._schemas.put(schema, updated)
+        updated = self._schemas.derived(schema, self._hoisted)
         check_put(self.field, schema, value)
         return self.side.replace(record, updated, Struct(updated, {self.field: value}))
 
-
-@register("org.apache.kafka.connect.transforms.HoistField$Key")
-class HoistFieldKey(HoistField):
-    side = KEY
+    def _hoisted(self, schema: Schema) -> Schema:
+        return struct_schema(None, [(self.field, schema)])
 
 
-@register("org.apache.kafka.connect.transforms.HoistField$Value")
-class HoistFieldValue(HoistField):
-    side = VALUE
+HoistFieldKey, HoistFieldValue = key_and_value(HoistField, "HoistField")

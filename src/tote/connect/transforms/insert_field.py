@@ -7,6 +7,7 @@ A field name may end in `!` (required field) or `?` (optional, the default).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any, ClassVar, NamedTuple
 
 from tote.connect.configdef import ConfigDef, ConfigKey, ConfigType, Importance
@@ -20,18 +21,14 @@ from tote.connect.data import (
     primitive,
 )
 from tote.connect.errors import ConfigException, DataException
-from tote.connect.transforms.base import Transformation, register
+from tote.connect.transforms.struct_or_map import StructOrMapTransform
 from tote.connect.transforms.support import (
-    PACKAGE,
-    KeyOrValue,
-    SchemaCache,
     config_error,
     field_value,
+    key_and_value,
     rebuilt_struct,
-    require_map,
-    require_struct,
+    replace_null_key,
 )
-from tote.connect.transforms.value_to_key import replace_null_key
 
 PURPOSE = "field insertion"
 OPTIONALITY_DOC = ("Suffix with <code>!</code> to make this a required field, or <code>?</code> "
@@ -60,7 +57,7 @@ def _key(name: str, doc: str) -> ConfigKey:
     return ConfigKey(name, ConfigType.STRING, None, M, doc)
 
 
-class InsertField(KeyOrValue, Transformation):
+class InsertField(StructOrMapTransform):
     """Insert field(s) using attributes from the record metadata or a configured static
     value."""
 
@@ -74,6 +71,7 @@ class InsertField(KeyOrValue, Transformation):
         _key("static.value", "Static field value, if field name configured."),
         replace_null_key(),
     ])
+    purpose = PURPOSE
 
     def __init__(self, props: Any) -> None:
         super().__init__(props)
@@ -83,13 +81,11 @@ class InsertField(KeyOrValue, Transformation):
         self.timestamp = Spec.parse(props["timestamp.field"])
         self.static = Spec.parse(props["static.field"])
         self.static_value: str | None = props["static.value"]
-        self.replace_null = bool(props["replace.null.with.default"])
         if not (self.topic or self.partition or self.offset or self.timestamp or self.static):
             raise ConfigException("No field insertion configured")
         if self.static is not None and self.static_value is None:
             raise config_error("static.value", None,
                                f"No value specified for static field: {self.static.name}")
-        self._schemas = SchemaCache(self._updated_schema)
 
     def _inserted(self, record: SinkRecord, *, typed: bool) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -106,7 +102,7 @@ class InsertField(KeyOrValue, Transformation):
             out[self.static.name] = self.static_value
         return out
 
-    def _updated_schema(self, schema: Schema) -> Schema:
+    def updated_schema(self, schema: Schema) -> Schema:
         fields = [(f.name, f.schema) for f in schema.fields]
         added: list[tuple[Spec | None, Schema]] = [
             (self.topic, primitive(Type.STRING, optional=bool(self.topic and
@@ -131,26 +127,15 @@ class InsertField(KeyOrValue, Transformation):
             names.append(spec.name)
         return rebuilt_struct(schema, fields)
 
-    def apply(self, record: SinkRecord) -> SinkRecord:
-        value = self.value_of(record)
-        if value is None:
-            return record
-        if self.schema_of(record) is None:
-            found = require_map(value, PURPOSE)
-            return self.updated(record, None, {**found, **self._inserted(record, typed=False)})
-        struct = require_struct(value, PURPOSE)
-        schema = self._schemas.get(struct.schema)
+    def updated_map(self, record: SinkRecord, source: Mapping[str, Any]) -> dict[str, Any]:
+        return {**source, **self._inserted(record, typed=False)}
+
+    def updated_values(self, record: SinkRecord, struct: Struct,
+                       schema: Schema) -> dict[str, Any]:
         values = {f.name: field_value(struct, f, self.replace_null)
                   for f in struct.schema.fields}
         values.update(self._inserted(record, typed=True))
-        return self.updated(record, schema, Struct(schema, values))
+        return values
 
 
-@register(f"{PACKAGE}.InsertField$Key")
-class InsertFieldKey(InsertField):
-    KEY = True
-
-
-@register(f"{PACKAGE}.InsertField$Value")
-class InsertFieldValue(InsertField):
-    KEY = False
+InsertFieldKey, InsertFieldValue = key_and_value(InsertField, "InsertField")

@@ -23,30 +23,24 @@ from tote.connect.configdef import (
     non_empty_string,
 )
 from tote.connect.data import DATE, TIME, Schema, SinkRecord, Struct
-from tote.connect.errors import ConfigException, DataException
-from tote.connect.transforms.base import Transformation, register
+from tote.connect.errors import DataException
+from tote.connect.transforms.base import Transformation
 from tote.connect.transforms.java_numbers import narrow_int, to_float32
-from tote.connect.transforms.smt_support import (
-    KEY,
-    VALUE,
-    Side,
+from tote.connect.transforms.support import (
+    REPLACE_NULL_WITH_DEFAULT,
+    Sided,
     field_value,
     java_class,
+    key_and_value,
+    non_empty_list,
+    replace_null_key,
     require_map,
     require_struct,
 )
 
 FIELDS = "fields"
 REPLACEMENT = "replacement"
-REPLACE_NULL_WITH_DEFAULT = "replace.null.with.default"
 PURPOSE = "mask fields"
-
-
-def non_empty_list(name: str, value: Any) -> None:
-    """Connect's `NonEmptyListValidator`."""
-    if not value:
-        raise ConfigException(f"Invalid value {value if value is None else '[]'} "
-                              f"for configuration {name}: Empty list")
 
 
 CONFIG_DEF = ConfigDef([
@@ -55,10 +49,7 @@ CONFIG_DEF = ConfigDef([
     ConfigKey(REPLACEMENT, ConfigType.STRING, None, Importance.LOW,
               "Custom value replacement, that will be applied to all 'fields' values (numeric "
               "or non-empty string values only).", validator=non_empty_string),
-    ConfigKey(REPLACE_NULL_WITH_DEFAULT, ConfigType.BOOLEAN, True, Importance.MEDIUM,
-              "Whether to replace fields that have a default value and that are null to the "
-              "default value. When set to true, the default value is used, otherwise null is "
-              "used."),
+    replace_null_key(),
 ])
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -118,11 +109,10 @@ def _epoch(schema: Schema | None, value: Any) -> Any:
     return _EPOCH
 
 
-class MaskField(Transformation):
+class MaskField(Sided, Transformation):
     """Shared by `$Key` and `$Value`."""
 
     config_def: ClassVar[ConfigDef] = CONFIG_DEF
-    side: ClassVar[Side]
 
     def __init__(self, props: Mapping[str, Any]) -> None:
         super().__init__(props)
@@ -142,7 +132,7 @@ class MaskField(Transformation):
         struct = require_struct(value, PURPOSE, schema)
         values: dict[str, Any] = {}
         for field in struct.schema.fields:
-            original = field_value(struct, field.name, field.schema, self.with_default)
+            original = field_value(struct, field, self.with_default)
             values[field.name] = (self._masked(original, field.schema)
                                   if field.name in self.fields else original)
         return self.side.replace(record, schema, Struct(struct.schema, values))
@@ -164,11 +154,4 @@ class MaskField(Transformation):
         return convert(self.replacement)
 
 
-@register("org.apache.kafka.connect.transforms.MaskField$Key")
-class MaskFieldKey(MaskField):
-    side = KEY
-
-
-@register("org.apache.kafka.connect.transforms.MaskField$Value")
-class MaskFieldValue(MaskField):
-    side = VALUE
+MaskFieldKey, MaskFieldValue = key_and_value(MaskField, "MaskField")

@@ -4,22 +4,19 @@ names of an existing table). The older `whitelist` / `blacklist` names of `inclu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from tote.connect.configdef import ConfigDef, ConfigKey, ConfigType, Importance
 from tote.connect.data import Schema, SinkRecord, Struct
-from tote.connect.transforms.base import Transformation, register
+from tote.connect.transforms.struct_or_map import StructOrMapTransform
 from tote.connect.transforms.support import (
-    PACKAGE,
-    KeyOrValue,
-    SchemaCache,
     config_error,
     field_value,
+    key_and_value,
     rebuilt_struct,
-    require_map,
-    require_struct,
+    replace_null_key,
 )
-from tote.connect.transforms.value_to_key import replace_null_key
 
 PURPOSE = "field replacement"
 L, M = Importance.LOW, Importance.MEDIUM
@@ -42,7 +39,7 @@ def _renames(name: str, value: Any) -> None:
     parse_renames(list(value or []))
 
 
-class ReplaceField(KeyOrValue, Transformation):
+class ReplaceField(StructOrMapTransform):
     """Filter or rename fields."""
 
     config_def: ClassVar[ConfigDef] = ConfigDef([
@@ -56,6 +53,7 @@ class ReplaceField(KeyOrValue, Transformation):
                   validator=_renames),
         replace_null_key(),
     ])
+    purpose = PURPOSE
 
     def __init__(self, props: Any) -> None:
         super().__init__(props)
@@ -63,39 +61,25 @@ class ReplaceField(KeyOrValue, Transformation):
         self.include = set(props["include"] or props.get("whitelist") or [])
         self.renames = parse_renames(list(props["renames"]))
         self.reverse = {to: source for source, to in self.renames.items()}
-        self.replace_null = bool(props["replace.null.with.default"])
-        self._schemas = SchemaCache(self._updated_schema)
 
     def _keep(self, name: str) -> bool:
         return name not in self.exclude and (not self.include or name in self.include)
 
-    def _updated_schema(self, schema: Schema) -> Schema:
+    def updated_schema(self, schema: Schema) -> Schema:
         return rebuilt_struct(schema, [(self.renames.get(f.name, f.name), f.schema)
                                        for f in schema.fields if self._keep(f.name)])
 
-    def apply(self, record: SinkRecord) -> SinkRecord:
-        value = self.value_of(record)
-        if value is None:
-            return record
-        if self.schema_of(record) is None:
-            found = require_map(value, PURPOSE)
-            return self.updated(record, None, {self.renames.get(k, k): v
-                                               for k, v in found.items() if self._keep(k)})
-        struct = require_struct(value, PURPOSE)
-        schema = self._schemas.get(struct.schema)
+    def updated_map(self, record: SinkRecord, source: Mapping[str, Any]) -> dict[str, Any]:
+        return {self.renames.get(k, k): v for k, v in source.items() if self._keep(k)}
+
+    def updated_values(self, record: SinkRecord, struct: Struct,
+                       schema: Schema) -> dict[str, Any]:
         values = {}
         for field in schema.fields:
             source = struct.schema.field(self.reverse.get(field.name, field.name))
             values[field.name] = None if source is None else field_value(
                 struct, source, self.replace_null)
-        return self.updated(record, schema, Struct(schema, values))
+        return values
 
 
-@register(f"{PACKAGE}.ReplaceField$Key")
-class ReplaceFieldKey(ReplaceField):
-    KEY = True
-
-
-@register(f"{PACKAGE}.ReplaceField$Value")
-class ReplaceFieldValue(ReplaceField):
-    KEY = False
+ReplaceFieldKey, ReplaceFieldValue = key_and_value(ReplaceField, "ReplaceField")

@@ -1,20 +1,43 @@
-"""What Connect's SMTs share: `Requirements`' type checks, key/value variants, a schema
-cache, and the validators of their configs, with Connect's messages.
+"""What Connect's SMTs share: `Requirements`' type checks, the Java class a Python value
+stands for (Connect's messages name it), the `$Key` / `$Value` side a transform works on,
+a schema cache, and the validators of their configs, with Connect's messages.
 
 Java renders a list in a `ConfigException` as `[a, b]` (and a missing value as `null`),
 not the REST form `a,b`; these validators say it the Java way.
+
+tote values carry no Java class, so the class is inferred as Connect would see it: from
+the schema when there is one, else as the JSON converter decodes schemaless data (whole
+numbers are `Long`, fractions `Double`, arrays `ArrayList`, objects `HashMap`).
 """
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
+from tote.connect.configdef import ConfigKey, ConfigType, Importance
 from tote.connect.data import Field, Schema, SinkRecord, Struct, Type
 from tote.connect.errors import ConfigException, DataException
+from tote.connect.transforms.base import register
 
 PACKAGE = "org.apache.kafka.connect.transforms"
+REPLACE_NULL_WITH_DEFAULT = "replace.null.with.default"
+REPLACE_NULL_DOC = ("Whether to replace fields that have a default value and that are null to "
+                    "the default value. When set to true, the default value is used, otherwise "
+                    "null is used.")
+
+
+def replace_null_key() -> ConfigKey:
+    """The `replace.null.with.default` key every field-reading SMT declares."""
+    return ConfigKey(REPLACE_NULL_WITH_DEFAULT, ConfigType.BOOLEAN, True, Importance.MEDIUM,
+                     REPLACE_NULL_DOC)
+
+
+# -- config validators ----------------------------------------------------------------------
 
 
 def java_text(value: Any) -> str:
@@ -80,80 +103,207 @@ def java_replacement(replacement: str) -> str:
     return "".join(out)
 
 
-def _class_name(value: Any) -> str:
-    if value is None:
-        return "null"
+# -- Java classes and Connect's `Requirements` ----------------------------------------------
+
+_BY_TYPE = {
+    Type.INT8: "java.lang.Byte", Type.INT16: "java.lang.Short", Type.INT32: "java.lang.Integer",
+    Type.INT64: "java.lang.Long", Type.FLOAT32: "java.lang.Float",
+    Type.FLOAT64: "java.lang.Double", Type.BOOLEAN: "java.lang.Boolean",
+    Type.STRING: "java.lang.String", Type.BYTES: "[B", Type.ARRAY: "java.util.ArrayList",
+    Type.MAP: "java.util.HashMap", Type.STRUCT: "org.apache.kafka.connect.data.Struct",
+}
+_WIDTHS = {(Type.INT64, t) for t in (Type.INT8, Type.INT16, Type.INT32)} | {
+    (Type.FLOAT64, Type.FLOAT32)}
+
+
+def java_class(value: Any, schema: Schema | None = None) -> str:
+    """The Java class name (`Class.getName`) of `value` as Connect would hold it; the
+    schema tells a Python int or float's width (Integer or Long, Float or Double)."""
+    if isinstance(value, decimal.Decimal):
+        return "java.math.BigDecimal"
+    if isinstance(value, (datetime.date, datetime.time)):
+        return "java.util.Date"
+    kind = inferred_type(value)
+    if kind is None:
+        return f"{type(value).__module__}.{type(value).__qualname__}"
+    if schema is not None and (kind, schema.type) in _WIDTHS:
+        return _BY_TYPE[schema.type]
+    return _BY_TYPE[kind]
+
+
+def inferred_type(value: Any) -> Type | None:
+    """Connect's `ConnectSchema.schemaType(value.getClass())` for a schemaless value."""
+    if isinstance(value, bool):
+        return Type.BOOLEAN
+    if isinstance(value, int):
+        return Type.INT64
+    if isinstance(value, float):
+        return Type.FLOAT64
+    if isinstance(value, str):
+        return Type.STRING
+    if isinstance(value, (bytes, bytearray)):
+        return Type.BYTES
+    if isinstance(value, list):
+        return Type.ARRAY
     if isinstance(value, Struct):
-        return "org.apache.kafka.connect.data.Struct"
+        return Type.STRUCT
     if isinstance(value, Mapping):
-        return "java.util.HashMap"
-    names = {str: "java.lang.String", bool: "java.lang.Boolean", int: "java.lang.Long",
-             float: "java.lang.Double", bytes: "[B", list: "java.util.ArrayList"}
-    return names.get(type(value), f"{type(value).__module__}.{type(value).__qualname__}")
+        return Type.MAP
+    return None
+
+
+def java_class_text(value: Any, schema: Schema | None = None) -> str:
+    """`value.getClass()` as Java prints it, e.g. `class java.lang.Long`."""
+    return f"class {java_class(value, schema)}"
+
+
+def require_schema(schema: Schema | None, purpose: str) -> Schema:
+    if schema is None:
+        raise DataException(f"Schema required for [{purpose}]")
+    return schema
 
 
 def require_map(value: Any, purpose: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping) or isinstance(value, Struct):
+        found = "null" if value is None else java_class(value)
         raise DataException(f"Only Map objects supported in absence of schema for [{purpose}], "
-                            f"found: {_class_name(value)}")
+                            f"found: {found}")
     return value
 
 
-def require_struct(value: Any, purpose: str) -> Struct:
+def require_struct(value: Any, purpose: str, schema: Schema | None = None) -> Struct:
+    """`value` as a Struct; `schema` (the record's) names the Java class when it is not."""
     if not isinstance(value, Struct):
-        raise DataException(f"Only Struct objects supported for [{purpose}], found: "
-                            f"{_class_name(value)}")
+        found = "null" if value is None else java_class(value, schema)
+        raise DataException(f"Only Struct objects supported for [{purpose}], found: {found}")
     return value
 
 
-def field_value(struct: Struct, field: Field, replace_null_with_default: bool) -> Any:
-    """`Struct.get` (a null field reads as its default) or `getWithoutDefault`."""
+# -- Struct and Schema helpers --------------------------------------------------------------
+
+
+def field_value(struct: Struct, field: Field, with_default: bool) -> Any:
+    """`Struct.get(field)` (a null takes the field's default) or `getWithoutDefault`."""
     value = struct.values.get(field.name)
-    if value is None and replace_null_with_default:
+    if value is None and with_default:
         return field.schema.default
     return value
 
 
+def check_put(name: str, schema: Schema, value: Any) -> None:
+    """The null check of Connect's `Struct.put` (`ConnectSchema.validateValue`)."""
+    if value is None and not schema.optional:
+        raise DataException(f'Invalid value: null used for required field: "{name}", '
+                            f"schema type: {schema.type.name}")
+
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def epoch_millis(value: Any) -> int:
+    """A Date, Time or Timestamp value's `java.util.Date.getTime()`."""
+    if isinstance(value, datetime.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
+        return (moment - _EPOCH) // datetime.timedelta(milliseconds=1)
+    if isinstance(value, datetime.date):
+        return (value - _EPOCH.date()).days * 86_400_000
+    if isinstance(value, datetime.time):
+        return ((value.hour * 60 + value.minute) * 60 + value.second) * 1000 \
+            + value.microsecond // 1000
+    raise DataException(f"Expected a java.util.Date, but found {java_class_text(value)}")
+
+
+def copy_basics(source: Schema, kind: Type, **extra: Any) -> dict[str, Any]:
+    """`SchemaUtil.copySchemaBasics`: name, version, doc and parameters (not optional or
+    default), as keyword arguments for a new `Schema` of type `kind`."""
+    basics: dict[str, Any] = {"name": source.name, "version": source.version, "doc": source.doc,
+                              "parameters": source.parameters}
+    if kind is Type.ARRAY and source.type is Type.ARRAY:
+        basics["value_schema"] = source.value_schema
+    basics.update(extra)
+    return basics
+
+
 def rebuilt_struct(source: Schema, fields: list[tuple[str, Schema]]) -> Schema:
-    """`SchemaUtil.copySchemaBasics(source, SchemaBuilder.struct())` plus `fields`: name,
-    version, doc and parameters are kept; the new schema is required, as Connect's is."""
-    return Schema(Type.STRUCT, name=source.name, version=source.version, doc=source.doc,
-                  parameters=source.parameters,
-                  fields=tuple(Field(n, i, s) for i, (n, s) in enumerate(fields)))
+    """`copySchemaBasics(source, SchemaBuilder.struct())` plus `fields`: the new schema is
+    required, as Connect's is."""
+    return Schema(Type.STRUCT, fields=tuple(Field(n, i, s) for i, (n, s) in enumerate(fields)),
+                  **copy_basics(source, Type.STRUCT))
 
 
 class SchemaCache:
-    """Connect's per-transform LRU of updated schemas, by source schema identity (schemas
-    are shared objects, so the sink sees one new schema per source schema)."""
+    """Connect's `LRUCache<Schema, Schema>(16)` of derived schemas, keyed by the input
+    schema's identity (tote builds each schema once, and hashing one is not cheap; the sink
+    sees one new schema per source schema)."""
 
-    def __init__(self, build: Callable[[Schema], Schema], size: int = 16) -> None:
-        self._build = build
+    def __init__(self, size: int = 16) -> None:
         self._size = size
-        self._entries: dict[int, tuple[Schema, Schema]] = {}
+        self._entries: OrderedDict[int, tuple[Schema, Schema]] = OrderedDict()
 
-    def get(self, schema: Schema) -> Schema:
-        found = self._entries.get(id(schema))
-        if found is not None and found[0] is schema:
-            return found[1]
-        built = self._build(schema)
-        if len(self._entries) >= self._size:
-            self._entries.pop(next(iter(self._entries)))
-        self._entries[id(schema)] = (schema, built)
-        return built
+    def get(self, schema: Schema) -> Schema | None:
+        entry = self._entries.get(id(schema))
+        if entry is None or entry[0] is not schema:
+            return None
+        self._entries.move_to_end(id(schema))
+        return entry[1]
+
+    def put(self, schema: Schema, derived: Schema) -> None:
+        self._entries[id(schema)] = (schema, derived)
+        self._entries.move_to_end(id(schema))
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+    def derived(self, schema: Schema, build: Callable[[Schema], Schema]) -> Schema:
+        """The cached schema derived from `schema`, built (and kept) on a miss."""
+        found = self.get(schema)
+        if found is None:
+            found = build(schema)
+            self.put(schema, found)
+        return found
 
 
-class KeyOrValue:
-    """The `$Key` / `$Value` halves of a transform: which part of the record it works on."""
+# -- `$Key` / `$Value` ----------------------------------------------------------------------
 
-    KEY: bool = False
 
-    def schema_of(self, record: SinkRecord) -> Schema | None:
-        return record.key_schema if self.KEY else record.value_schema
+class Side:
+    """The half of a record a `$Key` or `$Value` transform reads and replaces."""
 
-    def value_of(self, record: SinkRecord) -> Any:
-        return record.key if self.KEY else record.value
+    def __init__(self, key: bool) -> None:
+        self.key = key
 
-    def updated(self, record: SinkRecord, schema: Schema | None, value: Any) -> SinkRecord:
-        if self.KEY:
+    def schema(self, record: SinkRecord) -> Schema | None:
+        return record.key_schema if self.key else record.value_schema
+
+    def value(self, record: SinkRecord) -> Any:
+        return record.key if self.key else record.value
+
+    def replace(self, record: SinkRecord, schema: Schema | None, value: Any) -> SinkRecord:
+        if self.key:
             return record._replace(key_schema=schema, key=value)
         return record._replace(value_schema=schema, value=value)
+
+
+KEY = Side(key=True)
+VALUE = Side(key=False)
+
+
+class Sided:
+    """A transform shared by `$Key` and `$Value`: `side` is set by `key_and_value`."""
+
+    side: ClassVar[Side]
+
+
+S = TypeVar("S", bound=Sided)
+
+
+def key_and_value(base: type[S], name: str) -> tuple[type[S], type[S]]:
+    """Declare `base`'s `<name>$Key` and `<name>$Value` classes and register them under
+    Connect's class names (`org.apache.kafka.connect.transforms.<name>$Key`)."""
+    halves = []
+    for half, side in (("Key", KEY), ("Value", VALUE)):
+        cls = type(f"{base.__name__}{half}", (base,),
+                   {"side": side, "__module__": base.__module__,
+                    "__qualname__": f"{base.__name__}{half}",
+                    "__doc__": f"`{name}${half}`."})
+        halves.append(register(f"{PACKAGE}.{name}${half}")(cls))
+    return halves[0], halves[1]

@@ -28,17 +28,18 @@ from tote.connect.data import (
     primitive,
 )
 from tote.connect.errors import ConfigException, ConnectException, DataException
-from tote.connect.transforms.base import Transformation, register
+from tote.connect.transforms.base import Transformation
 from tote.connect.transforms.simple_date_format import SimpleDateFormat
-from tote.connect.transforms.smt_support import (
-    KEY,
-    VALUE,
+from tote.connect.transforms.support import (
+    REPLACE_NULL_WITH_DEFAULT,
     SchemaCache,
-    Side,
+    Sided,
     copy_basics,
     epoch_millis,
     field_value,
     java_class_text,
+    key_and_value,
+    replace_null_key,
     require_map,
     require_struct,
 )
@@ -47,7 +48,6 @@ FIELD = "field"
 TARGET_TYPE = "target.type"
 FORMAT = "format"
 UNIX_PRECISION = "unix.precision"
-REPLACE_NULL_WITH_DEFAULT = "replace.null.with.default"
 PURPOSE = "converting timestamp formats"
 
 STRING, UNIX, DATE_TYPE, TIME_TYPE, TIMESTAMP_TYPE = "string", "unix", "Date", "Time", "Timestamp"
@@ -70,10 +70,7 @@ CONFIG_DEF = ConfigDef([
               "precision loss during conversions from, and to, values with sub-millisecond "
               "components.",
               validator=one_of(NANOS, MICROS, MILLIS, SECONDS, case_insensitive=False)),
-    ConfigKey(REPLACE_NULL_WITH_DEFAULT, ConfigType.BOOLEAN, True, Importance.MEDIUM,
-              "Whether to replace fields that have a default value and that are null to the "
-              "default value. When set to true, the default value is used, otherwise null is "
-              "used."),
+    replace_null_key(),
 ])
 
 _DAY_MS = 86_400_000
@@ -144,11 +141,10 @@ def inferred_timestamp_type(value: Any) -> str:
                         "objects as timestamps")
 
 
-class TimestampConverter(Transformation):
+class TimestampConverter(Sided, Transformation):
     """Shared by `$Key` and `$Value`."""
 
     config_def: ClassVar[ConfigDef] = CONFIG_DEF
-    side: ClassVar[Side]
 
     def __init__(self, props: Mapping[str, Any]) -> None:
         super().__init__(props)
@@ -194,9 +190,9 @@ class TimestampConverter(Transformation):
         return _SCHEMAS[self.target][1 if optional else 0]
 
     def _schema(self, schema: Schema) -> Schema:
-        found = self._schemas.get(schema)
-        if found is not None:
-            return found
+        return self._schemas.derived(schema, self._build_schema)
+
+    def _build_schema(self, schema: Schema) -> Schema:
         if schema.type is not Type.STRUCT:
             raise DataException("Cannot list fields on non-struct type")
         fields = tuple(
@@ -209,7 +205,6 @@ class TimestampConverter(Transformation):
             built = Schema(Type.STRUCT, optional=schema.optional, fields=fields,
                            default=self._struct(schema.default, shell),
                            **copy_basics(schema, Type.STRUCT))
-        self._schemas.put(schema, built)
         return built
 
     def _struct(self, struct: Struct | None, new_schema: Schema) -> Struct | None:
@@ -217,7 +212,7 @@ class TimestampConverter(Transformation):
             return None
         values: dict[str, Any] = {}
         for field in struct.schema.fields:
-            value = field_value(struct, field.name, field.schema, self.with_default)
+            value = field_value(struct, field, self.with_default)
             if field.name == self.field:
                 value = self.convert(value, schema_type(field.schema))
             values[field.name] = value
@@ -268,11 +263,5 @@ class TimestampConverter(Transformation):
         return _moment(millis % _DAY_MS).time()
 
 
-@register("org.apache.kafka.connect.transforms.TimestampConverter$Key")
-class TimestampConverterKey(TimestampConverter):
-    side = KEY
-
-
-@register("org.apache.kafka.connect.transforms.TimestampConverter$Value")
-class TimestampConverterValue(TimestampConverter):
-    side = VALUE
+TimestampConverterKey, TimestampConverterValue = key_and_value(TimestampConverter,
+                                                               "TimestampConverter")

@@ -14,19 +14,12 @@ from tote.connect.transforms.support import (
     SchemaCache,
     field_value,
     non_empty_list,
+    replace_null_key,
     require_map,
     require_struct,
 )
 
 PURPOSE = "copying fields from value to key"
-REPLACE_NULL_DOC = ("Whether to replace fields that have a default value and that are null to "
-                    "the default value. When set to true, the default value is used, otherwise "
-                    "null is used.")
-
-
-def replace_null_key() -> ConfigKey:
-    return ConfigKey("replace.null.with.default", ConfigType.BOOLEAN, True, Importance.MEDIUM,
-                     REPLACE_NULL_DOC)
 
 
 @register(f"{PACKAGE}.ValueToKey", "ValueToKey")
@@ -44,7 +37,7 @@ class ValueToKey(Transformation):
         super().__init__(props)
         self.fields: list[str] = list(props["fields"])
         self.replace_null = bool(props["replace.null.with.default"])
-        self._schemas = SchemaCache(self._key_schema)
+        self._schemas = SchemaCache()
 
     def _key_schema(self, value: Schema) -> Schema:
         members = []
@@ -61,7 +54,7 @@ class ValueToKey(Transformation):
             key: Any = {name: value.get(name) for name in self.fields}
             return record._replace(key_schema=None, key=key)
         struct = require_struct(record.value, PURPOSE)
-        schema = self._schemas.get(struct.schema)
+        schema = self._schemas.derived(struct.schema, self._key_schema)
         values = {}
         for name in self.fields:
             found = struct.schema.field(name)
