@@ -1,5 +1,6 @@
-"""Bad input never crashes the server: 1,200 generated requests, no 5xx answer, and the
-server still serves afterwards."""
+"""Bad input never crashes the server: 1,200 generated requests, no 5xx answer but the
+ones ksqlDB itself gives (its 50000 body, e.g. for a property name it does not know), and
+the server still serves afterwards."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ FRAGMENTS = [
     "WITH", "kafka_topic='z'", "value_format='JSON'", "TERMINATE", "ALL", "PRINT", "--",
     "/*", "'", "\"", "\x00", "é", "EXPLAIN", "SET", "'auto.offset.reset'='nope'",
 ]
+# ksqlDB's own 500 answers to bad input (KsqlResource and the streamed-query resource
+# report an unresolvable property name as an internal error).
+KSQLDB_500S = ("Not recognizable as ksql, streams, consumer, or producer property",)
 ENDPOINTS = ["/ksql", "/query", "/query-stream", "/close-query", "/inserts-stream",
              "/ksql/terminate"]
 
@@ -54,7 +58,11 @@ def test_fuzzed_requests_get_client_errors_not_server_errors(ksql) -> None:
         response = ksql.client.post(path, content=_body(rng),
                                     headers={"Content-Type": "application/json"})
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-        assert response.status_code < 500, (path, response.status_code, response.text)
+        if response.status_code >= 500:
+            body = response.json()
+            assert response.status_code == 500 and body["error_code"] == 50000 and \
+                body["message"].startswith(KSQLDB_500S), (path, response.status_code,
+                                                          response.text)
         if response.status_code >= 400:
             body = response.json()
             assert isinstance(body["error_code"], int)
