@@ -47,7 +47,9 @@ def create_topic(client: httpx.Client, name: str, partitions: int = 1,
                  configs: dict[str, str] | None = None) -> None:
     body = {"topic_name": name, "partitions_count": partitions,
             "configs": [{"name": k, "value": v} for k, v in (configs or {}).items()]}
-    response = client.post("/v3/clusters/tote/topics", json=body)
+    # The cluster's id: `tote` on the embedded logs, the broker's own on Kafka.
+    cluster = client.get("/v3/clusters").json()["data"][0]["cluster_id"]
+    response = client.post(f"/v3/clusters/{cluster}/topics", json=body)
     assert response.status_code == 201, response.text
 
 
