@@ -73,8 +73,9 @@ def test_each_alias_error_as_connect_reports_it(api: httpx.Client) -> None:
         "transforms.d.type": [f"Class class {P}RecordIsTombstone does not implement the "
                               "Transformation interface"],
         "transforms.e.regex": [
-            "Invalid value ( for configuration regex: Invalid regex: missing ), unterminated "
-            "subpattern at position 0"],
+            # Java's PatternSyntaxException message: description, index, the pattern.
+            "Invalid value ( for configuration regex: Invalid regex: Unclosed group near "
+            "index 1\n("],
         "transforms.f.renames": ["Invalid value [a:b, c] for configuration renames: Invalid "
                                  "rename mapping: c"],
         "predicates.p.type": ["Missing required configuration \"predicates.p.type\" which has "

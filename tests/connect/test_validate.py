@@ -93,3 +93,14 @@ def test_the_class_in_the_body_must_match_the_path(api: httpx.Client) -> None:
     assert (answer.status_code, answer.json()) == (400, {
         "error_code": 400, "message": f"Included connector type {JDBC_SINK} does not match "
                                       "request type FileStreamSink"})
+
+
+def test_topics_regex_is_read_as_java_reads_it(api: httpx.Client) -> None:
+    """Connect compiles `topics.regex` with java.util.regex: Java-only syntax is valid and
+    a bad pattern is reported in PatternSyntaxException's words."""
+    base = {"connector.class": JDBC_SINK, "name": "s",
+            "connection.url": "jdbc:postgresql://db:5432/totebets"}
+    assert errors(validate(api, {**base, "topics.regex": r"\Qtote.\E\p{Alpha}+"})) == {}
+    assert errors(validate(api, {**base, "topics.regex": "(tote"})) == {"topics.regex": [
+        "Invalid value (tote for configuration topics.regex: Invalid regex: "
+        "Unclosed group near index 5\n(tote"]}

@@ -9,7 +9,6 @@ by `transforms/chain_config.py`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +26,7 @@ from tote.connect.configdef import (
     one_of,
 )
 from tote.connect.converters import resolve_class
+from tote.core.java.regex import PatternSyntaxError, compile_java
 
 COMMON, TRANSFORMS, PREDICATES, ERRORS = "Common", "Transforms", "Predicates", "Error Handling"
 _CONVERTER_DOC = (
@@ -51,8 +51,8 @@ def _converter(name: str, value: Any) -> None:
 
 def _regex(name: str, value: Any) -> None:
     try:
-        re.compile(str(value or ""))
-    except re.error as exc:
+        compile_java(str(value or ""))
+    except PatternSyntaxError as exc:
         raise invalid(name, value, f"Invalid regex: {exc}") from None
 
 
@@ -158,7 +158,7 @@ def validate_common(props: Mapping[str, str]) -> dict[str, ConfigValue]:
         values["topics"].errors.append(
             f"The DLQ topic '{dlq}' may not be included in the list of topics "
             f"('topics=[{', '.join(topics)}]') consumed by the connector")
-    if dlq and regex and not values["topics.regex"].errors and re.fullmatch(regex, dlq):
+    if dlq and regex and not values["topics.regex"].errors and compile_java(regex).fullmatch(dlq):
         values["topics.regex"].errors.append(
             f"The DLQ topic '{dlq}' may not be matched by the regex for the topics "
             f"('topics.regex={regex}') consumed by the connector")

@@ -26,7 +26,6 @@ until someone restarts it.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
@@ -52,6 +51,7 @@ from tote.connect.status_state import FAILED, RUNNING, Status
 from tote.connect.transforms.chain import Stage, StageFailed, apply_chain, build_stages
 from tote.core.clock import SYSTEM_CLOCK, Clock
 from tote.core.errors import Fenced, ToteError
+from tote.core.java.regex import compile_java
 from tote.core.records import LogRecord, TopicPartition
 from tote.log.base import GroupConsumer, Log
 from tote.log.record_run import RecordRun
@@ -205,7 +205,7 @@ class TaskRunner:
         existing = set(self.ctx.log.list_topics())
         settings = self.settings
         if settings.topics_regex:
-            pattern = re.compile(settings.topics_regex)
+            pattern = compile_java(settings.topics_regex)
             return tuple(sorted(t for t in existing if pattern.fullmatch(t)
                                 and t != settings.dlq_topic))
         return tuple(t for t in settings.topics if t in existing)

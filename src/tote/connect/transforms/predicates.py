@@ -3,7 +3,6 @@ transform apply only to some records (`transforms.<alias>.predicate`, `.negate`)
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
 from tote.connect.configdef import (
@@ -16,7 +15,8 @@ from tote.connect.configdef import (
 )
 from tote.connect.data import SinkRecord
 from tote.connect.transforms.base import Predicate, register
-from tote.connect.transforms.support import config_error, java_regex, valid_regex
+from tote.connect.transforms.support import config_error, valid_regex
+from tote.core.java.regex import PatternSyntaxError, compile_java
 
 PACKAGE = "org.apache.kafka.connect.transforms.predicates"
 
@@ -40,8 +40,8 @@ class TopicNameMatches(Predicate):
         super().__init__(props)
         text = str(props["pattern"])
         try:
-            self.pattern = re.compile(java_regex(text))
-        except re.error as exc:
+            self.pattern = compile_java(text)
+        except PatternSyntaxError as exc:
             raise config_error("pattern", text, "entry must be a Java-compatible regular "
                                f"expression: {exc}") from None
 

@@ -4,13 +4,13 @@ renamed; the replacement's `$1` / `${name}` are Java's group references."""
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
 from tote.connect.configdef import NO_DEFAULT, ConfigDef, ConfigKey, ConfigType, Importance
 from tote.connect.data import SinkRecord
 from tote.connect.transforms.base import Transformation, register
-from tote.connect.transforms.support import PACKAGE, java_regex, java_replacement, valid_regex
+from tote.connect.transforms.support import PACKAGE, valid_regex
+from tote.core.java.regex import compile_java, replace_first
 
 
 @register(f"{PACKAGE}.RegexRouter", "RegexRouter")
@@ -26,8 +26,8 @@ class RegexRouter(Transformation):
 
     def __init__(self, props: Any) -> None:
         super().__init__(props)
-        self.regex = re.compile(java_regex(str(props["regex"])))
-        self.replacement = java_replacement(str(props["replacement"]))
+        self.regex = compile_java(str(props["regex"]))
+        self.replacement = str(props["replacement"])
         self._routes: dict[str, str] = {}
 
     def apply(self, record: SinkRecord) -> SinkRecord:
@@ -36,7 +36,7 @@ class RegexRouter(Transformation):
             # `matches()` then `replaceFirst`: the whole name must match; the first match
             # (the whole name) is replaced.
             if self.regex.fullmatch(record.topic):
-                topic = self.regex.sub(self.replacement, record.topic, count=1)
+                topic = replace_first(self.regex, record.topic, self.replacement)
             else:
                 topic = record.topic
             if len(self._routes) < 1024:

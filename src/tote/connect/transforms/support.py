@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import re
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
@@ -23,6 +22,7 @@ from tote.connect.configdef import ConfigKey, ConfigType, Importance
 from tote.connect.data import Field, Schema, SinkRecord, Struct, Type
 from tote.connect.errors import ConfigException, DataException
 from tote.connect.transforms.base import register
+from tote.core.java.regex import PatternSyntaxError, compile_java
 
 PACKAGE = "org.apache.kafka.connect.transforms"
 REPLACE_NULL_WITH_DEFAULT = "replace.null.with.default"
@@ -63,44 +63,14 @@ def non_empty_list(name: str, value: Any) -> None:
 
 
 def valid_regex(name: str, value: Any) -> None:
-    """`RegexValidator` (a missing value is reported as missing only)."""
+    """`RegexValidator` (a missing value is reported as missing only): Java's
+    `PatternSyntaxException` message, as `Pattern.compile` would give it."""
     if value is None:
         return
     try:
-        re.compile(java_regex(str(value)))
-    except re.error as exc:
+        compile_java(str(value))
+    except PatternSyntaxError as exc:
         raise config_error(name, value, f"Invalid regex: {exc}") from None
-
-
-def java_regex(pattern: str) -> str:
-    """Java's named groups `(?<name>...)` in Python's spelling; the rest is shared syntax."""
-    return re.sub(r"\(\?<(?=[A-Za-z])", "(?P<", pattern)
-
-
-def java_replacement(replacement: str) -> str:
-    r"""`Matcher.replaceFirst`'s `$1` / `${name}` references and `\x` escapes, for `re`."""
-    out: list[str] = []
-    i = 0
-    while i < len(replacement):
-        ch = replacement[i]
-        if ch == "\\" and i + 1 < len(replacement):
-            nxt = replacement[i + 1]
-            out.append("\\\\" if nxt == "\\" else nxt)
-            i += 2
-        elif ch == "$" and replacement.startswith("{", i + 1) and "}" in replacement[i:]:
-            end = replacement.index("}", i)
-            out.append(f"\\g<{replacement[i + 2:end]}>")
-            i = end + 1
-        elif ch == "$" and i + 1 < len(replacement) and replacement[i + 1].isdigit():
-            j = i + 1
-            while j < len(replacement) and replacement[j].isdigit():
-                j += 1
-            out.append(f"\\g<{replacement[i + 1:j]}>")
-            i = j
-        else:
-            out.append("\\\\" if ch == "\\" else ch)
-            i += 1
-    return "".join(out)
 
 
 # -- Java classes and Connect's `Requirements` ----------------------------------------------

@@ -29,7 +29,6 @@ from tote.connect.data import (
 )
 from tote.connect.errors import ConfigException, ConnectException, DataException
 from tote.connect.transforms.base import Transformation
-from tote.connect.transforms.simple_date_format import SimpleDateFormat
 from tote.connect.transforms.support import (
     REPLACE_NULL_WITH_DEFAULT,
     SchemaCache,
@@ -43,6 +42,7 @@ from tote.connect.transforms.support import (
     require_map,
     require_struct,
 )
+from tote.core.java.simple_date_format import SimpleDateFormat
 
 FIELD = "field"
 TARGET_TYPE = "target.type"

@@ -171,7 +171,7 @@ def _parse_date(clock: Clock) -> Bound:
     years are placed around the year it is first used in."""
 
     def bind(arg_types: Sequence[SqlType | None], ret: SqlType) -> Callable[..., Any]:
-        year = millis_to_timestamp(clock.now_ms()).year
+        now_ms = clock.now_ms()
         cache: dict[str, SimpleDatePattern] = {}
 
         def run(text: str, pattern: str) -> datetime.date:
@@ -180,7 +180,7 @@ def _parse_date(clock: Clock) -> Bound:
                 if found is None:
                     if len(cache) > 64:
                         cache.clear()
-                    found = cache[pattern] = SimpleDatePattern(pattern, year)
+                    found = cache[pattern] = SimpleDatePattern(pattern, now_ms)
                 millis = found.parse(text)
                 if millis % _DAY_MS:
                     raise ValueError("Date format contains time field.")

@@ -1,4 +1,4 @@
-"""REGULAR EXPRESSION functions, with Java regex replacement syntax (`$1`) translated."""
+"""REGULAR EXPRESSION functions: Java patterns and `Matcher` replacement syntax (`$1`)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tote.core.java.regex import compile_java, replace_all
 from tote.core.types import SqlType
 from tote.sql.functions.base import ScalarFunction, scalar, variant
 
@@ -13,61 +14,8 @@ CATEGORY = "REGULAR EXPRESSION"
 
 
 def _compiler() -> Callable[[str], re.Pattern[str]]:
-    """Patterns compiled once per distinct text, per query (usually one constant)."""
-    cache: dict[str, re.Pattern[str]] = {}
-
-    def get(pattern: str) -> re.Pattern[str]:
-        found = cache.get(pattern)
-        if found is None:
-            if len(cache) > 256:
-                cache.clear()
-            found = cache[pattern] = re.compile(_java_regex(pattern))
-        return found
-
-    return get
-
-
-def _java_regex(pattern: str) -> str:
-    """The few Java-only constructs: possessive/atomic are rare; `\\p{Alpha}` style classes."""
-    classes = {
-        r"\p{Alpha}": "[A-Za-z]",
-        r"\p{Digit}": "[0-9]",
-        r"\p{Alnum}": "[A-Za-z0-9]",
-        r"\p{Upper}": "[A-Z]",
-        r"\p{Lower}": "[a-z]",
-        r"\p{Punct}": r"""[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]""",
-        r"\p{Space}": r"\s",
-    }
-    for java, python in classes.items():
-        pattern = pattern.replace(java, python)
-    # Java names groups `(?<name>...)`; Python spells it `(?P<name>...)`.
-    return re.sub(r"\(\?<(?=[A-Za-z])", "(?P<", pattern)
-
-
-def _java_replacement(replacement: str) -> str:
-    r"""Java's `$1` / `${name}` group references and `\$` escapes in Python's syntax."""
-    out: list[str] = []
-    i = 0
-    while i < len(replacement):
-        ch = replacement[i]
-        if ch == "\\" and i + 1 < len(replacement):
-            nxt = replacement[i + 1]
-            out.append("\\\\" if nxt == "\\" else nxt)
-            i += 2
-        elif ch == "$" and i + 1 < len(replacement) and replacement[i + 1] == "{":
-            end = replacement.index("}", i)
-            out.append(f"\\g<{replacement[i + 2 : end]}>")
-            i = end + 1
-        elif ch == "$":
-            j = i + 1
-            while j < len(replacement) and replacement[j].isdigit():
-                j += 1
-            out.append(f"\\g<{replacement[i + 1 : j]}>")
-            i = j
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
+    """Java patterns (`tote.core.java.regex`), compiled once per distinct text."""
+    return compile_java
 
 
 def _bind_extract(arg_types: Sequence[SqlType | None], ret: SqlType) -> Callable[..., Any]:
@@ -98,7 +46,7 @@ def _bind_replace(arg_types: Sequence[SqlType | None], ret: SqlType) -> Callable
     get = _compiler()
 
     def replace(text: str, pattern: str, replacement: str) -> str:
-        return get(pattern).sub(_java_replacement(replacement), text)
+        return replace_all(get(pattern), text, replacement)
 
     return replace
 
