@@ -1,4 +1,5 @@
-"""Java DateTimeFormatter / SimpleDateFormat patterns, for formatting and parsing.
+"""Java DateTimeFormatter patterns, for formatting and parsing (SimpleDateFormat, which
+PARSE_DATE and Connect use, is `tote.core.java.simple_date_format`).
 
 ksqlDB's date functions take Java patterns (`yyyy-MM-dd HH:mm:ss.SSS`); each pattern is
 translated once into a list of fields, which formats a datetime and builds a regex to
@@ -345,14 +346,12 @@ class JavaPattern:
         """Whether the pattern reads a date field (PARSE_TIME refuses such a pattern)."""
         return any(f.letter in _DATE_LETTERS for f in self.fields)
 
-    def parse(
-        self, text: str, default_zone: datetime.tzinfo = datetime.UTC, *, whole: bool = True
-    ) -> datetime.datetime:
-        """Parse `text`; with `whole=False` trailing text is ignored, as SimpleDateFormat
-        does."""
-        match = self.regex.fullmatch(text) if whole else self.regex.match(text)
+    def parse(self, text: str, default_zone: datetime.tzinfo = datetime.UTC
+              ) -> datetime.datetime:
+        """Parse the whole of `text`, as DateTimeFormatter.parse does."""
+        match = self.regex.fullmatch(text)
         if match is None:
-            head = self.regex.match(text) if whole else None
+            head = self.regex.match(text)
             if head is not None:  # DateTimeFormatter.parse wants the whole text
                 raise PatternError(f"Text '{text}' could not be parsed, unparsed text found "
                                    f"at index {head.end()}")
