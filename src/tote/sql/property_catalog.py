@@ -128,33 +128,28 @@ REQUEST: Final = _by_type({
     ),
 })
 
-# Kafka consumer configs, SSL and SASL client configs included.
-CONSUMER: Final = _by_type({
+# Kafka's common client configs (CommonClientConfigs, SSL and SASL included), shared
+# by the consumer and the producer.
+CLIENT: Final = _by_type({
     "BOOLEAN": (
-        "allow.auto.create.topics", "check.crcs", "enable.auto.commit", "enable.metrics.push",
-        "exclude.internal.topics", "sasl.oauthbearer.header.urlencode",
+        "enable.metrics.push", "sasl.oauthbearer.header.urlencode",
     ),
     "CLASS": (
-        "key.deserializer", "sasl.client.callback.handler.class",
-        "sasl.login.callback.handler.class", "sasl.login.class", "ssl.engine.factory.class",
-        "value.deserializer",
+        "sasl.client.callback.handler.class", "sasl.login.callback.handler.class",
+        "sasl.login.class", "ssl.engine.factory.class",
     ),
     "DOUBLE": (
         "sasl.kerberos.ticket.renew.jitter", "sasl.kerberos.ticket.renew.window.factor",
         "sasl.login.refresh.window.factor", "sasl.login.refresh.window.jitter",
     ),
     "INT": (
-        "auto.commit.interval.ms", "default.api.timeout.ms", "fetch.max.bytes",
-        "fetch.max.wait.ms", "fetch.min.bytes", "heartbeat.interval.ms",
-        "max.partition.fetch.bytes", "max.poll.interval.ms", "max.poll.records",
         "metrics.num.samples", "receive.buffer.bytes", "request.timeout.ms",
         "sasl.login.connect.timeout.ms", "sasl.login.read.timeout.ms",
-        "sasl.oauthbearer.clock.skew.seconds", "send.buffer.bytes", "session.timeout.ms",
+        "sasl.oauthbearer.clock.skew.seconds", "send.buffer.bytes",
     ),
     "LIST": (
         "bootstrap.servers", "interceptor.classes", "metric.reporters",
-        "partition.assignment.strategy", "sasl.oauthbearer.expected.audience",
-        "ssl.cipher.suites", "ssl.enabled.protocols",
+        "sasl.oauthbearer.expected.audience", "ssl.cipher.suites", "ssl.enabled.protocols",
     ),
     "LONG": (
         "connections.max.idle.ms", "metadata.max.age.ms", "metrics.sample.window.ms",
@@ -175,10 +170,9 @@ CONSUMER: Final = _by_type({
         "sasl.login.refresh.buffer.seconds", "sasl.login.refresh.min.period.seconds",
     ),
     "STRING": (
-        "auto.offset.reset", "client.dns.lookup", "client.id", "client.rack", "group.id",
-        "group.instance.id", "group.protocol", "group.remote.assignor", "isolation.level",
-        "metadata.recovery.strategy", "metrics.recording.level", "sasl.kerberos.kinit.cmd",
-        "sasl.kerberos.service.name", "sasl.mechanism", "sasl.oauthbearer.expected.issuer",
+        "client.dns.lookup", "client.id", "metadata.recovery.strategy",
+        "metrics.recording.level", "sasl.kerberos.kinit.cmd", "sasl.kerberos.service.name",
+        "sasl.mechanism", "sasl.oauthbearer.expected.issuer",
         "sasl.oauthbearer.jwks.endpoint.url", "sasl.oauthbearer.scope.claim.name",
         "sasl.oauthbearer.sub.claim.name", "sasl.oauthbearer.token.endpoint.url",
         "security.protocol", "security.providers", "ssl.endpoint.identification.algorithm",
@@ -188,66 +182,53 @@ CONSUMER: Final = _by_type({
     ),
 })
 
-# Kafka producer configs, SSL and SASL client configs included.
-PRODUCER: Final = _by_type({
+# Kafka consumer configs.
+CONSUMER: Final = {**CLIENT, **_by_type({
     "BOOLEAN": (
-        "enable.idempotence", "enable.metrics.push",
-        "partitioner.adaptive.partitioning.enable", "partitioner.ignore.keys",
-        "sasl.oauthbearer.header.urlencode",
+        "allow.auto.create.topics", "check.crcs", "enable.auto.commit",
+        "exclude.internal.topics",
     ),
     "CLASS": (
-        "key.serializer", "partitioner.class", "sasl.client.callback.handler.class",
-        "sasl.login.callback.handler.class", "sasl.login.class", "ssl.engine.factory.class",
-        "value.serializer",
+        "key.deserializer", "value.deserializer",
     ),
-    "DOUBLE": (
-        "sasl.kerberos.ticket.renew.jitter", "sasl.kerberos.ticket.renew.window.factor",
-        "sasl.login.refresh.window.factor", "sasl.login.refresh.window.jitter",
+    "INT": (
+        "auto.commit.interval.ms", "default.api.timeout.ms", "fetch.max.bytes",
+        "fetch.max.wait.ms", "fetch.min.bytes", "heartbeat.interval.ms",
+        "max.partition.fetch.bytes", "max.poll.interval.ms", "max.poll.records",
+        "session.timeout.ms",
+    ),
+    "LIST": (
+        "partition.assignment.strategy",
+    ),
+    "STRING": (
+        "auto.offset.reset", "client.rack", "group.id", "group.instance.id", "group.protocol",
+        "group.remote.assignor", "isolation.level",
+    ),
+})}
+
+# Kafka producer configs.
+PRODUCER: Final = {**CLIENT, **_by_type({
+    "BOOLEAN": (
+        "enable.idempotence", "partitioner.adaptive.partitioning.enable",
+        "partitioner.ignore.keys",
+    ),
+    "CLASS": (
+        "key.serializer", "partitioner.class", "value.serializer",
     ),
     "INT": (
         "batch.size", "compression.gzip.level", "compression.lz4.level",
         "compression.zstd.level", "delivery.timeout.ms",
-        "max.in.flight.requests.per.connection", "max.request.size", "metrics.num.samples",
-        "receive.buffer.bytes", "request.timeout.ms", "retries",
-        "sasl.login.connect.timeout.ms", "sasl.login.read.timeout.ms",
-        "sasl.oauthbearer.clock.skew.seconds", "send.buffer.bytes", "transaction.timeout.ms",
-    ),
-    "LIST": (
-        "bootstrap.servers", "interceptor.classes", "metric.reporters",
-        "sasl.oauthbearer.expected.audience", "ssl.cipher.suites", "ssl.enabled.protocols",
+        "max.in.flight.requests.per.connection", "max.request.size", "retries",
+        "transaction.timeout.ms",
     ),
     "LONG": (
-        "buffer.memory", "connections.max.idle.ms", "linger.ms", "max.block.ms",
-        "metadata.max.age.ms", "metadata.max.idle.ms", "metrics.sample.window.ms",
-        "partitioner.availability.timeout.ms", "reconnect.backoff.max.ms",
-        "reconnect.backoff.ms", "retry.backoff.max.ms", "retry.backoff.ms",
-        "sasl.kerberos.min.time.before.relogin", "sasl.login.retry.backoff.max.ms",
-        "sasl.login.retry.backoff.ms", "sasl.oauthbearer.jwks.endpoint.refresh.ms",
-        "sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms",
-        "sasl.oauthbearer.jwks.endpoint.retry.backoff.ms",
-        "socket.connection.setup.timeout.max.ms", "socket.connection.setup.timeout.ms",
-    ),
-    "PASSWORD": (
-        "sasl.jaas.config", "ssl.key.password", "ssl.keystore.certificate.chain",
-        "ssl.keystore.key", "ssl.keystore.password", "ssl.truststore.certificates",
-        "ssl.truststore.password",
-    ),
-    "SHORT": (
-        "sasl.login.refresh.buffer.seconds", "sasl.login.refresh.min.period.seconds",
+        "buffer.memory", "linger.ms", "max.block.ms", "metadata.max.idle.ms",
+        "partitioner.availability.timeout.ms",
     ),
     "STRING": (
-        "acks", "client.dns.lookup", "client.id", "compression.type",
-        "metadata.recovery.strategy", "metrics.recording.level", "sasl.kerberos.kinit.cmd",
-        "sasl.kerberos.service.name", "sasl.mechanism", "sasl.oauthbearer.expected.issuer",
-        "sasl.oauthbearer.jwks.endpoint.url", "sasl.oauthbearer.scope.claim.name",
-        "sasl.oauthbearer.sub.claim.name", "sasl.oauthbearer.token.endpoint.url",
-        "security.protocol", "security.providers", "ssl.endpoint.identification.algorithm",
-        "ssl.keymanager.algorithm", "ssl.keystore.location", "ssl.keystore.type",
-        "ssl.protocol", "ssl.provider", "ssl.secure.random.implementation",
-        "ssl.trustmanager.algorithm", "ssl.truststore.location", "ssl.truststore.type",
-        "transactional.id",
+        "acks", "compression.type", "transactional.id",
     ),
-})
+})}
 
 # Kafka Streams configs.
 STREAMS: Final = _by_type({
