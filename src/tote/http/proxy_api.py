@@ -33,6 +33,8 @@ from tote.http.common import JSON, install_error_handlers
 from tote.http.proxy_consumers import consumer_routes
 from tote.http.proxy_support import call, json_body, proxy_of, v2
 from tote.http.proxy_v3 import v3_routes
+from tote.http.proxy_v3_brokers import broker_routes
+from tote.http.proxy_v3_groups import group_routes
 from tote.proxy import bodies
 from tote.proxy.formats import V2_JSON, produce_format
 from tote.proxy.metadata import PartitionView, TopicView
@@ -204,7 +206,8 @@ def create_app(proxy: RestProxy) -> Starlette:
         finally:
             await run_in_threadpool(proxy.close)
 
-    app = Starlette(routes=v2_routes() + consumer_routes() + v3_routes(), lifespan=lifespan)
+    routes = v2_routes() + consumer_routes() + v3_routes() + group_routes() + broker_routes()
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.proxy = proxy
     install_error_handlers(app)
     app.add_middleware(_ErrorMediaType)

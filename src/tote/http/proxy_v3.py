@@ -38,7 +38,7 @@ async def _cluster_id(proxy: RestProxy) -> str:
     return await call(lambda: proxy.cluster_id)
 
 
-async def _cluster(request: Request) -> tuple[RestProxy, str]:
+async def cluster_of(request: Request) -> tuple[RestProxy, str]:
     proxy = proxy_of(request)
     cluster_id = request.path_params["cluster_id"]
     if cluster_id != await _cluster_id(proxy):
@@ -46,11 +46,11 @@ async def _cluster(request: Request) -> tuple[RestProxy, str]:
     return proxy, f"{str(request.base_url).rstrip('/')}{CLUSTERS}/{cluster_id}"
 
 
-def _related(url: str) -> dict[str, str]:
+def related(url: str) -> dict[str, str]:
     return {"related": url}
 
 
-def _list(kind: str, self_url: str, data: list[dict[str, Any]]) -> dict[str, Any]:
+def listing(kind: str, self_url: str, data: list[dict[str, Any]]) -> dict[str, Any]:
     return {"kind": kind, "metadata": {"self": self_url, "next": None}, "data": data}
 
 
@@ -59,13 +59,13 @@ def _cluster_json(cluster_id: str, url: str) -> dict[str, Any]:
         "kind": "KafkaCluster",
         "metadata": {"self": url, "resource_name": f"crn:///kafka={cluster_id}"},
         "cluster_id": cluster_id,
-        "controller": _related(f"{url}/brokers/{BROKER_ID}"),
-        "acls": _related(f"{url}/acls"),
-        "brokers": _related(f"{url}/brokers"),
-        "broker_configs": _related(f"{url}/broker-configs"),
-        "consumer_groups": _related(f"{url}/consumer-groups"),
-        "topics": _related(f"{url}/topics"),
-        "partition_reassignments": _related(f"{url}/topics/-/partitions/-/reassignment"),
+        "controller": related(f"{url}/brokers/{BROKER_ID}"),
+        "acls": related(f"{url}/acls"),
+        "brokers": related(f"{url}/brokers"),
+        "broker_configs": related(f"{url}/broker-configs"),
+        "consumer_groups": related(f"{url}/consumer-groups"),
+        "topics": related(f"{url}/topics"),
+        "partition_reassignments": related(f"{url}/topics/-/partitions/-/reassignment"),
     }
 
 
@@ -79,14 +79,14 @@ def _topic_json(cluster_id: str, base: str, view: TopicView) -> dict[str, Any]:
         "is_internal": view.is_internal,
         "replication_factor": view.replication_factor,
         "partitions_count": len(view.partitions),
-        "partitions": _related(f"{url}/partitions"),
-        "configs": _related(f"{url}/configs"),
-        "partition_reassignments": _related(f"{url}/partitions/-/reassignment"),
+        "partitions": related(f"{url}/partitions"),
+        "configs": related(f"{url}/configs"),
+        "partition_reassignments": related(f"{url}/partitions/-/reassignment"),
         "authorized_operations": [],
     }
 
 
-def _partition_json(cluster_id: str, base: str, view: PartitionView) -> dict[str, Any]:
+def partition_json(cluster_id: str, base: str, view: PartitionView) -> dict[str, Any]:
     url = f"{base}/topics/{view.topic}/partitions/{view.partition}"
     return {
         "kind": "KafkaPartition",
@@ -99,9 +99,9 @@ def _partition_json(cluster_id: str, base: str, view: PartitionView) -> dict[str
         "cluster_id": cluster_id,
         "topic_name": view.topic,
         "partition_id": view.partition,
-        "leader": _related(f"{url}/replicas/{view.leader}"),
-        "replicas": _related(f"{url}/replicas"),
-        "reassignment": _related(f"{url}/reassignment"),
+        "leader": related(f"{url}/replicas/{view.leader}"),
+        "replicas": related(f"{url}/replicas"),
+        "reassignment": related(f"{url}/reassignment"),
     }
 
 
@@ -110,45 +110,23 @@ async def list_clusters(request: Request) -> Response:
     base = f"{str(request.base_url).rstrip('/')}{CLUSTERS}"
     cluster_id = await _cluster_id(proxy)
     cluster = _cluster_json(cluster_id, f"{base}/{cluster_id}")
-    return json_response(_list("KafkaClusterList", base, [cluster]))
+    return json_response(listing("KafkaClusterList", base, [cluster]))
 
 
 async def get_cluster(request: Request) -> Response:
-    proxy, url = await _cluster(request)
+    proxy, url = await cluster_of(request)
     return json_response(_cluster_json(proxy.cluster_id, url))
 
 
-async def list_brokers(request: Request) -> Response:
-    proxy, url = await _cluster(request)
-    data = [
-        {
-            "kind": "KafkaBroker",
-            "metadata": {
-                "self": f"{url}/brokers/{broker}",
-                "resource_name": f"crn:///kafka={proxy.cluster_id}/broker={broker}",
-            },
-            "cluster_id": proxy.cluster_id,
-            "broker_id": broker,
-            "host": request.url.hostname,
-            "port": request.url.port,
-            "rack": None,
-            "configs": _related(f"{url}/brokers/{broker}/configs"),
-            "partition_replicas": _related(f"{url}/brokers/{broker}/partition-replicas"),
-        }
-        for broker in proxy.metadata.brokers()
-    ]
-    return json_response(_list("KafkaBrokerList", f"{url}/brokers", data))
-
-
 async def list_topics(request: Request) -> Response:
-    proxy, url = await _cluster(request)
+    proxy, url = await cluster_of(request)
     views = await call(proxy.metadata.topics)
     data = [_topic_json(proxy.cluster_id, url, view) for view in views]
-    return json_response(_list("KafkaTopicList", f"{url}/topics", data))
+    return json_response(listing("KafkaTopicList", f"{url}/topics", data))
 
 
 async def create_topic(request: Request) -> Response:
-    proxy, url = await _cluster(request)
+    proxy, url = await cluster_of(request)
     spec = bodies.create_topic(checked(await request.body(), bodies.parse_json))
     view = await call(
         proxy.metadata.create_topic,
@@ -162,28 +140,28 @@ async def create_topic(request: Request) -> Response:
 
 
 async def get_topic(request: Request) -> Response:
-    proxy, url = await _cluster(request)
+    proxy, url = await cluster_of(request)
     view = await call(proxy.metadata.topic, request.path_params["topic"])
     return json_response(_topic_json(proxy.cluster_id, url, view))
 
 
 async def delete_topic(request: Request) -> Response:
-    proxy, _ = await _cluster(request)
+    proxy, _ = await cluster_of(request)
     await call(proxy.metadata.delete_topic, request.path_params["topic"])
     proxy.producer.forget(request.path_params["topic"])
     return no_content()
 
 
 async def list_partitions(request: Request) -> Response:
-    proxy, url = await _cluster(request)
+    proxy, url = await cluster_of(request)
     topic = request.path_params["topic"]
     view = await call(proxy.metadata.topic, topic)
-    data = [_partition_json(proxy.cluster_id, url, p) for p in view.partitions]
-    return json_response(_list("KafkaPartitionList", f"{url}/topics/{topic}/partitions", data))
+    data = [partition_json(proxy.cluster_id, url, p) for p in view.partitions]
+    return json_response(listing("KafkaPartitionList", f"{url}/topics/{topic}/partitions", data))
 
 
 async def list_topic_configs(request: Request) -> Response:
-    proxy, url = await _cluster(request)
+    proxy, url = await cluster_of(request)
     topic = request.path_params["topic"]
     view = await call(proxy.metadata.topic, topic)
     configs_url = f"{url}/topics/{topic}/configs"
@@ -208,7 +186,7 @@ async def list_topic_configs(request: Request) -> Response:
         }
         for name, value in sorted(view.configs.items())
     ]
-    return json_response(_list("KafkaTopicConfigList", configs_url, data))
+    return json_response(listing("KafkaTopicConfigList", configs_url, data))
 
 
 def _side_json(side: EncodedSide | None) -> dict[str, Any] | None:
@@ -251,7 +229,7 @@ def _iso(ms: int) -> str:
 
 async def produce_records(request: Request) -> Response:
     """Each JSON object in the body is one record; each gets its own delivery report."""
-    proxy, _ = await _cluster(request)
+    proxy, _ = await cluster_of(request)
     topic = request.path_params["topic"]
     requests = checked(await request.body(), bodies.json_stream)
     results = await call(proxy.producer.produce_each, topic, requests)
@@ -263,7 +241,6 @@ def v3_routes() -> list[Route]:
     return [
         Route(CLUSTERS, list_clusters, methods=["GET"]),
         Route(CLUSTER, get_cluster, methods=["GET"]),
-        Route(CLUSTER + "/brokers", list_brokers, methods=["GET"]),
         Route(CLUSTER + "/topics", list_topics, methods=["GET"]),
         Route(CLUSTER + "/topics", create_topic, methods=["POST"]),
         Route(CLUSTER + "/topics/{topic}", get_topic, methods=["GET"]),

@@ -20,6 +20,7 @@ import re
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from enum import Enum
 from types import TracebackType
 from typing import Self
@@ -150,6 +151,18 @@ class StateStore(ABC):
         For readers that look up many keys at once (a batch's dedupe entries): a backend
         may answer them in one query instead of one round trip per key."""
         return [self.get(key) for key in keys]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupMember:
+    """One live member of a consumer group, as a group description reports it.
+
+    `client_id` is the client's own id where the backend learns it (Kafka's `client.id`);
+    the embedded logs have no separate client id and report the member id."""
+
+    member_id: str
+    client_id: str
+    assignment: frozenset[TopicPartition]
 
 
 class GroupConsumer(ABC):
@@ -488,7 +501,14 @@ class Log(ABC):
     def group_assignments(self, group: str) -> list[frozenset[TopicPartition]]:
         """The partitions assigned to each live member of `group` (Kafka's
         describeConsumerGroups members), which ksqlDB's SHOW TOPICS EXTENDED counts; a
-        group with only committed offsets has none. Backends that track members override."""
+        group with only committed offsets has none."""
+        return [member.assignment for member in self.group_members(group)]
+
+    def group_members(self, group: str) -> list[GroupMember]:
+        """Each live member of `group` with its ids and assigned partitions, sorted by
+        member id (Kafka's describeConsumerGroups members, which REST Proxy v3 lists as
+        consumers); a group with only committed offsets has none. Backends that track
+        members override."""
         return []
 
     # -- transactions and state -------------------------------------------------------------

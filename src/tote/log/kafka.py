@@ -31,6 +31,7 @@ from tote.core.records import (
 from tote.log.base import (
     CLUSTER_ID,
     GroupConsumer,
+    GroupMember,
     Log,
     StateStore,
     TransactionalProducer,
@@ -245,8 +246,8 @@ class KafkaLog(Log):
     def delete_group(self, group: str) -> None:
         self._admin.delete_group(group)
 
-    def group_assignments(self, group: str) -> list[frozenset[TopicPartition]]:
-        return self._admin.group_assignments(group)
+    def group_members(self, group: str) -> list[GroupMember]:
+        return self._admin.group_members(group)
 
     # -- transactions and state ---------------------------------------------------------------
 

@@ -38,7 +38,7 @@ from tote.core.errors import (
     TopicNotFound,
 )
 from tote.core.records import PartitionInfo, TopicDescription, TopicPartition, TopicSpec
-from tote.log.base import validate_topic_name, validate_topic_spec
+from tote.log.base import GroupMember, validate_topic_name, validate_topic_spec
 from tote.log.kafka_config import admin_config, reader_config
 from tote.log.kafka_errors import Context, translate, wait_future
 
@@ -250,13 +250,20 @@ class KafkaAdmin:
         futures = self._admin.delete_consumer_groups([group], request_timeout=self.timeout)
         wait_future(futures[group], self.timeout, Context(group=group))
 
-    def group_assignments(self, group: str) -> list[frozenset[TopicPartition]]:
-        """Each member's assigned partitions, from the broker's group description."""
+    def group_members(self, group: str) -> list[GroupMember]:
+        """Each member's ids and assigned partitions, from the broker's group description."""
         futures = self._admin.describe_consumer_groups([group], request_timeout=self.timeout)
         description = wait_future(futures[group], self.timeout, Context(group=group))
-        return [frozenset(TopicPartition(tp.topic, tp.partition)
-                          for tp in member.assignment.topic_partitions)
-                for member in description.members]
+        members = [
+            GroupMember(
+                member.member_id,
+                member.client_id,
+                frozenset(TopicPartition(tp.topic, tp.partition)
+                          for tp in member.assignment.topic_partitions),
+            )
+            for member in description.members
+        ]
+        return sorted(members, key=lambda m: m.member_id)
 
     def _is_live(self, group: str) -> bool:
         futures = self._admin.describe_consumer_groups([group], request_timeout=self.timeout)

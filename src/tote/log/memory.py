@@ -35,6 +35,7 @@ from tote.core.records import (
 from tote.log.base import (
     DEFAULT_MAX_MESSAGE_BYTES,
     GroupConsumer,
+    GroupMember,
     Log,
     StateStore,
     TransactionalProducer,
@@ -321,9 +322,10 @@ class MemoryLog(Log):
         with self.lock:
             self.groups.delete(group)
 
-    def group_assignments(self, group: str) -> list[frozenset[TopicPartition]]:
+    def group_members(self, group: str) -> list[GroupMember]:
         with self.lock:
-            return self.groups.member_assignments(group)
+            live = self.groups.members(group)
+        return [GroupMember(member, member, held) for member, held in live.items()]
 
     # -- transactions and state ---------------------------------------------------------
 

@@ -108,12 +108,13 @@ class GroupCoordinator:
     def commit(self, group: str, offsets: Mapping[TopicPartition, int]) -> None:
         self._groups.setdefault(group, _Group()).offsets.update(offsets)
 
-    def member_assignments(self, group: str) -> list[frozenset[TopicPartition]]:
+    def members(self, group: str) -> dict[str, frozenset[TopicPartition]]:
+        """Each live member's assignment, by member id (sorted)."""
         self.expire()
         state = self._groups.get(group)
         if state is None:
-            return []
-        return [state.assignment.get(member_id, frozenset()) for member_id in state.members]
+            return {}
+        return {m: state.assignment.get(m, frozenset()) for m in sorted(state.members)}
 
     def live_groups(self) -> list[str]:
         self.expire()

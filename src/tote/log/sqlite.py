@@ -39,6 +39,7 @@ from tote.core.records import (
 )
 from tote.log.base import (
     GroupConsumer,
+    GroupMember,
     Log,
     StateStore,
     TransactionalProducer,
@@ -492,8 +493,9 @@ class SqliteLog(Log):
         with write_txn(conn):
             self.groups.delete(conn, group)
 
-    def group_assignments(self, group: str) -> list[frozenset[TopicPartition]]:
-        return list(self.groups.live_assignments(self.conn(), group))
+    def group_members(self, group: str) -> list[GroupMember]:
+        live = self.groups.live_members(self.conn(), group)
+        return [GroupMember(member, member, held) for member, held in live.items()]
 
     # -- transactions and state -----------------------------------------------------------
 

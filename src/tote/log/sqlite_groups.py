@@ -123,15 +123,15 @@ class GroupTables:
     ) -> frozenset[TopicPartition]:
         return self.assignments(conn, group).get(member_id, frozenset())
 
-    def live_assignments(
+    def live_members(
         self, conn: sqlite3.Connection, group: str
-    ) -> tuple[frozenset[TopicPartition], ...]:
-        """What each member not yet due for expiry holds (a read: nothing is expired)."""
-        live = {member for (member,) in conn.execute(
+    ) -> dict[str, frozenset[TopicPartition]]:
+        """Each member not yet due for expiry, with what it holds, by member id."""
+        live = sorted(member for (member,) in conn.execute(
             "SELECT member_id FROM members WHERE grp = ? AND "
-            "heartbeat_ms + session_timeout_ms >= ?", (group, self._log.clock.now_ms()))}
+            "heartbeat_ms + session_timeout_ms >= ?", (group, self._log.clock.now_ms())))
         assigned = self.assignments(conn, group)
-        return tuple(assigned.get(member, frozenset()) for member in sorted(live))
+        return {member: assigned.get(member, frozenset()) for member in live}
 
     def assignments(
         self, conn: sqlite3.Connection, group: str
