@@ -260,6 +260,9 @@ def ksqldb(
     max_push_queries: Annotated[int | None, typer.Option(
         min=0, max=JAVA_INT_MAX, help="ksql.max.push.queries: how many push queries may "
         "run at once; one more is refused (default 100).")] = None,
+    connect_url: Annotated[str | None, typer.Option(
+        help="ksql.connect.url: the Kafka Connect the connector statements use "
+        "(default: TOTE_CONNECT_PORT on this host).")] = None,
     home: Home = None,
     backend: Backend = None,
     bootstrap_servers: Bootstrap = None,
@@ -286,6 +289,9 @@ def ksqldb(
             properties: dict[str, object] = {"ksql.service.id": service_id}
             if max_push_queries is not None:  # a server property, as in ksqlDB's file
                 properties["ksql.max.push.queries"] = max_push_queries
+            # ksqlDB's default is localhost:8083, Connect's port; here the stack's Connect.
+            properties["ksql.connect.url"] = (connect_url or "http://" + host_port(
+                dial_host(config.host), config.connect_port)).rstrip("/")
             server = KsqlServer(log, registry, properties=properties,
                                 instance_id=instance, functions=with_tote_functions())
             # Queries allocate a few short-lived tuples per record and operator.

@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from tote.cli.sql_render_connectors import RENDERERS as CONNECTOR_RENDERERS
+
 _POSITION = re.compile(r"(?:line (\d+):(\d+)|Line: (\d+), Col: (\d+))")
 
 
@@ -83,6 +85,8 @@ def render_entity(console: Console, entity: dict[str, Any]) -> None:
                       f"{d['statementText']}\n")
         console.print(d.get("executionPlan", ""))
         console.print(d.get("topology", ""))
+    elif kind in CONNECTOR_RENDERERS:
+        CONNECTOR_RENDERERS[kind](console, entity)
     elif kind == "terminate_query":
         console.print(f" Query terminated: {entity.get('queryId')}")
     elif "message" in entity:

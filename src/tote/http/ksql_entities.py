@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from tote.http.ksql_connector_entities import connector_entity
+from tote.sql.connector_results import CONNECTOR_RESULTS
 from tote.sql.results import (
     AssertSchemaResult,
     AssertTopicResult,
@@ -119,6 +121,8 @@ def entity(result: StatementResult, queries: QueryLookup) -> Entity | None:
     if isinstance(result, TransientTerminated):
         return {**_base("terminate_query", result), "queryId": result.query_id,
                 "wasTerminated": result.terminated}
+    if isinstance(result, CONNECTOR_RESULTS):
+        return connector_entity(result, _base, lambda d: description(d, queries))
     if isinstance(result, Notice):
         if not result.message:
             return None

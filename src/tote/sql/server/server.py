@@ -26,6 +26,9 @@ from tote.sql.ast.statements import QueryStatement
 from tote.sql.commands import CORRUPTED, CommandLog, CommandTopicLost
 from tote.sql.engine import Engine
 from tote.sql.errors import AssertionFailed
+from tote.sql.execution import connectors
+from tote.sql.execution.connect_client import ConnectRefused, ConnectServerError
+from tote.sql.execution.connector_text import mask_configs
 from tote.sql.execution.dispatch import Session
 from tote.sql.functions import FunctionRegistry
 from tote.sql.results import CommandResult, QueryList, QuerySummary, StatementResult
@@ -173,6 +176,10 @@ class KsqlServer:
                     raise StatementFailed(exc, exc.statement_text or text, results) from None
                 except (QueryEndpointError, AssertionFailed):  # ksqlDB: a bare error
                     raise
+                except ConnectRefused:  # ksqlDB: Connect's status, a bare error
+                    raise
+                except ConnectServerError as exc:  # ksqlDB: the whole request, no entities
+                    raise StatementFailed(exc, mask_configs(sql), []) from None
                 except CommandTopicLost as exc:  # ksqlDB: the whole request, no entities
                     raise StatementFailed(exc, sql, []) from None
                 except ToteError as exc:
@@ -194,6 +201,9 @@ class KsqlServer:
         if isinstance(statement, TerminateQuery) and statement.query_id is not None \
                 and statement.query_id.lower().startswith("transient_"):
             return self._terminate_transient(statement.query_id, text)
+        if isinstance(statement, connectors.CONNECTOR_STATEMENTS):  # Connect's, not the engine's
+            return connectors.execute(statement, text, session.config, self.engine.metastore,
+                                      self.engine.log)
         result = self.engine.execute_statement(statement, text, session)
         if isinstance(result, CommandResult):
             if result.sequence_number >= 0:
