@@ -17,7 +17,7 @@ from tote.sql.ast import commands as c
 from tote.sql.ast import statements as s
 from tote.sql.config import Config
 from tote.sql.errors import StatementError
-from tote.sql.execution import assertions, ddl, function_listings, listings
+from tote.sql.execution import alter, assertions, ddl, function_listings, listings, pause
 from tote.sql.execution.effects import apply_effects
 from tote.sql.execution.inserts import insert_values
 from tote.sql.execution.persistent import (
@@ -105,6 +105,13 @@ class Dispatcher:
             message = ddl.drop_type(statement, ms)
             return self._command(f"type/`{statement.name}`/drop", text, session, replay,
                                  message)
+        if isinstance(statement, (c.PauseQuery, c.ResumeQuery)):
+            return pause.pause_or_resume(engine, statement, text, ms, session=session,
+                                         replay=replay)
+        if isinstance(statement, s.AlterSource):
+            engine.check_commands(replay)
+            message = alter.alter_source(statement, text, ms)
+            return self._command(alter.command_id(statement), text, session, replay, message)
         return self._read_only(statement, text, ctx, session)
 
     # -- catalogue changes -------------------------------------------------------------------

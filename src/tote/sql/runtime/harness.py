@@ -45,7 +45,7 @@ def drive(runtime: Runtime, query_ids: Sequence[str],
     named = {topic for topic, _, _ in inputs}
     for qid in query_ids:
         query = runtime.queries.get(qid)
-        if query is None:
+        if query is None or query.paused:
             continue
         reads = query.input_topics()
         records = [record_at(t, p, o) for t, p, o in inputs if t in reads]

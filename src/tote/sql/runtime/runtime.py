@@ -132,6 +132,14 @@ class Runtime:
             self.membership.leave(query_id)
         self._reindex()
 
+    def set_paused(self, query_id: str, paused: bool) -> None:
+        """PAUSE / RESUME: a paused query's tasks leave the readers, so no step reads for
+        them; their positions and state stay, and a resumed query reads on from there."""
+        query = self.queries.get(query_id)
+        if query is not None and query.paused != paused:
+            query.paused = paused
+            self._reindex()
+
     def _owned(self, task: Task) -> bool:
         return self.membership is None or self.membership.owns(task)
 
@@ -139,6 +147,8 @@ class Runtime:
         assign_ranks(list(self.queries.values()))
         self._readers = {}
         for query in self.queries.values():
+            if query.paused:
+                continue
             for task in query.tasks:
                 if not self._owned(task):
                     continue

@@ -72,6 +72,8 @@ class RunningQuery:
     emit: Emitter | None = None
     reset: str = "earliest"
     hand_over: HandOver | None = None
+    # PAUSE: its tasks read nothing (positions and state kept) until RESUME.
+    paused: bool = False
 
     @property
     def group(self) -> str:
