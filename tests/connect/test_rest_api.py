@@ -52,13 +52,13 @@ def wait_states(api: httpx.Client, name: str, connector: str, tasks: list[str]
 
 
 def test_root_and_plugins(api: httpx.Client) -> None:
-    assert api.get("/").json() == {"version": "7.6.0-ccs", "commit": "tote",
+    assert api.get("/").json() == {"version": "7.8.0-ccs", "commit": "tote",
                                    "kafka_cluster_id": "tote"}
     assert api.get("/connector-plugins").json() == [
         {"class": JDBC_SINK, "type": "sink", "version": "10.7.4"}]
     everything = api.get("/connector-plugins", params={"connectorsOnly": "false"}).json()
     assert {"class": "io.confluent.connect.avro.AvroConverter", "type": "converter",
-            "version": "3.7.0"} in everything
+            "version": "3.8.0"} in everything
     definitions = api.get("/connector-plugins/JdbcSinkConnector/config").json()
     url = next(d for d in definitions if d["name"] == "connection.url")
     assert url == {"name": "connection.url", "type": "STRING", "required": True,

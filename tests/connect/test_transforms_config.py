@@ -106,9 +106,9 @@ def test_create_refuses_a_bad_chain(api: httpx.Client) -> None:
 
 def test_transforms_and_predicates_are_plugins(api: httpx.Client) -> None:
     everything = api.get("/connector-plugins", params={"connectorsOnly": "false"}).json()
-    assert {"class": T + "ValueToKey", "type": "transformation", "version": "3.7.0"} \
+    assert {"class": T + "ValueToKey", "type": "transformation", "version": "3.8.0"} \
         in everything
-    assert {"class": P + "RecordIsTombstone", "type": "predicate", "version": "3.7.0"} \
+    assert {"class": P + "RecordIsTombstone", "type": "predicate", "version": "3.8.0"} \
         in everything
     assert T + "ExtractField$Key" in {p["class"] for p in everything}
     keys = api.get(f"/connector-plugins/{T}RegexRouter/config").json()

@@ -12,7 +12,8 @@ from tote.connect.jdbc.sink import JdbcSinkConnector
 from tote.connect.transforms.base import PREDICATES, TRANSFORMS, Predicate, Transformation
 from tote.connect.transforms.catalog import canonical_name
 
-KAFKA_VERSION = "3.7.0"
+# The transforms carry Kafka 3.8 keys (field.syntax.version, replace.null.with.default).
+KAFKA_VERSION = "3.8.0"
 
 
 def connectors() -> list[SinkConnector]:

@@ -31,7 +31,7 @@ from tote.connect.validation import normalize_config, plugin_config, validate
 from tote.connect.worker import Worker
 from tote.http.common import install_error_handlers, json_response, parse_json
 
-VERSION = "7.6.0-ccs"
+VERSION = "7.8.0-ccs"  # Confluent Platform 7.8 ships Kafka 3.8 (plugins.KAFKA_VERSION)
 COMMIT = "tote"
 
 
