@@ -45,6 +45,7 @@ from tote.http.ksql_cluster import (
 from tote.http.ksql_entities import entity
 from tote.http.ksql_fast import PullFastPath
 from tote.http.ksql_inserts import InsertsStream
+from tote.http.ksql_overrides import checked_properties, stream_properties
 from tote.http.ksql_print import is_print, parse_print, print_response, print_stream_response
 from tote.http.ksql_streams import (
     DELIMITED,
@@ -59,7 +60,7 @@ from tote.http.ksql_streams import (
 )
 from tote.http.ksql_terminate import delete_topic_list
 from tote.http.ksql_ws import WsQuery
-from tote.sql.properties import PropertyNotFound, PropertyRejected, check_overrides
+from tote.sql.properties import PropertyNotFound, PropertyRejected
 from tote.sql.results import QuerySummary
 from tote.sql.server import (
     VERSION,
@@ -132,37 +133,17 @@ async def _json(request: Request) -> dict[str, Any]:
     return body
 
 
-def _properties(server: KsqlServer, raw: Any, field: str) -> dict[str, object]:
-    """A request's property overrides, checked by ksqlDB's rule (`tote.sql.properties`):
-    raises PropertyNotFound or PropertyRejected, which each endpoint answers its own way."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise BadRequest(f"Invalid JSON in request: '{field}' must be an object")
-    overrides = {str(k): v for k, v in raw.items()}
-    check_overrides(overrides, server.engine.config.server)
-    return overrides
-
-
 def _legacy_properties(server: KsqlServer, raw: Any, sql: str, *, statement: bool
                        ) -> dict[str, object]:
     """/ksql and /query: an unknown name is ksqlDB's uncaught 500 (a statement error
     naming the request on /ksql), a refused value its 400 with the cause."""
     try:
-        return _properties(server, raw, "streamsProperties")
+        return checked_properties(server, raw, "streamsProperties")
     except PropertyNotFound as exc:
         error = ToteError(exc.message, 50000)
         raise (StatementFailed(error, sql, []) if statement else error) from None
     except PropertyRejected as exc:
         raise BadRequest(exc.detail) from None
-
-
-def _stream_properties(server: KsqlServer, raw: Any, field: str) -> dict[str, object]:
-    """/query-stream and /ws/query: every refusal a 400 with the top message alone."""
-    try:
-        return _properties(server, raw, field)
-    except (PropertyNotFound, PropertyRejected) as exc:
-        raise BadRequest(exc.message) from None
 
 
 def _variables(raw: Any) -> dict[str, str]:
@@ -271,7 +252,7 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
             raise HTTPException(406, "Not Acceptable")
         body = await _json(request)
         sql = _sql(body, "sql")
-        properties = _stream_properties(server, body.get("properties"), "properties")
+        properties = stream_properties(server, body.get("properties"), "properties")
         printed = await run_in_threadpool(parse_print, sql) if is_print(sql) else None
         if printed is not None:
             return await print_stream_response(server, printed, properties, accept, pollers)
@@ -381,7 +362,7 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
         Route("/chc/ready", health_probe, methods=["GET"]),
         Route("/chc/live", health_probe, methods=["GET"]),
         WebSocketRoute("/ws/query", WsQuery(server, pollers,
-                                              partial(_stream_properties, server))),
+                                              partial(stream_properties, server))),
         Route("/is_valid_property/{property}",
               is_valid_property(server), methods=["GET"]),
         Route("/v1/metadata", metadata(server), methods=["GET"]),

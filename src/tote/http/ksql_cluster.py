@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -71,10 +72,17 @@ def is_valid_property(server: KsqlServer) -> Endpoint:
     return _routed(server, answer)
 
 
+_CLUSTER_IDS: WeakKeyDictionary[KsqlServer, str] = WeakKeyDictionary()
+
+
 async def kafka_cluster_id(server: KsqlServer) -> str:
-    """The id of the Kafka cluster the server's log is (`kafkaClusterId` in /info): asked
-    in a worker thread, since on Kafka the first answer is a broker request."""
-    return await run_in_threadpool(server.engine.log.cluster_id)
+    """The id of the Kafka cluster the server's log is (`kafkaClusterId` in /info). Asked
+    lazily, in a worker thread, the first time (on Kafka that is a broker request, and a
+    server must start while its broker is down); then answered from what the log said."""
+    known = _CLUSTER_IDS.get(server)
+    if known is None:
+        known = _CLUSTER_IDS[server] = await run_in_threadpool(server.engine.log.cluster_id)
+    return known
 
 
 async def _cluster_id(server: KsqlServer) -> dict[str, Any]:

@@ -8,9 +8,12 @@ other rows are still written.
 As in ksqlDB, rows are written while the request body is still arriving: the rows of
 each chunk that comes in are appended together and acknowledged at once, so a client
 on HTTP/2 can keep one request open and stream rows into it. An unknown target (or a
-first line that is not a target) is a 400 before any acknowledgement. The request is a
-raw ASGI app because Starlette's `StreamingResponse` reads the request's messages
-itself (to notice a disconnect), which would swallow the body being streamed.
+first line that is not a target) is a 400 before any acknowledgement, and so are its
+`properties` that ksqlDB refuses (an unknown name, a value of the wrong type, one the
+server's policy denies): checked first, as ksqlDB's `createInsertsSubscriber` does before
+it looks at the target. The request is a raw ASGI app because Starlette's
+`StreamingResponse` reads the request's messages itself (to notice a disconnect), which
+would swallow the body being streamed.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from tote.core.errors import BadRequest, ToteError
 from tote.http.common import check_unicode, dumps
+from tote.http.ksql_overrides import stream_properties
 from tote.sql.server import KsqlServer
 from tote.sql.server.inserts import RowInserter, find_target
 
@@ -107,6 +111,7 @@ class InsertsStream:
                 raise head.error
             raise BadRequest("Invalid JSON in request: the first object must name the "
                              'target: {"target": "<stream>"}')
+        stream_properties(self.server, head.get("properties"), "properties")
         engine = self.server.engine
         source = find_target(engine.metastore, head["target"])
         inserter = await run_in_threadpool(RowInserter, engine.log, engine.registry, source,

@@ -8,7 +8,10 @@
 It owns the engine, the transient queries and the command follower, keeps the status
 of every command (`/status`), and adds what only a server knows to the engine's
 answers: running push queries in SHOW QUERIES, TERMINATE of a push query. Statements of
-one request run in a session of their own (SET / DEFINE last for the request only).
+one request run in a session of their own (SET / DEFINE last for the request only), in
+order, under the server's statement lock, except that an ASSERT TOPIC|SCHEMA waits for
+its condition with the lock released: as in ksqlDB, where the assertion retries on the
+request's own thread, a long TIMEOUT holds up no other request.
 """
 
 from __future__ import annotations
@@ -21,12 +24,12 @@ from typing import Any
 from tote.core.errors import SqlError, ToteError
 from tote.log.base import Log
 from tote.registry import Registry
-from tote.sql.ast.commands import PrintTopic, TerminateQuery
+from tote.sql.ast.commands import AssertSchema, AssertTopic, PrintTopic, TerminateQuery
 from tote.sql.ast.statements import QueryStatement
 from tote.sql.commands import CORRUPTED, CommandLog, CommandTopicLost
 from tote.sql.engine import Engine
 from tote.sql.errors import AssertionFailed
-from tote.sql.execution import connectors
+from tote.sql.execution import assertions, connectors
 from tote.sql.execution.connect_client import ConnectRefused, ConnectServerError
 from tote.sql.execution.connector_text import mask_configs
 from tote.sql.execution.dispatch import Session
@@ -171,7 +174,10 @@ class KsqlServer:
                     text = item.original_text
                     if isinstance(item.statement, (QueryStatement, PrintTopic)):
                         raise QueryEndpointError(text)
-                    result = self._one(item.statement, text, session)
+                    if isinstance(item.statement, (AssertTopic, AssertSchema)):
+                        result = self._assert(item.statement, text, session)
+                    else:
+                        result = self._one(item.statement, text, session)
                 except SqlError as exc:
                     raise StatementFailed(exc, exc.statement_text or text, results) from None
                 except (QueryEndpointError, AssertionFailed):  # ksqlDB: a bare error
@@ -211,6 +217,26 @@ class KsqlServer:
             self._observe(result.command_id, result)
         if isinstance(result, QueryList):
             result = replace(result, queries=result.queries + self._push_queries())
+        return result
+
+    def _assert(self, statement: AssertTopic | AssertSchema, text: str,
+                session: Session) -> StatementResult:
+        """Run an assertion with the statement lock (held by `execute`) released for its
+        wait, then take it back and catch up with the commands run meanwhile, so the
+        request's next statement runs after it and sees them. (A lock held more than once
+        by this thread stays held: then the wait blocks others, as before.)"""
+        engine = self.engine
+        result: StatementResult
+        self.follower.lock.release()
+        try:
+            if isinstance(statement, AssertTopic):
+                result = assertions.assert_topic(text, statement, engine.log, session.config)
+            else:
+                result = assertions.assert_schema(text, statement, engine.registry,
+                                                  session.config)
+        finally:
+            self.follower.lock.acquire()
+        self.follower.catch_up(check=False)
         return result
 
     def _terminate_transient(self, query_id: str, text: str) -> StatementResult:
