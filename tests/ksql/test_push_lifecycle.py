@@ -218,7 +218,7 @@ def test_idle_push_queries_wait_outside_the_request_thread_pool(ksql: Ksql) -> N
 
 
 def test_sigterm_ends_twenty_open_push_queries_and_exits_0(tmp_path: Path) -> None:
-    service = start_service("ksqldb", tmp_path / "home", "/info")
+    service = start_service("ksqldb", tmp_path / "home", "/healthcheck")
     try:
         with httpx.Client(base_url=service.url, timeout=30) as client:
             assert client.post("/ksql", json={"ksql": STREAM}).status_code == 200

@@ -156,7 +156,7 @@ def test_close_query_without_query_id_answers_like_ksqldb(ksql: Ksql) -> None:
 
 
 def test_serve_ksqldb_max_push_queries(tmp_path: Path) -> None:
-    service = start_service("ksqldb", tmp_path / "home", "/info", "--max-push-queries", "1")
+    service = start_service("ksqldb", tmp_path / "home", "/healthcheck", "--max-push-queries", "1")
     try:
         with httpx.Client(base_url=service.url, timeout=WAIT) as client:
             assert client.post("/ksql", json={"ksql": STREAM}).status_code == 200

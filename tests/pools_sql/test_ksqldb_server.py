@@ -50,7 +50,7 @@ def log(home: Path) -> Iterator[Log]:
 @pytest.fixture
 def server(home: Path, log: Log) -> Iterator[ServiceProcess]:
     del log  # the log file exists before the server opens it
-    running = start_service("ksqldb", home, "/info")
+    running = start_service("ksqldb", home, "/healthcheck")
     try:
         yield running
     finally:
