@@ -24,6 +24,10 @@ BACKEND_NAMES = ("memory", "sqlite", "kafka")
 SESSION_MS = 2000
 # How long tests wait for something that should happen (slow shared machine, real broker).
 DEADLINE_S = 60.0
+# How long a settled group's description may lag its members' own assignments: the broker
+# answers from the state the members' SyncGroup left, so this only covers a rebalance still
+# in flight (which takes about half a session timeout), not the generous DEADLINE_S.
+DESCRIBE_S = 2 * SESSION_MS / 1000
 
 T = TypeVar("T")
 

@@ -7,7 +7,15 @@ the expected state is reached (bounded by a generous deadline) instead of assumi
 from __future__ import annotations
 
 import pytest
-from tests.log.backends import SESSION_MS, Names, assert_error, consume, eventually, settle
+from tests.log.backends import (
+    DESCRIBE_S,
+    SESSION_MS,
+    Names,
+    assert_error,
+    consume,
+    eventually,
+    settle,
+)
 
 from tote.core.errors import Fenced, GroupNotFound, InvalidConfig, TopicNotFound
 from tote.core.records import LogRecord, Record, TopicPartition
@@ -242,7 +250,7 @@ def test_group_assignments_list_each_live_members_partitions(log: Log, names: Na
         held = eventually(
             lambda: found if len(found := log.group_assignments(group)) == 2 and
             frozenset().union(*found) == all_tps(topic, 4) else None,
-            "both members in the group's description")
+            "both members in the group's description", deadline_s=DESCRIBE_S)
         assert sorted(held, key=sorted) == sorted(
             [first.assignment(), second.assignment()], key=sorted)
     finally:
