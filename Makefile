@@ -13,8 +13,10 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# Bytecode is cached even where the environment turns it off: the suite starts hundreds of
+# `tote` processes, and each would compile every module it imports again.
 test: install
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -q $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench
