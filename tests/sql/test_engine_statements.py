@@ -183,6 +183,18 @@ def test_background_processing_follows_new_records(engine: Engine) -> None:
     assert engine.failure is None
 
 
+def test_stopping_background_processing_ends_a_long_idle_wait(engine: Engine) -> None:
+    """A server closing its engine does not sit out the poll: the idle wait for new
+    records (here far longer than `stop_background`'s 30 s join) ends when asked."""
+    engine.execute(PAGES + "CREATE STREAM COPY AS SELECT * FROM PAGES;")
+    engine.start_background(poll_timeout=120)
+    thread = engine._thread
+    assert thread is not None
+    time.sleep(0.5)  # the loop is now idle, waiting on the query's input
+    engine.stop_background()
+    assert not thread.is_alive()
+
+
 def test_explain_shows_the_plan_and_internal_topics(engine: Engine) -> None:
     engine.execute(PAGES + "CREATE TABLE BY_PAGE AS SELECT PAGE, COUNT(*) AS N FROM PAGES "
                    "GROUP BY PAGE;")

@@ -23,6 +23,7 @@ from typing import Any
 from tote.core.clock import SYSTEM_CLOCK, Clock
 from tote.core.errors import Fenced, SqlError, ToteError, TransactionConflict
 from tote.log.base import Log
+from tote.log.wake import Wake
 from tote.registry import Registry
 from tote.sql.analyzer.context import AnalysisContext
 from tote.sql.ast.statements import Statement
@@ -79,7 +80,7 @@ class Engine:
         self.read_file = read_file
         self.session = Session(Config(self.config.server, {}), Variables())
         self.lock = threading.RLock()
-        self._stop = threading.Event()
+        self._stop = Wake()
         self._thread: threading.Thread | None = None
         self.failure: ToteError | None = None
         self.dispatcher = Dispatcher(self)
@@ -222,7 +223,7 @@ class Engine:
         """Keep processing new records in a thread until `stop_background`."""
         if self._thread is not None:
             return
-        self._stop.clear()
+        self._stop = Wake()  # one-way: a fresh flag for each run
         self._thread = threading.Thread(target=self._loop, args=(poll_timeout,),
                                         name="tote-sql-runtime", daemon=True)
         self._thread.start()
@@ -253,7 +254,8 @@ class Engine:
                 with self.lock:
                     positions = self.runtime.positions()
                 if positions:
-                    self.log.wait(positions, poll_timeout)
+                    # `stop_background` ends the wait at once, not after poll_timeout.
+                    self.log.wait_or_wake(positions, poll_timeout, self._stop)
                 else:
                     self._stop.wait(poll_timeout)
 
