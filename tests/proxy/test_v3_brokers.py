@@ -66,7 +66,7 @@ def test_partitions_and_their_replicas(client: httpx.Client, proxy_url: str,
         404, 404, f"Partition 5 of topic {names} could not be found on cluster tote.")
     assert error(client.get(f"{path}/0/replicas/2")) == (404, 404, "HTTP 404 Not Found")
     assert error(client.get(f"/v3/clusters/tote/topics/{names}_nope/partitions/0/replicas"))[
-        :2] == (404, 40401)
+        :2] == (404, 40403)
 
 
 def test_a_broker_and_its_configs(client: httpx.Client, proxy_url: str) -> None:

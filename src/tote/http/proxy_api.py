@@ -34,6 +34,7 @@ from tote.http.proxy_consumers import consumer_routes
 from tote.http.proxy_support import call, json_body, proxy_of, v2
 from tote.http.proxy_v3 import v3_routes
 from tote.http.proxy_v3_brokers import broker_routes
+from tote.http.proxy_v3_configs import config_routes
 from tote.http.proxy_v3_groups import group_routes
 from tote.proxy import bodies
 from tote.proxy.formats import V2_JSON, produce_format
@@ -206,7 +207,8 @@ def create_app(proxy: RestProxy) -> Starlette:
         finally:
             await run_in_threadpool(proxy.close)
 
-    routes = v2_routes() + consumer_routes() + v3_routes() + group_routes() + broker_routes()
+    routes = (v2_routes() + consumer_routes() + config_routes() + v3_routes() + group_routes()
+              + broker_routes())
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.proxy = proxy
     install_error_handlers(app)

@@ -1,5 +1,5 @@
-"""REST Proxy v3 basics: clusters, brokers, topics (list, get, create, delete, partitions,
-configs) and `POST .../topics/{t}/records`, in kafka-rest's v3 resource shapes.
+"""REST Proxy v3 basics: clusters, brokers, topics (list, get, create, delete, partitions)
+and `POST .../topics/{t}/records`, in kafka-rest's v3 resource shapes.
 
 Resources carry `kind`, `metadata.self` and `related` links built from the request's base
 URL. tote's log is one cluster (id from `RestProxy.cluster_id`) with one broker.
@@ -13,13 +13,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tote.core.errors import NotFound, ToteError
+from tote.core.errors import NotFound, TopicNotFound, ToteError
 from tote.http.common import dumps, json_response
 from tote.http.proxy_support import call, checked, no_content, proxy_of
 from tote.proxy import bodies
-from tote.proxy.metadata import BROKER_ID, DEFAULT_CONFIGS, PartitionView, TopicView
+from tote.proxy.metadata import BROKER_ID, PartitionView, TopicView
 from tote.proxy.produce import EncodedSide, SingleResult
 from tote.proxy.service import RestProxy
+from tote.proxy.v3_errors import UnknownTopicOrPartition
 
 CLUSTERS = "/v3/clusters"
 CLUSTER = CLUSTERS + "/{cluster_id}"
@@ -139,15 +140,28 @@ async def create_topic(request: Request) -> Response:
     return json_response(_topic_json(proxy.cluster_id, url, view), status_code=201)
 
 
+async def topic_view(proxy: RestProxy, topic: str, missing: str | None = None) -> TopicView:
+    """The topic for a call under `topics/{t}`: kafka-rest asks Kafka's describeTopics,
+    which fails an unknown topic with UnknownTopicOrPartitionException (404 / 40403)."""
+    try:
+        return await call(proxy.metadata.topic, topic)
+    except TopicNotFound:
+        error = UnknownTopicOrPartition(missing) if missing else UnknownTopicOrPartition()
+        raise error from None
+
+
 async def get_topic(request: Request) -> Response:
     proxy, url = await cluster_of(request)
-    view = await call(proxy.metadata.topic, request.path_params["topic"])
+    view = await topic_view(proxy, request.path_params["topic"])
     return json_response(_topic_json(proxy.cluster_id, url, view))
 
 
 async def delete_topic(request: Request) -> Response:
     proxy, _ = await cluster_of(request)
-    await call(proxy.metadata.delete_topic, request.path_params["topic"])
+    try:
+        await call(proxy.metadata.delete_topic, request.path_params["topic"])
+    except TopicNotFound:
+        raise UnknownTopicOrPartition() from None
     proxy.producer.forget(request.path_params["topic"])
     return no_content()
 
@@ -155,38 +169,9 @@ async def delete_topic(request: Request) -> Response:
 async def list_partitions(request: Request) -> Response:
     proxy, url = await cluster_of(request)
     topic = request.path_params["topic"]
-    view = await call(proxy.metadata.topic, topic)
+    view = await topic_view(proxy, topic)
     data = [partition_json(proxy.cluster_id, url, p) for p in view.partitions]
     return json_response(listing("KafkaPartitionList", f"{url}/topics/{topic}/partitions", data))
-
-
-async def list_topic_configs(request: Request) -> Response:
-    proxy, url = await cluster_of(request)
-    topic = request.path_params["topic"]
-    view = await call(proxy.metadata.topic, topic)
-    configs_url = f"{url}/topics/{topic}/configs"
-    data = [
-        {
-            "kind": "KafkaTopicConfig",
-            "metadata": {
-                "self": f"{configs_url}/{name}",
-                "resource_name": f"crn:///kafka={proxy.cluster_id}/topic={topic}/config={name}",
-            },
-            "cluster_id": proxy.cluster_id,
-            "topic_name": topic,
-            "name": name,
-            "value": value,
-            "is_default": DEFAULT_CONFIGS.get(name) == value,
-            "is_read_only": False,
-            "is_sensitive": False,
-            "source": (
-                "DEFAULT_CONFIG" if DEFAULT_CONFIGS.get(name) == value else "DYNAMIC_TOPIC_CONFIG"
-            ),
-            "synonyms": [],
-        }
-        for name, value in sorted(view.configs.items())
-    ]
-    return json_response(listing("KafkaTopicConfigList", configs_url, data))
 
 
 def _side_json(side: EncodedSide | None) -> dict[str, Any] | None:
@@ -246,6 +231,5 @@ def v3_routes() -> list[Route]:
         Route(CLUSTER + "/topics/{topic}", get_topic, methods=["GET"]),
         Route(CLUSTER + "/topics/{topic}", delete_topic, methods=["DELETE"]),
         Route(CLUSTER + "/topics/{topic}/partitions", list_partitions, methods=["GET"]),
-        Route(CLUSTER + "/topics/{topic}/configs", list_topic_configs, methods=["GET"]),
         Route(CLUSTER + "/topics/{topic}/records", produce_records, methods=["POST"]),
     ]

@@ -18,7 +18,14 @@ from starlette.routing import Route
 
 from tote.http.common import json_response
 from tote.http.proxy_support import call, json_body
-from tote.http.proxy_v3 import CLUSTER, cluster_of, listing, partition_json, related
+from tote.http.proxy_v3 import (
+    CLUSTER,
+    cluster_of,
+    listing,
+    partition_json,
+    related,
+    topic_view,
+)
 from tote.proxy.broker_configs import BROKER_CONFIGS, BrokerConfig
 from tote.proxy.metadata import PartitionView
 from tote.proxy.service import RestProxy
@@ -141,7 +148,7 @@ async def list_broker_replicas(request: Request) -> Response:
 async def _partition(request: Request, missing: str | None) -> tuple[str, str, PartitionView]:
     proxy, base = await cluster_of(request)
     topic, partition = request.path_params["topic"], request.path_params["partition"]
-    view = await call(proxy.metadata.topic, topic)  # TopicNotFound as the other v3 topic calls
+    view = await topic_view(proxy, topic, _NO_HOST.format(partition, topic))
     for found in view.partitions:
         if found.partition == partition:
             return proxy.cluster_id, base, found
@@ -150,6 +157,8 @@ async def _partition(request: Request, missing: str | None) -> tuple[str, str, P
     )
 
 
+# kafka-rest's PartitionManagerImpl.getPartition rewords Kafka's unknown-topic error so.
+_NO_HOST = "This server does not host topic-partition {} for topic {}"
 _NO_PARTITION = "Partition {} of topic {} could not be found on cluster {}."
 
 

@@ -112,6 +112,18 @@ def validate_topic_spec(
     return TopicSpec(name, partitions, replication_factor, tuple(sorted(configs.items())))
 
 
+def altered_spec(spec: TopicSpec, changes: Mapping[str, str | None]) -> TopicSpec:
+    """`spec` with `changes` applied (a value sets a config, None resets it to the default,
+    Kafka's IncrementalAlterConfigs SET and DELETE), checked as a create would be."""
+    configs = dict(spec.configs)
+    for key, value in changes.items():
+        if value is None:
+            configs.pop(key, None)
+        else:
+            configs[key] = value
+    return validate_topic_spec(spec.name, spec.partitions, spec.replication_factor, configs)
+
+
 AUTO_OFFSET_RESETS = ("earliest", "latest")
 
 
@@ -354,6 +366,12 @@ class Log(ABC):
 
     def topic_exists(self, name: str) -> bool:
         return name in self.list_topics()
+
+    @abstractmethod
+    def alter_topic_configs(self, name: str, changes: Mapping[str, str | None]) -> TopicSpec:
+        """Set configs (a value) and reset others to their default (None) in one step;
+        return the topic's new spec. Later appends and retention runs follow the new
+        values. Raises TopicNotFound, InvalidConfig (nothing changes then)."""
 
     def ensure_topic(
         self,

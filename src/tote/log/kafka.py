@@ -132,6 +132,9 @@ class KafkaLog(Log):
     ) -> TopicSpec:
         return self._admin.create_topic(name, partitions, replication_factor, configs or {})
 
+    def alter_topic_configs(self, name: str, changes: Mapping[str, str | None]) -> TopicSpec:
+        return self._admin.alter_configs(name, changes)
+
     def delete_topic(self, name: str) -> None:
         self._planner.forget(name)
         self._admin.spec(name, fresh=True)

@@ -22,7 +22,7 @@ from confluent_kafka import (
 )
 from confluent_kafka import TopicPartition as KafkaTopicPartition
 from confluent_kafka.admin import AdminClient
-from confluent_kafka.admin._config import ConfigResource
+from confluent_kafka.admin._config import AlterConfigOpType, ConfigEntry, ConfigResource
 from confluent_kafka.admin._listoffsets import OffsetSpec
 from confluent_kafka.cimpl import (
     CONFIG_SOURCE_DEFAULT_CONFIG,
@@ -38,7 +38,12 @@ from tote.core.errors import (
     TopicNotFound,
 )
 from tote.core.records import PartitionInfo, TopicDescription, TopicPartition, TopicSpec
-from tote.log.base import GroupMember, validate_topic_name, validate_topic_spec
+from tote.log.base import (
+    GroupMember,
+    altered_spec,
+    validate_topic_name,
+    validate_topic_spec,
+)
 from tote.log.kafka_config import admin_config, reader_config
 from tote.log.kafka_errors import Context, translate, wait_future
 
@@ -83,6 +88,28 @@ class KafkaAdmin:
         futures = self._admin.delete_topics([name], request_timeout=self.timeout)
         wait_future(futures[name], self.timeout, Context(topic=name))
         self._await_metadata(name, present=False)
+
+    def alter_configs(self, name: str, changes: Mapping[str, str | None]) -> TopicSpec:
+        """Kafka's IncrementalAlterConfigs: SET each value, DELETE each None. Checked here
+        first with the shared rules, as a create is (a broker may accept what Kafka
+        refuses)."""
+        altered_spec(self.spec(name, fresh=True), changes)
+        entries = [
+            ConfigEntry(
+                key, value,
+                incremental_operation=(
+                    AlterConfigOpType.DELETE if value is None else AlterConfigOpType.SET
+                ),
+            )
+            for key, value in changes.items()
+        ]
+        resource = ConfigResource("topic", name, incremental_configs=entries)
+        futures = self._admin.incremental_alter_configs([resource], request_timeout=self.timeout)
+        try:
+            wait_future(futures[resource], self.timeout, Context(topic=name))
+        finally:
+            self.forget(name)
+        return self.spec(name, fresh=True)
 
     def forget(self, name: str) -> None:
         """Drop the cached spec of a topic (after a delete, or an error naming it)."""

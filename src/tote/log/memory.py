@@ -39,6 +39,7 @@ from tote.log.base import (
     Log,
     StateStore,
     TransactionalProducer,
+    altered_spec,
     record_size,
     validate_offset_reset,
     validate_topic_spec,
@@ -132,6 +133,12 @@ class MemoryLog(Log):
                 for index, part in enumerate(topic.partitions)
             )
             return TopicDescription(topic.spec, infos)
+
+    def alter_topic_configs(self, name: str, changes: Mapping[str, str | None]) -> TopicSpec:
+        with self.lock:
+            topic = self._topic(name)
+            topic.spec = altered_spec(topic.spec, changes)
+            return topic.spec
 
     def _topic(self, name: str) -> _Topic:
         topic = self._topics.get(name)

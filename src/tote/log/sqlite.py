@@ -61,7 +61,13 @@ from tote.log.sqlite_schema import (
     connect,
     decode_headers,
 )
-from tote.log.sqlite_topics import TopicCache, delete_topic_rows, describe, insert_topic
+from tote.log.sqlite_topics import (
+    TopicCache,
+    delete_topic_rows,
+    describe,
+    insert_topic,
+    update_configs,
+)
 from tote.log.sqlite_txn import SqliteStore, SqliteTransactionalProducer
 from tote.log.sqlite_wal import check_side_files
 from tote.log.sqlite_watch import DEFAULT_POLL_INTERVAL, ChangeWatcher
@@ -214,6 +220,13 @@ class SqliteLog(Log):
         self.topics.forget(name)
         self.sticky.forget(name)
         self.notify()
+
+    def alter_topic_configs(self, name: str, changes: Mapping[str, str | None]) -> TopicSpec:
+        conn = self.conn()
+        with write_txn(conn):
+            spec = update_configs(conn, name, changes)
+        self.topics.forget(name)
+        return spec
 
     def list_topics(self) -> list[str]:
         rows = self.conn().execute("SELECT name FROM topics ORDER BY name").fetchall()

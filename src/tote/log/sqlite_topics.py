@@ -8,10 +8,11 @@ never point at another topic's records: it just finds nothing, and the caller re
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from tote.core.errors import PartitionNotFound, TopicExists, TopicNotFound, ToteError
 from tote.core.records import PartitionInfo, TopicPartition, TopicSpec
+from tote.log.base import altered_spec
 from tote.log.sqlite_schema import MAX_OFFSET, MAX_SLOT, TopicMeta, configs_json, load_meta
 
 
@@ -45,6 +46,18 @@ def delete_topic_rows(conn: sqlite3.Connection, name: str) -> None:
         conn.execute("DELETE FROM records WHERE id >= ? AND id < ?", (base, base + MAX_OFFSET))
     conn.execute("DELETE FROM partitions WHERE topic_id = ?", (meta.id,))
     conn.execute("DELETE FROM topics WHERE id = ?", (meta.id,))
+
+
+def update_configs(
+    conn: sqlite3.Connection, name: str, changes: Mapping[str, str | None]
+) -> TopicSpec:
+    """Inside a write txn: apply `changes` to the topic's stored configs; the new spec."""
+    meta = load_meta(conn, name)
+    if meta is None:
+        raise TopicNotFound(name)
+    spec = altered_spec(meta.spec, changes)
+    conn.execute("UPDATE topics SET configs = ? WHERE id = ?", (configs_json(spec), meta.id))
+    return spec
 
 
 def describe(conn: sqlite3.Connection, name: str) -> tuple[TopicMeta, tuple[PartitionInfo, ...]]:

@@ -20,6 +20,7 @@ from tote.core.records import Headers, TopicPartition
 from tote.proxy.codecs import decode_base64
 from tote.proxy.errors import InvalidRequest, MalformedJson, UnprocessableEntity
 from tote.proxy.formats import EmbeddedFormat
+from tote.proxy.topic_configs import ConfigChange
 
 _INT_MAX = 2**31 - 1
 _LONG_MAX = 2**63 - 1
@@ -442,3 +443,46 @@ def create_topic(body: Any) -> CreateTopic:
         optional_int(obj, "replication_factor"),
         configs,
     )
+
+
+# -- topic configs (v3) -------------------------------------------------------------------
+
+
+def update_config(body: Any) -> str | None:
+    """`PUT .../configs/{name}` `{"value": "..."}`; a body without a value sets null,
+    which Kafka then refuses."""
+    if body is None:
+        return None
+    return optional_str(_object(body, "UpdateTopicConfigRequest"), "value")
+
+
+def alter_configs(body: Any) -> tuple[list[ConfigChange], bool]:
+    """`POST .../configs:alter` `{"data": [{"name", "value", "operation"}], "validate_only"}`:
+    the changes in order and whether only to validate them. `operation` is SET (the
+    default) or DELETE, as kafka-rest's AlterOperation enum reads it."""
+    if body is None:
+        raise UnprocessableEntity("Payload error. Null input provided. Data is required.", 42206)
+    obj = _object(body, "AlterConfigBatchRequestData")
+    entries = _list(obj, "data")
+    if entries is None:
+        raise MalformedJson("Null data")
+    changes = []
+    for entry in entries:
+        item = _object(entry, "AlterEntry")
+        name = optional_str(item, "name")
+        if name is None:
+            raise MalformedJson("Null name")
+        operation = optional_str(item, "operation") or "SET"
+        if operation not in ("SET", "DELETE"):
+            raise MalformedJson(
+                f'Cannot deserialize value of type `AlterOperation` from String "{operation}": '
+                "not one of the values accepted for Enum class: [DELETE, SET]"
+            )
+        changes.append(ConfigChange(name, optional_str(item, "value"), operation == "DELETE"))
+    validate_only = obj.get("validate_only")
+    if validate_only is not None and not isinstance(validate_only, bool):
+        raise MalformedJson(
+            f"Cannot deserialize value of type `boolean` from {_json_kind(validate_only)} "
+            "(validate_only)"
+        )
+    return changes, bool(validate_only)

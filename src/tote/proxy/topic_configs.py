@@ -1,0 +1,123 @@
+"""Topic configs as REST Proxy v3 reads and alters them, with kafka-rest's checks and errors.
+
+kafka-rest (`AbstractConfigManager`) lists a topic's configs first and answers 404 for a
+name not among them, before Kafka sees the change; Kafka then refuses a bad value
+(InvalidConfigurationException) or a SET without a value (InvalidRequestException), both
+400 / 40002 through rest-utils' KafkaExceptionMapper. tote lists the configs it applies
+(`metadata.DEFAULT_CONFIGS`) and those set on the topic; any other name Kafka's
+`LogConfig` defines may be set too, as on Kafka, and is listed from then on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tote.core.errors import InvalidConfig, TopicNotFound
+from tote.log.base import Log, altered_spec
+from tote.proxy.errors import KafkaBadRequest
+from tote.proxy.metadata import DEFAULT_CONFIGS
+from tote.proxy.v3_errors import ResourceNotFound, UnknownTopicOrPartition
+
+# Every topic config Kafka's LogConfig defines (Kafka 3.x / 4.x names).
+KAFKA_TOPIC_CONFIGS = frozenset({
+    "cleanup.policy", "compression.gzip.level", "compression.lz4.level", "compression.type",
+    "compression.zstd.level", "delete.retention.ms", "file.delete.delay.ms", "flush.messages",
+    "flush.ms", "follower.replication.throttled.replicas", "index.interval.bytes",
+    "leader.replication.throttled.replicas", "local.retention.bytes", "local.retention.ms",
+    "max.compaction.lag.ms", "max.message.bytes", "message.downconversion.enable",
+    "message.format.version", "message.timestamp.after.max.ms",
+    "message.timestamp.before.max.ms", "message.timestamp.difference.max.ms",
+    "message.timestamp.type", "min.cleanable.dirty.ratio", "min.compaction.lag.ms",
+    "min.insync.replicas", "preallocate", "remote.log.copy.disable",
+    "remote.log.delete.on.disable", "remote.storage.enable", "retention.bytes",
+    "retention.ms", "segment.bytes", "segment.index.bytes", "segment.jitter.ms", "segment.ms",
+    "unclean.leader.election.enable",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class TopicConfig:
+    """One config of a topic; `is_default` unless set on the topic itself (even to the
+    default's value, as Kafka reports a DYNAMIC_TOPIC_CONFIG)."""
+
+    topic: str
+    name: str
+    value: str
+    is_default: bool
+
+    @property
+    def source(self) -> str:
+        return "DEFAULT_CONFIG" if self.is_default else "DYNAMIC_TOPIC_CONFIG"
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigChange:
+    """One alter command: SET `value` (None is Kafka's "null value"), or DELETE (reset)."""
+
+    name: str
+    value: str | None
+    delete: bool = False
+
+
+class TopicConfigs:
+    def __init__(self, log: Log, cluster_id: str) -> None:
+        self._log = log
+        self._cluster_id = cluster_id
+
+    def of_topic(self, topic: str) -> list[TopicConfig]:
+        """The topic's configs by name; an unknown topic is kafka-rest's 40403."""
+        try:
+            explicit = dict(self._log.describe_topic(topic).spec.configs)
+        except TopicNotFound:
+            raise UnknownTopicOrPartition() from None
+        merged = {**DEFAULT_CONFIGS, **explicit}
+        return [
+            TopicConfig(topic, name, value, name not in explicit)
+            for name, value in sorted(merged.items())
+        ]
+
+    def list_all(self) -> list[TopicConfig]:
+        """Every topic's configs, topic by topic (`GET .../topics/-/configs`)."""
+        configs: list[TopicConfig] = []
+        for name in self._log.list_topics():
+            try:
+                configs.extend(self.of_topic(name))
+            except UnknownTopicOrPartition:  # deleted meanwhile
+                continue
+        return configs
+
+    def get(self, topic: str, name: str) -> TopicConfig:
+        for config in self.of_topic(topic):
+            if config.name == name:
+                return config
+        raise ResourceNotFound()
+
+    def alter(
+        self, topic: str, changes: Sequence[ConfigChange], *, validate_only: bool = False,
+        single: bool = False,
+    ) -> None:
+        """Apply `changes` in one step, after kafka-rest's existence check: a PUT or DELETE
+        of one config names it in its 404 (`single`); the batch's 404 carries no message."""
+        known = {config.name for config in self.of_topic(topic)} | KAFKA_TOPIC_CONFIGS
+        for change in changes:
+            if change.name not in known:
+                if not single:
+                    raise ResourceNotFound()
+                raise ResourceNotFound(
+                    f"Config {change.name} cannot be found for TOPIC {topic} in cluster "
+                    f"{self._cluster_id}."
+                )
+        nulls = [c.name for c in changes if c.value is None and not c.delete]
+        if nulls:
+            raise KafkaBadRequest("Null value not supported for : " + ", ".join(nulls))
+        values = {c.name: None if c.delete else c.value for c in changes}
+        try:
+            if validate_only:
+                altered_spec(self._log.describe_topic(topic).spec, values)
+            else:
+                self._log.alter_topic_configs(topic, values)
+        except TopicNotFound:
+            raise UnknownTopicOrPartition() from None
+        except InvalidConfig as exc:
+            raise KafkaBadRequest(exc.message) from None
