@@ -1,5 +1,6 @@
 """Log contract: a group's description names each live member and what it holds
-(`Log.group_members`, which REST Proxy v3 lists as a group's consumers)."""
+(`Log.group_members`, which REST Proxy v3 lists as a group's consumers, and
+`Log.group_assignments`, which ksqlDB's SHOW TOPICS EXTENDED counts)."""
 
 from __future__ import annotations
 
@@ -36,11 +37,13 @@ def test_group_members_name_each_live_member_and_its_partitions(
         assert frozenset().union(*(m.assignment for m in members)) == frozenset(
             TopicPartition(topic, p) for p in range(4)
         )
+        assert log.group_assignments(group) == [m.assignment for m in members]
     finally:
         first.close()
         second.close()
     eventually(lambda: True if log.group_members(group) == [] else None,
                "no members once both left")
+    assert log.group_assignments(group) == []
 
 
 def test_a_group_with_only_committed_offsets_has_no_members(log: Log, names: Names) -> None:
@@ -49,3 +52,4 @@ def test_a_group_with_only_committed_offsets_has_no_members(log: Log, names: Nam
     log.commit_offsets(group, {TopicPartition(topic, 0): 0})
     assert group in log.list_groups()
     assert log.group_members(group) == []
+    assert log.group_assignments(group) == []

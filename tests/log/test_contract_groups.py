@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 from tests.log.backends import (
-    DESCRIBE_S,
     SESSION_MS,
     Names,
     assert_error,
@@ -233,28 +232,3 @@ def test_seek_moves_the_position(log: Log, names: Names) -> None:
         assert [r.value for r in got] == [b"2", b"3", b"4"]
         member.commit()
     assert log.committed(group, [tp]) == {tp: 5}
-
-
-@pytest.mark.unsupported_on(
-    "kafka",
-    reason="Tansu 0.6 answers DescribeGroups for a STABLE group with no members, so no "
-    "assignment can be read from it (Kafka lists each member's)",
-)
-def test_group_assignments_list_each_live_members_partitions(log: Log, names: Names) -> None:
-    topic, group = names.topic(), names.group()
-    log.create_topic(topic, partitions=4)
-    first = log.consumer(group, [topic], session_timeout_ms=SESSION_MS)
-    second = log.consumer(group, [topic], session_timeout_ms=SESSION_MS)
-    try:
-        settle([first, second], [2, 2], "a 2/2 split")
-        held = eventually(
-            lambda: found if len(found := log.group_assignments(group)) == 2 and
-            frozenset().union(*found) == all_tps(topic, 4) else None,
-            "both members in the group's description", deadline_s=DESCRIBE_S)
-        assert sorted(held, key=sorted) == sorted(
-            [first.assignment(), second.assignment()], key=sorted)
-    finally:
-        first.close()
-        second.close()
-    eventually(lambda: True if log.group_assignments(group) == [] else None,
-               "no members once both left")
