@@ -3,7 +3,8 @@
 A codec encodes a tuple of SQL values (in column order) and decodes bytes back into one.
 Schema-registry formats decode with the writer schema named by each record's schema id,
 so records written by any producer with any registered version read correctly; they
-encode with the schema the source registered (or the one its `schemaId` names).
+encode with the schema the source registered (or the one its `schemaId` names), unless
+ALTER has added a column that schema lacks (`growth`).
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from tote.serde.kafka_format import KafkaCodec
 from tote.serde.ksql_avro import KsqlAvroCodec
 from tote.serde.sql_values import java_double
 from tote.serde.wire import HEADER, MAGIC_BYTE, frame, schema_id_of
-from tote.sql.codecs import schemas
+from tote.sql.codecs import growth, schemas
 from tote.sql.codecs.protobuf import NoSrRowCodec, ProtobufRowCodec
-from tote.sql.formats import DELIMITER, format_of
+from tote.sql.formats import DELIMITER, SCHEMA_ID, format_of
 from tote.sql.sources import FormatInfo, SerdeFeature, SourceColumn
 
 Values = tuple[Any, ...]
@@ -508,14 +509,17 @@ def unencodable(exc: UnicodeEncodeError) -> str:
 
 def build_codec(columns: Sequence[SourceColumn], info: FormatInfo, *, topic: str,
                 is_key: bool, registry: Registry | None,
-                prefer_registered: bool = False) -> RowCodec:
+                prefer_registered: bool = False, pin_subject: bool = False) -> RowCodec:
     """The codec for one side of `topic` holding `columns` in format `info`.
 
     `prefer_registered` (sources whose columns were inferred) writes with the subject's
-    latest schema instead of the one generated from the columns.
+    latest schema instead of the one generated from the columns. When that schema lacks
+    a value column (ALTER ... ADD), writes go as ksqlDB's would (`growth`): refused under
+    `schemaId`, or for PROTOBUF with `pin_subject` (INSERT VALUES, whose serializer is
+    given the subject); else with the generated schema, registered as a new version.
     """
     codec = _build(columns, info, topic=topic, is_key=is_key, registry=registry,
-                   prefer_registered=prefer_registered)
+                   prefer_registered=prefer_registered, pin_subject=pin_subject)
     if len(columns) == 1 and info.name != "NONE" and _unwraps(info) and (
             info.unwrap or (is_key and not info.wrap) or info.name in ("KAFKA", "DELIMITED")):
         if info.name == "KAFKA" and columns[0].type.base in _REMEMBERED:
@@ -525,7 +529,7 @@ def build_codec(columns: Sequence[SourceColumn], info: FormatInfo, *, topic: str
 
 
 def _build(columns: Sequence[SourceColumn], info: FormatInfo, *, topic: str, is_key: bool,
-           registry: Registry | None, prefer_registered: bool) -> RowCodec:
+           registry: Registry | None, prefer_registered: bool, pin_subject: bool) -> RowCodec:
     if not columns or info.name == "NONE":
         return EmptyCodec()
     name = info.name
@@ -544,18 +548,39 @@ def _build(columns: Sequence[SourceColumn], info: FormatInfo, *, topic: str, is_
         return NoSrRowCodec(columns, info, unwrap)
     if registry is None:
         raise SerializationError(f"The '{name}' format needs a schema registry.")
-    writer = _writer(registry, topic, is_key, info, columns=columns, unwrap=unwrap,
-                     prefer_registered=prefer_registered)
-    if name == "AVRO":
+    if name not in schemas.SR_FORMATS:
+        raise SerializationError(f"The '{name}' format is not supported by tote yet.")
+    writer, registered = _writer(registry, topic, is_key, info, columns=columns,
+                                 unwrap=unwrap, prefer_registered=prefer_registered)
+    codec = _sr_codec(columns, info, unwrap, registry, writer)
+    if not registered or is_key or unwrap or writer is None:
+        return codec
+    missing = growth.missing_columns(registry, writer, columns, info)
+    if not missing:
+        return codec
+    if info.prop(SCHEMA_ID) is not None or (pin_subject and name == "PROTOBUF"):
+        return growth.RefusingWriter(codec, growth.serializer_error(
+            topic, f"Schema from Schema Registry misses field with name: {missing[0]}"))
+    generated = schemas.generate(columns, info, unwrap, is_key)
+    if generated is None:
+        return codec
+    return growth.RegisteringWriter(
+        codec, registry, topic=topic, info=info, generated=generated,
+        make=lambda made: _sr_codec(columns, info, unwrap, registry, made))
+
+
+def _sr_codec(columns: Sequence[SourceColumn], info: FormatInfo, unwrap: bool,
+              registry: Registry, writer: tuple[int, str] | None) -> RowCodec:
+    """An AVRO, JSON_SR or PROTOBUF codec writing with `writer` (id, text)."""
+    if info.name == "AVRO":
         return AvroRowCodec(columns, unwrap, registry, writer)
-    if name == "JSON_SR":
+    if info.name == "JSON_SR":
+        core = [Column(c.name, c.type) for c in columns]
         schema = JsonSchema.parse(writer[1]) if writer is not None else None
         sr_codec = JsonCodec(core, unwrap=unwrap, schema_id=writer[0] if writer else 0,
                              schema=schema)
         return DictRowCodec(columns, sr_codec.encode, sr_codec.decode)
-    if name == "PROTOBUF":
-        return ProtobufRowCodec(columns, info, registry, writer[0] if writer else None)
-    raise SerializationError(f"The '{name}' format is not supported by tote yet.")
+    return ProtobufRowCodec(columns, info, registry, writer[0] if writer else None)
 
 
 def _unwraps(info: FormatInfo) -> bool:
@@ -565,16 +590,17 @@ def _unwraps(info: FormatInfo) -> bool:
 
 def _writer(registry: Registry, topic: str, is_key: bool, info: FormatInfo, *,
             columns: Sequence[SourceColumn], unwrap: bool,
-            prefer_registered: bool) -> tuple[int, str] | None:
+            prefer_registered: bool) -> tuple[tuple[int, str] | None, bool]:
     """The (id, text) to write with: `schemaId`'s schema, else (for inferred sources) the
-    subject's latest, else the generated schema's id (registering it if it is new)."""
-    if info.prop("schemaId") is not None or prefer_registered:
+    subject's latest, else the generated schema's id (registering it if it is new); and
+    whether it is a schema found in the registry rather than generated from the columns."""
+    if info.prop(SCHEMA_ID) is not None or prefer_registered:
         found = schemas.registered_text(registry, topic, is_key, info)
         if found is not None:
-            return found[0], found[1]
+            return (found[0], found[1]), True
     generated = schemas.generate(columns, info, unwrap, is_key)
     if generated is not None:
         schema_id = schemas.register(registry, topic, is_key, generated)
-        return schema_id, generated.text
+        return (schema_id, generated.text), False
     latest = schemas.registered_text(registry, topic, is_key, info)
-    return (latest[0], latest[1]) if latest is not None else None
+    return ((latest[0], latest[1]) if latest is not None else None), True

@@ -6,7 +6,8 @@ SELECT sink, the statement's kind must be the source's, and a column name may no
 taken. New columns are always value columns (the grammar has no KEY for ALTER) and go
 last; nothing is written to the topic or the schema registry, so rows without the column
 read it as NULL. The source's statement text gains the ALTER on a new line, as ksqlDB's
-DESCRIBE EXTENDED shows.
+DESCRIBE EXTENDED shows. Writes after it with a registry format register the grown schema
+or are refused, as ksqlDB's serializers do (`tote.sql.codecs.growth`).
 
 Stricter than ksqlDB, which checks duplicates per namespace only and checks the format
 only when a query later builds its serdes: a name taken by a key or header column, a

@@ -17,7 +17,15 @@ from tote.sql.ast import commands as c
 from tote.sql.ast import statements as s
 from tote.sql.config import Config
 from tote.sql.errors import StatementError
-from tote.sql.execution import alter, assertions, ddl, function_listings, listings, pause
+from tote.sql.execution import (
+    alter,
+    assertions,
+    command_ids,
+    ddl,
+    function_listings,
+    listings,
+    pause,
+)
 from tote.sql.execution.effects import apply_effects
 from tote.sql.execution.inserts import insert_values
 from tote.sql.execution.persistent import (
@@ -75,7 +83,7 @@ class Dispatcher:
                                                  replay is not None)
             kind = "table" if isinstance(statement, s.CreateTable) else "stream"
             try:
-                return self._command(f"{kind}/`{statement.name}`/create", text, session,
+                return self._command(command_ids.create_source(kind, statement.name), text, session,
                                      replay, message)
             except Exception:
                 if applied is not None:
@@ -88,7 +96,7 @@ class Dispatcher:
             number = engine.next_query_number(ms, replay)
             qid = query_id(plan, number)
             return self._start(plan, qid, text, ctx=ctx, session=session, replay=replay,
-                               command_id=f"stream/`{plan.sink.name}`/insert")
+                               command_id=command_ids.insert_into(plan.sink.name))
         if isinstance(statement, s.InsertValues):
             return insert_values(statement, ms, engine.log, registry=engine.registry,
                                  functions=engine.functions, clock=engine.clock,
@@ -99,11 +107,11 @@ class Dispatcher:
             return self._terminate(statement, text, ctx, session, replay)
         if isinstance(statement, s.RegisterType):
             message = ddl.register_type(statement, ms)
-            return self._command(f"type/`{statement.name}`/create", text, session, replay,
+            return self._command(command_ids.create_type(statement.name), text, session, replay,
                                  message)
         if isinstance(statement, s.DropType):
             message = ddl.drop_type(statement, ms)
-            return self._command(f"type/`{statement.name}`/drop", text, session, replay,
+            return self._command(command_ids.drop_type(statement.name), text, session, replay,
                                  message)
         if isinstance(statement, (c.PauseQuery, c.ResumeQuery)):
             return pause.pause_or_resume(engine, statement, text, ms, session=session,
@@ -143,7 +151,7 @@ class Dispatcher:
         try:
             ms.put_source(plan.sink)
             return self._start(plan, qid, text, ctx=ctx, session=session, replay=replay,
-                               command_id=f"{kind}/`{plan.sink.name}`/create")
+                               command_id=command_ids.create_source(kind, plan.sink.name))
         except Exception:
             applied.rollback()
             if replaced is not None:  # a failed CREATE OR REPLACE leaves the old query on,
@@ -180,7 +188,7 @@ class Dispatcher:
         create_query = _create_query_of(ms, statement.name)
         source = ddl.check_drop(statement, ms, create_query)  # every refusal first
         kind = "table" if isinstance(statement, s.DropTable) else "stream"
-        command_id = f"{kind}/`{statement.name}`/drop"
+        command_id = command_ids.drop_source(kind, statement.name)
         offset = engine.record_command(command_id, text, session, replay)
         message = ddl.drop_source(statement, source, ms)
         warnings: tuple[str, ...] = ()

@@ -20,6 +20,7 @@ from tote.registry import Registry
 from tote.serde.errors import SerializationError
 from tote.sql.ast.statements import InsertValues
 from tote.sql.codecs import build_codec, unencodable
+from tote.sql.codecs.growth import SchemaWriteError
 from tote.sql.errors import StatementError
 from tote.sql.expressions import evaluate_constant
 from tote.sql.expressions.formatter import format_expression
@@ -112,9 +113,12 @@ def insert_values(statement: InsertValues, metastore: MetaStore, log: Log, *,
                                 prefer_registered=not source.from_query)
         value_codec = build_codec(source.value_columns, source.value_format,
                                   topic=source.topic, is_key=False, registry=registry,
-                                  prefer_registered=not source.from_query)
+                                  prefer_registered=not source.from_query, pin_subject=True)
         key_bytes = key_codec.encode(key)
         value_bytes = value_codec.encode(value)
+    except SchemaWriteError as exc:  # InsertValuesExecutor.serializeValue's wording
+        raise StatementError(f"Failed to insert values into '{source.name}'. Could not "
+                             f"serialize value{exc.message}") from None
     except (StatementError, SerializationError) as exc:
         raise StatementError(f"Failed to insert values into '{source.name}'. {exc.message}"
                              ) from None
