@@ -3,7 +3,7 @@
 Queries use `/query`, whose streamed array carries the header, rows (with tombstones)
 and the final message; the parser reads the elements as they arrive, whatever the
 chunking. Closing the response closes the connection, which ends the query on the
-server.
+server. With a `StreamInterrupt`, Ctrl-C shuts the stream's socket and the elements stop.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from tote.cli.sql_interrupt import StreamInterrupt
 
 KSQL_V1 = "application/vnd.ksql.v1+json"
 
@@ -98,32 +100,45 @@ class KsqlClient:
         return entities
 
     @contextmanager
-    def query(self, sql: str, properties: Mapping[str, str],
-              variables: Mapping[str, str]) -> Iterator[Iterator[Any]]:
+    def query(self, sql: str, properties: Mapping[str, str], variables: Mapping[str, str],
+              interrupt: StreamInterrupt | None = None) -> Iterator[Iterator[Any]]:
         """The elements of a query's answer as they arrive (header, rows, final)."""
         body = {"ksql": sql, "streamsProperties": dict(properties),
                 "sessionVariables": dict(variables)}
-        with self._stream(body) as response:
-            yield _elements(response.iter_text())
+        with self._stream(body, interrupt) as response:
+            yield _elements(_until(response.iter_text(), interrupt))
 
     @contextmanager
-    def print_topic(self, sql: str, properties: Mapping[str, str]) -> Iterator[Iterator[str]]:
+    def print_topic(self, sql: str, properties: Mapping[str, str],
+                    interrupt: StreamInterrupt | None = None) -> Iterator[Iterator[str]]:
         """The text lines of a PRINT as they arrive (`/query` answers PRINT in plain text)."""
-        with self._stream({"ksql": sql, "streamsProperties": dict(properties)}) as response:
-            yield response.iter_lines()
+        body = {"ksql": sql, "streamsProperties": dict(properties)}
+        with self._stream(body, interrupt) as response:
+            yield _until(response.iter_lines(), interrupt)
 
     @contextmanager
-    def _stream(self, body: dict[str, Any]) -> Iterator[httpx.Response]:
+    def _stream(self, body: dict[str, Any],
+                interrupt: StreamInterrupt | None) -> Iterator[httpx.Response]:
         """A streamed `POST /query`: an error answer raises, a lost connection is Unreachable."""
         try:
             with self.http.stream("POST", "/query", json=body,
                                   timeout=httpx.Timeout(10.0, read=None)) as response:
+                if interrupt is not None:
+                    interrupt.attach(response)
                 if response.status_code != 200:
                     response.read()
                     _answer(response)
                 yield response
         except httpx.HTTPError as exc:
             raise Unreachable(f"Lost the connection to {self.url}: {exc}") from None
+
+
+def _until(pieces: Iterator[str], interrupt: StreamInterrupt | None) -> Iterator[str]:
+    """`pieces` until Ctrl-C: a shut socket may still hand over what the kernel holds."""
+    for piece in pieces:
+        if interrupt is not None and interrupt.requested:
+            return
+        yield piece
 
 
 def _answer(response: httpx.Response) -> Any:

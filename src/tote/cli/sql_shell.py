@@ -4,6 +4,7 @@ command runs, so every other command starts without them."""
 from __future__ import annotations
 
 import re
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from rich.text import Text
 from tote.cli import sql as sql_command
 from tote.cli.sql_client import KsqlClient, ServerError, Unreachable
 from tote.cli.sql_complete import Catalogue, SqlCompleter
+from tote.cli.sql_interrupt import StreamInterrupt, ignore, sigint_handler
 from tote.cli.sql_render import RowPrinter, render_entity, render_error
 from tote.core.errors import SqlError
 from tote.sql.ast.commands import (
@@ -98,14 +100,17 @@ class Shell:
     def run_statement(self, text: str) -> None:
         if self._client_side(text):
             return
-        if _PRINT_START.match(text):
-            self._print(text)
-            return
         if _QUERY_START.match(text):
-            self._query(text)
+            # Ctrl-C is handled until the closing lines are out, not only while rows stream.
+            with StreamInterrupt().installed() as interrupt:
+                if _PRINT_START.match(text):
+                    self._print(text, interrupt)
+                else:
+                    self._query(text, interrupt)
             return
         try:
-            entities = self.client.ksql(text, self.properties, self.variables)
+            with sigint_handler(signal.default_int_handler):  # Ctrl-C gives up waiting
+                entities = self.client.ksql(text, self.properties, self.variables)
         except ServerError as exc:
             self._error(exc.message, exc.statement or text)
             for entity in exc.body.get("entities") or []:
@@ -155,12 +160,12 @@ class Shell:
             return False
         return True
 
-    def _query(self, text: str) -> None:
+    def _query(self, text: str, interrupt: StreamInterrupt) -> None:
         printer: RowPrinter | None = None
         final: str | None = None
         with (
-            self._streaming(text) as streamed,
-            self.client.query(text, self.properties, self.variables) as elements,
+            self._streaming(text, interrupt) as streamed,
+            self.client.query(text, self.properties, self.variables, interrupt) as elements,
         ):
             for element in elements:
                 if not isinstance(element, dict):
@@ -185,11 +190,11 @@ class Shell:
                         f"{count} row{'s' if count != 1 else ''} in set" if final is None
                         else final)
 
-    def _print(self, text: str) -> None:
+    def _print(self, text: str, interrupt: StreamInterrupt) -> None:
         """PRINT: the server's lines as they come, idle keep-alive lines left out."""
         with (
-            self._streaming(text) as streamed,
-            self.client.print_topic(text, self.properties) as lines,
+            self._streaming(text, interrupt) as streamed,
+            self.client.print_topic(text, self.properties, interrupt) as lines,
         ):
             for line in lines:
                 if line:
@@ -198,21 +203,26 @@ class Shell:
             self.console.print("Topic printing ceased", markup=False)
 
     @contextmanager
-    def _streaming(self, text: str) -> Iterator[_Streamed]:
+    def _streaming(self, text: str, interrupt: StreamInterrupt) -> Iterator[_Streamed]:
         """Around a statement whose answer streams in (a query, PRINT): Ctrl-C stops it and
-        what came so far stands; a server error or an unreachable server is shown, and
-        `failed` tells the caller to print nothing more."""
+        what came so far stands (the stream its socket shut down ends, cut short or not);
+        a server error or an unreachable server is shown, and `failed` tells the caller to
+        print nothing more."""
         streamed = _Streamed()
         try:
             yield streamed
         except KeyboardInterrupt:
             streamed.interrupted = True
         except ServerError as exc:
-            self._error(exc.message, exc.statement or text)
-            streamed.failed = True
+            if not interrupt.requested:
+                self._error(exc.message, exc.statement or text)
+                streamed.failed = True
         except Unreachable as exc:
-            self._error(str(exc), "")
-            streamed.failed = True
+            if not interrupt.requested:
+                self._error(str(exc), "")
+                streamed.failed = True
+        if interrupt.requested and not streamed.failed:
+            streamed.interrupted = True
 
     def _error(self, message: str, statement: str) -> None:
         self.failed = True
@@ -238,6 +248,11 @@ class Shell:
             history=FileHistory(str(history)), completer=SqlCompleter(self.catalogue),
             multiline=True, key_bindings=bindings, complete_while_typing=False,
             prompt_continuation=lambda width, line, wrap: "> ".rjust(width))
+        with sigint_handler(ignore):
+            self._loop(session)
+        self.console.print("Exiting tote sql.", markup=False)
+
+    def _loop(self, session: PromptSession[str]) -> None:
         while True:
             try:
                 text = session.prompt("ksql> ")
@@ -252,5 +267,7 @@ class Shell:
                 self.console.print(sql_command.__doc__ or "", markup=False)
                 continue
             self.failed = False
-            self.run_text(text)
-        self.console.print("Exiting tote sql.", markup=False)
+            try:
+                self.run_text(text)
+            except KeyboardInterrupt:
+                continue  # Ctrl-C during a statement ends it, not the shell
