@@ -10,22 +10,12 @@ from pathlib import Path
 
 import pexpect
 import pytest
-
-TIMEOUT = 60
-
-
-def _spawn(url: str, history: Path) -> pexpect.spawn:
-    env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", COLUMNS="120")
-    child = pexpect.spawn(sys.executable, ["-m", "tote", "sql", "--server", url, "--history",
-                                           str(history)],
-                          env=env, encoding="utf-8", timeout=TIMEOUT, dimensions=(40, 120))
-    child.expect_exact("ksql>")
-    return child
+from tests.ksql.shell import TIMEOUT, spawn_shell
 
 
 @pytest.mark.slow
 def test_interactive_shell(ksql, tmp_path: Path) -> None:
-    child = _spawn(ksql.url, tmp_path / "history")
+    child = spawn_shell(ksql.url, tmp_path / "history")
     try:
         # A statement over two lines runs when the `;` arrives.
         child.send("CREATE STREAM s (k STRING KEY, v INT)\r")

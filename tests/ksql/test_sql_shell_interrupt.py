@@ -3,29 +3,18 @@ several times in a row: each press ends the stream, never the shell."""
 
 from __future__ import annotations
 
-import os
 import random
-import sys
 import termios
 import time
 from pathlib import Path
 
 import pexpect
 import pytest
+from tests.ksql.shell import TIMEOUT, spawn_shell
 
 from tote.core.records import Record
 
-TIMEOUT = 60
 ROUNDS = 25
-
-
-def _spawn(url: str, history: Path) -> pexpect.spawn:
-    env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", COLUMNS="120")
-    child = pexpect.spawn(sys.executable, ["-m", "tote", "sql", "--server", url, "--history",
-                                           str(history)],
-                          env=env, encoding="utf-8", timeout=TIMEOUT, dimensions=(40, 120))
-    child.expect_exact("ksql>")
-    return child
 
 
 def _keep_output_on_interrupt(child: pexpect.spawn) -> None:
@@ -52,7 +41,7 @@ def test_repeated_interrupts_end_streams_not_the_shell(ksql, tmp_path: Path) -> 
     ksql.log.append("s", [Record(f'{{"V": {i}}}'.encode(), f"k{i}".encode())
                           for i in range(2000)])
     chooser = random.Random(7)
-    child = _spawn(ksql.url, tmp_path / "history")
+    child = spawn_shell(ksql.url, tmp_path / "history")
     try:
         child.send("SET 'auto.offset.reset'='earliest';\r")
         child.expect_exact("Successfully changed local property")
