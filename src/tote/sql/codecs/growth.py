@@ -22,11 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from tote.registry import Registry, RegistryError, SchemaRequest
+from tote.registry import Registry, RegistryError
 from tote.serde.avro_schema import AvroSchema
 from tote.serde.errors import InvalidSchema, SerializationError
 from tote.serde.ksql_json_schemas import columns_from_json_schema
 from tote.sql.codecs import protobuf, schemas
+from tote.sql.errors import StatementError
 from tote.sql.sources import FormatInfo, SourceColumn
 
 Values = tuple[Any, ...]
@@ -125,13 +126,11 @@ class RegisteringWriter:
         if self._writer is None:
             generated = self._generated
             try:
-                version = self._registry.register(
-                    schemas.subject(self._topic, False),
-                    SchemaRequest(generated.text, schema_type=generated.schema_type))
-            except RegistryError:
+                schema_id = schemas.register(self._registry, self._topic, False, generated)
+            except StatementError:  # the registry refused it
                 failure = _CONVERTER_FAILURE[self._info.name].format(topic=self._topic)
                 raise serializer_error(self._topic, failure) from None
-            self._writer = self._make((version.id, generated.text))
+            self._writer = self._make((schema_id, generated.text))
         return self._writer
 
     def encode(self, values: Values) -> bytes | None:
