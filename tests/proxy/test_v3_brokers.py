@@ -118,7 +118,7 @@ def test_a_broker_and_its_configs(client: httpx.Client, proxy_url: str) -> None:
         assert error(client.get(f"/v3/clusters/tote/brokers/2{path}")) == (
             404, 404, "HTTP 404 Not Found")
     assert error(client.get("/v3/clusters/other/brokers/1/configs")) == (
-        404, 404, "Cluster other could not be found.")
+        404, 404, "Cluster other cannot be found.")
 
 
 def test_acls_answer_as_a_cluster_without_an_authorizer(client: httpx.Client) -> None:
@@ -132,4 +132,4 @@ def test_acls_answer_as_a_cluster_without_an_authorizer(client: httpx.Client) ->
     assert error(client.delete(acls, params={"resource_type": "TOPIC"})) == (
         400, 40002, "No Authorizer is configured.")
     assert error(client.get("/v3/clusters/other/acls")) == (
-        404, 404, "Cluster other could not be found.")
+        404, 404, "Cluster other cannot be found.")

@@ -39,7 +39,10 @@ def test_one_config_is_a_topic_config_resource(client: httpx.Client, proxy_url: 
         "is_read_only": False,
         "is_sensitive": False,
         "source": "DYNAMIC_TOPIC_CONFIG",
-        "synonyms": [],
+        "synonyms": [
+            {"name": "cleanup.policy", "value": "compact", "source": "DYNAMIC_TOPIC_CONFIG"},
+            {"name": "log.cleanup.policy", "value": "delete", "source": "DEFAULT_CONFIG"},
+        ],
     }
     listed = client.get(f"/v3/clusters/tote/topics/{names}/configs").json()["data"]
     assert config_of(client, names, "cleanup.policy") in listed

@@ -26,11 +26,19 @@ CLUSTERS = "/v3/clusters"
 CLUSTER = CLUSTERS + "/{cluster_id}"
 
 
+# kafka-rest words an unknown cluster per manager: the topic, partition, config, broker and
+# ACL managers say CANNOT, the consumer-group ones (groups, consumers, lags) COULD_NOT;
+# `GET /v3/clusters/{c}` and the calls through `PartitionManager.getPartition` rethrow a
+# bare NotFoundException (None: "HTTP 404 Not Found"). v3 produce never checks the id.
+CANNOT = "Cluster {} cannot be found."
+COULD_NOT = "Cluster {} could not be found."
+
+
 class ClusterNotFound(NotFound):
     error_code = 404
 
-    def __init__(self, cluster_id: str) -> None:
-        super().__init__(f"Cluster {cluster_id} could not be found.")
+    def __init__(self, cluster_id: str, wording: str | None = CANNOT) -> None:
+        super().__init__(wording.format(cluster_id) if wording else "HTTP 404 Not Found")
 
 
 async def _cluster_id(proxy: RestProxy) -> str:
@@ -39,11 +47,12 @@ async def _cluster_id(proxy: RestProxy) -> str:
     return await call(lambda: proxy.cluster_id)
 
 
-async def cluster_of(request: Request) -> tuple[RestProxy, str]:
+async def cluster_of(request: Request, missing: str | None = CANNOT) -> tuple[RestProxy, str]:
+    """The proxy and the path's cluster URL; an unknown cluster is 404 worded `missing`."""
     proxy = proxy_of(request)
     cluster_id = request.path_params["cluster_id"]
     if cluster_id != await _cluster_id(proxy):
-        raise ClusterNotFound(cluster_id)
+        raise ClusterNotFound(cluster_id, missing)
     return proxy, f"{str(request.base_url).rstrip('/')}{CLUSTERS}/{cluster_id}"
 
 
@@ -115,7 +124,7 @@ async def list_clusters(request: Request) -> Response:
 
 
 async def get_cluster(request: Request) -> Response:
-    proxy, url = await cluster_of(request)
+    proxy, url = await cluster_of(request, None)
     return json_response(_cluster_json(proxy.cluster_id, url))
 
 
@@ -213,12 +222,14 @@ def _iso(ms: int) -> str:
 
 
 async def produce_records(request: Request) -> Response:
-    """Each JSON object in the body is one record; each gets its own delivery report."""
-    proxy, _ = await cluster_of(request)
+    """Each JSON object in the body is one record; each gets its own delivery report.
+    kafka-rest's ProduceAction never looks the cluster up: the reports echo the path's id."""
+    proxy = proxy_of(request)
+    cluster_id = request.path_params["cluster_id"]
     topic = request.path_params["topic"]
     requests = checked(await request.body(), bodies.json_stream)
     results = await call(proxy.producer.produce_each, topic, requests)
-    body = b"\r\n".join(_produce_json(proxy.cluster_id, topic, r) for r in results)
+    body = b"\r\n".join(_produce_json(cluster_id, topic, r) for r in results)
     return Response(body, media_type="application/json")
 
 

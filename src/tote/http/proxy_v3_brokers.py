@@ -146,7 +146,9 @@ async def list_broker_replicas(request: Request) -> Response:
 
 
 async def _partition(request: Request, missing: str | None) -> tuple[str, str, PartitionView]:
-    proxy, base = await cluster_of(request)
+    """kafka-rest's `PartitionManager.getPartition` rethrows any NotFoundException bare, so
+    an unknown cluster is "HTTP 404 Not Found" here (and for the replicas under it)."""
+    proxy, base = await cluster_of(request, None)
     topic, partition = request.path_params["topic"], request.path_params["partition"]
     view = await topic_view(proxy, topic, _NO_HOST.format(partition, topic))
     for found in view.partitions:

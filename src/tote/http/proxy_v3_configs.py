@@ -22,6 +22,7 @@ from tote.proxy.topic_configs import ConfigChange, TopicConfig, TopicConfigs
 
 
 def _config_json(cluster_id: str, base: str, config: TopicConfig) -> dict[str, Any]:
+    entry = config.entry
     return {
         "kind": "KafkaTopicConfig",
         "metadata": {
@@ -32,13 +33,16 @@ def _config_json(cluster_id: str, base: str, config: TopicConfig) -> dict[str, A
         },
         "cluster_id": cluster_id,
         "topic_name": config.topic,
-        "name": config.name,
-        "value": config.value,
-        "is_default": config.is_default,
-        "is_read_only": False,
-        "is_sensitive": False,
-        "source": config.source,
-        "synonyms": [],
+        "name": entry.name,
+        "value": entry.value,
+        "is_default": entry.is_default,
+        "is_read_only": entry.is_read_only,
+        "is_sensitive": entry.is_sensitive,
+        "source": entry.source,
+        "synonyms": [
+            {"name": synonym.name, "value": synonym.value, "source": synonym.source}
+            for synonym in entry.synonyms
+        ],
     }
 
 

@@ -1,6 +1,8 @@
 """REST Proxy v3 consumer groups: groups, their consumers and assignments, and lags, in
 kafka-rest's resource shapes (ConsumerGroupsResource, ConsumersResource,
 ConsumerAssignmentsResource, ConsumerLagsResource, ConsumerGroupLagSummariesResource).
+Group and consumer ids may hold any character: links and CRNs name them through
+`proxy.links`, raw and trimmed of `/` as kafka-rest's UrlFactory and CrnFactory do.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from starlette.routing import Route
 from tote.core.records import TopicPartition
 from tote.http.common import json_response
 from tote.http.proxy_support import call
-from tote.http.proxy_v3 import CLUSTER, cluster_of, listing, related
+from tote.http.proxy_v3 import CLUSTER, COULD_NOT, cluster_of, listing, related
 from tote.log.base import GroupMember
 from tote.proxy.groups import Groups, GroupView, LagSummary, LagView
+from tote.proxy.links import crn as _crn
+from tote.proxy.links import url as _url
 from tote.proxy.metadata import BROKER_ID
 from tote.proxy.service import RestProxy
 from tote.proxy.v3_errors import ResourceNotFound
@@ -31,17 +35,12 @@ def _groups(proxy: RestProxy) -> Groups:
     return Groups(proxy.log, proxy.metadata)
 
 
-def _crn(cluster_id: str, *parts: tuple[str, str | int | None]) -> str:
-    names = [f"{kind}={value}" if value is not None else kind for kind, value in parts]
-    return "/".join([f"crn:///kafka={cluster_id}", *names])
-
-
 def _resource(url: str, crn: str) -> dict[str, str]:
     return {"self": url, "resource_name": crn}
 
 
 def _group_json(cluster_id: str, base: str, group: GroupView) -> dict[str, Any]:
-    url = f"{base}/consumer-groups/{group.group_id}"
+    url = _url(base, "consumer-groups", group.group_id)
     return {
         "kind": "KafkaConsumerGroup",
         "metadata": _resource(url, _crn(cluster_id, ("consumer-group", group.group_id))),
@@ -52,16 +51,16 @@ def _group_json(cluster_id: str, base: str, group: GroupView) -> dict[str, Any]:
         "state": group.state,
         "type": "CLASSIC",
         "is_mixed_consumer_group": False,
-        "coordinator": related(f"{base}/brokers/{BROKER_ID}"),
-        "consumers": related(f"{url}/consumers"),
-        "lag_summary": related(f"{url}/lag-summary"),
+        "coordinator": related(_url(base, "brokers", BROKER_ID)),
+        "consumers": related(_url(url, "consumers")),
+        "lag_summary": related(_url(url, "lag-summary")),
     }
 
 
 def _consumer_json(
     cluster_id: str, base: str, group_id: str, member: GroupMember
 ) -> dict[str, Any]:
-    url = f"{base}/consumer-groups/{group_id}/consumers/{member.member_id}"
+    url = _url(base, "consumer-groups", group_id, "consumers", member.member_id)
     crn = _crn(cluster_id, ("consumer-group", group_id), ("consumer", member.member_id))
     return {
         "kind": "KafkaConsumer",
@@ -71,7 +70,7 @@ def _consumer_json(
         "consumer_id": member.member_id,
         "instance_id": None,
         "client_id": member.client_id,
-        "assignments": related(f"{url}/assignments"),
+        "assignments": related(_url(url, "assignments")),
     }
 
 
@@ -79,8 +78,8 @@ def _assignment_json(
     cluster_id: str, base: str, group_id: str, consumer_id: str, tp: TopicPartition
 ) -> dict[str, Any]:
     topic, partition = tp
-    url = (f"{base}/consumer-groups/{group_id}/consumers/{consumer_id}/assignments/{topic}"
-           f"/partitions/{partition}")
+    url = _url(base, "consumer-groups", group_id, "consumers", consumer_id, "assignments", topic,
+               "partitions", partition)
     crn = _crn(cluster_id, ("consumer-group", group_id), ("consumer", consumer_id),
                ("assignment", topic), ("partition", partition))
     return {
@@ -91,13 +90,14 @@ def _assignment_json(
         "consumer_id": consumer_id,
         "topic_name": topic,
         "partition_id": partition,
-        "partition": related(f"{base}/topics/{topic}/partitions/{partition}"),
-        "lag": related(f"{base}/consumer-groups/{group_id}/lags/{topic}/partitions/{partition}"),
+        "partition": related(_url(base, "topics", topic, "partitions", partition)),
+        "lag": related(
+            _url(base, "consumer-groups", group_id, "lags", topic, "partitions", partition)),
     }
 
 
 def _lag_json(cluster_id: str, base: str, group_id: str, lag: LagView) -> dict[str, Any]:
-    url = f"{base}/consumer-groups/{group_id}/lags/{lag.topic}/partitions/{lag.partition}"
+    url = _url(base, "consumer-groups", group_id, "lags", lag.topic, "partitions", lag.partition)
     crn = _crn(cluster_id, ("consumer-group", group_id), ("lag", lag.topic),
                ("partition", lag.partition))
     return {
@@ -117,29 +117,30 @@ def _lag_json(cluster_id: str, base: str, group_id: str, lag: LagView) -> dict[s
 
 
 def _summary_json(cluster_id: str, base: str, summary: LagSummary) -> dict[str, Any]:
-    group_url = f"{base}/consumer-groups/{summary.group_id}"
+    group_url = _url(base, "consumer-groups", summary.group_id)
     worst = summary.max_lag
     crn = _crn(cluster_id, ("consumer-group", summary.group_id), ("lag-summary", None))
     return {
         "kind": "KafkaConsumerGroupLagSummary",
-        "metadata": _resource(f"{group_url}/lag-summary", crn),
+        "metadata": _resource(_url(group_url, "lag-summary"), crn),
         "cluster_id": cluster_id,
         "consumer_group_id": summary.group_id,
         "max_lag": worst.lag,
         "total_lag": summary.total_lag,
         "max_lag_consumer_id": worst.consumer_id,
-        "max_lag_consumer": related(f"{group_url}/consumers/{worst.consumer_id}"),
+        "max_lag_consumer": related(_url(group_url, "consumers", worst.consumer_id)),
         "max_lag_client_id": worst.client_id,
         "max_lag_instance_id": None,
         "max_lag_topic_name": worst.topic,
         "max_lag_partition_id": worst.partition,
-        "max_lag_partition": related(f"{base}/topics/{worst.topic}/partitions/{worst.partition}"),
+        "max_lag_partition": related(
+            _url(base, "topics", worst.topic, "partitions", worst.partition)),
     }
 
 
 async def _group(request: Request, missing: str | None) -> tuple[RestProxy, str, GroupView]:
     """The path's group, or 404 with `missing` (kafka-rest words it per resource)."""
-    proxy, base = await cluster_of(request)
+    proxy, base = await cluster_of(request, COULD_NOT)
     group_id = request.path_params["group_id"]
     group = await call(_groups(proxy).find, group_id)
     if group is None:
@@ -157,7 +158,7 @@ async def _member(request: Request, missing: str | None) -> tuple[str, str, str,
 
 
 async def list_groups(request: Request) -> Response:
-    proxy, base = await cluster_of(request)
+    proxy, base = await cluster_of(request, COULD_NOT)
     groups = await call(_groups(proxy).all)
     data = [_group_json(proxy.cluster_id, base, group) for group in groups]
     return json_response(listing("KafkaConsumerGroupList", f"{base}/consumer-groups", data))
@@ -171,7 +172,7 @@ async def get_group(request: Request) -> Response:
 async def list_consumers(request: Request) -> Response:
     proxy, base, group = await _group(request, "Consumer Group {} does not exist.")
     data = [_consumer_json(proxy.cluster_id, base, group.group_id, c) for c in group.consumers]
-    url = f"{base}/consumer-groups/{group.group_id}/consumers"
+    url = _url(base, "consumer-groups", group.group_id, "consumers")
     return json_response(listing("KafkaConsumerList", url, data))
 
 
@@ -186,7 +187,7 @@ async def list_assignments(request: Request) -> Response:
         _assignment_json(cluster_id, base, group_id, member.member_id, tp)
         for tp in sorted(member.assignment)
     ]
-    url = f"{base}/consumer-groups/{group_id}/consumers/{member.member_id}/assignments"
+    url = _url(base, "consumer-groups", group_id, "consumers", member.member_id, "assignments")
     return json_response(listing("KafkaConsumerAssignmentList", url, data))
 
 
@@ -199,16 +200,16 @@ async def get_assignment(request: Request) -> Response:
 
 
 async def list_lags(request: Request) -> Response:
-    proxy, base = await cluster_of(request)
+    proxy, base = await cluster_of(request, COULD_NOT)
     group_id = request.path_params["group_id"]
     lags = await call(_groups(proxy).lags, group_id)
     data = [_lag_json(proxy.cluster_id, base, group_id, lag) for lag in lags]
-    url = f"{base}/consumer-groups/{group_id}/lags"
+    url = _url(base, "consumer-groups", group_id, "lags")
     return json_response(listing("KafkaConsumerLagList", url, data))
 
 
 async def get_lag(request: Request) -> Response:
-    proxy, base = await cluster_of(request)
+    proxy, base = await cluster_of(request, COULD_NOT)
     group_id = request.path_params["group_id"]
     topic, partition = request.path_params["topic"], request.path_params["partition"]
     lag = await call(_groups(proxy).lag, group_id, topic, partition)
@@ -216,7 +217,7 @@ async def get_lag(request: Request) -> Response:
 
 
 async def get_lag_summary(request: Request) -> Response:
-    proxy, base = await cluster_of(request)
+    proxy, base = await cluster_of(request, COULD_NOT)
     summary = await call(_groups(proxy).lag_summary, request.path_params["group_id"])
     return json_response(_summary_json(proxy.cluster_id, base, summary))
 

@@ -40,6 +40,7 @@ from tote.core.records import (
     TopicPartition,
     TopicSpec,
 )
+from tote.log.config_entries import ConfigEntry
 from tote.log.record_run import RecordRun
 from tote.log.wake import Wake
 
@@ -366,6 +367,12 @@ class Log(ABC):
 
     def topic_exists(self, name: str) -> bool:
         return name in self.list_topics()
+
+    def describe_topic_configs(self, name: str) -> tuple[ConfigEntry, ...] | None:
+        """Every config of the topic as its Kafka broker describes them, or None where tote
+        keeps the topic itself (REST Proxy then describes Kafka's defaults and the topic's
+        own settings). Raises TopicNotFound."""
+        return None
 
     @abstractmethod
     def alter_topic_configs(self, name: str, changes: Mapping[str, str | None]) -> TopicSpec:

@@ -37,6 +37,7 @@ from tote.log.base import (
     TransactionalProducer,
     validate_offset_reset,
 )
+from tote.log.config_entries import ConfigEntry
 from tote.log.kafka_admin import KafkaAdmin
 from tote.log.kafka_config import (
     FETCH_DRAIN_SECONDS,
@@ -156,6 +157,9 @@ class KafkaLog(Log):
 
     def describe_topic(self, name: str) -> TopicDescription:
         return self._admin.describe_topic(name)
+
+    def describe_topic_configs(self, name: str) -> tuple[ConfigEntry, ...]:
+        return self._admin.config_entries(name)
 
     # -- writing and reading ------------------------------------------------------------------
 

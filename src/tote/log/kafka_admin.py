@@ -22,7 +22,8 @@ from confluent_kafka import (
 )
 from confluent_kafka import TopicPartition as KafkaTopicPartition
 from confluent_kafka.admin import AdminClient
-from confluent_kafka.admin._config import AlterConfigOpType, ConfigEntry, ConfigResource
+from confluent_kafka.admin._config import AlterConfigOpType, ConfigResource, ConfigSource
+from confluent_kafka.admin._config import ConfigEntry as KafkaConfigEntry
 from confluent_kafka.admin._listoffsets import OffsetSpec
 from confluent_kafka.cimpl import (
     CONFIG_SOURCE_DEFAULT_CONFIG,
@@ -44,6 +45,7 @@ from tote.log.base import (
     validate_topic_name,
     validate_topic_spec,
 )
+from tote.log.config_entries import ConfigEntry, ConfigSynonym
 from tote.log.kafka_config import admin_config, reader_config
 from tote.log.kafka_errors import Context, translate, wait_future
 
@@ -95,7 +97,7 @@ class KafkaAdmin:
         refuses)."""
         altered_spec(self.spec(name, fresh=True), changes)
         entries = [
-            ConfigEntry(
+            KafkaConfigEntry(
                 key, value,
                 incremental_operation=(
                     AlterConfigOpType.DELETE if value is None else AlterConfigOpType.SET
@@ -209,11 +211,19 @@ class KafkaAdmin:
         )
         return int(low), int(high)
 
+    def config_entries(self, name: str) -> tuple[ConfigEntry, ...]:
+        """Every config of the topic as the broker describes it (raises TopicNotFound)."""
+        self.spec(name)  # an invalid or unknown name is TopicNotFound
+        return tuple(_config_entry(entry) for entry in self._describe(name).values())
+
     def _configs(self, name: str) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted(_explicit(self._describe(name)).items()))
+
+    def _describe(self, name: str) -> dict[str, Any]:
         resource = ConfigResource("topic", name)
         futures = self._admin.describe_configs([resource], request_timeout=self.timeout)
         entries: dict[str, Any] = wait_future(futures[resource], self.timeout, Context(name))
-        return tuple(sorted(_explicit(entries).items()))
+        return entries
 
     def _metadata(self, name: str | None) -> Any:
         try:
@@ -303,6 +313,20 @@ class KafkaAdmin:
         )
         result = wait_future(futures[group], self.timeout, Context(group=group))
         return any(p.offset >= 0 for p in result.topic_partitions)
+
+
+def _source(source: Any) -> str:
+    """confluent-kafka's ConfigSource (or its int) as Kafka names it."""
+    return ConfigSource(source).name
+
+
+def _config_entry(entry: Any) -> ConfigEntry:
+    synonyms = tuple(
+        ConfigSynonym(synonym.name, synonym.value, _source(synonym.source))
+        for synonym in (entry.synonyms or {}).values()
+    )
+    return ConfigEntry(entry.name, entry.value, _source(entry.source), entry.is_default,
+                       entry.is_read_only, entry.is_sensitive, synonyms)
 
 
 def _explicit(entries: Mapping[str, Any]) -> dict[str, str]:

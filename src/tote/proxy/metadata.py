@@ -13,17 +13,16 @@ from dataclasses import dataclass
 
 from tote.core.errors import PartitionNotFound, TopicExists, TopicNotFound
 from tote.core.records import PartitionInfo, TopicDescription
-from tote.log.base import DEFAULT_MAX_MESSAGE_BYTES, Log
+from tote.log.base import Log
 from tote.proxy.errors import KafkaBadRequest
+from tote.proxy.topic_config_defaults import KAFKA_TOPIC_DEFAULTS
 
 BROKER_ID = 1
+# The topic configs v2 metadata shows (v3 lists every one of KAFKA_TOPIC_DEFAULTS).
 DEFAULT_CONFIGS = {
-    "cleanup.policy": "delete",
-    "retention.ms": "604800000",
-    "retention.bytes": "-1",
-    "max.message.bytes": str(DEFAULT_MAX_MESSAGE_BYTES),
-    "message.timestamp.type": "CreateTime",
-    "delete.retention.ms": "86400000",
+    name: KAFKA_TOPIC_DEFAULTS[name].value
+    for name in ("cleanup.policy", "retention.ms", "retention.bytes", "max.message.bytes",
+                 "message.timestamp.type", "delete.retention.ms")
 }
 
 

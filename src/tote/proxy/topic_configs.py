@@ -3,9 +3,10 @@
 kafka-rest (`AbstractConfigManager`) lists a topic's configs first and answers 404 for a
 name not among them, before Kafka sees the change; Kafka then refuses a bad value
 (InvalidConfigurationException) or a SET without a value (InvalidRequestException), both
-400 / 40002 through rest-utils' KafkaExceptionMapper. tote lists the configs it applies
-(`metadata.DEFAULT_CONFIGS`) and those set on the topic; any other name Kafka's
-`LogConfig` defines may be set too, as on Kafka, and is listed from then on.
+400 / 40002 through rest-utils' KafkaExceptionMapper. On the Kafka backend the listing is
+the broker's DescribeConfigs answer; the embedded backends list every Kafka 3.8 topic
+config with Kafka's default (`topic_config_defaults`), those set on the topic as
+DYNAMIC_TOPIC_CONFIG, as a broker with no config of its own would.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from dataclasses import dataclass
 
 from tote.core.errors import InvalidConfig, TopicNotFound
 from tote.log.base import Log, altered_spec
+from tote.log.config_entries import ConfigEntry, ConfigSynonym
 from tote.proxy.errors import KafkaBadRequest
-from tote.proxy.metadata import DEFAULT_CONFIGS
+from tote.proxy.topic_config_defaults import KAFKA_TOPIC_DEFAULTS
 from tote.proxy.v3_errors import ResourceNotFound, UnknownTopicOrPartition
 
 # Every topic config Kafka's LogConfig defines (Kafka 3.x / 4.x names).
@@ -42,13 +44,25 @@ class TopicConfig:
     default's value, as Kafka reports a DYNAMIC_TOPIC_CONFIG)."""
 
     topic: str
-    name: str
-    value: str
-    is_default: bool
+    entry: ConfigEntry
 
     @property
-    def source(self) -> str:
-        return "DEFAULT_CONFIG" if self.is_default else "DYNAMIC_TOPIC_CONFIG"
+    def name(self) -> str:
+        return self.entry.name
+
+
+def _embedded_entry(name: str, explicit: dict[str, str]) -> ConfigEntry:
+    """Kafka's description of `name`: its default behind the broker's synonyms, or the
+    topic's own value ahead of them."""
+    default = KAFKA_TOPIC_DEFAULTS.get(name)
+    synonyms = tuple(ConfigSynonym(broker, value, "DEFAULT_CONFIG")
+                     for broker, value in (default.synonyms if default else ()))
+    if name in explicit:
+        own = ConfigSynonym(name, explicit[name], "DYNAMIC_TOPIC_CONFIG")
+        return ConfigEntry(name, explicit[name], own.source, False, False, False,
+                           (own, *synonyms))
+    value = default.value if default else None
+    return ConfigEntry(name, value, "DEFAULT_CONFIG", True, False, False, synonyms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +82,14 @@ class TopicConfigs:
     def of_topic(self, topic: str) -> list[TopicConfig]:
         """The topic's configs by name; an unknown topic is kafka-rest's 40403."""
         try:
-            explicit = dict(self._log.describe_topic(topic).spec.configs)
+            entries = self._log.describe_topic_configs(topic)
+            if entries is None:
+                explicit = dict(self._log.describe_topic(topic).spec.configs)
+                names = KAFKA_TOPIC_DEFAULTS.keys() | explicit.keys()
+                entries = tuple(_embedded_entry(name, explicit) for name in names)
         except TopicNotFound:
             raise UnknownTopicOrPartition() from None
-        merged = {**DEFAULT_CONFIGS, **explicit}
-        return [
-            TopicConfig(topic, name, value, name not in explicit)
-            for name, value in sorted(merged.items())
-        ]
+        return [TopicConfig(topic, entry) for entry in sorted(entries, key=lambda e: e.name)]
 
     def list_all(self) -> list[TopicConfig]:
         """Every topic's configs, topic by topic (`GET .../topics/-/configs`)."""
