@@ -63,3 +63,19 @@ def test_a_write_after_the_prediction_fails_the_commit_and_leaves_nothing(
     assert txn.status is TxnStatus.ABORTED
     assert [v for _, v in _values(log, tp)] == [b"theirs"]
     producer.close()
+
+
+def test_written_records_take_the_offsets_end_offset_gave(log: Log, names: Names) -> None:
+    """The SQL engine checks a step's promised offsets with `end_offset` and then `write`s
+    the records (no positions built): they must land exactly there."""
+    topic = names.topic()
+    log.create_topic(topic)
+    tp = TopicPartition(topic, 0)
+    producer = log.transactional_producer(names.txn_id())
+    txn = producer.begin()
+    start = txn.end_offset(tp)
+    txn.write(topic, [Record(b"x", partition=0), Record(b"y", partition=0)])
+    assert txn.end_offset(tp) == start + 2
+    txn.commit()
+    assert _values(log, tp) == [(start, b"x"), (start + 1, b"y")]
+    producer.close()

@@ -145,6 +145,13 @@ class SqliteTransaction(Transaction):
         self.status = TxnStatus.FAILED
 
     def append(self, topic: str, records: Sequence[Record]) -> list[Position]:
+        return self._add(topic, records, True)
+
+    def write(self, topic: str, records: Sequence[Record]) -> None:
+        """`append` without building the positions nobody reads (one object per record)."""
+        self._add(topic, records, False)
+
+    def _add(self, topic: str, records: Sequence[Record], positioned: bool) -> list[Position]:
         self._check_open()
         log = self._log
         try:
@@ -157,8 +164,9 @@ class SqliteTransaction(Transaction):
             elif batch.partition is not None:
                 # One partition (the usual case): consecutive offsets, built in one go.
                 first = self._claim(TopicPartition(topic, batch.partition), batch.count)
-                positions = list(map(Position, repeat(batch.partition),
-                                     range(first, first + batch.count), stamps))
+                if positioned:
+                    positions = list(map(Position, repeat(batch.partition),
+                                         range(first, first + batch.count), stamps))
             else:
                 positions = [Position(partition, self._claim(TopicPartition(topic, partition),
                                                              1), stamp)

@@ -122,6 +122,8 @@ def _copied(row: Values, lists: tuple[int, ...]) -> Values:
 
 
 _RECENT = _RecentRows()
+_SHAPES: dict[tuple[object, ...], tuple[object, ...]] = {}
+_SHAPES_LIMIT = 1024
 
 
 class AvroRowCodec:
@@ -139,7 +141,12 @@ class AvroRowCodec:
                                        bool]] = {}
         self._flat_writer = None if self._writer is None or unwrap else _flat_fields(
             self._columns, self._writer.schema.node, all_fields=True, arrays=True)
-        self._shape = tuple((c.name.upper(), _shape_of(c.type)) for c in self._columns)
+        shape = tuple((c.name.upper(), _shape_of(c.type)) for c in self._columns)
+        # One object per shape in the process: the memo's check in `decode` then meets
+        # identical items (the writer's codec and the reader's are different codecs).
+        if len(_SHAPES) >= _SHAPES_LIMIT:
+            _SHAPES.clear()
+        self._shape = _SHAPES.setdefault(shape, shape)
         self._doubles = tuple(i for i, c in enumerate(self._columns)
                               if c.type.base is Base.DOUBLE)
         self._lists = tuple(i for i, c in enumerate(self._columns)
@@ -164,6 +171,24 @@ class AvroRowCodec:
         return self._writer.codec.encode(dict(zip(flat, values, strict=True)))
 
     def encode(self, values: Values) -> bytes | None:
+        fast = self._fast_framed
+        if fast is not None:  # the usual sink: a flat row, framed with the writer's id
+            try:
+                return self._remembered(fast(values), values)
+            except FlatEncodeError:
+                pass
+        return self._encode(values)
+
+    def _remembered(self, data: bytes, values: Values) -> bytes:
+        """`data`, noted in the decode memo when a reader in this process may decode it."""
+        if self._shared:
+            for i in self._doubles:
+                if type(values[i]) is int:
+                    return data  # decoding gives a float back, not this int
+            _RECENT.remember(data, self._shape, values, self._lists)
+        return data
+
+    def _encode(self, values: Values) -> bytes | None:
         writer = self._writer
         if writer is None:
             raise SerializationError("No Avro schema is registered to write with.")
@@ -178,13 +203,7 @@ class AvroRowCodec:
                 data = fast(values)
             except FlatEncodeError:
                 data = frame(writer.schema_id, self._payload(flat, values))
-            if not self._shared:
-                return data
-            for i in self._doubles:
-                if type(values[i]) is int:
-                    return data  # decoding gives a float back, not this int
-            _RECENT.remember(data, self._shape, values, self._lists)
-            return data
+            return self._remembered(data, values)
         datum = writer.to_datum(dict(zip(self._names, values, strict=True)))
         datum = _defaults(writer.schema.node, datum)
         payload = writer.codec.encode(datum)

@@ -46,9 +46,10 @@ MAX_POLL_RECORDS = 1000
 """Records a step reads from each input partition at most: Kafka Streams' own default
 for `max.poll.records`, so a step (one transaction) is as big as one of ksqlDB's polls."""
 
-# Queued work, `_drain`'s order: the reader's rank, 0 for a table input else 1, then
-# `next(seq)`; and what takes the record (a LogRecord, or a Rec handed over).
-Work = tuple[int, int, Callable[[Any], None]]
+# Queued work, `_drain`'s order: the reader's rank and whether it reads a table input
+# (`_order`), then `next(seq)`; and what takes the record (a LogRecord, or a Rec handed
+# over).
+Work = tuple[int, Callable[[Any], None]]
 
 
 class _Route(NamedTuple):
@@ -61,6 +62,7 @@ class _Route(NamedTuple):
     # them in this step: nobody needs their offsets); else None and 0.
     pending: list[Record] | None
     start: int
+    takers: tuple[Task, ...]  # the readers `consumers` were made for
 
 
 _CREATE_TIME = TimestampType.CREATE_TIME
@@ -82,7 +84,7 @@ class Runtime:
         self._pending: dict[TopicPartition, list[Record]] = {}
         self._starts: dict[TopicPartition, int] = {}
         self._routes: dict[tuple[Task, str, int], _Route] = {}
-        self._heap: list[tuple[int, int, int, Callable[[Any], None], LogRecord | Rec]] = []
+        self._heap: list[tuple[int, int, Callable[[Any], None], LogRecord | Rec]] = []
         self._seq = itertools.count()
         self._caught_up: set[tuple[int, TopicPartition]] = set()
         self._readers: dict[TopicPartition, list[Task]] = {}
@@ -211,7 +213,7 @@ class Runtime:
         # be written: if the step aborts, it is re-created from the source record.
         elide = (bool(takers) and topic in self._internal and not self.harness
                  and len(takers) == len(readers))
-        handed = (tuple((t.rank, _side(t, topic), t.routed[topic]) for t in takers)
+        handed = (tuple((_order(t, topic), t.routed[topic]) for t in takers)
                   if elide and all(topic in t.routed for t in takers) else None)
         pending, start = None, 0
         if self._predicts and not elide:
@@ -226,8 +228,8 @@ class Runtime:
                     assert self._txn is not None  # (pending records are not in it yet)
                     found = self._starts[tp] = self._txn.end_offset(tp)
                 start = found
-        route = _Route(tp, tuple((t.rank, _side(t, topic), t.process) for t in takers),
-                       elide, handed, pending, start)
+        route = _Route(tp, tuple((_order(t, topic), t.reader(tp)) for t in takers),
+                       elide, handed, pending, start, tuple(takers))
         self._routes[(producer, topic, partition)] = route
         return route
 
@@ -239,7 +241,7 @@ class Runtime:
         route = self._routes.get((producer, topic, partition))
         if route is None:
             route = self._route(producer, topic, partition)
-        tp, consumers, elide, _, pending, start = route
+        tp, consumers, elide, _, pending, start, _ = route
         if elide:
             # Offset -1 ("never written") leaves the readers' positions where they are.
             assert stamp is not None
@@ -258,8 +260,14 @@ class Runtime:
             partition, offset = position.partition, position.offset
             if stamp is None:
                 stamp = position.timestamp
-        self._push_all(consumers, new_tuple(LogRecord, (
-            topic, partition, offset, key, value, headers, stamp, _CREATE_TIME)))
+            if partition != tp.partition:  # placed by the log: not what `consumers` read
+                consumers = tuple((order, task.process) for (order, _), task
+                                  in zip(consumers, route.takers, strict=True))
+        log_record = new_tuple(LogRecord, (
+            topic, partition, offset, key, value, headers, stamp, _CREATE_TIME))
+        heap, seq = self._heap, self._seq  # (inline: one call less per record)
+        for order, take in consumers:
+            heapq.heappush(heap, (order, next(seq), take, log_record))
 
     def _hand_over(self, producer: Task, topic: str, partition: int, rec: Rec) -> bool:
         """A repartition change every reader takes in this step goes to them in memory,
@@ -272,13 +280,10 @@ class Runtime:
         handed = route.handed
         if handed is None:
             return False
-        self._push_all(handed, rec)
+        heap, seq = self._heap, self._seq  # (inline: one call less per record)
+        for order, take in handed:
+            heapq.heappush(heap, (order, next(seq), take, rec))
         return True
-
-    def _push_all(self, consumers: tuple[Work, ...], record: LogRecord | Rec) -> None:
-        heap, seq = self._heap, self._seq
-        for rank, side, take in consumers:
-            heapq.heappush(heap, (rank, side, next(seq), take, record))
 
     def _routable(self, producer: Task, consumer: Task, tp: TopicPartition) -> bool:
         if self.harness:
@@ -288,7 +293,7 @@ class Runtime:
     def _drain(self) -> None:
         heap, pop = self._heap, heapq.heappop
         while heap:
-            _, _, _, take, record = pop(heap)
+            _, _, take, record = pop(heap)
             take(record)
 
     def _commit(self, txn: Transaction, touched: Iterable[Task]) -> None:
@@ -299,12 +304,13 @@ class Runtime:
             if not records:
                 continue
             start = self._starts.get(tp)
-            if start is None:  # no offset of these was handed out
-                txn.write(tp.topic, records)
-            elif txn.append(tp.topic, records)[0].offset != start:
+            # Where offsets were handed out, the first record must go where promised
+            # (`end_offset`: where the next record on `tp` goes, as `append` would place it).
+            if start is not None and txn.end_offset(tp) != start:
                 raise TransactionConflict(
                     f"Another writer appended to {tp.topic}-{tp.partition} during this "
                     "step; retrying.")
+            txn.write(tp.topic, records)
         self._pending = {}
         # 2. Consumed offsets of every query's consumer group (through this engine's
         #    member when work is shared, so a stale owner cannot commit).
@@ -356,11 +362,12 @@ class Runtime:
                 tp: TopicPartition = record[:2]  # type: ignore[assignment]
                 found = readers.get(tp)
                 if found is None:
-                    found = readers[tp] = [(t, (t.rank, _side(t, tp[0]), t.process))
+                    key = TopicPartition(*tp)  # (what a reader's positions are keyed by)
+                    found = readers[tp] = [(t, (_order(t, tp[0]), t.reader(key)))
                                            for t in consumers_of.get(tp, ())]
-                for task, (rank, side, take) in found:
+                for task, (order, take) in found:
                     if task.positions.get(tp, 0) <= record.offset:
-                        push(heap, (rank, side, next(seq), take, record))
+                        push(heap, (order, next(seq), take, record))
                 self._drain()
                 count += 1
             self._commit(txn, touched)
@@ -420,10 +427,11 @@ class Runtime:
                 for tp, readers in self._readers.items()}
 
 
-def _side(task: Task, topic: str) -> int:
-    """Where a reader's work on `topic` goes among the work of its rank: table updates
-    first (see `run_records`)."""
-    return 0 if topic in task.table_topics else 1
+def _order(task: Task, topic: str) -> int:
+    """Where a reader's work on `topic` goes in the queue: by the reader's rank, and
+    within a rank table updates first (see `run_records`); one int, so the queue's
+    entries compare one item less."""
+    return 2 * task.rank + (0 if topic in task.table_topics else 1)
 
 
 def _merge(batches: dict[TopicPartition, list[LogRecord]], limit: int) -> list[LogRecord]:

@@ -35,6 +35,9 @@ class Task:
     # Per repartition topic read: where a change handed over in memory goes (the
     # operator after the reader's entry; see `Runtime._hand_over`).
     routed: dict[str, Push] = field(default_factory=dict)
+    # `reader`'s closures by input partition (made on first use, once `entries` is set).
+    _readers: dict[TopicPartition, Reader] = field(default_factory=dict, init=False,
+                                                   repr=False)
 
     @property
     def name(self) -> str:
@@ -53,6 +56,28 @@ class Task:
             self.positions[TopicPartition(record.topic, record.partition)] = record.offset + 1
         elif position <= record.offset:
             self.positions[tp] = record.offset + 1
+
+    def reader(self, tp: TopicPartition) -> Reader:
+        """`process` for the records of one input partition, with the entry and the
+        position key looked up once instead of per record (the runtime's hot path)."""
+        found = self._readers.get(tp)
+        if found is None:
+            found = self._readers[tp] = self._reader(tp)
+        return found
+
+    def _reader(self, tp: TopicPartition) -> Reader:
+        entry = self.entries.get(tp.topic)
+
+        def read(record: LogRecord) -> None:
+            if entry is not None:
+                entry(record)
+            offset = record[2]
+            positions = self.positions  # (`rollback` replaces the dict)
+            # As `process`: a position only moves forward (-1: none yet).
+            if positions.get(tp, -1) <= offset:
+                positions[tp] = offset + 1
+
+        return read
 
     def mark_committed(self) -> None:
         self.committed = dict(self.positions)
@@ -83,6 +108,7 @@ class RunningQuery:
         return {i.topic for s in self.plan.subtopologies for i in s.inputs if not i.internal}
 
 
+Reader = Callable[[LogRecord], None]
 Emitter = Callable[[Task, str, Record], None]
 HandOver = Callable[[Task, str, int, Rec], bool]
 
@@ -150,7 +176,7 @@ class TaskFactory:
 
 
 def _table_topics(sub: SubTopology) -> frozenset[str]:
-    """Input topics that feed a table (their updates go first, see Runtime._push)."""
+    """Input topics that feed a table (their updates go first, see `runtime._order`)."""
     from tote.sql.planner.logical import SourceNode, walk
 
     tables = {n.id for n in walk(sub.root) if isinstance(n, SourceNode) and n.is_table}
