@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,3 +69,14 @@ def start_proxy(home: Path, *extra: str, backend: str = "sqlite") -> ProxyProces
         time.sleep(0.1)
     running.stop()
     raise RuntimeError(f"rest-proxy did not start: {output.read_text()}")
+
+
+@contextmanager
+def kafka_proxy_client(home: Path, bootstrap: str) -> Iterator[httpx.Client]:
+    """A client of a proxy on the Kafka backend at `bootstrap`, stopped on exit."""
+    running = start_proxy(home, "--bootstrap-servers", bootstrap, backend="kafka")
+    try:
+        with httpx.Client(base_url=running.url, timeout=120) as client:
+            yield client
+    finally:
+        running.stop()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,7 +13,7 @@ import pytest
 from confluent_kafka import Consumer
 from confluent_kafka import TopicPartition as KafkaTopicPartition
 from tests.proxy.helpers import BINARY, create_topic, error, post
-from tests.proxy.process import ProxyProcess, start_proxy
+from tests.proxy.process import kafka_proxy_client
 
 pytestmark = pytest.mark.kafka
 
@@ -22,14 +21,9 @@ pytestmark = pytest.mark.kafka
 @pytest.fixture(scope="module")
 def kafka_client(kafka_bootstrap: str,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    home: Path = tmp_path_factory.mktemp("kafka_groups") / "home"
-    running: ProxyProcess = start_proxy(home, "--bootstrap-servers", kafka_bootstrap,
-                                        backend="kafka")
-    try:
-        with httpx.Client(base_url=running.url, timeout=120) as client:
-            yield client
-    finally:
-        running.stop()
+    with kafka_proxy_client(tmp_path_factory.mktemp("kafka_groups") / "home",
+                            kafka_bootstrap) as client:
+        yield client
 
 
 def produce(client: httpx.Client, topic: str, partition: int, count: int) -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from confluent_kafka.admin import AdminClient, ConfigResource, ConfigSource
 from tests.proxy.helpers import create_topic
-from tests.proxy.process import ProxyProcess, start_proxy
+from tests.proxy.process import kafka_proxy_client
 
 pytestmark = pytest.mark.kafka
 
@@ -19,14 +18,9 @@ pytestmark = pytest.mark.kafka
 @pytest.fixture(scope="module")
 def kafka_client(kafka_bootstrap: str,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    home: Path = tmp_path_factory.mktemp("kafka_configs") / "home"
-    running: ProxyProcess = start_proxy(home, "--bootstrap-servers", kafka_bootstrap,
-                                        backend="kafka")
-    try:
-        with httpx.Client(base_url=running.url, timeout=120) as client:
-            yield client
-    finally:
-        running.stop()
+    with kafka_proxy_client(tmp_path_factory.mktemp("kafka_configs") / "home",
+                            kafka_bootstrap) as client:
+        yield client
 
 
 def broker_described(bootstrap: str, topic: str) -> list[tuple[str, str | None, bool, str]]:

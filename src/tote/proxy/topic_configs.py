@@ -21,21 +21,10 @@ from tote.proxy.errors import KafkaBadRequest
 from tote.proxy.topic_config_defaults import KAFKA_TOPIC_DEFAULTS
 from tote.proxy.v3_errors import ResourceNotFound, UnknownTopicOrPartition
 
-# Every topic config Kafka's LogConfig defines (Kafka 3.x / 4.x names).
-KAFKA_TOPIC_CONFIGS = frozenset({
-    "cleanup.policy", "compression.gzip.level", "compression.lz4.level", "compression.type",
-    "compression.zstd.level", "delete.retention.ms", "file.delete.delay.ms", "flush.messages",
-    "flush.ms", "follower.replication.throttled.replicas", "index.interval.bytes",
-    "leader.replication.throttled.replicas", "local.retention.bytes", "local.retention.ms",
-    "max.compaction.lag.ms", "max.message.bytes", "message.downconversion.enable",
-    "message.format.version", "message.timestamp.after.max.ms",
-    "message.timestamp.before.max.ms", "message.timestamp.difference.max.ms",
-    "message.timestamp.type", "min.cleanable.dirty.ratio", "min.compaction.lag.ms",
-    "min.insync.replicas", "preallocate", "remote.log.copy.disable",
-    "remote.log.delete.on.disable", "remote.storage.enable", "retention.bytes",
-    "retention.ms", "segment.bytes", "segment.index.bytes", "segment.jitter.ms", "segment.ms",
-    "unclean.leader.election.enable",
-})
+# Every topic config Kafka's LogConfig defines: Kafka 3.8's (listed with their defaults)
+# and the two Kafka 3.9 added.
+KAFKA_TOPIC_CONFIGS = frozenset(KAFKA_TOPIC_DEFAULTS) | {
+    "remote.log.copy.disable", "remote.log.delete.on.disable"}
 
 
 @dataclass(frozen=True, slots=True)
