@@ -187,6 +187,52 @@ def test_statements_before_a_refusal_are_not_answered(stack: Stack) -> None:
     assert response.json()["@type"] == "generic_error"
 
 
+def test_a_later_refused_statement_keeps_the_connector_from_connect(stack: Stack) -> None:
+    """ksqlDB validates a whole request before running any of it (RequestValidator): a
+    statement it refuses means an earlier CREATE CONNECTOR never reaches Connect."""
+    bad = "CREATE STREAM B AS SELECT * FROM NOPE;"
+    response = stack.post(stack.create_sql() + " " + bad)
+    assert response.status_code == 400
+    assert response.json() == {
+        "@type": "statement_error", "error_code": 40001, "stackTrace": [],
+        "message": "Line: 1, Col: 34: Source `NOPE` does not exist.",
+        "statementText": bad, "entities": []}
+    assert stack.connect.get("/connectors").json() == []
+    # So does a later CREATE CONNECTOR Connect's validation refuses; and the statements
+    # validated before it (a type, a stream on an existing topic) are not run either.
+    stack.connect.post("/connectors", json={"name": "OTHER", "config": {
+        "connector.class": JDBC_SINK, "topics": "bets", "connection.url": stack.db_url}})
+    created = stack.post("CREATE STREAM E (V INT) WITH (kafka_topic='e', partitions=1, "
+                         "value_format='JSON');")
+    assert created.status_code == 200
+    stream = "CREATE STREAM S (V INT) WITH (kafka_topic='e', value_format='JSON');"
+    response = stack.post(f"CREATE TYPE T AS INT; {stream} {stack.create_sql()} "
+                          "CREATE SINK CONNECTOR s WITH ('topics'='bets');")
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("Validation error: Connector config ")
+    assert stack.connect.get("/connectors").json() == ["OTHER"]
+    assert _entity(stack.post("SHOW TYPES;"))["types"] == {}
+    assert [s["name"] for s in _entity(stack.post("SHOW STREAMS;"))["streams"]] == ["E"]
+
+
+def test_a_later_syntax_error_keeps_the_connector_from_connect(stack: Stack) -> None:
+    response = stack.post(stack.create_sql() + " CREATE STREAM B (ID INT KEY WITH (x=1);")
+    assert response.status_code == 400
+    assert response.json()["error_code"] == 40001
+    assert stack.connect.get("/connectors").json() == []
+
+
+def test_two_creates_of_one_name_in_a_request_pass_validation(stack: Stack) -> None:
+    """Both are validated before either runs, so the second fails only when Connect
+    refuses to create it: ksqlDB relays Connect's answer."""
+    response = stack.post(stack.create_sql() + " " + stack.create_sql())
+    assert response.status_code == 409
+    body = response.json()
+    assert body["@type"] == "generic_error" and body["error_code"] == 40900
+    assert body["message"].startswith("Failed to create connector: ")
+    assert stack.connect.get("/connectors").json() == ["BETS_SINK"]
+
+
 def test_unreachable_connect_is_a_server_error(tmp_path: Path) -> None:
     log = MemoryLog()
     url = f"http://127.0.0.1:{free_port('127.0.0.1')}"

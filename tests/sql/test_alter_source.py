@@ -107,25 +107,18 @@ def test_alter_table_adds_a_column(engine: Engine) -> None:
      "Cannot add column `COL1` to schema. A column with the same name already exists."),
     ("ALTER STREAM A ADD X INT, ADD COLUMN X STRING;",
      "Cannot add column `X` to schema. A column with the same name already exists."),
-    ("ALTER STREAM A ADD COLUMN ID INT;",
-     "Cannot add column `ID` to schema. A column with the same name already exists."),
-    ("ALTER STREAM A ADD COLUMN ROWTIME BIGINT;",
-     "'ROWTIME' is a reserved column name. You cannot use it as a name for a column."),
     ("ALTER STREAM S ADD COLUMN X INT;",
      "Cannot alter stream 'S': ALTER operations are not supported on source streams."),
     ("ALTER STREAM C ADD COLUMN X INT;",
      "ALTER command is not supported for CREATE ... AS statements."),
     ("ALTER TABLE CT ADD COLUMN X INT;",
      "ALTER command is not supported for CREATE ... AS statements."),
-    ("ALTER STREAM K ADD COLUMN X INT;",
-     "The 'KAFKA' format only supports a single field. Got: [`V` INTEGER, `X` INTEGER]"),
 ])
 def test_refusals_leave_the_catalogue_and_the_command_topic_as_they_were(
         engine: Engine, statement: str, message: str) -> None:
     engine.execute("""
         CREATE SOURCE STREAM S (ID INT KEY, V INT) WITH (kafka_topic='s', partitions=1,
             value_format='JSON');
-        CREATE STREAM K (V INT) WITH (kafka_topic='k', partitions=1, value_format='KAFKA');
         CREATE STREAM C AS SELECT * FROM A;
         CREATE TABLE CT AS SELECT * FROM T;""")
     before = catalogue(engine)
@@ -181,3 +174,65 @@ def test_alter_of_an_avro_source_registers_nothing_and_reads_the_evolved_schema(
     engine.execute("CREATE STREAM AV2 AS SELECT * FROM AV;")
     engine.run_until_idle()
     assert rows(engine, "AV2") == [(1, 1, None), (2, 2, "two")]
+
+
+def test_a_value_column_may_take_a_key_header_or_system_columns_name(engine: Engine) -> None:
+    """ksqlDB checks duplicates among value columns only: the ALTER adds them (DESCRIBE
+    lists them, last), and queries read the key, header or system column by that name
+    while the value keeps the field (ksqlDB's processing schema leaves such columns out)."""
+    engine.execute("""
+        CREATE STREAM H (ID INT KEY, COL1 INT, HS ARRAY<STRUCT<KEY STRING, VALUE BYTES>>
+            HEADERS) WITH (kafka_topic='h', partitions=1, value_format='JSON');""")
+    engine.execute("ALTER STREAM A ADD COLUMN ID STRING, ADD WINDOWSTART STRING, ADD COL2 INT;")
+    engine.execute("ALTER STREAM H ADD COLUMN HS STRING, ADD ROWTIME STRING;")
+    fields, _ = _describe(engine, "A")
+    assert fields == [("ID", "INTEGER", "KEY"), ("COL1", "INTEGER", None),
+                      ("ID", "STRING", None), ("WINDOWSTART", "STRING", None),
+                      ("COL2", "INTEGER", None)]
+    fields, _ = _describe(engine, "H")
+    assert [f[0] for f in fields] == ["ID", "COL1", "HS", "HS", "ROWTIME"]
+    assert fields[-2:] == [("HS", "STRING", None), ("ROWTIME", "STRING", None)]
+
+    # The value carries the fields; the names read the key and the record's timestamp.
+    produce(engine, "A", [((1,), (10, "one", "w", 11))])
+    engine.execute("INSERT INTO A (ID, COL1, COL2) VALUES (2, 20, 21);")
+    engine.execute("CREATE STREAM ALL_A AS SELECT * FROM A;")
+    engine.execute("CREATE STREAM SOME_A AS SELECT ID, COL2, ROWTIME > 0 AS T FROM A;")
+    engine.execute("CREATE STREAM ALL_H AS SELECT * FROM H;")
+    engine.run_until_idle()
+    assert rows(engine, "ALL_A") == [(1, 10, 11), (2, 20, 21)]
+    assert rows(engine, "SOME_A") == [(1, 11, True), (2, 21, True)]
+    fields, _ = _describe(engine, "ALL_H")
+    assert fields == [("ID", "INTEGER", "KEY"), ("COL1", "INTEGER", None),
+                      ("HS", "ARRAY<STRUCT<`KEY` STRING, `VALUE` BYTES>>", None)]
+
+    # ksqlDB's INSERT VALUES adds the pseudo columns to the schema, which a value column
+    # named ROWTIME makes fail.
+    with pytest.raises(SqlError) as caught:
+        engine.execute("INSERT INTO H (ID, COL1) VALUES (1, 1);")
+    assert caught.value.message == ("Failed to insert values into 'H'. Duplicate value "
+                                    "columns found in schema: `ROWTIME` BIGINT")
+
+
+@pytest.mark.parametrize(("create", "alter", "message"), [
+    ("CREATE STREAM K (V INT) WITH (kafka_topic='k', partitions=1, value_format='KAFKA');",
+     "ALTER STREAM K ADD COLUMN X INT;",
+     "The 'KAFKA' format only supports a single field. Got: [`V` INTEGER, `X` INTEGER]"),
+    ("CREATE STREAM K (ID INT KEY, V INT) WITH (kafka_topic='k', partitions=1, "
+     "value_format='DELIMITED');",
+     "ALTER STREAM K ADD COLUMN M MAP<STRING, INT>;",
+     "The 'DELIMITED' format does not support type 'MAP', column: `M`"),
+])
+def test_columns_the_value_format_cannot_carry_are_added_then_reads_and_writes_refused(
+        engine: Engine, create: str, alter: str, message: str) -> None:
+    """ksqlDB's ALTER does not look at the format; its serde factories refuse later."""
+    engine.execute(create)
+    [result] = engine.execute(alter)
+    assert isinstance(result, CommandResult) and result.message == "Stream K altered."
+    for statement, expected in [("CREATE STREAM K2 WITH (value_format='JSON') AS SELECT * FROM K;",
+                                 message),
+                                ("INSERT INTO K (V) VALUES (1);",
+                                 f"Failed to insert values into 'K'. {message}")]:
+        with pytest.raises(SqlError) as caught:
+            engine.execute(statement)
+        assert caught.value.message == expected

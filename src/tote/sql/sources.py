@@ -157,6 +157,21 @@ class DataSource:
     def header_columns(self) -> tuple[SourceColumn, ...]:
         return tuple(c for c in self.columns if c.role is ColumnRole.HEADER)
 
+    @property
+    def hidden_value_slots(self) -> tuple[int, ...]:
+        """Positions of value columns queries cannot see. Only ALTER ... ADD makes them:
+        ksqlDB lets it add a value column named like a key or header column or a system
+        column (ROWTIME...), and its processing schema leaves such a column out, so the
+        name reads the key, header or system column. The topic's value still carries it."""
+        hiding = RESERVED_NAMES | {c.name for c in self.columns if c.role is not ColumnRole.VALUE}
+        return tuple(i for i, c in enumerate(self.value_columns) if c.name in hiding)
+
+    @property
+    def query_value_columns(self) -> tuple[SourceColumn, ...]:
+        """The value columns a query reading the source sees (see `hidden_value_slots`)."""
+        hidden = self.hidden_value_slots
+        return tuple(c for i, c in enumerate(self.value_columns) if i not in hidden)
+
     def column(self, name: str) -> SourceColumn | None:
         for col in self.columns:
             if col.name == name:

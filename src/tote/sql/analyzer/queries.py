@@ -157,6 +157,7 @@ def analyze_insert_into(statement: InsertInto, ctx: AnalysisContext) -> QueryPla
             "Incompatible schema between results and sink.\n"
             f"Result schema is {render_columns(result)}\n"
             f"Sink schema is {render_columns(target.columns)}")
+    check_value_columns(target.value_format, target.value_columns)  # see _build
     projection = _cast_to(projection, target)
     root = SinkNode(target.name, projection.schema, False, projection, target,
                     _timestamp_slot(target, projection.schema.value))
@@ -182,6 +183,8 @@ def _build(statement: CreateAsSelect | InsertInto, sink: str, ctx: AnalysisConte
         raise as_statement_error(err) from None
     if any(s.source.is_table and s.source.window is not None for s in built.relations.sources):
         raise StatementError("KSQL does not support persistent queries on windowed tables.")
+    for read in built.relations.sources:  # only ALTER ... ADD can make one its format can't
+        check_value_columns(read.source.value_format, read.source.value_columns)
     return built
 
 

@@ -2,17 +2,19 @@
 
 ksqlDB's rules (AlterSourceFactory, DdlCommandExec.executeAlterSource), with its
 messages: not on a read-only CREATE SOURCE stream or table, not on a CREATE ... AS
-SELECT sink, the statement's kind must be the source's, and a column name may not be
-taken. New columns are always value columns (the grammar has no KEY for ALTER) and go
-last; nothing is written to the topic or the schema registry, so rows without the column
-read it as NULL. The source's statement text gains the ALTER on a new line, as ksqlDB's
-DESCRIBE EXTENDED shows. Writes after it with a registry format register the grown schema
-or are refused, as ksqlDB's serializers do (`tote.sql.codecs.growth`).
+SELECT sink, the statement's kind must be the source's, and a new column may not be named
+like a value column (ksqlDB's schema builder checks duplicates per namespace only). New
+columns are always value columns (the grammar has no KEY for ALTER) and go last; nothing
+is written to the topic or the schema registry, so rows without the column read it as
+NULL. The source's statement text gains the ALTER on a new line, as ksqlDB's DESCRIBE
+EXTENDED shows. Writes after it with a registry format register the grown schema or are
+refused, as ksqlDB's serializers do (`tote.sql.codecs.growth`).
 
-Stricter than ksqlDB, which checks duplicates per namespace only and checks the format
-only when a query later builds its serdes: a name taken by a key or header column, a
-reserved name (ROWTIME...), and columns the value format cannot carry are refused here,
-with the messages CREATE gives for them, rather than leaving a source no query can read.
+As in ksqlDB, nothing else is checked here: a value column named like a key or header
+column or a system column (ROWTIME...) is added, and queries read the key, header or
+system column by that name (`DataSource.hidden_value_slots`); columns the value format
+cannot carry are added too, and a query reading the source or a write into it is then
+refused when it builds its serdes, with the message CREATE gives.
 """
 
 from __future__ import annotations
@@ -21,9 +23,8 @@ from dataclasses import replace
 
 from tote.sql.ast.statements import AlterSource, SourceKind
 from tote.sql.errors import StatementError
-from tote.sql.formats import check_value_columns
 from tote.sql.metastore import MetaStore
-from tote.sql.sources import RESERVED_NAMES, ColumnRole, SourceColumn, SourceType
+from tote.sql.sources import ColumnRole, SourceColumn, SourceType
 
 
 def command_id(statement: AlterSource) -> str:
@@ -47,19 +48,15 @@ def alter_source(statement: AlterSource, text: str, metastore: MetaStore) -> str
                              f"statement was ALTER {wanted.value}")
     if source.from_query:
         raise StatementError("ALTER command is not supported for CREATE ... AS statements.")
-    taken = {c.name for c in source.columns}
+    taken = {c.name for c in source.value_columns}
     added: list[SourceColumn] = []
     for option in statement.options:
-        if option.column in RESERVED_NAMES:
-            raise StatementError(f"'{option.column}' is a reserved column name. You cannot "
-                                 "use it as a name for a column.")
         if option.column in taken:
             raise StatementError(f"Cannot add column `{option.column}` to schema. A column "
                                  "with the same name already exists.")
         taken.add(option.column)
         added.append(SourceColumn(option.column, option.type.resolve(metastore.types.get),
                                   ColumnRole.VALUE))
-    check_value_columns(source.value_format, (*source.value_columns, *added))
     metastore.put_source(replace(source, columns=(*source.columns, *added),
                                  sql=f"{source.sql}\n{text}"))
     return f"{source.type.value.capitalize()} {name} altered."

@@ -57,10 +57,11 @@ def client_for(config: Config) -> ConnectClient:
 
 
 def execute(statement: s.Statement, text: str, config: Config, metastore: MetaStore,
-            log: Log) -> StatementResult:
+            log: Log, *, validated: bool = False) -> StatementResult:
+    """`validated`: a CREATE CONNECTOR `validate_create` passed for this request."""
     client = client_for(config)
     if isinstance(statement, s.CreateConnector):
-        return create(statement, text, client)
+        return create(statement, text, client, validated)
     if isinstance(statement, s.DropConnector):
         return drop(statement, text, client)
     if isinstance(statement, c.ListConnectors):
@@ -80,17 +81,27 @@ def _refused(action: str, response: ConnectResponse) -> ConnectRefused:
 # -- CREATE ------------------------------------------------------------------------------------
 
 
-def create(statement: s.CreateConnector, text: str, client: ConnectClient) -> StatementResult:
-    """ksqlDB validates first (the name is free unless IF NOT EXISTS, Connect accepts the
-    configs), then creates; its answers echo the statement with the configs masked."""
+def validate_create(statement: s.CreateConnector, client: ConnectClient) -> None:
+    """ksqlDB's validation (ConnectExecutor.validate), which it runs for every statement
+    of a request before executing any: the name is free unless IF NOT EXISTS, and Connect
+    accepts the configs. It only reads from Connect."""
+    name = statement.name
+    if not statement.if_not_exists and _exists(name, client):
+        raise ConnectRefused(f"Connector {name} already exists", 40900)
+    errors = _validation_errors(connector_config(statement), client)
+    if errors:
+        raise ConnectRefused("Validation error: " + "\n".join(errors))
+
+
+def create(statement: s.CreateConnector, text: str, client: ConnectClient,
+           validated: bool = False) -> StatementResult:
+    """ksqlDB validates first (unless the request's validation did: `validated`), then
+    creates; its answers echo the statement with the configs masked."""
     name = statement.name
     config = connector_config(statement)
     shown = masked_statement(statement, text)
-    if not statement.if_not_exists and _exists(name, client):
-        raise ConnectRefused(f"Connector {name} already exists", 40900)
-    errors = _validation_errors(config, client)
-    if errors:
-        raise ConnectRefused("Validation error: " + "\n".join(errors))
+    if not validated:
+        validate_create(statement, client)
     if statement.if_not_exists and _exists(name, client):
         return Notice(shown, message=f"Connector {name} already exists")
     response = client.create(name, config)

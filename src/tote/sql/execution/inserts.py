@@ -14,6 +14,7 @@ from typing import Any
 from tote.core.clock import Clock
 from tote.core.errors import SqlError
 from tote.core.records import Record
+from tote.core.types import SqlType
 from tote.log.base import Log
 from tote.log.partitioner import partition_for_key
 from tote.registry import Registry
@@ -24,6 +25,7 @@ from tote.sql.codecs.growth import SchemaWriteError
 from tote.sql.errors import StatementError
 from tote.sql.expressions import evaluate_constant
 from tote.sql.expressions.formatter import format_expression
+from tote.sql.formats import check_value_columns
 from tote.sql.functions import FunctionRegistry
 from tote.sql.metastore import MetaStore
 from tote.sql.results import InsertResult
@@ -77,8 +79,14 @@ def build_row(statement: InsertValues, source: DataSource, functions: FunctionRe
         got = "[" + ", ".join(format_expression(v) for v in statement.values) + "]"
         raise StatementError(f"Expected a value for each column. Expected Columns: {expected}."
                              f" Got {got}")
-    types = {c.name: c.type for c in source.columns}
-    types.update(PSEUDO_COLUMNS)
+    types: dict[str, SqlType] = {}
+    for col in source.columns:  # a name ALTER gave a key column's too: the key's type
+        types.setdefault(col.name, col.type)
+    for name, sql_type in PSEUDO_COLUMNS.items():
+        if any(c.name == name for c in value_cols):  # only ALTER ... ADD makes one
+            raise StatementError("Duplicate value columns found in schema: "
+                                 f"`{name}` {sql_type}")
+        types[name] = sql_type
     values: dict[str, Any] = {}
     for column, expr in zip(columns, statement.values, strict=True):
         if column not in types:
@@ -111,6 +119,7 @@ def insert_values(statement: InsertValues, metastore: MetaStore, log: Log, *,
         key_codec = build_codec(source.key_columns, source.key_format, topic=source.topic,
                                 is_key=True, registry=registry,
                                 prefer_registered=not source.from_query)
+        check_value_columns(source.value_format, source.value_columns)  # see alter.py
         value_codec = build_codec(source.value_columns, source.value_format,
                                   topic=source.topic, is_key=False, registry=registry,
                                   prefer_registered=not source.from_query, pin_subject=True)

@@ -79,7 +79,7 @@ class Schema:
 def source_schema(source: DataSource, alias: str) -> Schema:
     """The processing schema of a source read under `alias`."""
     keys = tuple(Col(c.name, c.type, alias) for c in source.key_columns)
-    values: list[Col] = [Col(c.name, c.type, alias) for c in source.value_columns]
+    values: list[Col] = [Col(c.name, c.type, alias) for c in source.query_value_columns]
     values += [Col(c.name, c.type, alias) for c in source.header_columns]
     values += [Col(name, sql, alias) for name, sql in PSEUDO_COLUMNS.items()]
     if source.window is not None:

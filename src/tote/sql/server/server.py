@@ -11,7 +11,9 @@ answers: running push queries in SHOW QUERIES, TERMINATE of a push query. Statem
 one request run in a session of their own (SET / DEFINE last for the request only), in
 order, under the server's statement lock, except that an ASSERT TOPIC|SCHEMA waits for
 its condition with the lock released: as in ksqlDB, where the assertion retries on the
-request's own thread, a long TIMEOUT holds up no other request.
+request's own thread, a long TIMEOUT holds up no other request. A request with a CREATE or
+DROP CONNECTOR is validated first, as ksqlDB validates every request, so a statement it
+refuses keeps the connector statements before it from reaching Connect (`validation`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from tote.sql.functions import FunctionRegistry
 from tote.sql.results import CommandResult, QueryList, QuerySummary, StatementResult
 from tote.sql.script import Variables, run_script, split_statements
 from tote.sql.server.follower import CommandFollower
+from tote.sql.server.validation import Refused, validate_request
 from tote.sql.transient import TransientQueries
 
 VERSION = "7.6.0"
@@ -84,6 +87,22 @@ class CommandStatus:
     status: str
     message: str
     query_id: str | None = None
+
+
+def _failure(exc: ToteError, text: str, sql: str,
+             results: list[StatementResult]) -> ToteError:
+    """What a request answers when its statement `text` fails with `exc`."""
+    if isinstance(exc, SqlError):
+        return StatementFailed(exc, exc.statement_text or text, results)
+    if isinstance(exc, (QueryEndpointError, AssertionFailed)):  # ksqlDB: a bare error
+        return exc
+    if isinstance(exc, ConnectRefused):  # ksqlDB: Connect's status, a bare error
+        return exc
+    if isinstance(exc, ConnectServerError):  # ksqlDB: the whole request, no entities
+        return StatementFailed(exc, mask_configs(sql), [])
+    if isinstance(exc, CommandTopicLost):  # ksqlDB: the whole request, no entities
+        return StatementFailed(exc, sql, [])
+    return StatementFailed(exc, text, results)
 
 
 class KsqlServer:
@@ -164,32 +183,29 @@ class KsqlServer:
         results: list[StatementResult] = []
         with self.follower.lock:
             self.follower.catch_up()
+            try:  # ksqlDB validates the whole request first (see validation)
+                validated = validate_request(sql, session, self.engine)
+            except Refused as refused:
+                raise _failure(refused.error, refused.text, sql, []) from None
             items = run_script(sql, session.variables)
+            position = -1
             while True:
                 text = ""
                 try:
                     item = next(items, None)
                     if item is None:
                         return self._warn(results)
+                    position += 1
                     text = item.original_text
                     if isinstance(item.statement, (QueryStatement, PrintTopic)):
                         raise QueryEndpointError(text)
                     if isinstance(item.statement, (AssertTopic, AssertSchema)):
                         result = self._assert(item.statement, text, session)
                     else:
-                        result = self._one(item.statement, text, session)
-                except SqlError as exc:
-                    raise StatementFailed(exc, exc.statement_text or text, results) from None
-                except (QueryEndpointError, AssertionFailed):  # ksqlDB: a bare error
-                    raise
-                except ConnectRefused:  # ksqlDB: Connect's status, a bare error
-                    raise
-                except ConnectServerError as exc:  # ksqlDB: the whole request, no entities
-                    raise StatementFailed(exc, mask_configs(sql), []) from None
-                except CommandTopicLost as exc:  # ksqlDB: the whole request, no entities
-                    raise StatementFailed(exc, sql, []) from None
+                        result = self._one(item.statement, text, session,
+                                           position in validated)
                 except ToteError as exc:
-                    raise StatementFailed(exc, text, results) from None
+                    raise _failure(exc, text, sql, results) from None
                 results.append(result)
 
     @property
@@ -203,13 +219,14 @@ class KsqlServer:
             return results
         return [replace(r, warnings=(*r.warnings, CORRUPTED)) for r in results]
 
-    def _one(self, statement: Any, text: str, session: Session) -> StatementResult:
+    def _one(self, statement: Any, text: str, session: Session,
+             validated: bool = False) -> StatementResult:
         if isinstance(statement, TerminateQuery) and statement.query_id is not None \
                 and statement.query_id.lower().startswith("transient_"):
             return self._terminate_transient(statement.query_id, text)
         if isinstance(statement, connectors.CONNECTOR_STATEMENTS):  # Connect's, not the engine's
             return connectors.execute(statement, text, session.config, self.engine.metastore,
-                                      self.engine.log)
+                                      self.engine.log, validated=validated)
         result = self.engine.execute_statement(statement, text, session)
         if isinstance(result, CommandResult):
             if result.sequence_number >= 0:

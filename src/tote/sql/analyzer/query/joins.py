@@ -319,4 +319,4 @@ def source_star_names(src: AliasedSource) -> Sequence[str]:
     source = src.source
     bounds = list(WINDOW_BOUNDS) if source.window is not None else []
     return [c.name for c in source.key_columns] + bounds + [
-        c.name for c in source.value_columns] + [c.name for c in source.header_columns]
+        c.name for c in source.query_value_columns] + [c.name for c in source.header_columns]

@@ -16,7 +16,7 @@ from tote.core.records import LogRecord
 from tote.core.types import Base
 from tote.serde import sql_values as sv
 from tote.serde.errors import SerializationError
-from tote.sql.codecs import WindowedKeyCodec, build_codec
+from tote.sql.codecs import Values, WindowedKeyCodec, build_codec
 from tote.sql.functions.scalar.javatime import JavaPattern, PatternError
 from tote.sql.planner.logical import SourceNode
 from tote.sql.runtime.context import BuildContext
@@ -76,6 +76,22 @@ def _headers(source: DataSource) -> Callable[[LogRecord], tuple[Any, ...]]:
     return extract
 
 
+def _visible(decode: Callable[[bytes | None], Values | None], hidden: tuple[int, ...],
+             width: int) -> Callable[[bytes | None], Values | None]:
+    """The value decoder, less the value columns queries cannot see
+    (`DataSource.hidden_value_slots`): they are decoded, as the format's layout needs,
+    then left out of the row."""
+    if not hidden:
+        return decode
+    shown = [i for i in range(width) if i not in hidden]
+
+    def visible(raw: bytes | None) -> Values | None:
+        value = decode(raw)
+        return None if value is None else tuple(value[i] for i in shown)
+
+    return visible
+
+
 def build_source(node: SourceNode, ctx: BuildContext, push: Push,
                  materialize: bool) -> Entry:
     source = node.source
@@ -87,8 +103,10 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
     value_codec = build_codec(source.value_columns, source.value_format, topic=source.topic,
                               is_key=False, registry=registry,
                               prefer_registered=not source.from_query)
+    decode_value = _visible(value_codec.decode, source.hidden_value_slots,
+                            len(source.value_columns))
     headers = _headers(source)
-    width = len(source.value_columns)
+    width = len(source.query_value_columns)
     schema_names = [c.name for c in node.schema.value]
 
     def slot_of(name: str) -> int:
@@ -116,7 +134,7 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
             else:
                 key_values = key_codec.decode(record.key)
             key = key_values if key_values is not None else no_key
-            value = value_codec.decode(record.value)
+            value = decode_value(record.value)
         except SerializationError as exc:
             fail(record, f"Failed to deserialize: {exc.message}")
             return
@@ -162,7 +180,6 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
     if not plain:
         return entry
     decode_key = key_codec.decode
-    decode_value = value_codec.decode
     null_value = (None,) * width
     key_width = len(keys) if is_table else 0  # a table drops records whose key is all null
 
