@@ -82,6 +82,13 @@ class MetaStore:
         """Ids of queries writing into `source`, sorted."""
         return sorted(q.id for q in self.queries.values() if q.sink == source)
 
+    def create_query_of(self, source: str) -> str | None:
+        """The id of the CREATE ... AS SELECT query that made `source`, if one runs."""
+        for qid in self.writers_of(source):
+            if qid.startswith(("CSAS_", "CTAS_")):
+                return qid
+        return None
+
     def allocate_query_number(self) -> int:
         number = self.next_query_number
         self.next_query_number += 1

@@ -139,7 +139,7 @@ class Dispatcher:
                           f"A {result.type.lower} with the same name already exists.")
         plan = result
         kind = "table" if isinstance(statement, s.CreateTableAsSelect) else "stream"
-        existing_query = _create_query_of(ms, plan.sink.name)
+        existing_query = ms.create_query_of(plan.sink.name)
         replaced = None
         if existing_query is not None and plan.replace:
             replaced = engine.runtime.queries.get(existing_query)
@@ -185,7 +185,7 @@ class Dispatcher:
         the recorded DROP stands and its replay repeats the clean-up."""
         engine = self.engine
         ms = ctx.metastore
-        create_query = _create_query_of(ms, statement.name)
+        create_query = ms.create_query_of(statement.name)
         source = ddl.check_drop(statement, ms, create_query)  # every refusal first
         kind = "table" if isinstance(statement, s.DropTable) else "stream"
         command_id = command_ids.drop_source(kind, statement.name)
@@ -295,10 +295,3 @@ class Dispatcher:
         return QueryDescriptionResult(text, QueryDescription(
             "", inner.text, plan.sources, (plan.sink.name,), listings.fields_of(plan.sink),
             logical, physical_text, phys.internal_topics))
-
-
-def _create_query_of(ms: MetaStore, name: str) -> str | None:
-    for qid in ms.writers_of(name):
-        if qid.startswith(("CSAS_", "CTAS_")):
-            return qid
-    return None

@@ -11,9 +11,10 @@ answers: running push queries in SHOW QUERIES, TERMINATE of a push query. Statem
 one request run in a session of their own (SET / DEFINE last for the request only), in
 order, under the server's statement lock, except that an ASSERT TOPIC|SCHEMA waits for
 its condition with the lock released: as in ksqlDB, where the assertion retries on the
-request's own thread, a long TIMEOUT holds up no other request. A request with a CREATE or
-DROP CONNECTOR is validated first, as ksqlDB validates every request, so a statement it
-refuses keeps the connector statements before it from reaching Connect (`validation`).
+request's own thread, a long TIMEOUT holds up no other request. A request of several
+statements (or with a CREATE or DROP CONNECTOR) is validated whole first, as ksqlDB
+validates every request, so a statement it refuses leaves nothing of the statements before
+it: no source, topic, schema or command, nothing sent to Connect (`validation`).
 """
 
 from __future__ import annotations
