@@ -16,6 +16,7 @@ import itertools
 import shutil
 import sqlite3
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -167,7 +168,9 @@ class MariaDatabase:
     password = ""
 
     def __init__(self) -> None:
-        self.name = f"tote_test_{next(_names)}_{id(self)}"
+        # The server is the machine's, shared by every pytest process (xdist workers,
+        # other sessions): a name unique to this process alone could be taken.
+        self.name = f"tote_test_{uuid.uuid4().hex[:16]}"
         self.execute_admin(f"CREATE DATABASE `{self.name}`")
         self.url = f"jdbc:mariadb://{MARIADB_HOST}:{MARIADB_PORT}/{self.name}"
 

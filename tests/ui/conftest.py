@@ -5,8 +5,8 @@
   embedded one in a private temp dir.
 * `database` — a fresh, uniquely named database on it for one test module, dropped after.
 * `module_dir` — a fresh data dir for a module's `tote up` (see tests/stack/helpers.py).
-* `browser` / `page` — Debian's chromium driven by Playwright (never a downloaded browser);
-  `shoot(page, name)` saves a screenshot into `test-artifacts/ui/`.
+* `browser` (per module) / `page` — Debian's chromium driven by Playwright (never a
+  downloaded browser); `shoot(page, name)` saves a screenshot into `test-artifacts/ui/`.
 """
 
 from __future__ import annotations
@@ -84,8 +84,11 @@ def module_dir() -> Iterator[Path]:
     yield from private_dir("tote-ui-test-")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Per module, not per session: while Playwright's sync API runs, its event loop is the
+    thread's running loop, so a later test's `asyncio.run` would fail (in the same pytest
+    process: xdist runs any module after the browser tests)."""
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is needed for the browser tests: "
                     "apt-get install -y chromium (.ci/run does this)")

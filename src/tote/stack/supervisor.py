@@ -8,8 +8,8 @@ foreground `tote up` process or as the detached daemon (`daemon.py`); either way
    alias table can name its real port, then spawn every available service;
 3. wait until every member is ready, restarting crashed ones (`supervised.py`); give up
    with a clear error if one fails for good or the startup timeout passes;
-4. supervise until asked to stop, then stop services (reverse order) and the database,
-   and record `stopped` in the state file.
+4. supervise until asked to stop, then stop every service at once (`stopping.py`) and,
+   once they are all gone, the database, and record `stopped` in the state file.
 
 All progress goes to `logs/supervisor.log` and to `echo` (the terminal, in the foreground).
 """
@@ -49,6 +49,7 @@ from tote.stack.state import (
     StackState,
     SupervisorInfo,
 )
+from tote.stack.stopping import stop_together
 from tote.stack.supervised import RestartPolicy, Supervised
 
 SERVICE_STOP_TIMEOUT_S = 20.0
@@ -253,9 +254,8 @@ class Supervisor:
             member.status.state = STOPPING
         self.save()
         self.notify("stopping the stack")
-        for member in reversed(self._members):
-            member.stop(SERVICE_STOP_TIMEOUT_S)
-            self.save()
+        stop_together(self._members, SERVICE_STOP_TIMEOUT_S)  # the database after them all
+        self.save()
         if self._database is not None:
             try:
                 self._database.stop(DATABASE_STOP_TIMEOUT_S)
