@@ -127,6 +127,10 @@ def test_large_and_negative_varints() -> None:
     numbers = [0, -1, 63, -64, 64, 8191, -8192, 8192, 2**31, -(2**63), 2**63 - 1]
     assert decoder.decode([codec.encode({"v": n}) for n in numbers]) == [(n,) for n in numbers]
     assert decoder.decode([b"\xff" * 11 + b"\x01"]) is None  # longer than any long
+    # A tenth byte carrying bits past the 64th: fastavro's 64-bit arithmetic drops them.
+    for tenth in (b"\x02", b"\x03", b"\x7f"):
+        damaged = b"\x80" * 9 + tenth
+        assert decoder.decode([damaged]) == [(codec.decode(damaged)["v"],)]
 
 
 def test_arrays_in_several_blocks_and_damaged_counts() -> None:

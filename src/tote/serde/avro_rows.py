@@ -41,13 +41,19 @@ _FAILURES = (_Mismatch, IndexError, ValueError, struct.error, UnicodeDecodeError
              OverflowError, decimal.DecimalException)
 
 
+_U64 = (1 << 64) - 1
+
+
 def _long_tail(p: bytes, pos: int, acc: int, shift: int) -> tuple[int, int]:
-    """The rest of a varint of three or more bytes: (zig-zag decoded value, next pos)."""
+    """The rest of a varint of three or more bytes: (zig-zag decoded value, next pos).
+    Bits past the 64th (only a damaged tenth byte has them) are dropped, as fastavro's
+    64-bit arithmetic drops them."""
     while True:
         b = p[pos]
         pos += 1
         acc |= (b & 0x7F) << shift
         if b < 0x80:
+            acc &= _U64
             return (acc >> 1) ^ -(acc & 1), pos
         shift += 7
         if shift >= 7 * _MAX_VARINT_BYTES:
