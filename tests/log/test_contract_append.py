@@ -248,3 +248,20 @@ def test_readers_never_see_part_of_a_batch(log: Log, names: Names) -> None:
     thread.join(DEADLINE_S)
     assert sizes and all(size % 5 == 0 for size in sizes)
     assert len(log.read(tp, 0, max_records=10_000)) == 100
+
+
+def test_a_long_batch_lands_whole_and_in_order(log: Log, names: Names) -> None:
+    """Batches longer than the SQLite backend's multi-row INSERT (64 rows per statement,
+    the rest one by one): every record, with its key, headers and timestamp, at its
+    offset."""
+    topic = names.topic()
+    log.create_topic(topic, partitions=2)
+    for headers in ((), (("h", b"v"),)):
+        batch = [Record(b"v%d" % i, b"k%d" % i, headers, 1_000 + i, partition=1)
+                 for i in range(150)]
+        positions = log.append(topic, batch)
+        first = positions[0].offset
+        assert [p.offset for p in positions] == list(range(first, first + 150))
+        read = log.read(TopicPartition(topic, 1), first, 150)
+        assert [(r.key, r.value, tuple(r.headers), r.timestamp) for r in read] == [
+            (r.key, r.value, tuple(r.headers), r.timestamp) for r in batch]

@@ -45,3 +45,20 @@ def test_get_many_takes_more_keys_than_one_query_holds(log: Log, names: Names) -
     producer.close()
     found = log.store(store).get_many(keys)
     assert found == [b"v" + key if n % 2 == 0 else None for n, key in enumerate(keys)]
+
+
+def test_many_overwrites_and_deletes_in_one_transaction(log: Log, names: Names) -> None:
+    """More changed keys than the SQLite backend writes per statement (64), new and
+    existing ones mixed: each key ends with its last value."""
+    store = names.store()
+    keys = [f"k/{n:03d}".encode() for n in range(150)]
+    producer = log.transactional_producer(names.txn_id())
+    with producer.begin() as txn:
+        for key in keys[:100]:
+            txn.put(store, key, b"old")
+    with producer.begin() as txn:
+        for n, key in enumerate(keys):
+            txn.put(store, key, None if n % 3 == 0 else b"new%d" % n)
+    producer.close()
+    found = log.store(store).get_many(keys)
+    assert found == [None if n % 3 == 0 else b"new%d" % n for n in range(len(keys))]

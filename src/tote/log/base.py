@@ -235,6 +235,11 @@ class TxnStatus(Enum):
     FAILED = "failed"
 
 
+# Read per state write (`_check_open`): on Python 3.11 `TxnStatus.OPEN` in a function body
+# takes EnumType's `__getattr__` hook (~850 instructions, ten times a global's read).
+_OPEN = TxnStatus.OPEN
+
+
 class Transaction(ABC):
     """One atomic step: appends, consumed offsets and state changes commit together.
 
@@ -256,7 +261,7 @@ class Transaction(ABC):
         self.status = TxnStatus.OPEN
 
     def _check_open(self) -> None:
-        if self.status is not TxnStatus.OPEN:
+        if self.status is not _OPEN:
             raise TransactionError(f"Transaction is {self.status.value}; it cannot be used.")
 
     @abstractmethod

@@ -21,9 +21,10 @@ from tote.log.base import GroupConsumer, StateStore, Transaction, TransactionalP
 from tote.log.sqlite_batch import (
     Batch,
     StaleTopic,
-    apply_batch,
+    insert_rows,
     merge_batches,
     plan_batch,
+    write_batch,
 )
 from tote.log.sqlite_groups import SqliteGroupConsumer
 from tote.log.sqlite_lock import write_txn
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 
 _PAGE = 1000
 _MANY = 500  # keys per `get_many` query (SQLite builds before 3.32 take 999 parameters)
+_UPSERT_STATE = ("INSERT INTO state VALUES (?, ?, ?) "
+                 "ON CONFLICT (store, key) DO UPDATE SET value = excluded.value")
 
 
 def _after(prefix: bytes) -> bytes | None:
@@ -237,7 +240,7 @@ class SqliteTransaction(Transaction):
                             member.check_current(conn)
                     self._check_ends(conn)
                     for batch in merge_batches(self._batches):
-                        apply_batch(conn, batch)
+                        write_batch(conn, batch)
                     for group, _, offsets in self._offsets:
                         log.groups.write_offsets(conn, group, offsets)
                     self._write_state(conn)
@@ -275,11 +278,7 @@ class SqliteTransaction(Transaction):
             puts = [(store, k, v) for k, v in writes.items() if v is not None]
             deletes = [(store, k) for k, v in writes.items() if v is None]
             if puts:
-                conn.executemany(
-                    "INSERT INTO state VALUES (?, ?, ?) "
-                    "ON CONFLICT (store, key) DO UPDATE SET value = excluded.value",
-                    puts,
-                )
+                insert_rows(conn, _UPSERT_STATE, 3, len(puts), puts)
             if deletes:
                 conn.executemany("DELETE FROM state WHERE store = ? AND key = ?", deletes)
 

@@ -28,6 +28,9 @@ class KafkaCodec:
         # Looked up once: enum hashing per record is a measurable cost in the engine.
         self._fixed = _FIXED.get(sql_type.base)
         self._base = sql_type.base
+        # (Python 3.11 reads `Base.DOUBLE` in a function body through EnumType's slow
+        # `__getattr__` hook.)
+        self._double = sql_type.base is Base.DOUBLE
 
     def encode(self, value: Any) -> bytes | None:
         if value is None:
@@ -36,7 +39,7 @@ class KafkaCodec:
         try:
             if self._fixed is not None:
                 packer = self._fixed[0]
-                if base is Base.DOUBLE:
+                if self._double:
                     return packer.pack(float(value))
                 if isinstance(value, bool) or not isinstance(value, int):
                     raise TypeError
