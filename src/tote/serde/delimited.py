@@ -18,6 +18,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from tote.core import bases
 from tote.core.types import Base, Column, SqlType
 from tote.serde import sql_values as sv
 from tote.serde.errors import InvalidSchema, SerializationError
@@ -42,21 +43,21 @@ def _text(sql: SqlType, value: Any) -> str | None:
     if value is None:
         return None
     base = sql.base
-    if base is Base.BOOLEAN:
+    if base is bases.BOOLEAN:
         return "true" if value else "false"
-    if base is Base.DOUBLE:
+    if base is bases.DOUBLE:
         return sv.java_double(float(value))
-    if base is Base.DECIMAL:
+    if base is bases.DECIMAL:
         return sv.decimal_text(sv.to_decimal(value, sql))
-    if base is Base.BYTES:
+    if base is bases.BYTES:
         return base64.b64encode(value).decode("ascii")
-    if base is Base.DATE and isinstance(value, datetime.date):
+    if base is bases.DATE and isinstance(value, datetime.date):
         return str(sv.date_to_days(value))
-    if base is Base.TIME and isinstance(value, datetime.time):
+    if base is bases.TIME and isinstance(value, datetime.time):
         return str(sv.time_to_millis(value))
-    if base is Base.TIMESTAMP and isinstance(value, datetime.datetime):
+    if base is bases.TIMESTAMP and isinstance(value, datetime.datetime):
         return str(sv.timestamp_to_millis(value))
-    if base in (Base.ARRAY, Base.MAP, Base.STRUCT):
+    if base in (bases.ARRAY, bases.MAP, bases.STRUCT):
         raise SerializationError(f"The 'DELIMITED' format does not support type '{base.value}'")
     return str(value)
 
@@ -117,23 +118,23 @@ def _parse(sql: SqlType, text: str) -> Any:
         return None
     base = sql.base
     try:
-        if base is Base.STRING:
+        if base is bases.STRING:
             return text
-        if base is Base.BOOLEAN:
+        if base is bases.BOOLEAN:
             return text.strip().lower() == "true"
-        if base in (Base.INTEGER, Base.BIGINT):
+        if base in (bases.INTEGER, bases.BIGINT):
             return int(text.strip())
-        if base is Base.DOUBLE:
+        if base is bases.DOUBLE:
             return float(text.strip())
-        if base is Base.DECIMAL:
+        if base is bases.DECIMAL:
             return sv.to_decimal(text, sql)
-        if base is Base.BYTES:
+        if base is bases.BYTES:
             return base64.b64decode(text, validate=True)
-        if base is Base.DATE:
+        if base is bases.DATE:
             return sv.days_to_date(int(text))
-        if base is Base.TIME:
+        if base is bases.TIME:
             return sv.millis_to_time(int(text))
-        if base is Base.TIMESTAMP:
+        if base is bases.TIMESTAMP:
             return sv.millis_to_timestamp(int(text))
     except (ValueError, decimal.InvalidOperation, binascii.Error):
         pass

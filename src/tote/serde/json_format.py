@@ -19,13 +19,14 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from tote.core.types import Base, Column, SqlType
+from tote.core import bases
+from tote.core.types import Column, SqlType
 from tote.serde import sql_values as sv
 from tote.serde.errors import SerializationError
 from tote.serde.json_schema import JsonSchema
 from tote.serde.wire import frame, unframe
 
-_INT_RANGE = {Base.INTEGER: (-(2**31), 2**31 - 1), Base.BIGINT: (-(2**63), 2**63 - 1)}
+_INT32, _INT64 = (-(2**31), 2**31 - 1), (-(2**63), 2**63 - 1)  # INTEGER's, BIGINT's range
 
 
 def dumps(value: Any) -> str:
@@ -83,25 +84,25 @@ def to_json_value(sql: SqlType, value: Any) -> Any:
     if value is None:
         return None
     base = sql.base
-    if base is Base.DECIMAL:
+    if base is bases.DECIMAL:
         return sv.to_decimal(value, sql)
-    if base is Base.BYTES:
+    if base is bases.BYTES:
         return base64.b64encode(value).decode("ascii")
-    if base is Base.DATE:
+    if base is bases.DATE:
         return sv.date_to_days(value) if isinstance(value, datetime.date) else value
-    if base is Base.TIME:
+    if base is bases.TIME:
         return sv.time_to_millis(value) if isinstance(value, datetime.time) else value
-    if base is Base.TIMESTAMP:
+    if base is bases.TIMESTAMP:
         return sv.timestamp_to_millis(value) if isinstance(value, datetime.datetime) else value
-    if base is Base.ARRAY:
+    if base is bases.ARRAY:
         assert sql.element is not None
         return [to_json_value(sql.element, v) for v in value]
-    if base is Base.MAP:
+    if base is bases.MAP:
         assert sql.value is not None
         # A null key is written as the text "null", as ksqlDB's JSON serializer does.
         return {"null" if k is None else str(k): to_json_value(sql.value, v)
                 for k, v in value.items()}
-    if base is Base.STRUCT:
+    if base is bases.STRUCT:
         return {f.name: to_json_value(f.type, _get(value, f.name)) for f in sql.fields}
     return value
 
@@ -123,42 +124,42 @@ def from_json_value(sql: SqlType, value: Any, path: str = "") -> Any:
     base = sql.base
     where = path or "/"
     try:
-        if base is Base.STRING:
+        if base is bases.STRING:
             return value if isinstance(value, str) else dumps(value)
-        if base is Base.BOOLEAN:
+        if base is bases.BOOLEAN:
             if isinstance(value, bool):
                 return value
             if isinstance(value, str) and value.lower() in ("true", "false"):
                 return value.lower() == "true"
             raise ValueError
-        if base in (Base.INTEGER, Base.BIGINT):
+        if base in (bases.INTEGER, bases.BIGINT):
             number = _integer(value)
-            low, high = _INT_RANGE[base]
+            low, high = _INT32 if base is bases.INTEGER else _INT64
             if not low <= number <= high:
                 raise ValueError
             return number
-        if base is Base.DOUBLE:
+        if base is bases.DOUBLE:
             if isinstance(value, bool):
                 raise ValueError
             return float(value)
-        if base is Base.DECIMAL:
+        if base is bases.DECIMAL:
             return sv.to_decimal(value, sql)
-        if base is Base.BYTES:
+        if base is bases.BYTES:
             return base64.b64decode(value, validate=True)
-        if base is Base.DATE:
+        if base is bases.DATE:
             return sv.days_to_date(_integer(value))
-        if base is Base.TIME:
+        if base is bases.TIME:
             return sv.millis_to_time(_integer(value))
-        if base is Base.TIMESTAMP:
+        if base is bases.TIMESTAMP:
             return sv.millis_to_timestamp(_integer(value))
-        if base is Base.ARRAY and isinstance(value, list):
+        if base is bases.ARRAY and isinstance(value, list):
             assert sql.element is not None
             return [from_json_value(sql.element, v, f"{path}/{i}") for i, v in enumerate(value)]
-        if base is Base.MAP and isinstance(value, dict):
+        if base is bases.MAP and isinstance(value, dict):
             assert sql.key is not None and sql.value is not None
             return {from_json_value(sql.key, k): from_json_value(sql.value, v, f"{path}/{k}")
                     for k, v in value.items()}
-        if base is Base.STRUCT and isinstance(value, dict):
+        if base is bases.STRUCT and isinstance(value, dict):
             return {f.name: from_json_value(f.type, _get(value, f.name), f"{path}/{f.name}")
                     for f in sql.fields}
     except SerializationError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import struct
 from typing import Any
 
+from tote.core import bases
 from tote.core.types import Base, SqlType
 from tote.serde.errors import InvalidSchema, SerializationError
 
@@ -44,7 +45,7 @@ class KafkaCodec:
                 if isinstance(value, bool) or not isinstance(value, int):
                     raise TypeError
                 return packer.pack(value)
-            if base is Base.STRING:
+            if base is bases.STRING:
                 if not isinstance(value, str):
                     raise TypeError
                 return value.encode("utf-8")
@@ -65,7 +66,7 @@ class KafkaCodec:
                 raise SerializationError(
                     f"Size of data received by {name} is not {size}")
             return unpacker.unpack(data)[0]
-        if base is Base.STRING:
+        if base is bases.STRING:
             try:
                 return data.decode("utf-8")
             except UnicodeDecodeError as exc:

@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tote.core import bases
 from tote.core.types import Base, Column, SqlType
 from tote.serde import sql_values as sv
 from tote.serde.avro import AvroCodec
@@ -100,21 +101,21 @@ def to_avro(sql: SqlType, value: Any, node: Node) -> Any:
     target = _non_null(node)
     base = sql.base
     logical = target.props.get("logicalType")
-    if base is Base.DECIMAL:
+    if base is bases.DECIMAL:
         return sv.to_decimal(value, sql)
-    if base is Base.DOUBLE:
+    if base is bases.DOUBLE:
         return float(value)
-    if base is Base.DATE and logical != "date" and isinstance(value, datetime.date):
+    if base is bases.DATE and logical != "date" and isinstance(value, datetime.date):
         return sv.date_to_days(value)
-    if base is Base.TIME and logical != "time-millis" and isinstance(value, datetime.time):
+    if base is bases.TIME and logical != "time-millis" and isinstance(value, datetime.time):
         return sv.time_to_millis(value)
-    if base is Base.TIMESTAMP and logical != "timestamp-millis" \
+    if base is bases.TIMESTAMP and logical != "timestamp-millis" \
             and isinstance(value, datetime.datetime):
         return sv.timestamp_to_millis(value)
-    if base is Base.ARRAY:
+    if base is bases.ARRAY:
         assert sql.element is not None and target.items is not None
         return [to_avro(sql.element, v, target.items) for v in value]
-    if base is Base.MAP:
+    if base is bases.MAP:
         assert sql.value is not None
         if target.type == "array":
             assert target.items is not None
@@ -124,7 +125,7 @@ def to_avro(sql: SqlType, value: Any, node: Node) -> Any:
                     for k, v in value.items()]
         assert target.values is not None
         return {k: to_avro(sql.value, v, target.values) for k, v in value.items()}
-    if base is Base.STRUCT:
+    if base is bases.STRUCT:
         if target.type != "record":
             raise SerializationError(f"Cannot write {sql} as Avro {target.type}")
         out: dict[str, Any] = {}
@@ -143,20 +144,20 @@ def from_avro(sql: SqlType, datum: Any, node: Node) -> Any:
         return None
     target = _non_null(node)
     base = sql.base
-    if base is Base.DECIMAL:
+    if base is bases.DECIMAL:
         return sv.to_decimal(datum, sql)
-    if base is Base.DOUBLE:
+    if base is bases.DOUBLE:
         return float(datum)
-    if base is Base.DATE and isinstance(datum, int):
+    if base is bases.DATE and isinstance(datum, int):
         return sv.days_to_date(datum)
-    if base is Base.TIME and isinstance(datum, int):
+    if base is bases.TIME and isinstance(datum, int):
         return sv.millis_to_time(datum)
-    if base is Base.TIMESTAMP and isinstance(datum, int):
+    if base is bases.TIMESTAMP and isinstance(datum, int):
         return sv.millis_to_timestamp(datum)
-    if base is Base.ARRAY:
+    if base is bases.ARRAY:
         assert sql.element is not None and target.items is not None
         return [from_avro(sql.element, v, target.items) for v in datum]
-    if base is Base.MAP:
+    if base is bases.MAP:
         assert sql.value is not None
         if isinstance(datum, list):
             assert target.items is not None
@@ -164,7 +165,7 @@ def from_avro(sql: SqlType, datum: Any, node: Node) -> Any:
             return {e["key"]: from_avro(sql.value, e["value"], value_node) for e in datum}
         assert target.values is not None
         return {k: from_avro(sql.value, v, target.values) for k, v in datum.items()}
-    if base is Base.STRUCT:
+    if base is bases.STRUCT:
         by_upper = {f.name.upper(): f for f in target.fields} if target.type == "record" else {}
         out: dict[str, Any] = {}
         for member in sql.fields:
@@ -172,7 +173,7 @@ def from_avro(sql: SqlType, datum: Any, node: Node) -> Any:
             out[member.name] = None if fld is None else from_avro(
                 member.type, datum.get(fld.name), fld.type)
         return out
-    if base is Base.BYTES:
+    if base is bases.BYTES:
         return bytes(datum)
     return datum
 

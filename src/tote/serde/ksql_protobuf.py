@@ -25,6 +25,7 @@ from typing import Any
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 from google.protobuf.message import DecodeError, EncodeError, Message
 
+from tote.core import bases
 from tote.core.types import Base, Column, Field, SqlType
 from tote.serde import sql_values as sv
 from tote.serde.errors import InvalidSchema, SerializationError
@@ -115,7 +116,7 @@ def _fill_logical(target: Any, full: str, sql: SqlType, value: Any) -> bool:
     """Write a DECIMAL/DATE/TIME/TIMESTAMP into its well-known message; False if `full` is
     not one of those messages."""
     if full == DECIMAL_TYPE:
-        dec = sv.to_decimal(value, sql) if sql.base is Base.DECIMAL else decimal.Decimal(value)
+        dec = sv.to_decimal(value, sql) if sql.base is bases.DECIMAL else decimal.Decimal(value)
         sign, digits, exponent = dec.as_tuple()
         assert isinstance(exponent, int)
         unscaled = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
@@ -160,7 +161,7 @@ def _scalar(fd: FieldDescriptor, sql: SqlType, value: Any) -> Any:
         return bool(value)
     if kind in _FLOATS:
         return float(value)
-    if isinstance(value, (str, float, decimal.Decimal)) or sql.base is Base.DECIMAL:
+    if isinstance(value, (str, float, decimal.Decimal)) or sql.base is bases.DECIMAL:
         return int(value)
     if kind in (FieldDescriptor.TYPE_UINT32, FieldDescriptor.TYPE_FIXED32):
         return value & 0xFFFFFFFF  # Connect writes a long's low 32 bits
@@ -173,10 +174,10 @@ def fill_message(target: Any, sql: SqlType, value: Any) -> None:
     full = desc.full_name
     if _fill_logical(target, full, sql, value):
         return
-    if full in _WRAPPER_NAMES and sql.base is not Base.STRUCT:
+    if full in _WRAPPER_NAMES and sql.base is not bases.STRUCT:
         target.value = _scalar(desc.fields_by_name["value"], sql, value)
         return
-    if sql.base is not Base.STRUCT or not isinstance(value, dict):
+    if sql.base is not bases.STRUCT or not isinstance(value, dict):
         raise SerializationError(f"Cannot write {sql} as protobuf message {full}")
     target.SetInParent()
     for member in sql.fields:
@@ -189,12 +190,12 @@ def _set_field(target: Any, fd: FieldDescriptor, sql: SqlType, value: Any) -> No
     if value is None:
         return
     if is_map_entry(fd):
-        if sql.base is not Base.MAP or sql.value is None:
+        if sql.base is not bases.MAP or sql.value is None:
             raise SerializationError(f"Cannot write {sql} as protobuf map {fd.name}")
         _set_map(target, fd, sql.value, value)
         return
     if fd.is_repeated:
-        if sql.base is not Base.ARRAY or sql.element is None:
+        if sql.base is not bases.ARRAY or sql.element is None:
             raise SerializationError(f"Cannot write {sql} as repeated field {fd.name}")
         _set_repeated(target, fd, sql.element, value)
         return
@@ -235,7 +236,7 @@ def _set_map(target: Any, fd: FieldDescriptor, value_sql: SqlType, values: dict[
             continue
         added = container.add()
         if key is not None:
-            _set_field(added, key_fd, SqlType(Base.STRING), key)
+            _set_field(added, key_fd, SqlType(bases.STRING), key)
         _set_field(added, value_fd, value_sql, item)
 
 
@@ -247,7 +248,7 @@ def _read_logical(message: Any, full: str, sql: SqlType) -> tuple[bool, Any]:
         raw = message.value
         unscaled = int.from_bytes(raw, "big", signed=True) if raw else 0
         dec = decimal.Decimal(unscaled).scaleb(-message.scale)
-        return True, sv.to_decimal(dec, sql) if sql.base is Base.DECIMAL else dec
+        return True, sv.to_decimal(dec, sql) if sql.base is bases.DECIMAL else dec
     if full == TIMESTAMP_TYPE:
         millis = message.seconds * 1000 + message.nanos // 1_000_000
         return True, sv.millis_to_timestamp(millis)
@@ -268,25 +269,25 @@ def _sql_scalar(sql: SqlType, fd: FieldDescriptor, raw: Any) -> Any:
     """A scalar field's value as the column's SQL value (ksqlDB's implicit conversions)."""
     if fd.type == FieldDescriptor.TYPE_ENUM:
         found = _enum_type(fd).values_by_number.get(raw)
-        raw = found.name if found is not None and sql.base is Base.STRING else raw
+        raw = found.name if found is not None and sql.base is bases.STRING else raw
     base = sql.base
-    if base is Base.STRING:
+    if base is bases.STRING:
         if isinstance(raw, str):
             return raw
         if isinstance(raw, bool):
             return "true" if raw else "false"
         return java_double(raw) if isinstance(raw, float) else str(raw)
-    if base is Base.DOUBLE:
+    if base is bases.DOUBLE:
         return float(raw)
-    if base is Base.DECIMAL:
+    if base is bases.DECIMAL:
         return sv.to_decimal(raw, sql)
-    if base is Base.BYTES:
+    if base is bases.BYTES:
         return bytes(raw)
-    if base is Base.DATE and isinstance(raw, int):
+    if base is bases.DATE and isinstance(raw, int):
         return sv.days_to_date(raw)
-    if base is Base.TIME and isinstance(raw, int):
+    if base is bases.TIME and isinstance(raw, int):
         return sv.millis_to_time(raw)
-    if base is Base.TIMESTAMP and isinstance(raw, int):
+    if base is bases.TIMESTAMP and isinstance(raw, int):
         return sv.millis_to_timestamp(raw)
     return raw
 
@@ -298,9 +299,9 @@ def read_message(message: Any, sql: SqlType) -> Any:
     handled, value = _read_logical(message, full, sql)
     if handled:
         return value
-    if full in _WRAPPER_NAMES and sql.base is not Base.STRUCT:
+    if full in _WRAPPER_NAMES and sql.base is not bases.STRUCT:
         return _sql_scalar(sql, desc.fields_by_name["value"], message.value)
-    if sql.base is not Base.STRUCT:
+    if sql.base is not bases.STRUCT:
         raise SerializationError(f"Cannot read protobuf message {full} as {sql}")
     out: dict[str, Any] = {}
     for member in sql.fields:
@@ -311,12 +312,12 @@ def read_message(message: Any, sql: SqlType) -> Any:
 
 def _get_field(message: Any, fd: FieldDescriptor, sql: SqlType) -> Any:
     if is_map_entry(fd):
-        if sql.base is not Base.MAP or sql.value is None:
+        if sql.base is not bases.MAP or sql.value is None:
             raise SerializationError(f"Cannot read protobuf map {fd.name} as {sql}")
         return _get_map(message, fd, sql.value)
     if fd.is_repeated:
         items = getattr(message, fd.name)
-        element = sql.element if sql.base is Base.ARRAY else None
+        element = sql.element if sql.base is bases.ARRAY else None
         if element is None:
             raise SerializationError(f"Cannot read repeated field {fd.name} as {sql}")
         if fd.message_type is not None:
@@ -338,14 +339,14 @@ def _get_map(message: Any, fd: FieldDescriptor, value_sql: SqlType) -> dict[Any,
     if entry.GetOptions().map_entry:
         for key in container:
             item = container[key]
-            out[_sql_scalar(SqlType(Base.STRING), key_fd, key)] = (
+            out[_sql_scalar(SqlType(bases.STRING), key_fd, key)] = (
                 read_message(item, value_sql)
                 if value_fd.message_type is not None
                 else _sql_scalar(value_sql, value_fd, item)
             )
         return out
     for item in container:
-        key = _get_field(item, key_fd, SqlType(Base.STRING))
+        key = _get_field(item, key_fd, SqlType(bases.STRING))
         out[key] = _get_field(item, value_fd, value_sql)
     return out
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from tote.core import bases
 from tote.core.types import Base, Column, SqlType
 from tote.registry import Registry, RegistryError
 from tote.serde.avro_flat import FlatEncodeError, flat_encoder
@@ -434,19 +435,19 @@ def coerce(sql: SqlType, value: Any) -> Any:
     if value is None:
         return None
     base = sql.base
-    if base is Base.STRING and not isinstance(value, str):
+    if base is bases.STRING and not isinstance(value, str):
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, float):
             return java_double(value)
         return str(value)
-    if base is Base.DOUBLE and isinstance(value, int) and not isinstance(value, bool):
+    if base is bases.DOUBLE and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    if base is Base.ARRAY and isinstance(value, list) and sql.element is not None:
+    if base is bases.ARRAY and isinstance(value, list) and sql.element is not None:
         return [coerce(sql.element, v) for v in value]
-    if base is Base.MAP and isinstance(value, dict) and sql.value is not None:
+    if base is bases.MAP and isinstance(value, dict) and sql.value is not None:
         return {k: coerce(sql.value, v) for k, v in value.items()}
-    if base is Base.STRUCT and isinstance(value, dict):
+    if base is bases.STRUCT and isinstance(value, dict):
         return {f.name: coerce(f.type, value.get(f.name)) for f in sql.fields}
     return value
 

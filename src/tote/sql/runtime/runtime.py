@@ -50,11 +50,15 @@ for `max.poll.records`, so a step (one transaction) is as big as one of ksqlDB's
 # (`_order`), then `next(seq)`; and what takes the record (a LogRecord, or a Rec handed
 # over).
 Work = tuple[int, Callable[[Any], None]]
+# A reader of a partition written in the step: its queue order, its entry for the topic
+# (which does not move the position: the runtime does that as it queues the record, see
+# `_emit`) and the task.
+Taker = tuple[int, Callable[[LogRecord], None], Task]
 
 
 class _Route(NamedTuple):
     tp: TopicPartition
-    consumers: tuple[Work, ...]  # each reader's queue entry: what takes a LogRecord
+    consumers: tuple[Taker, ...]  # each reader's: what takes a LogRecord
     elide: bool  # not written: every reader takes it in this step
     handed: tuple[Work, ...] | None  # ... and each can take the change itself: what does
     # Predicting positions: the step's records for `tp` (every producer writing it
@@ -62,7 +66,6 @@ class _Route(NamedTuple):
     # them in this step: nobody needs their offsets); else None and 0.
     pending: list[Record] | None
     start: int
-    takers: tuple[Task, ...]  # the readers `consumers` were made for
 
 
 _CREATE_TIME = TimestampType.CREATE_TIME
@@ -228,8 +231,8 @@ class Runtime:
                     assert self._txn is not None  # (pending records are not in it yet)
                     found = self._starts[tp] = self._txn.end_offset(tp)
                 start = found
-        route = _Route(tp, tuple((_order(t, topic), t.reader(tp)) for t in takers),
-                       elide, handed, pending, start, tuple(takers))
+        route = _Route(tp, tuple((_order(t, topic), t.entry_for(topic), t) for t in takers),
+                       elide, handed, pending, start)
         self._routes[(producer, topic, partition)] = route
         return route
 
@@ -241,7 +244,7 @@ class Runtime:
         route = self._routes.get((producer, topic, partition))
         if route is None:
             route = self._route(producer, topic, partition)
-        tp, consumers, elide, _, pending, start, _ = route
+        tp, consumers, elide, _, pending, start = route
         if elide:
             # Offset -1 ("never written") leaves the readers' positions where they are.
             assert stamp is not None
@@ -260,13 +263,22 @@ class Runtime:
             partition, offset = position.partition, position.offset
             if stamp is None:
                 stamp = position.timestamp
-            if partition != tp.partition:  # placed by the log: not what `consumers` read
-                consumers = tuple((order, task.process) for (order, _), task
-                                  in zip(consumers, route.takers, strict=True))
         log_record = new_tuple(LogRecord, (
             topic, partition, offset, key, value, headers, stamp, _CREATE_TIME))
         heap, seq = self._heap, self._seq  # (inline: one call less per record)
-        for order, take in consumers:
+        if partition != tp.partition:  # placed by the log: not what `consumers` read
+            for order, _, task in consumers:  # (`process` moves the position it read)
+                heapq.heappush(heap, (order, next(seq), task.process, log_record))
+            return
+        for order, take, task in consumers:
+            # The reader's position moves as the record is queued, not as it is taken:
+            # nothing reads positions before the queue drains, and an error on the way
+            # aborts the step, which puts every position back (`Task.rollback`). As
+            # `Task.process`: a position only moves forward (-1: none yet; an elided
+            # record's offset -1 leaves it where it is).
+            positions = task.positions
+            if positions.get(tp, -1) <= offset:
+                positions[tp] = offset + 1
             heapq.heappush(heap, (order, next(seq), take, log_record))
 
     def _hand_over(self, producer: Task, topic: str, partition: int, rec: Rec) -> bool:
@@ -355,7 +367,7 @@ class Runtime:
         heap, seq, push = self._heap, self._seq, heapq.heappush
         # Queue work by rank; at equal rank, table updates go before stream records so a
         # join sees every table change the same source record caused.
-        readers: dict[tuple[str, int], list[tuple[Task, Work]]] = {}
+        readers: dict[tuple[str, int], list[tuple[Task, TopicPartition, Work]]] = {}
         try:
             for record in records:
                 # (topic, partition) equals and hashes as the TopicPartition key it finds.
@@ -363,10 +375,15 @@ class Runtime:
                 found = readers.get(tp)
                 if found is None:
                     key = TopicPartition(*tp)  # (what a reader's positions are keyed by)
-                    found = readers[tp] = [(t, (_order(t, tp[0]), t.reader(key)))
+                    found = readers[tp] = [(t, key, (_order(t, tp[0]), t.entry_for(tp[0])))
                                            for t in consumers_of.get(tp, ())]
-                for task, (order, take) in found:
-                    if task.positions.get(tp, 0) <= record.offset:
+                offset = record[2]
+                for task, key, (order, take) in found:
+                    # A record before the reader's position was taken already; else the
+                    # position moves as it is queued (see `_emit`).
+                    positions = task.positions
+                    if positions.get(key, 0) <= offset:
+                        positions[key] = offset + 1
                         push(heap, (order, next(seq), take, record))
                 self._drain()
                 count += 1

@@ -35,10 +35,14 @@ def combiner(node: JoinNode) -> Callable[[Row | None, Row | None, tuple[object, 
             return (*left, *right, key[0]) if synthetic else left + right
         return inner
 
+    # Decided here, not per record (Python 3.11 reads `JoinType.LEFT` in a function body
+    # through EnumType's slow `__getattr__` hook).
+    needs_left, needs_right = kind is JoinType.LEFT, kind is JoinType.RIGHT
+
     def combine(left: Row | None, right: Row | None, key: tuple[object, ...]) -> Row | None:
-        if kind is JoinType.LEFT and left is None:
+        if needs_left and left is None:
             return None
-        if kind is JoinType.RIGHT and right is None:
+        if needs_right and right is None:
             return None
         if left is None and right is None:
             return None
@@ -80,6 +84,10 @@ def _table_table(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
     right_state = ctx.state(node.id, "right-store")
     combine = combiner(node)
     kind = node.type
+    # Without the other side, only a join that keeps this side's rows emits anything
+    # (decided here, not per record: see `combiner`).
+    keeps_left = kind is JoinType.OUTER or kind is JoinType.LEFT
+    keeps_right = kind is JoinType.OUTER or kind is JoinType.RIGHT
 
     def current(state: KeyState, key: Row) -> tuple[Row | None, int]:
         stored = state.get(key)
@@ -91,9 +99,7 @@ def _table_table(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
         old_mine, _ = current(mine, rec.key)
         mine.put(rec.key, [list(rec.row), rec.ts] if rec.row is not None else None)
         other_row, other_ts = current(other, rec.key)
-        # Without the other side, only a join that keeps this side's rows emits anything.
-        keeps_mine = kind is JoinType.OUTER or (kind is JoinType.LEFT and mine_is_left) or (
-            kind is JoinType.RIGHT and not mine_is_left)
+        keeps_mine = keeps_left if mine_is_left else keeps_right
         if other_row is None and not keeps_mine:
             return
         if mine_is_left:
