@@ -9,6 +9,8 @@ from typing import Any
 
 from tests.ksql.conftest import Ksql
 
+from tote.core.records import TopicPartition
+
 CREATE_A = ("CREATE STREAM A (X INT) WITH (kafka_topic='a', partitions=1, "
             "value_format='json');")
 BAD_CSAS = "CREATE STREAM B AS SELECT * FROM NOPE;"
@@ -130,3 +132,72 @@ def test_a_drop_refused_for_a_query_the_request_starts_runs_as_before(ksql: Ksql
     assert body["message"].startswith("Cannot drop A.")
     assert "CSAS_B_" in body["message"]
     assert len(body["entities"]) == 2
+
+
+def test_read_only_statements_are_validated_with_the_rest(ksql: Ksql) -> None:
+    """ksqlDB's CustomValidators run DESCRIBE, DESCRIBE FUNCTION and EXPLAIN in the
+    sandbox: one refused there leaves nothing of the CREATE before it."""
+    for failing in ("DESCRIBE NOPE;", "DESCRIBE NOPE EXTENDED;", "DESCRIBE FUNCTION NOPE;",
+                    "EXPLAIN CSAS_NOPE_7;", f"EXPLAIN {BAD_CSAS}"):
+        _refused(ksql, f"{CREATE_A} {failing}", failing)
+        assert _names(ksql) == [] and not ksql.log.topic_exists("a")
+    taken = "EXPLAIN CREATE STREAM A AS SELECT X FROM A;"  # A is there by the EXPLAIN
+    _refused(ksql, f"{CREATE_A} {taken}", taken,
+             "Cannot add stream 'A': A stream with the same name already exists")
+    assert _names(ksql) == [] and not ksql.log.topic_exists("a")
+    sql = (f"{CREATE_A} DESCRIBE A EXTENDED; DESCRIBE FUNCTION ABS; DESCRIBE STREAMS; "
+           "EXPLAIN CREATE STREAM B AS SELECT X FROM A;")
+    response = ksql.post(sql)
+    assert response.status_code == 200, response.text
+    assert len(response.json()) == 5
+
+
+def test_insert_values_is_validated_without_writing(ksql: Ksql) -> None:
+    bad = "INSERT INTO A (X) VALUES ('abc');"
+    assert ksql.post(CREATE_A).status_code == 200
+    alone = ksql.post(bad)  # its error once A is there, as it is by the INSERT below
+    assert alone.status_code == 400, alone.text
+    message = alone.json()["message"]
+    assert ksql.post("DROP STREAM A DELETE TOPIC;").status_code == 200
+    _refused(ksql, f"{CREATE_A} {bad}", bad, message)
+    assert _names(ksql) == [] and not ksql.log.topic_exists("a")
+    good = "INSERT INTO A (X) VALUES (1);"
+    _refused(ksql, f"{CREATE_A} {good} {BAD_CSAS}", BAD_CSAS)
+    assert not ksql.log.topic_exists("a")
+    response = ksql.post(f"{CREATE_A} {good} {good}")
+    assert response.status_code == 200, response.text
+    assert len(ksql.log.read(TopicPartition("a", 0), 0)) == 2
+
+
+def test_query_controls_are_validated_and_walked(ksql: Ksql) -> None:
+    for failing in ("TERMINATE CSAS_NOPE_7;", "PAUSE CSAS_NOPE_7;", "RESUME CSAS_NOPE_7;"):
+        _refused(ksql, f"{CREATE_A} {failing}", failing)
+        assert _names(ksql) == []
+    assert ksql.post(f"{CREATE_A} CREATE STREAM B AS SELECT * FROM A;").status_code == 200
+    qid = ksql.post("SHOW QUERIES;").json()[0]["queries"][0]["id"]
+    # The walk terminates the query in its copy: the DROP after it is accepted there, and
+    # the refusal after both leaves the query running and B in place.
+    _refused(ksql, f"PAUSE {qid}; TERMINATE {qid}; DROP STREAM B; {BAD_E}", BAD_E)
+    queries = ksql.post("SHOW QUERIES;").json()[0]["queries"]
+    assert [(q["id"], q["state"]) for q in queries] == [(qid, "RUNNING")]
+    assert _names(ksql) == ["A", "B"]
+    response = ksql.post(f"TERMINATE {qid}; DROP STREAM B;")
+    assert response.status_code == 200, response.text
+    assert _names(ksql) == ["A"]
+
+
+def test_query_ids_the_request_starts_stop_the_walk(ksql: Ksql) -> None:
+    """Their numbers when run may differ from the walk's: an id the walk does not know
+    while it started a query is not refused there, but checked as it runs; TERMINATE
+    ALL needs no id and is walked."""
+    start = f"{CREATE_A} CREATE STREAM B AS SELECT * FROM A;"
+    response = ksql.post(f"{start} EXPLAIN CSAS_B_99;")
+    assert response.status_code == 400, response.text
+    assert response.json()["message"].startswith("Query with id:CSAS_B_99 does not exist")
+    assert len(response.json()["entities"]) == 2
+    assert ksql.post("TERMINATE ALL; DROP STREAM B; DROP STREAM A;").status_code == 200
+    _refused(ksql, f"{start} TERMINATE ALL; DROP STREAM B; {BAD_E}", BAD_E)
+    assert _names(ksql) == []
+    response = ksql.post(f"{start} TERMINATE ALL; DROP STREAM B;")
+    assert response.status_code == 200, response.text
+    assert _names(ksql) == ["A"]

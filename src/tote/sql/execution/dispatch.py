@@ -271,12 +271,13 @@ class Dispatcher:
         if isinstance(statement, (c.DefineVariable, c.UndefineVariable)):
             return Notice(text)
         if isinstance(statement, c.Explain):
-            return self._explain(statement, text, ctx)
+            return self.explain(statement, text, ctx)
         raise StatementError(f"Statement not supported by this engine yet: "
                              f"{type(statement).__name__}")
 
-    def _explain(self, statement: c.Explain, text: str, ctx: AnalysisContext
-                 ) -> StatementResult:
+    def explain(self, statement: c.Explain, text: str, ctx: AnalysisContext
+                ) -> StatementResult:
+        """EXPLAIN; read-only, so the request's validation runs it too (`validation`)."""
         engine = self.engine
         if statement.query_id is not None:
             return listings.explain_query(text, statement.query_id, ctx.metastore,

@@ -110,12 +110,13 @@ def build_row(statement: InsertValues, source: DataSource, functions: FunctionRe
             tuple(values.get(c.name) for c in value_cols), ts)
 
 
-def insert_values(statement: InsertValues, metastore: MetaStore, log: Log, *,
-                  registry: Registry | None, functions: FunctionRegistry, clock: Clock,
-                  single_partition: bool) -> InsertResult:
-    source = target_of(statement, metastore)
+def encode_row(statement: InsertValues, source: DataSource, *, registry: Registry | None,
+               functions: FunctionRegistry, now_ms: int
+               ) -> tuple[bytes | None, bytes | None, int]:
+    """The record INSERT VALUES appends (key, value, timestamp), or its refusal: shared
+    with the request's validation, which encodes without writing."""
     try:
-        key, value, ts = build_row(statement, source, functions, clock.now_ms())
+        key, value, ts = build_row(statement, source, functions, now_ms)
         key_codec = build_codec(source.key_columns, source.key_format, topic=source.topic,
                                 is_key=True, registry=registry,
                                 prefer_registered=not source.from_query)
@@ -134,6 +135,15 @@ def insert_values(statement: InsertValues, metastore: MetaStore, log: Log, *,
     except UnicodeEncodeError as exc:
         raise StatementError(f"Failed to insert values into '{source.name}'. "
                              f"{unencodable(exc)}") from None
+    return key_bytes, value_bytes, ts
+
+
+def insert_values(statement: InsertValues, metastore: MetaStore, log: Log, *,
+                  registry: Registry | None, functions: FunctionRegistry, clock: Clock,
+                  single_partition: bool) -> InsertResult:
+    source = target_of(statement, metastore)
+    key_bytes, value_bytes, ts = encode_row(statement, source, registry=registry,
+                                            functions=functions, now_ms=clock.now_ms())
     partitions = log.describe_topic(source.topic).spec.partitions
     if single_partition:
         partition = 0

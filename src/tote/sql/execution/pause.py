@@ -36,11 +36,11 @@ def pause_or_resume(engine: Engine, statement: PauseQuery | ResumeQuery, text: s
     """Validate, record, then pause or resume (the order `Dispatcher._terminate` keeps)."""
     engine.check_commands(replay)
     pause = isinstance(statement, PauseQuery)
-    targets = _targets(statement.query_id, metastore)
+    chosen = targets(statement.query_id, metastore)
     verb = "pause" if pause else "resume"
     command_id = f"{verb}/{statement.query_id or 'ALL'}/execute"
     offset = engine.record_command(command_id, text, session, replay)
-    for qid in targets:
+    for qid in chosen:
         record = metastore.queries[qid]
         metastore.queries[qid] = replace(record, state=PAUSED if pause else RUNNING)
         engine.runtime.set_paused(qid, pause)
@@ -48,7 +48,7 @@ def pause_or_resume(engine: Engine, statement: PauseQuery | ResumeQuery, text: s
     return CommandResult(text, command_id, message, sequence_number=offset)
 
 
-def _targets(query_id: str | None, metastore: MetaStore) -> list[str]:
+def targets(query_id: str | None, metastore: MetaStore) -> list[str]:
     """The persistent queries a statement names: all of them for ALL; a query id is
     matched regardless of case, as ksqlDB's QueryId compares."""
     if query_id is None:

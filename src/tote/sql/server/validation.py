@@ -15,10 +15,12 @@ the session's properties and variables, and an overlay of topics and schemas
   DROP TYPE are analysed and applied to the copy, their topics and schemas to the
   overlay, the started queries recorded in the copy;
 - SET / UNSET change the copy of the session; DEFINE / UNDEFINE its variables; listings
-  that cannot fail (SHOW STREAMS, SHOW QUERIES, ...) are passed;
-- anything else (INSERT VALUES, TERMINATE, DESCRIBE, EXPLAIN, ASSERT, ...), and what the
-  overlay cannot stand for exactly (`sandbox.CannotSimulate`), stops the walk. What the
-  walk did not reach is checked as it runs.
+  that cannot fail (SHOW STREAMS, SHOW QUERIES, DESCRIBE STREAMS, ...) are passed;
+- DESCRIBE, DESCRIBE FUNCTION, EXPLAIN and INSERT VALUES are checked as they run, writing
+  nothing; TERMINATE, PAUSE and RESUME change the copy (`sandbox_commands`);
+- anything else (ASSERT, ...), and what the walk cannot stand for exactly
+  (`sandbox.CannotSimulate`), stops the walk. What the walk did not reach is checked as
+  it runs.
 
 A single statement is not walked: its own failure already leaves nothing behind. The
 walk's errors are the ones running the statement would raise; up to where it stops it
@@ -45,6 +47,7 @@ from tote.sql.metastore import QueryRecord
 from tote.sql.planner.logical import JoinNode, walk
 from tote.sql.planner.windows import join_window_spec
 from tote.sql.script import ScriptStatement, Variables, run_script
+from tote.sql.server import sandbox_commands
 from tote.sql.server.sandbox import (
     CannotSimulate,
     Overlay,
@@ -59,7 +62,7 @@ _CONNECT_CHANGES = (s.CreateConnector, s.DropConnector)
 # Statements that cannot fail and change nothing: the walk passes them.
 _PASSED = (c.ListStreams, c.ListTables, c.ListQueries, c.ListTopics, c.ListProperties,
            c.ListFunctions, c.ListTypes, c.ListVariables, c.DefineVariable,
-           c.UndefineVariable)
+           c.UndefineVariable, c.DescribeStreams, c.DescribeTables)
 
 
 class Refused(Exception):
@@ -100,6 +103,13 @@ class _Walk:
         if isinstance(statement, c.UnsetProperty):
             properties.check_unset(statement.name)
             self.config.unset(statement.name)
+            return True
+        if isinstance(statement, sandbox_commands.READS):
+            sandbox_commands.check_read(statement, item.original_text, self.ctx, self.engine)
+            return True
+        if isinstance(statement, sandbox_commands.CONTROLS):
+            sandbox_commands.simulate_control(statement, self.ctx, self.engine)
+            self.recorded += 1  # each is recorded in the command topic
             return True
         if not isinstance(statement, (s.CreateSource, s.CreateAsSelect, s.InsertInto,
                                       s.DropSource, s.AlterSource, s.RegisterType,
