@@ -254,15 +254,18 @@ def ksqldb(
     port: Annotated[int | None, typer.Option(
         "--port", help="Port to listen on (default 8088, TOTE_KSQLDB_PORT).")] = None,
     host: Host = None,
-    service_id: Annotated[str, typer.Option(
-        help="ksql.service.id: servers with the same id share one command topic.")
-    ] = "default_",
+    service_id: Annotated[str | None, typer.Option(
+        help="ksql.service.id: servers with the same id share one command topic "
+        "(default: the --config-file's, else default_).")] = None,
     max_push_queries: Annotated[int | None, typer.Option(
         min=0, max=JAVA_INT_MAX, help="ksql.max.push.queries: how many push queries may "
         "run at once; one more is refused (default 100).")] = None,
     connect_url: Annotated[str | None, typer.Option(
         help="ksql.connect.url: the Kafka Connect the connector statements use "
         "(default: TOTE_CONNECT_PORT on this host).")] = None,
+    config_file: Annotated[Path | None, typer.Option(
+        help="A ksqlDB server properties file (as ksql-server-start takes): its ksql.* and "
+        "streams configs are server properties; the options above override it.")] = None,
     home: Home = None,
     backend: Backend = None,
     bootstrap_servers: Bootstrap = None,
@@ -275,6 +278,7 @@ def ksqldb(
     from tote.registry import Registry
     from tote.sql.server import KsqlServer
 
+    file_properties = _ksql_server_file(config_file)
     with _service_log("ksqldb_port", port, host=host, home=home, backend=backend,
                       bootstrap_servers=bootstrap_servers) as (config, log, sock):
         registry = Registry(log)
@@ -286,12 +290,16 @@ def ksqldb(
             instance = (_instance_id(config.host, config.ksqldb_port)
                         if config.backend in ("sqlite", "kafka") else None)
             # The tote domain's TOTE_ functions come with the built-ins (pools.sql).
-            properties: dict[str, object] = {"ksql.service.id": service_id}
+            # The file's configs, then the options, which win as ksqlDB's overrides do.
+            properties: dict[str, object] = dict(file_properties)
+            if service_id is not None or "ksql.service.id" not in properties:
+                properties["ksql.service.id"] = service_id or "default_"
             if max_push_queries is not None:  # a server property, as in ksqlDB's file
                 properties["ksql.max.push.queries"] = max_push_queries
             # ksqlDB's default is localhost:8083, Connect's port; here the stack's Connect.
-            properties["ksql.connect.url"] = (connect_url or "http://" + host_port(
-                dial_host(config.host), config.connect_port)).rstrip("/")
+            if connect_url is not None or "ksql.connect.url" not in properties:
+                properties["ksql.connect.url"] = (connect_url or "http://" + host_port(
+                    dial_host(config.host), config.connect_port)).rstrip("/")
             server = KsqlServer(log, registry, properties=properties,
                                 instance_id=instance, functions=with_tote_functions())
             # Queries allocate a few short-lived tuples per record and operator.
@@ -300,6 +308,23 @@ def ksqldb(
                           before_shutdown=server.close_push_queries)
         finally:
             registry.close()
+
+
+def _ksql_server_file(path: Path | None) -> dict[str, str]:
+    """The server properties of `--config-file` (none without it). A file that cannot be
+    read, or a ksqlDB config in it with a bad value, exits like `user_errors`; keys that
+    are no ksqlDB config are ignored with a warning, as ksqlDB does."""
+    from tote.sql.server_file import load_server_file
+
+    if path is None:
+        return {}
+    _setup_logging()
+    with user_errors():
+        loaded = load_server_file(path)
+    if loaded.ignored:
+        logging.getLogger(__name__).warning(
+            "%s: ignoring keys that are no ksqlDB config: %s", path, ", ".join(loaded.ignored))
+    return loaded.properties
 
 
 @app.command("ui")

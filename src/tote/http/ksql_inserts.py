@@ -28,6 +28,7 @@ from starlette.types import Message, Receive, Scope, Send
 from tote.core.errors import BadRequest, ToteError
 from tote.http.common import check_unicode, dumps
 from tote.http.ksql_overrides import stream_properties
+from tote.sql.execution.inserts import INSERT_VALUES_DISABLED, insert_values_enabled
 from tote.sql.server import KsqlServer
 from tote.sql.server.inserts import RowInserter, find_target
 
@@ -113,6 +114,8 @@ class InsertsStream:
                              'target: {"target": "<stream>"}')
         stream_properties(self.server, head.get("properties"), "properties")
         engine = self.server.engine
+        if not insert_values_enabled(engine.config.server):  # before the target, as ksqlDB
+            raise BadRequest(INSERT_VALUES_DISABLED)
         source = find_target(engine.metastore, head["target"])
         inserter = await run_in_threadpool(RowInserter, engine.log, engine.registry, source,
                                            engine.clock)

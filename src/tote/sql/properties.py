@@ -155,6 +155,12 @@ def check_overrides(properties: Mapping[str, object], server: Mapping[str, str])
         raise PropertyRejected(denied)
 
 
+def value_error(item: Item, text: str) -> str | None:
+    """Why `text` is no value of `item` (ConfigDef's message), or None: the check a
+    server's own properties get when it starts."""
+    return _invalid(item, text)
+
+
 def _listed(server: Mapping[str, str], name: str) -> list[str]:
     return [n.strip() for n in (server.get(name) or "").split(",") if n.strip()]
 

@@ -100,7 +100,8 @@ class Dispatcher:
         if isinstance(statement, s.InsertValues):
             return insert_values(statement, ms, engine.log, registry=engine.registry,
                                  functions=engine.functions, clock=engine.clock,
-                                 single_partition=engine.harness)
+                                 single_partition=engine.harness,
+                                 server=engine.config.server)
         if isinstance(statement, s.DropSource):
             return self._drop(statement, text, ctx, session, replay)
         if isinstance(statement, c.TerminateQuery):

@@ -8,7 +8,7 @@ topic, where running queries pick it up like any other record.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tote.core.clock import Clock
@@ -31,6 +31,18 @@ from tote.sql.metastore import MetaStore
 from tote.sql.results import InsertResult
 from tote.sql.runtime.operators.sink import partition_of
 from tote.sql.sources import PSEUDO_COLUMNS, ROWOFFSET, ROWPARTITION, ROWTIME, DataSource
+
+INSERT_VALUES_ENABLED = "ksql.insert.into.values.enabled"
+INSERT_VALUES_DISABLED = ("The server has disabled INSERT INTO ... VALUES functionality. "
+                          "To enable it, restart your ksqlDB server with "
+                          "'ksql.insert.into.values.enabled'=true")
+
+
+def insert_values_enabled(server: Mapping[str, str]) -> bool:
+    """The server's `ksql.insert.into.values.enabled` (default true). ksqlDB reads it from
+    the server's config alone (`getConfig(false)`): SET and request properties cannot
+    turn it back on."""
+    return (server.get(INSERT_VALUES_ENABLED) or "true").strip().lower() != "false"
 
 
 def _alternatives(name: str, metastore: MetaStore) -> str:
@@ -111,10 +123,13 @@ def build_row(statement: InsertValues, source: DataSource, functions: FunctionRe
 
 
 def encode_row(statement: InsertValues, source: DataSource, *, registry: Registry | None,
-               functions: FunctionRegistry, now_ms: int
+               functions: FunctionRegistry, now_ms: int, server: Mapping[str, str]
                ) -> tuple[bytes | None, bytes | None, int]:
     """The record INSERT VALUES appends (key, value, timestamp), or its refusal: shared
-    with the request's validation, which encodes without writing."""
+    with the request's validation, which encodes without writing. `server` is the
+    server's own properties (a server may disable INSERT VALUES)."""
+    if not insert_values_enabled(server):  # after the target's checks, as ksqlDB's
+        raise StatementError(INSERT_VALUES_DISABLED)
     try:
         key, value, ts = build_row(statement, source, functions, now_ms)
         key_codec = build_codec(source.key_columns, source.key_format, topic=source.topic,
@@ -140,10 +155,11 @@ def encode_row(statement: InsertValues, source: DataSource, *, registry: Registr
 
 def insert_values(statement: InsertValues, metastore: MetaStore, log: Log, *,
                   registry: Registry | None, functions: FunctionRegistry, clock: Clock,
-                  single_partition: bool) -> InsertResult:
+                  single_partition: bool, server: Mapping[str, str]) -> InsertResult:
     source = target_of(statement, metastore)
     key_bytes, value_bytes, ts = encode_row(statement, source, registry=registry,
-                                            functions=functions, now_ms=clock.now_ms())
+                                            functions=functions, now_ms=clock.now_ms(),
+                                            server=server)
     partitions = log.describe_topic(source.topic).spec.partitions
     if single_partition:
         partition = 0
