@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,15 +83,22 @@ def wait_ready(client: httpx.Client) -> None:
     raise AssertionError("server did not become ready")
 
 
-@pytest.fixture
-def ksql() -> Iterator[Ksql]:
+@contextmanager
+def serving(properties: dict[str, object] | None = None) -> Iterator[Ksql]:
+    """A ksqlDB server with these server properties over a memory log, ready."""
     log = MemoryLog()
     registry = Registry(log)
     registry.start()
-    server = KsqlServer(log, registry)
+    server = KsqlServer(log, registry, properties=properties)
     with HyperServerThread(create_ksql_app(server)) as thread, \
             httpx.Client(base_url=thread.url, timeout=WAIT) as client:
         wait_ready(client)
         yield Ksql(thread.url, log, registry, server, client)
     registry.close()
     log.close()
+
+
+@pytest.fixture
+def ksql() -> Iterator[Ksql]:
+    with serving() as running:
+        yield running

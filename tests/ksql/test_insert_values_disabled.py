@@ -9,13 +9,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from tests.ksql.conftest import WAIT, Ksql, wait_ready
-
-from tote.http.hyper import HyperServerThread
-from tote.http.ksql_api import create_ksql_app
-from tote.log.memory import MemoryLog
-from tote.registry import Registry
-from tote.sql.server import KsqlServer
+from tests.ksql.conftest import Ksql, serving
 
 DISABLED = ("The server has disabled INSERT INTO ... VALUES functionality. To enable it, "
             "restart your ksqlDB server with 'ksql.insert.into.values.enabled'=true")
@@ -26,16 +20,8 @@ INSERT = "INSERT INTO s1 (id, name) VALUES (1, 'a');"
 
 @pytest.fixture
 def disabled() -> Iterator[Ksql]:
-    log = MemoryLog()
-    registry = Registry(log)
-    registry.start()
-    server = KsqlServer(log, registry, properties={"ksql.insert.into.values.enabled": "false"})
-    with HyperServerThread(create_ksql_app(server)) as thread, \
-            httpx.Client(base_url=thread.url, timeout=WAIT) as client:
-        wait_ready(client)
-        yield Ksql(thread.url, log, registry, server, client)
-    registry.close()
-    log.close()
+    with serving({"ksql.insert.into.values.enabled": "false"}) as running:
+        yield running
 
 
 def _statement_error(response: httpx.Response, sql: str) -> None:
