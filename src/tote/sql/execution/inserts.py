@@ -22,6 +22,7 @@ from tote.serde.errors import SerializationError
 from tote.sql.ast.statements import InsertValues
 from tote.sql.codecs import build_codec, unencodable
 from tote.sql.codecs.growth import SchemaWriteError
+from tote.sql.config import Config
 from tote.sql.errors import StatementError
 from tote.sql.expressions import evaluate_constant
 from tote.sql.expressions.formatter import format_expression
@@ -42,7 +43,7 @@ def insert_values_enabled(server: Mapping[str, str]) -> bool:
     """The server's `ksql.insert.into.values.enabled` (default true). ksqlDB reads it from
     the server's config alone (`getConfig(false)`): SET and request properties cannot
     turn it back on."""
-    return (server.get(INSERT_VALUES_ENABLED) or "true").strip().lower() != "false"
+    return Config(dict(server)).optional_flag(INSERT_VALUES_ENABLED) is not False
 
 
 def _alternatives(name: str, metastore: MetaStore) -> str:
