@@ -225,14 +225,17 @@ def test_a_value_column_may_take_a_key_header_or_system_columns_name(engine: Eng
 ])
 def test_columns_the_value_format_cannot_carry_are_added_then_reads_and_writes_refused(
         engine: Engine, create: str, alter: str, message: str) -> None:
-    """ksqlDB's ALTER does not look at the format; its serde factories refuse later."""
+    """ksqlDB's ALTER does not look at the format; its serde factories refuse later (the
+    value serde INSERT VALUES builds wraps the reason, see test_insert_checks_order)."""
     engine.execute(create)
     [result] = engine.execute(alter)
     assert isinstance(result, CommandResult) and result.message == "Stream K altered."
     for statement, expected in [("CREATE STREAM K2 WITH (value_format='JSON') AS SELECT * FROM K;",
                                  message),
                                 ("INSERT INTO K (V) VALUES (1);",
-                                 f"Failed to insert values into 'K'. {message}")]:
+                                 "Failed to insert values into 'K'. Value format does not "
+                                 "support schema.\nformat: ")]:
         with pytest.raises(SqlError) as caught:
             engine.execute(statement)
-        assert caught.value.message == expected
+        assert caught.value.message.startswith(expected)
+        assert caught.value.message.endswith(message)

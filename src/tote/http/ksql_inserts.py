@@ -11,7 +11,9 @@ on HTTP/2 can keep one request open and stream rows into it. An unknown target (
 first line that is not a target) is a 400 before any acknowledgement, and so are its
 `properties` that ksqlDB refuses (an unknown name, a value of the wrong type, one the
 server's policy denies): checked first, as ksqlDB's `createInsertsSubscriber` does before
-it looks at the target. The request is a raw ASGI app because Starlette's
+it looks at the target. A target whose value format cannot carry its columns (only
+ALTER STREAM ... ADD makes one) fails when ksqlDB builds its serde, before any row: a 500
+whose message ksqlDB keeps to its log. The request is a raw ASGI app because Starlette's
 `StreamingResponse` reads the request's messages itself (to notice a disconnect), which
 would swallow the body being streamed.
 """
@@ -28,11 +30,15 @@ from starlette.types import Message, Receive, Scope, Send
 from tote.core.errors import BadRequest, ToteError
 from tote.http.common import check_unicode, dumps
 from tote.http.ksql_overrides import stream_properties
+from tote.sql.errors import StatementError
 from tote.sql.execution.inserts import INSERT_VALUES_DISABLED, insert_values_enabled
 from tote.sql.server import KsqlServer
 from tote.sql.server.inserts import RowInserter, find_target
 
 DELIMITED = "application/vnd.ksqlapi.delimited.v1"
+# ksqlDB's answer to an endpoint failure it does not expose (ServerUtils).
+INTERNAL_ERROR = ("The server encountered an internal error when processing the query. "
+                  "Please consult the server logs for more information.")
 
 
 class _BadLine:
@@ -117,8 +123,11 @@ class InsertsStream:
         if not insert_values_enabled(engine.config.server):  # before the target, as ksqlDB
             raise BadRequest(INSERT_VALUES_DISABLED)
         source = find_target(engine.metastore, head["target"])
-        inserter = await run_in_threadpool(RowInserter, engine.log, engine.registry, source,
-                                           engine.clock)
+        try:
+            inserter = await run_in_threadpool(RowInserter, engine.log, engine.registry,
+                                               source, engine.clock)
+        except StatementError:  # the serde cannot be built
+            raise ToteError(INTERNAL_ERROR, 50000) from None
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", DELIMITED.encode())]})
         seq = 0

@@ -147,13 +147,7 @@ def check_key_columns(info: FormatInfo, columns: Sequence[SourceColumn],
                     reason += f", column: `{col.name}`"
                 break
     if reason is not None:
-        features = sorted(f.value for f in info.features)
-        raise StatementError(
-            "Key format does not support schema.\n"
-            f"format: {fmt.name}\n"
-            f"schema: Persistence{{columns=[{render_columns(columns)}], "
-            f"features=[{', '.join(features)}]}}\n"
-            f"reason: {reason}")
+        raise StatementError(_unsupported("Key", info, columns, reason))
     for col in columns:
         found = _map_key_error(fmt, col.type)
         if found:
@@ -181,6 +175,27 @@ def check_value_columns(info: FormatInfo, columns: Sequence[SourceColumn]) -> No
         found = _map_key_error(fmt, col.type)
         if found:
             raise StatementError(found)
+
+
+def check_value_serde(info: FormatInfo, columns: Sequence[SourceColumn]) -> None:
+    """`check_value_columns` as ksqlDB's value serde factory reports it when a write
+    builds the serde (INSERT VALUES, /inserts-stream): the format's reason wrapped in
+    'Value format does not support schema'."""
+    try:
+        check_value_columns(info, columns)
+    except StatementError as exc:
+        raise StatementError(_unsupported("Value", info, columns, exc.message)) from None
+
+
+def _unsupported(side: str, info: FormatInfo, columns: Sequence[SourceColumn],
+                 reason: str) -> str:
+    """GenericSerdeFactory's message for a format that cannot build a serde."""
+    features = sorted(f.value for f in info.features)
+    return (f"{side} format does not support schema.\n"
+            f"format: {format_named(info).name}\n"
+            f"schema: Persistence{{columns=[{render_columns(columns)}], "
+            f"features=[{', '.join(features)}]}}\n"
+            f"reason: {reason}")
 
 
 def key_features(info: FormatInfo, single_key: bool) -> frozenset[SerdeFeature]:

@@ -26,7 +26,7 @@ from tote.sql.config import Config
 from tote.sql.errors import StatementError
 from tote.sql.expressions import evaluate_constant
 from tote.sql.expressions.formatter import format_expression
-from tote.sql.formats import check_value_columns
+from tote.sql.formats import check_value_serde
 from tote.sql.functions import FunctionRegistry
 from tote.sql.metastore import MetaStore
 from tote.sql.results import InsertResult
@@ -81,6 +81,20 @@ def target_of(statement: InsertValues, metastore: MetaStore) -> DataSource:
     return source
 
 
+def check_insertable(statement: InsertValues, source: DataSource,
+                     server: Mapping[str, str]) -> None:
+    """The checks ksqlDB's InsertValuesExecutor makes between finding the target and
+    building the row, in its order: no HEADER column is written (all of the source's when
+    the statement lists no columns), then the server allows INSERT VALUES at all."""
+    headers = {c.name for c in source.header_columns}
+    named = [c for c in statement.columns if c in headers] if statement.columns \
+        else [c.name for c in source.header_columns]
+    if named:
+        raise StatementError(f"Cannot insert into HEADER columns: {', '.join(named)}")
+    if not insert_values_enabled(server):
+        raise StatementError(INSERT_VALUES_DISABLED)
+
+
 def build_row(statement: InsertValues, source: DataSource, functions: FunctionRegistry,
               now_ms: int) -> tuple[tuple[Any, ...], tuple[Any, ...], int]:
     """(key values, value values, timestamp) for the statement's row."""
@@ -106,8 +120,6 @@ def build_row(statement: InsertValues, source: DataSource, functions: FunctionRe
             raise StatementError(f"Column name `{column}` does not exist.")
         if column in (ROWPARTITION, ROWOFFSET):
             raise StatementError(f"Inserting into column `{column}` is not allowed.")
-        if any(c.name == column for c in source.header_columns):
-            raise StatementError(f"Cannot insert into HEADER columns: {column}")
         try:
             values[column] = evaluate_constant(expr, functions, types[column])
         except SqlError as err:
@@ -129,18 +141,17 @@ def encode_row(statement: InsertValues, source: DataSource, *, registry: Registr
     """The record INSERT VALUES appends (key, value, timestamp), or its refusal: shared
     with the request's validation, which encodes without writing. `server` is the
     server's own properties (a server may disable INSERT VALUES)."""
-    if not insert_values_enabled(server):  # after the target's checks, as ksqlDB's
-        raise StatementError(INSERT_VALUES_DISABLED)
+    check_insertable(statement, source, server)
     try:
         key, value, ts = build_row(statement, source, functions, now_ms)
         key_codec = build_codec(source.key_columns, source.key_format, topic=source.topic,
                                 is_key=True, registry=registry,
                                 prefer_registered=not source.from_query)
-        check_value_columns(source.value_format, source.value_columns)  # see alter.py
+        key_bytes = key_codec.encode(key)
+        check_value_serde(source.value_format, source.value_columns)  # see alter.py
         value_codec = build_codec(source.value_columns, source.value_format,
                                   topic=source.topic, is_key=False, registry=registry,
                                   prefer_registered=not source.from_query, pin_subject=True)
-        key_bytes = key_codec.encode(key)
         value_bytes = value_codec.encode(value)
     except SchemaWriteError as exc:  # InsertValuesExecutor.serializeValue's wording
         raise StatementError(f"Failed to insert values into '{source.name}'. Could not "

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 PAUSED = "PAUSED"
 RUNNING = "RUNNING"
-_TRANSIENT_PREFIX = "transient_"  # ksqlDB's ksql.transient.query.name.prefix default
+_TRANSIENT_PREFIX = "transient_"  # ksqlDB's ksql.transient.prefix default
 
 
 def pause_or_resume(engine: Engine, statement: PauseQuery | ResumeQuery, text: str,

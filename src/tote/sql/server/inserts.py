@@ -20,6 +20,7 @@ from tote.registry import Registry
 from tote.serde.errors import SerializationError
 from tote.serde.json_format import from_json_value
 from tote.sql.codecs import build_codec
+from tote.sql.formats import check_value_serde
 from tote.sql.metastore import MetaStore
 from tote.sql.runtime.operators.sink import partition_of
 from tote.sql.sources import DataSource
@@ -38,6 +39,9 @@ def find_target(metastore: MetaStore, name: str) -> DataSource:
 
 
 class RowInserter:
+    """Encodes and writes rows to one source. Built before any row, as ksqlDB builds the
+    serdes: a StatementError if the value format cannot carry the value columns."""
+
     def __init__(self, log: Log, registry: Registry | None, source: DataSource,
                  clock: Clock) -> None:
         self.log = log
@@ -46,6 +50,7 @@ class RowInserter:
         self.key_codec = build_codec(source.key_columns, source.key_format,
                                      topic=source.topic, is_key=True, registry=registry,
                                      prefer_registered=not source.from_query)
+        check_value_serde(source.value_format, source.value_columns)
         self.value_codec = build_codec(source.value_columns, source.value_format,
                                        topic=source.topic, is_key=False, registry=registry,
                                        prefer_registered=not source.from_query)

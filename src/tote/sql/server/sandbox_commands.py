@@ -24,12 +24,7 @@ from tote.sql.codecs.schemas import SR_FORMATS
 from tote.sql.engine import Engine
 from tote.sql.errors import StatementError
 from tote.sql.execution import function_listings, listings, pause
-from tote.sql.execution.inserts import (
-    INSERT_VALUES_DISABLED,
-    encode_row,
-    insert_values_enabled,
-    target_of,
-)
+from tote.sql.execution.inserts import check_insertable, encode_row, target_of
 from tote.sql.server.sandbox import CannotSimulate, SandboxContext
 
 # Read-only statements checked here; none is recorded in the command topic.
@@ -103,8 +98,7 @@ def _known(qid: str, ctx: SandboxContext) -> None:
 def _insert_values(statement: s.InsertValues, ctx: SandboxContext, engine: Engine) -> None:
     """Build and encode the record as `inserts.insert_values` would, writing nothing."""
     source = target_of(statement, ctx.metastore)
-    if not insert_values_enabled(engine.config.server):  # also for the sources below
-        raise StatementError(INSERT_VALUES_DISABLED)
+    check_insertable(statement, source, engine.config.server)  # also for the sources below
     if {source.key_format.name, source.value_format.name} & SR_FORMATS:
         raise CannotSimulate(source.name)
     if ctx.topic(source.topic) is None:
