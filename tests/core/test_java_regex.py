@@ -4,6 +4,8 @@ against JDK 17's `Pattern.compile` / `Matcher.replaceAll`)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tote.core.java.regex import PatternSyntaxError, ReplacementError, compile_java, replace_all
 
@@ -70,3 +72,81 @@ def test_replace_all_as_javas(text: str, pattern: str, replacement: str, expecte
 def test_bad_replacements_raise_javas_message(replacement: str, message: str) -> None:
     with pytest.raises(ReplacementError, match=f"^{message}$".replace("{", r"\{")):
         replace_all(compile_java("(a)"), "ab", replacement)
+
+
+# Each expectation below is what JDK 17's `Matcher.find()` loop gives.
+@pytest.mark.parametrize(("pattern", "text", "found"), [
+    ("[a-z&&[^aeiou]]", "hello world AEIOU", ["h", "l", "l", "w", "r", "l", "d"]),
+    ("[\\w&&\\D]", "a1_b2 C3", ["a", "_", "b", "C"]),
+    ("[a-c[x-z]]", "abcdwxyz", ["a", "b", "c", "x", "y", "z"]),
+    ("[^a-c[x-z]]", "abcdwxyz", ["d", "w"]),  # `^` negates the nested class too
+    ("[a-z&&def]", "abcdefg", ["d", "e", "f"]),
+    ("[a-z&&[def]&&[e-z]]", "abcdefg", ["e", "f"]),
+    ("[a-c[x-z]&&[b-y]]", "abcxyz", ["b", "c", "x", "y"]),  # `&&` binds loosest
+    ("[a-z&&[def]x]", "dxa", ["d", "x"]),
+    ("[^a-c&&b]", "abcd", ["a", "c", "d"]),
+    ("[&&a]", "a&b", ["a"]),
+    ("[a&&]", "a&b", ["a"]),
+    ("[a&b]", "a&b", ["a", "&", "b"]),
+    ("[a&&&b]", "a&b", ["a", "&", "b"]),  # Java's single-character set keeps growing
+    ("[]a]", "a]b", ["a", "]"]),
+    ("[^]a]", "a]b", ["b"]),
+    ("[a-[b]]", "a-b", ["a", "-", "b"]),
+    ("[\\p{Alpha}&&[^a-d]]", "abcdeF1", ["e", "F"]),
+    ("[\\P{Alpha}x]", "ab1x", ["1", "x"]),
+    ("[^\\P{Lower}]", "aB1", ["a"]),
+    ("[\\u0041-\\u0043&&[^B]]", "ABCD", ["A", "C"]),
+    ("[\\Q-]\\E]", "a-]", ["-", "]"]),
+    ("(?i)[a-c&&[^b]]", "ABCabc", ["A", "C", "a", "c"]),
+    ("[\\p{L}]+", "h\u00e9llo 123 \u03a9mega", ["h\u00e9llo", "\u03a9mega"]),
+    ("\\p{Lu}", "aBc\u00c9", ["B", "\u00c9"]),
+    ("\\p{IsLu}", "aBc\u00c9", ["B", "\u00c9"]),
+    ("\\pL+", "ab1cd", ["ab", "cd"]),
+    ("\\PL+", "ab1cd", ["1"]),
+    ("\\p{gc=Nd}", "a1\u0663", ["1", "\u0663"]),
+    ("\\p{javaLowerCase}", "aB", ["a"]),
+    # An inline flag holds to the end of its enclosing group, across `|`.
+    ("a(?i)b", "aB Ab AB ab", ["aB", "ab"]),
+    ("a(?i)b|c", "C ab aB Ac", ["C", "ab", "aB", "c"]),
+    ("(a(?i)b|c)d", "cd Cd aBd abD", ["cd", "Cd", "aBd"]),
+    ("((?i)a)b", "Ab AB", ["Ab"]),
+    ("x(?i)y(?-i)z", "xYz xYZ XYz", ["xYz"]),
+    ("(?i)a(?-i)b", "AB Ab", ["Ab"]),
+    ("a(?i)b(?-i)c|d", "ABC aBc D d", ["aBc", "d"]),
+    ("(a|b(?i)c|d)", "BC bc D d", ["bc", "D", "d"]),
+    ("a(?x) b c", "abc", ["abc"]),
+])
+def test_classes_and_inline_flags_match_as_javas(pattern: str, text: str,
+                                                 found: list[str]) -> None:
+    assert [m.group() for m in compile_java(pattern).finditer(text)] == found
+
+
+@pytest.mark.parametrize(("pattern", "description", "index"), [
+    ("[&&]", "Bad class syntax", 2),
+    ("[a-\\d]", "Illegal character range", 4),
+    ("[\\y]", "Illegal/unsupported escape sequence", 2),
+    ("[\\p{Foo}]", "Unknown character property name {Foo}", 7),
+    ("\\pX", "Unknown character property name {X}", 2),
+    ("[^]", "Unclosed character class", 2),
+    ("[]", "Unclosed character class", 1),
+])
+def test_class_errors_read_as_javas(pattern: str, description: str, index: int) -> None:
+    with pytest.raises(PatternSyntaxError) as caught:
+        compile_java(pattern)
+    assert (caught.value.description, caught.value.index) == (description, index)
+
+
+_MEMBERS = st.sampled_from(["a", "b-d", "x", "\\d", "\\W", "[^a]", "[b[y]]", "\\p{Upper}"])
+_CLASS_TEXT = "abcdexyzAB09 _-!"
+
+
+@given(st.lists(_MEMBERS, min_size=1, max_size=3), st.lists(_MEMBERS, min_size=1, max_size=3))
+def test_a_nested_class_is_a_union_and_and_and_an_intersection(
+        left: list[str], right: list[str]) -> None:
+    first, second = compile_java(f"[{''.join(left)}]"), compile_java(f"[{''.join(right)}]")
+    union = compile_java(f"[{''.join(left)}[{''.join(right)}]]")
+    both = compile_java(f"[{''.join(left)}&&[{''.join(right)}]]")
+    for ch in _CLASS_TEXT:
+        in_first, in_second = bool(first.fullmatch(ch)), bool(second.fullmatch(ch))
+        assert bool(union.fullmatch(ch)) == (in_first or in_second), ch
+        assert bool(both.fullmatch(ch)) == (in_first and in_second), ch

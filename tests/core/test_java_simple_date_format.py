@@ -80,3 +80,17 @@ def test_the_window_from_a_leap_day_starts_on_february_28th() -> None:
     made = SimpleDateFormat("MM/dd/yy HH", now_ms=320_673_600_000)
     assert made.parse("02/28/00 13") == -2_203_930_800_000  # 1900-02-28 13:00
     assert made.parse("02/28/00 11") == 951_735_600_000  # 2000-02-28 11:00
+
+
+@pytest.mark.parametrize(("text", "millis"), [
+    # A name is a fixed offset whatever the date: `EST` in July is still -05:00.
+    ("2023-07-15 10:00 EST", 1_689_433_200_000),
+    ("2023-01-15 10:00 EDT", 1_673_791_200_000),
+    ("2023-07-15 10:00 PST", 1_689_444_000_000),
+    ("2023-07-15 10:00 CEST", 1_689_408_000_000),
+    ("2023-07-15 10:00 Eastern Standard Time", 1_689_433_200_000),
+    ("2023-07-15 10:00 est", 1_689_433_200_000),
+    ("2023-01-15 10:00 IST", 1_673_769_600_000),  # Israel's, to SimpleDateFormat
+])
+def test_simple_date_format_reads_zone_names(text: str, millis: int) -> None:
+    assert SimpleDateFormat("yyyy-MM-dd HH:mm z", now_ms=NOW).parse(text) == millis

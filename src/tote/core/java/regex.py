@@ -3,11 +3,16 @@ ASCII-only `\w` / `\d` / `\s` and case folding, its syntax errors worded as Java
 `PatternSyntaxException`, and `Matcher`'s replacement syntax (`$1`, `${name}`, `\$`).
 
 Translated: named groups `(?<name>...)` and `\k<name>`, `\Q...\E` quoting, `\x{h..h}`,
-counts (a `{` that does not start one is an error, as in Java), the POSIX
-classes `\p{Alpha}` etc. (ASCII, as in Java), `\z` and `\Z`, and the inline flags `u` / `U`
-(Unicode classes and case) and `d` (Unix lines, dropped). Python already reads possessive
-quantifiers and atomic groups. Not translated: class intersections (`[a-z&&[^b]]`),
-nested classes, and Unicode properties other than the POSIX names.
+counts (a `{` that does not start one is an error, as in Java), character classes with
+Java's nesting and intersections (`[a-c[x-z]]`, `[a-z&&[^aeiou]]`, see `regex_class`), the
+properties `\p{Alpha}` etc. (POSIX names ASCII, as in Java) and the general categories
+`\p{L}` / `\p{Lu}` / `\p{IsLu}` (see `regex_property`), `\z` and `\Z`, and inline flags:
+`(?i)` anywhere holds to the end of its enclosing group, across `|`, as in Java (Python
+takes global flags only at the start), `u` / `U` (Unicode classes and case) turn on
+Unicode for the whole pattern, and `d` (Unix lines) is dropped. Python already reads
+possessive quantifiers and atomic groups. Not translated, refused as unknown names:
+Unicode blocks (`\p{InGreek}`), scripts (`\p{IsLatin}`), and the binary and `java*`
+properties `unicodedata` cannot answer (`\p{IsAlphabetic}`; see `regex_property`).
 """
 
 from __future__ import annotations
@@ -16,12 +21,8 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-_POSIX = {
-    "Lower": "a-z", "Upper": "A-Z", "ASCII": "\\x00-\\x7f", "Alpha": "A-Za-z", "Digit": "0-9",
-    "Alnum": "A-Za-z0-9", "Punct": "!-/:-@\\[-`{-~", "Graph": "!-~", "Print": " -~",
-    "Blank": " \\t", "Cntrl": "\\x00-\\x1f\\x7f", "XDigit": "0-9a-fA-F",
-    "Space": " \\t\\n\\x0b\\f\\r",
-}
+from tote.core.java.regex_class import ClassSyntaxError, translate_class, translate_property
+
 _COUNT = re.compile(r"\{(\d+(?:,\d*)?)?(\})?")
 _INLINE_FLAGS = re.compile(r"\(\?([idmsuxU-]+)[:)]")
 
@@ -53,6 +54,8 @@ class _Translation:
         self.unicode = False
         self._out: list[str] = []
         self._origin: list[int] = []
+        # Per open group, the scoped flag groups standing for its mid-group `(?i)`s.
+        self._scoped: list[list[str]] = [[]]
         self._run()
 
     @property
@@ -71,29 +74,40 @@ class _Translation:
     def _run(self) -> None:
         p = self.java
         i = 0
-        in_class = False
-        opened = 0  # where the class's first member starts (a `]` there is a member)
         while i < len(p):
             ch = p[i]
             if ch == "\\" and i + 1 < len(p):
-                i = self._escape(i, in_class)
+                i = self._escape(i)
                 continue
-            if in_class:
-                in_class = ch != "]" or i == opened
-            elif ch == "[":
-                in_class = True
-                opened = i + 2 if p.startswith("^", i + 1) else i + 1
-            elif p.startswith("(?<", i) and i + 3 < len(p) and p[i + 3] not in "=!":
-                self._emit("(?P<", i)
-                i += 3
+            if ch == "[":
+                try:
+                    atom, end = translate_class(p, i)
+                except ClassSyntaxError as exc:
+                    raise PatternSyntaxError(exc.description, p, exc.index) from None
+                self._emit(atom, i)
+                i = end
                 continue
-            elif ch == "(" and (flags := _INLINE_FLAGS.match(p, i)) is not None:
+            if ch == "(" and (flags := _INLINE_FLAGS.match(p, i)) is not None:
                 i = self._flags(flags)
+                continue
+            if ch == "(":
+                self._scoped.append([])
+            elif ch == ")" and len(self._scoped) > 1:
+                self._emit(")" * len(self._scoped.pop()), i)
+            elif ch == "|":
+                # Java's flags hold across `|`; Python's scoped groups close before it.
+                self._emit(")" * len(self._scoped[-1]) + "|" + "".join(self._scoped[-1]), i)
+                i += 1
                 continue
             elif ch == "{":
                 self._counted(i)
+            if p.startswith("(?<", i) and i + 3 < len(p) and p[i + 3] not in "=!":
+                self._emit("(?P<", i)
+                i += 3
+                continue
             self._emit(ch, i)
             i += 1
+        self._emit(")" * len(self._scoped[0]), len(p))
 
     def _counted(self, i: int) -> None:
         """Java reads every `{` outside a class as a count, where Python would take a
@@ -105,7 +119,7 @@ class _Translation:
         if not found.group(2):
             raise PatternSyntaxError("Unclosed counted closure", self.java, found.end())
 
-    def _escape(self, i: int, in_class: bool) -> int:
+    def _escape(self, i: int) -> int:
         """One `\\x` construct at `i`; the index after it."""
         p = self.java
         nxt = p[i + 1]
@@ -121,42 +135,45 @@ class _Translation:
                     and int(digits, 16) <= 0x10FFFF:
                 self._emit(f"\\U{int(digits, 16):08x}", i)
                 return close + 1
-        if nxt in "pP" and p.startswith("{", i + 2):
-            close = p.find("}", i + 3)
-            name = p[i + 3:close] if close > 0 else ""
-            chars = _POSIX.get(name)
-            if chars is not None and not (in_class and nxt == "P"):
-                negate = "^" if nxt == "P" else ""
-                self._emit(chars if in_class else f"[{negate}{chars}]", i)
-                return close + 1
-            if close > 0:  # left for `re` to refuse (an unknown property), braces and all
-                self._emit(p[i:close + 1], i)
-                return close + 1
-        if not in_class:
-            if nxt == "k" and p.startswith("<", i + 2) and (close := p.find(">", i)) > 0:
-                self._emit(f"(?P={p[i + 3:close]})", i)
-                return close + 1
-            if nxt == "z":
-                self._emit("\\Z", i)
-                return i + 2
-            if nxt == "Z":
-                self._emit("(?=[\\n\\r\\u0085\\u2028\\u2029]?\\Z)", i)
-                return i + 2
+        if nxt in "pP":
+            return self._property(i)
+        if nxt == "k" and p.startswith("<", i + 2) and (close := p.find(">", i)) > 0:
+            self._emit(f"(?P={p[i + 3:close]})", i)
+            return close + 1
+        if nxt == "z":
+            self._emit("\\Z", i)
+            return i + 2
+        if nxt == "Z":
+            self._emit("(?=[\\n\\r\\u0085\\u2028\\u2029]?\\Z)", i)
+            return i + 2
         self._emit(p[i:i + 2], i)
         return i + 2
 
+    def _property(self, i: int) -> int:
+        """`\\p{Name}` / `\\pL` outside a class, as the class Java reads it as."""
+        try:
+            atom, end = translate_property(self.java, i)
+        except ClassSyntaxError as exc:
+            raise PatternSyntaxError(exc.description, self.java, exc.index) from None
+        self._emit(atom, i)
+        return end
+
     def _flags(self, found: re.Match[str]) -> int:
+        """`(?i:...)` stays a group; a bare `(?i)` opens a scoped group that closes with
+        the group it stands in (Python refuses global flags past the start)."""
         letters = found.group(1)
         if "u" in letters or "U" in letters:
             self.unicode = True
-        kept = letters.replace("u", "").replace("U", "").replace("d", "")
+        kept = letters.replace("u", "").replace("U", "").replace("d", "").rstrip("-")
         start = found.start()
-        if kept in ("", "-"):
-            # Nothing left for Python: a group `(?:` stays a group, a bare `(?u)` goes.
-            if found.group().endswith(":"):
-                self._emit("(?:", start)
-            return found.end()
-        self._emit(f"(?{kept}{found.group()[-1]}", start)
+        group = found.group().endswith(":")
+        if group:
+            self._scoped.append([])
+            self._emit(f"(?{kept}:" if kept else "(?:", start)
+        elif kept:
+            opener = f"(?{kept}:"
+            self._scoped[-1].append(opener)
+            self._emit(opener, start)
         return found.end()
 
 
@@ -172,24 +189,15 @@ def _java_error(exc: re.error, tr: _Translation) -> PatternSyntaxError:
         description, index = "Unmatched closing ')'", at - 1
     elif msg in ("nothing to repeat", "multiple repeat") and 0 <= at < len(java):
         description = f"Dangling meta character '{java[at]}'"
-    elif msg == "unterminated character set":
-        description, index = "Unclosed character class", len(java) - 1
     elif msg == "min repeat greater than max repeat":
         description, index = "Illegal repetition range", java.find("}", at)
     elif msg == "bad escape (end of pattern)":
         description, index = "Unexpected internal error", len(java)
-    elif msg.startswith(("bad escape \\p", "bad escape \\P")):
-        close = java.find("}", at)
-        name = java[at + 2:close + 1] if java.startswith("{", at + 2) and close > 0 else ""
-        description, index = f"Unknown character property name {name}", max(close, at + 2)
     elif msg == "bad escape \\k":
         description = "\\k is not followed by '<' for named capturing group"
         index = at + 2
     elif msg.startswith("bad escape"):
         description, index = "Illegal/unsupported escape sequence", at + 1
-    elif msg.startswith("bad character range"):
-        low = msg.removeprefix("bad character range ").split("-")[0]
-        description, index = "Illegal character range", at + len(low) + 1
     elif msg.startswith(("unknown extension", "unknown flag")):
         description, index = "Unknown inline modifier", at + 1
     elif msg.startswith("redefinition of group name"):

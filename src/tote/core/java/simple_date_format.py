@@ -12,8 +12,10 @@ Where the two differ: SimpleDateFormat skips spaces before any field, reads a `-
 and places a two-digit `yy` (exactly two digits) within the 80 years before and 20 after
 the moment the format was made; FastDateFormat skips whitespace only before a field read
 to its end, reads digits only, and places any `yy` value under 100 by year alone.
-Not reproduced: week fields (`w`, `W`, `F`) are read but not used, and time zone names
-other than UTC and GMT are not read.
+SimpleDateFormat also reads zone names, in any case, as fixed offsets (`EST` is -05:00 and
+`EDT` -04:00 whatever the date; `IST` is +02:00, as Java reads it), for the zones
+`tote.core.java.zone_names` lists. Not reproduced: week fields (`w`, `W`, `F`) are read
+but not used, and FastDateFormat reads no zone names but UTC and GMT.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import time
 from dataclasses import dataclass
 
 from tote.core.java import calendar as cal
+from tote.core.java import zone_names
 
 _DAY_MS = 86_400_000
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -48,7 +51,10 @@ _ISO_OFFSET = {n: re.compile(r) for n, r in
                ((1, r"Z|[+-]\d{2}"), (2, r"Z|[+-]\d{4}"), (3, r"Z|[+-]\d{2}:\d{2}"))}
 _ZONE = re.compile(r"[+-]\d{4}|GMT[+-]\d{1,2}:\d{2}|UTC|GMT", re.IGNORECASE)
 # SimpleDateFormat reads a sign after GMT as an offset or fails (`GMT+5` is unparseable).
-_ZONE_SIMPLE = re.compile(r"[+-]\d{4}|GMT[+-]\d{1,2}:\d{2}|UTC|GMT(?![+-])", re.IGNORECASE)
+_ZONE_SIMPLE = re.compile(
+    "".join(re.escape(name) + "|" for name in zone_names.LONG_NAMES + zone_names.SHORT_NAMES
+            if name.upper() != "GMT")
+    + r"[+-]\d{4}|GMT[+-]\d{1,2}:\d{2}|GMT(?![+-])", re.IGNORECASE)
 _OFFSET = re.compile(r"(?:GMT)?([+-])(\d{1,2}):?(\d{2})?", re.IGNORECASE)
 
 
@@ -279,6 +285,9 @@ def _day(year: int, g: dict[str, int], stamps: dict[str, int]) -> int:
 def _offset_ms(zone: str) -> int:
     if zone.upper() in ("Z", "UTC", "GMT"):
         return 0
+    named = zone_names.parsed_offset_minutes(zone)
+    if named is not None:
+        return named * 60_000
     match = _OFFSET.fullmatch(zone)
     assert match is not None, zone
     minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)

@@ -3,7 +3,11 @@ PARSE_DATE and Connect use, is `tote.core.java.simple_date_format`).
 
 ksqlDB's date functions take Java patterns (`yyyy-MM-dd HH:mm:ss.SSS`); each pattern is
 translated once into a list of fields, which formats a datetime and builds a regex to
-parse one. Supported letters: y u M L d D H h k K m s S a E X x Z z and quoted literals.
+parse one. Supported letters: y u M L d D H h k K m s S a E X x Z z VV and quoted literals.
+Zones print and read as Java 17 does in Locale.US: `z` / `zzzz` the short and long names
+(`EST`, `Eastern Standard Time`; names from `tote.core.java.zone_names`), `VV` the zone ID,
+`Z` / `X` / `x` the offsets (`-0500`, `-05:00`, `GMT-05:00` for `ZZZZ`). A name read picks
+the zone Java picks for it (`EST` is America/New_York, so in July it means -04:00).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tote.core.java import zone_names
 
 _MONTHS = [
     "January",
@@ -44,15 +50,19 @@ class _Field:
 
 
 def zone(name: str) -> datetime.tzinfo:
-    """A Java ZoneId: region names, `UTC`, `Z`, `GMT+2`, `+05:30`."""
+    """A Java ZoneId: region names, `UTC`, `Z`, `GMT+2`, `+05:30`. A fixed offset is named
+    by the ID Java normalises it to (`GMT+02:00`), which is what `z` and `VV` print."""
     upper = name.upper()
     if upper in ("Z", "UTC", "GMT", "UT"):
-        return datetime.UTC
-    match = re.fullmatch(r"(?:UTC|GMT|UT)?([+-])(\d{1,2})(?::?(\d{2}))?", name)
+        return datetime.timezone(datetime.timedelta(0), upper)
+    match = re.fullmatch(r"(UTC|GMT|UT)?([+-])(\d{1,2})(?::?(\d{2}))?", name)
     if match:
-        sign = -1 if match.group(1) == "-" else 1
-        delta = datetime.timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
-        return datetime.timezone(sign * delta)
+        sign = -1 if match.group(2) == "-" else 1
+        hours, minutes = int(match.group(3)), int(match.group(4) or 0)
+        delta = datetime.timedelta(hours=hours, minutes=minutes)
+        offset = f"{match.group(2)}{hours:02d}:{minutes:02d}" if delta else ""
+        prefix = match.group(1) or ("" if delta else "Z")
+        return datetime.timezone(sign * delta, prefix + offset)
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -84,6 +94,10 @@ def _tokens(pattern: str) -> list[_Field]:
             end = i
             while end < len(pattern) and pattern[end] == ch:
                 end += 1
+            if ch == "V" and end - i != 2:
+                raise PatternError("Pattern letter count must be 2: V")
+            if ch == "z" and end - i > 4:
+                raise PatternError("Too many pattern letters: z")
             fields.append(_Field(ch, end - i))
             i = end
         elif ch.isalpha():
@@ -95,17 +109,21 @@ def _tokens(pattern: str) -> list[_Field]:
 
 
 def _offset_text(value: datetime.datetime, letter: str, count: int) -> str:
+    """`X` / `x` (1: `+05`, `+0530`; 2 and 4: `+0530`; 3 and 5: `+05:30`; `X` gives `Z`
+    for zero), `Z` (1-3: `+0530`; 4: `GMT+05:30`; 5: as `XXXXX`)."""
     offset = value.utcoffset() or datetime.timedelta(0)
     minutes = int(offset.total_seconds() // 60)
+    if letter == "Z" and count == 4:
+        return "GMT" + (_offset_text(value, "x", 3) if minutes else "")
+    if letter == "Z":
+        letter, count = ("x", 2) if count <= 3 else ("X", 3)
     if letter == "X" and minutes == 0:
         return "Z"
     sign = "+" if minutes >= 0 else "-"
     hours, mins = divmod(abs(minutes), 60)
-    if letter == "Z" and count <= 3:
-        return f"{sign}{hours:02d}{mins:02d}"
     if count == 1:
         return f"{sign}{hours:02d}" + (f"{mins:02d}" if mins else "")
-    if count == 2 or letter == "Z":
+    if count in (2, 4):
         return f"{sign}{hours:02d}{mins:02d}"
     return f"{sign}{hours:02d}:{mins:02d}"
 
@@ -160,8 +178,10 @@ def _format_field(f: _Field, value: datetime.datetime, years: int = 0) -> str:
         return day if n >= 4 else day[:3]
     if letter in "XxZ":
         return _offset_text(value, letter, n)
-    if letter in "zV":
-        return value.tzname() or "UTC"
+    if letter == "z":
+        return zone_names.display_name(value, long=n >= 4)
+    if letter == "V":
+        return zone_names.zone_id(value)
     if letter == "G":
         return "AD" if value.year + years > 0 else "BC"
     raise PatternError(f"Unsupported pattern letter: {letter}")
@@ -194,7 +214,10 @@ def _field_regex(f: _Field, group: str) -> str:
     if letter in "XxZ":
         return rf"(?P<{group}>Z|[+-]\d{{2}}(?::?\d{{2}})?)"
     if letter in "zV":
-        return rf"(?P<{group}>[A-Za-z_/+\-0-9]+)"
+        zone_texts = () if letter == "V" else (
+            zone_names.LONG_NAMES if n >= 4 else zone_names.SHORT_NAMES)
+        named = "".join(re.escape(text) + "|" for text in zone_texts)
+        return rf"(?P<{group}>{named}[A-Za-z_/+\-0-9:]+)"
     if letter == "G":
         return r"(?:AD|BC)"
     raise PatternError(f"Unsupported pattern letter: {letter}")
@@ -315,6 +338,7 @@ class JavaPattern:
         self.pattern = pattern
         self.fields = _tokens(pattern)
         self.captures = [(f"g{i}", f) for i, f in enumerate(self.fields) if f.letter in _KEYS]
+        self.reads_zone_names = any(f.letter == "z" for f in self.fields)
         names = {id(f): name for name, f in self.captures}
         self.regex = re.compile(
             "".join(_field_regex(f, names.get(id(f), "")) for f in self.fields), re.IGNORECASE
@@ -365,7 +389,8 @@ class JavaPattern:
         if "off" in g:
             tz = zone(str(g["off"]))
         elif "zone" in g:
-            tz = zone(str(g["zone"]))
+            named = self.reads_zone_names and zone_names.parsed_zone(str(g["zone"]))
+            tz = zone(named or str(g["zone"]))
         try:
             if "D" in g and "M" not in g:
                 base = datetime.datetime(year, 1, 1) + datetime.timedelta(days=int(g["D"]) - 1)
