@@ -75,12 +75,34 @@ def generate(columns: Sequence[SourceColumn], info: FormatInfo, unwrap: bool,
 def register(registry: Registry, topic: str, is_key: bool, schema: GeneratedSchema) -> int:
     """Register (idempotently) under the topic's subject; returns the schema id."""
     try:
-        version = registry.register(subject(topic, is_key),
-                                    SchemaRequest(schema.text, schema_type=schema.schema_type))
+        version = registry.register(subject(topic, is_key), schema_request(schema))
     except RegistryError as exc:
         raise StatementError(
             f"Could not register schema for topic: {exc.message}") from None
     return version.id
+
+
+def register_for_statement(registry: Registry, topic: str, is_key: bool,
+                           schema: GeneratedSchema) -> None:
+    """Register the schema a CREATE [AS SELECT] declares; refused as `registration_refused`
+    words it."""
+    try:
+        registry.register(subject(topic, is_key), schema_request(schema))
+    except RegistryError as exc:
+        raise registration_refused(exc) from None
+
+
+def schema_request(schema: GeneratedSchema) -> SchemaRequest:
+    """What registering the schema sends (the walk asks the registry about the same)."""
+    return SchemaRequest(schema.text, schema_type=schema.schema_type)
+
+
+def registration_refused(exc: RegistryError) -> StatementError:
+    """A CREATE's error when the registry refuses its schema (also the walk's), as ksqlDB
+    words it: SchemaRegistryUtil and SchemaRegisterInjector each prefix the registry
+    client's error, whose message ends with its error code."""
+    return StatementError("Could not register schema for topic: Could not register schema "
+                          f"for topic: {exc.message}; error code: {exc.error_code}")
 
 
 def registered_text(registry: Registry, topic: str, is_key: bool,

@@ -63,8 +63,12 @@ def apply_effects(effects: SideEffects, log: Log, registry: Registry | None,
         if registration.if_absent and existed:
             continue
         known = registry.versions(subject) if existed else []
-        schemas.register(registry, registration.topic, registration.is_key,
-                         registration.schema)
+        try:
+            schemas.register_for_statement(registry, registration.topic,
+                                           registration.is_key, registration.schema)
+        except StatementError:
+            done.rollback()  # the schemas registered before this one
+            raise
         if not existed:
             done.subjects.append(subject)
         else:

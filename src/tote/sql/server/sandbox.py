@@ -4,10 +4,14 @@ SandboxedKafkaTopicClient and SandboxedSchemaRegistryClient).
 
 Nothing here writes to the log or the registry. A topic is "created" once the checks
 creating it would make pass (`validate_topic_spec`, the checks every backend runs first);
-a schema is "registered" only under a subject that has none yet, where registering cannot
-be refused for compatibility. What cannot be simulated so (a new version of an existing
-subject, a read of a subject the walk changed) raises `CannotSimulate`, which stops the
-walk: the rest of the request is then checked as it runs.
+a schema is "registered" under a subject that has none yet, and a new version of an
+existing subject is taken as registered without asking the registry's compatibility
+check, as ksqlDB's sandbox registers into a cache of its own: an incompatible schema is
+refused when its statement runs, after the earlier statements of the request ran.
+
+What cannot be simulated so (a subject the walk already changed, a read of a subject the
+walk changed) raises `CannotSimulate`, which stops the walk: the rest of the request is
+then checked as it runs.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from dataclasses import dataclass, field
 from tote.core.errors import ToteError
 from tote.core.records import TopicSpec
 from tote.log.base import validate_topic_spec
-from tote.sql.analyzer.context import AnalysisContext, SideEffects
-from tote.sql.codecs.schemas import SR_FORMATS, subject
+from tote.registry import Registry, RegistryError
+from tote.sql.analyzer.context import AnalysisContext, SchemaRegistration, SideEffects
+from tote.sql.codecs.schemas import SR_FORMATS, schema_request, subject
 from tote.sql.errors import StatementError
 from tote.sql.sources import DataSource
 
@@ -59,6 +64,7 @@ def simulate_effects(effects: SideEffects, ctx: SandboxContext) -> None:
     overlay = ctx.overlay
     registry = ctx.registry
     new_subjects: list[str] = []
+    new_versions: list[str] = []
     for registration in effects.schemas:
         if registry is None:
             raise StatementError("The statement needs a schema registry, and none is "
@@ -71,7 +77,9 @@ def simulate_effects(effects: SideEffects, ctx: SandboxContext) -> None:
         if name in registry.subjects():
             if registration.if_absent:
                 continue
-            raise CannotSimulate(name)  # a new version: the registry's compatibility check
+            if _adds_version(registry, name, registration):
+                new_versions.append(name)
+            continue
         new_subjects.append(name)
     new_topics: dict[str, TopicSpec] = {}
     for request in effects.topics:
@@ -84,11 +92,21 @@ def simulate_effects(effects: SideEffects, ctx: SandboxContext) -> None:
             raise StatementError(f"Could not create topic '{request.name}': {exc.message}"
                                  ) from None
         new_topics[request.name] = spec
-    overlay.subjects.update(new_subjects)
+    overlay.subjects.update(new_subjects + new_versions)
     overlay.registered.update(new_subjects)
     for name, spec in new_topics.items():
         overlay.created[name] = spec
         overlay.deleted.discard(name)
+
+
+def _adds_version(registry: Registry, name: str, registration: SchemaRegistration) -> bool:
+    """Whether registering under the existing subject `name` adds a version: False when a
+    live version holds the schema already (registering it again changes nothing)."""
+    try:
+        registry.lookup(name, schema_request(registration.schema))
+    except RegistryError:
+        return True
+    return False
 
 
 def simulate_delete_topic(source: DataSource, ctx: SandboxContext) -> None:

@@ -13,18 +13,23 @@ the session's properties and variables, and an overlay of topics and schemas
   the other connector statements have no validation (ksqlDB's NO_VALIDATION);
 - CREATE STREAM|TABLE [AS SELECT], INSERT INTO ... SELECT, DROP, ALTER, CREATE TYPE and
   DROP TYPE are analysed and applied to the copy, their topics and schemas to the
-  overlay, the started queries recorded in the copy;
+  overlay (a new version of a subject taken as registered, as ksqlDB's sandbox takes
+  it), the started queries recorded in the copy; CREATE OR REPLACE of a running query replaces
+  it in the copy under its id, once analysis accepted the upgrade;
 - SET / UNSET change the copy of the session; DEFINE / UNDEFINE its variables; listings
-  that cannot fail (SHOW STREAMS, SHOW QUERIES, DESCRIBE STREAMS, ...) are passed;
+  that cannot fail (SHOW STREAMS, SHOW QUERIES, DESCRIBE STREAMS, ...) are passed, and so
+  are ASSERT TOPIC and ASSERT SCHEMA, which ksqlDB does not validate (they wait, then
+  hold or fail, when they run; the statements after one are validated without it);
 - DESCRIBE, DESCRIBE FUNCTION, EXPLAIN and INSERT VALUES are checked as they run, writing
   nothing; TERMINATE, PAUSE and RESUME change the copy (`sandbox_commands`);
-- anything else (ASSERT, ...), and what the walk cannot stand for exactly
+- anything else (ALTER SYSTEM, ...), and what the walk cannot stand for exactly
   (`sandbox.CannotSimulate`), stops the walk. What the walk did not reach is checked as
   it runs.
 
 A single statement is not walked: its own failure already leaves nothing behind. The
 walk's errors are the ones running the statement would raise; up to where it stops it
-is exact, so it refuses nothing that would run. It writes nothing.
+is exact, so it refuses nothing that would run (save what an ASSERT before it would have
+waited for, as ksqlDB's validation refuses it too). It writes nothing.
 """
 
 from __future__ import annotations
@@ -63,6 +68,9 @@ _CONNECT_CHANGES = (s.CreateConnector, s.DropConnector)
 _PASSED = (c.ListStreams, c.ListTables, c.ListQueries, c.ListTopics, c.ListProperties,
            c.ListFunctions, c.ListTypes, c.ListVariables, c.DefineVariable,
            c.UndefineVariable, c.DescribeStreams, c.DescribeTables)
+# Statements ksqlDB does not validate (NO_VALIDATION) and that change nothing: passed too,
+# their checks (waiting up to a timeout) made when they run.
+_NOT_VALIDATED = (c.AssertTopic, c.AssertSchema)
 
 
 class Refused(Exception):
@@ -94,7 +102,7 @@ class _Walk:
             connectors.validate_create(statement, connectors.client_for(self.config))
             self.validated.add(index)
             return True
-        if isinstance(statement, connectors.CONNECTOR_STATEMENTS + _PASSED):
+        if isinstance(statement, connectors.CONNECTOR_STATEMENTS + _PASSED + _NOT_VALIDATED):
             return True
         if isinstance(statement, c.SetProperty):
             properties.check_set(statement.name, statement.value, self.config.server)
@@ -158,25 +166,32 @@ class _Walk:
         result = analyze_create_as(statement, self.ctx)
         if not isinstance(result, QueryPlan):
             return False
-        if result.replace and self.ctx.metastore.create_query_of(result.sink.name):
-            raise CannotSimulate("CREATE OR REPLACE of a running query")
+        # CREATE OR REPLACE of a running query: analysis checked the upgrade (the new sink
+        # against the old); the replacement then runs under the old query's id.
+        replaced = (self.ctx.metastore.create_query_of(result.sink.name) if result.replace
+                    else None)
         simulate_effects(result.effects, self.ctx)
         self.ctx.metastore.put_source(result.sink)
-        self._start(result, text)
+        self._start(result, text, replaced)
         return True
 
-    def _start(self, plan: QueryPlan, text: str) -> None:
+    def _start(self, plan: QueryPlan, text: str, replaced: str | None = None) -> None:
         """Start the query in the copy (its effects already simulated, as when it runs),
-        under the id it would most likely get: an error naming it stops the walk."""
+        under the id of the query it replaces, else the id it would most likely get: an
+        error naming that one stops the walk."""
         _check_joins(plan)
         ms = self.ctx.metastore
-        commands = self.engine.commands
-        number = (ms.allocate_query_number() if commands is None
-                  else commands.next_offset() + 1 + self.recorded)
-        qid = query_id(plan, number)
-        if qid in ms.queries:
-            raise CannotSimulate(qid)
-        self.ctx.overlay.queries.add(qid)
+        if replaced is not None:
+            ms.remove_query(replaced)
+            qid = replaced
+        else:
+            commands = self.engine.commands
+            number = (ms.allocate_query_number() if commands is None
+                      else commands.next_offset() + 1 + self.recorded)
+            qid = query_id(plan, number)
+            if qid in ms.queries:
+                raise CannotSimulate(qid)
+            self.ctx.overlay.queries.add(qid)
         ms.add_query(QueryRecord(qid, text, plan.sink.name, plan.sources, plan.sink.topic))
 
     def _drop(self, statement: s.DropSource) -> None:
