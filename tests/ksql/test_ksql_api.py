@@ -84,7 +84,7 @@ def test_show_queries_and_properties(ksql) -> None:
     properties = ksql.post("SHOW PROPERTIES;",
                            streamsProperties={"auto.offset.reset": "earliest"}).json()
     by_name = {p["name"]: p for p in properties[0]["properties"]}
-    assert by_name["auto.offset.reset"]["value"] == "earliest"
+    assert by_name["ksql.streams.auto.offset.reset"]["value"] == "earliest"
     assert by_name["ksql.service.id"]["value"] == "default_"
 
 

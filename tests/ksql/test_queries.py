@@ -172,7 +172,8 @@ def test_inserts_stream(ksql) -> None:
     assert [m["row"]["columns"] for m in rows[1:]] == [["a", 1, 1.5], ["c", None, None]]
     unknown = ksql.client.post("/inserts-stream", content=b'{"target":"NOPE"}\n{}')
     assert unknown.status_code == 400
-    assert unknown.json()["message"] == "Cannot insert values into an unknown stream: `NOPE`"
+    assert unknown.json()["message"] == ("Cannot insert values into an unknown stream/table: "
+                                          "`NOPE`")
 
 
 def test_terminate_transient_query_over_ksql(ksql) -> None:

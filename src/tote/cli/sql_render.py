@@ -62,9 +62,7 @@ def render_entity(console: Console, entity: dict[str, Any]) -> None:
                              [[t["name"], len(t["replicaInfo"]), max(t["replicaInfo"] or [0])]
                               for t in entity.get("topics", [])]))
     elif kind == "properties":
-        console.print(_table(None, ["Property", "Scope", "Level", "Value"],
-                             [[p["name"], p["scope"], p["level"], p["value"]]
-                              for p in entity.get("properties", [])]))
+        _properties(console, entity)
     elif kind == "function_names":
         console.print(_table(None, ["Function Name", "Category"],
                              [[f["name"], f.get("category", "")]
@@ -93,6 +91,21 @@ def render_entity(console: Console, entity: dict[str, Any]) -> None:
         console.print(Text(f" {entity['message']}"))
     else:
         console.print_json(json.dumps(entity))
+
+
+def _properties(console: Console, entity: dict[str, Any]) -> None:
+    """As ksqlDB's CLI: sorted by name, with where each value comes from (SESSION for one
+    the session changed, blank for a declared default, SERVER otherwise)."""
+    overwritten = set(entity.get("overwrittenProperties", []))
+    defaults = set(entity.get("defaultProperties", []))
+
+    def source(name: str) -> str:
+        return "SESSION" if name in overwritten else "" if name in defaults else "SERVER"
+
+    rows = sorted(entity.get("properties", []), key=lambda p: str(p["name"]))
+    console.print(_table(None, ["Property", "Scope", "Default override", "Effective Value"],
+                         [[p["name"], p["scope"], source(p["name"]),
+                           "NULL" if p["value"] is None else p["value"]] for p in rows]))
 
 
 def _describe_function(console: Console, f: dict[str, Any]) -> None:
@@ -203,3 +216,4 @@ class RowPrinter:
         self.console.print(self.rule, markup=False, highlight=False)
         if message:
             self.console.print(message, markup=False, highlight=False)
+

@@ -92,11 +92,11 @@ def entity(result: StatementResult, queries: QueryLookup) -> Entity | None:
                 "id": result.schema_id, "exists": result.exists}
     if isinstance(result, PropertyList):
         return {**_base("properties", result), "properties": [
-            {"name": name, "scope": _scope(name), "value": value,
-             "editable": scope == "SESSION" or name.startswith("ksql.streams."),
-             "level": scope}
-            for name, value, scope in result.properties],
-            "overwrittenProperties": list(result.overwritten), "defaultProperties": []}
+            {"name": p.name, "scope": p.scope, "value": p.value, "editable": p.editable,
+             "level": p.level}
+            for p in result.properties],
+            "overwrittenProperties": list(result.overwritten),
+            "defaultProperties": list(result.defaults)}
     if isinstance(result, VariableList):
         return {**_base("variables", result), "variables": [
             {"name": name, "value": value} for name, value in result.variables]}
@@ -132,10 +132,6 @@ def entity(result: StatementResult, queries: QueryLookup) -> Entity | None:
             "commandSequenceNumber": -1}
 
 
-def _scope(name: str) -> str:
-    if name.startswith("ksql.streams.") or not name.startswith("ksql."):
-        return "KSQL_STREAMS" if name.startswith("ksql.streams.") else "CLIENT"
-    return "KSQL"
 
 
 def query(q: QuerySummary) -> Entity:

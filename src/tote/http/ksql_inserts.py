@@ -1,21 +1,22 @@
 """`POST /inserts-stream`: newline-delimited JSON in, one acknowledgement per row out.
 
-The first line names the target stream (`{"target": "S1"}`), each following line is a
-row. The answer is a stream of `{"status":"ok","seq":N}` lines, or for a row that
-cannot be written `{"status":"error","seq":N,"error_code":40000,"message":...}`; the
-other rows are still written.
+The first line names the target stream or table (`{"target": "S1"}`: upper-cased unless
+quoted, as an identifier in SQL), each following line is a row. The answer is a stream
+of `{"status":"ok","seq":N}` lines, or for a row that cannot be written
+`{"status":"error","seq":N,"error_code":40000,"message":...}`; the other rows are still
+written.
 
 As in ksqlDB, rows are written while the request body is still arriving: the rows of
 each chunk that comes in are appended together and acknowledged at once, so a client
-on HTTP/2 can keep one request open and stream rows into it. An unknown target (or a
-first line that is not a target) is a 400 before any acknowledgement, and so are its
-`properties` that ksqlDB refuses (an unknown name, a value of the wrong type, one the
-server's policy denies): checked first, as ksqlDB's `createInsertsSubscriber` does before
-it looks at the target. A target whose value format cannot carry its columns (only
-ALTER STREAM ... ADD makes one) fails when ksqlDB builds its serde, before any row: a 500
-whose message ksqlDB keeps to its log. The request is a raw ASGI app because Starlette's
-`StreamingResponse` reads the request's messages itself (to notice a disconnect), which
-would swallow the body being streamed.
+on HTTP/2 can keep one request open and stream rows into it. An unknown, windowed or
+read-only target (or a first line that is not a target) is a 400 before any
+acknowledgement, and so are its `properties` that ksqlDB refuses (an unknown name, a
+value of the wrong type, one the server's policy denies): checked first, as ksqlDB's
+`createInsertsSubscriber` does before it looks at the target. A target whose value
+format cannot carry its columns (only ALTER STREAM ... ADD makes one) fails when ksqlDB
+builds its serde, before any row: a 500 whose message ksqlDB keeps to its log. The
+request is a raw ASGI app because Starlette's `StreamingResponse` reads the request's
+messages itself (to notice a disconnect), which would swallow the body being streamed.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from starlette.types import Message, Receive, Scope, Send
 from tote.core.errors import BadRequest, ToteError
 from tote.http.common import check_unicode, dumps
 from tote.http.ksql_overrides import stream_properties
+from tote.sql.config import Config
 from tote.sql.errors import StatementError
 from tote.sql.execution.inserts import INSERT_VALUES_DISABLED, insert_values_enabled
 from tote.sql.server import KsqlServer
@@ -122,7 +124,8 @@ class InsertsStream:
         engine = self.server.engine
         if not insert_values_enabled(engine.config.server):  # before the target, as ksqlDB
             raise BadRequest(INSERT_VALUES_DISABLED)
-        source = find_target(engine.metastore, head["target"])
+        server = Config(dict(engine.config.server))  # ksqlDB checks the server's config
+        source = find_target(engine.metastore, head["target"], server)
         try:
             inserter = await run_in_threadpool(RowInserter, engine.log, engine.registry,
                                                source, engine.clock)

@@ -8,7 +8,7 @@ written for ksqlDB run unchanged. Which names and values SET and requests may us
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tote.sql.errors import StatementError
@@ -101,14 +101,6 @@ class Config:
             _check(name, text)
             merged[name] = text
         return Config(dict(self.server), merged)
-
-    def items(self) -> Iterator[tuple[str, str]]:
-        """Every effective property, sorted by name."""
-        names = set(DEFAULTS) | set(self.server) | set(self.overrides)
-        for name in sorted(names):
-            value = self.get(name)
-            if value is not None:
-                yield name, value
 
     @property
     def service_id(self) -> str:

@@ -3,7 +3,8 @@
 Data only (the rule that uses it is `tote.sql.properties`): the config definitions of
 ksqlDB 8.x (KsqlConfig, KsqlRequestConfig) and of the Kafka 4 clients and Streams it
 embeds, as names grouped by type, plus the value checks beyond the type that tote
-applies (a fixed set of values, or a numeric range).
+applies (a fixed set of values, or a numeric range), ksqlDB's own defaults, and the
+sets that decide how SHOW PROPERTIES marks a config (its level, whether it is editable).
 """
 
 from __future__ import annotations
@@ -340,4 +341,159 @@ CHECKS: Final[Mapping[str, Check]] = {
     "sasl.login.refresh.min.period.seconds": Range(0, 900),
     "statestore.cache.max.bytes": Range(0, None),
     "task.timeout.ms": Range(0, None),
+}
+
+# The defaults ksqlDB 8.x declares for its own configs (KsqlConfig's definitions, the
+# compatibility-breaking ones at their current value), as ksqlDB lists them: the text
+# ConfigDef renders (a list joined by commas), None where the default is null.
+KSQL_DEFAULTS: Final[Mapping[str, str | None]] = {
+    "ksql.access.validator.enable": "auto",
+    "ksql.admin.request.retry.timeout.ms": "2500",
+    "ksql.assert.schema.default.timeout.ms": "1000",
+    "ksql.assert.topic.default.timeout.ms": "1000",
+    "ksql.authorization.cache.expiry.time.secs": "30",
+    "ksql.authorization.cache.max.entries": "10000",
+    "ksql.cast.strings.preserve.nulls": "true",
+    "ksql.client.ip_port.configuration.enabled": "false",
+    "ksql.connect.basic.auth.credentials.file": "",
+    "ksql.connect.basic.auth.credentials.reload": "false",
+    "ksql.connect.basic.auth.credentials.source": "NONE",
+    "ksql.connect.request.headers.plugin": None,
+    "ksql.connect.request.timeout.ms": "5000",
+    "ksql.connect.url": "http://localhost:8083",
+    "ksql.connect.worker.config": "",
+    "ksql.create.or.replace.enabled": "true",
+    "ksql.create.topic.inherit.source.replicas.enabled": "true",
+    "ksql.deployment.type": "selfManaged",
+    "ksql.endpoint.migrate.query": "true",
+    "ksql.error.classifier.regex": "",
+    "ksql.extension.dir": "ext",
+    "ksql.fetch.remote.hosts.max.timeout.seconds": "10",
+    "ksql.headers.columns.enabled": "true",
+    "ksql.hidden.topics": ("_confluent.*,__confluent.*,_schemas,__consumer_offsets,"
+                          "__transaction_state,connect-configs,connect-offsets,"
+                          "connect-status,connect-statuses"),
+    "ksql.insert.into.values.enabled": "true",
+    "ksql.internal.topic.min.insync.replicas": "1",
+    "ksql.internal.topic.replicas": "1",
+    "ksql.json_sr.converter.deserializer.enabled": "true",
+    "ksql.kafka.client.additional.config.prefixes": "",
+    "ksql.lambdas.enabled": "true",
+    "ksql.metastore.backup.location": "",
+    "ksql.metrics.extension": None,
+    "ksql.metrics.tags.custom": "",
+    "ksql.nested.error.set.null": "true",
+    "ksql.new.query.planner.enabled": "false",
+    "ksql.output.topic.name.prefix": "",
+    "ksql.persistence.default.format.key": "KAFKA",
+    "ksql.persistence.default.format.value": None,
+    "ksql.persistence.wrap.single.values": None,
+    "ksql.persistent.prefix": "query_",
+    "ksql.properties.overrides.allowlist": "",
+    "ksql.properties.overrides.denylist": "",
+    "ksql.properties.overrides.log": "false",
+    "ksql.properties.overrides.range.validation.log.enabled": "false",
+    "ksql.properties.overrides.validation.mode": "denylist",
+    "ksql.properties.overrides.validation.restore.enabled": "false",
+    "ksql.proxy.protocol.local.mode.enabled": "false",
+    "ksql.pull.queries.enable": "true",
+    "ksql.query.cleanup.shutdown.timeout.ms": "30000",
+    "ksql.query.error.max.queue.size": "10",
+    "ksql.query.persistent.active.limit": "2147483647",
+    "ksql.query.persistent.max.bytes.buffering.total": "-1",
+    "ksql.query.pull.coordinator.queue.capacity": "2147483647",
+    "ksql.query.pull.enable.standby.reads": "false",
+    "ksql.query.pull.forwarding.timeout.ms": "20000",
+    "ksql.query.pull.interpreter.enabled": "true",
+    "ksql.query.pull.limit.clause.enabled": "true",
+    "ksql.query.pull.max.allowed.offset.lag": "9223372036854775807",
+    "ksql.query.pull.max.concurrent.requests": "2147483647",
+    "ksql.query.pull.max.hourly.bandwidth.megabytes": "2147483647",
+    "ksql.query.pull.max.qps": "2147483647",
+    "ksql.query.pull.metrics.enabled": "true",
+    "ksql.query.pull.range.scan.enabled": "true",
+    "ksql.query.pull.router.queue.capacity": "2147483647",
+    "ksql.query.pull.router.thread.pool.size": "50",
+    "ksql.query.pull.stream.enabled": "true",
+    "ksql.query.pull.table.scan.enabled": "true",
+    "ksql.query.pull.thread.pool.size": "50",
+    "ksql.query.push.v2.alos.enabled": "true",
+    "ksql.query.push.v2.catchup.consumer.msg.window": "50",
+    "ksql.query.push.v2.continuation.tokens.enabled": "false",
+    "ksql.query.push.v2.enabled": "false",
+    "ksql.query.push.v2.interpreter.enabled": "true",
+    "ksql.query.push.v2.latest.reset.age.ms": "30000",
+    "ksql.query.push.v2.max.catchup.consumers": "5",
+    "ksql.query.push.v2.max.hourly.bandwidth.megabytes": "2147483647",
+    "ksql.query.push.v2.metrics.enabled": "true",
+    "ksql.query.push.v2.new.latest.delay.ms": "5000",
+    "ksql.query.push.v2.registry.installed": "false",
+    "ksql.query.retry.backoff.initial.ms": "15000",
+    "ksql.query.retry.backoff.max.ms": "900000",
+    "ksql.query.status.running.threshold.seconds": "300",
+    "ksql.query.transient.max.bytes.buffering.total": "-1",
+    "ksql.queryanonymizer.cluster_namespace": None,
+    "ksql.queryanonymizer.logs_enabled": "true",
+    "ksql.readonly.topics": ("_confluent.*,__confluent.*,_schemas,__consumer_offsets,"
+                          "__transaction_state,connect-configs,connect-offsets,"
+                          "connect-status,connect-statuses"),
+    "ksql.resource.extension.class": None,
+    "ksql.runtime.feature.shared.enabled": "false",
+    "ksql.schema.registry.url": "",
+    "ksql.security.extension.class": None,
+    "ksql.service.id": "default_",
+    "ksql.shared.runtimes.count": "2",
+    "ksql.sink.window.change.log.additional.retention": "1000000",
+    "ksql.source.table.materialization.enabled": "true",
+    "ksql.streams.shutdown.timeout.ms": "300000",
+    "ksql.suppress.buffer.size.bytes": "-1",
+    "ksql.suppress.enabled": "true",
+    "ksql.timestamp.throw.on.invalid": "false",
+    "ksql.transient.prefix": "transient_",
+    "ksql.transient.query.cleanup.service.enable": "true",
+    "ksql.transient.query.cleanup.service.initial.delay.seconds": "600",
+    "ksql.transient.query.cleanup.service.period.seconds": "600",
+    "ksql.udf.collect.metrics": "false",
+    "ksql.udfs.enabled": "true",
+    "ksql.variable.substitution.enable": "true",
+    "ksql.websocket.connection.max.timeout.ms": "3600000",
+}
+
+# Query-level configs (ksqlDB"s PropertiesList.QueryLevelProperties): SET may give each
+# query its own value. SHOW PROPERTIES gives them the level QUERY, matching the name as
+# listed (so `ksql.streams.auto.offset.reset` is listed at SERVER level).
+QUERY_LEVEL: Final = frozenset({
+    "auto.offset.reset", "buffered.records.per.partition", "cache.max.bytes.buffering",
+    "ksql.fail.on.deserialization.error", "ksql.cast.strings.preserve.nulls",
+    "ksql.nested.error.set.null", "ksql.query.retry.backoff.max.ms",
+    "ksql.query.pull.max.allowed.offset.lag", "ksql.query.pull.table.scan.enabled",
+    "ksql.timestamp.throw.on.invalid", "max.task.idle.ms", "task.timeout.ms",
+})
+
+# Configs ALTER SYSTEM may change (ksqlDB"s PropertiesList.MutableSystemProperties).
+MUTABLE_SYSTEM: Final = frozenset({
+    "max.poll.records", "max.poll.interval.ms", "session.timeout.ms",
+    "heartbeat.interval.ms", "fetch.min.bytes", "fetch.max.bytes", "fetch.max.wait.ms",
+    "metadata.max.age.ms", "max.partition.fetch.bytes", "batch.size", "linger.ms",
+    "delivery.timeout.ms", "max.request.size", "max.block.ms", "buffer.memory",
+    "compression.type", "acceptable.recovery.lag", "commit.interval.ms",
+    "max.warmup.replicas", "num.standby.replicas", "poll.ms",
+    "probing.rebalance.interval.ms", "processing.guarantee", "window.size.ms",
+})
+
+# The Streams configs ksqlDB sets itself, below the server's (KsqlConfig's constructor):
+# SHOW PROPERTIES lists them under `ksql.streams.`. Its two exception handlers depend on
+# `ksql.fail.on.*.error` and are chosen where the listing is made.
+STREAMS_DEFAULTS: Final[Mapping[str, str]] = {
+    "cache.max.bytes.buffering": "10000000",
+    "commit.interval.ms": "2000",
+    "num.stream.threads": "4",
+    "topology.optimization": "all",
+}
+DESERIALIZATION_HANDLER: Final = "io.confluent.ksql.errors.LogMetricAndContinueExceptionHandler"
+PRODUCTION_HANDLERS: Final = {  # by `ksql.fail.on.production.error` (default true)
+    True: "io.confluent.ksql.errors.ProductionExceptionHandlerUtil"
+          "$LogAndFailProductionExceptionHandler",
+    False: "io.confluent.ksql.errors.ProductionExceptionHandlerUtil"
+           "$LogAndContinueProductionExceptionHandler",
 }

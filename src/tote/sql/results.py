@@ -80,9 +80,25 @@ class TopicList(StatementResult):
 
 
 @dataclass(frozen=True)
+class PropertyInfo:
+    """One listed config: `level` QUERY or SERVER, `editable` by SET / ALTER SYSTEM,
+    `value` None where the config is unset and has no default."""
+
+    name: str
+    value: str | None
+    editable: bool
+    level: str
+    scope: str = "KSQL"
+
+
+@dataclass(frozen=True)
 class PropertyList(StatementResult):
-    properties: tuple[tuple[str, str, str], ...]  # (name, value, scope)
+    """SHOW PROPERTIES: `overwritten` names the configs whose value the session changed,
+    `defaults` those at ksqlDB's declared default."""
+
+    properties: tuple[PropertyInfo, ...]
     overwritten: tuple[str, ...] = ()
+    defaults: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

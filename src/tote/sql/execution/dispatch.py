@@ -35,6 +35,7 @@ from tote.sql.execution.persistent import (
     terminate_queries,
     undo_start,
 )
+from tote.sql.execution.property_listing import list_properties
 from tote.sql.metastore import MetaStore
 from tote.sql.planner import physical
 from tote.sql.planner.explain import explain_plan
@@ -101,7 +102,7 @@ class Dispatcher:
             return insert_values(statement, ms, engine.log, registry=engine.registry,
                                  functions=engine.functions, clock=engine.clock,
                                  single_partition=engine.harness,
-                                 server=engine.config.server)
+                                 server=engine.config.server, session=session.config)
         if isinstance(statement, s.DropSource):
             return self._drop(statement, text, ctx, session, replay)
         if isinstance(statement, c.TerminateQuery):
@@ -148,7 +149,12 @@ class Dispatcher:
             qid = existing_query
         else:
             qid = query_id(plan, engine.next_query_number(ms, replay))
-        applied = apply_effects(plan.effects, engine.log, engine.registry)
+        try:
+            applied = apply_effects(plan.effects, engine.log, engine.registry)
+        except Exception:
+            if replaced is not None:  # a schema or topic refused: the old query stays on
+                engine.runtime.restore(replaced)
+            raise
         try:
             ms.put_source(plan.sink)
             return self._start(plan, qid, text, ctx=ctx, session=session, replay=replay,
@@ -248,7 +254,7 @@ class Dispatcher:
         if isinstance(statement, c.AssertSchema):
             return assertions.assert_schema(text, statement, engine.registry, session.config)
         if isinstance(statement, c.ListProperties):
-            return listings.list_properties(text, session.config)
+            return list_properties(text, session.config)
         if isinstance(statement, c.ShowColumns):
             return listings.describe_source(text, statement.name, statement.extended, ms,
                                             engine.log)

@@ -29,6 +29,7 @@ from tote.sql.expressions.formatter import format_expression
 from tote.sql.formats import check_value_serde
 from tote.sql.functions import FunctionRegistry
 from tote.sql.metastore import MetaStore
+from tote.sql.reserved_topics import is_read_only
 from tote.sql.results import InsertResult
 from tote.sql.runtime.operators.sink import partition_of
 from tote.sql.sources import PSEUDO_COLUMNS, ROWOFFSET, ROWPARTITION, ROWTIME, DataSource
@@ -46,7 +47,8 @@ def insert_values_enabled(server: Mapping[str, str]) -> bool:
     return Config(dict(server)).optional_flag(INSERT_VALUES_ENABLED) is not False
 
 
-def _alternatives(name: str, metastore: MetaStore) -> str:
+def alternatives(name: str, metastore: MetaStore) -> str:
+    """ksqlDB's hint after an unknown source: the sources whose names differ only in case."""
     matches = sorted((s for s in metastore.sources.values() if s.name.upper() == name.upper()),
                      key=lambda s: s.name)
     if not matches:
@@ -67,14 +69,18 @@ def _alternatives(name: str, metastore: MetaStore) -> str:
     return f"\nDid you mean {found}? Hint: try removing double quotes from the source name."
 
 
-def target_of(statement: InsertValues, metastore: MetaStore) -> DataSource:
+def target_of(statement: InsertValues, metastore: MetaStore, config: Config) -> DataSource:
+    """The source INSERT VALUES writes, checked in InsertValuesExecutor's order; `config`
+    is the session's (its `ksql.readonly.topics` and service id)."""
     source = metastore.source(statement.target)
     if source is None:
         raise StatementError("Cannot insert values into an unknown stream/table: "
                              f"`{statement.target}`"
-                             + _alternatives(statement.target, metastore))
+                             + alternatives(statement.target, metastore))
     if source.window is not None:
         raise StatementError("Cannot insert values into windowed stream/table!")
+    if is_read_only(source.topic, config):
+        raise StatementError(f"Cannot insert values into read-only topic: {source.topic}")
     if source.is_source:
         raise StatementError(f"Cannot insert values into read-only {source.type.lower}: "
                              f"{source.name}")
@@ -167,8 +173,9 @@ def encode_row(statement: InsertValues, source: DataSource, *, registry: Registr
 
 def insert_values(statement: InsertValues, metastore: MetaStore, log: Log, *,
                   registry: Registry | None, functions: FunctionRegistry, clock: Clock,
-                  single_partition: bool, server: Mapping[str, str]) -> InsertResult:
-    source = target_of(statement, metastore)
+                  single_partition: bool, server: Mapping[str, str], session: Config
+                  ) -> InsertResult:
+    source = target_of(statement, metastore, session)
     key_bytes, value_bytes, ts = encode_row(statement, source, registry=registry,
                                             functions=functions, now_ms=clock.now_ms(),
                                             server=server)

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from tote.core.errors import TopicNotFound
 from tote.log.base import Log
-from tote.sql.config import Config
 from tote.sql.errors import StatementError
 from tote.sql.metastore import MetaStore
 from tote.sql.planner.explain import explain_plan
 from tote.sql.planner.physical import PhysicalPlan
-from tote.sql.properties import resolve
 from tote.sql.results import (
     FieldInfo,
-    PropertyList,
     QueryDescription,
     QueryDescriptionResult,
     QueryList,
@@ -83,27 +80,6 @@ def list_topics_extended(text: str, log: Log, show_all: bool) -> TopicUsageList:
         TopicUsage(t.name, t.partitions, t.replicas, consumers.get(t.name, 0),
                    len(groups.get(t.name, ())))
         for t in list_topics(text, log, show_all).topics))
-
-
-_HIDDEN = "[hidden]"
-
-
-def list_properties(text: str, config: Config) -> PropertyList:
-    rows = []
-    for name, value in config.items():
-        scope = "SESSION" if name in config.overrides else (
-            "SERVER" if name in config.server else "KSQL")
-        rows.append((name, _shown(name, value), scope))
-    return PropertyList(text, tuple(rows), tuple(sorted(config.overrides)))
-
-
-def _shown(name: str, value: str) -> str:
-    """A value as ksqlDB's KsqlConfig lists it: a function's config (which may hold a
-    credential) and a PASSWORD-typed config are `[hidden]`."""
-    if name.startswith("ksql.functions."):
-        return _HIDDEN
-    item = resolve(name)
-    return _HIDDEN if item is not None and item.kind == "PASSWORD" else value
 
 
 def fields_of(source: DataSource) -> tuple[FieldInfo, ...]:

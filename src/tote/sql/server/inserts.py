@@ -1,4 +1,4 @@
-"""`/inserts-stream`: rows given as JSON objects, written to a stream's topic.
+"""`/inserts-stream`: rows given as JSON objects, written to a stream's or table's topic.
 
 Each row names columns case-insensitively (`{"ID": 1, "name": "a"}`); missing columns
 are null, `ROWTIME` sets the record timestamp. Values are coerced as ksqlDB's JSON
@@ -20,21 +20,50 @@ from tote.registry import Registry
 from tote.serde.errors import SerializationError
 from tote.serde.json_format import from_json_value
 from tote.sql.codecs import build_codec
+from tote.sql.config import Config
+from tote.sql.execution.inserts import alternatives
 from tote.sql.formats import check_value_serde
 from tote.sql.metastore import MetaStore
+from tote.sql.reserved_topics import is_read_only
 from tote.sql.runtime.operators.sink import partition_of
 from tote.sql.sources import DataSource
 
 
-def find_target(metastore: MetaStore, name: str) -> DataSource:
-    source = metastore.source(name) or metastore.source(name.upper())
+def target_name(target: str) -> str:
+    """The source name a target names, as ksqlDB's `Identifiers.getIdentifierText`:
+    upper-cased, or unquoted (a doubled quote inside is one quote) when it starts with
+    a double quote or a backtick. ValueError as its IllegalArgumentException."""
+    if not target or target[0] not in "\"`":
+        return target.upper()
+    quote = target[0]
+    if len(target) < 2 or target[-1] != quote:
+        raise ValueError("Expected matching quote at end of value")
+    i = 1
+    while i < len(target) - 1:
+        if target[i] == quote:
+            if target[i + 1] != quote or i + 1 == len(target) - 1:
+                raise ValueError(f"Un-escaped quote in middle of value at index {i}")
+            i += 2
+        else:
+            i += 1
+    return target[1:-1].replace(quote * 2, quote)
+
+
+def find_target(metastore: MetaStore, target: str, config: Config) -> DataSource:
+    """The source `/inserts-stream` writes, checked as ksqlDB 8's InsertsStreamEndpoint
+    checks it (tables and SOURCE streams are allowed); `config` is the server's."""
+    try:
+        name = target_name(target)
+    except ValueError as exc:
+        raise BadRequest(f"Invalid target name: {exc}", 40001) from None
+    source = metastore.source(name)
     if source is None:
-        raise BadRequest(f"Cannot insert values into an unknown stream: `{name}`", 40001)
-    if source.is_table:
-        raise BadRequest(f"Cannot insert into a table using the inserts-stream endpoint: "
-                         f"{source.name}", 40001)
-    if source.window is not None or source.is_source:
-        raise BadRequest(f"Cannot insert values into stream: {source.name}", 40001)
+        raise BadRequest(f"Cannot insert values into an unknown stream/table: `{name}`"
+                         + alternatives(name, metastore), 40001)
+    if source.window is not None:
+        raise BadRequest("Cannot insert values into windowed stream/table", 40001)
+    if is_read_only(source.topic, config):
+        raise BadRequest(f"Cannot insert values into read-only topic: {source.topic}", 40001)
     return source
 
 

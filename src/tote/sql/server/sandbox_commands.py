@@ -97,7 +97,7 @@ def _known(qid: str, ctx: SandboxContext) -> None:
 
 def _insert_values(statement: s.InsertValues, ctx: SandboxContext, engine: Engine) -> None:
     """Build and encode the record as `inserts.insert_values` would, writing nothing."""
-    source = target_of(statement, ctx.metastore)
+    source = target_of(statement, ctx.metastore, engine.config)
     check_insertable(statement, source, engine.config.server)  # also for the sources below
     if {source.key_format.name, source.value_format.name} & SR_FORMATS:
         raise CannotSimulate(source.name)

@@ -1,0 +1,35 @@
+"""The topics ksqlDB keeps read-only: INSERT VALUES and `/inserts-stream` refuse them.
+
+As ksqlDB's ReservedInternalTopics: the processing log's topic (named from the service
+id alone, `<service id>ksql_processing_log`, because ksqlDB builds that check's
+processing-log config from its streams properties, where no `ksql.` name survives),
+ksqlDB's own internal topics (`_confluent-ksql-...`) and any topic matching one of
+`ksql.readonly.topics`' Java regular expressions (by default Kafka's and Confluent's
+system topics). One pattern of all of them, matched against the whole name.
+"""
+
+from __future__ import annotations
+
+from tote.core.java.regex import compile_java
+from tote.sql.config import Config
+from tote.sql.property_catalog import KSQL_DEFAULTS
+
+READONLY_TOPICS = "ksql.readonly.topics"
+INTERNAL_TOPIC_PREFIX = "_confluent-ksql-"
+PROCESSING_LOG_SUFFIX = "ksql_processing_log"
+
+
+def _listed(config: Config) -> list[str]:
+    """`ksql.readonly.topics` as ConfigDef parses a LIST: comma-separated, trimmed."""
+    text = config.get(READONLY_TOPICS)
+    if text is None:
+        text = KSQL_DEFAULTS[READONLY_TOPICS] or ""
+    text = text.strip()
+    return [part.strip() for part in text.split(",")] if text else []
+
+
+def is_read_only(topic: str, config: Config) -> bool:
+    """Whether ksqlDB, configured as `config`, refuses to write `topic`."""
+    patterns = [config.service_id + PROCESSING_LOG_SUFFIX, INTERNAL_TOPIC_PREFIX + ".*",
+                *_listed(config)]
+    return compile_java("|".join(patterns)).fullmatch(topic) is not None
