@@ -11,8 +11,11 @@ import pytest
 from tote.bench import instructions
 from tote.bench.pipeline import Shape, instructions_per_bet, prepare
 
-pytestmark = pytest.mark.skipif(instructions.missing() is not None,
-                                reason=instructions.missing() or "")
+# Each count runs Python under valgrind (tens of times slower than bare): on a slow or
+# loaded machine the module's four counts take longer than the suite's default timeout.
+pytestmark = [pytest.mark.skipif(instructions.missing() is not None,
+                                 reason=instructions.missing() or ""),
+              pytest.mark.timeout(1200)]
 
 SHAPE = Shape(1_500, 50, 12)
 
