@@ -150,3 +150,83 @@ def test_a_nested_class_is_a_union_and_and_and_an_intersection(
         in_first, in_second = bool(first.fullmatch(ch)), bool(second.fullmatch(ch))
         assert bool(union.fullmatch(ch)) == (in_first or in_second), ch
         assert bool(both.fullmatch(ch)) == (in_first and in_second), ch
+
+
+# After an empty match Java's `find()` searches again one character on, where Python's
+# `finditer` / `sub` would still take a non-empty match at the same place.
+@pytest.mark.parametrize(("pattern", "text", "expected"), [
+    ("|x*", "x", "<>x<>"),
+    ("|x*", "xx", "<>x<>x<>"),
+    ("|a", "bab", "<>b<>a<>b<>"),
+    ("a??", "aa", "<>a<>a<>"),
+    ("\\b|a", "a", "<>a<>"),
+    ("(?=a)|a", "aa", "<>a<>a"),
+    ("x*", "xax", "<x><>a<x><>"),
+    ("a?", "bab", "<>b<a><>b<>"),
+    ("a*", "baaa", "<>b<aaa><>"),
+])
+def test_replace_all_moves_on_after_an_empty_match_as_java(pattern: str, text: str,
+                                                           expected: str) -> None:
+    assert replace_all(compile_java(pattern), text, "<$0>") == expected
+
+
+# Java's line terminators are `\n`, `\r\n`, `\r`, `\u0085`, `\u2028`, `\u2029` (only `\n`
+# under `d`); MULTILINE `^` never matches at the end; `\b` takes any script's letters;
+# COMMENTS mode (`x`) skips whitespace and comments inside classes too.
+@pytest.mark.parametrize(("pattern", "text", "expected"), [
+    ("(?m)^", "a\n", "<>a\n"),
+    ("(?m)^", "a\r\nb", "<>a\r\n<>b"),
+    ("$", "a\r\n", "a<>\r\n<>"),
+    ("\\Z", "a\r\n", "a<>\r\n<>"),
+    ("(?m)$", "a\rb\r\nc", "a<>\rb<>\r\nc<>"),
+    (".", "a\rb\u2028", "<a>\r<b>\u2028"),
+    ("(?s).", "a\r", "<a><\r>"),
+    ("(?d).", "a\rb\n", "<a><\r><b>\n"),
+    ("\\bcaf\u00e9\\b", "un caf\u00e9 au", "un <caf\u00e9> au"),
+    ("\\b\u0436", "a\u0436 \u0436", "a\u0436 <\u0436>"),
+    ("\\B", "", "<>"),
+    ("(?x)[a b]", "a b", "<a> <b>"),
+    ("(?x)[ ^a]", "a^b", "<a><^>b"),  # `^` negates only right after the `[`
+    ("(?x)[a#b\n]", "ab]", "<a>b]"),
+    ("(?x)[a-c &&[^b]]", "abc ", "<a>b<c> "),
+    ("(?x)[\\ a]", "a b", "<a>< >b"),
+    ("(?x)[\\Q \\E]", "a b", "a< >b"),
+    ("(?x)a # (unclosed {\nb", "ab", "<ab>"),
+    ("(?mx)^ a", "a\na", "<a>\n<a>"),
+])
+def test_anchors_dots_boundaries_and_comments_read_as_javas(pattern: str, text: str,
+                                                            expected: str) -> None:
+    assert replace_all(compile_java(pattern), text, "<$0>") == expected
+
+
+# Blocks, scripts and binary properties, whose data Python's stdlib lacks.
+@pytest.mark.parametrize(("pattern", "text", "found"), [
+    ("\\p{InGreek}+", "a\u03a9\u03b21", ["\u03a9\u03b2"]),
+    ("\\P{InBasic_Latin}", "a\u00e9", ["\u00e9"]),
+    ("\\p{block=BasicLatin}", "\u0436a", ["a"]),
+    ("\\p{IsLatin}+", "a\u00e9 \u03a9", ["a\u00e9"]),
+    ("\\p{sc=Cyrillic}", "\u0436a", ["\u0436"]),
+    ("\\p{IsHan}", "\u4e2da", ["\u4e2d"]),
+    ("[\\p{IsGreek}&&\\p{Lu}]", "\u03a9\u03c9A", ["\u03a9"]),
+    ("\\p{IsAlphabetic}+", "a1\u216b", ["a", "\u216b"]),
+    ("\\p{Isalphabetic}+", "a1\u216b", ["a", "\u216b"]),
+    ("\\p{IsWhite_Space}", "a\u00a0\u2003b\x1c", ["\u00a0", "\u2003"]),
+    # After `Is` a POSIX name means its Unicode property.
+    ("\\p{IsPunct}", "a-\u00bf", ["-", "\u00bf"]),
+    ("\\p{IsAlpha}+", "a1\u00e9", ["a", "\u00e9"]),
+])
+def test_blocks_scripts_and_binary_properties_match_as_javas(pattern: str, text: str,
+                                                             found: list[str]) -> None:
+    assert [m.group() for m in compile_java(pattern).finditer(text)] == found
+
+
+@pytest.mark.parametrize(("pattern", "index"), [
+    ("\\p{InNoSuchBlock}", 16),
+    ("\\p{IsNoSuchScript}", 17),
+])
+def test_an_unknown_block_or_script_is_refused_as_java_does(pattern: str, index: int) -> None:
+    with pytest.raises(PatternSyntaxError) as caught:
+        compile_java(pattern)
+    name = pattern[3:-1]
+    assert (caught.value.description, caught.value.index) == (
+        f"Unknown character property name {{{name}}}", index)

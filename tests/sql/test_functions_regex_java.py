@@ -40,3 +40,27 @@ def test_regexp_replace_refuses_a_bad_replacement_as_java_does(replacement: str,
     value, errors = evaluate_logged(f"REGEXP_REPLACE('ab', '(a)', '{replacement}')")
     assert value is None
     assert len(errors) == 1 and errors[0].message.endswith(message)
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        # After an empty match Java searches again one character on.
+        ("REGEXP_EXTRACT_ALL('|x*', 'xx')", ["", "", ""]),
+        ("REGEXP_EXTRACT_ALL('a?', 'bab')", ["", "a", "", ""]),
+        ("REGEXP_REPLACE('x', '|x*', '-')", "-x-"),
+        # A pattern matching "" splits as `Pattern.split`: trailing empty pieces dropped,
+        # the whole input when nothing matched.
+        ("REGEXP_SPLIT_TO_ARRAY('ab', 'x*')", ["a", "b"]),
+        ("REGEXP_SPLIT_TO_ARRAY('xax', 'x*')", ["", "", "a"]),
+        ("REGEXP_SPLIT_TO_ARRAY('', '')", [""]),
+        ("REGEXP_SPLIT_TO_ARRAY('ab', '')", ["a", "b"]),
+        # Any other splits as Guava's `Splitter.on(pattern)`: trailing empty pieces kept, an
+        # empty match where a piece starts skipped, nothing after a match at the end.
+        ("REGEXP_SPLIT_TO_ARRAY('a,b,', ',')", ["a", "b", ""]),
+        ("REGEXP_SPLIT_TO_ARRAY('ab cd', '\\b')", ["ab", " ", "cd"]),
+        ("REGEXP_SPLIT_TO_ARRAY('aXbX', '(?=X)')", ["a", "Xb", "X"]),
+    ],
+)
+def test_regexp_functions_iterate_matches_as_java(sql: str, expected: object) -> None:
+    assert evaluate(sql) == expected

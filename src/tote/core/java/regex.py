@@ -1,30 +1,35 @@
 r"""`java.util.regex` on Python's `re`: a Java pattern translated, compiled with Java's
 ASCII-only `\w` / `\d` / `\s` and case folding, its syntax errors worded as Java's
-`PatternSyntaxException`, and `Matcher`'s replacement syntax (`$1`, `${name}`, `\$`).
+`PatternSyntaxException`, `Matcher`'s replacement syntax (`$1`, `${name}`, `\$`), and its
+`find()` loop (`find_all`, which `replace_all` and `split` follow).
 
 Translated: named groups `(?<name>...)` and `\k<name>`, `\Q...\E` quoting, `\x{h..h}`,
 counts (a `{` that does not start one is an error, as in Java), character classes with
 Java's nesting and intersections (`[a-c[x-z]]`, `[a-z&&[^aeiou]]`, see `regex_class`), the
-properties `\p{Alpha}` etc. (POSIX names ASCII, as in Java) and the general categories
-`\p{L}` / `\p{Lu}` / `\p{IsLu}` (see `regex_property`), `\z` and `\Z`, and inline flags:
-`(?i)` anywhere holds to the end of its enclosing group, across `|`, as in Java (Python
-takes global flags only at the start), `u` / `U` (Unicode classes and case) turn on
-Unicode for the whole pattern, and `d` (Unix lines) is dropped. Python already reads
-possessive quantifiers and atomic groups. Not translated, refused as unknown names:
-Unicode blocks (`\p{InGreek}`), scripts (`\p{IsLatin}`), and the binary and `java*`
-properties `unicodedata` cannot answer (`\p{IsAlphabetic}`; see `regex_property`).
+properties `\p{Alpha}` etc. (POSIX names ASCII, as in Java), the general categories
+`\p{L}` / `\p{Lu}` / `\p{IsLu}` (see `regex_property`), blocks, scripts and binary
+properties (`\p{InGreek}`, `\p{IsLatin}`, `\p{IsAlphabetic}`, see `regex_unicode`), `.`,
+`^`, `$`, `\z`, `\Z`, `\b` and `\B` with Java's line terminators and word characters (see
+`regex_anchor`), and inline flags: `(?i)` anywhere holds to the end of its enclosing group,
+across `|`, as in Java (Python takes global flags only at the start), `m`, `s`, `d` (Unix
+lines) and `x` (comments, inside classes too: see `regex_comments`) are read here, and
+`u` / `U` (Unicode classes and case) turn on Unicode for the whole pattern. Python already
+reads possessive quantifiers and atomic groups.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
+from tote.core.java import regex_anchor
 from tote.core.java.regex_class import ClassSyntaxError, translate_class, translate_property
+from tote.core.java.regex_comments import comment_end
 
 _COUNT = re.compile(r"\{(\d+(?:,\d*)?)?(\})?")
 _INLINE_FLAGS = re.compile(r"\(\?([idmsuxU-]+)[:)]")
+_ANCHORS = {".": regex_anchor.dot, "^": regex_anchor.caret, "$": regex_anchor.dollar}
 
 
 class PatternSyntaxError(ValueError):
@@ -56,6 +61,8 @@ class _Translation:
         self._origin: list[int] = []
         # Per open group, the scoped flag groups standing for its mid-group `(?i)`s.
         self._scoped: list[list[str]] = [[]]
+        # Per open group, the Java flag letters in force.
+        self._modes: list[frozenset[str]] = [frozenset()]
         self._run()
 
     @property
@@ -76,12 +83,15 @@ class _Translation:
         i = 0
         while i < len(p):
             ch = p[i]
+            if "x" in self._modes[-1] and (skipped := comment_end(p, i, self._modes[-1])) > i:
+                i = skipped
+                continue
             if ch == "\\" and i + 1 < len(p):
                 i = self._escape(i)
                 continue
             if ch == "[":
                 try:
-                    atom, end = translate_class(p, i)
+                    atom, end = translate_class(p, i, self._modes[-1])
                 except ClassSyntaxError as exc:
                     raise PatternSyntaxError(exc.description, p, exc.index) from None
                 self._emit(atom, i)
@@ -90,10 +100,16 @@ class _Translation:
             if ch == "(" and (flags := _INLINE_FLAGS.match(p, i)) is not None:
                 i = self._flags(flags)
                 continue
+            if ch in ".^$":
+                self._emit(_ANCHORS[ch](self._modes[-1]), i)
+                i += 1
+                continue
             if ch == "(":
                 self._scoped.append([])
+                self._modes.append(self._modes[-1])
             elif ch == ")" and len(self._scoped) > 1:
                 self._emit(")" * len(self._scoped.pop()), i)
+                self._modes.pop()
             elif ch == "|":
                 # Java's flags hold across `|`; Python's scoped groups close before it.
                 self._emit(")" * len(self._scoped[-1]) + "|" + "".join(self._scoped[-1]), i)
@@ -144,7 +160,10 @@ class _Translation:
             self._emit("\\Z", i)
             return i + 2
         if nxt == "Z":
-            self._emit("(?=[\\n\\r\\u0085\\u2028\\u2029]?\\Z)", i)
+            self._emit(regex_anchor.end_of_input(self._modes[-1]), i)
+            return i + 2
+        if nxt in "bB" and "U" not in self._modes[-1]:
+            self._emit(regex_anchor.boundary(negated=nxt == "B"), i)
             return i + 2
         self._emit(p[i:i + 2], i)
         return i + 2
@@ -164,13 +183,19 @@ class _Translation:
         letters = found.group(1)
         if "u" in letters or "U" in letters:
             self.unicode = True
-        kept = letters.replace("u", "").replace("U", "").replace("d", "").rstrip("-")
+        on, _, off = letters.partition("-")
+        modes = (self._modes[-1] | set(on)) - set(off)
+        # Only `i` still matters to Python: the rest are spelled out as Java reads them.
+        kept = "".join(c for c in letters if c in "i-").rstrip("-")
         start = found.start()
         group = found.group().endswith(":")
         if group:
+            self._modes.append(modes)
             self._scoped.append([])
             self._emit(f"(?{kept}:" if kept else "(?:", start)
-        elif kept:
+            return found.end()
+        self._modes[-1] = modes
+        if kept:
             opener = f"(?{kept}:"
             self._scoped[-1].append(opener)
             self._emit(opener, start)
@@ -295,10 +320,47 @@ def replacer(regex: re.Pattern[str], replacement: str) -> Callable[[re.Match[str
 
 
 def replace_all(regex: re.Pattern[str], text: str, replacement: str) -> str:
-    """`Matcher.replaceAll(replacement)`."""
-    return regex.sub(replacer(regex, replacement), text)
+    """`Matcher.replaceAll(replacement)`: the matches of `find_all` replaced."""
+    expand = replacer(regex, replacement)
+    pieces: list[str] = []
+    last = 0
+    for match in find_all(regex, text):
+        pieces += (text[last:match.start()], expand(match))
+        last = match.end()
+    return "".join(pieces) + text[last:]
 
 
 def replace_first(regex: re.Pattern[str], text: str, replacement: str) -> str:
     """`Matcher.replaceFirst(replacement)`."""
     return regex.sub(replacer(regex, replacement), text, count=1)
+
+
+# -- Matcher's iteration ---------------------------------------------------------------------
+
+
+def find_all(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The matches of a `Matcher.find()` loop. After an empty match Java searches again
+    one character further on, where `re.finditer` would still take a non-empty match at
+    the same place (`|x*` on "x" is "", "" in Java, "", "x", "" in Python)."""
+    start = 0
+    while start <= len(text) and (match := regex.search(text, start)) is not None:
+        yield match
+        start = match.end() + (match.end() == match.start())
+
+
+def split(regex: re.Pattern[str], text: str) -> list[str]:
+    """`Pattern.split(text)`: no leading empty piece for an empty match at the start, the
+    whole text when nothing else matched, trailing empty pieces dropped."""
+    pieces: list[str] = []
+    last = 0
+    for match in find_all(regex, text):
+        if last == 0 and match.start() == match.end() == 0:
+            continue
+        pieces.append(text[last:match.start()])
+        last = match.end()
+    if last == 0:
+        return [text]
+    pieces.append(text[last:])
+    while pieces and not pieces[-1]:
+        pieces.pop()
+    return pieces

@@ -11,9 +11,11 @@ ends or an `&&` comes, `&&` binds loosest, its right side runs to the next `&&` 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from tote.core.java import regex_property
+from tote.core.java.regex_comments import uncommented_class
 
 _HORIZONTAL = " \\t\\xa0\\u1680\\u180e\\u2000-\\u200a\\u202f\\u205f\\u3000"
 _VERTICAL = "\\n\\x0b\\f\\r\\x85\\u2028\\u2029"
@@ -68,11 +70,19 @@ class _Negation:
 _Node = _Bits | _Leaf | _Union | _Intersection | _Negation
 
 
-def translate_class(java: str, start: int) -> tuple[str, int]:
+def translate_class(java: str, start: int, modes: Collection[str] = ()) -> tuple[str, int]:
     """The class opening at `java[start]` (a `[`) as one Python atom, and the index after
-    its closing `]`; ClassSyntaxError where Java's Pattern.compile fails."""
-    node, end = _Parser(java).clazz(start + 1, consume=True)
-    return _emit(node)[0], end
+    its closing `]`; ClassSyntaxError where Java's Pattern.compile fails. `modes`, the
+    Java flags in force, matter for COMMENTS (`x`)."""
+    if "x" not in modes:
+        node, end = _Parser(java).clazz(start + 1, consume=True)
+        return _emit(node)[0], end
+    text, origin = uncommented_class(java, start, modes)
+    try:
+        node, end = _Parser(text).clazz(1, consume=True)
+    except ClassSyntaxError as exc:
+        raise ClassSyntaxError(exc.description, origin[min(exc.index, len(text))]) from None
+    return _emit(node)[0], origin[end - 1] + 1
 
 
 def translate_property(java: str, start: int) -> tuple[str, int]:

@@ -5,8 +5,8 @@ POSIX names are ASCII, as in Java without UNICODE_CHARACTER_CLASS. General categ
 (`L`, `Lu`, `IsLu`, `gc=Lu`, `general_category=Lu`) and the few `Character` predicates
 Python's `str` methods answer alike (`IsLowercase` / `javaLowerCase` are the Lowercase
 property, as `str.islower`) come from `unicodedata`, whose Unicode version may be newer
-than the JDK's. Blocks (`InGreek`), scripts (`IsLatin`) and properties Python does not
-carry (`IsAlphabetic`, `IsWhite_Space`) are unknown names here.
+than the JDK's. Blocks (`InGreek`), scripts (`IsLatin`) and the binary properties
+(`IsAlphabetic`, `IsWhite_Space`) Python does not carry come from `regex_unicode`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import sys
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
+
+from tote.core.java import regex_unicode
 
 _POSIX = {
     "Lower": "a-z", "Upper": "A-Z", "ASCII": "\\x00-\\x7f", "Alpha": "A-Za-z", "Digit": "0-9",
@@ -41,13 +43,23 @@ def class_body(name: str) -> str | None:
         return _POSIX[name]
     if name in _PREDICATES or name in ("javaTitleCase", "IsTitlecase"):
         return _ranges(name)
+    if name.startswith("In"):
+        return regex_unicode.block(name[2:])
+    key, equals, value = name.partition("=")
+    if equals and key in ("blk", "block"):
+        return regex_unicode.block(value)
+    if equals and key in ("sc", "script"):
+        return regex_unicode.script(value)
+    is_name = name.startswith("Is")
+    if is_name and (body := regex_unicode.binary(name[2:])) is not None:
+        return body
     for prefix in ("general_category=", "gc=", "Is"):
         if name.startswith(prefix):
             name = name[len(prefix):]
             break
     if name in _CATEGORIES or name in _GROUPS or name == "LC":
         return _ranges(name)
-    return None
+    return regex_unicode.script(name) if is_name else None
 
 
 def _member(name: str) -> Callable[[str], bool]:

@@ -6,7 +6,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from tote.core.java.regex import compile_java, replace_all
+from tote.core.java.regex import compile_java, find_all, replace_all
+from tote.core.java.regex import split as java_split
 from tote.core.types import SqlType
 from tote.sql.functions.base import ScalarFunction, scalar, variant
 
@@ -37,7 +38,7 @@ def _bind_extract_all(arg_types: Sequence[SqlType | None], ret: SqlType) -> Call
         compiled = get(pattern)
         if group > compiled.groups:
             return None
-        return [m.group(group) for m in compiled.finditer(text)]
+        return [m.group(group) for m in find_all(compiled, text)]
 
     return extract_all
 
@@ -55,19 +56,29 @@ def _bind_split(arg_types: Sequence[SqlType | None], ret: SqlType) -> Callable[.
     get = _compiler()
 
     def split(text: str, pattern: str) -> list[str]:
-        if pattern == "":
-            return list(text)
-        parts: list[str] = []
-        start = 0
-        for match in get(pattern).finditer(text):
-            if match.end() == match.start() == 0:
-                continue
-            parts.append(text[start : match.start()])
-            start = match.end()
-        parts.append(text[start:])
-        return parts
+        compiled = get(pattern)
+        if compiled.fullmatch("") is not None:
+            return java_split(compiled, text)
+        return _guava_split(compiled, text)
 
     return split
+
+
+def _guava_split(regex: re.Pattern[str], text: str) -> list[str]:
+    """Guava's `Splitter.on(pattern).splitToList(text)`, which ksqlDB uses for a pattern
+    that cannot match "": trailing empty pieces kept, and an empty match where the piece
+    starts skipped, searching one character further on."""
+    pieces: list[str] = []
+    piece_start = offset = 0
+    while offset >= 0:
+        match = regex.search(text, offset)
+        end, offset = (len(text), -1) if match is None else (match.start(), match.end())
+        if offset == piece_start:
+            offset = offset + 1 if offset < len(text) else -1
+            continue
+        pieces.append(text[piece_start:end])
+        piece_start = offset
+    return pieces
 
 
 def functions() -> list[ScalarFunction]:
