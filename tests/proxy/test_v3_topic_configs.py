@@ -128,6 +128,25 @@ def test_a_batch_alter_applies_every_change_or_none(client: httpx.Client, log: L
                  ) == (422, 42206, "Payload error. Null input provided. Data is required.")
 
 
+def test_a_batch_naming_a_config_twice_is_refused(client: httpx.Client, log: Log,
+                                                 names: str) -> None:
+    """Kafka's IncrementalAlterConfigs refuses the resource before applying anything (the
+    last value does not win), after kafka-rest's own check that each name exists."""
+    create_topic(client, names)
+    alter = f"/v3/clusters/tote/topics/{names}/configs:alter"
+    twice = {"data": [{"name": "retention.ms", "value": "60000"},
+                      {"name": "cleanup.policy", "value": "compact"},
+                      {"name": "retention.ms", "operation": "DELETE"}]}
+    duplicate = (400, 40002, "Error due to duplicate config keys")
+    assert error(client.post(alter, json=twice)) == duplicate
+    assert error(client.post(alter, json={**twice, "validate_only": True})) == duplicate
+    assert log.describe_topic(names).spec.configs == ()
+    unknown_too = {"data": [*twice["data"], {"name": "foobar", "value": "1"}]}
+    assert error(client.post(alter, json=unknown_too)) == (404, 404, "HTTP 404 Not Found")
+    null_too = {"data": [{"name": "segment.ms"}, {"name": "segment.ms", "value": "1"}]}
+    assert error(client.post(alter, json=null_too)) == duplicate
+
+
 def test_an_altered_max_message_bytes_refuses_larger_records(client: httpx.Client,
                                                              names: str) -> None:
     create_topic(client, names)

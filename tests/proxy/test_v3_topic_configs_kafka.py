@@ -41,3 +41,16 @@ def test_topic_configs_are_what_the_broker_describes(kafka_client: httpx.Client,
     listed = [(c["name"], c["value"], c["is_default"], c["source"])
               for c in response.json()["data"]]
     assert listed == broker_described(kafka_bootstrap, topic)
+
+
+def test_v2_topic_configs_are_what_the_broker_describes(kafka_client: httpx.Client,
+                                                        kafka_bootstrap: str) -> None:
+    """v2 `GET /topics/{t}` shows the same configs, name -> value (kafka-rest's
+    GetTopicResponse), not a fixed handful of tote's."""
+    topic = f"cfg_{uuid.uuid4().hex[:8]}"
+    create_topic(kafka_client, topic, configs={"cleanup.policy": "compact"})
+    response = kafka_client.get(f"/topics/{topic}")
+    assert response.status_code == 200, response.text
+    described = broker_described(kafka_bootstrap, topic)
+    assert response.json()["configs"] == {name: value for name, value, _, _ in described}
+    assert response.json()["configs"]["cleanup.policy"] == "compact"

@@ -42,6 +42,7 @@ from tote.proxy.metadata import PartitionView, TopicView
 from tote.proxy.produce import ProduceResult
 from tote.proxy.resolver import NeedsIO
 from tote.proxy.service import RestProxy
+from tote.proxy.topic_configs import TopicConfig, TopicConfigs
 
 # Requests with at most this many records are encoded on the event loop (tens of µs each).
 INLINE_RECORDS = 20
@@ -134,10 +135,11 @@ def _partition_json(view: PartitionView) -> dict[str, Any]:
     }
 
 
-def _topic_json(view: TopicView) -> dict[str, Any]:
+def _topic_json(view: TopicView, configs: list[TopicConfig]) -> dict[str, Any]:
+    """kafka-rest's v2 `GetTopicResponse`: every config v3 lists, as name -> value."""
     return {
         "name": view.name,
-        "configs": view.configs,
+        "configs": {config.name: config.entry.value for config in configs},
         "partitions": [_partition_json(p) for p in view.partitions],
     }
 
@@ -151,8 +153,12 @@ async def list_topics(request: Request) -> Response:
 
 
 async def get_topic(request: Request) -> Response:
-    view = await call(proxy_of(request).metadata.topic, request.path_params["topic"])
-    return v2(_topic_json(view))
+    """The topic first (an unknown one is 40401), then its configs, as kafka-rest's v2
+    TopicsResource does."""
+    proxy, name = proxy_of(request), request.path_params["topic"]
+    view = await call(proxy.metadata.topic, name)
+    configs = await call(TopicConfigs(proxy.log, proxy.cluster_id).of_topic, name)
+    return v2(_topic_json(view, configs))
 
 
 async def list_partitions(request: Request) -> Response:

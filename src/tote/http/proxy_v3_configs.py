@@ -1,9 +1,11 @@
 """REST Proxy v3 topic configs: list (one topic, or every topic's under `topics/-`), get,
-update and reset one, and alter a batch, in kafka-rest's shapes and status codes.
+update and reset one, and alter a batch (of one topic, or of several under `topics/-`), in
+kafka-rest's shapes and status codes.
 
 Reads answer `KafkaTopicConfig` resources (one, or in a `KafkaTopicConfigList`); writes
 answer 204 with no body (`TopicConfigsResource`, `AlterTopicConfigBatchAction`,
-`ListAllTopicsConfigsAction`).
+`ListAllTopicsConfigsAction`, `AlterMultipleTopicsConfigsBatchAction`, which answers 207
+with the topics that failed).
 """
 
 from __future__ import annotations
@@ -95,11 +97,27 @@ async def alter_topic_configs(request: Request) -> Response:
     return no_content()
 
 
+async def alter_many_topics_configs(request: Request) -> Response:
+    """kafka-rest's `AlterMultipleTopicsConfigsBatchAction`: 204 when every topic took its
+    changes, else 207 naming the topics that did not (the others keep theirs). The body is
+    read before the cluster is checked, and an unknown cluster is a bare 404 here."""
+    changes, validate_only = bodies.alter_topics_configs(await json_body(request))
+    proxy, _ = await cluster_of(request, None)
+    configs = TopicConfigs(proxy.log, proxy.cluster_id)
+    failures = await call(lambda: configs.alter_many(changes, validate_only=validate_only))
+    if not failures:
+        return no_content()
+    entries = [{"topic_name": topic, "error_code": error.error_code, "message": error.message}
+               for topic, error in failures]
+    return json_response({"failures": entries}, status_code=207)
+
+
 def config_routes() -> list[Route]:
     """Before `v3_routes`: `topics/-/configs` would otherwise be topic "-"'s configs."""
     configs = CLUSTER + "/topics/{topic}/configs"
     return [
         Route(CLUSTER + "/topics/-/configs", list_all_topic_configs, methods=["GET"]),
+        Route(CLUSTER + "/topics/-/configs:alter", alter_many_topics_configs, methods=["POST"]),
         Route(configs, list_topic_configs, methods=["GET"]),
         Route(configs + ":alter", alter_topic_configs, methods=["POST"]),
         Route(configs + "/{name}", get_topic_config, methods=["GET"]),

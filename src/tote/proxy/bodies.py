@@ -460,12 +460,41 @@ def alter_configs(body: Any) -> tuple[list[ConfigChange], bool]:
     """`POST .../configs:alter` `{"data": [{"name", "value", "operation"}], "validate_only"}`:
     the changes in order and whether only to validate them. `operation` is SET (the
     default) or DELETE, as kafka-rest's AlterOperation enum reads it."""
-    if body is None:
-        raise UnprocessableEntity("Payload error. Null input provided. Data is required.", 42206)
-    obj = _object(body, "AlterConfigBatchRequestData")
+    obj = _batch(body, "AlterConfigBatchRequestData")
     entries = _list(obj, "data")
     if entries is None:
         raise MalformedJson("Null data")
+    return _alter_entries(entries), _validate_only(obj)
+
+
+def alter_topics_configs(body: Any) -> tuple[dict[str, list[ConfigChange]], bool]:
+    """`POST .../topics/-/configs:alter` `{"data": [{"topic_name", "configs": [...]}],
+    "validate_only"}`: each topic's changes (a topic named twice keeps its first place and
+    its last changes, as kafka-rest's LinkedHashMap) and whether only to validate."""
+    obj = _batch(body, "AlterMultipleTopicsConfigsBatchRequestData")
+    entries = _list(obj, "data")
+    if entries is None:
+        raise MalformedJson("Null data")
+    by_topic: dict[str, list[ConfigChange]] = {}
+    for entry in entries:
+        item = _object(entry, "TopicAlterEntry")
+        topic = optional_str(item, "topic_name")
+        if topic is None:
+            raise MalformedJson("Null topicName")
+        configs = _list(item, "configs")
+        if configs is None:
+            raise MalformedJson("Null configs")
+        by_topic[topic] = _alter_entries(configs)
+    return by_topic, _validate_only(obj)
+
+
+def _batch(body: Any, what: str) -> dict[str, Any]:
+    if body is None:
+        raise UnprocessableEntity("Payload error. Null input provided. Data is required.", 42206)
+    return _object(body, what)
+
+
+def _alter_entries(entries: list[Any]) -> list[ConfigChange]:
     changes = []
     for entry in entries:
         item = _object(entry, "AlterEntry")
@@ -479,10 +508,14 @@ def alter_configs(body: Any) -> tuple[list[ConfigChange], bool]:
                 "not one of the values accepted for Enum class: [DELETE, SET]"
             )
         changes.append(ConfigChange(name, optional_str(item, "value"), operation == "DELETE"))
+    return changes
+
+
+def _validate_only(obj: dict[str, Any]) -> bool:
     validate_only = obj.get("validate_only")
     if validate_only is not None and not isinstance(validate_only, bool):
         raise MalformedJson(
             f"Cannot deserialize value of type `boolean` from {_json_kind(validate_only)} "
             "(validate_only)"
         )
-    return changes, bool(validate_only)
+    return bool(validate_only)

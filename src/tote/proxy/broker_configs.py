@@ -1,7 +1,7 @@
 """The broker configs tote's one logical broker reports under REST Proxy v3.
 
 Only settings tote actually applies are listed, each at its Kafka broker name with the
-value tote uses (the topic defaults of `metadata.DEFAULT_CONFIGS`, one partition and one
+value tote uses (Kafka's topic defaults of `topic_config_defaults`, one partition and one
 replica per new topic). They are all defaults; none can be altered, but `is_read_only`
 follows Kafka, which marks only the statically configured ones read-only.
 """
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tote.proxy.metadata import BROKER_ID, DEFAULT_CONFIGS
+from tote.proxy.metadata import BROKER_ID
+from tote.proxy.topic_config_defaults import KAFKA_TOPIC_DEFAULTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,8 @@ _TOPIC_DEFAULTS = {  # broker config -> the topic config it is the default of
 }
 
 BROKER_CONFIGS: tuple[BrokerConfig, ...] = tuple(sorted(
-    [BrokerConfig(name, DEFAULT_CONFIGS[topic], False) for name, topic in _TOPIC_DEFAULTS.items()]
+    [BrokerConfig(name, KAFKA_TOPIC_DEFAULTS[topic].value, False)
+     for name, topic in _TOPIC_DEFAULTS.items()]
     + [
         BrokerConfig("broker.id", str(BROKER_ID), True),
         BrokerConfig("default.replication.factor", "1", True),

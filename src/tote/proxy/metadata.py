@@ -2,8 +2,7 @@
 
 tote's log is one logical broker (id 1) that leads every partition; on the Kafka backend
 the log does not expose brokers, so the same single-broker view is reported there too.
-Topic configs are the ones the topic was created with over Kafka's defaults for the keys
-tote honours, so `configs["cleanup.policy"]` is always there as scripts expect.
+A topic's configs are `topic_configs.TopicConfigs`' (v2 and v3 show the same ones).
 """
 
 from __future__ import annotations
@@ -15,15 +14,8 @@ from tote.core.errors import PartitionNotFound, TopicExists, TopicNotFound
 from tote.core.records import PartitionInfo, TopicDescription
 from tote.log.base import Log
 from tote.proxy.errors import KafkaBadRequest
-from tote.proxy.topic_config_defaults import KAFKA_TOPIC_DEFAULTS
 
 BROKER_ID = 1
-# The topic configs v2 metadata shows (v3 lists every one of KAFKA_TOPIC_DEFAULTS).
-DEFAULT_CONFIGS = {
-    name: KAFKA_TOPIC_DEFAULTS[name].value
-    for name in ("cleanup.policy", "retention.ms", "retention.bytes", "max.message.bytes",
-                 "message.timestamp.type", "delete.retention.ms")
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +31,6 @@ class PartitionView:
 @dataclass(frozen=True, slots=True)
 class TopicView:
     name: str
-    configs: dict[str, str]
     partitions: tuple[PartitionView, ...]
     replication_factor: int
 
@@ -64,11 +55,8 @@ class Metadata:
 
     def topic(self, name: str) -> TopicView:
         description = self._log.describe_topic(name)  # TopicNotFound -> 40401
-        configs = dict(DEFAULT_CONFIGS)
-        configs.update(description.spec.configs)
         return TopicView(
             name,
-            configs,
             tuple(_partition_view(description, info) for info in description.partitions),
             description.spec.replication_factor,
         )

@@ -1,20 +1,20 @@
 """Topic configs as REST Proxy v3 reads and alters them, with kafka-rest's checks and errors.
 
 kafka-rest (`AbstractConfigManager`) lists a topic's configs first and answers 404 for a
-name not among them, before Kafka sees the change; Kafka then refuses a bad value
-(InvalidConfigurationException) or a SET without a value (InvalidRequestException), both
-400 / 40002 through rest-utils' KafkaExceptionMapper. On the Kafka backend the listing is
-the broker's DescribeConfigs answer; the embedded backends list every Kafka 3.8 topic
-config with Kafka's default (`topic_config_defaults`), those set on the topic as
-DYNAMIC_TOPIC_CONFIG, as a broker with no config of its own would.
+name not among them, before Kafka sees the change; Kafka then refuses a name given twice
+or a SET without a value (InvalidRequestException) and a bad value
+(InvalidConfigurationException), all 400 / 40002 through rest-utils' KafkaExceptionMapper.
+On the Kafka backend the listing is the broker's DescribeConfigs answer; the embedded
+backends list every Kafka 3.8 topic config with Kafka's default (`topic_config_defaults`),
+those set on the topic as DYNAMIC_TOPIC_CONFIG, as a broker with no config of its own would.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from tote.core.errors import InvalidConfig, TopicNotFound
+from tote.core.errors import InvalidConfig, TopicNotFound, ToteError
 from tote.log.base import Log, altered_spec
 from tote.log.config_entries import ConfigEntry, ConfigSynonym
 from tote.proxy.errors import KafkaBadRequest
@@ -102,7 +102,7 @@ class TopicConfigs:
     ) -> None:
         """Apply `changes` in one step, after kafka-rest's existence check: a PUT or DELETE
         of one config names it in its 404 (`single`); the batch's 404 carries no message."""
-        known = {config.name for config in self.of_topic(topic)} | KAFKA_TOPIC_CONFIGS
+        known = self._settable(topic)
         for change in changes:
             if change.name not in known:
                 if not single:
@@ -111,6 +111,36 @@ class TopicConfigs:
                     f"Config {change.name} cannot be found for TOPIC {topic} in cluster "
                     f"{self._cluster_id}."
                 )
+        self._apply(topic, changes, validate_only)
+
+    def alter_many(
+        self, changes: Mapping[str, Sequence[ConfigChange]], *, validate_only: bool = False,
+    ) -> list[tuple[str, ToteError]]:
+        """`topics/-/configs:alter`: every topic is described first (an unknown one fails the
+        whole request, 40403) and every name checked (a bare 404), as kafka-rest's
+        `safeAlterMultipleConfigs`; then each topic's changes apply on their own, as Kafka's
+        IncrementalAlterConfigs does per resource. Returns the topics that failed, in order."""
+        known = {topic: self._settable(topic) for topic in changes}
+        if any(c.name not in known[topic] for topic, batch in changes.items() for c in batch):
+            raise ResourceNotFound()
+        failures: list[tuple[str, ToteError]] = []
+        for topic, batch in changes.items():
+            try:
+                self._apply(topic, batch, validate_only)
+            except (KafkaBadRequest, UnknownTopicOrPartition) as exc:
+                failures.append((topic, exc))
+        return failures
+
+    def _settable(self, topic: str) -> set[str]:
+        """The names kafka-rest finds in the topic's listing (and Kafka 3.9's two)."""
+        return {config.name for config in self.of_topic(topic)} | KAFKA_TOPIC_CONFIGS
+
+    def _apply(self, topic: str, changes: Sequence[ConfigChange], validate_only: bool) -> None:
+        """Kafka's own checks in its order (a name twice, a SET without a value, each value),
+        then the change in one step: all of it or none."""
+        names = [c.name for c in changes]
+        if len(set(names)) < len(names):
+            raise KafkaBadRequest("Error due to duplicate config keys")
         nulls = [c.name for c in changes if c.value is None and not c.delete]
         if nulls:
             raise KafkaBadRequest("Null value not supported for : " + ", ".join(nulls))
