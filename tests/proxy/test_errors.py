@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -39,25 +40,60 @@ def end_offsets(log: Log, topic: str) -> list[int]:
     return [p.end_offset for p in log.describe_topic(topic).partitions]
 
 
+# kafka-rest v2's answers: its Errors wording (no topic named) where it produces or commits;
+# Kafka's UnknownTopicOrPartitionException (rest-utils: 404 / 40403) where a GET under
+# /topics/{t} describes an unknown topic.
+TOPIC_NOT_FOUND = (404, 40401, "Topic not found.")
+PARTITION_NOT_FOUND = (404, 40402, "Partition not found.")
+UNKNOWN_TOPIC_OR_PARTITION = (404, 40403, "This server does not host this topic-partition.")
+
+
 def test_unknown_topic(client: httpx.Client) -> None:
     assert error(post(client, "/topics/nope", {"records": [{"value": "AA=="}]}, BINARY)) == (
-        404, 40401, "Topic 'nope' not found.")
-    assert error(client.get("/topics/nope")) == (404, 40401, "Topic 'nope' not found.")
-    assert error(client.get("/topics/nope/partitions")) == (
-        404, 40401, "Topic 'nope' not found.")
+        TOPIC_NOT_FOUND)
+    assert error(post(client, "/topics/nope/partitions/0", {"records": [{"value": 1}]},
+                      JSON)) == TOPIC_NOT_FOUND
+    for path in ("/topics/nope", "/topics/nope/partitions", "/topics/nope/partitions/0",
+                 "/topics/nope/partitions/0/offsets"):
+        assert error(client.get(path)) == UNKNOWN_TOPIC_OR_PARTITION, path
 
 
 def test_unknown_partition(client: httpx.Client, names: str) -> None:
     create_topic(client, names, partitions=2)
-    message = f"Partition 2 of topic '{names}' not found."
     assert error(post(client, f"/topics/{names}/partitions/2", {"records": [{"value": 1}]},
-                      JSON)) == (404, 40402, message)
-    assert error(post(client, f"/topics/{names}", {"records": [{"value": 1, "partition": 2}]},
-                      JSON)) == (404, 40402, message)
-    assert error(post(client, f"/topics/{names}", {"records": [{"value": 1, "partition": -1}]},
-                      JSON)) == (404, 40402, f"Partition -1 of topic '{names}' not found.")
-    assert error(client.get(f"/topics/{names}/partitions/2")) == (404, 40402, message)
-    assert error(client.get(f"/topics/{names}/partitions/2/offsets")) == (404, 40402, message)
+                      JSON)) == PARTITION_NOT_FOUND
+    for partition in (2, -1):
+        body = {"records": [{"value": 1, "partition": partition}]}
+        assert error(post(client, f"/topics/{names}", body, JSON)) == PARTITION_NOT_FOUND
+    assert error(client.get(f"/topics/{names}/partitions/2")) == PARTITION_NOT_FOUND
+    assert error(client.get(f"/topics/{names}/partitions/2/offsets")) == PARTITION_NOT_FOUND
+
+
+def test_unknown_topics_and_partitions_of_a_consumer(client: httpx.Client, names: str) -> None:
+    create_topic(client, names, partitions=2)
+    base = new_consumer(client, f"{names}_g", "c1", "json")
+    assert error(post(client, f"{base}/assignments",
+                      {"partitions": [{"topic": "nope", "partition": 0}]})) == TOPIC_NOT_FOUND
+    assert error(post(client, f"{base}/assignments",
+                      {"partitions": [{"topic": names, "partition": 2}]})) == PARTITION_NOT_FOUND
+    assert error(post(client, f"{base}/offsets",
+                      {"offsets": [{"topic": "nope", "partition": 0, "offset": 1}]})) == (
+        TOPIC_NOT_FOUND)
+    assert error(post(client, f"{base}/offsets",
+                      {"offsets": [{"topic": names, "partition": 2, "offset": 1}]})) == (
+        PARTITION_NOT_FOUND)
+    # GET .../offsets without a body: kafka-rest's resource answers 40402 before it looks
+    # the instance up.
+    for instance in (base, f"/consumers/{names}_g/instances/ghost"):
+        response = client.request("GET", f"{instance}/offsets", headers={"Content-Type": V2})
+        assert error(response) == PARTITION_NOT_FOUND, instance
+
+
+def test_v3_keeps_its_own_words_for_an_unknown_topic(client: httpx.Client) -> None:
+    missing = client.post("/v3/clusters/tote/topics/nope/records",
+                          json={"value": {"type": "JSON", "data": 1}})
+    assert missing.json() == {"error_code": 40401, "message": "Topic 'nope' not found."}
+    assert error(client.get("/v3/clusters/tote/topics/nope")) == UNKNOWN_TOPIC_OR_PARTITION
 
 
 def test_missing_key_and_value_schemas(client: httpx.Client, bets: tuple[str, int]) -> None:
@@ -111,7 +147,7 @@ def test_a_bad_record_anywhere_in_a_batch_appends_none(client: httpx.Client, log
             "records": [good, good, {"value": {"AMOUNT": {"double": "lots"}}}, good]}
     assert error(post(client, f"/topics/{topic}", body, AVRO))[:2] == (422, 42203)
     mixed = {"records": [{"value": "AA==", "partition": 0}, {"value": "AA==", "partition": 9}]}
-    assert error(post(client, f"/topics/{topic}", mixed, BINARY))[:2] == (404, 40402)
+    assert error(post(client, f"/topics/{topic}", mixed, BINARY)) == PARTITION_NOT_FOUND
     base64_last = {"records": [{"value": "AA=="}, {"value": "not base64!"}]}
     assert error(post(client, f"/topics/{topic}", base64_last, BINARY))[:2] == (400, 400)
     assert end_offsets(log, topic) == [0, 0]
@@ -198,7 +234,7 @@ def test_unknown_routes_and_methods(client: httpx.Client) -> None:
 def test_consumer_errors(client: httpx.Client, names: str) -> None:
     group = f"{names}_g"
     missing = f"/consumers/{group}/instances/ghost"
-    for method, path, body in [
+    requests: list[tuple[str, str, dict[str, Any] | None]] = [
         ("GET", "/records", None), ("POST", "/subscription", {"topics": ["x"]}),
         ("GET", "/subscription", None), ("DELETE", "/subscription", None),
         ("POST", "/offsets", {"offsets": []}),
@@ -207,7 +243,8 @@ def test_consumer_errors(client: httpx.Client, names: str) -> None:
         ("POST", "/positions", {"offsets": []}),
         ("POST", "/positions/beginning", {"partitions": []}),
         ("POST", "/positions/end", {"partitions": []}), ("DELETE", "", None),
-    ]:
+    ]
+    for method, path, body in requests:
         response = client.request(method, missing + path, headers={"Content-Type": V2},
                                   content=json.dumps(body).encode() if body else None)
         assert error(response) == (404, 40403, "Consumer instance not found."), (method, path)

@@ -32,6 +32,7 @@ from tote.core.errors import PartitionNotFound, TopicNotFound
 from tote.http.common import JSON, install_error_handlers
 from tote.http.proxy_consumers import consumer_routes
 from tote.http.proxy_support import call, json_body, proxy_of, v2
+from tote.http.proxy_v2_errors import install_v2_not_found
 from tote.http.proxy_v3 import v3_routes
 from tote.http.proxy_v3_brokers import broker_routes
 from tote.http.proxy_v3_configs import config_routes
@@ -153,8 +154,8 @@ async def list_topics(request: Request) -> Response:
 
 
 async def get_topic(request: Request) -> Response:
-    """The topic first (an unknown one is 40401), then its configs, as kafka-rest's v2
-    TopicsResource does."""
+    """The topic first (an unknown one is 404, see `proxy_v2_errors`), then its configs, as
+    kafka-rest's v2 TopicsResource does."""
     proxy, name = proxy_of(request), request.path_params["topic"]
     view = await call(proxy.metadata.topic, name)
     configs = await call(TopicConfigs(proxy.log, proxy.cluster_id).of_topic, name)
@@ -218,5 +219,6 @@ def create_app(proxy: RestProxy) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.proxy = proxy
     install_error_handlers(app)
+    install_v2_not_found(app)
     app.add_middleware(_ErrorMediaType)
     return app

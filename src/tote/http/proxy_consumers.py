@@ -17,7 +17,7 @@ from tote.core.records import TopicPartition
 from tote.http.common import json_response
 from tote.http.proxy_support import call, json_body, no_content, proxy_of, v2
 from tote.proxy import bodies
-from tote.proxy.errors import MalformedJson
+from tote.proxy.errors import MalformedJson, V2PartitionNotFound
 from tote.proxy.formats import accepted_format, check_control_content_type
 
 INSTANCE = "/consumers/{group}/instances/{instance}"
@@ -120,7 +120,12 @@ async def commit_offsets(request: Request) -> Response:
 
 
 async def committed_offsets(request: Request) -> Response:
-    tps = bodies.partitions(await json_body(request))
+    """No body at all is 404 / 40402, before the instance is looked up: kafka-rest's v2
+    resource answers a null request so."""
+    body = await json_body(request)
+    if body is None:
+        raise V2PartitionNotFound()
+    tps = bodies.partitions(body)
     offsets = await call(proxy_of(request).consumers.committed, *_ids(request), tps)
     return v2(
         {

@@ -18,6 +18,24 @@ class ConsumerInstanceNotFound(NotFound):
         super().__init__("Consumer instance not found.")
 
 
+class V2TopicNotFound(NotFound):
+    """kafka-rest v2's unknown topic; unlike the log's TopicNotFound it names no topic."""
+
+    error_code = 40401
+
+    def __init__(self) -> None:
+        super().__init__("Topic not found.")
+
+
+class V2PartitionNotFound(NotFound):
+    """kafka-rest v2's unknown partition (also its answer to GET .../offsets without a body)."""
+
+    error_code = 40402
+
+    def __init__(self) -> None:
+        super().__init__("Partition not found.")
+
+
 class ConsumerFormatMismatch(ToteError):
     error_code = 40601
 
