@@ -41,7 +41,9 @@ def test_client_runs_statements_and_queries(ksql) -> None:
     streams = client.ksql("SHOW STREAMS;")
     assert [s["name"] for s in streams[0]["streams"]] == ["BETS"]
     properties = client.get_properties()
-    assert {p["name"] for p in properties} >= {"ksql.service.id", "auto.offset.reset"}
+    # Streams configs are listed under ksql.streams., as ksqlDB 8 lists them.
+    assert {p["name"] for p in properties} >= {"ksql.service.id",
+                                               "ksql.streams.auto.offset.reset"}
     chunks = list(client.query("SELECT * FROM bets EMIT CHANGES LIMIT 2;",
                                stream_properties={"auto.offset.reset": "earliest"}))
     body = json.loads("".join(chunks))
