@@ -3,7 +3,8 @@
 Statements never mutate a live MetaStore: the engine executes against `copy()` and
 swaps it in only when the statement succeeded, so a failed statement leaves nothing
 behind. Query records carry what DROP and TERMINATE need (which sources a query reads
-and writes); query plans and tasks live in the engine.
+and writes, and the logical plan a CREATE OR REPLACE is compared with); physical plans and
+tasks live in the engine.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from tote.core.types import SqlType
 from tote.sql.errors import StatementError
+from tote.sql.planner.logical import SinkNode
 from tote.sql.sources import DataSource
 
 
@@ -26,6 +28,8 @@ class QueryRecord:
     sources: tuple[str, ...]
     sink_topic: str | None = None
     state: str = "RUNNING"
+    # The logical plan it runs, which a CREATE OR REPLACE must be able to take over.
+    plan: SinkNode | None = field(default=None, compare=False)
 
 
 @dataclass

@@ -14,8 +14,11 @@ from dataclasses import replace as dc_replace
 from tote.core.errors import SqlError
 from tote.sql.analyzer.context import AnalysisContext, SchemaRegistration, SideEffects, TopicRequest
 from tote.sql.analyzer.formats import key_properties, value_properties
+from tote.sql.analyzer.plan_steps import steps_of
+from tote.sql.analyzer.plan_upgrade import check_plan_upgrade
 from tote.sql.analyzer.query.build import BuiltQuery, QueryBuilder
 from tote.sql.analyzer.query.formatting import format_create_as
+from tote.sql.analyzer.replaced_query import check_single_writer
 from tote.sql.analyzer.timestamps import timestamp_column
 from tote.sql.analyzer.upgrade import check_upgrade
 from tote.sql.analyzer.with_clause import Kind, WithProps, parse_with
@@ -118,14 +121,25 @@ def analyze_create_as(statement: CreateAsSelect, ctx: AnalysisContext
         sql=statement.text, key_schema_id=props.integer("KEY_SCHEMA_ID"),
         value_schema_id=props.integer("VALUE_SCHEMA_ID"), from_query=True)
     if existing is not None:
+        check_single_writer(ctx.metastore, name)
         check_upgrade(existing, sink)
     effects = SideEffects()
     effects.topics.append(_sink_topic(props, topic, first, is_table, ctx))
     _register(effects, sink)
     root = SinkNode(name, projection.schema, is_table, projection, sink,
                     _timestamp_slot(sink, projection.schema.value))
+    if existing is not None:
+        _check_replaced_plan(ctx, name, root)
     prefix = "CTAS" if is_table else "CSAS"
     return QueryPlan(prefix, sink, root, built, effects, True, replace=existing is not None)
+
+
+def _check_replaced_plan(ctx: AnalysisContext, name: str, root: SinkNode) -> None:
+    """The running query that made `name` must be able to hand its state to `root`."""
+    qid = ctx.metastore.create_query_of(name)
+    old = None if qid is None else ctx.metastore.queries[qid].plan
+    if old is not None:
+        check_plan_upgrade(steps_of(old), steps_of(root))
 
 
 def analyze_insert_into(statement: InsertInto, ctx: AnalysisContext) -> QueryPlan:

@@ -24,8 +24,8 @@ def check_upgrade(old: DataSource, new: DataSource) -> None:
     if old.type is not new.type:
         issues.append(_issue(old, "type", f"K{old.type.value}", f"K{new.type.value}"))
     if old.timestamp != new.timestamp:
-        issues.append(_issue(old, "timestampColumn", _timestamp(old.timestamp),
-                             _timestamp(new.timestamp)))
+        issues.append(_issue(old, "timestampColumn", render_timestamp(old.timestamp),
+                             render_timestamp(new.timestamp)))
     changed = _changed_columns(old.columns, new.columns)
     if changed:
         issues.append(_issue(old, "schema", _schema(old.columns), _schema(new.columns))
@@ -70,7 +70,7 @@ def _schema(columns: Sequence[SourceColumn]) -> str:
     return ", ".join(c.render() for c in columns)
 
 
-def _timestamp(ts: TimestampColumn | None) -> str:
+def render_timestamp(ts: TimestampColumn | None) -> str:
     """Java's rendering of ksqlDB's Optional<TimestampColumn>."""
     if ts is None:
         return "Optional.empty"

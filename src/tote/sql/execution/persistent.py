@@ -76,7 +76,8 @@ def start_query(runtime: Runtime, log: Log, metastore: MetaStore, plan: QueryPla
         # query's state (same query id, same internal topic names).
         _delete_topics(log, created)
         raise
-    record = QueryRecord(qid, sql, plan.sink.name, plan.sources, plan.sink.topic)
+    record = QueryRecord(qid, sql, plan.sink.name, plan.sources, plan.sink.topic,
+                         plan=plan.root)
     metastore.add_query(record)
     return StartedQuery(qid, phys, created, new_group)
 

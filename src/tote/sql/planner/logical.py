@@ -97,6 +97,11 @@ class AggregateNode(Node):
     aggregates: tuple[AggregateCall, ...]
     window: Window | None = None
     emit_final: bool = False
+    # ksqlDB's record of the aggregation's input, which a CREATE OR REPLACE must keep
+    # (`analyzer.query.aggregate_inputs`): the input columns the query names, and the
+    # aggregate calls as its aggregation step holds them.
+    input_columns: tuple[str, ...] = ()
+    input_calls: tuple[FunctionCall, ...] = ()
 
     @property
     def inputs(self) -> tuple[Node, ...]:

@@ -163,11 +163,14 @@ class _Walk:
 
     def _create_as(self, statement: s.CreateAsSelect, text: str) -> bool:
         """As `Dispatcher._create_as`; False for the no-op of IF NOT EXISTS."""
+        writers = set(self.ctx.metastore.writers_of(statement.name))
+        if statement.or_replace and len(writers) > 1 and writers & self.ctx.overlay.queries:
+            raise CannotSimulate(statement.name)  # its refusal lists the queries by id
         result = analyze_create_as(statement, self.ctx)
         if not isinstance(result, QueryPlan):
             return False
         # CREATE OR REPLACE of a running query: analysis checked the upgrade (the new sink
-        # against the old); the replacement then runs under the old query's id.
+        # and plan against the old); the replacement then runs under the old query's id.
         replaced = (self.ctx.metastore.create_query_of(result.sink.name) if result.replace
                     else None)
         simulate_effects(result.effects, self.ctx)
@@ -192,7 +195,8 @@ class _Walk:
             if qid in ms.queries:
                 raise CannotSimulate(qid)
             self.ctx.overlay.queries.add(qid)
-        ms.add_query(QueryRecord(qid, text, plan.sink.name, plan.sources, plan.sink.topic))
+        ms.add_query(QueryRecord(qid, text, plan.sink.name, plan.sources, plan.sink.topic,
+                                 plan=plan.root))
 
     def _drop(self, statement: s.DropSource) -> None:
         ms = self.ctx.metastore

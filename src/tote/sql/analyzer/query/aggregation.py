@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tote.core.types import SqlType
+from tote.sql.analyzer.query.aggregate_inputs import aggregate_inputs
 from tote.sql.analyzer.query.keys import KeyOrigin, duplicate_group_key_message
 from tote.sql.analyzer.query.rewrite import replace, text, unqualify
 from tote.sql.analyzer.query.select import AliasGenerator, SelectExpr
@@ -131,7 +132,8 @@ def aggregate(source: Node, group_by: Sequence[Expression], selects: Sequence[Se
               type_of: TypeOf, generator: AliasGenerator, default_arg: ColumnRef,
               show: Callable[[Expression], Expression], table_source: bool,
               written: Sequence[Expression] = (), value_format: str = "",
-              join: bool = False, emit_final: bool = False) -> Aggregation:
+              join: bool = False, emit_final: bool = False,
+              where: Expression | None = None) -> Aggregation:
     """Plan GROUP BY over `source` (already filtered by WHERE). `written` are the grouping
     expressions qualified by source, as ksqlDB prints duplicates. The window bounds of a
     windowed aggregation can be selected unless the query is a join (ksqlDB cannot
@@ -194,8 +196,10 @@ def aggregate(source: Node, group_by: Sequence[Expression], selects: Sequence[Se
     if window is not None:
         values += [Col(n, t, None) for n, t in WINDOW_BOUNDS.items()]
     agg_schema = Schema(key_cols, tuple(values))
+    input_columns, input_calls = aggregate_inputs(
+        [*(s.expression for s in selects), where, *group_by, having], default_arg, functions)
     node: Node = AggregateNode("Aggregate", agg_schema, True, rekeyed, tuple(calls), window,
-                               emit_final and window is not None)
+                               emit_final and window is not None, input_columns, input_calls)
 
     def swap(expr: Expression) -> Expression | None:
         for name, group in zip(key_names, group_by, strict=True):

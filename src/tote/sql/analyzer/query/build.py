@@ -154,7 +154,7 @@ class QueryBuilder:
                                table_source=node.is_table,
                                written=[qualify(g, owners) for g in q.group_by or ()],
                                value_format=source.source.value_format.name, join=join,
-                               emit_final=emits_final(q))
+                               emit_final=emits_final(q), where=where)
             node, selects, origin = result.node, list(result.selects), result.origin
         elif having is not None:
             raise StatementError("HAVING requires a GROUP BY clause.")

@@ -1,0 +1,42 @@
+"""CREATE OR REPLACE: the replacement takes over the one query writing into its sink.
+
+ksqlDB (QueryIdUtil.buildId) refuses when more than one query writes there (the CREATE
+... AS SELECT and INSERT INTO queries), listing its set of their ids: the CREATE query
+first, then the INSERT queries as Java's HashSet of QueryId iterates them.
+"""
+
+from __future__ import annotations
+
+from tote.sql.errors import StatementError
+from tote.sql.metastore import MetaStore
+
+_INSERT_PREFIX = "INSERTQUERY_"
+_LOAD_FACTOR = 0.75
+
+
+def check_single_writer(metastore: MetaStore, sink: str) -> None:
+    writers = [q.id for q in metastore.queries.values() if q.sink == sink]
+    if len(writers) < 2:
+        return
+    creates = [w for w in writers if not w.startswith(_INSERT_PREFIX)]
+    inserts = [w for w in writers if w.startswith(_INSERT_PREFIX)]
+    listed = ", ".join(creates + _hash_set_order(inserts))
+    raise StatementError(f"REPLACE for sink `{sink}` is not supported because there are "
+                         f"multiple queries writing into it: [{listed}]")
+
+
+def _hash_set_order(ids: list[str]) -> list[str]:
+    """`ids`, added in this order to a `new HashSet<QueryId>()`, as it iterates them."""
+    capacity = 16
+    while len(ids) > capacity * _LOAD_FACTOR:
+        capacity *= 2
+    order = sorted(range(len(ids)), key=lambda i: (_bucket(ids[i], capacity), i))
+    return [ids[i] for i in order]
+
+
+def _bucket(query_id: str, capacity: int) -> int:
+    h = 0
+    for char in query_id:  # String.hashCode (query ids are ASCII: a char is a UTF-16 unit)
+        h = (31 * h + ord(char)) & 0xFFFFFFFF
+    h = (31 + h) & 0xFFFFFFFF  # QueryId.hashCode: Objects.hash(id)
+    return (h ^ (h >> 16)) & (capacity - 1)
