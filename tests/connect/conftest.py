@@ -21,8 +21,8 @@ from tests.connect.databases import (
     PostgresDatabase,
     SqliteDatabase,
     mariadb_available,
-    server_home,
 )
+from tests.server_homes import server_home
 
 from tote.connect.herder import Herder
 from tote.connect.worker import Worker, WorkerSettings

@@ -13,12 +13,8 @@ columns with the database's own driver.
 from __future__ import annotations
 
 import itertools
-import shutil
 import sqlite3
-import tempfile
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -59,22 +55,6 @@ def rows_or_none(db: Database, sql: str) -> list[tuple[Any, ...]] | None:
         return db.rows(sql)
     except DB_ERRORS:
         return None
-
-
-@contextmanager
-def server_home() -> Iterator[Path]:
-    """A directory for a PostgreSQL cluster, outside pytest's tmp dirs.
-
-    When tests run as root the server runs as another user, who must be able to traverse
-    every parent directory; pytest resets `/tmp/pytest-of-<user>` to 0700 whenever any
-    session starts (another engineer's, on a shared machine), so clusters live in their
-    own `/tmp/tote-pg-*` directory instead.
-    """
-    home = Path(tempfile.mkdtemp(prefix="tote-pg-"))
-    try:
-        yield home
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def connector_config(db: Database, **extra: str) -> dict[str, str]:

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 from tests.connect.conftest import FAST_PG
-from tests.connect.databases import DB_ERRORS, PostgresDatabase, server_home
+from tests.connect.databases import DB_ERRORS, PostgresDatabase
 from tests.connect.helpers import JDBC_SINK, register, wait_task, wait_until
+from tests.server_homes import server_home
 
 from tote.connect.herder import Herder
 from tote.core.records import Record

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from tests.connect.databases import server_home
+from tests.server_homes import server_home
 
 from tote.embedded import EmbeddedPostgres, EmbeddedPostgresError
 

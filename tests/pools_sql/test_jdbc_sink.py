@@ -14,9 +14,10 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from tests.connect.databases import DB_ERRORS, PostgresDatabase, server_home
+from tests.connect.databases import DB_ERRORS, PostgresDatabase
 from tests.connect.helpers import wait_until
 from tests.pools_sql.pipeline import PoolsPipeline
+from tests.server_homes import server_home
 
 from tote.connect.worker import Worker, WorkerSettings
 from tote.embedded import EmbeddedPostgres

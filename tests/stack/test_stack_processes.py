@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from tests.server_homes import server_home
 from tests.stack.helpers import COMMAND_TIMEOUT_S, Stack, alive, wait_until
 
 from tote.core.listen import free_port
@@ -23,11 +24,12 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def external_db(module_dir: Path) -> Iterator[str]:
+def external_db() -> Iterator[str]:
     """A PostgreSQL the test owns, for `tote up --db-url`."""
-    server = EmbeddedPostgres(module_dir / "external-pg", port=free_port(), password="secret")
-    with server:
-        yield server.dsn("postgres")
+    with server_home() as home:
+        server = EmbeddedPostgres(home / "external-pg", port=free_port(), password="secret")
+        with server:
+            yield server.dsn("postgres")
 
 
 def test_ctrl_c_stops_a_foreground_stack_and_every_child(stack_dir: Path,

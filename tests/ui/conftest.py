@@ -11,8 +11,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from tests.server_homes import server_home
 from tests.stack.helpers import private_dir
 
 from tote.embedded.postgres import EmbeddedPostgres
@@ -60,13 +59,10 @@ def postgres() -> Iterator[Postgres]:
     if found is not None:
         yield found
         return
-    directory = Path(tempfile.mkdtemp(prefix="tote-ui-pg-"))
-    try:
-        with EmbeddedPostgres(directory / "pg", password="example") as server:
-            assert server.port is not None
-            yield Postgres("127.0.0.1", server.port)
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
+    with server_home() as directory, EmbeddedPostgres(directory / "pg",
+                                                      password="example") as server:
+        assert server.port is not None
+        yield Postgres("127.0.0.1", server.port)
 
 
 @pytest.fixture(scope="module")
