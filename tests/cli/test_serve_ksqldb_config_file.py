@@ -97,6 +97,27 @@ def test_a_bad_value_is_one_error(env: dict[str, str], tmp_path: Path, text: byt
     assert not (tmp_path / "home").exists()
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    (b"ksql.readonly.topics=_confluent.*, (\n",
+     "Invalid value [_confluent.*, (] for configuration ksql.readonly.topics: Not valid "
+     "regular expression: Unclosed group near index 14\n_confluent.*|("),
+    (b"ksql.hidden.topics=_schemas,[a-\n",
+     "Invalid value [_schemas, [a-] for configuration ksql.hidden.topics: Not valid regular "
+     "expression: Unclosed character class near index 11\n_schemas|[a-\n           ^"),
+])
+def test_an_invalid_topic_pattern_refuses_to_start(env: dict[str, str], tmp_path: Path,
+                                                   text: bytes, message: str) -> None:
+    # ksqlDB's KsqlConfig refuses the list (validRegex) before the server starts; the
+    # error is Java's PatternSyntaxException message, pattern and caret on lines of their own.
+    config = tmp_path / "bad.properties"
+    config.write_bytes(text)
+    result = run(env, "serve", "ksqldb", "--config-file", str(config),
+                 "--port", str(closed_port()))
+    assert result.returncode == 1
+    assert result.stderr == f"Error: {config}: {message}\n"
+    assert not (tmp_path / "home").exists()
+
+
 def test_a_missing_file_is_one_error(env: dict[str, str], tmp_path: Path) -> None:
     missing = tmp_path / "absent.properties"
     result = run(env, "serve", "ksqldb", "--config-file", str(missing))

@@ -70,3 +70,24 @@ def test_the_configured_list_replaces_the_default_one() -> None:
         # a name must match as a whole
         _create(ksql, "x", "ro_42x")
         assert _insert(ksql, "x").status_code == 200
+
+
+BAD_PATTERN = ("Invalid value [_confluent.*, (] for configuration ksql.readonly.topics: Not "
+               "valid regular expression: Unclosed group near index 14\n_confluent.*|(")
+
+
+def test_an_invalid_pattern_is_refused_where_it_is_set(ksql: Ksql) -> None:
+    # As ksqlDB's validRegex: the list is checked when it is set, not at the INSERT.
+    refused = ksql.post("SET 'ksql.readonly.topics' = '_confluent.*, (';")
+    assert refused.status_code == 400, refused.text
+    body = refused.json()
+    assert (body["@type"], body["error_code"], body["message"]) == (
+        "statement_error", 40001, BAD_PATTERN)
+    coerced = ksql.post("SHOW STREAMS;", streamsProperties={
+        "ksql.readonly.topics": "_confluent.*, ("})
+    assert coerced.status_code == 400, coerced.text
+    assert coerced.json()["message"] == (  # the cause wrapped at 80 columns, as ksqlDB's
+        "Failed to coerce type of value '_confluent.*, (' for key 'ksql.readonly.topics'\n"
+        "Caused by: Invalid value [_confluent.*, (] for configuration\n\tksql.readonly.topics: "
+        "Not valid regular expression: Unclosed group near index\n\t14\n_confluent.*|(")
+    assert ksql.post("SET 'ksql.readonly.topics' = 'audit\\..*, ro_[0-9]+';").status_code == 200

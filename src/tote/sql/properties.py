@@ -12,15 +12,18 @@ Kafka consumer, producer or Streams config, bare or behind `ksql.streams.`, `con
 or `producer.` (and `topic.<topic config>`). Unknown names are refused, not guessed. The
 server's override policy (`ksql.properties.overrides.validation.mode`: a deny list that
 always holds `ksql.service.id`, or an allow list) applies to SET and request properties.
-Values are checked against the config's type and its declared values or range.
+Values are checked against the config's type and its declared values or range (the
+hidden and read-only topic lists: one Java regex, as ksqlDB's validRegex).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from tote.core.errors import ToteError
+from tote.core.java.regex import PatternSyntaxError, compile_java
 from tote.sql.errors import StatementError
 from tote.sql.property_catalog import (
     CHECKS,
@@ -32,6 +35,7 @@ from tote.sql.property_catalog import (
     STREAMS,
     TOPIC,
     OneOf,
+    Regexes,
 )
 
 SERVICE_ID = "ksql.service.id"
@@ -51,6 +55,7 @@ _IMMUTABLE = frozenset({
     "ksql.source.table.materialization.enabled", "ksql.headers.columns.enabled"}) | SSL
 _ALWAYS_DENIED = (SERVICE_ID, DENYLIST, ALLOWLIST, MODE, "ksql.properties.overrides.log")
 _INT_BITS = {"SHORT": 16, "INT": 32, "LONG": 64}
+_LIST_SEPARATOR = re.compile(r"[ \t\n\x0b\f\r]*,[ \t\n\x0b\f\r]*")  # ConfigDef's
 
 
 class PropertyNotFound(ToteError):
@@ -216,6 +221,8 @@ def _checked(name: str, value: str, number: float | None, prefix: str) -> str | 
             return prefix + "String must be one of: latest, earliest, none"
         return None
     check = CHECKS.get(name)
+    if isinstance(check, Regexes):
+        return _regex_error(name, value)
     if isinstance(check, OneOf):
         if value not in check.values:
             return prefix + "String must be one of: " + ", ".join(check.values)
@@ -224,6 +231,18 @@ def _checked(name: str, value: str, number: float | None, prefix: str) -> str | 
             return prefix + f"Value must be at least {check.low}"
         if check.high is not None and number > check.high:
             return prefix + f"Value must be no more than {check.high}"
+    return None
+
+
+def _regex_error(name: str, value: str) -> str | None:
+    """validRegex's refusal of a LIST value: the list as Java prints it, then the
+    PatternSyntaxException's message (several lines: the pattern and a caret)."""
+    items = _LIST_SEPARATOR.split(value) if value else []
+    try:
+        compile_java("|".join(items))
+    except PatternSyntaxError as exc:
+        return (f"Invalid value [{', '.join(items)}] for configuration {name}: "
+                f"Not valid regular expression: {exc}")
     return None
 
 

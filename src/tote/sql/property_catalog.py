@@ -3,8 +3,9 @@
 Data only (the rule that uses it is `tote.sql.properties`): the config definitions of
 ksqlDB 8.x (KsqlConfig, KsqlRequestConfig) and of the Kafka 4 clients and Streams it
 embeds, as names grouped by type, plus the value checks beyond the type that tote
-applies (a fixed set of values, or a numeric range), ksqlDB's own defaults, and the
-sets that decide how SHOW PROPERTIES marks a config (its level, whether it is editable).
+applies (a fixed set of values, a numeric range, Java regexes), ksqlDB's own defaults,
+and the sets that decide how SHOW PROPERTIES marks a config (its level, whether it is
+editable).
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ class Range:
     high: int | None
 
 
-Check = OneOf | Range
+@dataclass(frozen=True)
+class Regexes:
+    """ksqlDB's validRegex: a LIST whose items, joined by `|`, compile as one Java
+    regular expression (so a bad pattern is refused where the config is set, not later
+    where the topics are matched)."""
+
+
+Check = OneOf | Range | Regexes
 
 
 def _by_type(groups: Mapping[str, tuple[str, ...]]) -> Mapping[str, str]:
@@ -314,9 +322,11 @@ CHECKS: Final[Mapping[str, Check]] = {
     "fetch.min.bytes": Range(0, None),
     "isolation.level": OneOf(("read_committed", "read_uncommitted")),
     "ksql.access.validator.enable": OneOf(("on", "off", "auto")),
+    "ksql.hidden.topics": Regexes(),
     "ksql.properties.overrides.validation.mode": OneOf(("denylist", "allowlist")),
     "ksql.query.pull.coordinator.queue.capacity": Range(1, None),
     "ksql.query.pull.router.queue.capacity": Range(1, None),
+    "ksql.readonly.topics": Regexes(),
     "linger.ms": Range(0, None),
     "max.block.ms": Range(0, None),
     "max.in.flight.requests.per.connection": Range(1, None),
