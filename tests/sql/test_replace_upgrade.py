@@ -133,3 +133,59 @@ def test_a_sink_more_than_one_query_writes_into_is_not_replaced(engine: Engine) 
         "REPLACE for sink `B` is not supported because there are multiple queries writing "
         "into it: [CSAS_B_4, INSERTQUERY_5, INSERTQUERY_10, INSERTQUERY_6, INSERTQUERY_11, "
         "INSERTQUERY_7, INSERTQUERY_8, INSERTQUERY_9]")
+
+
+def _topic(name: str, key: str = "KAFKA", value: str = "JSON", key_features: str = "") -> str:
+    return (f"KsqlTopic{{kafkaTopicName='{name}', keyFormat=KeyFormat{{format=FormatInfo{{"
+            f"format={key}, properties={{}}}}, features=[{key_features}], "
+            f"window=Optional.empty}}, valueFormat=ValueFormat{{format=FormatInfo{{"
+            f"format={value}, properties={{}}}}, features=[]}}}}")
+
+
+@pytest.mark.parametrize(("replace", "after"), [
+    pytest.param("CREATE OR REPLACE STREAM B WITH (kafka_topic='other') AS SELECT * FROM A;",
+                 _topic("other"), id="another topic"),
+    pytest.param("CREATE OR REPLACE STREAM B WITH (value_format='DELIMITED') AS "
+                 "SELECT * FROM A;", _topic("B", value="DELIMITED"), id="value format"),
+    pytest.param("CREATE OR REPLACE STREAM B WITH (key_format='JSON') AS SELECT * FROM A;",
+                 _topic("B", key="JSON", key_features="UNWRAP_SINGLES"), id="key format"),
+])
+def test_a_sink_moved_to_another_topic_or_format_is_refused_as_a_data_source(
+        engine: Engine, replace: str, after: str) -> None:
+    """ksqlDB's metastore refuses these before it compares the plans."""
+    error = _replace(engine, "CREATE STREAM B AS SELECT * FROM A;", replace)
+    assert error.message == ("Cannot upgrade data source: DataSource '`B`' has topic = "
+                             f"{_topic('B')} which is not upgradeable to {after}")
+
+
+def test_a_stream_declared_over_another_topic_is_not_replaced(engine: Engine) -> None:
+    engine.execute(BASE)
+    before = catalogue(engine)
+    with pytest.raises(SqlError) as caught:
+        engine.execute("CREATE OR REPLACE STREAM A (ID INT KEY, COL1 INT, COL2 INT) "
+                       "WITH (kafka_topic='a2', partitions=1, value_format='JSON');")
+    assert caught.value.message == (
+        "Cannot upgrade data source: DataSource '`A`' has topic = "
+        f"{_topic('a')} which is not upgradeable to {_topic('a2')}")
+    assert catalogue(engine) == before
+
+
+def test_the_one_insert_query_into_a_declared_stream_is_replaced_under_its_id(
+        engine: Engine) -> None:
+    """ksqlDB's replacement takes over the only query writing into the sink, whichever
+    statement started it, and is then the sink's CREATE query: DROP terminates it."""
+    engine.execute(BASE + "CREATE STREAM B (ID INT KEY, COL1 INT, COL2 INT) "
+                   "WITH (kafka_topic='b', partitions=1, value_format='JSON');"
+                   "INSERT INTO B SELECT * FROM A;")
+    [qid] = engine.metastore.queries
+    replace = ("CREATE OR REPLACE STREAM B WITH (kafka_topic='b') AS "
+               "SELECT * FROM A WHERE COL1 > 5;")
+    engine.execute(replace)
+    assert list(engine.metastore.queries) == [qid]
+    assert engine.metastore.queries[qid].sql == replace
+    produce(engine, "A", [((1,), (5, 6)), ((2,), (7, 8))])
+    engine.run_until_idle()
+    assert len(rows(engine, "B")) == 1
+    engine.execute("DROP STREAM B;")
+    assert not engine.metastore.queries
+    assert not engine.runtime.queries

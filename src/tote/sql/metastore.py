@@ -28,6 +28,9 @@ class QueryRecord:
     sources: tuple[str, ...]
     sink_topic: str | None = None
     state: str = "RUNNING"
+    # Whether it is its sink's CREATE ... AS query (which DROP terminates), whatever its id:
+    # a CREATE OR REPLACE taking over an INSERT query keeps the INSERTQUERY_ id.
+    creates_sink: bool = False
     # The logical plan it runs, which a CREATE OR REPLACE must be able to take over.
     plan: SinkNode | None = field(default=None, compare=False)
 
@@ -89,7 +92,7 @@ class MetaStore:
     def create_query_of(self, source: str) -> str | None:
         """The id of the CREATE ... AS SELECT query that made `source`, if one runs."""
         for qid in self.writers_of(source):
-            if qid.startswith(("CSAS_", "CTAS_")):
+            if self.queries[qid].creates_sink:
                 return qid
         return None
 

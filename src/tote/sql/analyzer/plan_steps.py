@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from tote.sql.analyzer.query.rewrite import unqualify
-from tote.sql.analyzer.upgrade import render_timestamp
+from tote.sql.analyzer.upgrade import render_features, render_format, render_timestamp
 from tote.sql.ast.expressions import Expression
 from tote.sql.expressions.formatter import format_expression
 from tote.sql.planner.logical import (
@@ -146,17 +146,8 @@ def _internal_formats(node: Node) -> str:
 
 
 def _formats(key: FormatInfo, value: FormatInfo) -> str:
-    return (f"Formats{{keyFormat={_format(key)}, valueFormat={_format(value)}, "
-            f"keyFeatures={_features(key)}, valueFeatures={_features(value)}}}")
-
-
-def _format(info: FormatInfo) -> str:
-    props = ", ".join(f"{k}={v}" for k, v in info.properties)
-    return f"FormatInfo{{format={info.name}, properties={{{props}}}}}"
-
-
-def _features(info: FormatInfo) -> str:
-    return "[" + ", ".join(sorted(f.name for f in info.features)) + "]"
+    return (f"Formats{{keyFormat={render_format(key)}, valueFormat={render_format(value)}, "
+            f"keyFeatures={render_features(key)}, valueFeatures={render_features(value)}}}")
 
 
 def _expressions(exprs: Sequence[Expression]) -> str:

@@ -18,7 +18,7 @@ from tote.sql.analyzer.plan_steps import steps_of
 from tote.sql.analyzer.plan_upgrade import check_plan_upgrade
 from tote.sql.analyzer.query.build import BuiltQuery, QueryBuilder
 from tote.sql.analyzer.query.formatting import format_create_as
-from tote.sql.analyzer.replaced_query import check_single_writer
+from tote.sql.analyzer.replaced_query import check_single_writer, replaced_query
 from tote.sql.analyzer.timestamps import timestamp_column
 from tote.sql.analyzer.upgrade import check_upgrade
 from tote.sql.analyzer.with_clause import Kind, WithProps, parse_with
@@ -135,8 +135,8 @@ def analyze_create_as(statement: CreateAsSelect, ctx: AnalysisContext
 
 
 def _check_replaced_plan(ctx: AnalysisContext, name: str, root: SinkNode) -> None:
-    """The running query that made `name` must be able to hand its state to `root`."""
-    qid = ctx.metastore.create_query_of(name)
+    """The running query writing into `name` must be able to hand its state to `root`."""
+    qid = replaced_query(ctx.metastore, name)
     old = None if qid is None else ctx.metastore.queries[qid].plan
     if old is not None:
         check_plan_upgrade(steps_of(old), steps_of(root))

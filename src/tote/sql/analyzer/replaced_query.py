@@ -2,7 +2,9 @@
 
 ksqlDB (QueryIdUtil.buildId) refuses when more than one query writes there (the CREATE
 ... AS SELECT and INSERT INTO queries), listing its set of their ids: the CREATE query
-first, then the INSERT queries as Java's HashSet of QueryId iterates them.
+first, then the INSERT queries as Java's HashSet of QueryId iterates them. The one
+writer it replaces may be an INSERT INTO query (into a declared stream): the replacement
+then runs under that query's INSERTQUERY_ id, as the sink's CREATE ... AS query.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ def check_single_writer(metastore: MetaStore, sink: str) -> None:
     listed = ", ".join(creates + _hash_set_order(inserts))
     raise StatementError(f"REPLACE for sink `{sink}` is not supported because there are "
                          f"multiple queries writing into it: [{listed}]")
+
+
+def replaced_query(metastore: MetaStore, sink: str) -> str | None:
+    """The id of the one query writing into `sink`, which CREATE OR REPLACE takes over."""
+    writers = metastore.writers_of(sink)
+    return writers[0] if len(writers) == 1 else None
 
 
 def _hash_set_order(ids: list[str]) -> list[str]:

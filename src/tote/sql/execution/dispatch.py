@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from tote.sql import properties
 from tote.sql.analyzer.context import AnalysisContext
 from tote.sql.analyzer.queries import QueryPlan, analyze_create_as, analyze_insert_into
+from tote.sql.analyzer.replaced_query import replaced_query
 from tote.sql.ast import commands as c
 from tote.sql.ast import statements as s
 from tote.sql.config import Config
@@ -141,7 +142,7 @@ class Dispatcher:
                           f"A {result.type.lower} with the same name already exists.")
         plan = result
         kind = "table" if isinstance(statement, s.CreateTableAsSelect) else "stream"
-        existing_query = ms.create_query_of(plan.sink.name)
+        existing_query = replaced_query(ms, plan.sink.name)
         replaced = None
         if existing_query is not None and plan.replace:
             replaced = engine.runtime.queries.get(existing_query)

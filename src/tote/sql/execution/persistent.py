@@ -77,7 +77,7 @@ def start_query(runtime: Runtime, log: Log, metastore: MetaStore, plan: QueryPla
         _delete_topics(log, created)
         raise
     record = QueryRecord(qid, sql, plan.sink.name, plan.sources, plan.sink.topic,
-                         plan=plan.root)
+                         creates_sink=plan.create_sink, plan=plan.root)
     metastore.add_query(record)
     return StartedQuery(qid, phys, created, new_group)
 

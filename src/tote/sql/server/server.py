@@ -37,6 +37,7 @@ from tote.sql.execution.connect_client import ConnectRefused, ConnectServerError
 from tote.sql.execution.connector_text import mask_configs
 from tote.sql.execution.dispatch import Session
 from tote.sql.functions import FunctionRegistry
+from tote.sql.reserved_topics import check_read_only_pattern
 from tote.sql.results import CommandResult, QueryList, QuerySummary, StatementResult
 from tote.sql.script import Variables, run_script, split_statements
 from tote.sql.server.follower import CommandFollower
@@ -118,6 +119,7 @@ class KsqlServer:
         self.registry = registry
         self.engine = engine or Engine(log, registry, properties=properties,
                                        instance_id=instance_id, functions=functions)
+        check_read_only_pattern(self.engine.config)
         self.queries = TransientQueries(self.engine)
         commands = self.engine.commands or CommandLog(log, self.engine.service_id)
         self.follower = CommandFollower(commands, self.engine.apply_command, self._observe)

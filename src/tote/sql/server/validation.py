@@ -38,6 +38,7 @@ from tote.core.errors import SqlError, ToteError
 from tote.sql import properties
 from tote.sql.analyzer.ddl import analyze_create_source
 from tote.sql.analyzer.queries import QueryPlan, analyze_create_as, analyze_insert_into
+from tote.sql.analyzer.replaced_query import replaced_query
 from tote.sql.analyzer.with_clause import Kind, parse_with
 from tote.sql.ast import commands as c
 from tote.sql.ast import statements as s
@@ -171,7 +172,7 @@ class _Walk:
             return False
         # CREATE OR REPLACE of a running query: analysis checked the upgrade (the new sink
         # and plan against the old); the replacement then runs under the old query's id.
-        replaced = (self.ctx.metastore.create_query_of(result.sink.name) if result.replace
+        replaced = (replaced_query(self.ctx.metastore, result.sink.name) if result.replace
                     else None)
         simulate_effects(result.effects, self.ctx)
         self.ctx.metastore.put_source(result.sink)
@@ -196,7 +197,7 @@ class _Walk:
                 raise CannotSimulate(qid)
             self.ctx.overlay.queries.add(qid)
         ms.add_query(QueryRecord(qid, text, plan.sink.name, plan.sources, plan.sink.topic,
-                                 plan=plan.root))
+                                 creates_sink=plan.create_sink, plan=plan.root))
 
     def _drop(self, statement: s.DropSource) -> None:
         ms = self.ctx.metastore
