@@ -185,3 +185,19 @@ def test_a_new_process_refuses_a_file_moved_over_a_running_log(running: Path) ->
 
 def test_a_crashed_log_with_its_own_wal_opens_with_everything(crashed: Path) -> None:
     assert topics_and_old_records(crashed) == (["old"], 200)
+
+
+def test_a_torn_last_frame_of_page_one_does_not_refuse_the_log(crashed: Path) -> None:
+    """SQLite writes a frame's header, then its page: a writer killed between the two
+    leaves a page-1 header over whatever page was there before. That frame is not
+    committed (SQLite ignores it), so its stray bytes are no other file's id."""
+    path = wal(crashed)
+    raw = path.read_bytes()
+    salts = raw[16:24]  # the header's salts: the frame belongs to the WAL's generation
+    page_size = int.from_bytes(raw[8:12], "big")
+    stray = bytearray(page_size)  # an older page's bytes, not page 1 of this file
+    stray[68:72] = (123_456_789).to_bytes(4, "big")
+    with path.open("ab") as out:  # page 1, not a commit (database size 0), checksums 0
+        out.write((1).to_bytes(4, "big") + bytes(4) + salts + bytes(8) + bytes(stray))
+
+    assert topics_and_old_records(crashed) == (["old"], 200)

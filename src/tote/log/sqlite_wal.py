@@ -11,7 +11,7 @@ for good). So a log looks at the files itself before its first connection:
 - a WAL or shared-memory file with no log.db (or an empty one) is refused;
 - every log file carries a random id in its header's application id, written into the
   file itself before it switches to WAL, and `copy_log` gives each copy a new one; a WAL
-  whose current page-1 frames carry another id was written for another file: refused.
+  whose committed page-1 frames carry another id was written for another file: refused.
 
 A WAL with no page-1 frame, or one beside a log made before these ids (id 0), cannot be
 told apart and opens as before.
@@ -94,7 +94,15 @@ def _file_id(path: Path) -> int | None:
 
 def _scan_wal(wal: Path) -> tuple[int, set[int]]:
     """How many frames the WAL's current generation has (SQLite ignores frames whose
-    salts differ from the header's), and the ids in its page-1 frames."""
+    salts differ from the header's), and the ids in its page-1 frames that a later commit
+    frame follows.
+
+    SQLite writes a frame's header and its page in two writes, so a writer killed between
+    them (or one writing right now) leaves a header with the current salts over the page
+    an older frame left there: its "id" is any 4 bytes of another page. SQLite itself
+    ignores such a frame (its checksum fails, and no commit follows it); here, a page-1
+    frame counts once a later frame of the generation commits, which the writer wrote
+    after finishing it."""
     frames, ids = 0, set[int]()
     try:
         fd = os.open(wal, os.O_RDONLY)  # SQLite takes no locks on the WAL file itself
@@ -108,18 +116,22 @@ def _scan_wal(wal: Path) -> tuple[int, set[int]]:
         if magic not in _WAL_MAGIC or not 512 <= page_size <= 65536:
             return frames, ids
         at = _WAL_HEADER_SIZE
+        pending: list[int] = []  # ids of page-1 frames no commit frame follows yet
         while True:
             frame = os.pread(fd, _FRAME_HEADER_SIZE, at)
             if len(frame) < _FRAME_HEADER_SIZE:
                 return frames, ids
-            page, _, frame_salt1, frame_salt2 = _FRAME.unpack_from(frame)
+            page, committed_size, frame_salt1, frame_salt2 = _FRAME.unpack_from(frame)
             if (frame_salt1, frame_salt2) != (salt1, salt2):
                 return frames, ids
             frames += 1
+            if committed_size:  # a commit frame: the page-1 frames before it are whole
+                ids.update(pending)
+                pending.clear()
             if page == 1:
                 raw = os.pread(fd, 4, at + _FRAME_HEADER_SIZE + _APPLICATION_ID_AT)
                 if len(raw) == 4:
-                    ids.add(_APPLICATION_ID.unpack(raw)[0])
+                    pending.append(_APPLICATION_ID.unpack(raw)[0])
             at += _FRAME_HEADER_SIZE + page_size
     finally:
         os.close(fd)
