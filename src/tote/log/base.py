@@ -437,6 +437,14 @@ class Log(ABC):
         end raises OffsetOutOfRange.
         """
 
+    def read_many(self, offsets: Mapping[TopicPartition, int], max_records: int = 1000
+                  ) -> dict[TopicPartition, list[LogRecord]]:
+        """`read` of several partitions, each from its offset. A backend that can reads
+        them all as of one moment, so a record appended to one partition after a record
+        of another is never seen without that other one (what a reader merging partitions
+        by time needs); this one reads them one after the other."""
+        return {tp: self.read(tp, offset, max_records) for tp, offset in offsets.items()}
+
     def read_run(self, tp: TopicPartition, offset: int, max_records: int = 1000) -> RecordRun:
         """`read`, as a RecordRun: keys and values as columns, a LogRecord built only for
         a record someone looks at. Same records, same errors."""

@@ -377,6 +377,18 @@ class SqliteLog(Log):
             for at, key, value, headers, ts in rows
         ]
 
+    def read_many(self, offsets: Mapping[TopicPartition, int], max_records: int = 1000
+                  ) -> dict[TopicPartition, list[LogRecord]]:
+        """Every read in one SQLite read transaction: one snapshot of the file."""
+        conn = self.conn()
+        if len(offsets) < 2 or conn.in_transaction:
+            return super().read_many(offsets, max_records)
+        conn.execute("BEGIN")
+        try:
+            return super().read_many(offsets, max_records)
+        finally:
+            conn.execute("COMMIT")
+
     def read_run(self, tp: TopicPartition, offset: int, max_records: int = 1000) -> RecordRun:
         """`read` keeping the query's rows: a record is built when someone looks at it."""
         meta, rows = self._read_rows(tp, offset, max_records)

@@ -1,10 +1,10 @@
 """The query runtime: running queries' tasks, and one log transaction per step.
 
-`Runtime.step` (live mode) reads a batch of new records from every topic a task reads,
-merges the partitions by timestamp, and takes the records one at a time: each goes to
-every task reading it, and everything it causes is processed before the next record
-(`_drain`, in rank order), outputs of one query reaching the next in memory. The step
-then commits, in ONE transaction (`_commit`):
+`Runtime.step` (live mode) reads a batch of new records from every topic a task reads, all
+as of one moment (`Log.read_many`), merges the partitions by timestamp, and takes the
+records one at a time: each goes to every task reading it, and everything it causes is
+processed before the next record (`_drain`, in rank order), outputs of one query reaching
+the next in memory. The step then commits, in ONE transaction (`_commit`):
 
 1. the outputs, in the order they were emitted (a record of an internal repartition
    topic whose readers all took it in this step is not written at all — see `_emit`).
@@ -414,14 +414,16 @@ class Runtime:
             self._take_over()
         batches: dict[TopicPartition, list[LogRecord]] = {}
         caught: set[tuple[int, TopicPartition]] = set()
-        for tp, readers in self._readers.items():
-            start = min(t.positions.get(tp, 0) for t in readers)
-            records = self.log.read(tp, start, max_records)
+        starts = {tp: min(t.positions.get(tp, 0) for t in readers)
+                  for tp, readers in self._readers.items()}
+        # One snapshot of every input: a record is never taken before one appended
+        # earlier to another partition, which a later read would have found.
+        for tp, records in self.log.read_many(starts, max_records).items():
             if records:
                 batches[tp] = records
-            end = records[-1].offset + 1 if records else start
+            end = records[-1].offset + 1 if records else starts[tp]
             complete = len(records) < max_records
-            for task in readers:
+            for task in self._readers[tp]:
                 if complete and task.positions.get(tp, 0) >= end:
                     caught.add((id(task), tp))
         if not batches:
@@ -453,7 +455,9 @@ def _order(task: Task, topic: str) -> int:
 
 def _merge(batches: dict[TopicPartition, list[LogRecord]], limit: int) -> list[LogRecord]:
     """Interleave partitions by record timestamp (ties by topic, partition), keeping each
-    partition's own order, as a Kafka Streams task picks its next record."""
+    partition's own order, as a Kafka Streams task picks its next record. At most `limit`
+    records: a partition read in part (`limit` records) is never used up before the
+    records of the others that come after its unread rest."""
     if len(batches) == 1:  # one partition with new records (the usual step): its order
         (records,) = batches.values()
         return records[:limit]
