@@ -234,10 +234,17 @@ def _checked(name: str, value: str, number: float | None, prefix: str) -> str | 
     return None
 
 
+def parse_list(text: str) -> list[str]:
+    """A LIST config's value as Kafka's ConfigDef parses it: trimmed, then split at the
+    commas with the whitespace around them; a blank value is the empty list."""
+    trimmed = text.strip()
+    return _LIST_SEPARATOR.split(trimmed) if trimmed else []
+
+
 def _regex_error(name: str, value: str) -> str | None:
     """validRegex's refusal of a LIST value: the list as Java prints it, then the
     PatternSyntaxException's message (several lines: the pattern and a caret)."""
-    items = _LIST_SEPARATOR.split(value) if value else []
+    items = parse_list(value)
     try:
         compile_java("|".join(items))
     except PatternSyntaxError as exc:

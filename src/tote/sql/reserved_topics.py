@@ -16,6 +16,7 @@ import re
 from tote.core.errors import InvalidConfig
 from tote.core.java.regex import PatternSyntaxError, compile_java
 from tote.sql.config import Config
+from tote.sql.properties import parse_list
 from tote.sql.property_catalog import KSQL_DEFAULTS
 
 READONLY_TOPICS = "ksql.readonly.topics"
@@ -24,12 +25,9 @@ PROCESSING_LOG_SUFFIX = "ksql_processing_log"
 
 
 def _listed(config: Config) -> list[str]:
-    """`ksql.readonly.topics` as ConfigDef parses a LIST: comma-separated, trimmed."""
+    """`ksql.readonly.topics`, set or its default, as ConfigDef parses a LIST."""
     text = config.get(READONLY_TOPICS)
-    if text is None:
-        text = KSQL_DEFAULTS[READONLY_TOPICS] or ""
-    text = text.strip()
-    return [part.strip() for part in text.split(",")] if text else []
+    return parse_list((KSQL_DEFAULTS[READONLY_TOPICS] or "") if text is None else text)
 
 
 def is_read_only(topic: str, config: Config) -> bool:

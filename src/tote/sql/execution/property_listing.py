@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tote.sql.config import DEFAULTS, Config
-from tote.sql.properties import resolve
+from tote.sql.properties import parse_list, resolve
 from tote.sql.property_catalog import (
     DESERIALIZATION_HANDLER,
     KSQL,
@@ -115,5 +115,5 @@ def _rendered(kind: str, text: str) -> str:
         except ValueError:
             return text
     if kind == "LIST":
-        return ",".join(part.strip() for part in stripped.split(",")) if stripped else ""
+        return ",".join(parse_list(text))
     return text
