@@ -23,6 +23,7 @@ from tote.sql.codecs import build_codec
 from tote.sql.config import Config
 from tote.sql.execution.inserts import alternatives
 from tote.sql.formats import check_value_serde
+from tote.sql.lexer import unquote
 from tote.sql.metastore import MetaStore
 from tote.sql.reserved_topics import is_read_only
 from tote.sql.runtime.operators.sink import partition_of
@@ -46,7 +47,7 @@ def target_name(target: str) -> str:
             i += 2
         else:
             i += 1
-    return target[1:-1].replace(quote * 2, quote)
+    return unquote(target, quote)
 
 
 def find_target(metastore: MetaStore, target: str, config: Config) -> DataSource:
