@@ -12,7 +12,7 @@ from tote.bench import instructions
 from tote.bench.pipeline import Shape, instructions_per_bet, prepare
 
 # Each count runs Python under valgrind (tens of times slower than bare): on a slow or
-# loaded machine the module's four counts take longer than the suite's default timeout.
+# loaded machine the module's five counts take longer than the suite's default timeout.
 pytestmark = [pytest.mark.skipif(instructions.missing() is not None,
                                  reason=instructions.missing() or ""),
               pytest.mark.timeout(1200)]
@@ -40,3 +40,4 @@ def test_a_phase_counts_the_same_instructions_twice(per_bet: dict[str, float],
 def test_the_engine_costs_more_per_bet_than_the_hand_written_loops(
         per_bet: dict[str, float]) -> None:
     assert per_bet["baseline"] < per_bet["outputs"] < per_bet["engine"]
+    assert per_bet["fused"] < per_bet["engine"]  # the same outputs with the same encoders

@@ -2,7 +2,7 @@
 the same computation hand-written in plain Python, measured in the same run.
 
 1. throughput: `bets` seed bets over `races` races x `runners` runners are appended to
-   `tote_win_bets` of one log first (1., 2. and 3. each run on their own copy of it,
+   `tote_win_bets` of one log first (1. to 4. each run on their own copy of it,
    made with SQLite's backup API); a fresh engine process then replays the statements and runs
    the queries to quiescence, exactly-once (outputs, state and offsets in one
    transaction per batch). bets/s is bets over that time; the process's peak RSS is
@@ -14,7 +14,10 @@ the same computation hand-written in plain Python, measured in the same run.
    bet streams, both pools' changelogs and the odds, record for record the engine's)
    with the pools' state in the same transaction: the work ksqlDB's semantics ask of
    any implementation, so the ratio to it is the engine's own overhead.
-4. latency: an engine process follows the log while bets are appended at `rate`
+4. fused: 3. encoding each record with the engine's own flat Avro encoders instead of
+   fastavro: the same outputs at the cost of the same codecs, the floor a whole-DAG
+   compiler could bring the engine down to.
+5. latency: an engine process follows the log while bets are appended at `rate`
    bets/s, each stamped with the wall clock; a reader tails the odds topic and takes
    now - ROWTIME of every odds row (ROWTIME is the bet's timestamp).
 
@@ -103,12 +106,12 @@ def _odds_count(path: Path) -> int:
         return log.describe_topic(ODDS_TOPIC).partitions[0].end_offset
 
 
-MODES = ("engine", "baseline", "outputs")
+MODES = ("engine", "baseline", "outputs", "fused")
 
 
 def _each_mode(workdir: Path, shape: Shape, run_one: Callable[[str, Path], T]) -> dict[str, T]:
     """`run_one(mode, db)` for every mode, each on its own copy of one prepared log (so
-    all three start from the same file and the bets are encoded and appended once);
+    all start from the same file and the bets are encoded and appended once);
     every mode must have written one odds row per bet."""
     prepared = workdir / "prepared.db"
     prepare(prepared, shape)
@@ -143,7 +146,7 @@ def instructions_per_bet(shape: Shape, workdir: Path | None = None) -> dict[str,
 
 
 def report_instructions(per_bet: dict[str, float], shape: Shape) -> None:
-    engine, baseline, outputs = (per_bet[m] for m in MODES)
+    engine, baseline, outputs, fused = (per_bet[m] for m in MODES)
     typer.echo(f"{shape.bets:,} bets over {shape.races:,} races x {shape.runners} runners, "
                f"SQLite log, exactly-once, {BATCH}-record transactions; instructions per "
                "bet (callgrind, measured loop only)")
@@ -152,10 +155,13 @@ def report_instructions(per_bet: dict[str, float], shape: Shape) -> None:
                f"{baseline / engine:.3f}x (target >= {TARGETS['ratio']})")
     typer.echo(f"  hand-written, same outputs   {outputs:>12,.0f}   ratio "
                f"{outputs / engine:.3f}x")
+    typer.echo(f"  same outputs, tote's encoders {fused:>11,.0f}   ratio "
+               f"{fused / engine:.3f}x")
     emit_result({"bench": "pipeline-instructions", "bets": shape.bets,
                  "instructions_per_bet": {m: round(per_bet[m]) for m in MODES},
                  "ratio": round(baseline / engine, 3),
-                 "same_outputs_ratio": round(outputs / engine, 3)})
+                 "same_outputs_ratio": round(outputs / engine, 3),
+                 "fused_ratio": round(fused / engine, 3)})
 
 
 def latency(workdir: Path, shape: Shape, bets_per_s: int, seconds: float) -> dict[str, Any]:
@@ -232,6 +238,8 @@ def report(result: dict[str, Any], shape: Shape) -> None:
     ratio = tote_rate / base_rate if base_rate else 0.0
     outputs_rate = rate(shape.bets, result["outputs"]["seconds"])
     outputs_ratio = tote_rate / outputs_rate if outputs_rate else 0.0
+    fused_rate = rate(shape.bets, result["fused"]["seconds"])
+    fused_ratio = tote_rate / fused_rate if fused_rate else 0.0
     lat = result["latency"]
     typer.echo(f"{shape.bets:,} bets over {shape.races:,} races x {shape.runners} runners, "
                f"SQLite log, exactly-once, {BATCH}-record transactions")
@@ -245,6 +253,10 @@ def report(result: dict[str, Any], shape: Shape) -> None:
                f"{result['outputs']['rss_mb']:,.0f} MB")
     typer.echo(f"    ratio                      {outputs_ratio:>10.2f}x         "
                "(the five topics and the pools' state, as the engine writes them)")
+    typer.echo(f"  same outputs, tote's encoders {fused_rate:>9,.0f} bets/s   peak RSS "
+               f"{result['fused']['rss_mb']:,.0f} MB")
+    typer.echo(f"    ratio                      {fused_ratio:>10.2f}x         "
+               "(the same, hand-fused with the engine's codecs: its floor)")
     typer.echo(f"  latency at {lat['rate']:,} bets/s: p50 {lat['p50']:.1f} ms, "
                f"p99 {lat['p99']:.1f} ms, max {lat['max']:.1f} ms "
                f"({lat['received']:,}/{lat['sent']:,} odds rows)")
@@ -253,6 +265,7 @@ def report(result: dict[str, Any], shape: Shape) -> None:
         "baseline_bets_per_s": round(base_rate), "ratio": round(ratio, 3),
         "same_outputs_bets_per_s": round(outputs_rate),
         "same_outputs_ratio": round(outputs_ratio, 3),
+        "fused_bets_per_s": round(fused_rate), "fused_ratio": round(fused_ratio, 3),
         "rss_mb": engine["rss_mb"], "latency_ms": lat, "targets": TARGETS}
     rss = result.get("rss")
     if rss is not None:

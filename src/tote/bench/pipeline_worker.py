@@ -3,11 +3,13 @@
     python -m tote.bench.pipeline_worker engine DB BETS    # the SQL engine, to quiescence
     python -m tote.bench.pipeline_worker baseline DB BETS  # the hand-written pipeline
     python -m tote.bench.pipeline_worker outputs DB BETS   # ... writing all the engine writes
+    python -m tote.bench.pipeline_worker fused DB BETS     # ... with the engine's encoders
     python -m tote.bench.pipeline_worker follow DB         # the engine, live, until killed
 
 `engine` also runs on a Kafka-protocol broker: DB `kafka://HOST:PORT`.
 
-`engine`, `baseline` and `outputs` print one JSON line: seconds of processing and peak RSS.
+`engine`, `baseline`, `outputs` and `fused` print one JSON line: seconds of processing and
+peak RSS.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import struct
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tote.bench import instructions
 from tote.core.records import Record, TopicPartition
@@ -29,6 +33,9 @@ from tote.log.sqlite import SqliteLog
 from tote.registry import Registry
 from tote.seed.files import BETS_TOPIC, ODDS_TABLE
 from tote.serde.avro import AvroCodec
+from tote.serde.avro_flat import flat_encoder
+from tote.serde.avro_schema import AvroSchema
+from tote.serde.wire import HEADER, MAGIC_BYTE
 from tote.sql.engine import Engine
 from tote.sql.runtime.runtime import MAX_POLL_RECORDS
 
@@ -110,19 +117,36 @@ def baseline(db: Path, bets: int) -> float:
     return seconds
 
 
+Encode = Callable[[tuple[Any, ...]], bytes]
+"""A sink's encoder: the row's values in its schema's field order -> framed bytes."""
+Encoders = tuple[Encode, Encode, Encode, Encode, Encode]
+"""One per `OUTPUT_TOPICS`, in that order."""
+
+
 def outputs(db: Path, bets: int) -> float:
     """The hand-written pipeline writing what the seed's statements write: both re-keyed
     bet streams, both pools' changelogs and the odds, with the pools' state and the
-    consumed offset in the same transaction per batch (what the engine must do)."""
+    consumed offset in the same transaction per batch (what the engine must do); each
+    record encoded by fastavro (`AvroCodec`)."""
+    return _outputs(db, bets, "bench-outputs", _fastavro_encoders)
+
+
+def fused(db: Path, bets: int) -> float:
+    """`outputs` with the engine's own flat Avro encoders: the same records at the cost of
+    the same codecs, the floor a whole-DAG compiler could bring the engine down to."""
+    return _outputs(db, bets, "bench-fused", _flat_encoders)
+
+
+def _outputs(db: Path, bets: int, name: str,
+             encoders: Callable[[Registry], Encoders]) -> float:
+    """The `outputs` loop, the sinks' records encoded by `encoders(registry)`."""
     key = struct.Struct(">i").pack
     with SqliteLog(db) as log, Registry(log) as registry:
         bet_codec = AvroCodec(registry.get_schema(1).schema)
-        sinks = [_sink_codec(registry, topic) for topic in OUTPUT_TOPICS]
-        (by_runner, by_runner_id), (by_race, by_race_id), (runner_pool, runner_pool_id), \
-            (race_pool, race_pool_id), (odds, odds_id) = sinks
+        by_runner, by_race, runner_pool, race_pool, odds = encoders(registry)
         runner_pools: dict[int, float] = {}
         race_pools: dict[int, float] = {}
-        producer = log.transactional_producer("bench-outputs")
+        producer = log.transactional_producer(name)
         tp, position = TopicPartition(BETS_TOPIC, 0), 0
         start = _started()
         while position < bets:
@@ -138,18 +162,13 @@ def outputs(db: Path, bets: int) -> float:
                 runner_total = runners[runner] = runner_pools[runner] = \
                     runner_pools.get(runner, 0.0) + amount
                 race_total = races[race] = race_pools[race] = race_pools.get(race, 0.0) + amount
-                out[0].append(Record(by_runner.encode_framed(
-                    by_runner_id, {"RACE_ID": race, "AMOUNT": amount}), key(runner), (), ts, 0))
-                out[1].append(Record(by_race.encode_framed(
-                    by_race_id, {"AMOUNT": amount}), key(race), (), ts, 0))
-                out[2].append(Record(runner_pool.encode_framed(
-                    runner_pool_id, {"RUNNER_POOL_AMOUNT": runner_total}), key(runner), (), ts, 0))
-                out[3].append(Record(race_pool.encode_framed(
-                    race_pool_id, {"RACE_POOL_AMOUNT": race_total}), key(race), (), ts, 0))
-                out[4].append(Record(odds.encode_framed(odds_id, {
-                    "RUNNER_ID": runner, "RUNNER_POOL_AMOUNT": runner_total,
-                    "RACE_POOL_AMOUNT": race_total,
-                    "ODDS": 0.0 if runner_total == 0 else race_total / runner_total}),
+                out[0].append(Record(by_runner((race, amount)), key(runner), (), ts, 0))
+                out[1].append(Record(by_race((amount,)), key(race), (), ts, 0))
+                out[2].append(Record(runner_pool((runner_total,)), key(runner), (), ts, 0))
+                out[3].append(Record(race_pool((race_total,)), key(race), (), ts, 0))
+                out[4].append(Record(odds((
+                    runner, runner_total, race_total,
+                    0.0 if runner_total == 0 else race_total / runner_total)),
                     key(race), (), ts, 0))
             position = batch[-1].offset + 1
             txn = producer.begin()
@@ -158,7 +177,7 @@ def outputs(db: Path, bets: int) -> float:
             for store, changed in (("bench-runner-pools", runners), ("bench-race-pools", races)):
                 for pool, total in changed.items():
                     txn.put(store, key(pool), struct.pack(">d", total))
-            txn.send_offsets("bench-outputs", {tp: position})
+            txn.send_offsets(name, {tp: position})
             txn.commit()
         seconds = _stopped(start)
         producer.close()
@@ -169,9 +188,38 @@ OUTPUT_TOPICS = ("TOTE_WIN_BETS_RUNNER_KEYED", "TOTE_WIN_BETS_RACE_KEYED", "TOTE
                  "TOTE_RACE_POOL", ODDS_TABLE)
 
 
-def _sink_codec(registry: Registry, topic: str) -> tuple[AvroCodec, int]:
+def _fastavro_encoders(registry: Registry) -> Encoders:
+    """fastavro's encoding of each sink's row as a dict of its fields (written out: a
+    dict literal costs a fraction of building one from the field names)."""
+    (by_runner, by_runner_id), (by_race, by_race_id), (runner_pool, runner_pool_id), \
+        (race_pool, race_pool_id), (odds, odds_id) = (
+            _sink_codec(registry, topic) for topic in OUTPUT_TOPICS)
+    return (
+        lambda v: by_runner(by_runner_id, {"RACE_ID": v[0], "AMOUNT": v[1]}),
+        lambda v: by_race(by_race_id, {"AMOUNT": v[0]}),
+        lambda v: runner_pool(runner_pool_id, {"RUNNER_POOL_AMOUNT": v[0]}),
+        lambda v: race_pool(race_pool_id, {"RACE_POOL_AMOUNT": v[0]}),
+        lambda v: odds(odds_id, {"RUNNER_ID": v[0], "RUNNER_POOL_AMOUNT": v[1],
+                                 "RACE_POOL_AMOUNT": v[2], "ODDS": v[3]}))
+
+
+def _sink_codec(registry: Registry, topic: str) -> tuple[Callable[[int, Any], bytes], int]:
     version = registry.get_version(f"{topic}-value")
-    return AvroCodec(version.schema), version.id
+    return AvroCodec(version.schema).encode_framed, version.id
+
+
+def _flat_encoders(registry: Registry) -> Encoders:
+    """The encoders the engine writes these sinks with (`tote.serde.avro_flat`)."""
+    found = []
+    for topic in OUTPUT_TOPICS:
+        version = registry.get_version(f"{topic}-value")
+        encode = flat_encoder(AvroSchema.of(version.schema).node,
+                              HEADER.pack(MAGIC_BYTE, version.id))
+        if encode is None:
+            raise RuntimeError(f"{topic}: not a flat record schema")
+        found.append(encode)
+    by_runner, by_race, runner_pool, race_pool, odds = found
+    return by_runner, by_race, runner_pool, race_pool, odds
 
 
 def follow(db: Path) -> None:
@@ -194,7 +242,8 @@ def main(argv: list[str]) -> None:
         follow(db)
         return
     runs = {"engine": lambda: engine(argv[1]), "baseline": lambda: baseline(db, int(argv[2])),
-            "outputs": lambda: outputs(db, int(argv[2]))}
+            "outputs": lambda: outputs(db, int(argv[2])),
+            "fused": lambda: fused(db, int(argv[2]))}
     seconds = runs[mode]()
     print(json.dumps({"seconds": seconds, "rss_mb": _peak_rss_mb()}), flush=True)
 
