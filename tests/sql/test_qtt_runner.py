@@ -127,3 +127,16 @@ def test_cli_prints_a_table_and_the_summary_line(tmp_path: Path) -> None:
     assert lines[0].split() == ["file", "total", "passed", "failed", "skipped"]
     assert lines[1].split() == ["sample.json", "1", "1", "0", "0"]
     assert lines[-1] == "1 passed, 0 failed, 0 skipped"
+
+
+def test_a_case_the_runner_cannot_run_fails_and_the_run_goes_on(tmp_path: Path) -> None:
+    """An input the runner cannot even encode (not a decimal) fails that case with the
+    reason; the next case still runs."""
+    bad = dict(PROJECT, name="bad input", inputs=[
+        {"topic": "input", "key": 2, "value": {"NAME": "b", "V": "not a number"}}],
+        outputs=[])
+    bad["statements"] = [s.replace("value_format='JSON'", "value_format='AVRO'")
+                         for s in PROJECT["statements"]]
+    results = list(run_files([_write(tmp_path, [bad, PROJECT])]).results())
+    assert [r.outcome for r in results] == [Outcome.FAILED, Outcome.PASSED]
+    assert results[0].reason.startswith("the runner failed: InvalidOperation")

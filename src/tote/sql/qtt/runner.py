@@ -76,6 +76,9 @@ def run_case(case: QttCase, functions: FunctionRegistry) -> CaseResult:
     env = environment.create(case.properties, functions)
     try:
         return _run(case, env)
+    except Exception as exc:  # noqa: BLE001 - one broken case must not end the run
+        return CaseResult(case, Outcome.FAILED,
+                          f"the runner failed: {type(exc).__name__}: {exc}")
     finally:
         env.close()
 
