@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from tote.core.clock import SYSTEM_CLOCK, Clock
@@ -37,12 +38,14 @@ from tote.sql.metastore import MetaStore
 from tote.sql.parser import parse_statement
 from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.results import StatementResult
+from tote.sql.runtime.failure import QueryFailed
 from tote.sql.runtime.membership import Membership
-from tote.sql.runtime.processing_log import ProcessingLog
+from tote.sql.runtime.processing_log import ProcessingError, ProcessingLog
 from tote.sql.runtime.runtime import MAX_POLL_RECORDS, Runtime
 from tote.sql.runtime.tasks import TaskFactory
 from tote.sql.script import ScriptReader, Variables, run_script
 
+QUERY_ERROR = "ERROR"  # ksqlDB's KsqlQueryStatus of a query that stopped on an error
 _LOG = logging.getLogger("tote.sql.engine")
 _CONFLICT_RETRIES = 5
 
@@ -75,6 +78,7 @@ class Engine:
                     else f"ksql-{self.service_id}-{instance_id}-runtime")
         self.runtime = Runtime(log, factory, producer, harness=harness,
                                membership=membership)
+        self.runtime.on_failure = self._query_failed
         use_commands = (not harness) if command_topic is None else command_topic
         self.commands = CommandLog(log, self.service_id) if use_commands else None
         self.read_file = read_file
@@ -258,6 +262,19 @@ class Engine:
                     self.log.wait_or_wake(positions, poll_timeout, self._stop)
                 else:
                     self._stop.wait(poll_timeout)
+
+    def _query_failed(self, failed: QueryFailed) -> None:
+        """A query stopped on a record (runtime/failure.py): it shows as ERROR (not a
+        command: a restarted server runs it again from that record) and the processing
+        log has the reason."""
+        record = self.metastore.queries.get(failed.query_id)
+        if record is not None:
+            self.metastore.queries[failed.query_id] = replace(record, state=QUERY_ERROR)
+        where = failed.record
+        self.processing_log.report(ProcessingError(
+            failed.query_id, "process", failed.message, where.topic, where.partition,
+            where.offset))
+        _LOG.error("query %s stopped: %s", failed.query_id, failed.message)
 
     def describe(self) -> dict[str, Any]:
         return {"service_id": self.service_id, "queries": sorted(self.runtime.queries)}

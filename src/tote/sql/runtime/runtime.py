@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
-from tote.core.errors import Fenced, TransactionConflict
+from tote.core.errors import Fenced, ToteError, TransactionConflict
 from tote.core.records import LogRecord, Record, TimestampType, TopicPartition
 from tote.log.base import GroupConsumer, Log, Transaction, TransactionalProducer, TxnStatus
 from tote.sql.planner.physical import PhysicalPlan
+from tote.sql.runtime.failure import OperatorError, QueryFailed
 from tote.sql.runtime.membership import Membership
 from tote.sql.runtime.ranking import assign_ranks
 from tote.sql.runtime.records import Rec, new_tuple
@@ -92,6 +93,8 @@ class Runtime:
         self._caught_up: set[tuple[int, TopicPartition]] = set()
         self._readers: dict[TopicPartition, list[Task]] = {}
         self._internal: frozenset[str] = frozenset()
+        # Told of each query that stops on a record it cannot process (`failure.py`).
+        self.on_failure: Callable[[QueryFailed], None] | None = None
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -152,7 +155,7 @@ class Runtime:
         assign_ranks(list(self.queries.values()))
         self._readers = {}
         for query in self.queries.values():
-            if query.paused:
+            if query.paused or query.failure is not None:
                 continue
             for task in query.tasks:
                 if not self._owned(task):
@@ -304,9 +307,28 @@ class Runtime:
 
     def _drain(self) -> None:
         heap, pop = self._heap, heapq.heappop
-        while heap:
-            _, _, take, record = pop(heap)
-            take(record)
+        take = None
+        try:
+            while heap:
+                _, _, take, record = pop(heap)
+                take(record)
+        except ToteError:
+            raise  # the log's (a conflict, a fenced producer...): the step is retried
+        except Exception as exc:  # an operator's: the query cannot go on (failure.py)
+            raise OperatorError(take, exc) from exc
+
+    def _fail(self, take: object, cause: BaseException, record: LogRecord,
+              processed: int) -> QueryFailed:
+        """Stop the query whose task took `record` and raised `cause`."""
+        task = next(t for q in self.queries.values() for t in q.tasks
+                    if take in (t.process, *t.entries.values(), *t.routed.values()))
+        failed = QueryFailed(task.query_id, f"{task.sub.index}_{task.partition}", record,
+                             cause, processed)
+        self.queries[task.query_id].failure = failed
+        self._reindex()
+        if self.on_failure is not None:
+            self.on_failure(failed)
+        return failed
 
     def _commit(self, txn: Transaction, touched: Iterable[Task]) -> None:
         """Commit a step (see the module doc): the numbered steps run in this order."""
@@ -358,9 +380,11 @@ class Runtime:
             for task in touched:
                 task.rollback()
 
-    def run_records(self, records: Iterable[LogRecord], consumers_of: dict[TopicPartition,
+    def run_records(self, records: Sequence[LogRecord], consumers_of: dict[TopicPartition,
                     list[Task]], touched: Iterable[Task]) -> int:
-        """One transaction: feed `records` (in order) to their consumers, to quiescence."""
+        """One transaction: feed `records` (in order) to their consumers, to quiescence.
+        A query that cannot process a record stops there (`failure.py`): the records
+        before it are committed and `QueryFailed` is raised."""
         touched = list(touched)
         txn = self._begin()
         count = 0
@@ -388,6 +412,12 @@ class Runtime:
                 self._drain()
                 count += 1
             self._commit(txn, touched)
+        except OperatorError as error:
+            self._abort(txn, touched)
+            self._txn = None
+            processed = self.run_records(records[:count], consumers_of, touched) \
+                if count else 0
+            raise self._fail(error.take, error.cause, records[count], processed) from None
         except Fenced:
             self._abort(txn, touched)
             if self.membership is None:
@@ -430,7 +460,11 @@ class Runtime:
             return 0
         self._caught_up = caught
         ordered = _merge(batches, max_records)
-        return self.run_records(ordered, self._readers, self.tasks())
+        try:
+            return self.run_records(ordered, self._readers, self.tasks())
+        except QueryFailed as failed:
+            # The failed query reads no more; the others go on from where it stopped.
+            return failed.processed + self.step(max_records)
 
     def run_until_idle(self, max_records: int = MAX_POLL_RECORDS) -> int:
         total = 0

@@ -14,6 +14,7 @@ from tote.registry import Registry
 from tote.sql.functions import FunctionRegistry
 from tote.sql.planner.physical import PhysicalPlan, SubTopology
 from tote.sql.runtime.context import BuildContext
+from tote.sql.runtime.failure import QueryFailed
 from tote.sql.runtime.processing_log import ProcessingLog
 from tote.sql.runtime.records import Entry, Push, Rec, Route
 from tote.sql.runtime.state import KeyState
@@ -80,6 +81,8 @@ class RunningQuery:
     hand_over: HandOver | None = None
     # PAUSE: its tasks read nothing (positions and state kept) until RESUME.
     paused: bool = False
+    # Stopped on a record it could not process (ERROR); its tasks read nothing more.
+    failure: QueryFailed | None = None
 
     @property
     def group(self) -> str:
