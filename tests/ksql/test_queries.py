@@ -136,7 +136,8 @@ def test_pull_queries_on_the_seed_tables_and_stream(ksql) -> None:
     assert [m["row"]["columns"] for m in scan[1:]] == [[1, 150.0]]
     stream = _array(ksql.client.post("/query", json={
         "ksql": "SELECT * FROM tote_win_bet_race_runners_odds WHERE race_id = 0;"}).text)
-    assert [m["row"]["columns"] for m in stream[1:]] == ODDS_ROWS
+    assert [m["row"]["columns"] for m in stream[1:-1]] == ODDS_ROWS
+    assert stream[-1] == {"finalMessage": "Query Completed"}
 
 
 def test_query_errors(ksql) -> None:
@@ -169,7 +170,7 @@ def test_inserts_stream(ksql) -> None:
     assert acks[1]["error_code"] == 40000
     assert acks[2] == {"status": "ok", "seq": 2}
     rows = _array(ksql.client.post("/query", json={"ksql": "SELECT * FROM s;"}).text)
-    assert [m["row"]["columns"] for m in rows[1:]] == [["a", 1, 1.5], ["c", None, None]]
+    assert [m["row"]["columns"] for m in rows[1:-1]] == [["a", 1, 1.5], ["c", None, None]]
     unknown = ksql.client.post("/inserts-stream", content=b'{"target":"NOPE"}\n{}')
     assert unknown.status_code == 400
     assert unknown.json()["message"] == ("Cannot insert values into an unknown stream/table: "

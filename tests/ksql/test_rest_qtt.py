@@ -6,6 +6,7 @@ goes up.
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -85,3 +86,30 @@ def test_an_expected_error_after_succeeding_queries_fails(tmp_path: Path) -> Non
       {EXPECTED_ERROR}}}]}}""")
     assert outcome is Outcome.FAILED
     assert reason == "expected an error, every request succeeded"
+
+
+
+def _proto_case(row_text: str) -> str:
+    schema = 'syntax = "proto3";\n\nmessage ConnectDefault1 {\n  string K = 1;\n  int32 V = 2;\n}\n'
+    return json.dumps({"tests": [{
+        "name": "proto", "testPullWithProtoFormat": True,
+        "properties": {"ksql.query.pull.stream.enabled": True},
+        "statements": [CREATE_S, "SELECT * FROM S;"],
+        "topics": [{"name": "t", "partitions": 1}],
+        "inputs": [{"topic": "t", "key": "a", "value": {"V": 7}}],
+        "responses": [
+            {"admin": {"@type": "currentStatus"}},
+            {"query": [{"header": {"schema": "`K` STRING, `V` INTEGER"}},
+                       {"row": {"columns": ["a", 7]}}, {"finalMessage": "Query Completed"}]},
+            {"queryProto": [{"header": {"protoSchema": schema}}, {"row": row_text},
+                            {"finalMessage": "Query Completed"}]}]}]})
+
+
+def test_protobuf_answers_are_decoded_and_compared(tmp_path: Path) -> None:
+    """`testPullWithProtoFormat`: each query is asked again in protobuf; its rows are
+    decoded with the header's schema and compared as protobuf text."""
+    outcome, reason = _run_one(tmp_path, _proto_case('K: "a"\nV: 7\n'))
+    assert outcome is Outcome.PASSED, reason
+    outcome, reason = _run_one(tmp_path, _proto_case('K: "a"\nV: 8\n'))
+    assert outcome is Outcome.FAILED
+    assert "rows differ" in reason

@@ -47,6 +47,7 @@ from tote.http.ksql_fast import PullFastPath
 from tote.http.ksql_inserts import InsertsStream
 from tote.http.ksql_overrides import checked_properties, stream_properties
 from tote.http.ksql_print import is_print, parse_print, print_response, print_stream_response
+from tote.http.ksql_protobuf import KSQL_V1_PROTOBUF, protobuf_pull_body, protobuf_stream
 from tote.http.ksql_streams import (
     DELIMITED,
     JSON,
@@ -243,11 +244,15 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
         if printed is not None:
             return await print_response(server, printed, _media(request), pollers)
         started = await _start_query(sql, properties)
+        if negotiate(request.headers.get("accept"), (KSQL_V1, KSQL_V1_PROTOBUF)) == \
+                KSQL_V1_PROTOBUF:  # asked for by name: */* keeps JSON
+            return _answer(started, KSQL_V1_PROTOBUF, KSQL_V1_PROTOBUF)
         return _answer(started, KSQL_V1, _media(request))
 
     async def query_stream(request: Request) -> Response:
         server.check_ready()
-        accept = negotiate(request.headers.get("accept"), (DELIMITED, JSON, KSQL_V1))
+        accept = negotiate(request.headers.get("accept"),
+                           (DELIMITED, JSON, KSQL_V1, KSQL_V1_PROTOBUF))
         if accept is None:  # ksqlDB's router: 406 when no format it produces is acceptable
             raise HTTPException(406, "Not Acceptable")
         body = await _json(request)
@@ -261,6 +266,11 @@ def create_ksql_app(server: KsqlServer, *, start: bool = True) -> Starlette:
 
     def _answer(started: Any, shape: str, media_type: str | None) -> Response:
         """A pull query's rows in one body; anything else streamed as it comes."""
+        if shape == KSQL_V1_PROTOBUF:
+            if isinstance(started, PullResult):
+                return Response(protobuf_pull_body(started), media_type=media_type)
+            return StreamingResponse(protobuf_stream(server.queries, started, pollers),
+                                     media_type=media_type)
         if isinstance(started, PullResult):
             return Response(pull_body(started, shape), media_type=media_type)
         if shape == KSQL_V1:

@@ -65,8 +65,8 @@ class PullFastPath:
                 return None
             shape = KSQL_V1
             found = ksql_media(accept)
-            if found is None:  # the app answers 406
-                return None
+            if found is None or "protobuf" in (accept or "").lower():
+                return None  # the app answers 406, or in protobuf
             media_type = found
         else:
             negotiated = negotiate(accept, (DELIMITED, JSON, KSQL_V1))

@@ -149,8 +149,13 @@ def _row(row: Row) -> dict[str, Any]:
 
 
 def header(query: TransientQuery) -> dict[str, Any]:
-    return {"header": {"queryId": query.query_id,
-                       "schema": schema_text(query.columns, query.is_pull)}}
+    """Key columns are marked for a pull query on a table only: a stream's pull query is
+    read as ksqlDB reads a push query, every column a value."""
+    if isinstance(query, PullResult):
+        text = query.schema or schema_text(query.columns, True)
+    else:
+        text = schema_text(query.columns, False)
+    return {"header": {"queryId": query.query_id, "schema": text}}
 
 
 async def legacy(queries: TransientQueries, query: TransientQuery,
@@ -163,7 +168,9 @@ async def legacy(queries: TransientQueries, query: TransientQuery,
                 continue
             if batch.rows:
                 yield utf8_json("".join(",\n" + dumps(_row(r)) for r in batch.rows))
-            if batch.final is not None and not (query.is_pull and batch.final == COMPLETED):
+            # A table's pull query ends without a word; a stream's says it completed.
+            if batch.final is not None and not (isinstance(query, PullResult)
+                                                and batch.final == COMPLETED):
                 yield utf8_json(",\n" + dumps({"finalMessage": batch.final}))
     except QueryFailed as exc:
         yield utf8_json(",\n" + dumps({"errorMessage": _error(exc.message)}))

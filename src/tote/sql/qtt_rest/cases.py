@@ -23,6 +23,8 @@ class RestCase:
     expected_error: dict[str, Any] | None = None
     input_conditions: dict[str, Any] = field(default_factory=dict)
     output_conditions: dict[str, Any] = field(default_factory=dict)
+    # testPullWithProtoFormat: queries are asked again in protobuf (`queryProto`).
+    proto: bool = False
 
     @property
     def id(self) -> str:
@@ -43,4 +45,5 @@ def expand_rest(path: Path) -> Iterator[RestCase]:
         raw = raws.get(case.name, {})
         yield RestCase(case, tuple(raw.get("responses") or ()), raw.get("expectedError"),
                        dict(raw.get("inputConditions") or {}),
-                       dict(raw.get("outputConditions") or {}))
+                       dict(raw.get("outputConditions") or {}),
+                       bool(raw.get("testPullWithProtoFormat")))

@@ -5,6 +5,8 @@ caller provides (`Host`: the CLI and the tests serve `tote.http.ksql_api`; this 
 stays below the HTTP layer). The admin statements go to `/ksql` in one request, the
 inputs are produced, the runner waits until the persistent queries have consumed them,
 then each query goes to `/query`; responses, errors and output topics are checked.
+A case with `testPullWithProtoFormat` asks each query again on `/query-stream` in
+protobuf and checks those answers against its `queryProto` responses.
 
 An expected error is checked as ksqlDB's RestTestExecutor checks it: against the first
 refused request, or as missing when queries all succeeded. A case with no query whose
@@ -38,6 +40,8 @@ from tote.sql.qtt.specs import UnsupportedSpec, encode_spec
 from tote.sql.qtt.udfs import with_test_functions
 from tote.sql.qtt_rest.cases import RestCase, expand_rest
 from tote.sql.qtt_rest.matching import Mismatch, partial, query_messages
+from tote.sql.qtt_rest.proto_rows import MEDIA_TYPE as PROTO_MEDIA_TYPE
+from tote.sql.qtt_rest.proto_rows import proto_messages
 from tote.sql.server import KsqlServer
 
 STATEMENT_ERROR = "io.confluent.ksql.rest.entity.KsqlStatementErrorMessage"
@@ -117,6 +121,11 @@ class _Run:
                     return self._error(status, messages, text, succeeded)
                 succeeded = True
                 actual.append({"query": messages})
+            if case.proto:  # as upstream: refused queries give no protobuf response
+                for text in queries:
+                    status, messages = self._query_proto(client, text)
+                    if status == 200:
+                        actual.append({"queryProto": messages})
         if case.expected_error is not None and queries:
             return self.result(Outcome.FAILED, "expected an error, every request succeeded")
         try:
@@ -183,6 +192,12 @@ class _Run:
                                                "streamsProperties": self.properties})
         return response.status_code, _parse(response.content)
 
+    def _query_proto(self, client: httpx.Client, text: str) -> tuple[int, Any]:
+        response = client.post("/query-stream", json={"sql": text,
+                                                      "properties": self.properties},
+                               headers={"Accept": PROTO_MEDIA_TYPE})
+        return response.status_code, _parse(response.content)
+
     def _check_responses(self, actual: list[dict[str, Any]]) -> None:
         expected = self.case.responses
         if len(actual) < len(expected):
@@ -194,6 +209,8 @@ class _Run:
                 raise Mismatch(f"response {index}: expected {kind}, got {list(got)}")
             if kind == "query":
                 query_messages(want[kind], got[kind], ordered, f"response {index}")
+            elif kind == "queryProto":
+                proto_messages(want[kind], got[kind], ordered, f"response {index}")
             else:
                 partial(want[kind], got[kind], f"response {index}")
 

@@ -15,9 +15,18 @@ from dataclasses import replace as dc_replace
 
 from tote.core.errors import SqlError
 from tote.sql.analyzer.context import AnalysisContext
-from tote.sql.analyzer.query.rewrite import replace
-from tote.sql.ast.expressions import ColumnRef, Comparison, Expression, LongLiteral, StringLiteral
-from tote.sql.ast.queries import AliasedRelation, Query
+from tote.sql.analyzer.query.rewrite import column_refs, replace
+from tote.sql.ast.expressions import (
+    Between,
+    BooleanLiteral,
+    ColumnRef,
+    Comparison,
+    Expression,
+    Like,
+    LongLiteral,
+    StringLiteral,
+)
+from tote.sql.ast.queries import AliasedRelation, AllColumns, Query, SingleColumn
 from tote.sql.errors import StatementError
 from tote.sql.expressions import format_expression, type_of
 from tote.sql.planner.logical import FilterNode
@@ -25,9 +34,9 @@ from tote.sql.planner.schema import source_schema
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.operators.transform import build_filter, build_project
 from tote.sql.runtime.records import Push
-from tote.sql.sources import WINDOW_BOUNDS, DataSource
-from tote.sql.transient.builder import TransientPlan
-from tote.sql.transient.keys import KeyAnalysis
+from tote.sql.sources import ROWOFFSET, ROWPARTITION, WINDOW_BOUNDS, DataSource
+from tote.sql.transient.builder import OutputColumn, TransientPlan
+from tote.sql.transient.keys import KeyAnalysis, check_like
 from tote.sql.transient.rows import Row, collector
 from tote.sql.transient.views import TableView
 
@@ -36,18 +45,46 @@ _PARTIAL = re.compile(
     r"(?::(?P<s>\d{2})(?:\.(?P<ms>\d{1,3}))?)?)?)?)?)?(?P<tz>Z|[+-]\d{2}:?\d{2})?$")
 
 
-def check_pull(query: Query) -> None:
-    """What ksqlDB refuses in a pull query before analysing it."""
+# What ksqlDB adds to every refusal of a pull query's shape: the query may have been
+# meant as a push query.
+PULL_HELP = (" See https://cnfl.io/queries for more info.\n"
+             "Add EMIT CHANGES if you intended to issue a push query.")
+LIMIT_ENABLED = "ksql.query.pull.limit.clause.enabled"
+# Pseudocolumns a pull query may not read: a table's state has no partition or offset.
+NOT_IN_PULL = (ROWPARTITION, ROWOFFSET)
+
+
+def check_pull(query: Query, limit_enabled: bool = True) -> None:
+    """What ksqlDB refuses in a pull query, in its order, with its closing help."""
+    problem = _pull_problem(query, limit_enabled)
+    if problem is not None:
+        raise StatementError(problem + PULL_HELP)
+
+
+def _pull_problem(query: Query, limit_enabled: bool) -> str | None:
     if not isinstance(query.from_, AliasedRelation):
-        raise StatementError("Pull queries don't support JOIN clauses.")
+        return "Pull queries don't support JOIN clauses."
     if query.window is not None:
-        raise StatementError("Pull queries don't support WINDOW clauses.")
+        return "Pull queries don't support WINDOW clauses."
     if query.group_by is not None:
-        raise StatementError("Pull queries don't support GROUP BY clauses")
+        return "Pull queries don't support GROUP BY clauses."
     if query.partition_by is not None:
-        raise StatementError("Pull queries don't support PARTITION BY clauses")
+        return "Pull queries don't support PARTITION BY clauses."
     if query.having is not None:
-        raise StatementError("Pull queries don't support HAVING clauses")
+        return "Pull queries don't support HAVING clauses."
+    if query.limit is not None and not limit_enabled:
+        return ("LIMIT clause in pull queries is currently disabled. You can enable them "
+                f"by setting {LIMIT_ENABLED}=true.")
+    if query.limit is not None and query.limit < 0:
+        return "Pull queries don't support negative integers in the LIMIT clause."
+    selected = [e.expression for e in query.select if isinstance(e, SingleColumn)]
+    for clause, expressions in (("SELECT", selected), ("WHERE", [query.where])):
+        names = [f"`{ref.name}`" for expr in expressions if expr is not None
+                 for ref in column_refs(expr) if ref.name in NOT_IN_PULL]
+        if names:
+            return (f"Pull queries don't support the following columns in {clause} "
+                    f"clauses: {', '.join(names)}\n")
+    return None
 
 
 def check_queryable(source: DataSource) -> None:
@@ -61,17 +98,30 @@ def check_queryable(source: DataSource) -> None:
 
 
 def check_where(where: Expression, source: DataSource, alias: str,
-                ctx: AnalysisContext) -> None:
-    """Type errors in a pull query's WHERE read as ksqlDB words them, with the clause."""
+                ctx: AnalysisContext, scan_enabled: bool = True) -> None:
+    """Type errors in a pull query's WHERE read as ksqlDB words them. Its analyzer types
+    the clause without looking inside LIKE and BETWEEN (errors name the clause); its pull
+    planner then checks each LIKE and types the whole clause ("Invalid expression")."""
     scope = source_schema(source, alias).scope("WHERE")
+    shallow = replace(where, lambda node: BooleanLiteral(True, span=node.span)
+                      if isinstance(node, (Like, Between)) else None)
     try:
-        type_of(where, scope, ctx.functions)
+        type_of(shallow, scope, ctx.functions)
     except SqlError as err:
         if "cannot be resolved" in err.message:
             return
         message = re.sub(r"^Line: \d+, Col: \d+: ", "", err.message)
         raise StatementError(f"Error in WHERE expression: {message}\n"
                              f"Statement: {format_expression(where)}") from None
+    if source.is_table:
+        check_like(where, source, scan_enabled)
+    try:
+        type_of(where, scope, ctx.functions)
+    except SqlError as err:
+        if "cannot be resolved" in err.message:
+            return
+        message = re.sub(r"^Line: \d+, Col: \d+: ", "", err.message)
+        raise StatementError(f"Invalid expression: {message}") from None
 
 
 def parse_partial_timestamp(text: str) -> int | None:
@@ -172,3 +222,18 @@ class TablePull:
         for rec in list(candidates):
             self._push(rec)
         return rows
+
+
+def star_schema(query: Query, source: DataSource, columns: tuple[OutputColumn, ...]
+                ) -> str | None:
+    """The header schema of `SELECT *` on a table with header columns, as ksqlDB prints
+    it: keys, then the header columns with their `HEADER('k')` marks, then the values
+    (the rows keep the source's column order). None when the plain text applies."""
+    headers = {c.name: c for c in source.header_columns}
+    if not headers or len(query.select) != 1 or not isinstance(query.select[0], AllColumns):
+        return None
+    keys = [f"`{c.name}` {c.type} KEY" for c in columns if c.is_key]
+    values = [f"`{c.name}` {c.type}" for c in columns
+              if not c.is_key and c.name not in headers]
+    marked = [headers[c.name].render() for c in columns if c.name in headers]
+    return ", ".join(keys + marked + values)

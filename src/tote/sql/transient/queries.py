@@ -32,11 +32,13 @@ from tote.sql.sources import DataSource
 from tote.sql.transient.builder import OutputColumn, TransientPlan, build_transient
 from tote.sql.transient.keys import KeyAnalysis
 from tote.sql.transient.pull import (
+    LIMIT_ENABLED,
     TablePull,
     bounds_as_millis,
     check_pull,
     check_queryable,
     check_where,
+    star_schema,
 )
 from tote.sql.transient.push import COMPLETED, Batch, StreamingQuery
 from tote.sql.transient.rows import Row, collector
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
     from tote.sql.engine import Engine
 
 SCAN_ENABLED = "ksql.query.pull.table.scan.enabled"
+RANGE_SCAN_ENABLED = "ksql.query.pull.range.scan.enabled"
 STREAMS_RESET = "ksql.streams.auto.offset.reset"
 MAX_PUSH_QUERIES = "ksql.max.push.queries"  # a server property, as in ksqlDB's rest config
 DEFAULT_MAX_PUSH_QUERIES = 100
@@ -70,6 +73,8 @@ class PullResult:
     columns: tuple[OutputColumn, ...]
     rows: list[Row]
     is_pull: bool = True
+    # The header's schema text when it is not the columns' plain one (see star_schema).
+    schema: str | None = None
     _done: bool = field(default=False)
 
     def poll(self, timeout: float) -> Batch:
@@ -104,6 +109,7 @@ class _PreparedPull:
     physical: PhysicalPlan
     columns: tuple[OutputColumn, ...]
     pull: TablePull
+    schema: str | None = None
 
 
 class TransientQueries:
@@ -276,12 +282,13 @@ class TransientQueries:
         original = query
         ctx = self._context(config)
         relation = query.from_
-        check_pull(query)
+        check_pull(query, (config.get(LIMIT_ENABLED) or "true").strip().lower() != "false")
         query = replace(query, where=bounds_as_millis(query.where))
         assert isinstance(relation, AliasedRelation)
         source = ctx.metastore.source(relation.name)
         if source is not None and query.where is not None:
-            check_where(query.where, source, relation.alias, ctx)
+            check_where(query.where, source, relation.alias, ctx,
+                        (config.get(SCAN_ENABLED) or "true").strip().lower() != "false")
         plan = build_transient(query, ctx)
         query_id = self._query_id(plan)
         source = plan.relations.sources[0].source
@@ -294,9 +301,11 @@ class TransientQueries:
                                    0, _no_emit, engine.processing_log,
                                    single_partition=True)
         scan = (config.get(SCAN_ENABLED) or "true").strip().lower() != "false"
-        analysis = KeyAnalysis(source, engine.functions, scan)
+        ranges = (config.get(RANGE_SCAN_ENABLED) or "true").strip().lower() != "false"
+        analysis = KeyAnalysis(source, engine.functions, scan, ranges)
         prepared = _PreparedPull(original, source, physical, plan.columns,
-                                 TablePull(plan, build_ctx, analysis))
+                                 TablePull(plan, build_ctx, analysis),
+                                 star_schema(query, source, plan.columns))
         with self._lock:
             self._pulls[key] = prepared
             if len(self._pulls) > self.CACHED:
@@ -317,7 +326,7 @@ class TransientQueries:
         if limit is not None:
             rows = rows[: max(limit, 0)]
         query_id = query_id or f"transient_{prepared.source.name}_{next(self._numbers)}"
-        return PullResult(query_id, prepared.columns, rows)
+        return PullResult(query_id, prepared.columns, rows, schema=prepared.schema)
 
     # -- running queries ---------------------------------------------------------------------
 

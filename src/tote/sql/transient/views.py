@@ -46,6 +46,10 @@ class TableView:
         self.log = log
         self.source = source
         self.rows: dict[Hashable, dict[tuple[int, int] | None, Rec]] = {}
+        # Where each key's row sits in ksqlDB's state stores, which a scan walks in
+        # order: by partition, then by the key's serialised bytes.
+        self._places: dict[Hashable, tuple[int, bytes]] = {}
+        self._reading: tuple[int, bytes] = (0, b"")
         self.positions: dict[TopicPartition, int] = {}
         self.lock = threading.Lock()
         self._described = float("-inf")  # monotonic time of the last full catch-up
@@ -63,8 +67,10 @@ class TableView:
                 windows.pop(rec.window, None)
                 if not windows:
                     del self.rows[key]
+                    self._places.pop(key, None)
             return
         self.rows.setdefault(key, {})[rec.window] = rec
+        self._places[key] = self._reading
 
     def current(self) -> bool:
         """Whether nothing was appended since the last catch-up, as far as a cheap check
@@ -92,6 +98,7 @@ class TableView:
                 if not records:
                     break
                 for record in records:
+                    self._reading = (record.partition, record.key or b"")
                     self._entry(record)
                 position = records[-1].offset + 1
             self.positions[tp] = position
@@ -101,8 +108,11 @@ class TableView:
         yield from self.rows.get(hashable(key), {}).values()
 
     def scan(self) -> Iterator[Rec]:
-        for windows in self.rows.values():
-            yield from windows.values()
+        """Every row, in the order ksqlDB's scan of its state stores returns them (which
+        decides the rows a LIMIT keeps)."""
+        places = self._places
+        for key in sorted(self.rows, key=lambda k: places.get(k, (0, b""))):
+            yield from self.rows[key].values()
 
 
 def _no_emit(topic: str, record: object) -> None:
