@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tote.core.records import Record
+from tote.core.records import Headers, Record
 from tote.log.base import Log
 from tote.registry import Registry
 from tote.sql.functions import FunctionRegistry
@@ -19,6 +19,17 @@ from tote.sql.runtime.state import KeyState
 from tote.sql.runtime.windowstate import IndexedState
 
 Emit = Callable[[str, Record], None]
+
+
+class Current:
+    """The headers of the input record a task is processing. Kafka Streams gives every
+    record an operator forwards the headers of the input record that caused it, so a sink
+    (or a repartition writer) writes them: the entries set them, the writers read them."""
+
+    __slots__ = ("headers",)
+
+    def __init__(self) -> None:
+        self.headers: Headers = ()
 
 
 @dataclass
@@ -37,6 +48,7 @@ class BuildContext:
     # Live mode: hands a repartition record straight to its reader when it need not be
     # written (returns False when it must be); None elsewhere.
     route: Route | None = None
+    current: Current = field(default_factory=Current)
 
     def state_log(self) -> Log:
         """Where the task's state stores live."""

@@ -25,6 +25,14 @@ class Rec(NamedTuple):
     window: tuple[int, int] | None = None
 
 
+class AbsentKey(tuple[Any, ...]):
+    """The key of a record read with no key at all (a null Kafka key): a row of nulls to
+    every operator, but a sink that is handed it unchanged writes a null key again, as
+    ksqlDB passes a null key through, where a rebuilt key of nulls is written as one."""
+
+    __slots__ = ()
+
+
 #: `new_tuple(Rec, (key, row, ts, old, window))` builds a Rec without NamedTuple's
 #: Python-level constructor: the operators' per-record paths build dozens per record.
 new_tuple = tuple.__new__

@@ -8,6 +8,9 @@ type and a builder here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from tote.core.records import LogRecord
 from tote.sql.planner.foreign_key import RespondNode, SubscribeNode
 from tote.sql.planner.logical import (
@@ -35,6 +38,8 @@ from tote.sql.runtime.operators.transform import build_filter, build_project, bu
 from tote.sql.runtime.operators.windowed import build_windowed_aggregate
 from tote.sql.runtime.records import Entry, Push
 
+_In = TypeVar("_In")
+
 
 class _Wiring:
     def __init__(self, ctx: BuildContext) -> None:
@@ -57,11 +62,11 @@ class _Wiring:
             topic = ctx.plan.repartition_topic(node)
             if isinstance(node, RespondNode):
                 entry, handed = build_result_reader(node, ctx, push, keep_old=old)
-                self.add_entry(topic, entry)
-                self.routed[topic] = handed
+                self.add_entry(topic, _headerless(ctx, entry))
+                self.routed[topic] = _headerless(ctx, handed)
             else:
-                self.add_entry(topic, build_reader(node, push))
-                self.routed[topic] = push
+                self.add_entry(topic, build_reader(node, ctx, push))
+                self.routed[topic] = _headerless(ctx, push)
             if len(self.entries[topic]) > 1:  # read twice: no hand-over, read it back
                 self.routed.pop(topic, None)
         elif isinstance(node, FilterNode):
@@ -80,8 +85,8 @@ class _Wiring:
             assert isinstance(node.left, SubscribeNode)
             subscriptions, handed, right = build_fk_join(node, ctx, push)
             topic = ctx.plan.repartition_topic(node.left)
-            self.add_entry(topic, subscriptions)
-            self.routed[topic] = handed
+            self.add_entry(topic, _headerless(ctx, subscriptions))
+            self.routed[topic] = _headerless(ctx, handed)
             if len(self.entries[topic]) > 1:  # read twice: no hand-over, read it back
                 self.routed.pop(topic, None)
             self.wire(node.right, right, materialize=False)
@@ -122,6 +127,18 @@ def build_entries(sub: SubTopology, ctx: BuildContext, sink: Push | None = None,
         else:
             out[topic] = _fan_out(entries)
     return out
+
+
+def _headerless(ctx: BuildContext, take: Callable[[_In], None]) -> Callable[[_In], None]:
+    """`take` for what reaches it without the headers of a user's record (a change handed
+    over in memory, a foreign-key join's internal records): what it causes has none."""
+    current = ctx.current
+
+    def taken(item: _In) -> None:
+        current.headers = ()
+        take(item)
+
+    return taken
 
 
 def _fan_out(entries: list[Entry]) -> Entry:

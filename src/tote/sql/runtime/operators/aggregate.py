@@ -39,6 +39,7 @@ def aggregate_calls(node: AggregateNode, ctx: BuildContext) -> list[Call]:
             function, aggregator = checker.resolve_aggregate(agg.call)
         except SqlError as err:
             raise as_statement_error(err) from None
+        aggregator.configure(dict(node.settings))
         count = function.split(len(agg.call.args))
         args = [compile_value(arg, scope, ctx.functions).fn for arg in agg.call.args[:count]]
         out.append(Call(aggregator, args))

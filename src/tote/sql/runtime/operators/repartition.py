@@ -30,6 +30,7 @@ def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
     single = ctx.single_partition
     keys = values.KeyCodec()
     place = partitioner(node.partner, ctx) if node.partner is not None else None
+    current = ctx.current
 
     def send(key: tuple[object, ...], new: tuple[object, ...] | None,
              old: tuple[object, ...] | None, ts: int,
@@ -42,10 +43,12 @@ def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
             partition = place(key)
         else:
             partition = partition_for_key(keys.encode(key, window), ctx.partitions(topic))
-        if route is not None and route(topic, partition,
-                                       new_tuple(Rec, (key, new, ts, old, window))):
+        # A record with headers travels through the log, which carries them to the reader.
+        headers = current.headers
+        if route is not None and not headers and route(
+                topic, partition, new_tuple(Rec, (key, new, ts, old, window))):
             return
-        emit(topic, Record(values.pack((new, old)), keys.encode(key, window), (), ts,
+        emit(topic, Record(values.pack((new, old)), keys.encode(key, window), headers, ts,
                            partition))
 
     if not node.is_table:
@@ -72,10 +75,12 @@ def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
     return write_table
 
 
-def build_reader(node: RekeyNode, push: Push) -> Entry:
+def build_reader(node: RekeyNode, ctx: BuildContext, push: Push) -> Entry:
     keys = values.KeyCodec()
+    current = ctx.current
 
     def entry(record: LogRecord) -> None:
+        current.headers = record.headers
         assert record.key is not None and record.value is not None
         key, window = keys.decode(record.key)
         new, old = values.unpack(record.value)

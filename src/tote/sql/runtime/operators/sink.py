@@ -8,14 +8,35 @@ downstream task meets it where the same key's other records are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tote.core.records import Record
 from tote.log.partitioner import murmur2, partition_for_key, to_positive
 from tote.serde.errors import SerializationError
 from tote.sql.codecs import WindowedKeyCodec, build_codec, unencodable
+from tote.sql.functions.scalar.javatime import PatternError
 from tote.sql.planner.logical import SinkNode
 from tote.sql.runtime.context import BuildContext
+from tote.sql.runtime.operators.source import timestamp_extractor
 from tote.sql.runtime.processing_log import ProcessingError
-from tote.sql.runtime.records import Push, Rec, new_tuple
+from tote.sql.runtime.records import AbsentKey, Push, Rec, Row, new_tuple
+from tote.sql.sources import DataSource
+
+EventTime = Callable[[Row, Row], int | None]
+
+
+def event_time(sink: DataSource) -> EventTime | None:
+    """The output timestamp from the sink's TIMESTAMP column (a key or value column, read
+    as the source side reads it: epoch ms, TIMESTAMP or text in TIMESTAMP_FORMAT), given
+    the key and value rows; None when the sink has none (records keep their time)."""
+    if sink.timestamp is None:
+        return None
+    keys = [c.name for c in sink.key_columns]
+    if sink.timestamp.column in keys:
+        from_key = timestamp_extractor(sink, keys.index)
+        return lambda key, row: from_key(key, 0)
+    from_value = timestamp_extractor(sink, [c.name for c in sink.value_columns].index)
+    return lambda key, row: from_value(row, 0)
 
 
 def partition_of(key: bytes | None, value: bytes | None, partitions: int) -> int:
@@ -39,9 +60,10 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
     topic = sink.topic
     emit = ctx.emit
     single = ctx.single_partition
-    ts_slot = node.timestamp_slot
+    stamp = event_time(sink)
     report = ctx.processing_log.report
     query_id = ctx.plan.query_id
+    current = ctx.current
 
     encode_key, encode_value = key_codec.encode, value_codec.encode
     partitions = 0  # the sink topic's, looked up at the first record
@@ -49,9 +71,25 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
     def write(rec: Rec) -> None:
         nonlocal partitions
         rec_key, row, ts, _, window = rec
+        if stamp is not None and row is not None:
+            # Like ksqlDB, a row whose time cannot be had (unparsable, null or negative)
+            # is logged and not written.
+            try:
+                found = stamp(rec_key, row)
+                problem = ("the TIMESTAMP column is null" if found is None else
+                           "the timestamp is negative" if found < 0 else None)
+            except (PatternError, ValueError) as exc:
+                problem = str(exc)
+            if problem is not None:
+                report(ProcessingError(query_id, node.id, "Error writing row with extracted "
+                                       f"timestamp: {problem}", topic))
+                return
+            assert found is not None
+            ts = found
         key: bytes | None
         try:
-            inner = key = encode_key(rec_key)
+            absent = rec_key.__class__ is AbsentKey and windowed is None
+            inner = key = None if absent else encode_key(rec_key)
             if windowed is not None and window is not None:
                 key = windowed.frame(inner, window[0], window[1])
             value = encode_value(row) if row is not None else None
@@ -63,8 +101,6 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
             report(ProcessingError(query_id, node.id,
                                    f"Failed to serialize: {unencodable(exc)}", topic))
             return
-        if ts_slot is not None and row is not None and isinstance(row[ts_slot], int):
-            ts = row[ts_slot]
         # Kafka Streams partitions a windowed key by its inner key: every window of a key
         # lands on the same partition.
         if single:
@@ -73,6 +109,7 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
             if not partitions:
                 partitions = ctx.partitions(topic)
             partition = 0 if partitions == 1 else partition_of(inner, value, partitions)
-        emit(topic, new_tuple(Record, (value, key, (), ts, partition)))
+        # The output keeps the headers of the input record that caused it (Kafka Streams).
+        emit(topic, new_tuple(Record, (value, key, current.headers, ts, partition)))
 
     return write

@@ -21,10 +21,20 @@ from tote.sql.functions.scalar.javatime import JavaPattern, PatternError
 from tote.sql.planner.logical import SourceNode
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.processing_log import ProcessingError
-from tote.sql.runtime.records import Entry, Push, Rec, Row, new_tuple
+from tote.sql.runtime.records import AbsentKey, Entry, Push, Rec, Row, new_tuple
 from tote.sql.sources import ColumnRole, DataSource
 
 TimestampOf = Callable[[Row, int], int | None]
+
+
+class TimestampUnreadable(Exception):
+    """A record's TIMESTAMP column could not be read and the query was created with
+    `ksql.timestamp.throw.on.invalid`: the query stops on it (Kafka Streams' words)."""
+
+    def __init__(self, record: LogRecord, cause: Exception) -> None:
+        super().__init__(
+            "Fatal user code error in TimestampExtractor callback for record "
+            f"{record.topic}-{record.partition}@{record.offset}: {cause}")
 
 
 def timestamp_extractor(source: DataSource, slot_of: Callable[[str], int]) -> TimestampOf:
@@ -113,9 +123,10 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
         return schema_names.index(name)
 
     event_time = timestamp_extractor(source, slot_of)
+    strict_time = node.strict_time
     is_table = source.is_table
     state = ctx.state(node.id, "Reduce") if (is_table and materialize) else None
-    no_key = (None,) * len(keys)
+    no_key = AbsentKey((None,) * len(keys))
     report = ctx.processing_log.report
     query_id = ctx.plan.query_id
     # No header columns, no TIMESTAMP column, no window: `plain_entry` below.
@@ -125,7 +136,10 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
         report(ProcessingError(query_id, node.id, message, record.topic, record.partition,
                                record.offset))
 
+    current = ctx.current  # (what the sink writes as the output's headers)
+
     def entry(record: LogRecord) -> None:
+        current.headers = record.headers
         try:
             window: tuple[int, int] | None = None
             if windowed is not None:
@@ -153,7 +167,11 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
             row = value + headers(record) + pseudo + bounds + key
             try:
                 found = event_time(row, record.timestamp)
+                if found is None and strict_time:
+                    raise ValueError("the TIMESTAMP column is null")
             except (PatternError, ValueError) as exc:
+                if strict_time:
+                    raise TimestampUnreadable(record, exc) from exc
                 fail(record, f"Failed to extract the timestamp: {exc}")
                 return
             if found is None or found < 0:
@@ -186,7 +204,7 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
     def plain_entry(record: LogRecord) -> None:
         """`entry` for the usual source: the row is value, pseudo columns and key, and
         the event time is the record's."""
-        _, partition, offset, raw_key, raw_value, _, ts, _ = record
+        _, partition, offset, raw_key, raw_value, current.headers, ts, _ = record
         try:
             key = decode_key(raw_key)
             value = decode_value(raw_value)

@@ -1,0 +1,82 @@
+"""Record time in a query: timestamp text in WHERE, and what a bad TIMESTAMP column does.
+
+ksqlDB lets a filter write `ROWTIME > '2018-01-01T00:00:00.001'` or
+`WINDOWSTART BETWEEN '2020-02-10' AND '2020-02-11'`: where one side of a comparison (or
+the value of a BETWEEN) is ROWTIME, WINDOWSTART or WINDOWEND itself and the other side
+(a bound) is a string literal, the text is read as a possibly partial timestamp (UTC
+unless it carries an offset) and stands as epoch milliseconds. Text that is no
+timestamp is an error of the statement, not a type error of the comparison.
+
+With `ksql.timestamp.throw.on.invalid` set when a query is created, a source record whose
+TIMESTAMP column cannot be read stops the query (it is dropped and logged otherwise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from dataclasses import replace as with_fields
+
+from tote.sql.analyzer.query.rewrite import replace
+from tote.sql.ast.expressions import (
+    Between,
+    ColumnRef,
+    Comparison,
+    Expression,
+    LongLiteral,
+    StringLiteral,
+)
+from tote.sql.errors import StatementError
+from tote.sql.planner.logical import Node, SourceNode
+
+_TIME_COLUMNS = frozenset({"ROWTIME", "WINDOWSTART", "WINDOWEND"})
+
+
+def _is_time_column(expr: Expression) -> bool:
+    return isinstance(expr, ColumnRef) and expr.name in _TIME_COLUMNS
+
+
+def _as_millis(expr: Expression) -> Expression:
+    """A string literal as the epoch milliseconds it names; anything else unchanged."""
+    if not isinstance(expr, StringLiteral):
+        return expr
+    # (late import: the pull-query module imports the analyzer)
+    from tote.sql.transient.pull import parse_partial_timestamp
+
+    millis = parse_partial_timestamp(expr.value)
+    if millis is None:
+        raise StatementError(
+            f"Failed to parse timestamp '{expr.value}': it is not a timestamp of the form "
+            "yyyy-MM-dd'T'HH:mm:ss.SSS, whole or cut short after any field (e.g. "
+            "'2020-05-26'), optionally followed by Z or an offset such as +0200.")
+    return LongLiteral(millis, span=expr.span)
+
+
+def times_as_millis(where: Expression) -> Expression:
+    """`where` with timestamp text next to ROWTIME / WINDOWSTART / WINDOWEND as millis."""
+
+    def swap(node: Expression) -> Expression | None:
+        if isinstance(node, Comparison):
+            if _is_time_column(node.left):
+                right = _as_millis(node.right)
+                return None if right is node.right else Comparison(
+                    node.op, node.left, right, span=node.span)
+            if _is_time_column(node.right):
+                left = _as_millis(node.left)
+                return None if left is node.left else Comparison(
+                    node.op, left, node.right, span=node.span)
+        if isinstance(node, Between) and _is_time_column(node.value):
+            lower, upper = _as_millis(node.lower), _as_millis(node.upper)
+            if lower is not node.lower or upper is not node.upper:
+                return Between(node.value, lower, upper, span=node.span)
+        return None
+
+    return replace(where, swap)
+
+
+def strict_times(node: Node) -> Node:
+    """The plan `node` with every source read marked `strict_time`."""
+    if isinstance(node, SourceNode):
+        return with_fields(node, strict_time=True)
+    changes = {f.name: strict_times(value) for f in fields(node)
+               if isinstance(value := getattr(node, f.name), Node)}
+    return with_fields(node, **changes) if changes else node  # type: ignore[arg-type]
