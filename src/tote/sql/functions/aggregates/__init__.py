@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from tote.sql.functions.aggregates import basic, collect, offset, stats
+from tote.sql.functions.aggregates import attr, basic, collect, list_sum, offset, stats
 from tote.sql.functions.base import AggregateFunction
 
 
 def functions() -> list[AggregateFunction]:
-    return [*basic.functions(), *offset.functions(), *collect.functions(), *stats.functions()]
+    return [
+        *basic.functions(),
+        *offset.functions(),
+        *collect.functions(),
+        *stats.functions(),
+        *attr.functions(),
+        *list_sum.functions(),
+    ]
