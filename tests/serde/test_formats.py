@@ -129,6 +129,9 @@ def test_json_sr_frames_and_validates() -> None:
     ({"A": " lead", "B": 1, "C": 2.5}, '" lead",1,2.5'),
     ({"A": "trail ", "B": 1, "C": 2.5}, '"trail ",1,2.5'),
     ({"A": "#tag", "B": -1, "C": -0.5}, '"#tag",-1,-0.5'),
+    # the smallest doubles print as Java does: the closest two digits, not `5.0E-324`
+    ({"A": "min", "B": 1, "C": 5e-324}, "min,1,4.9E-324"),
+    ({"A": "neg", "B": 1, "C": -5e-324}, "neg,1,-4.9E-324"),
 ])
 def test_delimited_quoting(row: dict[str, object], text: str) -> None:
     codec = DelimitedCodec([Column("A", t.STRING), Column("B", t.INTEGER),

@@ -8,9 +8,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from tests.sql.exprkit import evaluate, matches
+from tests.sql.exprkit import evaluate, matches, typed
 
 from tote.core import types as t
+from tote.core.errors import SqlError
 
 COLS = [
     ("A", t.INTEGER),
@@ -187,3 +188,55 @@ def test_case(sql: str, expected: object) -> None:
 def test_case_evaluates_only_the_chosen_branch() -> None:
     (value,) = (evaluate("CASE WHEN A = 0 THEN A / 0 ELSE 7 END", COLS, (1,) + (None,) * 9),)
     assert value == 7
+
+
+# IN lists take the tested value's type: literals coerce to it (`true` and `10.50` become
+# STRINGs beside a STRING), constructors coerce element by element, STRUCTs compare over
+# the union of their fields (a missing field is NULL).
+IN_ROW = (
+    7,
+    True,
+    1.1,
+    Decimal("1.200"),
+    "10.50",
+    [3, None],
+    {"k": 5},
+    {"ID": 4},
+    datetime.datetime(2022, 4, 28, 12, 0, tzinfo=datetime.UTC),
+    datetime.date(2022, 4, 28),
+)
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("F IN (false, 3, 10.50)", True),
+        ("F IN (10.5)", False),
+        ("CAST(B AS STRING) IN (true)", True),
+        ("G IN (ARRAY['3', NULL])", True),
+        ("G IN (ARRAY[3])", False),
+        ("H IN (MAP('k' := '5'))", True),
+        ("S IN (STRUCT(ID := '4'))", True),
+        ("S IN (STRUCT(ID := 4, EXTRA := 1))", False),
+        ("S IN (STRUCT(ID := 4, EXTRA := CAST(NULL AS INT)))", True),
+    ],
+)
+def test_in_list_coerces_to_the_tested_type(sql: str, expected: bool) -> None:
+    assert evaluate(sql, COLS, IN_ROW) is expected
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("F IN (1, D)", "operator does not exist: STRING = DOUBLE (D)"),
+        ("A IN (B)", "operator does not exist: INTEGER = BOOLEAN (B)"),
+        ("G IN (ARRAY[B])", "operator does not exist: ARRAY<INTEGER> = ARRAY<BOOLEAN> (ARRAY[B])"),
+        ("G IN (ARRAY['1', 'one'])", 'invalid input syntax for type INTEGER: "one".'),
+        ("S IN (STRUCT(ID := 'four'))", 'invalid input syntax for type INTEGER: "four".'),
+        ("H IN (A)", "operator does not exist: MAP<STRING, INTEGER> = INTEGER (A)"),
+    ],
+)
+def test_in_list_refuses_what_cannot_coerce(sql: str, message: str) -> None:
+    with pytest.raises(SqlError) as caught:
+        typed(sql, COLS)
+    assert message in caught.value.message

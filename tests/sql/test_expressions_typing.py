@@ -122,7 +122,12 @@ def test_types(sql: str, expected: str) -> None:
             1,
         ),
         ("SUM(A, 2)", "Function 'SUM' does not accept parameters (INTEGER, INTEGER).", 1),
-        ("TOPK(A, A)", "Parameter 2 passed to function TOPK must be a literal constant.", 9),
+        (
+            "TOPK(A, A + 1)",
+            "Parameter 2 passed to function TOPK must be a literal constant, "
+            "but was expression: '(A + 1)'",
+            9,
+        ),
     ],
 )
 def test_errors(sql: str, message: str, column: int) -> None:
@@ -134,7 +139,7 @@ def test_errors(sql: str, message: str, column: int) -> None:
 def test_no_matching_function_lists_the_alternatives() -> None:
     error = error_of("SUBSTRING(A)")
     assert error.message == (
-        "Function 'SUBSTRING' does not accept parameters (INTEGER).\n"
+        "Function 'substring' does not accept parameters (INTEGER).\n"
         "Valid alternatives are:\n"
         "SUBSTRING(VARCHAR str, INT pos)\n"
         "SUBSTRING(VARCHAR str, INT pos, INT length)\n"

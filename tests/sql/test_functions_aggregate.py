@@ -17,6 +17,7 @@ from tote.core.errors import SqlError
 from tote.sql import parse_expression
 from tote.sql.expressions import TypeChecker
 from tote.sql.functions import Aggregator
+from tote.sql.functions.resolution import NoMatchingVariant
 
 
 def run(agg: Aggregator, values: Sequence[Any], *extra: Sequence[Any]) -> Any:
@@ -137,7 +138,34 @@ def test_collection_undo() -> None:
     acc = agg.add(agg.add(agg.init(), "a"), "a")
     assert agg.undo(agg.undo(acc, "a"), "a") == {}
     collect = resolve("COLLECT_LIST", [t.INTEGER])
-    assert collect.undo([1, 2, 1], 1) == [2, 1]
+    assert collect.undo([1, 2, 1], 1) == [1, 2]  # the latest occurrence goes
+    assert collect.undo([1, 2], 3) == [1, 2]
+
+
+def test_collect_limits_come_from_the_functions_config() -> None:
+    collect = resolve("COLLECT_LIST", [t.INTEGER])
+    collect.configure({"ksql.functions.collect_list.limit": "2"})
+    assert run(collect, [3, 1, 2]) == [3, 1]
+    assert collect.merge([3], [1, 2]) == [3, 1]
+    distinct = resolve("COLLECT_SET", [t.INTEGER])
+    distinct.configure({"ksql.functions.collect_list.limit": "1",
+                        "ksql.functions.collect_set.limit": "2"})
+    assert run(distinct, [3, 3, 1, 2]) == [3, 1]
+    unlimited = resolve("COLLECT_LIST", [t.INTEGER])
+    unlimited.configure({"ksql.functions.collect_list.limit": "-1"})
+    assert run(unlimited, list(range(1500))) == list(range(1500))
+
+
+def test_topk_with_other_columns() -> None:
+    agg = resolve("TOPK", [t.DOUBLE, t.STRING, t.BIGINT], [2])
+    assert str(agg.return_type) == "ARRAY<STRUCT<`sort_col` DOUBLE, `col0` STRING, `col1` BIGINT>>"
+    result = run(agg, [1.5, None, 4.0, 1.5, 4.0], ["a", "b", "c", "d", None], [1, 2, 3, 4, 5])
+    assert result == [
+        {"sort_col": 4.0, "col0": "c", "col1": 3},
+        {"sort_col": 4.0, "col0": None, "col1": 5},
+    ]
+    with pytest.raises(NoMatchingVariant):
+        resolve("TOPKDISTINCT", [t.DOUBLE, t.STRING], [2])
 
 
 def test_statistics() -> None:
@@ -172,3 +200,64 @@ def test_resolve_aggregate_splits_value_and_literal_arguments() -> None:
     assert str(agg.return_type) == "ARRAY<INTEGER>"
     assert FUNCTIONS.aggregate("CORRELATION").split(2) == 2
     assert FUNCTIONS.aggregate("COUNT").split(0) == 0
+
+
+def test_attr_is_the_groups_single_value_or_null() -> None:
+    agg = resolve("ATTR", [t.STRING])
+    assert agg.return_type == t.STRING
+    assert run(agg, ["x", "x", "x"]) == "x"
+    assert run(agg, ["x", "y"]) is None
+    assert run(agg, [None, None]) is None
+    assert run(agg, [None, "x"]) is None  # NULL counts as a value of its own
+    shape = t.struct(("A", t.INTEGER))
+    assert run(resolve("ATTR", [shape]), [{"A": 1}, {"A": 1}]) == {"A": 1}
+    assert run(resolve("ATTR", [t.array(t.BIGINT)]), [[1, 2], [2, 1]]) is None
+
+
+def test_attr_recovers_once_the_other_value_is_retracted() -> None:
+    agg = resolve("ATTR", [t.INTEGER])
+    acc = agg.add(agg.add(agg.add(agg.init(), 5), 6), 5)
+    assert agg.result(acc) is None
+    acc = agg.from_state(json.loads(json.dumps(agg.to_state(agg.undo(acc, 6)))))
+    assert agg.result(acc) == 5
+    assert agg.result(agg.undo(agg.undo(acc, 5), 5)) is None  # nothing left
+    assert agg.result(agg.merge(agg.add(agg.init(), 5), agg.add(agg.init(), 7))) is None
+
+
+def test_sum_list_adds_every_element_skipping_nulls() -> None:
+    ints = resolve("SUM_LIST", [t.array(t.INTEGER)])
+    assert ints.return_type == t.INTEGER
+    assert run(ints, [[3, 4], None, [None, 10]]) == 17
+    assert run(ints, [[2147483647], [1]]) == -2147483648  # wraps like Java's int
+    assert run(resolve("SUM_LIST", [t.array(t.DOUBLE)]), [[0.5, 0.25], [1.0]]) == 1.75
+    longs = resolve("SUM_LIST", [t.array(t.BIGINT)])
+    assert longs.return_type == t.BIGINT
+    assert longs.result(longs.undo(longs.add(longs.add(0, [5, 6]), [7]), [5, 6])) == 7
+    with pytest.raises(NoMatchingVariant) as refused:
+        resolve("SUM_LIST", [t.array(t.STRING)])
+    assert str(refused.value) == (
+        "Function 'SUM_LIST' does not accept parameters (ARRAY<STRING>).")
+
+
+def test_argument_types_are_matched_before_init_arguments_must_be_literals() -> None:
+    """A call no signature fits is refused as such even when an init argument is also not
+    a literal; a call that fits is told which parameter must be a literal."""
+    from tote.sql.functions import AggregateFunction
+
+    def accepts(types: Sequence[t.SqlType | None]) -> bool:
+        return list(types) == [t.BIGINT, t.INTEGER]
+
+    scaled = AggregateFunction(
+        "SCALED", "a BIGINT column and an INT literal", (), lambda types, literals: resolve(
+            "SUM", types), value_args=1, accepts=accepts)
+    functions = FUNCTIONS.with_functions([scaled])
+    checker = TypeChecker(scope_of([("B", t.BIGINT), ("S", t.STRING), ("N", t.INTEGER)]),
+                          functions)
+    for sql, message in [
+        ("SCALED(B, S)", "Function 'SCALED' does not accept parameters (BIGINT, STRING)."),
+        ("SCALED(B, N)", "Parameter 2 passed to function SCALED must be a literal constant, "
+                         "but was expression: 'N'"),
+    ]:
+        with pytest.raises(SqlError) as caught:
+            checker.check(parse_expression(sql))
+        assert caught.value.message == message

@@ -146,7 +146,7 @@ def test_timestamp_intervals_are_int_as_in_ksqldb(name: str) -> None:
     with pytest.raises(SqlError) as caught:  # 2147483648 is a BIGINT literal
         evaluate(f"{name}(SECONDS, 2147483648, TS)", COLS, ROW)
     assert caught.value.message == (
-        f"Function '{name}' does not accept parameters (null, BIGINT, TIMESTAMP).\n"
+        f"Function '{name.lower()}' does not accept parameters (null, BIGINT, TIMESTAMP).\n"
         "Valid alternatives are:\n"
         f"{name}(INTERVAL UNIT unit, INT interval, TIMESTAMP timestamp)\n"
         "For detailed information on a function run: DESCRIBE FUNCTION <Function-Name>;"
@@ -172,7 +172,7 @@ def test_interval_functions_take_a_unit_keyword_and_an_int(
         evaluate(sql, COLS, ROW)
     name = sql.split("(", maxsplit=1)[0]
     assert caught.value.message == (
-        f"Function '{name}' does not accept parameters ({args}).\n"
+        f"Function '{name.lower()}' does not accept parameters ({args}).\n"
         f"Valid alternatives are:\n{signature}\n"
         "For detailed information on a function run: DESCRIBE FUNCTION <Function-Name>;"
     )

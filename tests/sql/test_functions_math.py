@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ import pytest
 from tests.sql.exprkit import evaluate, typed
 
 from tote.core import types as t
+from tote.core.errors import SqlError
 
 NUMS = [("I", t.INTEGER), ("D", t.DOUBLE), ("E", t.decimal(5, 2))]
 
@@ -101,3 +103,47 @@ def test_conditional(sql: str, row: tuple[object, ...], expected: object) -> Non
     value = evaluate(sql, NUMS, row)
     assert value == expected
     assert type(value) is type(expected)
+
+
+UTC = datetime.UTC
+TEMPORAL = [("DT", t.DATE), ("TM", t.TIME), ("TS", t.TIMESTAMP), ("I", t.INTEGER),
+            ("B", t.BIGINT), ("S", t.STRING)]
+
+
+@pytest.mark.parametrize(
+    ("sql", "row", "expected"),
+    [
+        # A text literal converts implicitly to the DATE, TIME or TIMESTAMP it is compared with.
+        ("GREATEST(DT, NULL, '2024-03-01')", (datetime.date(2022, 1, 9), *[None] * 5),
+         datetime.date(2024, 3, 1)),
+        ("LEAST(TM, '10:30:00')", (None, datetime.time(11, 6, 40), *[None] * 4),
+         datetime.time(10, 30)),
+        ("GREATEST(TS, '2024-03-01')",
+         (None, None, datetime.datetime(2023, 11, 14, tzinfo=UTC), None, None, None),
+         datetime.datetime(2024, 3, 1, tzinfo=UTC)),
+        # Only the DOUBLE variant takes INT, BIGINT and DOUBLE together.
+        ("GREATEST(I, B, 2.5E0)", (None, None, None, 1, 2, None), 2.5),
+    ],
+)
+def test_greatest_least_convert_text_to_time_types(
+    sql: str, row: tuple[object, ...], expected: object
+) -> None:
+    assert evaluate(sql, TEMPORAL, row) == expected
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        # INT and BIGINT fit the BIGINT, DECIMAL and DOUBLE variants equally well.
+        ("GREATEST(I, B)", "Function 'greatest' cannot be resolved due to ambiguous method "
+         "parameters (INTEGER, BIGINT).\nUse CAST() to explicitly cast"),
+        ("LEAST(NULL, NULL)", "Function 'least' cannot be resolved due to ambiguous method "
+         "parameters (null, null)."),
+        ("GREATEST(S, I)", "Function 'greatest' does not accept parameters (STRING, INTEGER)."),
+        ("GREATEST()", "Function 'greatest' does not accept parameters ()."),
+    ],
+)
+def test_greatest_least_refuse_ambiguous_or_mixed_arguments(sql: str, message: str) -> None:
+    with pytest.raises(SqlError) as caught:
+        typed(sql, TEMPORAL)
+    assert caught.value.message.startswith(message)

@@ -74,6 +74,32 @@ def test_string_functions(sql: str, expected: object) -> None:
 @pytest.mark.parametrize(
     ("sql", "expected"),
     [
+        # ENCODE writes lower-case hex, FROM_BYTES upper-case, as ksqlDB does.
+        ("ENCODE('Zz', 'utf8', 'hex')", "5a7a"),
+        ("FROM_BYTES(TO_BYTES('5a7a0f', 'hex'), 'hex')", "5A7A0F"),
+        # A character ASCII cannot hold becomes '?', an undecodable byte U+FFFD.
+        ("ENCODE('n\u00e9', 'ascii', 'utf8')", "n?"),
+        ("ENCODE('6eff', 'hex', 'ascii')", "n\ufffd"),
+        # '0x' pads an odd digit count; bare odd digits and a lone X' are errors (null).
+        ("ENCODE('0x161', 'hex', 'base64')", "AWE="),
+        ("ENCODE('161', 'hex', 'base64')", None),
+        ("ENCODE('X''', 'hex', 'utf8')", None),
+        ("ENCODE('x''''', 'hex', 'utf8')", ""),
+        # Base64 input to ENCODE is lenient about padding.
+        ("ENCODE('YWI', 'base64', 'utf8')", "ab"),
+        # Only conversions between two different encodings exist.
+        ("ENCODE('ab', 'utf8', 'UTF8')", None),
+        # TO_BYTES takes bare hex digits only.
+        ("TO_BYTES('0x61', 'hex')", None),
+    ],
+)
+def test_byte_encodings(sql: str, expected: object) -> None:
+    assert evaluate(sql) == expected
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
         ("REGEXP_EXTRACT('(\\d+)', 'abc 123 456')", "123"),
         ("REGEXP_EXTRACT('(\\w+) (\\d+)', 'abc 123', 2)", "123"),
         ("REGEXP_EXTRACT('x(\\d)', 'abc', 1)", None),

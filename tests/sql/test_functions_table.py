@@ -8,6 +8,7 @@ from tests.sql.exprkit import FUNCTIONS, typed
 from tote.core import types as t
 from tote.core.errors import SqlError
 from tote.sql.functions import default_functions
+from tote.sql.functions.resolution import NoMatchingVariant
 
 
 def test_explode() -> None:
@@ -21,8 +22,25 @@ def test_explode() -> None:
 def test_cube_explode() -> None:
     resolved = FUNCTIONS.table("CUBE_EXPLODE").resolve([t.array(t.INTEGER)])
     assert str(resolved.return_type) == "ARRAY<INTEGER>"
-    assert resolved.fn([1, 2]) == [[1, 2], [1, None], [None, 2], [None, None]]
-    assert resolved.fn([1, None]) == [[1, None], [None, None]]
+    # All NULL first, then counting up with the first element as the high bit.
+    assert resolved.fn([1, 2]) == [[None, None], [None, 2], [1, None], [1, 2]]
+    assert resolved.fn([1, None]) == [[None, None], [1, None]]
+    assert resolved.fn([None, None, 3]) == [[None, None, None], [None, None, 3]]
+    assert len(resolved.fn(list(range(20)))) == 2**20
+    with pytest.raises(ValueError, match=r"too many columns \(21\); max is 20"):
+        resolved.fn(list(range(21)))
+
+
+def test_table_function_argument_errors_list_the_alternatives() -> None:
+    with pytest.raises(NoMatchingVariant) as caught:
+        FUNCTIONS.table("EXPLODE").resolve([t.map_of(t.STRING, t.INTEGER)])
+    assert str(caught.value) == (
+        "Function 'explode' does not accept parameters (MAP<STRING, INTEGER>).\n"
+        "Valid alternatives are:\n"
+        "explode(ARRAY<DECIMAL> input)\n"
+        "explode(ARRAY<T> list)\n"
+        "For detailed information on a function run: DESCRIBE FUNCTION <Function-Name>;"
+    )
 
 
 def test_registry_lookups() -> None:

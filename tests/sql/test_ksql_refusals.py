@@ -211,3 +211,9 @@ def test_avro_source_over_an_avro_subject_still_infers(engine: Engine) -> None:
     engine.execute("CREATE STREAM P WITH (kafka_topic='p', partitions=1, value_format='AVRO');")
     described = engine.execute("DESCRIBE P;")[0]
     assert [f.name for f in described.description.fields] == ["A"]  # type: ignore[attr-defined]
+
+
+def test_a_bad_function_call_is_reported_before_a_missing_key(engine: Engine) -> None:
+    # ksqlDB types the whole projection before it looks for the key column.
+    error = refused(engine, "CREATE STREAM X AS SELECT ABS(PAGE) AS A FROM S;")
+    assert error.message.startswith("Function 'Abs' does not accept parameters (STRING).")

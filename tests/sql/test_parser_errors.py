@@ -225,15 +225,32 @@ def test_check_syntax_reports_the_same_errors_without_building() -> None:
             "Failed to prepare statement: Value must be integer for command: LIMIT",
             (1, 23),
         ),
+        # ksqlDB's literal errors print the column one past the literal's own column.
         (
             "SELECT 99999999999999999999 FROM t;",
-            "Failed to prepare statement: line 1:8: Invalid numeric literal: 99999999999999999999",
+            "Failed to prepare statement: line 1:9: Invalid numeric literal: 99999999999999999999",
             (1, 8),
         ),
         (
             "SELECT 1E400 FROM t;",
-            "Failed to prepare statement: line 1:8: Number overflows DOUBLE: 1E400",
+            "Failed to prepare statement: line 1:9: Number overflows DOUBLE: 1E400",
             (1, 8),
+        ),
+        # A leading minus is part of the literal, in its text and its position.
+        (
+            "SELECT a,\n  -9223372036854775809 FROM t;",
+            "Failed to prepare statement: line 2:4: Invalid numeric literal: -9223372036854775809",
+            (2, 3),
+        ),
+        (
+            "SELECT - 2E308 FROM t;",
+            "Failed to prepare statement: line 1:9: Number overflows DOUBLE: -2E308",
+            (1, 8),
+        ),
+        (
+            "SELECT +9223372036854775808 FROM t;",
+            "Failed to prepare statement: line 1:10: Invalid numeric literal: 9223372036854775808",
+            (1, 9),
         ),
         (
             "SELECT CAST(a AS DECIMAL(0, 0)) FROM t;",

@@ -154,6 +154,10 @@ def test_operators_and_precedence(sql: str, expected: Expression) -> None:
         ("-2147483648", IntegerLiteral(-2147483648)),
         ("-2147483649", LongLiteral(-2147483649)),
         ("9223372036854775807", LongLiteral(9223372036854775807)),
+        # BIGINT's minimum: its digits alone overflow, the signed literal does not.
+        ("-9223372036854775808", LongLiteral(-9223372036854775808)),
+        ("1 - -9223372036854775808", ArithmeticBinary(
+            ArithmeticOp.SUBTRACT, IntegerLiteral(1), LongLiteral(-9223372036854775808))),
         ("1.50", DecimalLiteral(Decimal("1.50"))),
         ("-0.5", DecimalLiteral(Decimal("-0.5"))),
         (".5", DecimalLiteral(Decimal("0.5"))),

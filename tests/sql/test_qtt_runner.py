@@ -139,4 +139,48 @@ def test_a_case_the_runner_cannot_run_fails_and_the_run_goes_on(tmp_path: Path) 
                          for s in PROJECT["statements"]]
     results = list(run_files([_write(tmp_path, [bad, PROJECT])]).results())
     assert [r.outcome for r in results] == [Outcome.FAILED, Outcome.PASSED]
-    assert results[0].reason.startswith("the runner failed: InvalidOperation")
+    assert "Cannot convert 'not a number' to DECIMAL(4, 2)" in results[0].reason
+
+
+def test_non_finite_doubles_compare_as_their_json_text() -> None:
+    # ksqlDB writes NaN and the infinities as JSON strings; the files expect those strings.
+    assert matches("NaN", float("nan"), t.DOUBLE)
+    assert matches("-Infinity", float("-inf"), t.DOUBLE)
+    assert not matches("Infinity", float("-inf"), t.DOUBLE)
+    assert not matches("NaN", 1.0, t.DOUBLE)
+
+
+def test_avro_inputs_take_decimals_of_more_than_28_digits(tmp_path: Path) -> None:
+    wide = Decimal("98765432109876543210.123456789")
+    case = {
+        "name": "wide decimal",
+        "statements": [
+            "CREATE STREAM INPUT (ID INT KEY, V DECIMAL(32,10)) "
+            "WITH (kafka_topic='input', value_format='AVRO');",
+            "CREATE STREAM OUTPUT AS SELECT ID, V FROM INPUT;",
+        ],
+        "inputs": [{"topic": "input", "key": 1, "value": {"V": wide}}],
+        "outputs": [{"topic": "OUTPUT", "key": 1,
+                     "value": {"V": Decimal("98765432109876543210.1234567890")}}],
+    }
+    result = next(run_files([_write(tmp_path, [case])]).results())
+    assert (result.outcome, result.reason) == (Outcome.PASSED, "")
+
+
+def test_a_protobuf_topic_schema_follows_the_statements_nullable_representation(
+        tmp_path: Path) -> None:
+    """The harness registers a declared PROTOBUF topic's schema with the statement's
+    `VALUE_PROTOBUF_NULLABLE_REPRESENTATION`, so a null input field stays null."""
+    case = {
+        "name": "optional protobuf fields",
+        "statements": [
+            "CREATE STREAM INPUT (ID INT KEY, N INT, S STRING) WITH (kafka_topic='input', "
+            "value_format='PROTOBUF', value_protobuf_nullable_representation='OPTIONAL');",
+            "CREATE STREAM OUTPUT WITH (value_protobuf_nullable_representation='OPTIONAL') "
+            "AS SELECT * FROM INPUT;",
+        ],
+        "inputs": [{"topic": "input", "key": 1, "value": {"N": None, "S": "x"}}],
+        "outputs": [{"topic": "OUTPUT", "key": 1, "value": {"N": None, "S": "x"}}],
+    }
+    result = next(run_files([_write(tmp_path, [case])]).results())
+    assert (result.outcome, result.reason) == (Outcome.PASSED, "")

@@ -117,7 +117,7 @@ def test_table_functions_are_refused_where_ksqldb_refuses_them(engine: Engine) -
         (
             "CREATE TABLE t2 AS SELECT id, EXPLODE(items) AS x, COUNT(*) AS c FROM orders "
             "GROUP BY id;",
-            "Table functions cannot be used with aggregations",
+            "Table functions cannot be used with aggregations.",
         ),
         (
             "CREATE STREAM t3 AS SELECT id, EXPLODE(EXPLODE(ARRAY[items])) AS x FROM orders;",

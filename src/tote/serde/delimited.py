@@ -27,16 +27,22 @@ _NAMED_DELIMITERS = {"TAB": "\t", "SPACE": " "}
 
 
 def parse_delimiter(text: str | None) -> str:
-    """VALUE_DELIMITER / KEY_DELIMITER: one character, or TAB / SPACE."""
+    """VALUE_DELIMITER / KEY_DELIMITER: one visible character, or TAB / SPACE (upper case,
+    as ksqlDB names them); blank text is refused with a hint at those two names."""
     if text is None:
         return ","
-    if text.upper() in _NAMED_DELIMITERS:
-        return _NAMED_DELIMITERS[text.upper()]
-    if len(text) != 1:
+    example = "\nExample valid value: ';'"
+    if not text.strip("".join(map(chr, range(33)))):
         raise InvalidSchema(
-            f"Invalid delimiter value: '{text}'. Delimiter must be a single character or "
-            "TAB or SPACE")
-    return text
+            "Delimiter cannot be empty, if you meant to have a tab or space for delimiter, "
+            "please use the special values 'TAB' or 'SPACE'" + example)
+    if len(text) == 1:
+        return text
+    if text in _NAMED_DELIMITERS:
+        return _NAMED_DELIMITERS[text]
+    raise InvalidSchema(
+        f"Invalid delimiter value: '{text}'. Delimiter must be a single character or "
+        + ",".join(_NAMED_DELIMITERS) + example)
 
 
 def _text(sql: SqlType, value: Any) -> str | None:

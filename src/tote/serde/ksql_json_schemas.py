@@ -82,16 +82,35 @@ def _type(sql: SqlType) -> dict[str, Any]:
 
 
 def columns_from_json_schema(schema: JsonSchema | str, single: str | None = None,
-                             key: bool = False) -> list[Column]:
-    """Columns ksqlDB infers from a JSON Schema (object properties, names as written)."""
+                             key: bool = False, keep_case: bool = True) -> list[Column]:
+    """Columns ksqlDB infers from a JSON Schema (object properties). Names stay as written
+    with `keep_case` (a schema named by id); else they and nested field names are
+    upper-cased, as ksqlDB does for a subject's latest schema."""
     parsed = schema if isinstance(schema, JsonSchema) else JsonSchema.parse(schema)
+    spell = _same if keep_case else _upper_type
     if single is not None:
-        return [Column(single, json_sql_type(parsed.raw, parsed), is_key=key)]
+        return [Column(single, spell(json_sql_type(parsed.raw, parsed)), is_key=key)]
     root = _non_null(parsed.raw, parsed)
     if not isinstance(root, dict) or "properties" not in root:
         raise InvalidSchema("expected an object schema with properties to infer columns")
-    return [Column(name, json_sql_type(sub, parsed), is_key=key)
+    return [Column(name if keep_case else name.upper(), spell(json_sql_type(sub, parsed)),
+                   is_key=key)
             for name, sub in root["properties"].items()]
+
+
+def _same(sql: SqlType) -> SqlType:
+    return sql
+
+
+def _upper_type(sql: SqlType) -> SqlType:
+    """`sql` with every STRUCT field name, however deeply nested, upper-cased."""
+    if sql.base is Base.STRUCT:
+        return t.struct(*((f.name.upper(), _upper_type(f.type)) for f in sql.fields))
+    if sql.base is Base.ARRAY and sql.element is not None:
+        return t.array(_upper_type(sql.element))
+    if sql.base is Base.MAP and sql.key is not None and sql.value is not None:
+        return t.map_of(sql.key, _upper_type(sql.value))
+    return sql
 
 
 def _non_null(node: Any, doc: JsonSchema) -> Any:

@@ -108,4 +108,18 @@ def java_double(value: float) -> str:
         shift = -(len(frac) - len(frac.lstrip("0")) + 1)
     exp_n += shift
     all_digits = all_digits.rstrip("0") or "0"
+    if len(all_digits) == 1:
+        all_digits, exp_n = _two_digits(magnitude, all_digits, exp_n)
     return f"{sign}{all_digits[0]}.{all_digits[1:] or '0'}E{exp_n}"
+
+
+def _two_digits(magnitude: float, digit: str, exponent: int) -> tuple[str, int]:
+    """Java prints a one-digit shortest value as the closest two-digit decimal that still
+    reads back as the value: `Double.MIN_VALUE` is `4.9E-324`, not `5.0E-324`."""
+    exact = decimal.Decimal(magnitude)
+    closest = exact.scaleb(-exact.adjusted()).quantize(decimal.Decimal("0.1"),
+                                                       rounding=decimal.ROUND_HALF_EVEN)
+    candidate = closest.scaleb(exact.adjusted())
+    if closest < 10 and float(candidate) == magnitude:
+        return str(closest).replace(".", ""), exact.adjusted()
+    return digit, exponent

@@ -26,7 +26,9 @@ SINK_REPLICAS = "ksql.sink.replicas"
 NEW_QUERY_PLANNER = "ksql.new.query.planner.enabled"
 PERSISTENT_PREFIX = "ksql.persistent.prefix"
 HEADERS_COLUMNS = "ksql.headers.columns.enabled"
+TIMESTAMP_THROW_ON_INVALID = "ksql.timestamp.throw.on.invalid"
 QUERY_ID_PREFIX_TRANSIENT = "transient_"
+FUNCTIONS_PREFIX = "ksql.functions."  # config handed to the functions (UDF/UDAF settings)
 
 DEFAULTS: dict[str, str] = {
     AUTO_OFFSET_RESET: "latest",
@@ -84,6 +86,12 @@ class Config:
     def integer(self, name: str) -> int | None:
         value = self.get(name)
         return None if value is None else int(value)
+
+    def with_prefix(self, prefix: str) -> dict[str, str]:
+        """Every property set under `prefix` (a session override wins over the server's)."""
+        found = {k: v for k, v in self.server.items() if k.startswith(prefix)}
+        found.update((k, v) for k, v in self.overrides.items() if k.startswith(prefix))
+        return found
 
     def set(self, name: str, value: object) -> None:
         text = _text(value)

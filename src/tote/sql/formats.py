@@ -117,6 +117,17 @@ def _map_key_error(fmt: Format, sql: SqlType) -> str | None:
     return None
 
 
+def check_no_map_key(name: str, sql: SqlType) -> None:
+    """No key (a source's, a sink's or a repartition's) may hold a map: its serialised
+    form is not stable, so equal keys could land on different partitions."""
+    if _contains_map(sql):
+        raise StatementError(
+            "Map keys, including types that contain maps, are not supported as they may "
+            "lead to unexpected behavior due to inconsistent serialization. "
+            f"Key column name: `{name}`. Column type: {sql}. "
+            "See https://github.com/confluentinc/ksql/issues/6621 for more.")
+
+
 def check_key_columns(info: FormatInfo, columns: Sequence[SourceColumn],
                       created: bool = True) -> None:
     """The key format can serialise the key columns (ksqlDB's 'Key format does not support
@@ -129,12 +140,7 @@ def check_key_columns(info: FormatInfo, columns: Sequence[SourceColumn],
                 f"Got: [{render_columns(columns)}]")
         return
     for col in columns:
-        if _contains_map(col.type):
-            raise StatementError(
-                "Map keys, including types that contain maps, are not supported as they may "
-                "lead to unexpected behavior due to inconsistent serialization. "
-                f"Key column name: `{col.name}`. Column type: {col.type}. "
-                "See https://github.com/confluentinc/ksql/issues/6621 for more.")
+        check_no_map_key(col.name, col.type)
     reason: str | None = None
     if not fmt.multi_column_key and len(columns) > 1:
         reason = (f"The '{fmt.name}' format only supports a single field. "

@@ -21,13 +21,13 @@ from lark.parsers.lalr_parser_state import ParserState
 from tote.core.errors import SqlError
 from tote.sql.ast.commands import Explain
 from tote.sql.ast.expressions import Expression
-from tote.sql.ast.nodes import Span
+from tote.sql.ast.nodes import Node, Span, walk
 from tote.sql.ast.statements import Statement
 from tote.sql.ast.types import Type
 from tote.sql.builder import AstBuilder, Terminated
-from tote.sql.builder.base import Name
+from tote.sql.builder.base import DeferredNumber, Name, claim_number
 from tote.sql.lexer import EOF, KEYWORDS, Token, tokenize
-from tote.sql.syntax_errors import describe, syntax_error
+from tote.sql.syntax_errors import describe, syntax_error, test_runner_assert_at
 
 _STARTS = ["script", "single_expression", "single_type"]
 _KEYWORD_TYPES = frozenset(KEYWORDS) | {"STRING_KW"}
@@ -112,10 +112,33 @@ def _run(start: str, text: str, build: bool = True) -> Any:
         except UnexpectedToken:
             following = tokens[i + 1] if i + 1 < len(tokens) else token
             look = _Lookahead(interactive.parser_state)
+            client_only = test_runner_assert_at(tokens, i)
+            if client_only is not None:
+                raise syntax_error(*client_only, text) from None
             raise syntax_error(describe(look, token, following), token, text) from None
         except SqlError as err:
             raise _located(err, text, tokens) from None
+    if build and any(t.type in _DEFERRABLE for t in tokens):
+        try:
+            _reject_deferred(result)
+        except SqlError as err:
+            raise _located(err, text, tokens) from None
     return result
+
+
+# Only these tokens can overflow on their own (see DeferredNumber).
+_DEFERRABLE = frozenset({"INTEGER_VALUE", "FLOATING_POINT_VALUE"})
+
+
+def _reject_deferred(result: Any) -> None:
+    """An out-of-range number no leading minus claimed is the error it always was."""
+    roots = result if isinstance(result, list) else [result]
+    for root in roots:
+        for item in root if isinstance(root, tuple) else (root,):
+            if isinstance(item, Node):
+                for node in walk(item):
+                    if isinstance(node, DeferredNumber):
+                        claim_number(node, False, node.span)
 
 
 def _located(err: SqlError, text: str, tokens: list[Token]) -> SqlError:

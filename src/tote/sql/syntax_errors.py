@@ -120,6 +120,28 @@ def _closest_command(word: str) -> str:
     return best
 
 
+def describe_unknown_statement(word: str) -> str:
+    """ksqlDB's detail for a statement starting with a word no statement starts with."""
+    return f"Unknown statement '{word}'\nDid you mean '{_closest_command(word)}'?"
+
+
+# The test runner's statements (ASSERT and the word after it) that ksqlDB's server grammar,
+# which every ksqlDB surface but its test runner parses with, does not have.
+_TEST_RUNNER_ASSERTS = frozenset({"VALUES", "NULL", "STREAM", "TABLE"})
+
+
+def test_runner_assert_at(tokens: list[Token], index: int) -> tuple[str, Token] | None:
+    """(detail, token) if the statement holding `tokens[index]` is a test-runner ASSERT:
+    ksqlDB reports a malformed one at the word after ASSERT, where its grammar gives up."""
+    start = index
+    while start > 0 and tokens[start - 1].type != "SEMICOLON":
+        start -= 1
+    if start + 1 < len(tokens) and tokens[start].type == "ASSERT" \
+            and tokens[start + 1].type in _TEST_RUNNER_ASSERTS:
+        return _no_viable(tokens[start + 1]), tokens[start + 1]
+    return None
+
+
 def _no_viable(token: Token) -> str:
     text = "<EOF>" if token.type == EOF else token.text
     return f"Syntax error at or near '{text}' at line {token.line}:{token.column}"
@@ -132,7 +154,7 @@ def describe(look: Lookahead, token: Token, following: Token) -> str:
     """The detail line(s) ksqlDB prints after "Syntax Error" for an unexpected `token`."""
     accepted = look.accepted()
     if look.at_statement_start() and token.type != EOF and "CREATE" in accepted:
-        return f"Unknown statement '{token.text}'\nDid you mean '{_closest_command(token.text)}'?"
+        return describe_unknown_statement(token.text)
     if not accepted:
         return _no_viable(token)
     lowest = min(height for height, _ in accepted.values())

@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from tote.core.types import SqlType
 from tote.registry import Registry
 from tote.sql.analyzer.context import AnalysisContext, SchemaRegistration, SideEffects, TopicRequest
-from tote.sql.analyzer.formats import check_schema_id, create_key_format, create_value_format
+from tote.sql.analyzer.formats import (
+    check_schema_id,
+    check_schema_id_format,
+    create_key_format,
+    create_value_format,
+)
 from tote.sql.analyzer.timestamps import timestamp_column
 from tote.sql.analyzer.upgrade import check_upgrade
 from tote.sql.analyzer.with_clause import Kind, WithProps, parse_with
@@ -75,6 +80,8 @@ def analyze_create_source(statement: CreateSource, ctx: AnalysisContext) -> Crea
             'Missing required property "KAFKA_TOPIC" which has no default value.')
     key_info = create_key_format(props, ctx.config, name)
     value_info = create_value_format(props, ctx.config)
+    check_schema_id_format(props, key_info, True)
+    check_schema_id_format(props, value_info, False)
     check_properties(key_info)
     check_properties(value_info)
 
@@ -99,7 +106,7 @@ def analyze_create_source(statement: CreateSource, ctx: AnalysisContext) -> Crea
         inferred_values = True
     columns = keys + values + headers
     if not columns:
-        raise StatementError("The statement does not define any columns.")
+        raise StatementError("No columns supplied.")
     if is_table and not keys:
         extra = ""
         if props.integer("VALUE_SCHEMA_ID") is not None:
@@ -117,6 +124,8 @@ def analyze_create_source(statement: CreateSource, ctx: AnalysisContext) -> Crea
     check_key_columns(key_info, keys)
     check_value_columns(value_info, values)
     window = _window(props)
+    if window is not None and not keys:
+        raise StatementError("Windowed sources require a key column.")
     source = DataSource(
         name=name, type=kind, columns=tuple(columns), topic=topic, key_format=key_info,
         value_format=value_info, window=window,

@@ -51,7 +51,9 @@ def _delimiter(props: WithProps, name: str) -> str | None:
         try:
             parse_delimiter(text)
         except InvalidSchema as exc:
-            raise StatementError(exc.detail) from None
+            raise StatementError(
+                f"Failed to prepare statement: Configuration {name} is invalid: {exc.detail}"
+            ) from None
     return text
 
 
@@ -104,9 +106,9 @@ def create_value_format(props: WithProps, config: Config) -> FormatInfo:
     return FormatInfo(name).with_props(value_properties(props, name))
 
 
-def check_schema_id(props: WithProps, info: FormatInfo, is_key: bool,
-                    has_elements: bool) -> None:
-    """KEY/VALUE_SCHEMA_ID needs a format with schema inference and no declared columns."""
+def check_schema_id_format(props: WithProps, info: FormatInfo, is_key: bool) -> None:
+    """KEY/VALUE_SCHEMA_ID needs a format with schema inference; ksqlDB says so before it
+    checks the format's other properties (schemaId among them)."""
     name = "KEY_SCHEMA_ID" if is_key else "VALUE_SCHEMA_ID"
     if props.integer(name) is None:
         return
@@ -115,6 +117,15 @@ def check_schema_id(props: WithProps, info: FormatInfo, is_key: bool,
         raise StatementError(
             f"{fmt_prop} should support schema inference when {name} is provided. "
             f"Current format is {info.name}.")
+
+
+def check_schema_id(props: WithProps, info: FormatInfo, is_key: bool,
+                    has_elements: bool) -> None:
+    """KEY/VALUE_SCHEMA_ID needs a format with schema inference and no declared columns."""
+    name = "KEY_SCHEMA_ID" if is_key else "VALUE_SCHEMA_ID"
+    if props.integer(name) is None:
+        return
+    check_schema_id_format(props, info, is_key)
     if has_elements:
         raise StatementError(
             f"Table elements and {name} cannot both exist for create statement.")

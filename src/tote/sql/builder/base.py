@@ -16,6 +16,7 @@ from tote.core.errors import SqlError
 from tote.sql.ast.expressions import (
     DecimalLiteral,
     DoubleLiteral,
+    Expression,
     IntegerLiteral,
     Literal,
     LongLiteral,
@@ -127,8 +128,9 @@ def prepare_error(message: str, span: Span) -> SqlError:
 
 
 def literal_error(message: str, span: Span) -> SqlError:
-    """A bad literal, reported as ksqlDB's AST builder reports it (with its position)."""
-    return prepare_error(f"line {span.line}:{span.column}: {message}", span)
+    """A bad literal, reported as ksqlDB's AST builder reports it: its ParsingException
+    adds one to a node's (already 1-based) column, so the literal at column 39 reads 40."""
+    return prepare_error(f"line {span.line}:{span.column + 1}: {message}", span)
 
 
 # --- names ------------------------------------------------------------------------------
@@ -199,6 +201,21 @@ def number_literal(text: str, kind: str, span: Span) -> Literal:
     if value in (float("inf"), float("-inf")):
         raise literal_error(f"Number overflows DOUBLE: {text}", span)
     return DoubleLiteral(value, span=span)
+
+
+@dataclass(frozen=True, slots=True)
+class DeferredNumber(Expression):
+    """An unsigned number in an expression that is out of range on its own. ksqlDB reads
+    `-9223372036854775808` as one literal, so the verdict waits for a leading minus to
+    claim it (`claim_number`); one left unclaimed is rejected after parsing."""
+
+    text: str
+    kind: str
+
+
+def claim_number(number: DeferredNumber, minus: bool, span: Span) -> Literal:
+    """The literal `number` is, signed when a minus precedes it; raises when invalid."""
+    return number_literal(("-" if minus else "") + number.text, number.kind, span)
 
 
 def whole_number(literal: Literal, what: str) -> int:

@@ -6,11 +6,14 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from tote.core.errors import SqlError
 from tote.sql.ast import expressions as e
 from tote.sql.ast.nodes import Node, Span, transform
 from tote.sql.ast.types import Type
 from tote.sql.builder.base import (
+    DeferredNumber,
     Name,
+    claim_number,
     error_at,
     has,
     number_literal,
@@ -129,6 +132,8 @@ class ExpressionRules:
     def arithmetic_unary(self, c: Children) -> e.Expression:
         span = span_of(c)
         if c[0].type == "MINUS":
+            if isinstance(c[1], DeferredNumber):
+                return claim_number(c[1], True, span)
             folded = _negated(c[1], span)
             if folded is not None:
                 return folded
@@ -240,6 +245,13 @@ class ExpressionRules:
         value: Token = c[-1]
         text = "-" + value.text if has(c, "MINUS") else value.text
         return number_literal(text, value.type, span_of(c))
+
+    def unsigned_number(self, c: Children) -> e.Expression:
+        value: Token = c[-1]
+        try:
+            return number_literal(value.text, value.type, span_of(c))
+        except SqlError:
+            return DeferredNumber(value.text, value.type, span=span_of(c))
 
 
 def _else(c: Children) -> e.Expression | None:

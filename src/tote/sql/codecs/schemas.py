@@ -159,7 +159,8 @@ def infer_columns(registry: Registry, topic: str, is_key: bool, info: FormatInfo
             columns = _infer_avro(text, single_name, is_key,
                                   keep_case=info.prop(SCHEMA_ID) is not None)
         elif schema_type is SchemaType.JSON:
-            columns = _infer_json(text, single_name, is_key)
+            columns = _infer_json(text, single_name, is_key,
+                                  keep_case=info.prop(SCHEMA_ID) is not None)
         else:
             columns = protobuf.infer(registry, found_id, info, is_key,
                                      keep_case=info.prop(SCHEMA_ID) is not None)
@@ -195,11 +196,13 @@ def _infer_avro(text: str, single_name: str | None, is_key: bool,
     return columns_from_avro(schema, key=is_key, keep_case=keep_case)
 
 
-def _infer_json(text: str, single_name: str | None, is_key: bool) -> list[Column]:
+def _infer_json(text: str, single_name: str | None, is_key: bool,
+                keep_case: bool) -> list[Column]:
     if single_name is not None:
-        return columns_from_json_schema(text, single=single_name, key=is_key)
+        return columns_from_json_schema(text, single=single_name, key=is_key,
+                                        keep_case=keep_case)
     try:
-        return columns_from_json_schema(text, key=is_key)
+        return columns_from_json_schema(text, key=is_key, keep_case=keep_case)
     except InvalidSchema:
         return columns_from_json_schema(text, single="ROWKEY" if is_key else "ROWVAL",
-                                        key=is_key)
+                                        key=is_key, keep_case=keep_case)

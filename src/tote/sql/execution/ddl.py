@@ -20,6 +20,7 @@ from tote.sql.ast.statements import (
 from tote.sql.codecs.schemas import SR_FORMATS, subject
 from tote.sql.errors import StatementError
 from tote.sql.execution.effects import Applied, apply_effects
+from tote.sql.execution.inserts import alternatives
 from tote.sql.metastore import MetaStore
 from tote.sql.sources import DataSource, SourceType
 
@@ -46,11 +47,12 @@ def check_drop(statement: DropSource, metastore: MetaStore, create_query: str | 
     DROP that fails leaves that query running."""
     name = statement.name
     source = metastore.source(name)
+    wanted = SourceType.TABLE if isinstance(statement, DropTable) else SourceType.STREAM
     if source is None:
         if statement.if_exists:
             return None
-        raise StatementError(f"Source {name} does not exist.")
-    wanted = SourceType.TABLE if isinstance(statement, DropTable) else SourceType.STREAM
+        raise StatementError(f"{wanted.lower.capitalize()} {name} does not exist."
+                             + alternatives(name, metastore, wanted))
     if source.type is not wanted:
         raise StatementError(f"Incompatible data source type is {source.type.value}, but "
                              f"statement was DROP {wanted.value}")

@@ -27,6 +27,7 @@ from tote.sql.execution import (
     listings,
     pause,
 )
+from tote.sql.execution.client_only import client_only_error
 from tote.sql.execution.effects import apply_effects
 from tote.sql.execution.inserts import insert_values
 from tote.sql.execution.persistent import (
@@ -280,6 +281,9 @@ class Dispatcher:
             return Notice(text)
         if isinstance(statement, c.Explain):
             return self.explain(statement, text, ctx)
+        client_only = client_only_error(statement)
+        if client_only is not None:
+            raise client_only
         raise StatementError(f"Statement not supported by this engine yet: "
                              f"{type(statement).__name__}")
 

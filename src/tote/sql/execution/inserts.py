@@ -32,7 +32,14 @@ from tote.sql.metastore import MetaStore
 from tote.sql.reserved_topics import is_read_only
 from tote.sql.results import InsertResult
 from tote.sql.runtime.operators.sink import partition_of
-from tote.sql.sources import PSEUDO_COLUMNS, ROWOFFSET, ROWPARTITION, ROWTIME, DataSource
+from tote.sql.sources import (
+    PSEUDO_COLUMNS,
+    ROWOFFSET,
+    ROWPARTITION,
+    ROWTIME,
+    DataSource,
+    SourceType,
+)
 
 INSERT_VALUES_ENABLED = "ksql.insert.into.values.enabled"
 INSERT_VALUES_DISABLED = ("The server has disabled INSERT INTO ... VALUES functionality. "
@@ -47,10 +54,11 @@ def insert_values_enabled(server: Mapping[str, str]) -> bool:
     return Config(dict(server)).optional_flag(INSERT_VALUES_ENABLED) is not False
 
 
-def alternatives(name: str, metastore: MetaStore) -> str:
-    """ksqlDB's hint after an unknown source: the sources whose names differ only in case."""
-    matches = sorted((s for s in metastore.sources.values() if s.name.upper() == name.upper()),
-                     key=lambda s: s.name)
+def alternatives(name: str, metastore: MetaStore, of_type: SourceType | None = None) -> str:
+    """ksqlDB's hint after an unknown source: the sources whose names differ only in case
+    (only those of `of_type`, when a statement names the kind, as DROP does)."""
+    matches = sorted((s for s in metastore.sources.values() if s.name.upper() == name.upper()
+                      and of_type in (None, s.type)), key=lambda s: s.name)
     if not matches:
         return ""
     if len(matches) > 1:

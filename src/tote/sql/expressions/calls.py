@@ -9,6 +9,7 @@ from tote.core.errors import SqlError
 from tote.core.types import SqlType
 from tote.sql.ast import expressions as e
 from tote.sql.expressions.errors import error_at
+from tote.sql.expressions.formatter import format_expression
 from tote.sql.expressions.typerules import NULL_TYPE_MESSAGE, literal_value
 from tote.sql.functions.base import (
     INTERVAL_UNIT_ARG,
@@ -102,9 +103,11 @@ def resolve_aggregate(
     for position, arg in enumerate(node.args[count:], start=count + 1):
         ok, value = literal_value(arg)
         if not ok:
+            _check_types(checker, function, node, value_types)
             raise error_at(
                 arg,
-                f"Parameter {position} passed to function {node.name} must be a literal constant.",
+                f"Parameter {position} passed to function {node.name} must be a literal "
+                f"constant, but was expression: '{format_expression(arg)}'",
             )
         checker.check(arg)
         literals.append(value)
@@ -112,3 +115,17 @@ def resolve_aggregate(
         return function, function.resolve(value_types, literals)
     except NoMatchingVariant as exc:
         raise error_at(node, str(exc)) from None
+
+
+def _check_types(
+    checker: TypeChecker, function: AggregateFunction, node: e.FunctionCall,
+    value_types: list[SqlType],
+) -> None:
+    """A call whose argument types fit no signature is refused as such, before any
+    complaint that an init argument is not a literal (ksqlDB finds the function first)."""
+    if function.accepts is None:
+        return
+    types = [*value_types, *(checker.check(arg) for arg in node.args[len(value_types):])]
+    if not function.accepts(types):
+        shown = ", ".join("null" if x is None else str(x).replace("`", "") for x in types)
+        raise error_at(node, f"Function '{function.name}' does not accept parameters ({shown}).")

@@ -49,6 +49,11 @@ class CodeGen:
             self.globals[name] = value
         return name
 
+    @property
+    def in_lambda(self) -> bool:
+        """Whether code is being generated for a lambda function's body."""
+        return bool(self._lambda_names)
+
     def temp(self) -> str:
         return self._next("t")
 
@@ -195,21 +200,28 @@ class CodeGen:
                 return operators.case(self, node)
             case e.CreateArray(items=items):
                 element = self.checker.common.get(id(node))
-                codes = [self.convert(self.gen(i), self.type(i), element).code for i in items]
+                codes = [self._item(i, element).code for i in items]
                 return Fragment(f"[{', '.join(codes)}]", False)
             case e.CreateMap(entries=entries):
                 common = self.checker.common.get(id(node))
                 assert common is not None
                 pairs = [
-                    f"{self.convert(self.gen(x.key), self.type(x.key), common.key).code}: "
-                    f"{self.convert(self.gen(x.value), self.type(x.value), common.value).code}"
+                    f"{self._item(x.key, common.key).code}: "
+                    f"{self._item(x.value, common.value).code}"
                     for x in entries
                 ]
                 return Fragment("{" + ", ".join(pairs) + "}", False)
             case e.CreateStruct(fields=fields):
-                pairs = [f"{self.const(f.name).code}: {self.gen(f.value).code}" for f in fields]
+                pairs = [f"{self.const(f.name).code}: {self._item(f.value, None).code}"
+                         for f in fields]
                 return Fragment("{" + ", ".join(pairs) + "}", False)
         raise error_at(node, f"Cannot compile expression: {format_expression(node)}")
+
+    def _item(self, node: e.Expression, target: SqlType | None) -> Fragment:
+        """One element of an ARRAY, MAP or STRUCT constructor: as ksqlDB, an element that
+        fails is NULL in place (and reported), the rest of the value is still built."""
+        value = self.convert(self.gen(node), self.type(node), target)
+        return self.safe(value) if _may_fail(node) else value
 
     # --- calls --------------------------------------------------------------------------
 

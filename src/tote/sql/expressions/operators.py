@@ -53,6 +53,10 @@ def unary(gen: CodeGen, node: e.ArithmeticUnary) -> Fragment:
     return gen.guard([inner], lambda v: f"(-{v[0]})")
 
 
+def _null_operand() -> None:
+    raise TypeError("Arithmetic on a NULL operand inside a lambda function")
+
+
 def arithmetic(gen: CodeGen, node: e.ArithmeticBinary) -> Fragment:
     result = gen.type(node)
     assert result is not None
@@ -61,10 +65,13 @@ def arithmetic(gen: CodeGen, node: e.ArithmeticBinary) -> Fragment:
     lt, rtype = gen.type(node.left), gen.type(node.right)
     if result.base is Base.STRING:
         return gen.guard([left, right], lambda v: f"({v[0]} + {v[1]})")
+    # ksqlDB's lambda bodies are Java code that unboxes the operands: a NULL one throws,
+    # failing the whole lambda function call (the call, not the element, is NULL).
+    on_null = f"{gen.bind(_null_operand, 'null_operand')}()" if gen.in_lambda else "None"
     if result.base is Base.DECIMAL:
         assert result.precision is not None and result.scale is not None
         helper = gen.bind(num.decimal_operation(op, result.precision, result.scale), "dec")
-        return gen.guard([left, right], lambda v: f"{helper}({v[0]}, {v[1]})")
+        return gen.guard([left, right], lambda v: f"{helper}({v[0]}, {v[1]})", on_null)
     if result.base is Base.DOUBLE:
         left = gen.convert(left, lt, result) if lt is not None and lt.base is Base.DECIMAL else left
         right = (
@@ -73,16 +80,16 @@ def arithmetic(gen: CodeGen, node: e.ArithmeticBinary) -> Fragment:
             else right
         )
         if op in "+-*":
-            return gen.guard([left, right], lambda v: f"({v[0]} {op} {v[1]})")
+            return gen.guard([left, right], lambda v: f"({v[0]} {op} {v[1]})", on_null)
         helper = gen.bind(
             num.double_div if op == "/" else num.double_mod, "ddiv" if op == "/" else "dmod"
         )
-        return gen.guard([left, right], lambda v: f"{helper}({v[0]}, {v[1]})")
+        return gen.guard([left, right], lambda v: f"{helper}({v[0]}, {v[1]})", on_null)
     wrap = gen.bind(num.wrap32 if result.base is Base.INTEGER else num.wrap64, "wrap")
     if op in "+-*":
-        return gen.guard([left, right], lambda v: f"{wrap}({v[0]} {op} {v[1]})")
+        return gen.guard([left, right], lambda v: f"{wrap}({v[0]} {op} {v[1]})", on_null)
     helper = gen.bind(num.int_div if op == "/" else num.int_mod, "idiv" if op == "/" else "imod")
-    return gen.guard([left, right], lambda v: f"{wrap}({helper}({v[0]}, {v[1]}))")
+    return gen.guard([left, right], lambda v: f"{wrap}({helper}({v[0]}, {v[1]}))", on_null)
 
 
 def compare(  # noqa: PLR0917 - two (expression, code) operand pairs

@@ -15,6 +15,7 @@ from tote.core.types import Base, SqlType
 from tote.sql.ast import expressions as e
 from tote.sql.ast.nodes import Node
 from tote.sql.expressions import calls
+from tote.sql.expressions.coercion import UserList
 from tote.sql.expressions.errors import error_at
 from tote.sql.expressions.formatter import format_expression as fmt
 from tote.sql.expressions.scope import Scope
@@ -38,9 +39,13 @@ from tote.sql.functions.widening import common_type, decimal_result, wider_numer
 class TypeChecker:
     """Types expressions against a scope, remembering per-node results for the compiler."""
 
-    def __init__(self, scope: Scope | None, functions: FunctionRegistry) -> None:
+    def __init__(self, scope: Scope | None, functions: FunctionRegistry, *,
+                 lenient: bool = False) -> None:
         self.scope = scope
         self.functions = functions
+        # ksqlDB's ExpressionTypeManager pass: IN lists and CASTs are only checked when it
+        # generates code, so a lenient checker takes them on trust.
+        self.lenient = lenient
         self.types: dict[int, SqlType | None] = {}
         self.calls: dict[int, ResolvedCall] = {}
         self.aggregates: dict[int, tuple[AggregateFunction, Aggregator]] = {}
@@ -91,6 +96,8 @@ class TypeChecker:
             case e.Lambda():
                 raise error_at(node, "Lambda expressions can only be used as function arguments.")
             case e.Cast(expression=inner, type=target_node):
+                if self.lenient:
+                    return target_node.resolve(lambda name: None)
                 source = self.check(inner)
                 target = target_node.resolve(lambda name: None)
                 if source is not None:
@@ -128,7 +135,8 @@ class TypeChecker:
                 self._compare(node, e.ComparisonOp.LESS_THAN_OR_EQUAL, value, upper)
                 return t.BOOLEAN
             case e.InList(value=value, items=items):
-                self.common[id(node)] = self._unify([value, *items])
+                if not self.lenient:
+                    self.common[id(node)] = UserList(self.check).common([value, *items])
                 return t.BOOLEAN
             case e.Like(value=value, pattern=pattern):
                 for part in (value, pattern):
@@ -149,7 +157,7 @@ class TypeChecker:
                         "Array constructor cannot be empty. Please supply at least one element "
                         "(see https://github.com/confluentinc/ksql/issues/4239).",
                     )
-                element = self._unify(list(items))
+                element = UserList(self.check).common(items)
                 if element is None:
                     raise error_at(
                         node,
@@ -167,6 +175,7 @@ class TypeChecker:
                     field_type = self.check(f.value)
                     if field_type is None:
                         raise error_at(f.value, NULL_TYPE_MESSAGE)
+                    _no_duplicate_field(node, members, f.name, field_type)
                     members.append((f.name, field_type))
                 return t.struct(*members)
         raise error_at(node, f"Unsupported expression: {fmt(node)}")
@@ -338,8 +347,8 @@ class TypeChecker:
                 "Map constructor cannot be empty. Please supply at least one key value pair "
                 "(see https://github.com/confluentinc/ksql/issues/4239).",
             )
-        key = self._unify([x.key for x in entries])
-        value = self._unify([x.value for x in entries])
+        key = UserList(self.check).common([x.key for x in entries])
+        value = UserList(self.check).common([x.value for x in entries])
         for part, found in (("keys", key), ("values", value)):
             if found is None:
                 what = "key" if part == "keys" else "value"
@@ -365,9 +374,20 @@ class TypeChecker:
         return calls.resolve_aggregate(self, node)
 
 
-def type_of(expr: e.Expression, scope: Scope, functions: FunctionRegistry) -> SqlType:
-    """The SqlType of `expr`; SqlError (ksqlDB wording, with position) on a type error."""
-    result = TypeChecker(scope, functions).check(expr)
+def type_of(expr: e.Expression, scope: Scope, functions: FunctionRegistry, *,
+            lenient: bool = False) -> SqlType:
+    """The SqlType of `expr`; SqlError (ksqlDB wording, with position) on a type error.
+    `lenient` leaves IN lists and CASTs unchecked, as ksqlDB's first (non-codegen) pass."""
+    result = TypeChecker(scope, functions, lenient=lenient).check(expr)
     if result is None:
         raise error_at(expr, NULL_TYPE_MESSAGE)
     return result
+
+
+def _no_duplicate_field(node: e.Expression, members: list[tuple[str, SqlType]], name: str,
+                        field_type: SqlType) -> None:
+    """A STRUCT constructor may not name a field twice (a struct type cannot hold both)."""
+    for earlier, earlier_type in members:
+        if earlier == name:
+            raise error_at(node, "Duplicate field names found in STRUCT: "
+                                 f"'`{earlier}` {earlier_type}' and '`{name}` {field_type}'")

@@ -133,6 +133,10 @@ class Aggregator(ABC):
     return_type: SqlType
     supports_undo: bool = True
 
+    def configure(self, settings: Mapping[str, str]) -> None:
+        """Reads the `ksql.functions.*` config the query runs with; most ignore it."""
+        del settings
+
     @abstractmethod
     def init(self) -> Any: ...
 
@@ -169,6 +173,12 @@ class AggregateFunction:
     resolver: AggregateResolver
     value_args: int = 1
     table_safe: bool = True  # can retract (usable on a table source)
+    # Variadic per-row arguments (TOPK's extra columns): every argument but this many
+    # trailing literals is a per-row value; `value_args` is then ignored.
+    trailing_literals: int | None = None
+    # Whether the types of all the arguments (per-row and init) fit a signature, checked
+    # before the init arguments must be literals, the order ksqlDB resolves a call in.
+    accepts: Callable[[Sequence[SqlType | None]], bool] | None = None
     category: str = "AGGREGATE"
     author: str = "Confluent"
     path: str = "internal"
@@ -179,6 +189,8 @@ class AggregateFunction:
 
     def split(self, arg_count: int) -> int:
         """How many of `arg_count` arguments are per-row values."""
+        if self.trailing_literals is not None:
+            return max(arg_count - self.trailing_literals, min(1, arg_count))
         return min(self.value_args, arg_count)
 
 

@@ -2,7 +2,8 @@
 
 Two passes, as ksqlDB does: first an exact match (generics bind to the argument types,
 NULL literals match anything), then one that allows implicit widening (INT → BIGINT →
-DECIMAL → DOUBLE), preferring the variant that needs the fewest conversions.
+DECIMAL → DOUBLE, STRING → DATE/TIME/TIMESTAMP/BYTES). Within a pass the best-ranked
+variant wins (`_rank`); two equally ranked ones make the call ambiguous, an error.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from tote.sql.functions.patterns import (
     MapOf,
     Pattern,
 )
+from tote.sql.functions.udf_names import udf_name
 from tote.sql.functions.widening import as_decimal, can_widen, wider_numeric
 
 
@@ -50,7 +52,7 @@ def _unify(
 ) -> SqlType | None:
     """The type `arg` converts to for `pattern`, binding generics; None if it cannot."""
     if isinstance(pattern, Concrete):
-        if arg == pattern.type or (casts and arg.is_numeric and can_widen(arg, pattern.type)):
+        if arg == pattern.type or (casts and _implicit(arg, pattern.type)):
             return pattern.type
         return None
     if isinstance(pattern, AnyOf):
@@ -85,6 +87,17 @@ def _unify(
         value = _unify(pattern.value, arg.value, bindings, False)
         return t.map_of(key, value) if key is not None and value is not None else None
     return None
+
+
+# STRING converts implicitly to these (SqlBaseType.canImplicitlyCast): `'2022-06-14'` is a DATE
+# argument where only DATE variants fit.
+_FROM_STRING = (Base.DATE, Base.TIME, Base.TIMESTAMP, Base.BYTES)
+
+
+def _implicit(arg: SqlType, target: SqlType) -> bool:
+    if arg.is_numeric:
+        return can_widen(arg, target)
+    return arg.base is Base.STRING and target.base in _FROM_STRING
 
 
 def substitute(pattern: Pattern, bindings: dict[str, SqlType]) -> SqlType | None:
@@ -182,21 +195,58 @@ def _no_escape(sql: SqlType) -> str:
 def no_match_message(function: ScalarFunction, args: Sequence[ArgType]) -> str:
     alternatives = "\n".join(v.signature_text(function.name) for v in function.variants)
     return (
-        f"Function '{function.name}' does not accept parameters "
+        f"Function '{udf_name(function.name)}' does not accept parameters "
         f"({', '.join(arg_text(a) for a in args)}).\n"
         f"Valid alternatives are:\n{alternatives}\n"
         "For detailed information on a function run: DESCRIBE FUNCTION <Function-Name>;"
     )
 
 
+def ambiguous_message(function: ScalarFunction, args: Sequence[ArgType]) -> str:
+    calls = "\n".join(v.signature_text(function.name) for v in function.variants)
+    return (
+        f"Function '{udf_name(function.name)}' cannot be resolved due to ambiguous method "
+        f"parameters ({', '.join(arg_text(a) for a in args)}).\n"
+        "Use CAST() to explicitly cast your parameters to one of the supported function "
+        f"calls.\nValid function calls are:\n{calls}\n"
+        "For detailed information on a function run: DESCRIBE FUNCTION <Function-Name>;"
+    )
+
+
+def _has_generic(pattern: Pattern) -> bool:
+    if isinstance(pattern, Generic):
+        return True
+    if isinstance(pattern, ArrayOf):
+        return _has_generic(pattern.element)
+    if isinstance(pattern, MapOf):
+        return _has_generic(pattern.key) or _has_generic(pattern.value)
+    if isinstance(pattern, LambdaOf):
+        return any(map(_has_generic, pattern.params)) or _has_generic(pattern.result)
+    return False
+
+
+def _rank(v: Variant) -> tuple[int, int, int, int]:
+    """ksqlDB's preference among matching variants: fixed arity over varargs, then more
+    parameters, then fewer generic ones, then a later variadic position."""
+    variadic = next((i for i, p in enumerate(v.params) if p.variadic), -1)
+    generics = sum(_has_generic(p.pattern) for p in v.params)
+    return (0 if v.is_variadic else 1, len(v.params), -generics, variadic)
+
+
+def _pick(function: ScalarFunction, found: list[_Match], args: Sequence[ArgType]) -> _Match:
+    """The best-ranked match; two equally ranked ones make the call ambiguous."""
+    found.sort(key=lambda m: _rank(m.variant), reverse=True)
+    if len(found) > 1 and _rank(found[0].variant) == _rank(found[1].variant):
+        raise NoMatchingVariant(ambiguous_message(function, args))
+    return found[0]
+
+
 def resolve_scalar(function: ScalarFunction, args: Sequence[ArgType]) -> ResolvedCall:
     best: _Match | None = None
     for casts in (False, True):
-        for v in function.variants:
-            found = _try(v, args, casts)
-            if found is not None and (best is None or found.casts < best.casts):
-                best = found
-        if best is not None:
+        found = [m for v in function.variants if (m := _try(v, args, casts)) is not None]
+        if found:
+            best = _pick(function, found, args)
             break
     if best is None:
         raise NoMatchingVariant(no_match_message(function, args))

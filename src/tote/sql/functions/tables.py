@@ -10,10 +10,15 @@ from tote.core.types import Base, SqlType
 from tote.sql.functions.base import ResolvedTableFunction, TableFunction, variant
 from tote.sql.functions.resolution import NoMatchingVariant
 
+CUBE_MAX_COLUMNS = 20  # 2^20 rows per input row at most, as ksqlDB bounds it
+# The signatures ksqlDB lists when no variant matches (its Java parameter names).
+_EXPLODE_SIGNATURES = "explode(ARRAY<DECIMAL> input)\nexplode(ARRAY<T> list)"
+_CUBE_SIGNATURES = "cube_explode(ARRAY<T> columns)"
+
 
 def _explode(arg_types: Sequence[SqlType | None]) -> ResolvedTableFunction:
     if len(arg_types) != 1 or arg_types[0] is None or arg_types[0].base is not Base.ARRAY:
-        raise NoMatchingVariant(_message("EXPLODE", arg_types))
+        raise NoMatchingVariant(_message("explode", arg_types, _EXPLODE_SIGNATURES))
     element = arg_types[0].element
     assert element is not None
 
@@ -25,26 +30,35 @@ def _explode(arg_types: Sequence[SqlType | None]) -> ResolvedTableFunction:
 
 def _cube(arg_types: Sequence[SqlType | None]) -> ResolvedTableFunction:
     if len(arg_types) != 1 or arg_types[0] is None or arg_types[0].base is not Base.ARRAY:
-        raise NoMatchingVariant(_message("CUBE_EXPLODE", arg_types))
-
-    def cube(items: list[Any] | None) -> list[Any]:
-        if items is None:
-            return []
-        rows: list[list[Any]] = []
-        for mask in product((False, True), repeat=len(items)):
-            rows.append([None if masked else v for masked, v in zip(mask, items, strict=True)])
-        unique: list[list[Any]] = []
-        for row in rows:
-            if row not in unique:
-                unique.append(row)
-        return unique
-
-    return ResolvedTableFunction(arg_types[0], cube)
+        raise NoMatchingVariant(_message("cube_explode", arg_types, _CUBE_SIGNATURES))
+    return ResolvedTableFunction(arg_types[0], cube_rows)
 
 
-def _message(name: str, arg_types: Sequence[SqlType | None]) -> str:
+def cube_rows(items: list[Any] | None) -> list[list[Any]]:
+    """Every combination of `items` and NULLs, from all NULL to all kept, counting up with
+    the first element as the most significant bit; a combination that would keep a NULL
+    element repeats one that masks it, so it is left out."""
+    if items is None:
+        return []
+    if len(items) > CUBE_MAX_COLUMNS:
+        raise ValueError(
+            f"cube_explode: too many columns ({len(items)}); max is {CUBE_MAX_COLUMNS}")
+    rows: list[list[Any]] = []
+    for kept in product((False, True), repeat=len(items)):
+        if any(keep and v is None for keep, v in zip(kept, items, strict=True)):
+            continue
+        rows.append([v if keep else None for keep, v in zip(kept, items, strict=True)])
+    return rows
+
+
+def _message(name: str, arg_types: Sequence[SqlType | None], signatures: str) -> str:
+    """ksqlDB's no-match error, naming the function as declared (lower case)."""
     shown = ", ".join("null" if a is None else str(a).replace("`", "") for a in arg_types)
-    return f"Function '{name}' does not accept parameters ({shown})."
+    return (
+        f"Function '{name}' does not accept parameters ({shown}).\n"
+        f"Valid alternatives are:\n{signatures}\n"
+        "For detailed information on a function run: DESCRIBE FUNCTION <Function-Name>;"
+    )
 
 
 def functions() -> list[TableFunction]:

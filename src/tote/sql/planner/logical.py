@@ -39,6 +39,9 @@ class SourceNode(Node):
 
     source: DataSource
     alias: str
+    # `ksql.timestamp.throw.on.invalid` when the query was created: a TIMESTAMP column
+    # that cannot be read stops the query instead of dropping the record.
+    strict_time: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ class AggregateNode(Node):
     # aggregate calls as its aggregation step holds them.
     input_columns: tuple[str, ...] = ()
     input_calls: tuple[FunctionCall, ...] = ()
+    # The `ksql.functions.*` config when the query was created (COLLECT_LIST's limit...).
+    settings: tuple[tuple[str, str], ...] = ()
 
     @property
     def inputs(self) -> tuple[Node, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime
 import decimal
+import math
 from typing import Any
 
 from tote.core.types import Base, SqlType
@@ -70,6 +71,10 @@ def _string(expected: str, actual: Any) -> bool:
         return actual == wanted and actual.as_tuple().exponent == wanted.as_tuple().exponent
     if isinstance(actual, (bytes, bytearray)):
         return base64.b64encode(actual).decode("ascii") == expected
+    if isinstance(actual, float) and not math.isfinite(actual):
+        # A non-finite double is written as the JSON string "NaN" / "Infinity" /
+        # "-Infinity" (no JSON number can hold it), so its printed text is that string.
+        return sv.java_double(actual) == expected
     return False
 
 

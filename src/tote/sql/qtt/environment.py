@@ -22,7 +22,7 @@ from tote.sql.analyzer.with_clause import Kind, WithProps, parse_with
 from tote.sql.ast.statements import ColumnConstraint, CreateSource
 from tote.sql.codecs import schemas
 from tote.sql.engine import Engine
-from tote.sql.formats import AVRO_FULL_NAME
+from tote.sql.formats import AVRO_FULL_NAME, NULLABLE_REPRESENTATION
 from tote.sql.functions import FunctionRegistry
 from tote.sql.parser import parse
 from tote.sql.sources import ColumnRole, FormatInfo, SerdeFeature, SourceColumn
@@ -179,9 +179,17 @@ def _derive(env: Environment, statement: CreateSource) -> None:
 
 
 def _protobuf_props(props: WithProps, is_key: bool, fmt: str) -> dict[str, str]:
-    """A PROTOBUF schema is named only by an explicit `*_SCHEMA_FULL_NAME`."""
+    """A PROTOBUF schema is named only by an explicit `*_SCHEMA_FULL_NAME`; its nullable
+    fields are written as `*_PROTOBUF_NULLABLE_REPRESENTATION` asks (as ksqlDB's harness
+    builds the topic's schema from the statement's format properties)."""
     if fmt != "PROTOBUF":
         return {}
     name = props.string("KEY_SCHEMA_FULL_NAME") if is_key else (
         props.string("VALUE_AVRO_SCHEMA_FULL_NAME") or props.string("VALUE_SCHEMA_FULL_NAME"))
-    return {AVRO_FULL_NAME: name} if name else {}
+    out = {AVRO_FULL_NAME: name} if name else {}
+    nullable = props.string(
+        "KEY_PROTOBUF_NULLABLE_REPRESENTATION" if is_key
+        else "VALUE_PROTOBUF_NULLABLE_REPRESENTATION")
+    if nullable is not None:
+        out[NULLABLE_REPRESENTATION] = nullable.lower()
+    return out

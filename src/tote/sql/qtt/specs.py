@@ -13,6 +13,7 @@ import decimal
 from collections.abc import Sequence
 from typing import Any
 
+from tote.core import types as core_types
 from tote.core.types import Base, SqlType
 from tote.registry import Registry
 from tote.serde import sql_values as sv
@@ -185,8 +186,11 @@ def to_avro(node: Node, value: Any) -> Any:
         return bool(value)
     if kind in ("bytes", "fixed"):
         if logical == "decimal":
+            # As the harness does (DecimalUtil.ensureFit): rescaled exactly at any size,
+            # never rounded; a value that does not fit fails to encode.
             scale = int(node.props.get("scale", 0))
-            return decimal.Decimal(str(value)).quantize(decimal.Decimal(1).scaleb(-scale))
+            precision = int(node.props.get("precision", 0))
+            return sv.to_decimal(str(value), core_types.decimal(precision, scale))
         return base64.b64decode(value) if isinstance(value, str) else bytes(value)
     if kind == "array":
         assert node.items is not None

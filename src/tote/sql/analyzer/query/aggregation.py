@@ -8,11 +8,12 @@ to a grouping expression becomes that key column, each aggregate call its result
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tote.core.types import SqlType
+from tote.core.types import Base, SqlType
 from tote.sql.analyzer.query.aggregate_inputs import aggregate_inputs
+from tote.sql.analyzer.query.filters import check_filter, check_predicate_code
 from tote.sql.analyzer.query.keys import KeyOrigin, duplicate_group_key_message
 from tote.sql.analyzer.query.rewrite import replace, text, unqualify
 from tote.sql.analyzer.query.select import AliasGenerator, SelectExpr
@@ -39,7 +40,9 @@ class Aggregation:
 
 # Aggregates whose intermediate state is a STRUCT, which ksqlDB's internal topics hold in
 # the source's value format (DELIMITED cannot).
-_STRUCT_STATE = frozenset({"AVG"})
+_STRUCT_STATE = frozenset({"AVG", "STDDEV_SAMP", "STDDEV_SAMPLE", "CORRELATION"})
+# An aggregate returning one of these holds it as its intermediate state too.
+_CONTAINERS = frozenset({Base.ARRAY, Base.MAP, Base.STRUCT})
 
 
 class _Analyzer:
@@ -133,7 +136,8 @@ def aggregate(source: Node, group_by: Sequence[Expression], selects: Sequence[Se
               show: Callable[[Expression], Expression], table_source: bool,
               written: Sequence[Expression] = (), value_format: str = "",
               join: bool = False, emit_final: bool = False,
-              where: Expression | None = None) -> Aggregation:
+              where: Expression | None = None,
+              function_settings: Mapping[str, str] | None = None) -> Aggregation:
     """Plan GROUP BY over `source` (already filtered by WHERE). `written` are the grouping
     expressions qualified by source, as ksqlDB prints duplicates. The window bounds of a
     windowed aggregation can be selected unless the query is a join (ksqlDB cannot
@@ -164,6 +168,9 @@ def aggregate(source: Node, group_by: Sequence[Expression], selects: Sequence[Se
             "Non-aggregate HAVING expression not part of GROUP BY: "
             + ", ".join(text(show(e)) for e in having_loose)
             + "\nConsider switching the HAVING clause to a WHERE clause before the GROUP BY.")
+    if having is not None:
+        check_filter(having, source.schema.scope("HAVING"), functions, "HAVING", join=join,
+                     codegen=False)
     if table_source:
         unsafe = [c.name for c in analyzer.calls if not functions.aggregate(c.name).table_safe]
         if unsafe:
@@ -173,10 +180,6 @@ def aggregate(source: Node, group_by: Sequence[Expression], selects: Sequence[Se
                 f"The aggregation functions {listed} cannot be applied to a table source, "
                 "only to a stream source.")
 
-    if value_format == "DELIMITED" and any(c.name in _STRUCT_STATE for c in analyzer.calls):
-        raise StatementError(
-            "One of the functions used in the statement has an intermediate type that the "
-            "value format can not handle. Please remove the function or change the format.")
     if window is not None:
         if table_source:
             raise StatementError("Windowing not supported for table aggregations.")
@@ -192,6 +195,12 @@ def aggregate(source: Node, group_by: Sequence[Expression], selects: Sequence[Se
         column = f"KSQL_AGG_VARIABLE_{index}"
         calls.append(AggregateCall(actual, column))
         agg_cols.append(Col(column, type_of(actual, rekeyed.schema), None))
+    if value_format == "DELIMITED" and any(
+            c.name in _STRUCT_STATE or col.type.base in _CONTAINERS
+            for c, col in zip(analyzer.calls, agg_cols, strict=True)):
+        raise StatementError(
+            "One of the functions used in the statement has an intermediate type that the "
+            "value format can not handle. Please remove the function or change the format.")
     values = list(key_cols) + agg_cols
     if window is not None:
         values += [Col(n, t, None) for n, t in WINDOW_BOUNDS.items()]
@@ -199,7 +208,8 @@ def aggregate(source: Node, group_by: Sequence[Expression], selects: Sequence[Se
     input_columns, input_calls = aggregate_inputs(
         [*(s.expression for s in selects), where, *group_by, having], default_arg, functions)
     node: Node = AggregateNode("Aggregate", agg_schema, True, rekeyed, tuple(calls), window,
-                               emit_final and window is not None, input_columns, input_calls)
+                               emit_final and window is not None, input_columns, input_calls,
+                               tuple(sorted((function_settings or {}).items())))
 
     def swap(expr: Expression) -> Expression | None:
         for name, group in zip(key_names, group_by, strict=True):
@@ -214,8 +224,9 @@ def aggregate(source: Node, group_by: Sequence[Expression], selects: Sequence[Se
     rewritten = tuple(SelectExpr(s.alias, replace(s.expression, swap), s.from_star)
                       for s in selects)
     if having is not None:
-        node = FilterNode("Aggregate-HavingFilter", agg_schema, True, node,
-                          replace(having, swap))
+        predicate = replace(having, swap)
+        check_predicate_code(predicate, agg_schema.scope(), functions)
+        node = FilterNode("Aggregate-HavingFilter", agg_schema, True, node, predicate)
     origin = KeyOrigin("group", tuple(show(g) for g in group_by), names=tuple(key_names))
     return Aggregation(node, rewritten, origin)
 

@@ -15,7 +15,9 @@ from tote.core.types import SqlType
 from tote.sql.analyzer.context import AnalysisContext
 from tote.sql.analyzer.query import joins as join_planning
 from tote.sql.analyzer.query.aggregation import aggregate
+from tote.sql.analyzer.query.filters import check_filter
 from tote.sql.analyzer.query.keys import KeyOrigin
+from tote.sql.analyzer.query.magic_time import strict_times, times_as_millis
 from tote.sql.analyzer.query.projection import project
 from tote.sql.analyzer.query.relations import AliasedSource, Relations, resolve
 from tote.sql.analyzer.query.rewrite import qualify, replace, unqualify
@@ -31,7 +33,7 @@ from tote.sql.analyzer.query.windowing import check_where, check_window_clause, 
 from tote.sql.ast.expressions import ColumnRef, Expression, FunctionCall, NullLiteral
 from tote.sql.ast.nodes import walk
 from tote.sql.ast.queries import AllColumns, Query, SelectItem, SingleColumn, StructAll
-from tote.sql.config import NEW_QUERY_PLANNER
+from tote.sql.config import FUNCTIONS_PREFIX, NEW_QUERY_PLANNER, TIMESTAMP_THROW_ON_INVALID
 from tote.sql.errors import StatementError, as_statement_error
 from tote.sql.expressions import type_of as expression_type
 from tote.sql.planner.logical import FilterNode, Node, ProjectNode, RekeyNode, SourceNode
@@ -107,6 +109,8 @@ class QueryBuilder:
 
         items = [self._qualify_item(i, norm) for i in q.select]
         where = qual(q.where)
+        if where is not None:
+            where = times_as_millis(where)
         group_by = [norm(g) for g in q.group_by] if q.group_by is not None else None
         partition_by = [norm(p) for p in q.partition_by] \
             if q.partition_by is not None else None
@@ -125,13 +129,11 @@ class QueryBuilder:
 
         self._check_kafka_format(group_by is not None or self._has_aggregates(items))
         node, origin = self._from(relations, items)
+        if self.ctx.config.flag(TIMESTAMP_THROW_ON_INVALID):
+            node = strict_times(node)
         if where is not None:
             check_where(q, where, node.schema)
-            kind = self.type_of(where, node.schema, "WHERE")
-            if kind.base.value != "BOOLEAN":
-                raise StatementError(
-                    "Type error in WHERE expression: Should evaluate to boolean but is "
-                    f"{_text(where)} ({kind}) instead.")
+            check_filter(where, node.schema.scope("WHERE"), self.functions, "WHERE", join=join)
             node = FilterNode("WhereFilter", node.schema, node.is_table, node, where)
         partition_null = False
         if partition_by is not None:
@@ -154,7 +156,8 @@ class QueryBuilder:
                                table_source=node.is_table,
                                written=[qualify(g, owners) for g in q.group_by or ()],
                                value_format=source.source.value_format.name, join=join,
-                               emit_final=emits_final(q), where=where)
+                               emit_final=emits_final(q), where=where,
+                               function_settings=self.ctx.config.with_prefix(FUNCTIONS_PREFIX))
             node, selects, origin = result.node, list(result.selects), result.origin
         elif having is not None:
             raise StatementError("HAVING requires a GROUP BY clause.")

@@ -22,6 +22,7 @@ from tote.sql.analyzer.query.select import AliasGenerator
 from tote.sql.ast.expressions import ColumnRef, Expression
 from tote.sql.ast.queries import JoinType
 from tote.sql.errors import StatementError
+from tote.sql.formats import check_no_map_key
 from tote.sql.planner.foreign_key import RespondNode, foreign_key_join
 from tote.sql.planner.logical import JoinNode, Node, RekeyNode, SourceNode
 from tote.sql.planner.schema import Col, Schema, source_schema
@@ -143,6 +144,8 @@ def _join(tree: JoinTree, step: JoinStep, prefix: str, *, contains: Contains,
         _no_windowed_repartition(tree.leftmost)
         partner = None if rekey_right else right
         left = _rekey(left, step.left_expr, prefix + "Join-left", type_of, partner)
+    elif kind == "table-table":
+        _check_key_types(step, left.schema.key[0].type, right.schema.key[0].type)
     if rekey_right:
         _no_windowed_repartition(step.right)
         partner = left if not rekey_left and isinstance(left, SourceNode) else None
@@ -212,6 +215,19 @@ def _check_windowed_keys(left: AliasedSource, right: AliasedSource) -> None:
         raise StatementError(_REPARTITION_WINDOWED)
 
 
+def _check_key_types(step: JoinStep, left_type: SqlType, right_type: SqlType) -> None:
+    """A table-table join matches keys as they are: both sides must have one type
+    (shown in the order the criteria was written)."""
+    if left_type == right_type:
+        return
+    flipped = step.written.left != step.left_expr
+    shown = [(text(step.written.left), right_type if flipped else left_type),
+             (text(step.written.right), left_type if flipped else right_type)]
+    raise StatementError(
+        "Invalid join condition: types don't match. Got "
+        f"{shown[0][0]}{{{shown[0][1]}}} = {shown[1][0]}{{{shown[1][1]}}}.")
+
+
 def _foreign_key(tree: JoinTree, step: JoinStep, prefix: str, *, left: Node,
                  right: SourceNode, written: str, type_of: TypeOf) -> JoinTree:
     """A table-table join whose left expression is not the left key (ksqlDB's
@@ -225,15 +241,7 @@ def _foreign_key(tree: JoinTree, step: JoinStep, prefix: str, *, left: Node,
         raise StatementError(
             "Invalid join condition: foreign-key table-table joins are not supported as part "
             f"of n-way joins. Got {written}.")
-    fk_type = type_of(step.left_expr, left.schema)
-    key_type = right.schema.key[0].type
-    if fk_type != key_type:
-        flipped = step.written.left != step.left_expr
-        shown = [(text(step.written.left), key_type if flipped else fk_type),
-                 (text(step.written.right), fk_type if flipped else key_type)]
-        raise StatementError(
-            "Invalid join condition: types don't match. Got "
-            f"{shown[0][0]}{{{shown[0][1]}}} = {shown[1][0]}{{{shown[1][1]}}}.")
+    _check_key_types(step, type_of(step.left_expr, left.schema), right.schema.key[0].type)
     if step.right.source.window is not None:
         raise StatementError(
             "Foreign-key table-table joins are not supported on windowed tables.")
@@ -267,10 +275,13 @@ def _rekey(node: Node, expr: Expression, node_id: str, type_of: TypeOf,
     if isinstance(expr, ColumnRef):
         binding = node.schema.scope().resolve(expr)
         col = node.schema.value[binding.slot]
+        check_no_map_key(f"{col.qualifier}_{col.name}" if col.qualifier else col.name,
+                         col.type)
         schema = Schema((col,), node.schema.value, ((binding.slot,),))
         return RekeyNode(node_id, schema, node.is_table, node, (expr,), (False,), True,
                          partner)
     key_type = type_of(expr, node.schema)
+    check_no_map_key("KSQL_COL_0", key_type)
     appended = Col("KSQL_COL_0", key_type, None)
     values = (*node.schema.value, appended)
     schema = Schema((appended,), values, ((len(values) - 1,),))

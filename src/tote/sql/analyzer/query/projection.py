@@ -53,6 +53,9 @@ def project(node: Node, selects: Sequence[SelectExpr], origin: KeyOrigin, sink: 
             if expr.name in WINDOW_BOUNDS and item.alias == expr.name:
                 continue
         values.append(item)
+    # ksqlDB types the whole projection before checking its keys: a bad call is reported
+    # even when the key is missing too.
+    value_types = [type_of(item.expression, schema, "SELECT") for item in values]
     for index, aliases in key_refs.items():
         if len(aliases) > 1:
             raise StatementError(duplicate_key_message(schema.key[index].name, aliases))
@@ -72,8 +75,8 @@ def project(node: Node, selects: Sequence[SelectExpr], origin: KeyOrigin, sink: 
             raise StatementError(missing_keys_message(sink, origin))
     value_cols: list[Col] = []
     seen: set[str] = set()
-    for item in values:
-        col = Col(item.alias, type_of(item.expression, schema, "SELECT"), None)
+    for item, value_type in zip(values, value_types, strict=True):
+        col = Col(item.alias, value_type, None)
         if col.name in seen:
             raise StatementError(
                 f"Duplicate value columns found in schema: `{col.name}` {col.type}")

@@ -11,7 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tote.sql.analyzer.query.rewrite import column_refs, text
-from tote.sql.ast.expressions import Comparison, ComparisonOp, Expression, LogicalBinary
+from tote.sql.ast.expressions import (
+    ColumnRef,
+    Comparison,
+    ComparisonOp,
+    Expression,
+    LogicalBinary,
+)
 from tote.sql.ast.queries import (
     AliasedRelation,
     Join,
@@ -117,6 +123,8 @@ def _is_equality(expr: Expression) -> bool:
 def _check_columns(criteria: Expression, sources: tuple[AliasedSource, ...]) -> None:
     """Every column of a join criteria must exist in the source it names (or in one)."""
     for ref in column_refs(criteria):
+        if ref.source is None:
+            _check_unambiguous(ref, sources)
         if ref.name in _SYSTEM_COLUMNS:
             continue
         candidates = [s for s in sources if ref.source in (None, s.alias)]
@@ -126,6 +134,30 @@ def _check_columns(criteria: Expression, sources: tuple[AliasedSource, ...]) -> 
             span = ref.span
             raise located(f"JOIN ON column '{format_expression(ref)}' cannot be resolved.",
                           span.line or None, span.column or None)
+
+
+def _has_column(src: AliasedSource, name: str) -> bool:
+    """ksqlDB's DataSourceExtractor.hasColumn: pseudo columns are in every source, window
+    bounds in every windowed one."""
+    if name in PSEUDO_COLUMNS:
+        return True
+    if name in WINDOW_BOUNDS and src.source.window is not None:
+        return True
+    return src.source.column(name) is not None
+
+
+def _check_unambiguous(ref: ColumnRef, sources: tuple[AliasedSource, ...]) -> None:
+    """An unqualified column that more than one source has is rejected while ksqlDB
+    prepares the statement (its AST sanitizer), hence the message's lead."""
+    owners = sorted(f"{s.alias}.{ref.name}" for s in sources if _has_column(s, ref.name))
+    if len(owners) < 2:
+        return
+    choices = ", ".join(owners[:-1]) + " or " + owners[-1]
+    span = ref.span
+    where = f"Line: {span.line}, Col: {span.column}: " if span.line else ""
+    raise StatementError(
+        f"Exception while preparing statement: {where}Column '{format_expression(ref)}' is "
+        f"ambiguous. Could be {choices}.", line=span.line or None, column=span.column or None)
 
 
 def _join_step(joined: JoinedSource, right: AliasedSource,

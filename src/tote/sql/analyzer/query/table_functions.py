@@ -53,10 +53,7 @@ def flat_map(
     if node.is_table:
         raise StatementError("Table source is not supported with table functions")
     if grouped:
-        raise StatementError(
-            "Table functions cannot be used with aggregations (GROUP BY); "
-            "explode into a stream first, then aggregate that stream."
-        )
+        raise StatementError("Table functions cannot be used with aggregations.")
     for call in calls:
         for arg in call.args:
             nested = table_calls([arg], functions)

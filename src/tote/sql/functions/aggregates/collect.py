@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tote.core import types as t
@@ -11,7 +11,7 @@ from tote.sql.functions.aggregates.common import check_args
 from tote.sql.functions.aggregates.state import decode, encode
 from tote.sql.functions.base import AggregateFunction, Aggregator, variant
 
-LIMIT = 1000  # ksql.functions.collect_list.limit / collect_set.limit / histogram limit
+LIMIT = 1000  # HISTOGRAM's fixed limit on distinct keys
 
 
 class _Listing(Aggregator):
@@ -28,38 +28,58 @@ class _Listing(Aggregator):
 
 
 class CollectList(_Listing):
+    """All values in arrival order, up to `ksql.functions.collect_list.limit` (no limit
+    unless set; a negative limit is none); values past the limit are ignored."""
+
+    limit_config = "ksql.functions.collect_list.limit"
+
     def __init__(self, sql: SqlType) -> None:
         super().__init__(sql)
         self.return_type = t.array(sql)
+        self.limit: int | None = None
+
+    def configure(self, settings: Mapping[str, str]) -> None:
+        raw = settings.get(self.limit_config)
+        if raw is not None:
+            limit = int(raw)
+            self.limit = None if limit < 0 else limit
+
+    def _full(self, acc: list[Any]) -> bool:
+        return self.limit is not None and len(acc) >= self.limit
 
     def init(self) -> list[Any]:
         return []
 
     def add(self, acc: list[Any], *args: Any) -> list[Any]:
-        return [*acc, args[0]] if len(acc) < LIMIT else acc
+        return acc if self._full(acc) else [*acc, args[0]]
 
     def undo(self, acc: list[Any], *args: Any) -> list[Any]:
-        if args[0] not in acc:
-            return acc
-        copy = list(acc)
-        copy.remove(args[0])
-        return copy
+        """Removes the last occurrence (a value past the limit was never added)."""
+        for index in range(len(acc) - 1, -1, -1):
+            if acc[index] == args[0]:
+                return acc[:index] + acc[index + 1:]
+        return acc
 
     def result(self, acc: list[Any]) -> list[Any]:
         return list(acc)
 
     def merge(self, a: list[Any], b: list[Any]) -> list[Any]:
-        return (a + b)[:LIMIT]
+        merged = a + b
+        return merged if self.limit is None else merged[: max(self.limit, len(a))]
 
 
 class CollectSet(CollectList):
+    limit_config = "ksql.functions.collect_set.limit"
+
     def add(self, acc: list[Any], *args: Any) -> list[Any]:
-        return acc if args[0] in acc or len(acc) >= LIMIT else [*acc, args[0]]
+        return acc if args[0] in acc or self._full(acc) else [*acc, args[0]]
 
     def merge(self, a: list[Any], b: list[Any]) -> list[Any]:
         merged = list(a)
         for item in b:
-            if item not in merged and len(merged) < LIMIT:
+            if self._full(merged):
+                break
+            if item not in merged:
                 merged.append(item)
         return merged
 
@@ -98,9 +118,18 @@ class Histogram(Aggregator):
 
 
 class TopK(_Listing):
+    """The K largest values, largest first. With extra columns (`TOPK(v, c1, c2, k)`) each
+    entry is a STRUCT of `sort_col` (the value) and `col0`, `col1`... (the other columns of
+    that row), ordered by `sort_col`; ties keep the order they arrived in."""
+
     supports_undo = False
 
-    def __init__(self, sql: SqlType, k: int, distinct: bool) -> None:
+    def __init__(self, sql: SqlType, k: int, distinct: bool,
+                 others: Sequence[SqlType] = ()) -> None:
+        self.columns = len(others)
+        if others:
+            sql = t.struct(("sort_col", sql),
+                           *((f"col{i}", other) for i, other in enumerate(others)))
         super().__init__(sql)
         self.return_type = t.array(sql)
         self.k = k
@@ -113,7 +142,10 @@ class TopK(_Listing):
         value = args[0]
         if value is None or (self.distinct and value in acc):
             return acc
-        return sorted([*acc, value], reverse=True)[: self.k]
+        if not self.columns:
+            return sorted([*acc, value], reverse=True)[: self.k]
+        entry = {"sort_col": value, **{f"col{i}": v for i, v in enumerate(args[1:])}}
+        return sorted([*acc, entry], key=_sort_col, reverse=True)[: self.k]
 
     def result(self, acc: list[Any]) -> list[Any]:
         return list(acc)
@@ -121,8 +153,15 @@ class TopK(_Listing):
     def merge(self, a: list[Any], b: list[Any]) -> list[Any]:
         result = list(a)
         for value in b:
-            result = self.add(result, value)
+            if self.columns:
+                result = sorted([*result, value], key=_sort_col, reverse=True)[: self.k]
+            else:
+                result = self.add(result, value)
         return result
+
+
+def _sort_col(entry: dict[str, Any]) -> Any:
+    return entry["sort_col"]
 
 
 class CountDistinct(_Listing):
@@ -163,10 +202,15 @@ _TOPK_TYPES = (
 
 def _topk(name: str, distinct: bool) -> Any:
     def resolve(types: Sequence[SqlType], literals: Sequence[Any]) -> Aggregator:
-        check_args(name, types, literals, value_count=1, max_literals=1, bases=_TOPK_TYPES)
-        if len(literals) != 1 or not isinstance(literals[0], int) or isinstance(literals[0], bool):
-            check_args(name, types, literals, value_count=1, max_literals=-1)
-        return TopK(types[0], literals[0], distinct)
+        # TOPK takes other columns to report with each value; TOPKDISTINCT does not.
+        count = max(len(types), 1) if not distinct else 1
+        check_args(name, types, literals, value_count=count, max_literals=1)
+        sorted_by = types[0].base in _TOPK_TYPES
+        k = literals[0] if len(literals) == 1 else None
+        if not sorted_by or not isinstance(k, int) or isinstance(k, bool):
+            check_args(name, types, literals, value_count=count, max_literals=-1)
+        assert isinstance(k, int)
+        return TopK(types[0], k, distinct, types[1:])
 
     return resolve
 
@@ -205,6 +249,7 @@ def functions() -> list[AggregateFunction]:
             (variant("T col, INT k -> ARRAY<T>"),),
             _topk("TOPK", False),
             table_safe=False,
+            trailing_literals=1,
         ),
         AggregateFunction(
             "TOPKDISTINCT",

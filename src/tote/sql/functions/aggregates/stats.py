@@ -1,49 +1,108 @@
-"""STDDEV_SAMPLE / STDDEV_SAMP and CORRELATION over running sums (retractable)."""
+"""STDDEV_SAMPLE / STDDEV_SAMP and CORRELATION over running sums (retractable), computed
+as ksqlDB's UDAFs do so results match to the last bit."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tote.core import types as t
 from tote.core.types import Base, SqlType
 from tote.sql.functions.aggregates.common import check_args
 from tote.sql.functions.base import AggregateFunction, Aggregator, variant
+from tote.sql.functions.semantics.numbers import wrap32, wrap64
 
 _NUMERIC = (Base.INTEGER, Base.BIGINT, Base.DOUBLE)
 
 
 class StdDevSample(Aggregator):
-    """State [count, sum, sum of squares]; fewer than two values give 0.0, like ksqlDB."""
+    """ksqlDB's Youngs-Cramer running form; state [count, sum, m2].
 
-    def __init__(self) -> None:
+    Whole-number inputs keep a Java INT or BIGINT sum and compute each step's delta in Java
+    integer arithmetic, overflow included, so results match ksqlDB's bit for bit. STDDEV_SAMP
+    returns m2 / (count - 1) without the square root (ksqlDB does, so it is a variance);
+    STDDEV_SAMPLE returns its square root. Fewer than two values give 0.0.
+    """
+
+    def __init__(self, base: Base, root: bool) -> None:
         self.return_type = t.DOUBLE
+        self._base = base
+        self._root = root
+        self._wrap_sum: Callable[[Any], Any] = (
+            wrap32 if base is Base.INTEGER else wrap64 if base is Base.BIGINT else float)
+
+    def _delta(self, count: int, total: Any, x: Any) -> float:
+        if self._base is Base.DOUBLE:
+            return float(x * (count + 1) - (total + x))
+        return float(wrap64(wrap64(x * (count + 1)) - self._wrap_sum(total + x)))
 
     def init(self) -> list[Any]:
-        return [0, 0.0, 0.0]
+        return [0, 0.0 if self._base is Base.DOUBLE else 0, 0.0]
 
     def add(self, acc: list[Any], *args: Any) -> list[Any]:
         x = args[0]
         if x is None:
             return acc
-        return [acc[0] + 1, acc[1] + x, acc[2] + float(x) * x]
+        count, total, m2 = acc
+        step = 0.0
+        if count > 0:
+            delta = self._delta(count, total, x)
+            step = delta * delta / float((count + 1) * count)
+        return [count + 1, self._wrap_sum(x + total), step + m2]
 
     def undo(self, acc: list[Any], *args: Any) -> list[Any]:
         x = args[0]
         if x is None:
             return acc
-        return [acc[0] - 1, acc[1] - x, acc[2] - float(x) * x]
+        count, total, m2 = acc
+        step = 0.0
+        if count - 1 > 0:
+            delta = self._delta(count, total, x)
+            step = delta * delta / float((count - 1) * count)
+        return [count - 1, self._wrap_sum(total - x), m2 - step]
 
     def result(self, acc: list[Any]) -> float:
-        count, total, squares = acc
+        count, _, m2 = acc
         if count < 2:
             return 0.0
-        variance = (squares - total * total / count) / (count - 1)
-        return math.sqrt(max(variance, 0.0))
+        variance = java_divide(m2, float(count - 1))
+        return _java_sqrt(variance) if self._root else variance
 
     def merge(self, a: list[Any], b: list[Any]) -> list[Any]:
-        return [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
+        (count_a, sum_a, m2_a), (count_b, sum_b, m2_b) = a, b
+        count = count_a + count_b
+        if count_a == 0 or count_b == 0:
+            m2 = m2_a + m2_b
+        else:
+            inner = self._mean_gap(count_a, sum_a, count_b, sum_b)
+            m2 = m2_a + m2_b + float(count_a * count_b) * inner * inner / float(count)
+        return [count, self._wrap_sum(sum_a + sum_b), m2]
+
+    def _mean_gap(self, count_a: int, sum_a: Any, count_b: int, sum_b: Any) -> float:
+        if self._base is Base.DOUBLE or self._root:
+            return float(sum_a) / count_a - float(sum_b) / count_b
+        # STDDEV_SAMP divides whole-number sums by counts in Java integer division.
+        return float(_java_quotient(sum_a, count_a) - _java_quotient(sum_b, count_b))
+
+
+def _java_quotient(a: int, b: int) -> int:
+    """Java's long division: truncates toward zero."""
+    quotient = abs(a) // abs(b)
+    return quotient if (a < 0) == (b < 0) else -quotient
+
+
+def _java_sqrt(value: float) -> float:
+    return math.nan if value < 0 or math.isnan(value) else math.sqrt(value)
+
+
+def java_divide(a: float, b: float) -> float:
+    """Java's double division: x / 0.0 is an infinity or NaN instead of an error."""
+    if b != 0:
+        return a / b
+    if a == 0 or math.isnan(a):
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
 
 class Correlation(Aggregator):
@@ -76,11 +135,9 @@ class Correlation(Aggregator):
 
     def result(self, acc: list[Any]) -> float:
         n, sx, sy, sxx, syy, sxy = acc
-        denominator = math.sqrt((n * sxx - sx * sx) * (n * syy - sy * sy)) if n else 0.0
         numerator = n * sxy - sx * sy
-        if denominator == 0:
-            return math.nan
-        return float(numerator / denominator)
+        denominator = _java_sqrt((n * sxx - sx * sx) * (n * syy - sy * sy))
+        return java_divide(float(numerator), denominator)
 
     def merge(self, a: list[Any], b: list[Any]) -> list[Any]:
         return [x + y for x, y in zip(a, b, strict=True)]
@@ -89,7 +146,7 @@ class Correlation(Aggregator):
 def _stddev(name: str) -> Any:
     def resolve(types: Sequence[SqlType], literals: Sequence[Any]) -> Aggregator:
         check_args(name, types, literals, value_count=1, max_literals=0, bases=_NUMERIC)
-        return StdDevSample()
+        return StdDevSample(types[0].base, root=name == "STDDEV_SAMPLE")
 
     return resolve
 

@@ -141,7 +141,18 @@ def _transform(items: Any, fn: Any, value_fn: Any = None) -> Any:
         return None
     if value_fn is None:
         return [fn(x) for x in items]
-    return {fn(k, v): value_fn(k, v) for k, v in items.items()}
+    # ksqlDB collects the entries with Java's Collectors.toMap: two entries mapped to one
+    # key, or a NULL value, fail the call (which is then NULL) rather than losing data.
+    result: dict[Any, Any] = {}
+    for k, v in items.items():
+        key, value = fn(k, v), value_fn(k, v)
+        if key in result:
+            raise ValueError(f"Duplicate key {key} (attempted merging values {result[key]} "
+                             f"and {value})")
+        if value is None:
+            raise ValueError(f"TRANSFORM produced a NULL value for key {key}")
+        result[key] = value
+    return result
 
 
 def _filter(items: Any, fn: Any) -> Any:

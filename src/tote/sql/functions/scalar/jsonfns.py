@@ -11,8 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from tote.core.types import Base, SqlType
-from tote.serde.sql_values import date_to_days, java_double, time_to_millis, timestamp_to_millis
+from tote.serde.sql_values import java_double
 from tote.sql.functions.base import ScalarFunction, scalar, variant
+from tote.sql.functions.semantics import timeparse as tp
 
 CATEGORY = "JSON"
 _PATH_PART = re.compile(
@@ -20,8 +21,18 @@ _PATH_PART = re.compile(
 )
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"Non-standard token '{name}'")
+
+
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constant)
+
+
 def _loads(text: str) -> Any:
-    return json.loads(text, parse_float=Decimal)
+    """The first JSON value in the text; like Jackson's readTree, whatever follows it is
+    not read, and a text with no value at all is an error."""
+    start = len(text) - len(text.lstrip(" \t\r\n"))
+    return _DECODER.raw_decode(text, start)[0]
 
 
 def _dumps(value: Any) -> str:
@@ -166,10 +177,11 @@ def _concat(*texts: str | None) -> str | None:
 
 
 def _records(text: str) -> dict[str, str] | None:
+    """String members come back as their text, other members as JSON text."""
     value = _parsed(text)
     if not isinstance(value, dict):
         return None
-    return {k: _encode(v) for k, v in value.items()}
+    return {k: v if isinstance(v, str) else _encode(v) for k, v in value.items()}
 
 
 def _keys(text: str) -> list[str] | None:
@@ -188,24 +200,27 @@ def _items(text: str) -> list[str] | None:
 
 
 def to_json_value(value: Any, sql: SqlType | None) -> Any:
-    """A ksqlDB value as the JSON serde writes it (dates as days, times as millis...)."""
+    """A ksqlDB value as TO_JSON_STRING prepares it: times, dates and timestamps as their
+    text, bytes as base64, struct fields and map keys sorted by name."""
     if value is None or sql is None:
         return value
     base = sql.base
     if base is Base.TIMESTAMP:
-        return timestamp_to_millis(value)
+        return tp.format_timestamp(value)
     if base is Base.DATE:
-        return date_to_days(value)
+        return tp.format_date(value)
     if base is Base.TIME:
-        return time_to_millis(value)
+        return tp.format_time(value)
     if base is Base.BYTES:
         return base64.b64encode(value).decode("ascii")
     if base is Base.ARRAY:
         return [to_json_value(v, sql.element) for v in value]
     if base is Base.MAP:
-        return {str(k): to_json_value(v, sql.value) for k, v in value.items()}
+        entries = {str(k): to_json_value(v, sql.value) for k, v in value.items()}
+        return dict(sorted(entries.items()))
     if base is Base.STRUCT:
-        return {f.name: to_json_value(value.get(f.name), f.type) for f in sql.fields}
+        fields = sorted(sql.fields, key=lambda f: f.name)
+        return {f.name: to_json_value(value.get(f.name), f.type) for f in fields}
     return value
 
 

@@ -3,55 +3,99 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import struct
 from typing import Any
 
 from tote.sql.functions.base import ScalarFunction, scalar, variant
 
 _ENCODINGS = ("hex", "utf8", "ascii", "base64")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_URL_SAFE = str.maketrans("-_", "+/")
 
 
-def _decode(text: str, encoding: str) -> bytes:
-    if encoding == "hex":
-        stripped = text
-        if stripped[:2] in ("0x", "0X"):
-            stripped = stripped[2:]
-        elif stripped[:2] in ("X'", "x'") and stripped.endswith("'"):
-            stripped = stripped[2:-1]
-        if len(stripped) % 2:
-            stripped = "0" + stripped
-        return binascii.unhexlify(stripped)
-    if encoding == "base64":
-        return base64.b64decode(text)
-    return text.encode("ascii" if encoding == "ascii" else "utf-8")
+def _strip_hex(text: str) -> str:
+    """ENCODE's hex input may carry a lower-case ``0x`` prefix (odd digits get a leading
+    zero) or be quoted as ``X'..'``; anything else is taken as bare digits."""
+    if text.startswith("0x"):
+        digits = text[2:]
+        return "0" + digits if len(digits) % 2 else digits
+    if len(text) >= 3 and text[0] in "xX" and text[1] == "'" and text.endswith("'"):
+        return text[2:-1]
+    return text
 
 
-def _encode_bytes(data: bytes, encoding: str) -> str:
-    if encoding == "hex":
-        return data.hex()
-    if encoding == "base64":
-        return base64.b64encode(data).decode("ascii")
+def _hex_bytes(digits: str) -> bytes:
+    """Strict hex: an odd count or a non-hex character is an error (the row gets null)."""
+    if len(digits) % 2 or not _HEX_DIGITS.issuperset(digits):
+        raise ValueError(f"Illegal hexadecimal string: {digits}")
+    return bytes.fromhex(digits)
+
+
+def _text_bytes(text: str, encoding: str) -> bytes:
+    """A string's bytes; characters ASCII cannot hold become '?', as Java's encoder does."""
+    if encoding == "ascii":
+        return text.encode("ascii", errors="replace")
+    return text.encode("utf-8", errors="surrogatepass")
+
+
+def _bytes_text(data: bytes, encoding: str) -> str:
+    """Bytes read as text; undecodable bytes become U+FFFD, as Java's decoder does."""
     return data.decode("ascii" if encoding == "ascii" else "utf-8", errors="replace")
 
 
-def _encoding(name: str) -> str:
-    lowered = name.lower()
-    if lowered not in _ENCODINGS:
-        raise ValueError("Supported input and output encodings are: hex, utf8, ascii and base64")
-    return lowered
+def _lenient_base64(text: str) -> bytes:
+    """ENCODE reads base64 leniently: URL-safe letters are accepted, other stray
+    characters skipped and missing padding tolerated."""
+    return base64.b64decode(text.translate(_URL_SAFE) + "==")
 
 
 def _encode(text: str, source: str, target: str) -> str:
-    return _encode_bytes(_decode(text, _encoding(source)), _encoding(target))
+    """ENCODE converts only between two different encodings; a same-to-same pair or an
+    unknown name is an error, as in ksqlDB. Hex output is lower case."""
+    source, target = source.lower(), target.lower()
+    if source == target or source not in _ENCODINGS or target not in _ENCODINGS:
+        raise ValueError("Supported input and output encodings are: hex, utf8, ascii and base64")
+    if source == "hex":
+        data = _hex_bytes(_strip_hex(text))
+    elif source == "base64":
+        data = _lenient_base64(text)
+    else:
+        data = _text_bytes(text, source)
+    if target == "hex":
+        return data.hex()
+    if target == "base64":
+        return base64.b64encode(data).decode("ascii")
+    return _bytes_text(data, target)
+
+
+def _bytes_encoding(name: str) -> str:
+    lowered = name.lower()
+    if lowered not in _ENCODINGS:
+        raise ValueError(
+            f"Unknown encoding type '{name}'. "
+            "Supported formats are 'hex', 'utf8', 'ascii', and 'base64'."
+        )
+    return lowered
 
 
 def _to_bytes(text: str, encoding: str) -> bytes:
-    return _decode(text, _encoding(encoding))
+    """TO_BYTES is strict: bare hex digits only, canonical base64."""
+    kind = _bytes_encoding(encoding)
+    if kind == "hex":
+        return _hex_bytes(text)
+    if kind == "base64":
+        return base64.b64decode(text, validate=True)
+    return _text_bytes(text, kind)
 
 
 def _from_bytes(data: bytes, encoding: str) -> str:
-    return _encode_bytes(data, _encoding(encoding))
+    """FROM_BYTES renders hex in upper case (unlike ENCODE)."""
+    kind = _bytes_encoding(encoding)
+    if kind == "hex":
+        return data.hex().upper()
+    if kind == "base64":
+        return base64.b64encode(data).decode("ascii")
+    return _bytes_text(data, kind)
 
 
 def _unpack(fmt: str, size: int) -> Any:

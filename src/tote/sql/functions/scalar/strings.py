@@ -60,19 +60,23 @@ def _concat_ws(separator: Any, *parts: Any) -> Any:
 
 def _split(value: Any, delimiter: Any) -> list[Any]:
     if not delimiter:
+        if not value:  # as ksqlDB: an empty input splits into one empty element
+            return [value]
         return list(value) if isinstance(value, str) else [bytes([b]) for b in value]
     parts: list[Any] = value.split(delimiter)
     return parts
 
 
-def _split_to_map(value: str, entry: str, kv: str) -> dict[str, str]:
+def _split_to_map(value: str, entry: str, kv: str) -> dict[str, str] | None:
+    """As ksqlDB: an entry's value is what lies between its first and second `kv`
+    delimiter (the rest is dropped); empty or equal delimiters give NULL."""
+    if not entry or not kv or entry == kv:
+        return None
     result: dict[str, str] = {}
     for item in value.split(entry):
-        if not item:
-            continue
-        key, sep, val = item.partition(kv)
-        if sep:
-            result[key] = val
+        if kv in item:
+            parts = item.split(kv, 2)
+            result[parts[0]] = parts[1]
     return result
 
 

@@ -26,6 +26,18 @@ def _url_part(pick: Callable[[Any], Any]) -> Callable[[str], Any]:
     return run
 
 
+def _path(url: str) -> str | None:
+    """Java's URI.getPath: empty (not NULL) when a hierarchical URL has no path; NULL for
+    an opaque one (`mailto:x`), which has no path at all."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme and not url[len(parts.scheme) + 1:].startswith("/"):
+        return None
+    return parts.path
+
+
 def _parameter(url: str, name: str) -> str | None:
     try:
         values = parse_qs(urlsplit(url).query, keep_blank_values=True).get(name)
@@ -34,12 +46,11 @@ def _parameter(url: str, name: str) -> str | None:
     return values[0] if values else None
 
 
-def _geo_distance(lat1: Any, lon1: Any, lat2: Any, lon2: Any, unit: str = "KM") -> float:
-    radius = _RADIUS.get(unit.strip().upper())
-    if radius is None:
-        raise ValueError(
-            "GeoDistance function units parameter must be one of MI, MILES, KM, KILOMETERS"
-        )
+def _geo_distance(lat1: Any, lon1: Any, lat2: Any, lon2: Any, unit: str | None = "KM"
+                  ) -> float | None:
+    """Haversine distance; a NULL or blank unit means KM, as in ksqlDB."""
+    if lat1 is None or lon1 is None or lat2 is None or lon2 is None:
+        return None
     for lat in (lat1, lat2):
         if not -90 <= lat <= 90:
             raise ValueError(
@@ -52,6 +63,12 @@ def _geo_distance(lat1: Any, lon1: Any, lat2: Any, lon2: Any, unit: str = "KM") 
                 "valid longitude values for GeoDistance function are in the range of "
                 "-180 to +180 decimal degrees"
             )
+    radius = _RADIUS["KM"] if unit is None or not unit.strip() else \
+        _RADIUS.get(unit.strip().upper())
+    if radius is None:
+        raise ValueError(
+            "GeoDistance function units parameter must be one of MI, MILES, KM, KILOMETERS"
+        )
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = math.radians(lat2 - lat1), math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
@@ -94,7 +111,7 @@ def functions() -> list[ScalarFunction]:
             "URL_EXTRACT_PATH",
             URL,
             "The path of a URL.",
-            variant("STRING input -> STRING", _url_part(lambda p: p.path)),
+            variant("STRING input -> STRING", _path),
         ),
         scalar(
             "URL_EXTRACT_PORT",
@@ -121,7 +138,7 @@ def functions() -> list[ScalarFunction]:
             variant("DOUBLE lat1, DOUBLE lon1, DOUBLE lat2, DOUBLE lon2 -> DOUBLE", _geo_distance),
             variant(
                 "DOUBLE lat1, DOUBLE lon1, DOUBLE lat2, DOUBLE lon2, STRING units -> DOUBLE",
-                _geo_distance,
+                _geo_distance, strict=False,
             ),
         ),
         scalar(
