@@ -17,13 +17,13 @@ from typing import Any
 
 from tote.core.types import Base, Column, SqlType
 from tote.http.common import utf8_json
-from tote.http.ksql_streams import Pollers, QueryFailed, batches, header
+from tote.http.ksql_streams import Pollers, header, legacy
 from tote.serde.json_format import dumps
 from tote.serde.ksql_protobuf import KsqlProtobufCodec
 from tote.serde.ksql_protobuf_schemas import protobuf_schema_text
 from tote.serde.protobuf_descriptors import ProtoPool
 from tote.serde.protobuf_model import parse_proto
-from tote.sql.transient import COMPLETED, PullResult, Row, TransientQueries, TransientQuery
+from tote.sql.transient import PullResult, Row, TransientQueries, TransientQuery
 
 KSQL_V1_PROTOBUF = "application/vnd.ksql.v1+protobuf"
 
@@ -79,22 +79,8 @@ def protobuf_pull_body(query: PullResult) -> bytes:
                               *(",\n" + dumps(shape.row(r)) for r in query.rows), "]\n"]))
 
 
-async def protobuf_stream(queries: TransientQueries, query: TransientQuery,
-                          pollers: Pollers) -> AsyncIterator[bytes]:
-    """A streamed query's answer: rows as they come, then the final message."""
+def protobuf_stream(queries: TransientQueries, query: TransientQuery,
+                    pollers: Pollers) -> AsyncIterator[bytes]:
+    """A streamed query's answer: the legacy array with this shape's header and rows."""
     shape = ProtobufRows(query)
-    yield utf8_json("[" + dumps(shape.header()))
-    try:
-        async for batch in batches(queries, query, pollers):
-            if batch is None:
-                yield b"\n"
-                continue
-            if batch.rows:
-                yield utf8_json("".join(",\n" + dumps(shape.row(r)) for r in batch.rows))
-            if batch.final is not None and not (isinstance(query, PullResult)
-                                                and batch.final == COMPLETED):
-                yield utf8_json(",\n" + dumps({"finalMessage": batch.final}))
-    except QueryFailed as exc:
-        error = {"@type": "generic_error", "error_code": 50000, "message": exc.message}
-        yield utf8_json(",\n" + dumps({"errorMessage": error}))
-    yield b"]\n"
+    return legacy(queries, query, pollers, shape.header(), shape.row)

@@ -16,7 +16,7 @@ response is cancelled and the query forgotten.
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import anyio
@@ -158,16 +158,20 @@ def header(query: TransientQuery) -> dict[str, Any]:
     return {"header": {"queryId": query.query_id, "schema": text}}
 
 
-async def legacy(queries: TransientQueries, query: TransientQuery,
-                 pollers: Pollers) -> AsyncIterator[bytes]:
-    yield utf8_json("[" + dumps(header(query)))
+async def legacy(queries: TransientQueries, query: TransientQuery, pollers: Pollers,
+                 head: dict[str, Any] | None = None,
+                 row: Callable[[Row], dict[str, Any]] | None = None) -> AsyncIterator[bytes]:
+    """The `application/vnd.ksql.v1+json` array: the header, the rows as they come, then
+    the final or error message (`head` and `row`: another shape's, e.g. protobuf's)."""
+    shaped = row or _row
+    yield utf8_json("[" + dumps(head or header(query)))
     try:
         async for batch in batches(queries, query, pollers):
             if batch is None:
                 yield b"\n"
                 continue
             if batch.rows:
-                yield utf8_json("".join(",\n" + dumps(_row(r)) for r in batch.rows))
+                yield utf8_json("".join(",\n" + dumps(shaped(r)) for r in batch.rows))
             # A table's pull query ends without a word; a stream's says it completed.
             if batch.final is not None and not (isinstance(query, PullResult)
                                                 and batch.final == COMPLETED):
