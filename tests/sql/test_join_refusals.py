@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tote.core.errors import SqlError
 from tote.sql.engine import Engine
-from tote.sql.testing import catalogue
+from tote.sql.testing import refused as refused_with
 
 SOURCES = (
     "CREATE TABLE ORDERS (ID BIGINT PRIMARY KEY, QTY INT) "
@@ -33,11 +32,7 @@ def engine(engine: Engine) -> Engine:
 
 
 def refused(engine: Engine, sql: str) -> str:
-    before = catalogue(engine)
-    with pytest.raises(SqlError) as caught:
-        engine.execute(sql)
-    assert catalogue(engine) == before
-    return caught.value.message
+    return refused_with(engine, sql).message
 
 
 def test_an_unqualified_on_column_of_both_sources_is_ambiguous(engine: Engine) -> None:

@@ -7,12 +7,11 @@ import json
 
 import pytest
 
-from tote.core.errors import SqlError
 from tote.registry.models import SchemaRequest
 from tote.serde.schemas import SchemaType
 from tote.sql.engine import Engine
 from tote.sql.errors import StatementError
-from tote.sql.testing import catalogue
+from tote.sql.testing import refused
 
 BASE = (
     "CREATE STREAM S (K INT KEY, PAGE STRING, MS BIGINT) "
@@ -29,15 +28,6 @@ S_SCHEMA = "`K` INTEGER KEY, `PAGE` STRING, `MS` BIGINT"
 def engine(engine: Engine) -> Engine:
     engine.execute(BASE)
     return engine
-
-
-def refused(engine: Engine, sql: str) -> SqlError:
-    """Run `sql`, which must fail with a user error and change nothing."""
-    before = catalogue(engine)
-    with pytest.raises(SqlError) as caught:
-        engine.execute(sql)
-    assert catalogue(engine) == before
-    return caught.value
 
 
 def _upgrade_error(name: str, old: str, new: str, changed: str) -> str:

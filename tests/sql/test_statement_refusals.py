@@ -7,21 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from tote.core.errors import SqlError
 from tote.sql.engine import Engine
 from tote.sql.errors import ParseFailure, StatementError
-from tote.sql.testing import catalogue
+from tote.sql.testing import refused
 
 PAGES = ("CREATE STREAM `pages` (K INT KEY, URL STRING) "
          "WITH (kafka_topic='pages', partitions=1, format='JSON');")
-
-
-def refused(engine: Engine, sql: str) -> SqlError:
-    before = catalogue(engine)
-    with pytest.raises(SqlError) as caught:
-        engine.execute(sql)
-    assert catalogue(engine) == before
-    return caught.value
 
 
 @pytest.mark.parametrize(("sql", "message"), [

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from tote.core.errors import SqlError
 from tote.core.records import LogRecord, Record, TopicPartition
 from tote.sql.codecs import WindowedKeyCodec, build_codec
 from tote.sql.engine import Engine
@@ -110,3 +111,16 @@ def catalogue(engine: Engine) -> list[Any]:
         "SHOW TYPES;")]
     subjects = engine.registry.subjects() if engine.registry is not None else []
     return [shown, sorted(engine.runtime.queries), subjects]
+
+
+def refused(engine: Engine, sql: str) -> SqlError:
+    """Run `sql`, which must be refused with a user's error and leave the catalogue as it
+    was (a failed statement leaves nothing behind); the error."""
+    before = catalogue(engine)
+    try:
+        engine.execute(sql)
+    except SqlError as error:
+        if catalogue(engine) != before:
+            raise AssertionError(f"a refused statement changed the catalogue: {sql}") from None
+        return error
+    raise AssertionError(f"not refused: {sql}")
