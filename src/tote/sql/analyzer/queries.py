@@ -19,6 +19,7 @@ from tote.sql.analyzer.plan_upgrade import check_plan_upgrade
 from tote.sql.analyzer.query.build import BuiltQuery, QueryBuilder
 from tote.sql.analyzer.query.formatting import format_create_as
 from tote.sql.analyzer.replaced_query import check_single_writer, replaced_query
+from tote.sql.analyzer.schema_id_columns import check_schema_id_columns
 from tote.sql.analyzer.timestamps import timestamp_column
 from tote.sql.analyzer.upgrade import check_upgrade
 from tote.sql.analyzer.with_clause import Kind, WithProps, parse_with
@@ -114,6 +115,8 @@ def analyze_create_as(statement: CreateAsSelect, ctx: AnalysisContext
         err.statement_text = format_create_as(statement, built.relations) or statement.text
         raise
     check_value_columns(value_info, values)
+    check_schema_id_columns(ctx.registry, topic, key_info, keys, True)
+    check_schema_id_columns(ctx.registry, topic, value_info, values, False)
     window = _window(statement.query.window) or first.window
     sink = DataSource(
         name=name, type=kind, columns=columns, topic=topic, key_format=key_info,

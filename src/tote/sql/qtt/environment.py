@@ -1,6 +1,7 @@
 """A fresh log, registry and engine per QTT case, with topics and schemas set up first
-(README §3.3): the case's `topics`, then the topics of CREATE statements with columns
-(4 partitions by default, schemas derived from the columns), then record topics.
+(README §3.3): the case's `topics`, the topics of CREATE statements with columns
+(4 partitions by default, schemas derived from the columns) and record topics, their
+schemas registered in the order ksqlDB's harness uses (so auto-assigned ids agree).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tote.sql.engine import Engine
 from tote.sql.formats import AVRO_FULL_NAME, NULLABLE_REPRESENTATION
 from tote.sql.functions import FunctionRegistry
 from tote.sql.parser import parse
+from tote.sql.qtt.hash_order import hash_map_order
 from tote.sql.sources import ColumnRole, FormatInfo, SerdeFeature, SourceColumn
 
 SERVICE_ID = "some.ksql.service.id"
@@ -103,43 +105,62 @@ def _register(registry: Registry, subject: str, schema: Any, *, fmt: str | None,
 
 def setup_topics(env: Environment, topics: list[dict[str, Any]], statements: list[str],
                  record_topics: list[str]) -> None:
+    """Create every topic and register its schemas in the order ksqlDB's harness does
+    (`hash_order`), a listed schema taking precedence over one derived from a CREATE."""
     log, registry = env.log, env.registry
-    for topic in topics:
-        name = topic["name"]
-        log.ensure_topic(name, int(topic.get("partitions", 1)), int(topic.get("replicas", 1)))
-        for side in ("key", "value"):
+    listed = {topic["name"]: topic for topic in topics}
+    shapes: dict[str, tuple[int, int]] = {
+        name: (int(topic.get("partitions", 1)), int(topic.get("replicas", 1)))
+        for name, topic in listed.items()}
+    derived: dict[str, dict[bool, schemas.GeneratedSchema]] = {}
+    for text in statements:
+        for name, shape, generated in _statement_topics(env, text):
+            shapes.setdefault(name, shape)
+            for is_key, made in generated.items():
+                derived.setdefault(name, {}).setdefault(is_key, made)
+    for name in record_topics:
+        shapes.setdefault(name, (4, 1))
+    for name in hash_map_order(shapes):
+        log.ensure_topic(name, *shapes[name])
+        topic = listed.get(name, {})
+        for is_key, side in ((True, "key"), (False, "value")):
             schema = topic.get(f"{side}Schema")
             if schema is not None:
                 _register(registry, f"{name}-{side}", schema, fmt=topic.get(f"{side}Format"),
                           schema_id=topic.get(f"{side}SchemaId"),
                           references=topic.get(f"{side}SchemaReferences") or [])
-    for text in statements:
-        _create_statement_topic(env, text)
-    for name in record_topics:
-        log.ensure_topic(name, 4, 1)
+            elif is_key in derived.get(name, {}):
+                schemas.register(registry, name, is_key, derived[name][is_key])
 
 
-def _create_statement_topic(env: Environment, text: str) -> None:
+_Derived = tuple[str, tuple[int, int], dict[bool, schemas.GeneratedSchema]]
+
+
+def _statement_topics(env: Environment, text: str) -> list[_Derived]:
     try:
         parsed = parse(text)
     except SqlError:
-        return
+        return []
+    out: list[_Derived] = []
     for statement in parsed:
         if not isinstance(statement, CreateSource) or not statement.elements:
             continue
         try:
-            _derive(env, statement)
+            found = _derive(env, statement)
         except (SqlError, ValueError, KeyError):
             continue
+        if found is not None:
+            out.append(found)
+    return out
 
 
-def _derive(env: Environment, statement: CreateSource) -> None:
+def _derive(env: Environment, statement: CreateSource) -> _Derived | None:
+    """The topic a CREATE with columns declares and the schemas ksqlDB derives for it."""
     props = parse_with(statement.properties, Kind.CREATE)
     topic = props.topic
     if topic is None:
-        return
-    partitions = props.integer("PARTITIONS") or 4
-    env.log.ensure_topic(topic, partitions, props.integer("REPLICAS") or 1)
+        return None
+    shape = (props.integer("PARTITIONS") or 4, props.integer("REPLICAS") or 1)
     config = env.engine.config
     key_fmt = (props.key_format_name or config.get("ksql.persistence.default.format.key")
                or "KAFKA").upper()
@@ -162,11 +183,9 @@ def _derive(env: Environment, statement: CreateSource) -> None:
     sides = ((True, keys, key_fmt, {AVRO_FULL_NAME: key_name}, True),
              (False, values, value_fmt, {AVRO_FULL_NAME: value_name} if value_name else {},
               wrap is not False))
+    generated_sides: dict[bool, schemas.GeneratedSchema] = {}
     for is_key, cols, fmt, fmt_props, wrapped in sides:
         if not cols or fmt not in schemas.SR_FORMATS:
-            continue
-        subject = schemas.subject(topic, is_key)
-        if subject in env.registry.subjects():
             continue
         info = FormatInfo(fmt).with_props(
             fmt_props if fmt == "AVRO" else _protobuf_props(props, is_key, fmt))
@@ -175,7 +194,8 @@ def _derive(env: Environment, statement: CreateSource) -> None:
             info = info.with_features({SerdeFeature.UNWRAP_SINGLES})
         generated = schemas.generate(cols, info, unwrap, is_key)
         if generated is not None:
-            schemas.register(env.registry, topic, is_key, generated)
+            generated_sides[is_key] = generated
+    return topic, shape, generated_sides
 
 
 def _protobuf_props(props: WithProps, is_key: bool, fmt: str) -> dict[str, str]:

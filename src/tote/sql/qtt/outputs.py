@@ -15,7 +15,7 @@ from tote.core.types import Field, SqlType
 from tote.serde.errors import SerializationError
 from tote.serde.ksql_avro import KsqlAvroCodec
 from tote.serde.ksql_schemas import columns_from_avro
-from tote.sql.codecs import WindowedKeyCodec, build_codec
+from tote.sql.codecs import WindowedKeyCodec, build_codec, schemas
 from tote.sql.qtt.compare import matches
 from tote.sql.qtt.environment import Environment
 from tote.sql.qtt.loader import QttCase
@@ -71,6 +71,14 @@ class _Reader:
             self.full = KsqlAvroCodec(columns, text)
             self.full_type = SqlType(B.STRUCT, fields=tuple(Field(c.name, c.type)
                                                             for c in columns))
+        elif source.value_format.name in ("PROTOBUF", "JSON_SR") and schema_id is not None:
+            whole = schemas.infer_columns(registry, source.topic, False, source.value_format,
+                                          None)
+            if len(whole) > len(self.values):
+                self.values = tuple(whole)
+                self.value_codec = build_codec(self.values, source.value_format,
+                                               topic=source.topic, is_key=False,
+                                               registry=registry)
 
     def key(self, record: LogRecord) -> tuple[Any, tuple[int, int] | None]:
         if not self.keys or self.source.key_format.name == "NONE":

@@ -25,6 +25,11 @@ from tote.sql.sources import DataSource
 EventTime = Callable[[Row, Row], int | None]
 
 
+class UnserializableRecord(Exception):
+    """A row the sink's serializer refused; not a ToteError, so the query stops on it
+    (`runtime.failure`) rather than the step being retried."""
+
+
 def event_time(sink: DataSource) -> EventTime | None:
     """The output timestamp from the sink's TIMESTAMP column (a key or value column, read
     as the source side reads it: epoch ms, TIMESTAMP or text in TIMESTAMP_FORMAT), given
@@ -94,9 +99,12 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
                 key = windowed.frame(inner, window[0], window[1])
             value = encode_value(row) if row is not None else None
         except SerializationError as exc:
+            # ksqlDB's serializer logs the row and rethrows: Kafka Streams cannot write
+            # the record, so the query stops ("Unable to serialize record").
             report(ProcessingError(query_id, node.id, f"Failed to serialize: {exc.message}",
                                    topic))
-            return
+            raise UnserializableRecord(
+                f"Unable to serialize record for topic {topic}: {exc.message}") from exc
         except UnicodeEncodeError as exc:  # e.g. a lone surrogate from "\ud800" in JSON
             report(ProcessingError(query_id, node.id,
                                    f"Failed to serialize: {unencodable(exc)}", topic))
