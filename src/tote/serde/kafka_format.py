@@ -48,7 +48,9 @@ class KafkaCodec:
             if base is bases.STRING:
                 if not isinstance(value, str):
                     raise TypeError
-                return value.encode("utf-8")
+                # Java's String.getBytes(UTF_8), as Kafka's StringSerializer: a lone
+                # surrogate becomes '?', not an error.
+                return value.encode("utf-8", "replace")
             if not isinstance(value, (bytes, bytearray)):
                 raise TypeError
             return bytes(value)
