@@ -113,3 +113,29 @@ def test_protobuf_answers_are_decoded_and_compared(tmp_path: Path) -> None:
     outcome, reason = _run_one(tmp_path, _proto_case('K: "a"\nV: 8\n'))
     assert outcome is Outcome.FAILED
     assert "rows differ" in reason
+
+
+def _live_case(id_prefix: str) -> str:
+    return json.dumps({"tests": [{
+        "name": "live", "properties": {"auto.offset.reset": "latest"},
+        "inputConditions": {"waitForActivePushQuery": True},
+        "statements": [CREATE_S, "SELECT * FROM S EMIT CHANGES LIMIT 2;"],
+        "inputs": [{"topic": "t", "key": "a", "value": {"V": 1}},
+                   {"topic": "t", "key": "b", "value": {"V": 2}}],
+        "responses": [
+            {"admin": {"@type": "currentStatus"}},
+            {"query": [{"header": {"schema": "`K` STRING, `V` INTEGER",
+                                   "queryId|starts_with": id_prefix}},
+                       {"row": {"columns": ["a", 1]}}, {"row": {"columns": ["b", 2]}},
+                       {"finalMessage": "Limit Reached"}]}]}]})
+
+
+def test_inputs_wait_for_the_running_push_query(tmp_path: Path) -> None:
+    """`waitForActivePushQuery`: the inputs are produced once the push query runs, so a
+    query reading from `latest` sees them; a `|starts_with` key (any case) matches a
+    prefix of the value."""
+    outcome, reason = _run_one(tmp_path, _live_case("transient_"))
+    assert outcome is Outcome.PASSED, reason
+    outcome, reason = _run_one(tmp_path, _live_case("SCALABLE_"))
+    assert outcome is Outcome.FAILED
+    assert "does not start with 'SCALABLE_'" in reason

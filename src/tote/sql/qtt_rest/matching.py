@@ -45,7 +45,7 @@ def partial(expected: Any, actual: Any, where: str) -> None:
         if not isinstance(actual, dict):
             raise Mismatch(f"{where}: expected an object, got {actual!r}")
         for key, value in expected.items():
-            if key.endswith("|STARTS_WITH"):
+            if key.upper().endswith("|STARTS_WITH"):  # the operator's case is free
                 name = key.split("|", 1)[0]
                 got = actual.get(name)
                 if not isinstance(got, str) or not got.startswith(str(value)):

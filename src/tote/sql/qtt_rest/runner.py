@@ -5,6 +5,8 @@ caller provides (`Host`: the CLI and the tests serve `tote.http.ksql_api`; this 
 stays below the HTTP layer). The admin statements go to `/ksql` in one request, the
 inputs are produced, the runner waits until the persistent queries have consumed them,
 then each query goes to `/query`; responses, errors and output topics are checked.
+With `inputConditions.waitForActivePushQuery` the inputs are produced instead while
+the (single) query runs, once its header has arrived, as upstream does.
 A case with `testPullWithProtoFormat` asks each query again on `/query-stream` in
 protobuf and checks those answers against its `queryProto` responses.
 
@@ -47,6 +49,8 @@ from tote.sql.server import KsqlServer
 STATEMENT_ERROR = "io.confluent.ksql.rest.entity.KsqlStatementErrorMessage"
 SERVICE_ID = "some.ksql.service.id"
 QUERY_TIMEOUT = 30.0
+# The server configuration of ksqlDB's REST QTT harness that changes answers.
+SERVER_PROPERTIES = {"auto.offset.reset": "earliest", "ksql.query.push.v2.enabled": "true"}
 CONSUME_TIMEOUT = 30.0
 
 
@@ -59,12 +63,6 @@ class Host(Protocol):
     def mount(self, server: KsqlServer) -> None: ...
 
 
-def _skip_reason(case: RestCase) -> str | None:
-    if case.input_conditions.get("waitForActivePushQuery"):
-        return "inputs produced while a push query runs are not supported by this runner"
-    return None
-
-
 class _Run:
     def __init__(self, case: RestCase, functions: FunctionRegistry, host: Host) -> None:
         self.case = case
@@ -73,7 +71,7 @@ class _Run:
         registry = Registry(log, default_compatibility="NONE")
         registry.start()
         engine = Engine(log, registry, functions=functions, service_id=SERVICE_ID,
-                        properties={"auto.offset.reset": "earliest"})
+                        properties=SERVER_PROPERTIES)
         self.env = environment.Environment(log, registry, engine, ManualClock(0))
         self.server = KsqlServer(log, registry, engine=engine)
         self.properties = {k: v if isinstance(v, str) else json.dumps(v)
@@ -108,15 +106,23 @@ class _Run:
                 if response.status_code != 200:
                     return self._error(response.status_code, body, admin[-1])
                 actual.extend({"admin": e} for e in body)
-            try:
-                self._produce()
-            except UnsupportedSpec as exc:
-                return self.result(Outcome.SKIPPED, f"unsupported input: {exc}")
+            # waitForActivePushQuery: the inputs go in once the first query runs.
+            live = bool(case.input_conditions.get("waitForActivePushQuery")) and \
+                bool(queries)
+            if not live:
+                try:
+                    self._produce()
+                except UnsupportedSpec as exc:
+                    return self.result(Outcome.SKIPPED, f"unsupported input: {exc}")
             if queries or case.responses:
                 self._wait_consumed()
             succeeded = False
-            for text in queries:
-                status, messages = self._query(client, text)
+            for index, text in enumerate(queries):
+                try:
+                    status, messages = (self._query_live(client, text) if live and index == 0
+                                        else self._query(client, text))
+                except UnsupportedSpec as exc:
+                    return self.result(Outcome.SKIPPED, f"unsupported input: {exc}")
                 if status != 200:
                     return self._error(status, messages, text, succeeded)
                 succeeded = True
@@ -192,6 +198,31 @@ class _Run:
                                                "streamsProperties": self.properties})
         return response.status_code, _parse(response.content)
 
+    def _query_live(self, client: httpx.Client, text: str) -> tuple[int, Any]:
+        """Ask a push query and produce the inputs while it runs, as ksqlDB's executor
+        does for `waitForActivePushQuery`: once the response's header has arrived and
+        the server lists a running push query; then read the response to its end."""
+        with client.stream("POST", "/query", json={
+                "ksql": text, "streamsProperties": self.properties}) as response:
+            chunks = response.iter_bytes()
+            body = bytearray(next(chunks, b""))
+            if response.status_code == 200:
+                self._wait_active_push()
+                self._produce()
+            deadline = time.monotonic() + QUERY_TIMEOUT  # idle lines keep it open
+            for chunk in chunks:
+                body.extend(chunk)
+                if time.monotonic() > deadline:
+                    break
+            return response.status_code, _parse(bytes(body))
+
+    def _wait_active_push(self) -> None:
+        """Until the server runs a push query (its start offsets are fixed by then)."""
+        deadline = time.monotonic() + CONSUME_TIMEOUT
+        pause = threading.Event()
+        while time.monotonic() < deadline and not self.server.queries.running():
+            pause.wait(0.01)
+
     def _query_proto(self, client: httpx.Client, text: str) -> tuple[int, Any]:
         response = client.post("/query-stream", json={"sql": text,
                                                       "properties": self.properties},
@@ -252,9 +283,6 @@ def _error_problem(expected: dict[str, Any], status: int, body: Any,
 
 
 def run_case(case: RestCase, functions: FunctionRegistry, host: Host) -> CaseResult:
-    skip = _skip_reason(case)
-    if skip:
-        return CaseResult(case.qtt, Outcome.SKIPPED, skip)
     run = _Run(case, functions, host)
     try:
         return run.run()

@@ -16,10 +16,11 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
+from tote.core.records import LogRecord
 from tote.sql.analyzer.context import AnalysisContext
 from tote.sql.ast.queries import AliasedRelation, Query
 from tote.sql.ast.statements import QueryStatement
@@ -43,6 +44,7 @@ from tote.sql.transient.pull import (
 from tote.sql.transient.push import COMPLETED, Batch, StreamingQuery
 from tote.sql.transient.rows import Row, collector
 from tote.sql.transient.run import MemoryContext, TransientRun, physical_plan
+from tote.sql.transient.scalable import admits, is_scalable, scalable_id
 from tote.sql.transient.views import TableView, Views
 
 if TYPE_CHECKING:
@@ -225,9 +227,12 @@ class TransientQueries:
     def _push(self, query: Query, config: Config) -> StreamingQuery:
         ctx = self._context(config)
         plan = build_transient(query, ctx)
+        reset = offset_reset(config)
+        if is_scalable(query, config, ctx.metastore, reset):
+            return self._streaming(plan, scalable_id(), reset, query.limit, pull=False,
+                                   admit=admits(plan.relations.sources[0].source))
         query_id = self._query_id(plan)
-        return self._streaming(plan, query_id, offset_reset(config), query.limit,
-                               pull=False)
+        return self._streaming(plan, query_id, reset, query.limit, pull=False)
 
     @property
     def max_push_queries(self) -> int:
@@ -250,7 +255,8 @@ class TransientQueries:
             f"file. Current push query count: {running}. Configured limit: {limit}.")
 
     def _streaming(self, plan: TransientPlan, query_id: str, reset: str,
-                   limit: int | None, pull: bool) -> StreamingQuery:
+                   limit: int | None, *, pull: bool,
+                   admit: Callable[[LogRecord], bool] | None = None) -> StreamingQuery:
         engine = self.engine
         holder: list[StreamingQuery] = []
 
@@ -260,7 +266,7 @@ class TransientQueries:
         sink = collector(plan.columns, plan.is_table, accept)
         run = TransientRun(engine.log, engine.registry, engine.functions,
                            engine.processing_log, self._physical(plan, query_id), sink=sink,
-                           reset=reset)
+                           reset=reset, admit=admit)
         names = tuple(s.source.name for s in plan.relations.sources)
         query = StreamingQuery(query_id, "", plan.columns, run, limit,
                                end=run.end_offsets() if pull else None, is_pull=pull,

@@ -58,8 +58,10 @@ class TransientRun:
 
     def __init__(self, log: Log, registry: Registry | None, functions: FunctionRegistry,
                  processing_log: ProcessingLog, plan: PhysicalPlan, *, sink: Push,
-                 reset: str) -> None:
+                 reset: str, admit: Callable[[LogRecord], bool] | None = None) -> None:
         self.log = log
+        # Records of the source topics that the plan sees (None: all of them).
+        self._admit = admit
         self._offsets = itertools.count()
         ctx = MemoryContext(log, registry, functions, plan, 0, self._emit, processing_log,
                              single_partition=True)
@@ -123,7 +125,7 @@ class TransientRun:
         count = 0
         for record in _merge(batches):
             entry = self._entries.get(record.topic)
-            if entry is not None:
+            if entry is not None and (self._admit is None or self._admit(record)):
                 entry(record)
             self.positions[TopicPartition(record.topic, record.partition)] = record.offset + 1
             for state in self._states:
