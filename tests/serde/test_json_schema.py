@@ -142,3 +142,106 @@ def test_identical_is_compatible_at_every_level() -> None:
                  required=["a"], additionalProperties=False)
     for level in ("BACKWARD", "FORWARD", "FULL_TRANSITIVE"):
         assert check_compatibility(level, schema, [schema]) == []
+
+
+def kinds(new: Any, old: Any, level: str = "BACKWARD") -> list[str]:
+    return [m.split('"')[1] for m in check_compatibility(level, js(new), [js(old)])]
+
+
+LEGS = {"type": "array", "items": [{"type": "integer"}], "additionalItems": False}
+
+
+def test_tuple_item_added_to_closed_array() -> None:
+    # Old data has at most one item, so a reader that knows a second position still accepts it.
+    longer = {**LEGS, "items": [{"type": "integer"}, {"type": "string"}]}
+    assert kinds(longer, LEGS) == []
+    assert kinds(longer, LEGS, "FORWARD") == ["ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL"]
+    assert check_compatibility("FORWARD", js(longer), [js(LEGS)]) == [msg(
+        "ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL",
+        "The old has a closed content model and is missing a property or item present at "
+        "path '#/items/1' in the new schema")]
+
+
+def test_tuple_item_checked_against_additional_items() -> None:
+    old = {"type": "array", "items": [{"type": "integer"}], "additionalItems": {"type": "string"}}
+    covered = {**old, "items": [{"type": "integer"}, {"type": "string", "maxLength": 9}]}
+    assert kinds(covered, old) == ["MAX_LENGTH_ADDED", "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN"
+                                   "_CONTENT_MODEL"]
+    widened = {**old, "items": [{"type": "integer"}, {"type": ["string", "null"]}]}
+    assert kinds(widened, old) == []
+    assert kinds({**old, "items": [{"type": "integer"}, {"type": "number"}]}, old) == [
+        "TYPE_CHANGED", "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"]
+
+
+def test_additional_items_closed() -> None:
+    assert kinds({"type": "array", "additionalItems": False},
+                 {"type": "array", "additionalItems": True}) == ["ADDITIONAL_ITEMS_REMOVED"]
+    assert kinds({"type": "array", "additionalItems": True},
+                 {"type": "array", "additionalItems": False}) == []
+
+
+def test_prefix_items_are_the_tuple_in_2020_12() -> None:
+    draft = "https://json-schema.org/draft/2020-12/schema"
+    old = {"$schema": draft, "type": "array", "prefixItems": [{"type": "string"}],
+           "items": False}
+    assert kinds({**old, "prefixItems": [{"type": "boolean"}]}, old) == ["TYPE_CHANGED"]
+    assert kinds({**old, "prefixItems": [{"type": "string"}, {"type": "integer"}]}, old) == []
+    assert kinds(old, {**old, "minContains": 1, "contains": {"type": "string"}}) == []
+    assert kinds({**old, "minContains": 2, "contains": {"type": "string"}},
+                 {**old, "minContains": 1, "contains": {"type": "string"}}) == [
+        "MIN_CONTAINS_INCREASED"]
+
+
+@pytest.mark.parametrize("keyword", ["dependencies", "dependentRequired"])
+def test_property_dependencies(keyword: str) -> None:
+    props = {"card": {"type": "string"}, "expiry": {"type": "string"}}
+    plain = {"type": "object", "properties": props}
+    dependent = {**plain, keyword: {"card": ["expiry"]}}
+    assert kinds(dependent, plain) == ["DEPENDENCY_ARRAY_ADDED"]
+    assert kinds(plain, dependent) == []
+    loose = {**plain, keyword: {"card": []}}
+    assert kinds(dependent, loose) == ["DEPENDENCY_ARRAY_EXTENDED"]
+    assert kinds(loose, dependent) == []
+
+
+def test_schema_dependencies() -> None:
+    props = {"card": {"type": "string"}}
+    plain = {"type": "object", "properties": props}
+    dependent = {**plain, "dependencies": {"card": {"required": ["expiry"]}}}
+    assert kinds(dependent, plain) == ["DEPENDENCY_SCHEMA_ADDED"]
+    assert kinds(plain, dependent) == []
+    stricter = {**plain, "dependencies": {"card": {"properties": {"expiry": {"type": "string"}},
+                                                   "additionalProperties": False}}}
+    looser = {**plain, "dependencies": {"card": {"properties": {"expiry": {"type": "string"}}}}}
+    assert kinds(stricter, looser) == ["ADDITIONAL_PROPERTIES_REMOVED"]
+
+
+def test_unevaluated_properties_false_is_a_closed_model() -> None:
+    old = {"type": "object", "properties": {"stake": {"type": "number"}},
+           "unevaluatedProperties": False}
+    added = {**old, "properties": {"stake": {"type": "number"}, "note": {"type": "string"}}}
+    assert kinds(added, old) == []
+    assert kinds(added, old, "FORWARD") == ["PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL"]
+    opened = {k: v for k, v in old.items() if k != "unevaluatedProperties"}
+    assert kinds(old, opened) == ["UNEVALUATED_PROPERTIES_REMOVED"]
+    assert kinds(opened, old) == []
+
+
+def test_type_with_enum_is_a_conjunction() -> None:
+    # Dropping the enum only drops a restriction; changing the type still breaks.
+    old = {"type": "string", "enum": ["WIN", "PLACE"]}
+    assert kinds({"type": "string"}, old) == []
+    assert kinds({"type": "integer"}, old) == ["TYPE_CHANGED"]
+    assert kinds({"type": "string", "enum": ["WIN", "PLACE", "SHOW"]}, old) == []
+    assert kinds({"type": "string", "enum": ["WIN"]}, old) == [
+        "COMBINED_TYPE_SUBSCHEMAS_CHANGED"]
+
+
+def test_repeated_subschemas_count_once() -> None:
+    old = obj({"odds": {"allOf": [{"type": "number"}]}})
+    repeated = obj({"odds": {"allOf": [{"type": "number"}, {"type": "number"}]}})
+    assert check_compatibility("FULL", repeated, [old]) == []
+    assert kinds({"type": "object", "properties": {"odds": {"allOf": [
+        {"type": "number"}, {"type": "number", "minimum": 1}]}}},
+        {"type": "object", "properties": {"odds": {"allOf": [{"type": "number"}]}}}) == [
+        "PRODUCT_TYPE_EXTENDED"]

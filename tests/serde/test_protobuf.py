@@ -130,3 +130,34 @@ def test_required_fields_proto2() -> None:
 def test_package_change() -> None:
     moved = BET.replace("package tote;", "package tote.v2;")
     assert [m.split('"')[1] for m in _messages(moved, BET)] == ["PACKAGE_CHANGED"]
+
+
+def test_nested_message_shadows_outer_enum() -> None:
+    # Inside Bet, `Status` names the nested message, not the top-level enum: int32 -> message.
+    old = ('syntax = "proto3";\nenum Status { OPEN = 0; SETTLED = 1; }\n'
+           'message Bet { int32 id = 1; int32 status = 2; }\n')
+    new = ('syntax = "proto3";\nenum Status { OPEN = 0; SETTLED = 1; }\n'
+           'message Bet { int32 id = 1; Status status = 2; message Status { bool open = 1; } }\n')
+    assert [m.split('"')[1] for m in _messages(new, old)] == ["FIELD_KIND_CHANGED"]
+    as_enum = old.replace("int32 status = 2", "Status status = 2")
+    assert _messages(as_enum, old, "FULL") == []
+
+
+MONEY = 'syntax = "proto3";\npackage common;\nmessage Money { int64 pence = 1; }\n'
+STAKED = ('syntax = "proto3";\nimport "money.proto";\n'
+          'message Bet { common.Money stake = 1; }\n')
+
+
+def _with_money(new_money: str, level: str = "BACKWARD") -> list[str]:
+    return check_compatibility(level, parse_schema("PROTOBUF", STAKED, {"money.proto": new_money}),
+                               [parse_schema("PROTOBUF", STAKED, {"money.proto": MONEY})])
+
+
+def test_imported_message_change_breaks_the_field_using_it() -> None:
+    assert _with_money(MONEY.replace("int64 pence", "string pence")) == [
+        '{errorType:"FIELD_SCALAR_KIND_CHANGED", description:"The kind of a SCALAR field at path '
+        "'#/Money/1' in the new schema does not match its kind in the old schema\"}",
+        '{errorType:"FIELD_NAMED_TYPE_CHANGED", description:"The type of a MESSAGE field at path '
+        "'#/Bet/1' in the new schema does not match its type in the old schema\"}"]
+    added = MONEY.replace("int64 pence = 1;", "int64 pence = 1; string currency = 2;")
+    assert _with_money(added, "FULL") == []

@@ -9,13 +9,23 @@ FORWARD swaps the two.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from tote.serde.json_compat_messages import COMPATIBLE, describe
 from tote.serde.json_schema import JsonSchema
-from tote.serde.json_shapes import has_default, is_open, kind_of, max_matching, partial_schema
+from tote.serde.json_shapes import (
+    has_default,
+    is_open,
+    items_open,
+    items_partial,
+    kind_of,
+    max_matching,
+    partial_schema,
+    tuple_items,
+)
 
 
 def incompatibilities(original: JsonSchema, update: JsonSchema, reader: str,
@@ -217,6 +227,8 @@ class _Diff:
                 self.add("COMBINED_TYPE_CHANGED")
                 return
             self.add("COMBINED_TYPE_EXTENDED")
+        # Repeated subschemas count once, as in the Registry.
+        o_subs, u_subs = _distinct(o_subs), _distinct(u_subs)
         if len(o_subs) < len(u_subs):
             self.add("PRODUCT_TYPE_EXTENDED" if u_crit == "allOf" else "SUM_TYPE_EXTENDED")
         elif len(o_subs) > len(u_subs):
@@ -254,6 +266,7 @@ class _Diff:
                 with self.at(name):
                     self._property(name, original, update, o_schema=o_props.get(name),
                                    u_schema=u_props.get(name), u_req=u_req)
+        self._dependencies(original, update)
         with self.at("additionalProperties"):
             o_open, u_open = original.get("additionalProperties", True), \
                 update.get("additionalProperties", True)
@@ -266,8 +279,50 @@ class _Diff:
                 self.add("ADDITIONAL_PROPERTIES_EXTENDED")
             elif isinstance(o_open, dict) and isinstance(u_open, dict):
                 self.compare(o_open, u_open)
+        self._unevaluated(original.get("unevaluatedProperties"),
+                          update.get("unevaluatedProperties"), "unevaluatedProperties",
+                          "UNEVALUATED_PROPERTIES")
         self._limits(original, update, (("maxProperties", "MAX_PROPERTIES", False),
                                         ("minProperties", "MIN_PROPERTIES", True)))
+
+    def _dependencies(self, original: dict[str, Any], update: dict[str, Any]) -> None:
+        o_arrays, o_schemas = _dependencies(original)
+        u_arrays, u_schemas = _dependencies(update)
+        with self.at("dependencies"):
+            for name in sorted(set(o_arrays) | set(u_arrays)):
+                old, new = o_arrays.get(name), u_arrays.get(name)
+                if new is None:
+                    self.add("DEPENDENCY_ARRAY_REMOVED", name)
+                elif old is None:
+                    self.add("DEPENDENCY_ARRAY_ADDED", name)
+                elif old != new:
+                    self.add("DEPENDENCY_ARRAY_EXTENDED" if old <= new
+                             else "DEPENDENCY_ARRAY_NARROWED" if new <= old
+                             else "DEPENDENCY_ARRAY_CHANGED", name)
+            for name in sorted(set(o_schemas) | set(u_schemas)):
+                if name not in u_schemas:
+                    self.add("DEPENDENCY_SCHEMA_REMOVED", name)
+                elif name not in o_schemas:
+                    self.add("DEPENDENCY_SCHEMA_ADDED", name)
+                else:
+                    with self.at(name):
+                        self.compare(o_schemas[name], u_schemas[name])
+
+    def _unevaluated(self, old: Any, new: Any, keyword: str, name: str) -> None:
+        """`unevaluatedProperties`/`unevaluatedItems`: false closes, a schema narrows."""
+        if old is None and new is None:
+            return
+        with self.at(keyword):
+            if old is None:
+                self.add(f"{name}_REMOVED" if new is False else f"{name}_NARROWED")
+            elif new is None:
+                self.add(f"{name}_ADDED" if old is False else f"{name}_EXTENDED")
+            elif (old is False) != (new is False):
+                self.add(f"{name}_ADDED" if old is False else f"{name}_REMOVED")
+            elif _empty(old) != _empty(new):
+                self.add(f"{name}_NARROWED" if _empty(old) else f"{name}_EXTENDED")
+            elif old is not False:
+                self.compare(old, new)
 
     def _property(self, name: str, original: dict[str, Any], update: dict[str, Any], *,
                   o_schema: Any, u_schema: Any, u_req: set[str]) -> None:
@@ -316,19 +371,96 @@ class _Diff:
             self.compare(o_schema, u_schema)
 
     def _array(self, original: dict[str, Any], update: dict[str, Any]) -> None:
+        o_tuple, o_all, o_extra = tuple_items(original)
+        u_tuple, u_all, u_extra = tuple_items(update)
+        o_uneval, u_uneval = original.get("unevaluatedItems"), update.get("unevaluatedItems")
+        with self.at("items"):
+            self.compare(o_all, u_all)
+        for index in range(max(len(o_tuple), len(u_tuple))):
+            with self.at("items", str(index)):
+                if index < len(o_tuple) and index < len(u_tuple):
+                    self.compare(o_tuple[index], u_tuple[index])
+                elif index < len(o_tuple):
+                    self._item_removed(o_tuple[index], u_extra, u_uneval)
+                else:
+                    self._item_added(u_tuple[index], o_extra, o_uneval)
+        with self.at("additionalItems"):
+            o_permits, u_permits = o_extra is not False, u_extra is not False
+            o_schema = o_extra if isinstance(o_extra, dict) else None
+            u_schema = u_extra if isinstance(u_extra, dict) else None
+            if o_permits != u_permits:
+                self.add("ADDITIONAL_ITEMS_REMOVED" if o_permits else "ADDITIONAL_ITEMS_ADDED")
+            elif o_schema is None and u_schema is not None:
+                self.add("ADDITIONAL_ITEMS_NARROWED")
+            elif o_schema is not None and u_schema is None:
+                self.add("ADDITIONAL_ITEMS_EXTENDED")
+            elif o_schema is not None:
+                self.compare(o_schema, u_schema)
+        self._unevaluated(o_uneval, u_uneval, "unevaluatedItems", "UNEVALUATED_ITEMS")
         self._limits(original, update, (("maxItems", "MAX_ITEMS", False),
                                         ("minItems", "MIN_ITEMS", True)))
         o_unique, u_unique = bool(original.get("uniqueItems")), bool(update.get("uniqueItems"))
         if o_unique != u_unique:
             self.add("UNIQUE_ITEMS_ADDED" if u_unique else "UNIQUE_ITEMS_REMOVED", "uniqueItems")
-        o_items, u_items = original.get("items"), update.get("items")
-        if isinstance(o_items, list) or isinstance(u_items, list):
-            o_list = o_items if isinstance(o_items, list) else []
-            u_list = u_items if isinstance(u_items, list) else []
-            for index in range(max(len(o_list), len(u_list))):
-                with self.at("items", str(index)):
-                    self.compare(o_list[index] if index < len(o_list) else None,
-                                 u_list[index] if index < len(u_list) else None)
+        self._limits(original, update, (("maxContains", "MAX_CONTAINS", False),
+                                        ("minContains", "MIN_CONTAINS", True)))
+
+    def _item_removed(self, o_item: Any, u_extra: Any, u_uneval: Any) -> None:
+        """A positional item the update no longer lists: its extra-items rule must cover it."""
+        if items_open(u_extra, u_uneval):
+            self.add("ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL")
             return
-        with self.at("items"):
-            self.compare(o_items, u_items)
+        partial = items_partial(u_extra, u_uneval)
+        if partial is not None:
+            trial = self.sub()
+            trial.compare(o_item, partial)
+            self.found += trial.found
+            self.add("ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+                     if trial.compatible()
+                     else "ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL")
+        elif o_item is False:
+            self.add("ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL")
+        else:
+            self.add("ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL")
+
+    def _item_added(self, u_item: Any, o_extra: Any, o_uneval: Any) -> None:
+        """A new positional item: old data there matched the original's extra-items rule."""
+        if items_open(o_extra, o_uneval):
+            self.add("ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL" if _empty(u_item)
+                     else "ITEM_ADDED_TO_OPEN_CONTENT_MODEL")
+            return
+        partial = items_partial(o_extra, o_uneval)
+        if partial is None:
+            self.add("ITEM_ADDED_TO_CLOSED_CONTENT_MODEL")
+            return
+        trial = self.sub()
+        trial.compare(partial, u_item)
+        self.found += trial.found
+        self.add("ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" if trial.compatible()
+                 else "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL")
+
+
+def _empty(schema: Any) -> bool:
+    return schema is True or schema == {}
+
+
+def _distinct(schemas: list[Any]) -> list[Any]:
+    seen: dict[str, Any] = {}
+    for schema in schemas:
+        seen.setdefault(json.dumps(schema, sort_keys=True), schema)
+    return list(seen.values())
+
+
+def _dependencies(schema: dict[str, Any]) -> tuple[dict[str, set[str]], dict[str, Any]]:
+    """(property -> properties it requires, property -> schema it imposes), any draft."""
+    arrays: dict[str, set[str]] = {}
+    schemas: dict[str, Any] = {}
+    for name, value in (schema.get("dependencies") or {}).items():
+        if isinstance(value, list):
+            arrays[name] = set(value)
+        else:
+            schemas[name] = value
+    for name, value in (schema.get("dependentRequired") or {}).items():
+        arrays[name] = set(value)
+    schemas.update(schema.get("dependentSchemas") or {})
+    return arrays, schemas

@@ -64,7 +64,9 @@ class ProtobufSchema(ParsedSchema):
         from tote.serde.protobuf_compat import incompatibilities
 
         assert isinstance(reader, ProtobufSchema) and isinstance(writer, ProtobufSchema)
-        return incompatibilities(writer.proto, reader.proto, reader_label, writer_label)
+        return incompatibilities(writer.proto, reader.proto, reader_label, writer_label,
+                                 original_refs=writer.references,
+                                 update_refs=reader.references)
 
 
 def _parse(text: str, prefix: str) -> ProtoFile:
