@@ -29,6 +29,7 @@ from tote.sql.ast.expressions import (
 from tote.sql.ast.queries import AliasedRelation, AllColumns, Query, SingleColumn
 from tote.sql.errors import StatementError
 from tote.sql.expressions import format_expression, type_of
+from tote.sql.expressions.scope import Scope
 from tote.sql.planner.logical import FilterNode
 from tote.sql.planner.schema import source_schema
 from tote.sql.runtime.context import BuildContext
@@ -105,23 +106,27 @@ def check_where(where: Expression, source: DataSource, alias: str,
     scope = source_schema(source, alias).scope("WHERE")
     shallow = replace(where, lambda node: BooleanLiteral(True, span=node.span)
                       if isinstance(node, (Like, Between)) else None)
-    try:
-        type_of(shallow, scope, ctx.functions)
-    except SqlError as err:
-        if "cannot be resolved" in err.message:
-            return
-        message = re.sub(r"^Line: \d+, Col: \d+: ", "", err.message)
+    message = _type_error(shallow, scope, ctx)
+    if message is not None:
         raise StatementError(f"Error in WHERE expression: {message}\n"
-                             f"Statement: {format_expression(where)}") from None
+                             f"Statement: {format_expression(where)}")
     if source.is_table:
         check_like(where, source, scan_enabled)
+    message = _type_error(where, scope, ctx)
+    if message is not None:
+        raise StatementError(f"Invalid expression: {message}")
+
+
+def _type_error(expr: Expression, scope: Scope, ctx: AnalysisContext) -> str | None:
+    """Why `expr` does not type, without the position; None if it does, or if it names a
+    column the scope lacks (reported later, in the analyzer's words)."""
     try:
-        type_of(where, scope, ctx.functions)
+        type_of(expr, scope, ctx.functions)
     except SqlError as err:
         if "cannot be resolved" in err.message:
-            return
-        message = re.sub(r"^Line: \d+, Col: \d+: ", "", err.message)
-        raise StatementError(f"Invalid expression: {message}") from None
+            return None
+        return re.sub(r"^Line: \d+, Col: \d+: ", "", err.message)
+    return None
 
 
 def parse_partial_timestamp(text: str) -> int | None:
