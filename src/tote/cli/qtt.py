@@ -21,8 +21,10 @@ def qtt(files: Files, case: CaseFilter = None, verbose: Verbose = False,
     """Run QTT cases; exit status 1 when any case failed."""
     from tote.sql.qtt import Outcome, run_files  # here, so other commands start fast
 
-    # Expressions failing on purpose in many cases would flood the processing log.
+    # Expressions failing on purpose in many cases would flood the processing log, and a
+    # query stopping on a record is the case's expected error or its reported failure.
     logging.getLogger("tote.sql.processing").setLevel(logging.ERROR)
+    logging.getLogger("tote.sql.engine").setLevel(logging.CRITICAL)
     paths: list[Path] = []
     for item in files:
         paths.extend(sorted(item.glob("*.json")) if item.is_dir() else [item])

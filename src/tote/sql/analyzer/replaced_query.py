@@ -9,11 +9,11 @@ then runs under that query's INSERTQUERY_ id, as the sink's CREATE ... AS query.
 
 from __future__ import annotations
 
+from tote.core.java_hashing import grown_capacity, iteration_order, string_hash
 from tote.sql.errors import StatementError
 from tote.sql.metastore import MetaStore
 
 _INSERT_PREFIX = "INSERTQUERY_"
-_LOAD_FACTOR = 0.75
 
 
 def check_single_writer(metastore: MetaStore, sink: str) -> None:
@@ -34,17 +34,8 @@ def replaced_query(metastore: MetaStore, sink: str) -> str | None:
 
 
 def _hash_set_order(ids: list[str]) -> list[str]:
-    """`ids`, added in this order to a `new HashSet<QueryId>()`, as it iterates them."""
-    capacity = 16
-    while len(ids) > capacity * _LOAD_FACTOR:
-        capacity *= 2
-    order = sorted(range(len(ids)), key=lambda i: (_bucket(ids[i], capacity), i))
+    """`ids`, added in this order to a `new HashSet<QueryId>()`, as it iterates them
+    (`QueryId.hashCode` is `Objects.hash(id)`: 31 + the string's hash)."""
+    order = iteration_order(ids, grown_capacity(len(ids)),
+                            lambda query_id: (31 + string_hash(query_id)) & 0xFFFFFFFF)
     return [ids[i] for i in order]
-
-
-def _bucket(query_id: str, capacity: int) -> int:
-    h = 0
-    for char in query_id:  # String.hashCode (query ids are ASCII: a char is a UTF-16 unit)
-        h = (31 * h + ord(char)) & 0xFFFFFFFF
-    h = (31 + h) & 0xFFFFFFFF  # QueryId.hashCode: Objects.hash(id)
-    return (h ^ (h >> 16)) & (capacity - 1)

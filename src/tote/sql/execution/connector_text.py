@@ -12,6 +12,13 @@ import math
 import re
 from decimal import Decimal
 
+from tote.core.java_hashing import (
+    INITIAL_CAPACITY,
+    LOAD_FACTOR,
+    grown_capacity,
+    iteration_order,
+    table_size_for,
+)
 from tote.sql.ast import expressions as e
 from tote.sql.ast import statements as s
 
@@ -106,12 +113,8 @@ def java_map_text(config: dict[str, str | None]) -> str:
     configs into a HashMap sized for them, then puts `name` (the last key here)."""
     keys = list(config)
     copied = len(keys) - 1 if keys and keys[-1] == "name" else len(keys)
-    capacity = 16
-    if copied:
-        capacity = _table_size(int(copied / 0.75 + 1.0))
-    if len(keys) > capacity * 0.75:
-        capacity *= 2
-    order = sorted(range(len(keys)), key=lambda i: (_bucket(keys[i], capacity), i))
+    capacity = table_size_for(int(copied / LOAD_FACTOR + 1.0)) if copied else INITIAL_CAPACITY
+    order = iteration_order(keys, grown_capacity(len(keys), capacity))
     items = (f"{keys[i]}={_java_text(config[keys[i]])}" for i in order)
     return "{" + ", ".join(items) + "}"
 
@@ -120,16 +123,3 @@ def _java_text(value: str | None) -> str:
     return "null" if value is None else value
 
 
-def _table_size(wanted: int) -> int:
-    size = 1
-    while size < wanted:
-        size *= 2
-    return size
-
-
-def _bucket(key: str, capacity: int) -> int:
-    data = key.encode("utf-16-be")  # Java's String.hashCode runs over UTF-16 units
-    h = 0
-    for i in range(0, len(data), 2):
-        h = (31 * h + (data[i] << 8 | data[i + 1])) & 0xFFFFFFFF
-    return (h ^ (h >> 16)) & (capacity - 1)

@@ -13,6 +13,7 @@ from typing import Any
 
 from tote.core.clock import ManualClock
 from tote.core.errors import SqlError
+from tote.core.java_hashing import hash_map_order
 from tote.core.records import TopicPartition
 from tote.core.types import SqlType
 from tote.log.memory import MemoryLog
@@ -26,7 +27,6 @@ from tote.sql.engine import Engine
 from tote.sql.formats import AVRO_FULL_NAME, NULLABLE_REPRESENTATION
 from tote.sql.functions import FunctionRegistry
 from tote.sql.parser import parse
-from tote.sql.qtt.hash_order import hash_map_order
 from tote.sql.sources import ColumnRole, FormatInfo, SerdeFeature, SourceColumn
 
 SERVICE_ID = "some.ksql.service.id"
