@@ -121,16 +121,23 @@ def test_the_payloads_end_with_the_seed_readmes_rows(stack: Stack) -> None:
 
 def test_status_shows_each_query_and_the_connector_caught_up(stack: Stack) -> None:
     lag = stack.status()["lag"]
-    assert [(e["kind"], e["name"], e["lag"]) for e in lag] == [
-        *(("query", q, 0) for q in QUERY_IDS), ("connector", "jdbc-sink-connector", 0)]
+    assert [(e["kind"], e["name"], e["state"], e["lag"]) for e in lag] == [
+        *(("query", q, "RUNNING", 0) for q in QUERY_IDS),
+        ("connector", "jdbc-sink-connector", "RUNNING", 0)]
     assert lag[-1]["group"] == "connect-jdbc-sink-connector"
     assert lag[0]["group"] == "_confluent-ksql-default_query_CSAS_TOTE_WIN_BETS_RACE_KEYED_3"
+    assert status_rows(stack) == [
+        *(["query", q, "RUNNING", "0"] for q in QUERY_IDS),
+        ["connector", "jdbc-sink-connector", "RUNNING", "0"]]
+
+
+def status_rows(stack: Stack) -> list[list[str]]:
+    """The rows of `tote status`'s table of queries and connectors (kind, name, state, lag)."""
     table = stack.tote("status", "--home", str(stack.home))
     assert table.returncode == 0, table.stderr
     lines = [line.split("│")[1:-1] for line in table.stdout.splitlines()
-             if line.startswith("│") and line.count("│") == 4]
-    assert [[c.strip() for c in line] for line in lines] == [
-        *(["query", q, "0"] for q in QUERY_IDS), ["connector", "jdbc-sink-connector", "0"]]
+             if line.startswith("│") and line.count("│") == 5]
+    return [[c.strip() for c in line] for line in lines]
 
 
 def test_down_then_up_resumes_without_doubling_and_new_bets_flow(stack: Stack) -> None:
@@ -165,3 +172,37 @@ def test_down_then_up_resumes_without_doubling_and_new_bets_flow(stack: Stack) -
     wait_caught_up(stack)
     assert rows(db, ODDS_TABLE) == expected_odds(SEED_BETS * 2)
     assert rows(db, BETS_TABLE) == SEED_BETS * 2
+
+
+# A DECIMAL(4,1) SUM past 999.9 cannot be computed: the query stops there in ERROR.
+OVERFLOWING = [
+    "CREATE STREAM stakes (who VARCHAR KEY, amount DECIMAL(4,1)) "
+    "WITH (kafka_topic='stakes', value_format='JSON', partitions=1);",
+    "CREATE TABLE stake_totals AS SELECT who, SUM(amount) AS total FROM stakes GROUP BY who;",
+    "INSERT INTO stakes (who, amount) VALUES ('ann', 600.0);",
+    "INSERT INTO stakes (who, amount) VALUES ('ann', 500.0);",
+]
+
+
+def test_status_shows_a_stopped_query_in_error_and_a_paused_connector(stack: Stack) -> None:
+    replies = [httpx.post(stack.url("ksqldb") + "/ksql",
+                          json={"ksql": sql, "streamsProperties": {}}, timeout=120)
+               for sql in OVERFLOWING]
+    assert [r.status_code for r in replies] == [200] * 4, [r.text for r in replies]
+    query_id = replies[1].json()[0]["commandStatus"]["message"].rsplit(" ", 1)[1]
+    paused = httpx.put(stack.url("connect") + "/connectors/jdbc-sink-connector/pause",
+                       timeout=60)
+    assert paused.status_code == 202, paused.text
+
+    def states() -> dict[str, str | None]:
+        return {e["name"]: e["state"] for e in stack.status()["lag"] or []}
+
+    wait_until(lambda: states().get(query_id) == "ERROR"
+               and states().get("jdbc-sink-connector") == "PAUSED",
+               "the overflowing query to stop and the connector to pause")
+    assert states() == {**dict.fromkeys(QUERY_IDS, "RUNNING"), query_id: "ERROR",
+                        "jdbc-sink-connector": "PAUSED"}
+    rows_by_name = {row[1]: row for row in status_rows(stack)}
+    assert rows_by_name[query_id] == ["query", query_id, "ERROR", "1"]  # the stopping record
+    assert rows_by_name["jdbc-sink-connector"][:3] == ["connector", "jdbc-sink-connector",
+                                                       "PAUSED"]

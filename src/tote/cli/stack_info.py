@@ -32,7 +32,8 @@ def status(
     home: Home = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """Services, URLs, ports, pids, state and health of the stack, and its database URL."""
+    """Services, URLs, ports, pids, state and health of the stack, its database URL, and
+    the state and lag of each persistent query and connector."""
     where = _home(home)
     report = stack_status(where)
     if as_json:

@@ -18,6 +18,9 @@ from tote.stack.state import EXTERNAL, FAILED, NOT_BUILT, RESTARTING, RUNNING, S
 STATE_STYLE = {RUNNING: "green", STARTING: "yellow", RESTARTING: "yellow", FAILED: "bold red",
                NOT_BUILT: "dim", EXTERNAL: "cyan", "orphaned": "red"}
 STATE_TEXT = {NOT_BUILT: "not built yet"}
+# What ksqlDB reports of a query, Connect of a connector.
+LIVE_STATE_STYLE = {"RUNNING": "green", "PAUSED": "yellow", "ERROR": "bold red",
+                    "FAILED": "bold red"}
 
 
 def _without_password(url: str) -> str:
@@ -59,12 +62,21 @@ def print_services(console: Console, rows: Sequence[Mapping[str, Any]],
     console.print(services_table(rows, title=title))
 
 
+def _cell(value: Any) -> str:
+    """None (not known: a server did not answer, nothing committed yet) is an empty cell."""
+    return "" if value is None else str(value)
+
+
 def lag_table(lags: Sequence[Mapping[str, Any]]) -> Table:
-    """Persistent queries and connectors with the records they have yet to consume."""
+    """Persistent queries and connectors: the state their server reports and the records
+    they have yet to consume (a stopped one is ERROR / FAILED / PAUSED, its lag grows)."""
     table = Table(title=Text("Persistent queries and connectors"), title_justify="left")
-    for column in ("kind", "name", "lag"):
+    for column in ("kind", "name", "state", "lag"):
         table.add_column(column, justify="right" if column == "lag" else "left",
                          overflow="fold")
     for row in lags:
-        table.add_row(Text(str(row["kind"])), Text(str(row["name"])), Text(str(row["lag"])))
+        state = _cell(row.get("state"))
+        table.add_row(Text(str(row["kind"])), Text(str(row["name"])),
+                      Text(state, style=LIVE_STATE_STYLE.get(state, "")),
+                      Text(_cell(row["lag"])))
     return table

@@ -6,9 +6,9 @@ Nothing here trusts a bare pid: every process is checked by pid and start time
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from tote.stack.errors import StackError, StackRunning
 from tote.stack.health import http_ok, tcp_ok
 from tote.stack.lag import stack_lags
+from tote.stack.live_state import connector_states, query_states, with_states
 from tote.stack.paths import StackPaths
 from tote.stack.postgres import postmaster, stop_embedded
 from tote.stack.procs import lock_is_held
@@ -121,7 +122,16 @@ def stack_status(home: Path, *, check_health: bool = True) -> dict[str, Any]:
             "supervisor_pid": state.supervisor.pid if running else None,
             "backend": state.backend, "database_url": state.database_url,
             "aliases": state.aliases, "error": state.error, "services": services,
-            "lag": None if lags is None else [dataclasses.asdict(c) for c in lags]}
+            "lag": None if lags is None else with_states(
+                lags, _ask(services, "ksqldb", query_states),
+                _ask(services, "connect", connector_states))}
+
+
+def _ask(services: list[dict[str, Any]], name: str,
+         states: Callable[[str], dict[str, str] | None]) -> dict[str, str] | None:
+    """`states` of a service that answered its health check; None (unknown) otherwise."""
+    row = next((s for s in services if s["name"] == name), None)
+    return states(str(row["url"])) if row is not None and row["healthy"] else None
 
 
 def prune(home: Path) -> bool:
