@@ -69,3 +69,21 @@ def test_a_restart_resumes_the_failed_query_at_that_record(tmp_path: Path) -> No
     assert (pools, copied) == first[:2]  # nothing written twice, nothing more
     assert states == {POOLS: "ERROR", COPIED: "RUNNING"}
     assert len(errors) == 1 and "offset=3" in errors[0]
+
+
+def test_resume_retries_a_failed_query_from_the_record_it_stopped_on(tmp_path: Path) -> None:
+    with SqliteLog(tmp_path / "tote.db") as log, Registry(log) as registry:
+        engine = Engine(log, registry)
+        engine.start()
+        try:
+            engine.execute(STATEMENTS)
+            produce(engine, "BETS", BETS)
+            engine.run_until_idle()
+            engine.execute(f"RESUME {POOLS};")
+            assert _states(engine)[POOLS] == "RUNNING"
+            engine.run_until_idle()  # the same record fails again: ERROR, nothing written
+            assert _states(engine)[POOLS] == "ERROR"
+            assert len(rows(engine, "POOLS")) == 3
+            assert len(engine.processing_log.errors) == 2
+        finally:
+            engine.close()

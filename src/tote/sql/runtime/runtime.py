@@ -142,10 +142,16 @@ class Runtime:
 
     def set_paused(self, query_id: str, paused: bool) -> None:
         """PAUSE / RESUME: a paused query's tasks leave the readers, so no step reads for
-        them; their positions and state stay, and a resumed query reads on from there."""
+        them; their positions and state stay, and a resumed query reads on from there.
+        RESUME also retries a query stopped in ERROR, from the record it stopped on."""
         query = self.queries.get(query_id)
-        if query is not None and query.paused != paused:
+        if query is None:
+            return
+        retried = not paused and query.failure is not None
+        if query.paused != paused or retried:
             query.paused = paused
+            if retried:
+                query.failure = None
             self._reindex()
 
     def _owned(self, task: Task) -> bool:
