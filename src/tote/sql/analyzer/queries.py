@@ -129,8 +129,7 @@ def analyze_create_as(statement: CreateAsSelect, ctx: AnalysisContext
     effects = SideEffects()
     effects.topics.append(_sink_topic(props, topic, first, is_table, ctx))
     _register(effects, sink)
-    root = SinkNode(name, projection.schema, is_table, projection, sink,
-                    _timestamp_slot(sink, projection.schema.value))
+    root = SinkNode(name, projection.schema, is_table, projection, sink)
     if existing is not None:
         _check_replaced_plan(ctx, name, root)
     prefix = "CTAS" if is_table else "CSAS"
@@ -176,8 +175,7 @@ def analyze_insert_into(statement: InsertInto, ctx: AnalysisContext) -> QueryPla
             f"Sink schema is {render_columns(target.columns)}")
     check_value_columns(target.value_format, target.value_columns)  # see _build
     projection = _cast_to(projection, target)
-    root = SinkNode(target.name, projection.schema, False, projection, target,
-                    _timestamp_slot(target, projection.schema.value))
+    root = SinkNode(target.name, projection.schema, False, projection, target)
     return QueryPlan("INSERTQUERY", target, root, built, SideEffects(), False)
 
 
@@ -276,15 +274,6 @@ def _register(effects: SideEffects, sink: DataSource) -> None:
         generated = schemas.generate(cols, info, unwrap, is_key)
         if generated is not None:
             effects.schemas.append(SchemaRegistration(sink.topic, is_key, generated))
-
-
-def _timestamp_slot(sink: DataSource, values: tuple[object, ...]) -> int | None:
-    if sink.timestamp is None:
-        return None
-    for index, col in enumerate(sink.value_columns):
-        if col.name == sink.timestamp.column:
-            return index
-    return None
 
 
 __all__ = ["QueryPlan", "analyze_create_as", "analyze_insert_into"]

@@ -168,7 +168,6 @@ class SinkNode(Node):
 
     input: Node
     target: DataSource
-    timestamp_slot: int | None = None
 
     @property
     def inputs(self) -> tuple[Node, ...]:
