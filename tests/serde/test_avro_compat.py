@@ -200,3 +200,37 @@ def test_adding_an_optional_field_is_full_compatible(extra: Any) -> None:
     optional = ["null", extra] if not isinstance(extra, list) and extra != "null" else "null"
     grown = record(A, {"name": "z", "type": optional, "default": None})
     assert check_compatibility("FULL", grown, [base]) == []
+
+
+def test_field_matching_two_writer_fields_by_name_and_alias_is_incompatible() -> None:
+    old = record({"name": "stake", "type": "double"}, {"name": "amount", "type": "double"},
+                 name="Bet")
+    new = record({"name": "stake", "type": "double", "aliases": ["amount"]}, name="Bet")
+    assert check_compatibility("BACKWARD", new, [old]) == [
+        "Unexpected exception during compatibility check: Reader record field stake "
+        "type:DOUBLE pos:0 matches multiple fields in writer record schema "
+        '{"type":"record","name":"Bet","fields":[{"name":"stake","type":"double"},'
+        '{"name":"amount","type":"double"}]}']
+    assert check_compatibility("FORWARD", new, [old]) != []  # old lacks a default for amount
+
+
+def test_plain_reader_reports_each_bad_writer_union_branch_as_its_own_error() -> None:
+    old = record({"name": "odds", "type": ["int", "string"]}, name="Bet")
+    new = record({"name": "odds", "type": "long"}, name="Bet")
+    assert check_compatibility("BACKWARD", new, [old]) == [
+        "{errorType:'TYPE_MISMATCH', description:'The type (path '/fields/0/type/1') of a field "
+        "in the new schema does not match with the old schema', additionalInfo:'reader type: "
+        "LONG not compatible with writer type: STRING'}"]
+
+
+def test_enum_default_does_not_stand_in_for_a_missing_field_default() -> None:
+    status = {"type": "enum", "name": "Status", "symbols": ["OPEN", "SETTLED"],
+              "default": "OPEN"}
+    old = record(A, name="Bet")
+    new = record(A, {"name": "status", "type": status}, name="Bet")
+    assert check_compatibility("BACKWARD", new, [old]) == [
+        "{errorType:'TYPE_MISMATCH', description:'The type (path '/fields/1/type') of a field "
+        "in the new schema does not match with the old schema', additionalInfo:'reader type: "
+        "ENUM not compatible with writer type: RECORD'}"]
+    with_default = record(A, {"name": "status", "type": status, "default": "OPEN"}, name="Bet")
+    assert check_compatibility("BACKWARD", with_default, [old]) == []

@@ -4,8 +4,11 @@ Follows the Avro specification's resolution rules (and Avro Java's `SchemaCompat
 which the Schema Registry uses): promotions int→long→float→double and string↔bytes,
 record fields matched by name or reader alias, missing writer fields need a reader
 default, enum symbols, fixed sizes, unions branch by branch, named types by short name
-or alias. Messages take the Registry's `{errorType:..., description:..., additionalInfo:...}`
-shape with the reader/writer labels ("new"/"old") filled in.
+or alias. Avro Java's quirks are kept, since the Registry reports them: a reader field
+matching two writer fields aborts the check, and an enum field's symbol default does not
+stand in for a missing field default. Messages take the Registry's
+`{errorType:..., description:..., additionalInfo:...}` shape with the reader/writer labels
+("new"/"old") filled in.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tote.serde.avro_model import Field, Node
+from tote.serde.avro_render import render
 
 _PROMOTIONS = {
     "long": {"int"},
@@ -52,16 +56,26 @@ class Incompatibility:
                 f"additionalInfo:'{self.info}'}}")
 
 
+class _AmbiguousField(Exception):
+    """A reader field names two writer fields (by name and alias): Avro Java throws here."""
+
+
 def reader_writer_errors(reader: Node, writer: Node, reader_label: str = "reader",
                          writer_label: str = "writer") -> list[str]:
     """Messages for every way `reader` fails to resolve data written with `writer`."""
     checker = _Checker()
-    found = checker.check(reader, writer, [])
+    try:
+        found = checker.check(reader, writer, [])
+    except _AmbiguousField as error:  # the Registry reports the exception as the only message
+        return [f"Unexpected exception during compatibility check: {error}"]
     return [i.message(reader_label, writer_label) for i in found]
 
 
 def can_read(reader: Node, writer: Node) -> bool:
-    return not _Checker().check(reader, writer, [])
+    try:
+        return not _Checker().check(reader, writer, [])
+    except _AmbiguousField:
+        return False
 
 
 def _path(location: list[str]) -> str:
@@ -88,10 +102,15 @@ class _Checker:
         return found
 
     def _check(self, reader: Node, writer: Node, loc: list[str]) -> list[Incompatibility]:
-        if writer.type == "union":
-            return self._writer_union(reader, writer, loc)
         if reader.type == writer.type:
             return self._same_type(reader, writer, loc)
+        if writer.type == "union":
+            # A plain reader must read every writer branch; each branch reports its own
+            # problems (a TYPE_MISMATCH, say), as Avro Java does, not a missing branch.
+            found: list[Incompatibility] = []
+            for index, branch in enumerate(writer.branches):
+                found += self.check(reader, branch, [*loc, str(index)])
+            return found
         if reader.type == "union":
             for branch in reader.branches:
                 if not self.check(branch, writer, loc):
@@ -144,9 +163,13 @@ class _Checker:
         found: list[Incompatibility] = []
         for index, fld in enumerate(reader.fields):
             sub = [*loc, "fields", str(index)]
-            source = _writer_field(writer, fld)
+            source = _writer_field(writer, fld, index)
             if source is None:
-                if not fld.has_default:
+                if not fld.has_default and fld.type.type == "enum" and fld.type.enum_default:
+                    # Avro Java then resolves the enum against the writer record itself,
+                    # which always fails as a TYPE_MISMATCH; the enum default does not help.
+                    found += self.check(fld.type, writer, [*sub, "type"])
+                elif not fld.has_default:
                     found.append(Incompatibility("READER_FIELD_MISSING_DEFAULT_VALUE",
                                                  _path(sub), fld.name))
             else:
@@ -161,12 +184,12 @@ def _names(reader: Node, writer: Node, loc: list[str]) -> list[Incompatibility]:
                             f"expected: {writer.name}")]
 
 
-def _writer_field(writer: Node, fld: Field) -> Field | None:
-    for candidate in writer.fields:
-        if candidate.name == fld.name:
-            return candidate
-    for alias in fld.aliases:
-        for candidate in writer.fields:
-            if candidate.name == alias:
-                return candidate
-    return None
+def _writer_field(writer: Node, fld: Field, position: int) -> Field | None:
+    """The writer field `fld` reads, by name or alias; more than one is an error."""
+    wanted = [fld.name, *fld.aliases]
+    matches = [c for name in wanted for c in writer.fields if c.name == name]
+    if len(matches) > 1:
+        raise _AmbiguousField(
+            f"Reader record field {fld.name} type:{fld.type.label()} pos:{position} matches "
+            f"multiple fields in writer record schema {render(writer)}")
+    return matches[0] if matches else None
