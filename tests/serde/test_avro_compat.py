@@ -234,3 +234,37 @@ def test_enum_default_does_not_stand_in_for_a_missing_field_default() -> None:
         "ENUM not compatible with writer type: RECORD'}"]
     with_default = record(A, {"name": "status", "type": status, "default": "OPEN"}, name="Bet")
     assert check_compatibility("BACKWARD", with_default, [old]) == []
+
+
+def _stake(amount_type: str) -> dict[str, Any]:
+    return {"type": "record", "name": "Stake", "fields": [{"name": "amount", "type": amount_type}]}
+
+
+def _type_mismatch_at(path: str) -> str:
+    return ("{errorType:'TYPE_MISMATCH', description:'The type (path '" + path + "') of a field "
+            "in the new schema does not match with the old schema', additionalInfo:'reader type: "
+            "STRING not compatible with writer type: DOUBLE'}")
+
+
+def test_named_type_reached_twice_repeats_its_first_location_as_avro_java_does() -> None:
+    # Avro Java remembers a (reader, writer) pair's result, locations included, so the second
+    # field that reuses the named type reports the first field's path again.
+    old = record({"name": "back", "type": _stake("double")}, {"name": "lay", "type": "Stake"},
+                 name="Bet")
+    new = record({"name": "back", "type": _stake("string")}, {"name": "lay", "type": "Stake"},
+                 name="Bet")
+    first = _type_mismatch_at("/fields/0/type/fields/0/type")
+    assert check_compatibility("BACKWARD", new, [old]) == [first, first]
+
+
+def test_pair_first_met_in_a_union_probe_keeps_its_root_relative_location() -> None:
+    # Java probes union branches from the root; a later direct visit reuses that result.
+    old = record({"name": "back", "type": _stake("double")}, {"name": "lay", "type": "Stake"},
+                 name="Bet")
+    new = record({"name": "back", "type": ["null", _stake("string")]},
+                 {"name": "lay", "type": "Stake"}, name="Bet")
+    assert check_compatibility("BACKWARD", new, [old]) == [
+        "{errorType:'MISSING_UNION_BRANCH', description:'The new schema is missing a type inside "
+        "a union field at path '/fields/0/type' in the old schema', additionalInfo:'reader union "
+        "lacking writer type: RECORD'}",
+        _type_mismatch_at("/fields/0/type")]

@@ -83,22 +83,24 @@ def _path(location: list[str]) -> str:
 
 
 class _Checker:
-    """Walks both trees; pairs already in progress count as compatible (recursive types)."""
+    """Walks both trees, remembering each (reader, writer) node pair's outcome as Avro Java does.
+
+    A pair in progress counts as compatible (recursive types). A pair seen before returns its
+    first outcome unchanged, locations included: when a named type is reached twice, or was
+    first met while probing a union (from the root, as Java probes), the Registry repeats that
+    first location, and so do we.
+    """
 
     def __init__(self) -> None:
-        self.in_progress: set[tuple[int, int]] = set()
-        self.done: dict[tuple[int, int], bool] = {}
+        self.memo: dict[tuple[int, int], list[Incompatibility] | None] = {}  # None: in progress
 
     def check(self, reader: Node, writer: Node, loc: list[str]) -> list[Incompatibility]:
         key = (id(reader), id(writer))
-        if key in self.in_progress or self.done.get(key) is True:
-            return []
-        self.in_progress.add(key)
-        try:
-            found = self._check(reader, writer, loc)
-        finally:
-            self.in_progress.discard(key)
-        self.done[key] = not found
+        if key in self.memo:
+            return self.memo[key] or []
+        self.memo[key] = None
+        found = self._check(reader, writer, loc)
+        self.memo[key] = found
         return found
 
     def _check(self, reader: Node, writer: Node, loc: list[str]) -> list[Incompatibility]:
@@ -112,8 +114,8 @@ class _Checker:
                 found += self.check(reader, branch, [*loc, str(index)])
             return found
         if reader.type == "union":
-            for branch in reader.branches:
-                if not self.check(branch, writer, loc):
+            for branch in reader.branches:  # a probe starts from the root, as in Java
+                if not self.check(branch, writer, []):
                     return []
             return [Incompatibility("MISSING_UNION_BRANCH", _path(loc),
                                     f"reader union lacking writer type: {writer.label()}")]
@@ -128,7 +130,7 @@ class _Checker:
         found: list[Incompatibility] = []
         for index, branch in enumerate(writer.branches):
             sub = [*loc, str(index)]
-            if self.check(reader, branch, sub):
+            if self.check(reader, branch, []):  # a probe starts from the root, as in Java
                 found.append(Incompatibility(
                     "MISSING_UNION_BRANCH", _path(sub),
                     f"reader union lacking writer type: {branch.label()}"))
