@@ -8,13 +8,13 @@ milliseconds (or with the offset the text carries) before the query is analysed.
 
 from __future__ import annotations
 
-import datetime
 import re
 import threading
 from dataclasses import replace as dc_replace
 
 from tote.core.errors import SqlError
 from tote.sql.analyzer.context import AnalysisContext
+from tote.sql.analyzer.query.magic_time import parse_partial_timestamp
 from tote.sql.analyzer.query.rewrite import column_refs, replace
 from tote.sql.ast.expressions import (
     Between,
@@ -40,11 +40,6 @@ from tote.sql.transient.builder import OutputColumn, TransientPlan
 from tote.sql.transient.keys import KeyAnalysis, check_like
 from tote.sql.transient.rows import Row, collector
 from tote.sql.transient.views import TableView
-
-_PARTIAL = re.compile(
-    r"^(?P<y>\d{4})(?:-(?P<mo>\d{2})(?:-(?P<d>\d{2})(?:T(?P<h>\d{2})(?::(?P<mi>\d{2})"
-    r"(?::(?P<s>\d{2})(?:\.(?P<ms>\d{1,3}))?)?)?)?)?)?(?P<tz>Z|[+-]\d{2}:?\d{2})?$")
-
 
 # What ksqlDB adds to every refusal of a pull query's shape: the query may have been
 # meant as a push query.
@@ -127,31 +122,6 @@ def _type_error(expr: Expression, scope: Scope, ctx: AnalysisContext) -> str | N
             return None
         return re.sub(r"^Line: \d+, Col: \d+: ", "", err.message)
     return None
-
-
-def parse_partial_timestamp(text: str) -> int | None:
-    """ksqlDB's partial timestamps: `2020-02-23T23:45:12.000`, `2020-02-22T23:45`,
-    `2020-02-24T24` (hour 24 is the next midnight), with an optional offset."""
-    match = _PARTIAL.match(text.strip())
-    if match is None:
-        return None
-    parts = match.groupdict()
-    hour = int(parts["h"] or 0)
-    try:
-        base = datetime.datetime(int(parts["y"]), int(parts["mo"] or 1), int(parts["d"] or 1),
-                                 0, int(parts["mi"] or 0), int(parts["s"] or 0),
-                                 int((parts["ms"] or "0").ljust(3, "0")) * 1000)
-    except ValueError:
-        return None
-    moment = base + datetime.timedelta(hours=hour)
-    tz = parts["tz"]
-    offset = datetime.timedelta(0)
-    if tz and tz != "Z":
-        digits = tz.replace(":", "")
-        sign = -1 if digits[0] == "-" else 1
-        offset = sign * datetime.timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
-    aware = moment.replace(tzinfo=datetime.timezone(offset))
-    return int(aware.timestamp() * 1000)
 
 
 def bounds_as_millis(where: Expression | None) -> Expression | None:

@@ -13,6 +13,8 @@ TIMESTAMP column cannot be read stops the query (it is dropped and logged otherw
 
 from __future__ import annotations
 
+import datetime
+import re
 from dataclasses import fields
 from dataclasses import replace as with_fields
 
@@ -29,6 +31,34 @@ from tote.sql.errors import StatementError
 from tote.sql.planner.logical import Node, SourceNode
 
 _TIME_COLUMNS = frozenset({"ROWTIME", "WINDOWSTART", "WINDOWEND"})
+_PARTIAL = re.compile(
+    r"^(?P<y>\d{4})(?:-(?P<mo>\d{2})(?:-(?P<d>\d{2})(?:T(?P<h>\d{2})(?::(?P<mi>\d{2})"
+    r"(?::(?P<s>\d{2})(?:\.(?P<ms>\d{1,3}))?)?)?)?)?)?(?P<tz>Z|[+-]\d{2}:?\d{2})?$")
+
+
+def parse_partial_timestamp(text: str) -> int | None:
+    """ksqlDB's partial timestamps: `2020-02-23T23:45:12.000`, `2020-02-22T23:45`,
+    `2020-02-24T24` (hour 24 is the next midnight), with an optional offset."""
+    match = _PARTIAL.match(text.strip())
+    if match is None:
+        return None
+    parts = match.groupdict()
+    hour = int(parts["h"] or 0)
+    try:
+        base = datetime.datetime(int(parts["y"]), int(parts["mo"] or 1), int(parts["d"] or 1),
+                                 0, int(parts["mi"] or 0), int(parts["s"] or 0),
+                                 int((parts["ms"] or "0").ljust(3, "0")) * 1000)
+    except ValueError:
+        return None
+    moment = base + datetime.timedelta(hours=hour)
+    tz = parts["tz"]
+    offset = datetime.timedelta(0)
+    if tz and tz != "Z":
+        digits = tz.replace(":", "")
+        sign = -1 if digits[0] == "-" else 1
+        offset = sign * datetime.timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
+    aware = moment.replace(tzinfo=datetime.timezone(offset))
+    return int(aware.timestamp() * 1000)
 
 
 def _is_time_column(expr: Expression) -> bool:
@@ -39,9 +69,6 @@ def _as_millis(expr: Expression) -> Expression:
     """A string literal as the epoch milliseconds it names; anything else unchanged."""
     if not isinstance(expr, StringLiteral):
         return expr
-    # (late import: the pull-query module imports the analyzer)
-    from tote.sql.transient.pull import parse_partial_timestamp
-
     millis = parse_partial_timestamp(expr.value)
     if millis is None:
         raise StatementError(
