@@ -21,7 +21,7 @@ from tote.sql.ast import expressions as e
 from tote.sql.expressions.errors import error_at
 from tote.sql.expressions.formatter import format_expression as fmt
 from tote.sql.expressions.typerules import decimal_literal_type
-from tote.sql.functions.widening import can_widen, widen_decimals
+from tote.sql.functions.widening import FROM_STRING, can_widen, widen_decimals
 
 TypeOf = Callable[[e.Expression], SqlType | None]
 
@@ -31,8 +31,7 @@ _SAME_PASS = {Base.BOOLEAN, Base.INTEGER, Base.BIGINT, Base.DOUBLE, Base.STRING,
               Base.TIMESTAMP, Base.TIME, Base.DATE, Base.BYTES}
 _WIDEN_PASS = {(Base.INTEGER, Base.BIGINT), (Base.INTEGER, Base.DOUBLE),
                (Base.BIGINT, Base.DOUBLE), (Base.DECIMAL, Base.DOUBLE),
-               (Base.STRING, Base.TIMESTAMP), (Base.STRING, Base.TIME),
-               (Base.STRING, Base.DATE), (Base.STRING, Base.BYTES)}
+               *((Base.STRING, target) for target in FROM_STRING)}
 _TO_DECIMAL = {Base.INTEGER, Base.BIGINT, Base.DECIMAL}
 _LAX_TO_STRING = {Base.BOOLEAN, Base.INTEGER, Base.BIGINT, Base.DECIMAL, Base.DOUBLE,
                   Base.TIMESTAMP, Base.TIME, Base.DATE}

@@ -32,7 +32,7 @@ from tote.sql.functions.patterns import (
     Pattern,
 )
 from tote.sql.functions.udf_names import udf_name
-from tote.sql.functions.widening import as_decimal, can_widen, wider_numeric
+from tote.sql.functions.widening import FROM_STRING, as_decimal, can_widen, wider_numeric
 
 
 class NoMatchingVariant(Exception):
@@ -89,15 +89,10 @@ def _unify(
     return None
 
 
-# STRING converts implicitly to these (SqlBaseType.canImplicitlyCast): `'2022-06-14'` is a DATE
-# argument where only DATE variants fit.
-_FROM_STRING = (Base.DATE, Base.TIME, Base.TIMESTAMP, Base.BYTES)
-
-
 def _implicit(arg: SqlType, target: SqlType) -> bool:
     if arg.is_numeric:
         return can_widen(arg, target)
-    return arg.base is Base.STRING and target.base in _FROM_STRING
+    return arg.base is Base.STRING and target.base in FROM_STRING
 
 
 def substitute(pattern: Pattern, bindings: dict[str, SqlType]) -> SqlType | None:

@@ -11,6 +11,9 @@ from tote.core import types as t
 from tote.core.types import Base, SqlType
 
 _RANK = {Base.INTEGER: 0, Base.BIGINT: 1, Base.DECIMAL: 2, Base.DOUBLE: 3}
+# What STRING converts to implicitly (SqlBaseType.canImplicitlyCast): `'2022-06-14'` is a
+# DATE argument where only DATE variants fit, a DATE item in a list of dates.
+FROM_STRING = frozenset({Base.DATE, Base.TIME, Base.TIMESTAMP, Base.BYTES})
 
 
 def as_decimal(sql: SqlType) -> SqlType:
