@@ -420,7 +420,6 @@ class Runtime:
             self._commit(txn, touched)
         except OperatorError as error:
             self._abort(txn, touched)
-            self._txn = None
             processed = self.run_records(records[:count], consumers_of, touched) \
                 if count else 0
             raise self._fail(error.take, error.cause, records[count], processed) from None
