@@ -8,12 +8,12 @@ milliseconds (or with the offset the text carries) before the query is analysed.
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import replace as dc_replace
 
 from tote.core.errors import SqlError
 from tote.sql.analyzer.context import AnalysisContext
+from tote.sql.analyzer.query.filters import bare_message
 from tote.sql.analyzer.query.magic_time import parse_partial_timestamp
 from tote.sql.analyzer.query.rewrite import column_refs, replace
 from tote.sql.ast.expressions import (
@@ -120,7 +120,7 @@ def _type_error(expr: Expression, scope: Scope, ctx: AnalysisContext) -> str | N
     except SqlError as err:
         if "cannot be resolved" in err.message:
             return None
-        return re.sub(r"^Line: \d+, Col: \d+: ", "", err.message)
+        return bare_message(err)
     return None
 
 

@@ -46,7 +46,7 @@ def check_filter(expr: Expression, scope: Scope, functions: FunctionRegistry, cl
     except SqlError as err:
         if err.message == NULL_TYPE_MESSAGE:
             raise as_statement_error(err) from None
-        raise StatementError(f"Error in {clause} expression: {_bare(err)}") from None
+        raise StatementError(f"Error in {clause} expression: {bare_message(err)}") from None
     if kind.base is not Base.BOOLEAN:
         raise StatementError(
             f"Type error in {clause} expression: Should evaluate to boolean but is "
@@ -60,7 +60,7 @@ def check_predicate_code(expr: Expression, scope: Scope, functions: FunctionRegi
     try:
         type_of(expr, scope, functions)
     except SqlError as err:
-        raise StatementError(f"Invalid Predicate: {_bare(err)}.") from None
+        raise StatementError(f"Invalid Predicate: {bare_message(err)}.") from None
 
 
 def shown(expr: Expression) -> Expression:
@@ -83,5 +83,6 @@ def _join_scope(scope: Scope) -> Scope:
     return Scope([*scope.bindings, *named], clause=scope.clause)
 
 
-def _bare(err: SqlError) -> str:
+def bare_message(err: SqlError) -> str:
+    """The error's message without the position prefix the expression checker adds."""
     return _POSITION.sub("", err.message)
