@@ -79,6 +79,10 @@ class Config:
     def flag(self, name: str) -> bool:
         return (self.get(name) or "false").strip().lower() == "true"
 
+    def enabled(self, name: str) -> bool:
+        """A switch that is on unless set to false (ksqlDB's default-true settings)."""
+        return (self.get(name) or "true").strip().lower() != "false"
+
     def optional_flag(self, name: str) -> bool | None:
         value = self.get(name)
         return None if value is None else value.strip().lower() == "true"

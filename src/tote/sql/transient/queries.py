@@ -288,13 +288,13 @@ class TransientQueries:
         original = query
         ctx = self._context(config)
         relation = query.from_
-        check_pull(query, (config.get(LIMIT_ENABLED) or "true").strip().lower() != "false")
+        check_pull(query, config.enabled(LIMIT_ENABLED))
         query = replace(query, where=bounds_as_millis(query.where))
         assert isinstance(relation, AliasedRelation)
         source = ctx.metastore.source(relation.name)
+        scan = config.enabled(SCAN_ENABLED)
         if source is not None and query.where is not None:
-            check_where(query.where, source, relation.alias, ctx,
-                        (config.get(SCAN_ENABLED) or "true").strip().lower() != "false")
+            check_where(query.where, source, relation.alias, ctx, scan)
         plan = build_transient(query, ctx)
         query_id = self._query_id(plan)
         source = plan.relations.sources[0].source
@@ -306,9 +306,7 @@ class TransientQueries:
         build_ctx = MemoryContext(engine.log, engine.registry, engine.functions, physical,
                                    0, _no_emit, engine.processing_log,
                                    single_partition=True)
-        scan = (config.get(SCAN_ENABLED) or "true").strip().lower() != "false"
-        ranges = (config.get(RANGE_SCAN_ENABLED) or "true").strip().lower() != "false"
-        analysis = KeyAnalysis(source, engine.functions, scan, ranges)
+        analysis = KeyAnalysis(source, engine.functions, scan, config.enabled(RANGE_SCAN_ENABLED))
         prepared = _PreparedPull(original, source, physical, plan.columns,
                                  TablePull(plan, build_ctx, analysis),
                                  star_schema(query, source, plan.columns))
