@@ -324,6 +324,16 @@ class _Diff:
             elif old is not False:
                 self.compare(old, new)
 
+    def _covered(self, change: str, original: Any, update: Any) -> None:
+        """A property or item added or removed where a partially open content model
+        (`additionalProperties`/`additionalItems` as a schema) stands for it: `change` is
+        covered if that schema and the item's are compatible; their differences count."""
+        trial = self.sub()
+        trial.compare(original, update)
+        self.found += trial.found
+        self.add(f"{change}_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" if trial.compatible()
+                 else f"{change}_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL")
+
     def _property(self, name: str, original: dict[str, Any], update: dict[str, Any], *,
                   o_schema: Any, u_schema: Any, u_req: set[str]) -> None:
         if u_schema is None:
@@ -332,12 +342,7 @@ class _Diff:
                 return
             partial = partial_schema(update, name)
             if partial is not None:
-                trial = self.sub()
-                trial.compare(o_schema, partial)
-                self.found += trial.found
-                self.add("PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
-                         if trial.compatible()
-                         else "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL")
+                self._covered("PROPERTY_REMOVED", o_schema, partial)
             elif o_schema is False:
                 self.add("PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL")
             else:
@@ -355,12 +360,7 @@ class _Diff:
                 return
             partial = partial_schema(original, name)
             if partial is not None:
-                trial = self.sub()
-                trial.compare(partial, u_schema)
-                self.found += trial.found
-                self.add("PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
-                         if trial.compatible()
-                         else "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL")
+                self._covered("PROPERTY_ADDED", partial, u_schema)
             if name in u_req:
                 self.add("REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL"
                          if has_default(u_schema)
@@ -412,12 +412,7 @@ class _Diff:
             return
         partial = items_partial(u_extra, u_uneval)
         if partial is not None:
-            trial = self.sub()
-            trial.compare(o_item, partial)
-            self.found += trial.found
-            self.add("ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
-                     if trial.compatible()
-                     else "ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL")
+            self._covered("ITEM_REMOVED", o_item, partial)
         elif o_item is False:
             self.add("ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL")
         else:
@@ -433,11 +428,7 @@ class _Diff:
         if partial is None:
             self.add("ITEM_ADDED_TO_CLOSED_CONTENT_MODEL")
             return
-        trial = self.sub()
-        trial.compare(partial, u_item)
-        self.found += trial.found
-        self.add("ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL" if trial.compatible()
-                 else "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL")
+        self._covered("ITEM_ADDED", partial, u_item)
 
 
 def _empty(schema: Any) -> bool:
