@@ -4,7 +4,7 @@
 deletes a table row), the timestamp, for tables the previous row, the window bounds of a
 windowed key.
 A repartition record that skips the log reaches its reader as the Rec itself
-(`Runtime._hand_over`).
+(`runtime._Outbox.hand_over`).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ processed before the next record (`_drain`, in rank order), outputs of one query
 the next in memory. The step then commits, in ONE transaction (`_commit`):
 
 1. the outputs, in the order they were emitted (a record of an internal repartition
-   topic whose readers all took it in this step is not written at all — see `_emit`).
+   topic whose readers all took it in this step is not written at all — see `_send`).
    When the transaction predicts positions, a record another task reads at once gets
    its offset predicted (from the partition's end when the step first wrote there) and
    is appended here with the rest; the commit fails as a conflict (and the step is
@@ -31,30 +31,35 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any, NamedTuple
 
 from tote.core.errors import Fenced, ToteError, TransactionConflict
 from tote.core.records import LogRecord, Record, TimestampType, TopicPartition
 from tote.log.base import GroupConsumer, Log, Transaction, TransactionalProducer, TxnStatus
 from tote.sql.planner.physical import PhysicalPlan
+from tote.sql.runtime.context import Emit
 from tote.sql.runtime.failure import OperatorError, QueryFailed
 from tote.sql.runtime.membership import Membership
 from tote.sql.runtime.ranking import assign_ranks
-from tote.sql.runtime.records import Rec, new_tuple
+from tote.sql.runtime.records import Rec, Route, new_tuple
 from tote.sql.runtime.tasks import RunningQuery, Task, TaskFactory
 
 MAX_POLL_RECORDS = 1000
 """Records a step reads from each input partition at most: Kafka Streams' own default
 for `max.poll.records`, so a step (one transaction) is as big as one of ksqlDB's polls."""
 
-# Queued work, `_drain`'s order: the reader's rank and whether it reads a table input
-# (`_order`), then `next(seq)`; and what takes the record (a LogRecord, or a Rec handed
-# over).
-Work = tuple[int, Callable[[Any], None]]
-# A reader of a partition written in the step: its queue order, its entry for the topic
-# (which does not move the position: the runtime does that as it queues the record, see
-# `_emit`) and the task.
-Taker = tuple[int, Callable[[LogRecord], None], Task]
+# Queued work: what takes the record (a LogRecord, or a Rec handed over) and the record,
+# in the lane of the reader's rank and input kind (`_order`; see `Runtime._drain`).
+Lane = list[tuple[Callable[[Any], None], Any]]
+Queue = Callable[[tuple[Callable[[Any], None], Any]], None]  # a lane's `append`
+Work = tuple[Queue, Callable[[Any], None]]
+# A reader of a partition written in the step: its lane, its entry for the topic (which
+# does not move the position: the runtime does that as it queues the record, see `_send`)
+# and the task.
+Taker = tuple[Queue, Callable[[LogRecord], None], Task]
+# What takes one producer's records of one partition in a step (see `Runtime._sender`).
+Send = Callable[[Record], None]
 
 
 class _Route(NamedTuple):
@@ -70,6 +75,42 @@ class _Route(NamedTuple):
 
 
 _CREATE_TIME = TimestampType.CREATE_TIME
+
+
+class _Outbox:
+    """A task's way out to the runtime, cached per step by (task, topic, partition):
+    bound methods rather than partials of the runtime's, as a partial (C) calling
+    into Python costs about one more Python call per record."""
+
+    __slots__ = ("route", "routes", "sender", "senders", "task")
+
+    def __init__(self, task: Task, senders: dict[tuple[Task, str, int | None], Send],
+                 sender: Callable[[Task, str, int | None], Send],
+                 routes: dict[tuple[Task, str, int], _Route],
+                 route: Callable[[Task, str, int], _Route]) -> None:
+        self.task, self.senders, self.sender = task, senders, sender
+        self.routes, self.route = routes, route
+
+    def emit(self, topic: str, record: Record) -> None:
+        send = self.senders.get((self.task, topic, record[4]))
+        if send is None:
+            send = self.sender(self.task, topic, record[4])
+        send(record)
+
+    def hand_over(self, topic: str, partition: int, rec: Rec) -> bool:
+        """A repartition change every reader takes in this step goes to them in memory,
+        neither encoded nor written (straight to the operator after the reader's entry;
+        it was never written, so it moves no position); False when it must be written
+        (`emit`)."""
+        route = self.routes.get((self.task, topic, partition))
+        if route is None:
+            route = self.route(self.task, topic, partition)
+        handed = route.handed
+        if handed is None:
+            return False
+        for queue, take in handed:
+            queue((take, rec))
+        return True
 
 
 class Runtime:
@@ -88,8 +129,9 @@ class Runtime:
         self._pending: dict[TopicPartition, list[Record]] = {}
         self._starts: dict[TopicPartition, int] = {}
         self._routes: dict[tuple[Task, str, int], _Route] = {}
-        self._heap: list[tuple[int, int, Callable[[Any], None], LogRecord | Rec]] = []
-        self._seq = itertools.count()
+        self._senders: dict[tuple[Task, str, int | None], Send] = {}
+        self._lanes: dict[int, Lane] = {}  # by `_order`
+        self._queue: list[Lane] = []  # the lanes in `_drain`'s order
         self._caught_up: set[tuple[int, TopicPartition]] = set()
         self._readers: dict[TopicPartition, list[Task]] = {}
         self._internal: frozenset[str] = frozenset()
@@ -99,8 +141,7 @@ class Runtime:
     # -- queries -----------------------------------------------------------------------------
 
     def add(self, plan: PhysicalPlan, reset: str = "earliest") -> RunningQuery:
-        query = self.factory.create(plan, next(self._order), self._emit, reset,
-                                    self._hand_over if not self.harness else None)
+        query = self.factory.create(plan, next(self._order), self._bind, reset)
         self.queries[plan.query_id] = query
         if self.membership is not None:
             self.membership.join(query)
@@ -170,6 +211,10 @@ class Runtime:
                     self._readers.setdefault(tp, []).append(task)
         for tasks in self._readers.values():
             tasks.sort(key=lambda t: t.rank)
+        self._lanes = {order: [] for order in sorted(
+            {_order(t, tp.topic) for q in self.queries.values() for t in q.tasks
+             for tp in t.inputs})}
+        self._queue = list(self._lanes.values())
         self._internal = frozenset(t for q in self.queries.values()
                                    for t in q.plan.internal_topics)
 
@@ -211,7 +256,8 @@ class Runtime:
         self._predicts = self._txn.predicts_positions
         self._pending = {}
         self._starts = {}
-        self._routes = {}
+        self._routes.clear()
+        self._senders.clear()  # (in place: the tasks' outboxes hold both)
         return self._txn
 
     def _route(self, producer: Task, topic: str, partition: int) -> _Route:
@@ -225,7 +271,7 @@ class Runtime:
         # be written: if the step aborts, it is re-created from the source record.
         elide = (bool(takers) and topic in self._internal and not self.harness
                  and len(takers) == len(readers))
-        handed = (tuple((_order(t, topic), t.routed[topic]) for t in takers)
+        handed = (tuple((self._lane(t, topic), t.routed[topic]) for t in takers)
                   if elide and all(topic in t.routed for t in takers) else None)
         pending, start = None, 0
         if self._predicts and not elide:
@@ -240,20 +286,64 @@ class Runtime:
                     assert self._txn is not None  # (pending records are not in it yet)
                     found = self._starts[tp] = self._txn.end_offset(tp)
                 start = found
-        route = _Route(tp, tuple((_order(t, topic), t.entry_for(topic), t) for t in takers),
+        route = _Route(tp, tuple((self._lane(t, topic), t.entry_for(topic), t) for t in takers),
                        elide, handed, pending, start)
         self._routes[(producer, topic, partition)] = route
         return route
 
-    def _emit(self, producer: Task, topic: str, record: Record) -> None:
-        txn = self._txn
-        assert txn is not None, "operators only emit inside a step"
-        value, key, headers, stamp, placed = record
-        partition = placed if placed is not None else 0
-        route = self._routes.get((producer, topic, partition))
+    def _bind(self, task: Task) -> tuple[Emit, Route | None]:
+        """Where `task`'s records go, and (live mode) its repartition changes in memory."""
+        outbox = _Outbox(task, self._senders, self._sender, self._routes, self._route)
+        return outbox.emit, outbox.hand_over if not self.harness else None
+
+    def _sender(self, producer: Task, topic: str, placed: int | None) -> Send:
+        """What takes `producer`'s records of `topic` placed on `placed` in this step
+        (cached with the route): the usual cases get a few lines of their own, one
+        emitted record costing a few lines, not a walk through every case (`_send`)."""
+        assert self._txn is not None, "operators only emit inside a step"
+        route = self._routes.get((producer, topic, placed if placed is not None else 0))
         if route is None:
-            route = self._route(producer, topic, partition)
+            route = self._route(producer, topic, placed if placed is not None else 0)
+        pending = route.pending
+        send: Send
+        if pending is None or placed is None:
+            send = partial(self._send, route)
+        elif not route.consumers:
+            send = pending.append  # nobody reads it in this step: written at the commit
+        else:
+            send = self._predicted(route, pending)
+        self._senders[(producer, topic, placed)] = send
+        return send
+
+    def _predicted(self, route: _Route, pending: list[Record]) -> Send:
+        """`_send` for a record some task reads in this step, when positions are
+        predicted: its offset is the route's next, and it is queued for each reader."""
+        tp = route.tp
+        topic, partition = tp
+        start = route.start
+        append = pending.append
+        readers = tuple((queue, take, task.positions) for queue, take, task in route.consumers)
+
+        def send(record: Record) -> None:
+            offset = start + len(pending)
+            append(record)
+            value, key, headers, stamp, _ = record
+            log_record = new_tuple(LogRecord, (
+                topic, partition, offset, key, value, headers, stamp, _CREATE_TIME))
+            for queue, take, positions in readers:  # (as in `_send`)
+                if positions.get(tp, -1) <= offset:
+                    positions[tp] = offset + 1
+                queue((take, log_record))
+
+        return send
+
+    def _send(self, route: _Route, record: Record) -> None:
+        """Every case of an emitted record (see `_sender` for the usual ones)."""
+        txn = self._txn
+        assert txn is not None
+        value, key, headers, stamp, placed = record
         tp, consumers, elide, _, pending, start = route
+        topic, partition = tp
         if elide:
             # Offset -1 ("never written") leaves the readers' positions where they are.
             assert stamp is not None
@@ -274,12 +364,11 @@ class Runtime:
                 stamp = position.timestamp
         log_record = new_tuple(LogRecord, (
             topic, partition, offset, key, value, headers, stamp, _CREATE_TIME))
-        heap, seq = self._heap, self._seq  # (inline: one call less per record)
         if partition != tp.partition:  # placed by the log: not what `consumers` read
-            for order, _, task in consumers:  # (`process` moves the position it read)
-                heapq.heappush(heap, (order, next(seq), task.process, log_record))
+            for queue, _, task in consumers:  # (`process` moves the position it read)
+                queue((task.process, log_record))
             return
-        for order, take, task in consumers:
+        for queue, take, task in consumers:
             # The reader's position moves as the record is queued, not as it is taken:
             # nothing reads positions before the queue drains, and an error on the way
             # aborts the step, which puts every position back (`Task.rollback`). As
@@ -288,36 +377,28 @@ class Runtime:
             positions = task.positions
             if positions.get(tp, -1) <= offset:
                 positions[tp] = offset + 1
-            heapq.heappush(heap, (order, next(seq), take, log_record))
-
-    def _hand_over(self, producer: Task, topic: str, partition: int, rec: Rec) -> bool:
-        """A repartition change every reader takes in this step goes to them in memory,
-        neither encoded nor written (straight to the operator after the reader's entry;
-        it was never written, so it moves no position); False when it must be written
-        (`_emit`)."""
-        route = self._routes.get((producer, topic, partition))
-        if route is None:
-            route = self._route(producer, topic, partition)
-        handed = route.handed
-        if handed is None:
-            return False
-        heap, seq = self._heap, self._seq  # (inline: one call less per record)
-        for order, take in handed:
-            heapq.heappush(heap, (order, next(seq), take, rec))
-        return True
+            queue((take, log_record))
 
     def _routable(self, producer: Task, consumer: Task, tp: TopicPartition) -> bool:
         if self.harness:
             return consumer.query_id == producer.query_id
         return (id(consumer), tp) in self._caught_up
 
+    def _lane(self, task: Task, topic: str) -> Queue:
+        return self._lanes[_order(task, topic)].append
+
     def _drain(self) -> None:
-        heap, pop = self._heap, heapq.heappop
+        """Take the queued work to quiescence: lane by lane (by rank, at equal rank table
+        inputs first), each in the order it was queued. A task only queues work for readers
+        ranked after it (`_route`), so what a lane's work queues goes to a later lane: one
+        pass over the lanes takes everything, in the order one priority queue would."""
         take = None
         try:
-            while heap:
-                _, _, take, record = pop(heap)
-                take(record)
+            for lane in self._queue:
+                if lane:
+                    for take, record in lane:
+                        take(record)
+                    lane.clear()
         except ToteError:
             raise  # the log's (a conflict, a fenced producer...): the step is retried
         except Exception as exc:  # an operator's: the query cannot go on (failure.py)
@@ -378,7 +459,8 @@ class Runtime:
                 state.commit()
 
     def _abort(self, txn: Transaction, touched: Iterable[Task]) -> None:
-        self._heap.clear()
+        for lane in self._queue:
+            lane.clear()
         self._pending = {}
         try:
             txn.abort()
@@ -394,7 +476,6 @@ class Runtime:
         touched = list(touched)
         txn = self._begin()
         count = 0
-        heap, seq, push = self._heap, self._seq, heapq.heappush
         # Queue work by rank; at equal rank, table updates go before stream records so a
         # join sees every table change the same source record caused.
         readers: dict[tuple[str, int], list[tuple[Task, TopicPartition, Work]]] = {}
@@ -405,16 +486,16 @@ class Runtime:
                 found = readers.get(tp)
                 if found is None:
                     key = TopicPartition(*tp)  # (what a reader's positions are keyed by)
-                    found = readers[tp] = [(t, key, (_order(t, tp[0]), t.entry_for(tp[0])))
+                    found = readers[tp] = [(t, key, (self._lane(t, tp[0]), t.entry_for(tp[0])))
                                            for t in consumers_of.get(tp, ())]
                 offset = record[2]
-                for task, key, (order, take) in found:
+                for task, key, (queue, take) in found:
                     # A record before the reader's position was taken already; else the
-                    # position moves as it is queued (see `_emit`).
+                    # position moves as it is queued (see `_send`).
                     positions = task.positions
                     if positions.get(key, 0) <= offset:
                         positions[key] = offset + 1
-                        push(heap, (order, next(seq), take, record))
+                        queue((take, record))
                 self._drain()
                 count += 1
             self._commit(txn, touched)
@@ -438,7 +519,8 @@ class Runtime:
         finally:
             self._txn = None
             self._caught_up = set()
-            self._routes = {}
+            self._routes.clear()
+            self._senders.clear()  # (in place: the tasks' outboxes hold both)
         return count
 
     # -- live mode ---------------------------------------------------------------------------
@@ -487,8 +569,7 @@ class Runtime:
 
 def _order(task: Task, topic: str) -> int:
     """Where a reader's work on `topic` goes in the queue: by the reader's rank, and
-    within a rank table updates first (see `run_records`); one int, so the queue's
-    entries compare one item less."""
+    within a rank table updates first (see `run_records`)."""
     return 2 * task.rank + (0 if topic in task.table_topics else 1)
 
 

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 
-from tote.core.records import LogRecord, Record, TopicPartition
+from tote.core.records import LogRecord, TopicPartition
 from tote.log.base import Log
 from tote.registry import Registry
 from tote.sql.functions import FunctionRegistry
 from tote.sql.planner.physical import PhysicalPlan, SubTopology
-from tote.sql.runtime.context import BuildContext
+from tote.sql.runtime.context import BuildContext, Emit
 from tote.sql.runtime.failure import QueryFailed
 from tote.sql.runtime.processing_log import ProcessingLog
-from tote.sql.runtime.records import Entry, Push, Rec, Route
+from tote.sql.runtime.records import Entry, Push, Route
 from tote.sql.runtime.state import KeyState
 from tote.sql.runtime.topology import build_entries
 
@@ -34,7 +33,7 @@ class Task:
     committed: dict[TopicPartition, int] = field(default_factory=dict)
     table_topics: frozenset[str] = frozenset()
     # Per repartition topic read: where a change handed over in memory goes (the
-    # operator after the reader's entry; see `Runtime._hand_over`).
+    # operator after the reader's entry; see `runtime._Outbox.hand_over`).
     routed: dict[str, Push] = field(default_factory=dict)
 
     @property
@@ -76,9 +75,8 @@ class RunningQuery:
     plan: PhysicalPlan
     tasks: list[Task]
     order: int
-    emit: Emitter | None = None
+    bind: Bind | None = None
     reset: str = "earliest"
-    hand_over: HandOver | None = None
     # PAUSE: its tasks read nothing (positions and state kept) until RESUME.
     paused: bool = False
     # Stopped on a record it could not process (ERROR); its tasks read nothing more.
@@ -96,8 +94,9 @@ def _skip(record: LogRecord) -> None:
     """The entry of an input no operator reads (the record only moves the position)."""
 
 
-Emitter = Callable[[Task, str, Record], None]
-HandOver = Callable[[Task, str, int, Rec], bool]
+# The runtime's side of a task, bound to it: where its records go, and in live mode where
+# a repartition change may go in memory instead (`BuildContext.emit`, `.route`).
+Bind = Callable[[Task], tuple[Emit, Route | None]]
 
 
 @dataclass
@@ -108,8 +107,7 @@ class TaskFactory:
     processing_log: ProcessingLog
     single_partition: bool
 
-    def create(self, plan: PhysicalPlan, order: int, emit: Emitter, reset: str,
-               hand_over: HandOver | None = None) -> RunningQuery:
+    def create(self, plan: PhysicalPlan, order: int, bind: Bind, reset: str) -> RunningQuery:
         tasks: list[Task] = []
         counts: dict[str, int] = {}
         for sub in plan.subtopologies:
@@ -118,17 +116,16 @@ class TaskFactory:
             for partition in range(partitions):
                 tps = tuple(TopicPartition(t, partition) for t in topics
                             if partition < self._partitions(t, counts))
-                tasks.append(self._task(plan, sub, partition, tps=tps, emit=emit, reset=reset,
-                                        counts=counts, hand_over=hand_over))
-        return RunningQuery(plan.query_id, plan, tasks, order, emit, reset, hand_over)
+                tasks.append(self._task(plan, sub, partition, tps=tps, bind=bind, reset=reset,
+                                        counts=counts))
+        return RunningQuery(plan.query_id, plan, tasks, order, bind, reset)
 
     def rebuild(self, query: RunningQuery, task: Task) -> Task:
         """A fresh copy of `task` from what the log holds now (committed offsets and
         state), for a task this engine takes over from another."""
-        assert query.emit is not None
+        assert query.bind is not None
         return self._task(query.plan, task.sub, task.partition, tps=task.inputs,
-                          emit=query.emit, reset=query.reset, counts={},
-                          hand_over=query.hand_over)
+                          bind=query.bind, reset=query.reset, counts={})
 
     def _partitions(self, topic: str, counts: dict[str, int]) -> int:
         if topic not in counts:
@@ -136,8 +133,8 @@ class TaskFactory:
         return counts[topic]
 
     def _task(self, plan: PhysicalPlan, sub: SubTopology, partition: int, *,
-              tps: tuple[TopicPartition, ...], emit: Emitter, reset: str,
-              counts: dict[str, int], hand_over: HandOver | None) -> Task:
+              tps: tuple[TopicPartition, ...], bind: Bind, reset: str,
+              counts: dict[str, int]) -> Task:
         committed = self.log.committed(plan.app_id, tps)
         positions: dict[TopicPartition, int] = {}
         for tp in tps:
@@ -151,9 +148,7 @@ class TaskFactory:
                     table_topics=_table_topics(sub))
         task.committed = dict(positions)
 
-        # partial, not a closure: one Python call less per record emitted.
-        task_emit: Callable[[str, Record], None] = partial(emit, task)
-        route: Route | None = partial(hand_over, task) if hand_over is not None else None
+        task_emit, route = bind(task)
         ctx = BuildContext(self.log, self.registry, self.functions, plan, partition, task_emit,
                            self.processing_log, self.single_partition,
                            partition_counts=counts, route=route)

@@ -104,7 +104,7 @@ def build_entries(sub: SubTopology, ctx: BuildContext, sink: Push | None = None,
     """Entry points (one per input topic) of the task running `sub` on `ctx.partition`.
     `sink` replaces the sink operator (transient queries collect rows instead);
     `routed` receives, per repartition topic read, where a change handed over in memory
-    goes (see `Runtime._hand_over`)."""
+    goes (see `runtime._Outbox.hand_over`)."""
     wiring = _Wiring(ctx)
     root = sub.root
     if isinstance(root, SinkNode):
