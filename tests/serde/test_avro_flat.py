@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tote.serde.avro_flat import FlatEncodeError, flat_encoder
+from tote.serde.avro_flat import FlatEncodeError, Notes, flat_encoder
 from tote.serde.avro_schema import AvroSchema
 
 KINDS = {
@@ -134,3 +134,58 @@ def test_remembered_longs_write_the_same_bytes_and_refuse_what_they_refused() ->
         encode([True, 1, 1])
     with pytest.raises(FlatEncodeError):
         encode([1 << 63, 1, 1])
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_rows(), st.binary(max_size=5), st.booleans())
+def test_a_prefix_and_runs_of_doubles_write_fastavros_bytes(
+        row: tuple[dict[str, Any], list[Any]], prefix: bytes, floats_only: bool) -> None:
+    """Consecutive doubles are written together; a record of doubles alone with its
+    prefix in one go: the bytes are fastavro's after the prefix all the same."""
+    schema, values = row
+    schema["fields"] = [{"name": f["name"], "type": f["type"] if i % 2 else (
+        ["null", "double"] if f["type"][0] == "null" else ["double", "null"])}
+        for i, f in enumerate(schema["fields"])]
+    values = [v if i % 2 or v is None else float(hash(repr(v)) % 1000) / 8
+              for i, v in enumerate(values)]
+    encode = flat_encoder(AvroSchema.of(json.dumps(schema)).node, prefix, floats_only)
+    assert encode is not None
+    assert encode(values) == prefix + _fastavro(schema, values)
+
+
+@pytest.mark.parametrize("fields,values", [
+    ([("double", True)], [3]), ([("double", False), ("double", True)], [2.5, 3]),
+    ([("int", True), ("double", True), ("double", False)], [1, 2.5, 3])])
+def test_floats_only_refuses_an_int_for_a_double(fields: list[tuple[str, bool]],
+                                                 values: list[Any]) -> None:
+    """An int written as a double decodes as a float: `floats_only` encoders refuse it
+    (for a caller that must know its rows read back as they are), others write it."""
+    schema = _schema(fields)
+    strict = flat_encoder(AvroSchema.of(json.dumps(schema)).node, b"\x00", True)
+    lenient = flat_encoder(AvroSchema.of(json.dumps(schema)).node, b"\x00")
+    assert strict is not None and lenient is not None
+    with pytest.raises(FlatEncodeError):
+        strict(values)
+    assert lenient(values) == b"\x00" + _fastavro(schema, values)
+    floats = [*values[:-1], float(values[-1])]
+    assert strict(floats) == lenient(floats) == b"\x00" + _fastavro(schema, floats)
+
+
+def test_a_refused_row_goes_to_the_fallback_and_a_written_one_is_noted() -> None:
+    """Given a fallback, the encoder returns what the fallback makes of a row it does not
+    take; given notes, each datum it writes is noted by its id with the values (the
+    notes emptied when full), and nothing is noted for a refused row."""
+    schema = _schema([("long", True), ("double", True)])
+    rows: dict[int, Any] = {}
+    encode = flat_encoder(AvroSchema.of(json.dumps(schema)).node, b"\x00", True,
+                          fallback=lambda values: ("fallback", values),
+                          notes=Notes(rows, "tag", 2))
+    assert encode is not None
+    assert encode([1, 2]) == ("fallback", [1, 2])
+    assert encode(["1", 2.0]) == ("fallback", ["1", 2.0])
+    assert encode([1]) == ("fallback", [1])
+    assert rows == {}
+    written = [encode(values) for values in ([1, 2.0], [None, None], [3, 0.5])]
+    assert written == [b"\x00" + _fastavro(schema, values)
+                       for values in ([1, 2.0], [None, None], [3, 0.5])]
+    assert rows == {id(written[2]): (written[2], "tag", [3, 0.5], ())}

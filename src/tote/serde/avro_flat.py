@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from tote.serde.avro_json_encoder import varint
@@ -26,8 +27,9 @@ _FLOAT = struct.Struct("<f").pack
 _INT_MIN, _INT_MAX = -(1 << 31), (1 << 31) - 1
 _LONG_MIN, _LONG_MAX = -(1 << 63), (1 << 63) - 1
 _SMALL = [bytes([n]) for n in range(128)]
-# Varints of recent longs (bounded): rows repeat the same amounts and timestamps from
-# record to record, and a dict lookup costs a fraction of a multi-byte varint.
+# Varints of recent longs and ints (bounded): rows repeat the same ids, amounts and
+# timestamps from record to record, and a dict lookup costs a fraction of a multi-byte
+# varint.
 _LONGS: dict[int, bytes] = {}
 _LONGS_LIMIT = 65_536
 
@@ -37,7 +39,8 @@ class FlatEncodeError(ValueError):
 
 
 def _long(value: Any) -> bytes:
-    """The varint of a long, remembered in `_LONGS` (which holds longs only)."""
+    """The varint of a long, remembered in `_LONGS` (which holds longs only: an int
+    field checks the int range before it looks there)."""
     if type(value) is not int or not _LONG_MIN <= value <= _LONG_MAX:
         raise FlatEncodeError
     data = _LONGS.get(value)
@@ -151,42 +154,100 @@ def _nullable(node: Node, arrays: bool = True) -> tuple[bytes, bytes, FieldEncod
 
 
 def _inline(src: Source, name: str, null_tag: bytes, value_tag: bytes,
-            encode: FieldEncoder) -> None:
+            encode: FieldEncoder, *, floats_only: bool, indent: int = 1) -> None:
     """Emit the statements writing one field into `p_<name>`: strings, floats and small
-    longs (the usual keys, kinds and amounts) without a call, the rest by their encoder."""
+    longs (the usual keys, kinds and amounts) without a call, the rest by their encoder
+    (`floats_only`: a double field refuses an int)."""
     part = f"p_{name}"
-    src.emit(1, f"if {name} is None:", f"    {part} = {src.const(null_tag)}")
+    src.emit(indent, f"if {name} is None:", f"    {part} = {src.const(null_tag)}")
     if encode is _string:
         # The tag and the length's varint in one constant, for strings under 64 bytes.
         short = src.const(tuple(value_tag + varint(n) for n in range(64)))
-        src.emit(1,
+        src.emit(indent,
                  f"elif type({name}) is str:",
                  f"    {part} = {name}.encode()",
                  f"    n = len({part})",
                  f"    {part} = ({short}[n] if n < 64 else "
                  f"{src.const(value_tag)} + _varint(n)) + {part}")
-        src.emit(1, "else:", "    raise FlatEncodeError")
+        src.emit(indent, "else:", "    raise FlatEncodeError")
         return
     if encode is _double:
-        src.emit(1, f"elif type({name}) is float:",
+        src.emit(indent, f"elif type({name}) is float:",
                  f"    {part} = {src.const(value_tag)} + _pack_double({name})")
+        if floats_only:
+            src.emit(indent, "else:", "    raise FlatEncodeError")
+            return
     if encode in (_long, _int):
         small = src.const(tuple(value_tag + varint(n) for n in range(-64, 64)))
-        src.emit(1,
+        src.emit(indent,
                  f"elif type({name}) is int and -64 <= {name} < 64:",
                  f"    {part} = {small}[{name} + 64]")
-    if encode is _long:  # a remembered varint without a call; `_long` fills the memo
-        src.emit(1, f"elif type({name}) is int:",
+    if encode in (_long, _int):  # a remembered varint without a call; `_long` fills it
+        in_range = "" if encode is _long else f" and {_INT_MIN} <= {name} <= {_INT_MAX}"
+        src.emit(indent, f"elif type({name}) is int{in_range}:",
                  f"    {part} = {src.const(value_tag)} + "
-                 f"(_longs.get({name}) or {src.const(encode)}({name}))")
-    src.emit(1, "else:",
+                 f"(_longs.get({name}) or {src.const(_long)}({name}))")
+    src.emit(indent, "else:",
              f"    {part} = {src.const(value_tag)} + {src.const(encode)}({name})")
 
 
-def flat_encoder(node: Node, prefix: bytes = b"") -> Callable[[Sequence[Any]], bytes] | None:
+_Field = tuple[str, bytes, bytes, FieldEncoder]  # (name, null tag, value tag, encoder)
+
+
+def _runs(fields: list[_Field]) -> list[list[_Field]]:
+    """The fields in order, consecutive doubles together (each other field alone)."""
+    runs: list[list[_Field]] = []
+    for field in fields:
+        if runs and field[3] is _double and runs[-1][-1][3] is _double:
+            runs[-1].append(field)
+        else:
+            runs.append([field])
+    return runs
+
+
+def _doubles(src: Source, run: list[_Field], prefix: bytes, *, whole: bool,
+             floats_only: bool, notes: Notes | None) -> None:
+    """Emit a run of double fields into the first one's `p_<name>`: when all hold
+    floats (the usual), one struct pack of their tags and values (of the `whole` record,
+    after `prefix`: returned at once); else field by field."""
+    names = [name for name, *_ in run]
+    head = [src.const(prefix)] if whole and prefix else []
+    pack = struct.Struct("<" + (f"{len(prefix)}s" if head else "") + "Bd" * len(run)).pack
+    values = ", ".join(head + [f"{tag[0]}, {name}" for name, _, tag, _ in run])
+    src.emit(1, f"if {' and '.join(f'type({name}) is float' for name in names)}:")
+    if whole:
+        _result(src, 2, f"{src.const(pack)}({values})", notes)
+    else:
+        src.emit(2, f"p_{names[0]} = {src.const(pack)}({values})")
+    src.emit(1, "else:")
+    for field in run:
+        _inline(src, *field, floats_only=floats_only, indent=2)
+    if len(run) > 1:
+        src.emit(2, f"p_{names[0]} = _join(({', '.join(f'p_{name}' for name in names)},))")
+
+
+@dataclass(frozen=True)
+class Notes:
+    """Where an encoder notes each datum it writes, so that a reader of the very same
+    bytes finds the values without decoding them: `rows[id(datum)] = (datum, tag,
+    values, ())`, `rows` emptied when it holds `limit` (the SQL engine's decode memo,
+    `tote.sql.codecs.rows`)."""
+
+    rows: dict[int, Any]
+    tag: object
+    limit: int
+
+
+def flat_encoder(node: Node, prefix: bytes = b"", floats_only: bool = False, *,
+                 fallback: Callable[[Sequence[Any]], Any] | None = None,
+                 notes: Notes | None = None) -> Callable[[Sequence[Any]], Any] | None:
     """The fast encoder of a record of nullable primitives, or None for other schemas.
     The generated function unpacks the row and writes each field inline; `prefix` (the
-    Confluent wire header, say) starts every result."""
+    Confluent wire header, say) starts every result. With `floats_only` an int in a
+    `double` field raises FlatEncodeError: what the encoder writes then decodes back to
+    the very values it was given. A row it refuses goes to `fallback`, if given, whose
+    result it returns; what it writes itself is noted in `notes`, if given. (The SQL
+    engine's sinks call it per row: the fallback and the notes cost no call here.)"""
     if node.type != "record" or not node.fields:
         return None
     fields = [_nullable(f.type) for f in node.fields]
@@ -200,12 +261,33 @@ def flat_encoder(node: Node, prefix: bytes = b"") -> Callable[[Sequence[Any]], b
     src.emit(2, f"{', '.join(names)}, = values")
     src.emit(1, "except (TypeError, ValueError):")
     src.emit(2, "raise FlatEncodeError from None")
-    for name, found in zip(names, fields, strict=True):
-        assert found is not None
-        _inline(src, name, *found)
-    parts = ([src.const(prefix)] if prefix else []) + [f"p_{name}" for name in names]
-    src.emit(1, f"return _join(({', '.join(parts)},))")
+    parts = [src.const(prefix)] if prefix else []
+    for run in _runs([(name, *found) for name, found in zip(names, fields, strict=True)
+                      if found is not None]):
+        if run[0][3] is _double:
+            _doubles(src, run, prefix, whole=len(run) == len(fields),
+                     floats_only=floats_only, notes=notes)
+        else:
+            _inline(src, *run[0], floats_only=floats_only)
+        parts.append(f"p_{run[0][0]}")
+    _result(src, 1, f"_join(({', '.join(parts)},))", notes)
+    if fallback is not None:  # the body so far, in a try
+        src.lines[1:] = ["    try:"] + ["    " + line for line in src.lines[1:]]
+        src.emit(1, "except FlatEncodeError:", "    pass", f"return {src.const(fallback)}(values)")
     namespace = dict(src.env)
     exec(compile("\n".join(src.lines), f"<avro flat encoder {node.name}>", "exec"), namespace)
-    encoder: Callable[[Sequence[Any]], bytes] = namespace["encode"]
+    encoder: Callable[[Sequence[Any]], Any] = namespace["encode"]
     return encoder
+
+
+def _result(src: Source, indent: int, datum: str, notes: Notes | None) -> None:
+    """Emit the return of `datum`, noted first in `notes` if given."""
+    if notes is None:
+        src.emit(indent, f"return {datum}")
+        return
+    rows, tag = src.const(notes.rows), src.const(notes.tag)
+    src.emit(indent, f"data = {datum}",
+             f"if len({rows}) >= {notes.limit}:",
+             f"    {rows}.clear()",
+             f"{rows}[id(data)] = (data, {tag}, values, ())",
+             "return data")

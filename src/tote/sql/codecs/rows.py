@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from tote.core import bases
 from tote.core.types import Base, Column, SqlType
 from tote.registry import Registry, RegistryError
-from tote.serde.avro_flat import FlatEncodeError, flat_encoder
+from tote.serde.avro_flat import FlatEncodeError, Notes, flat_encoder
 from tote.serde.avro_model import Node
 from tote.serde.avro_rows import AvroRowDecoder
 from tote.serde.avro_schema import render_with
@@ -112,6 +112,27 @@ class _RecentRows:
             rows.clear()
         rows[id(data)] = (data, shape, _copied(row, lists) if lists else row, lists)
 
+    def remembering(self, encode: Callable[[Values], bytes],
+                    fallback: Callable[[Values], bytes | None], shape: tuple[object, ...],
+                    lists: tuple[int, ...]) -> Callable[[Values], bytes | None]:
+        """`encode`, noting each row it writes with copies of its `lists` (a writer's
+        hot path: `remember` inline); a row it refuses goes to `fallback`. `encode` must
+        write only rows that decode back to themselves (`flat_encoder`'s `floats_only`).
+        (Rows without lists are noted by the encoder itself: `avro_flat.Notes`.)"""
+        rows, limit = self.rows, self.LIMIT
+
+        def remembered(values: Values) -> bytes | None:
+            try:
+                data = encode(values)
+            except FlatEncodeError:
+                return fallback(values)
+            if len(rows) >= limit:
+                rows.clear()
+            rows[id(data)] = (data, shape, _copied(values, lists), lists)
+            return data
+
+        return remembered
+
 
 def _copied(row: Values, lists: tuple[int, ...]) -> Values:
     copy = list(row)
@@ -156,8 +177,25 @@ class AvroRowCodec:
         # row's lists are copied); arrays of doubles may hold ints that decode as floats.
         self._shared = all(_shape_of(c.type) not in (None, ("array", None), ("array", "double"))
                            for c in self._columns)
-        self._fast = _fast_writer(self._flat_writer, self._writer)
-        self._fast_framed = _fast_writer(self._flat_writer, self._writer, framed=True)
+        self._fast: Callable[[Values], bytes] | None = _fast_writer(self._flat_writer,
+                                                                    self._writer)
+        self.encode = self._encoder()
+
+    def _encoder(self) -> Callable[[Values], bytes | None]:
+        """`encode`: for the usual sink (a flat row, framed with the writer's id) the
+        fast encoder, falling back on `_encode`, noting shared rows in the decode memo
+        (with copies of their lists: `remembering`); else `_encode`."""
+        remember, lists = self._shared, self._lists
+        notes = Notes(_RECENT.rows, self._shape, _RECENT.LIMIT)
+        copies = remember and bool(lists)  # noted by `remembering`
+        fast = _fast_writer(self._flat_writer, self._writer, framed=True, floats_only=remember,
+                            fallback=None if copies else self._encode,
+                            notes=notes if remember and not copies else None)
+        if fast is None:
+            return self._encode
+        if copies:
+            return _RECENT.remembering(fast, self._encode, self._shape, lists)
+        return fast
 
     def _payload(self, flat: list[str], values: Values) -> bytes:
         """The Avro datum of a flat row: the fast encoder when it takes the values,
@@ -170,15 +208,6 @@ class AvroRowCodec:
                 pass
         assert self._writer is not None
         return self._writer.codec.encode(dict(zip(flat, values, strict=True)))
-
-    def encode(self, values: Values) -> bytes | None:
-        fast = self._fast_framed
-        if fast is not None:  # the usual sink: a flat row, framed with the writer's id
-            try:
-                return self._remembered(fast(values), values)
-            except FlatEncodeError:
-                pass
-        return self._encode(values)
 
     def _remembered(self, data: bytes, values: Values) -> bytes:
         """`data`, noted in the decode memo when a reader in this process may decode it."""
@@ -197,14 +226,8 @@ class AvroRowCodec:
         if flat is not None:
             if writer.schema_id is None:
                 return self._payload(flat, values)
-            fast = self._fast_framed
-            try:
-                if fast is None:
-                    raise FlatEncodeError
-                data = fast(values)
-            except FlatEncodeError:
-                data = frame(writer.schema_id, self._payload(flat, values))
-            return self._remembered(data, values)
+            return self._remembered(frame(writer.schema_id, self._payload(flat, values)),
+                                    values)
         datum = writer.to_datum(dict(zip(self._names, values, strict=True)))
         datum = _defaults(writer.schema.node, datum)
         payload = writer.codec.encode(datum)
@@ -324,10 +347,11 @@ def _as_is(sql: SqlType, node: Node) -> bool:
     return node.type in _AS_IS.get(sql.base, ())
 
 
-def _fast_writer(flat: list[str] | None, writer: KsqlAvroCodec | None, framed: bool = False
-                 ) -> Callable[[Values], bytes] | None:
+def _fast_writer(flat: list[str] | None, writer: KsqlAvroCodec | None, framed: bool = False,
+                 **options: Any) -> Callable[[Values], Any] | None:
     """`avro_flat`'s encoder for a flat writer whose fields are in column order (with
-    the wire header of the writer's schema id, if `framed`)."""
+    the wire header of the writer's schema id, if `framed`; given `flat_encoder`'s
+    keyword `options`)."""
     if flat is None or writer is None:
         return None
     node = writer.schema.node
@@ -337,7 +361,7 @@ def _fast_writer(flat: list[str] | None, writer: KsqlAvroCodec | None, framed: b
         return flat_encoder(node)
     if writer.schema_id is None or not 0 <= writer.schema_id <= 0xFFFFFFFF:
         return None
-    return flat_encoder(node, HEADER.pack(MAGIC_BYTE, writer.schema_id))
+    return flat_encoder(node, HEADER.pack(MAGIC_BYTE, writer.schema_id), **options)
 
 
 _FLAT = {Base.BOOLEAN: "boolean", Base.INTEGER: "int", Base.BIGINT: "long",
@@ -489,32 +513,28 @@ class RememberingSingle(NullableSingle):
 
     def __init__(self, inner: RowCodec) -> None:
         super().__init__(inner)
-        self._values: dict[bytes, Values | None] = {}
+        self._values: dict[bytes | None, Values | None] = {}  # (None is never a key)
         self._bytes: dict[tuple[type, object], bytes | None] = {}
 
     def encode(self, values: Values) -> bytes | None:
         value = values[0]
         memo = (type(value), value)  # the type too: True == 1, but encodes otherwise
-        try:
-            return self._bytes[memo]
-        except KeyError:
-            data = super().encode(values)
+        data = self._bytes.get(memo)  # (no KeyError to raise: most keys may be new)
+        if data is None and value is not None:
+            data = self.inner.encode(values)
             if len(self._bytes) >= self.LIMIT:
                 self._bytes.clear()
             self._bytes[memo] = data
-            return data
+        return data
 
     def decode(self, data: bytes | None) -> Values | None:
-        if data is None:
-            return None
-        try:
-            return self._values[data]
-        except KeyError:
+        row = self._values.get(data)
+        if row is None and data is not None:
             row = self.inner.decode(data)
             if len(self._values) >= self.LIMIT:
                 self._values.clear()
             self._values[data] = row
-            return row
+        return row
 
 
 _REMEMBERED = (Base.INTEGER, Base.BIGINT, Base.STRING)
