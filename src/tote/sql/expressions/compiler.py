@@ -58,11 +58,26 @@ def _safe_caller(
     return safe
 
 
+@dataclass(frozen=True)
+class Around:
+    """What an operator generates around a projection so that a record costs it one call:
+    the function `name(param)`, its `head` lines (which bind `row`, or return), then the
+    projection, then `tail(the projected tuple)`; the lines use names from `env`."""
+
+    name: str
+    param: str
+    head: Sequence[str]
+    tail: Callable[[str], Sequence[str]]
+    env: dict[str, Any] = field(default_factory=dict)
+
+
 def _build(
-    name: str, body: list[str], gen: CodeGen, texts: Sequence[str], on_error: ErrorSink
+    name: str, body: list[str], gen: CodeGen, texts: Sequence[str], on_error: ErrorSink,
+    *, env: dict[str, Any] | None = None, param: str = "row",
 ) -> tuple[str, Callable[[Sequence[Any]], Any]]:
-    source = "\n".join([f"def {name}(row):", *("    " + line for line in body)]) + "\n"
-    namespace: dict[str, Any] = dict(gen.globals)
+    source = "\n".join([f"def {name}({param}):", *("    " + line for line in body)]) + "\n"
+    namespace: dict[str, Any] = dict(env or {})
+    namespace.update(gen.globals)
     namespace["_report"] = _reporter(texts, on_error)
     namespace["_safe"] = _safe_caller(namespace["_report"])
     namespace["__builtins__"] = {"Exception": Exception}
@@ -91,8 +106,10 @@ def compile_projection(
     functions: FunctionRegistry,
     *,
     on_error: ErrorSink = ignore_errors,
+    around: Around | None = None,
 ) -> Compiled:
-    """One function `row -> tuple` computing every expression; a failing one yields None."""
+    """One function `row -> tuple` computing every expression; a failing one yields None
+    (with `around`, that operator's function instead, the projection inline)."""
     checker, types = _checked(exprs, scope, functions)
     gen = CodeGen(checker)
     body: list[str] = []
@@ -110,9 +127,13 @@ def compile_projection(
             f"    _report({index}, exc, row)",
         ]
     values = ", ".join(f"v{i}" for i in range(len(exprs)))
-    body.append(f"return ({values}{',' if len(exprs) == 1 else ''})")
+    projected = f"({values}{',' if len(exprs) == 1 else ''})"
     texts = [format_expression(x) for x in exprs]
-    source, fn = _build("project", body, gen, texts, on_error)
+    if around is not None:
+        source, fn = _build(around.name, [*around.head, *body, *around.tail(projected)], gen,
+                            texts, on_error, env=around.env, param=around.param)
+    else:
+        source, fn = _build("project", [*body, f"return {projected}"], gen, texts, on_error)
     return Compiled(source, fn, tuple(types))
 
 
@@ -220,6 +241,7 @@ def coerce_value(node: e.Expression, value: Any, source: SqlType, target: SqlTyp
 
 
 __all__ = [
+    "Around",
     "Compiled",
     "SqlError",
     "coerce_value",

@@ -149,11 +149,28 @@ class Aggregator(ABC):
     @abstractmethod
     def result(self, acc: Any) -> Any: ...
 
+    # Generated per-record code (the GROUP BY stream path) inlines these instead of
+    # calling `add` / `result`: a Python expression over the accumulator `acc` and the
+    # argument names `args` (each may be read more than once), or None to make the call.
+    def add_code(self, acc: str, args: Sequence[str]) -> str | None:
+        del acc, args
+        return None
+
+    def result_code(self, acc: str) -> str | None:
+        del acc
+        return None
+
     @abstractmethod
     def merge(self, a: Any, b: Any) -> Any: ...
 
     def to_state(self, acc: Any) -> Any:
         return acc
+
+    @property
+    def stores_as_is(self) -> bool:
+        """Whether `to_state` gives every accumulator back unchanged (writing a group's
+        state then skips the calls)."""
+        return type(self).to_state is Aggregator.to_state
 
     def from_state(self, state: Any) -> Any:
         return state

@@ -14,8 +14,6 @@ from typing import Any
 from tote.log.base import Log, Transaction
 from tote.sql.runtime import values
 
-_DELETED = object()
-
 
 def hashable(key: tuple[Any, ...]) -> Hashable:
     try:
@@ -35,69 +33,85 @@ class KeyState:
         self.name = name
         self._encode = encode
         self._decode = decode
-        # Both by hashable key: (its stored bytes, its value); the pending value of a
-        # deleted key is _DELETED.
-        self._base: dict[Hashable, tuple[bytes, Any]] = {}
-        self._pending: dict[Hashable, tuple[bytes, Any]] = {}
+        # By hashable key: `_live` every current value (None for a key deleted in this
+        # step), so a read is one lookup; `_base` the committed values; `_raw` the stored
+        # bytes of a key (kept for the committed ones); `_changed` the keys put in this
+        # step, each with the key as it was given (what a new key's bytes are made of).
+        self._live: dict[Hashable, Any] = {}
+        self._base: dict[Hashable, Any] = {}
+        self._raw: dict[Hashable, bytes] = {}
+        self._changed: dict[Hashable, tuple[Any, ...]] = {}
+        self._flushed = False  # whether `flush` gave every changed key its bytes
         for raw_key, raw_value in log.store(name).items():
-            key = tuple(values.decode(raw_key))
-            self._base[hashable(key)] = (raw_key, decode(raw_value))
+            hk = hashable(tuple(values.decode(raw_key)))
+            self._raw[hk] = raw_key
+            self._base[hk] = decode(raw_value)
+        self._live.update(self._base)
 
     def get(self, key: tuple[Any, ...]) -> Any:
         try:
-            found = self._pending.get(key)
+            return self._live.get(key)
         except TypeError:  # an unhashable key part (ARRAY, MAP, STRUCT)
-            key = hashable(key)  # type: ignore[assignment]
-            found = self._pending.get(key)
-        if found is None:
-            found = self._base.get(key)
-            return None if found is None else found[1]
-        value = found[1]
-        return None if value is _DELETED else value
+            return self._live.get(hashable(key))
 
     def put(self, key: tuple[Any, ...], value: Any) -> None:
+        # The key as first given in the step makes a new key's bytes (setdefault).
         try:
-            hk: Hashable = key
-            found = self._base.get(hk)
+            self._changed.setdefault(key, key)
         except TypeError:
             hk = hashable(key)
-            found = self._base.get(hk)
-        if found is None:
-            found = self._pending.get(hk)  # a key new in this step, put again
-        raw = found[0] if found is not None else values.encode(list(key))
-        self._pending[hk] = (raw, _DELETED if value is None else value)
+            self._changed.setdefault(hk, key)
+            self._live[hk] = value
+            return
+        self._live[key] = value
 
     def items(self) -> Iterator[tuple[Hashable, Any]]:
         """Committed-plus-pending entries (for pull queries and tests)."""
-        merged = {hk: value for hk, (_, value) in self._base.items()}
-        for hk, (_, value) in self._pending.items():
-            if value is _DELETED:
-                merged.pop(hk, None)
-            else:
-                merged[hk] = value
-        return iter(merged.items())
+        return iter([(hk, value) for hk, value in self._live.items() if value is not None])
 
     def raw_keys(self) -> Iterator[bytes]:
         """The stored bytes of every committed key."""
-        return (raw for raw, _ in self._base.values())
+        raw = self._raw
+        return (raw[hk] for hk in self._base)
 
     @property
     def dirty(self) -> bool:
-        return bool(self._pending)
+        return bool(self._changed)
 
     def flush(self, txn: Transaction) -> None:
-        put, name, encode = txn.put, self.name, self._encode
-        for raw, value in self._pending.values():
-            put(name, raw, None if value is _DELETED else encode(value))
+        put, name, encode, live, raws = txn.put, self.name, self._encode, self._live, self._raw
+        for hk, key in self._changed.items():
+            raw = raws.get(hk)
+            if raw is None:
+                raw = raws[hk] = values.encode(list(key))
+            value = live[hk]
+            put(name, raw, None if value is None else encode(value))
+        self._flushed = True
 
     def commit(self) -> None:
-        base = self._base
-        for hk, entry in self._pending.items():
-            if entry[1] is _DELETED:
+        base, live, raws = self._base, self._live, self._raw
+        if not self._flushed:  # a transient query's state: committed, never written
+            for hk, key in self._changed.items():
+                if hk not in raws:
+                    raws[hk] = values.encode(list(key))
+        for hk in self._changed:
+            value = live[hk]
+            if value is None:
                 base.pop(hk, None)
+                del live[hk]
+                raws.pop(hk, None)
             else:
-                base[hk] = entry
-        self._pending.clear()
+                base[hk] = value
+        self._changed.clear()
+        self._flushed = False
 
     def rollback(self) -> None:
-        self._pending.clear()
+        base, live, raws = self._base, self._live, self._raw
+        for hk in self._changed:
+            if hk in base:
+                live[hk] = base[hk]
+            else:
+                del live[hk]
+                raws.pop(hk, None)  # bytes made by a flush of this step
+        self._changed.clear()
+        self._flushed = False

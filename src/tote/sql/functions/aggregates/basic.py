@@ -9,7 +9,7 @@ from typing import Any
 from tote.core import types as t
 from tote.core.types import Base, SqlType
 from tote.sql.functions.aggregates.common import check_args
-from tote.sql.functions.aggregates.state import decode, encode
+from tote.sql.functions.aggregates.state import as_is, decode, encode
 from tote.sql.functions.base import AggregateFunction, Aggregator, variant
 from tote.sql.functions.semantics.numbers import decimal_operation, wrap32, wrap64
 
@@ -29,6 +29,12 @@ class Count(Aggregator):
         return acc - 1 if self.counts_rows or args[0] is not None else acc
 
     def result(self, acc: int) -> int:
+        return acc
+
+    def add_code(self, acc: str, args: Sequence[str]) -> str | None:
+        return f"{acc} + 1" if self.counts_rows else f"({acc} if {args[0]} is None else {acc} + 1)"
+
+    def result_code(self, acc: str) -> str | None:
         return acc
 
     def merge(self, a: int, b: int) -> int:
@@ -83,11 +89,24 @@ class Sum(Aggregator):
     def result(self, acc: Any) -> Any:
         return acc
 
+    def add_code(self, acc: str, args: Sequence[str]) -> str | None:
+        # Only a DOUBLE sum is plain Python addition (DECIMAL and INT sums check or wrap).
+        if self.return_type.base is not Base.DOUBLE:
+            return None
+        return f"({acc} if {args[0]} is None else {acc} + {args[0]})"
+
+    def result_code(self, acc: str) -> str | None:
+        return acc
+
     def merge(self, a: Any, b: Any) -> Any:
         return self._add(a, b)
 
     def to_state(self, acc: Any) -> Any:
         return encode(acc, self.return_type)
+
+    @property
+    def stores_as_is(self) -> bool:
+        return as_is(self.return_type)
 
     def from_state(self, state: Any) -> Any:
         return decode(state, self.return_type)

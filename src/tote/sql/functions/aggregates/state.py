@@ -24,6 +24,11 @@ _CONVERTED = (Base.DECIMAL, Base.DATE, Base.TIME, Base.TIMESTAMP, Base.BYTES, Ba
               Base.MAP, Base.STRUCT)
 
 
+def as_is(sql: SqlType) -> bool:
+    """Whether `encode` gives every value of the type back unchanged."""
+    return sql.base not in _CONVERTED
+
+
 def encode(value: Any, sql: SqlType) -> Any:
     if value is None:
         return None

@@ -13,6 +13,7 @@ from typing import Any
 
 from tote.core.errors import SqlError
 from tote.serde.codegen import Source
+from tote.sql.ast.expressions import ColumnRef
 from tote.sql.errors import as_statement_error
 from tote.sql.expressions import TypeChecker, compile_value
 from tote.sql.functions import Aggregator
@@ -23,11 +24,14 @@ from tote.sql.runtime.records import Push, Rec, Row, new_tuple
 
 
 class Call:
-    """One aggregate call: its aggregator and compiled per-row arguments."""
+    """One aggregate call: its aggregator and compiled per-row arguments (`slots`: the row
+    slot of an argument that is a plain column, read inline by generated code)."""
 
-    def __init__(self, aggregator: Aggregator, args: Sequence[Callable[[Row], Any]]) -> None:
+    def __init__(self, aggregator: Aggregator, args: Sequence[Callable[[Row], Any]],
+                 slots: Sequence[int | None] = ()) -> None:
         self.aggregator = aggregator
         self.args = list(args)
+        self.slots = list(slots) or [None] * len(self.args)
 
 
 def aggregate_calls(node: AggregateNode, ctx: BuildContext) -> list[Call]:
@@ -41,28 +45,58 @@ def aggregate_calls(node: AggregateNode, ctx: BuildContext) -> list[Call]:
             raise as_statement_error(err) from None
         aggregator.configure(dict(node.settings))
         count = function.split(len(agg.call.args))
-        args = [compile_value(arg, scope, ctx.functions).fn for arg in agg.call.args[:count]]
-        out.append(Call(aggregator, args))
+        per_row = agg.call.args[:count]
+        args = [compile_value(arg, scope, ctx.functions).fn for arg in per_row]
+        slots = [scope.resolve(arg).slot if isinstance(arg, ColumnRef) else None
+                 for arg in per_row]
+        out.append(Call(aggregator, args, slots))
     return out
 
 
-def _generated(calls: Sequence[Call]) -> tuple[Callable[[list[Any], Row], list[Any]],
-                                                 Callable[[Row, list[Any]], Row]]:
-    """`add(accs, row)`: every call's accumulator with one more row (a stream record, the
-    common case), and `result(key, accs)`: the group's row; each one generated expression,
-    no loop, no argument lists."""
-    src = Source({})
-    adds, results = [], []
+def _stream_path(calls: Sequence[Call], emit_old: bool, env: dict[str, Any]) -> Push:
+    """`aggregate(rec)` for a stream record (the common case) as one generated function:
+    read the group, add the row to every accumulator (inline where the aggregator gives
+    its update as an expression), store and emit; any other record goes to `change`
+    (names in `env`: get, put, push, change, init)."""
+    src = Source(env)
+    adds, news, olds, results = [], [], [], []
     for index, call in enumerate(calls):
-        args = "".join(f", {src.const(fn)}(row)" for fn in call.args)
-        adds.append(f"{src.const(call.aggregator.add)}(accs[{index}]{args})")
-        results.append(f"{src.const(call.aggregator.result)}(accs[{index}])")
-    src.emit(0, "def add(accs, row):", f"    return [{', '.join(adds)}]")
-    src.emit(0, "def result(key, accs):",
-             f"    return key + ({', '.join(results)},)" if results else "    return key")
-    namespace = dict(src.env)
+        agg = call.aggregator
+        acc, new = f"stored[{index}]", f"a{index}"
+        names = []
+        for number, (fn, slot) in enumerate(zip(call.args, call.slots, strict=True)):
+            name = f"x{index}_{number}"
+            names.append(name)
+            adds.append(f"{name} = row[{slot}]" if slot is not None
+                        else f"{name} = {src.const(fn)}(row)")
+        update = agg.add_code(acc, names)
+        adds.append(f"{new} = {update}" if update is not None else
+                    f"{new} = {src.const(agg.add)}({', '.join([acc, *names])})")
+        news.append(new)
+        olds.append(_result(src, agg, acc))
+        results.append(_result(src, agg, new))
+    body = ["key, row, ts, old_row, window = rec",
+            "if old_row is not None or row is None or None in key:",
+            "    return change(rec)",
+            "stored = get(key)",
+            "if stored is None:",
+            "    stored = init()"]
+    if emit_old:
+        body += ["    old = None", "else:",
+                 f"    old = key + ({''.join(f'{r}, ' for r in olds)})"]
+    body += [*adds, f"put(key, [{', '.join(news)}])",
+             f"push(new_tuple(Rec, (key, key + ({''.join(f'{r}, ' for r in results)}), "
+             f"ts, {'old' if emit_old else 'None'}, window)))"]
+    src.emit(0, "def aggregate(rec):", *("    " + line for line in body))
+    namespace = dict(src.env, Rec=Rec, new_tuple=new_tuple)
     exec(compile("\n".join(src.lines), "<aggregate>", "exec"), namespace)
-    return namespace["add"], namespace["result"]
+    made: Push = namespace["aggregate"]
+    return made
+
+
+def _result(src: Source, agg: Aggregator, acc: str) -> str:
+    code = agg.result_code(acc)
+    return code if code is not None else f"{src.const(agg.result)}({acc})"
 
 
 def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push,
@@ -73,30 +107,34 @@ def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push,
 
     # The store holds each group's live accumulators (aggregators never change one in
     # place); they become their stored form only when written or read back.
-    def encode(accs: list[Any]) -> bytes:
+    def stored_form(accs: list[Any]) -> bytes:
         return values.pack([agg.to_state(acc) for agg, acc in zip(aggregators, accs,
                                                                      strict=True)])
+
+    # Where every stored form is the accumulator itself, the same bytes without the calls.
+    encode = values.pack if all(agg.stores_as_is for agg in aggregators) else stored_form
 
     def decode(data: bytes) -> list[Any]:
         return [agg.from_state(s) for agg, s in zip(aggregators, values.unpack(data),
                                                     strict=True)]
 
     state = ctx.state(node.id, "Aggregate-Materialize", encode, decode)
-    add, result = _generated(calls)
 
-    def aggregate(rec: Rec) -> None:
+    def result(key: Row, accs: list[Any]) -> Row:
+        return key + tuple(call.aggregator.result(acc) for call, acc in zip(calls, accs,
+                                                                            strict=True))
+
+    def init() -> list[Any]:
+        return [agg.init() for agg in aggregators]
+
+    def change(rec: Rec) -> None:
+        """A table change (undo the old row, add the new one) or a record to skip."""
         key, row, ts, old_row, window = rec
         if (row is None and old_row is None) or None in key:
             return
         stored = state.get(key)
         old = result(key, stored) if emit_old and stored is not None else None
-        accs = [agg.init() for agg in aggregators] if stored is None else stored
-        if old_row is None and row is not None:
-            accs = add(accs, row)
-            state.put(key, accs)
-            push(new_tuple(Rec, (key, result(key, accs), ts, old, window)))
-            return
-        accs = list(accs)
+        accs = init() if stored is None else list(stored)
         for index, call in enumerate(calls):
             if old_row is not None:
                 args = [fn(old_row) for fn in call.args]
@@ -107,4 +145,5 @@ def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push,
         state.put(key, accs)
         push(new_tuple(Rec, (key, result(key, accs), ts, old, window)))
 
-    return aggregate
+    return _stream_path(calls, emit_old, {"get": state.get, "put": state.put, "push": push,
+                                          "change": change, "init": init})

@@ -10,9 +10,12 @@ produce output. Stream-stream joins (WITHIN windows) are in `stream_join.py`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from tote.serde.codegen import Source
 from tote.sql.ast.queries import JoinType
 from tote.sql.planner.logical import JoinNode
+from tote.sql.runtime import values
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.records import Push, Rec, Row, new_tuple
 from tote.sql.runtime.state import KeyState
@@ -20,37 +23,40 @@ from tote.sql.runtime.state import KeyState
 Side = tuple[Push, Push]
 
 
+def _combined(node: JoinNode, src: Source) -> tuple[str, str]:
+    """When the join emits nothing, and the joined row otherwise: Python expressions over
+    `left`, `right` (rows or None) and `key`. Decided here, not per record (an INNER
+    join, the usual one, tests no type; Python 3.11 reads `JoinType.LEFT` in a function
+    body through EnumType's slow `__getattr__` hook)."""
+    kind = node.type
+    nothing = {JoinType.INNER: "left is None or right is None",
+               JoinType.LEFT: "left is None",
+               JoinType.RIGHT: "right is None"}.get(kind, "left is None and right is None")
+    left = "left" if kind in (JoinType.INNER, JoinType.LEFT) else (
+        f"(left if left is not None else {src.const((None,) * len(node.left.schema.value))})")
+    right = "right" if kind in (JoinType.INNER, JoinType.RIGHT) else (
+        f"(right if right is not None else "
+        f"{src.const((None,) * len(node.right.schema.value))})")
+    row = f"(*{left}, *{right}, key[0])" if node.synthetic_key else f"{left} + {right}"
+    return nothing, row
+
+
+def _generate(src: Source, name: str, *lines: str) -> Callable[..., Any]:
+    src.emit(0, *lines)
+    namespace = dict(src.env)
+    exec(compile("\n".join(src.lines), "<tote:join>", "exec"), namespace)
+    made: Callable[..., Any] = namespace[name]
+    return made
+
+
 def combiner(node: JoinNode) -> Callable[[Row | None, Row | None, tuple[object, ...]],
                                           Row | None]:
     """`combine(left, right, key)`: the joined row, or None where the join type emits
-    nothing (an INNER join, the usual one, without testing the type per record)."""
-    left_nulls = (None,) * len(node.left.schema.value)
-    right_nulls = (None,) * len(node.right.schema.value)
-    kind = node.type
-    synthetic = node.synthetic_key
-    if kind is JoinType.INNER:
-        def inner(left: Row | None, right: Row | None, key: tuple[object, ...]) -> Row | None:
-            if left is None or right is None:
-                return None
-            return (*left, *right, key[0]) if synthetic else left + right
-        return inner
-
-    # Decided here, not per record (Python 3.11 reads `JoinType.LEFT` in a function body
-    # through EnumType's slow `__getattr__` hook).
-    needs_left, needs_right = kind is JoinType.LEFT, kind is JoinType.RIGHT
-
-    def combine(left: Row | None, right: Row | None, key: tuple[object, ...]) -> Row | None:
-        if needs_left and left is None:
-            return None
-        if needs_right and right is None:
-            return None
-        if left is None and right is None:
-            return None
-        row = (left if left is not None else left_nulls) + (
-            right if right is not None else right_nulls)
-        return (*row, key[0]) if synthetic else row
-
-    return combine
+    nothing."""
+    src = Source({})
+    nothing, row = _combined(node, src)
+    return _generate(src, "combine", "def combine(left, right, key):",
+                     f"    return None if {nothing} else {row}")
 
 
 def build_join(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
@@ -61,20 +67,33 @@ def build_join(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
 
 
 def _stream_table(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
-    table = ctx.state(node.id, "right-store")
-    combine = combiner(node)
+    # The table's rows stay tuples in memory (the stream's rows are joined to them as
+    # they are); stored, an entry is [row as a list, timestamp] as everywhere.
+    def encode(entry: tuple[Row, int]) -> bytes:
+        return values.pack([list(entry[0]), entry[1]])
 
-    def left(rec: Rec) -> None:
-        key, row, ts, _, window = rec
-        if row is None:
-            return
-        stored = table.get(key)
-        joined = combine(row, tuple(stored[0]) if stored is not None else None, key)
-        if joined is not None:
-            push(new_tuple(Rec, (key, joined, ts, None, window)))
+    def decode(data: bytes) -> tuple[Row, int]:
+        row, ts = values.unpack(data)
+        return tuple(row), ts
+
+    table = ctx.state(node.id, "right-store", encode, decode)
+    src = Source({"get": table.get, "push": push, "Rec": Rec, "new_tuple": new_tuple})
+    nothing, row = _combined(node, src)
+    # A stream record joined with the table's current row, the combining inline.
+    left: Push = _generate(
+        src, "left", "def left(rec):",
+        "    key, left, ts, _, window = rec",
+        "    if left is None:",
+        "        return",
+        "    right = get(key)",
+        "    if right is not None:",
+        "        right = right[0]",
+        f"    if {nothing}:",
+        "        return",
+        f"    push(new_tuple(Rec, (key, {row}, ts, None, window)))")
 
     def right(rec: Rec) -> None:
-        table.put(rec.key, [list(rec.row), rec.ts] if rec.row is not None else None)
+        table.put(rec.key, (rec.row, rec.ts) if rec.row is not None else None)
 
     return left, right
 

@@ -24,7 +24,8 @@ from tote.sql.runtime.records import Entry, Push, Rec, new_tuple
 
 def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
     topic = ctx.plan.repartition_topic(node)
-    make = KeyMaker(node, ctx).make
+    maker = KeyMaker(node, ctx)
+    make = maker.make
     emit = ctx.emit
     route = ctx.route
     single = ctx.single_partition
@@ -52,13 +53,10 @@ def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
                            partition))
 
     if not node.is_table:
-        def write_stream(rec: Rec) -> None:
-            row = rec.row
-            if row is None:
-                return
-            made = make(row)
-            if made is not None:
-                send(made[0], made[1], None, rec.ts, rec.window)
+        write_stream: Push = maker.generate(
+            {"send": send}, ["def write_stream(rec):", "_, row, ts, _, window = rec",
+                             "if row is None:", "    return"],
+            lambda key, row: [f"send({key}, {row}, None, ts, window)"], "write_stream")
         return write_stream
 
     def write_table(rec: Rec) -> None:

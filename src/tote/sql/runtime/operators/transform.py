@@ -9,11 +9,13 @@ row of a change.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from tote.serde.codegen import Source
 from tote.sql.ast.expressions import ColumnRef
 from tote.sql.ast.nodes import walk
 from tote.sql.expressions import compile_predicate, compile_projection, compile_value
+from tote.sql.expressions.compiler import Around
 from tote.sql.expressions.errors import ErrorSink, ExpressionError
 from tote.sql.planner.logical import FilterNode, ProjectNode, RekeyNode
 from tote.sql.planner.schema import Schema
@@ -58,27 +60,28 @@ def build_filter(node: FilterNode, ctx: BuildContext, push: Push) -> Push:
 
 def build_project(node: ProjectNode, ctx: BuildContext, push: Push,
                   keep_old: bool = True) -> Push:
-    compiled = compile_projection(node.expressions, node.input.schema.scope(), ctx.functions,
-                                  on_error=_sink(ctx, node.id))
-    fn = compiled.fn
+    """The projection is generated inline into the operator's function (one call per
+    record); on a table, the old row of a change goes through the plain projection."""
     order = node.key_order
     if order is not None:
         push = _reorder_keys(order, push)
+    scope = node.input.schema.scope()
+    env = {"push": push, "Rec": Rec, "new_tuple": new_tuple}
     if not node.is_table:
-        def stream_project(rec: Rec) -> None:
-            key, row, ts, old, window = rec
-            if row is None:
-                push(rec)
-            else:
-                push(new_tuple(Rec, (key, fn(row), ts, old, window)))
-        return stream_project
-
-    def table_project(rec: Rec) -> None:
-        key, row, ts, old, window = rec
-        push(new_tuple(Rec, (key, fn(row) if row is not None else None, ts,
-                             fn(old) if keep_old and old is not None else None, window)))
-
-    return table_project
+        name, head = "stream_project", ["    return push(rec)"]
+        old = "old"
+    else:
+        name = "table_project"
+        env["project"] = compile_projection(node.expressions, scope, ctx.functions,
+                                            on_error=_sink(ctx, node.id)).fn
+        old = "project(old) if old is not None else None" if keep_old else "None"
+        head = [f"    return push(new_tuple(Rec, (key, None, ts, {old}, window)))"]
+    made: Push = compile_projection(
+        node.expressions, scope, ctx.functions, on_error=_sink(ctx, node.id),
+        around=Around(name, "rec", ["key, row, ts, old, window = rec", "if row is None:", *head],
+                      lambda row: [f"push(new_tuple(Rec, (key, {row}, ts, {old}, window)))"],
+                      env)).fn
+    return made
 
 
 def _reorder_keys(order: tuple[int, ...], push: Push) -> Push:
@@ -112,7 +115,21 @@ class KeyMaker:
         self.appended = node.appended
         # GROUP BY drops rows whose grouping key has a null (ksqlDB logs and skips them).
         self.drop_nulls = node.id == "Aggregate-GroupBy"
-        self.make = _key_function(self.parts, self.appended, self.drop_nulls)
+        self.make: MakeKey = self.generate(
+            {}, ["def make(row):"], lambda key, row: [f"return {key}, {row}"])
+
+    def generate(self, env: dict[str, Any], head: list[str],
+                 tail: Callable[[str, str], list[str]], name: str = "make") -> Any:
+        """A generated function `name`: the `head` lines, then the re-keying of `row`
+        (stopping with a bare return at a null key part where nulls are dropped), then
+        `tail(new key, new row)` (Python expressions); operators fold their own work
+        around it so that a record costs them one call. Names used come from `env`."""
+        src = Source(env)
+        body, key, row = _key_code(self.parts, self.appended, self.drop_nulls, src)
+        src.emit(0, head[0], *("    " + line for line in [*head[1:], *body, *tail(key, row)]))
+        namespace = dict(src.env)
+        exec(compile("\n".join(src.lines), "<tote:key>", "exec"), namespace)
+        return namespace[name]
 
     def key_of_null(self, old_key: Row) -> Row:
         """The new key of a record without a value: expressions over the old key only are
@@ -132,29 +149,24 @@ class KeyMaker:
         return tuple(key)
 
 
-def _key_function(parts: list[tuple[int | None, Callable[[Row], object] | None]],
-                  appended: Sequence[bool], drop_nulls: bool) -> MakeKey:
-    """`make(row)`: the new key and the row with the appended key values, or None when
-    `drop_nulls` and a key part is null; one generated function (parts read or computed
-    in order, stopping at the first null), not a loop over the parts per record."""
-    src = Source({})
+def _key_code(parts: list[tuple[int | None, Callable[[Row], object] | None]],
+              appended: Sequence[bool], drop_nulls: bool,
+              src: Source) -> tuple[list[str], str, str]:
+    """Statements reading or computing the key parts of `row` in order (a bare return at
+    the first null one when `drop_nulls`), and the new key and row as expressions over
+    them; generated, not a loop over the parts per record."""
     body: list[str] = []
     names: list[str] = []
     for index, (slot, fn) in enumerate(parts):
         name = f"k{index}"
         names.append(name)
-        body.append(f"    {name} = row[{slot}]" if slot is not None
-                    else f"    {name} = {src.const(fn)}(row)")
+        body.append(f"{name} = row[{slot}]" if slot is not None
+                    else f"{name} = {src.const(fn)}(row)")
         if drop_nulls:
-            body += [f"    if {name} is None:", "        return None"]
+            body += [f"if {name} is None:", "    return"]
     extra = [n for n, appends in zip(names, appended, strict=True) if appends]
     new_row = f"row + ({''.join(f'{n}, ' for n in extra)})" if extra else "row"
-    src.emit(0, "def make(row):", *body,
-             f"    return ({''.join(f'{n}, ' for n in names)}), {new_row}")
-    namespace = dict(src.env)
-    exec(compile("\n".join(src.lines), "<tote:key>", "exec"), namespace)
-    made: MakeKey = namespace["make"]
-    return made
+    return body, f"({''.join(f'{n}, ' for n in names)})", new_row
 
 
 def build_rekey(node: RekeyNode, ctx: BuildContext, push: Push) -> Push:
@@ -164,16 +176,13 @@ def build_rekey(node: RekeyNode, ctx: BuildContext, push: Push) -> Push:
             push(Rec((), rec.row, rec.ts, rec.old, rec.window))
         return to_null
     maker = KeyMaker(node, ctx)
-    make = maker.make
 
-    def rekey(rec: Rec) -> None:
-        key, row, ts, old, window = rec
-        if row is None:
-            push(new_tuple(Rec, (maker.key_of_null(key), row, ts, old, window)))
-            return
-        made = make(row)
-        if made is not None:
-            push(new_tuple(Rec, (made[0], made[1], ts, old, window)))
+    def rekey_null(rec: Rec) -> None:
+        push(new_tuple(Rec, (maker.key_of_null(rec.key), None, rec.ts, rec.old, rec.window)))
 
+    rekey: Push = maker.generate(
+        {"push": push, "rekey_null": rekey_null, "Rec": Rec, "new_tuple": new_tuple},
+        ["def rekey(rec):", "_, row, ts, old, window = rec", "if row is None:",
+         "    return rekey_null(rec)"],
+        lambda key, row: [f"push(new_tuple(Rec, ({key}, {row}, ts, old, window)))"], "rekey")
     return rekey
-
