@@ -7,6 +7,7 @@ they arrive, under a header, in fixed-width columns, so a push query scrolls liv
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections.abc import Sequence
@@ -83,6 +84,7 @@ def render_entity(console: Console, entity: dict[str, Any]) -> None:
                       f"{d['statementText']}\n")
         console.print(d.get("executionPlan", ""))
         console.print(d.get("topology", ""))
+        _query_errors(console, d.get("queryErrors") or [])
     elif kind in CONNECTOR_RENDERERS:
         CONNECTOR_RENDERERS[kind](console, entity)
     elif kind == "terminate_query":
@@ -91,6 +93,18 @@ def render_entity(console: Console, entity: dict[str, Any]) -> None:
         console.print(Text(f" {entity['message']}"))
     else:
         console.print_json(json.dumps(entity))
+
+
+def _query_errors(console: Console, errors: list[dict[str, Any]]) -> None:
+    """As ksqlDB's CLI: each error's date (its pattern "yyyy-MM-dd hh:mm:ss,SSS (z)",
+    a 12-hour clock, in local time), details and type."""
+    for error in errors:
+        when = datetime.datetime.fromtimestamp(error["timestamp"] / 1000).astimezone()
+        date = (f"{when:%Y-%m-%d %I:%M:%S},{when.microsecond // 1000:03d} "
+                f"({when.tzname()})")
+        console.print(Text(f"{'Error Date':<20} : {date}\n"
+                           f"{'Error Details':<20} : {error['errorMessage']}\n"
+                           f"{'Error Type':<20} : {error['type']}"))
 
 
 def _properties(console: Console, entity: dict[str, Any]) -> None:

@@ -77,6 +77,7 @@ def lag_table(lags: Sequence[Mapping[str, Any]]) -> Table:
     for row in lags:
         state = _cell(row.get("state"))
         table.add_row(Text(str(row["kind"])), Text(str(row["name"])),
-                      Text(state, style=LIVE_STATE_STYLE.get(state, "")),
+                      Text(state, style=LIVE_STATE_STYLE.get(
+                          state, "bold red" if "error" in state else "")),
                       Text(_cell(row["lag"])))
     return table

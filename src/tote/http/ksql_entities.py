@@ -174,7 +174,10 @@ def query_description(d: QueryDescription) -> Entity:
             "fields": [field(f) for f in d.fields], "sources": list(d.sources),
             "sinks": list(d.sinks), "topology": d.physical_plan,
             "executionPlan": d.logical_plan, "overriddenProperties": {},
-            "ksqlHostQueryStatus": {}, "queryType": "PERSISTENT", "state": d.state}
+            "ksqlHostQueryStatus": {}, "queryType": "PERSISTENT",
+            "queryErrors": [{"timestamp": e.timestamp, "errorMessage": e.message,
+                             "type": e.type} for e in d.errors],
+            "tasksMetadata": [], "consumerGroupId": d.consumer_group, "state": d.state}
 
 
 # -- type text → ksqlDB's SchemaInfo ---------------------------------------------------------

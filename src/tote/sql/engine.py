@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from tote.core.clock import SYSTEM_CLOCK, Clock
@@ -37,6 +36,8 @@ from tote.sql.functions import FunctionRegistry, default_functions
 from tote.sql.metastore import MetaStore
 from tote.sql.parser import parse_statement
 from tote.sql.planner.physical import PhysicalPlan
+from tote.sql.query_errors import QueryErrors
+from tote.sql.query_retry import Retries
 from tote.sql.results import StatementResult
 from tote.sql.runtime.failure import QueryFailed
 from tote.sql.runtime.membership import Membership
@@ -45,7 +46,6 @@ from tote.sql.runtime.runtime import MAX_POLL_RECORDS, Runtime
 from tote.sql.runtime.tasks import TaskFactory
 from tote.sql.script import ScriptReader, Variables, run_script
 
-QUERY_ERROR = "ERROR"  # ksqlDB's KsqlQueryStatus of a query that stopped on an error
 _LOG = logging.getLogger("tote.sql.engine")
 _CONFLICT_RETRIES = 5
 
@@ -79,6 +79,8 @@ class Engine:
         self.runtime = Runtime(log, factory, producer, harness=harness,
                                membership=membership)
         self.runtime.on_failure = self._query_failed
+        self.retries = Retries(self.config)
+        self.query_errors = QueryErrors(self.config)
         use_commands = (not harness) if command_topic is None else command_topic
         self.commands = CommandLog(log, self.service_id) if use_commands else None
         self.read_file = read_file
@@ -208,6 +210,7 @@ class Engine:
         for attempt in range(_CONFLICT_RETRIES):
             try:
                 with self.lock:
+                    self._retry_due()
                     return self.runtime.step(max_records)
             except TransactionConflict:
                 if attempt == _CONFLICT_RETRIES - 1:
@@ -257,24 +260,42 @@ class Engine:
             if not done:
                 with self.lock:
                     positions = self.runtime.positions()
+                    retry = self.retries.until_next(self.clock.monotonic())
+                timeout = poll_timeout if retry is None else min(poll_timeout, retry)
                 if positions:
                     # `stop_background` ends the wait at once, not after poll_timeout.
-                    self.log.wait_or_wake(positions, poll_timeout, self._stop)
+                    self.log.wait_or_wake(positions, timeout, self._stop)
                 else:
-                    self._stop.wait(poll_timeout)
+                    self._stop.wait(timeout)
 
     def _query_failed(self, failed: QueryFailed) -> None:
-        """A query stopped on a record (runtime/failure.py): it shows as ERROR (not a
-        command: a restarted server runs it again from that record) and the processing
-        log has the reason."""
-        record = self.metastore.queries.get(failed.query_id)
-        if record is not None:
-            self.metastore.queries[failed.query_id] = replace(record, state=QUERY_ERROR)
+        """A query stopped on a record (runtime/failure.py): the processing log has the
+        reason and it is retried from that record after ksqlDB's back-off
+        (query_retry.py). Its status stays RUNNING, as ksqlDB's does: a stream thread
+        replaced after an uncaught exception never puts Kafka Streams in ERROR."""
         where = failed.record
+        self.query_errors.add(failed.query_id, failed.cause, failed.message,
+                              self.clock.now_ms())
         self.processing_log.report(ProcessingError(
             failed.query_id, "process", failed.message, where.topic, where.partition,
             where.offset))
-        _LOG.error("query %s stopped: %s", failed.query_id, failed.message)
+        wait = self.retries.failed(failed.query_id, self.runtime.queries.get(failed.query_id),
+                                   self.clock.monotonic())
+        _LOG.error("query %s stopped: %s (retrying in %.3g s)", failed.query_id,
+                   failed.message, wait)
+
+    def _retry_due(self) -> None:
+        """Restart each failed query whose back-off has passed, from the record it stopped
+        on (as RESUME does); one paused, resumed, replaced or terminated meanwhile is
+        left alone (a PAUSE stops the retries, RESUME retries at once)."""
+        for query_id, query in self.retries.due(self.clock.monotonic()):
+            running = self.runtime.queries.get(query_id)
+            if running is None:
+                self.retries.forget(query_id)
+            elif running is query and not running.paused and running.failure is not None:
+                attempt = self.retries.started(query_id)
+                _LOG.info("Restarting query %s (attempt #%d)", query_id, attempt)
+                self.runtime.set_paused(query_id, False)
 
     def describe(self) -> dict[str, Any]:
         return {"service_id": self.service_id, "queries": sorted(self.runtime.queries)}

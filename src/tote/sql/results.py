@@ -138,6 +138,15 @@ class SourceDescriptionList(StatementResult):
 
 
 @dataclass(frozen=True)
+class QueryError:
+    """One of a query's recent errors (ksqlDB's QueryError; `tote.sql.query_errors`)."""
+
+    timestamp: int  # epoch ms
+    message: str
+    type: str  # USER | SYSTEM | UNKNOWN
+
+
+@dataclass(frozen=True)
 class QueryDescription:
     id: str
     sql: str
@@ -148,6 +157,8 @@ class QueryDescription:
     physical_plan: str
     internal_topics: tuple[str, ...] = ()
     state: str = "RUNNING"
+    consumer_group: str = ""
+    errors: tuple[QueryError, ...] = ()  # the query's recent errors (query_errors.py)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
 """The state of each persistent query and connector, as the running servers report it.
 
 The log shows how far behind a query or connector is (lag.py), not whether it still
-runs: a query stopped in ERROR (sql/runtime/failure.py) or a paused connector only
-shows as a lag that grows. So `tote status` asks ksqlDB (`SHOW QUERIES`: RUNNING,
-PAUSED, ERROR) and Connect (`GET /connectors?expand=status`: RUNNING, PAUSED, FAILED)
-and puts the state next to the lag. A server that does not answer leaves the state
-None, never an error: status must work on a half-broken stack.
+runs: a query stuck on a record it cannot process (sql/runtime/failure.py) or a paused
+connector only shows as a lag that grows. So `tote status` asks ksqlDB (`SHOW QUERIES`:
+RUNNING, PAUSED, ERROR) and Connect (`GET /connectors?expand=status`: RUNNING, PAUSED,
+FAILED) and puts the state next to the lag. ksqlDB reports a query it keeps retrying
+as RUNNING, with its recent errors in EXPLAIN (`queryErrors`): a RUNNING query with
+errors reads "RUNNING, N errors". A server that does not answer leaves the state None,
+never an error: status must work on a half-broken stack.
 """
 
 from __future__ import annotations
@@ -29,10 +31,24 @@ def _json_reply(method: str, url: str, body: Any = None) -> Any:
         return None
 
 
-def query_states(ksqldb_url: str) -> dict[str, str] | None:
-    """Each persistent query's state by id (SHOW QUERIES); None if the server does not answer."""
-    body = _json_reply("POST", ksqldb_url + "/ksql", {"ksql": "SHOW QUERIES;",
+def _ksql(ksqldb_url: str, statement: str) -> Any:
+    return _json_reply("POST", ksqldb_url + "/ksql", {"ksql": statement,
                                                     "streamsProperties": {}})
+
+
+def _error_count(ksqldb_url: str, query_id: str) -> int:
+    """How many recent errors EXPLAIN lists for the query (0 if it does not answer)."""
+    body = _ksql(ksqldb_url, f"EXPLAIN {query_id};")
+    entity = body[0] if isinstance(body, list) and body else None
+    description = entity.get("queryDescription") if isinstance(entity, dict) else None
+    errors = description.get("queryErrors") if isinstance(description, dict) else None
+    return len(errors) if isinstance(errors, list) else 0
+
+
+def query_states(ksqldb_url: str) -> dict[str, str] | None:
+    """Each persistent query's state by id (SHOW QUERIES; a RUNNING one with recent errors
+    says how many); None if the server does not answer."""
+    body = _ksql(ksqldb_url, "SHOW QUERIES;")
     if not isinstance(body, list):
         return None
     states: dict[str, str] = {}
@@ -42,6 +58,9 @@ def query_states(ksqldb_url: str) -> dict[str, str] | None:
             if (isinstance(query, dict) and isinstance(query.get("id"), str)
                     and query.get("queryType", "PERSISTENT") == "PERSISTENT"):
                 states[query["id"]] = str(query.get("state", ""))
+    for query_id, state in states.items():
+        if state == "RUNNING" and (count := _error_count(ksqldb_url, query_id)):
+            states[query_id] = f"RUNNING, {count} error{'s' if count > 1 else ''}"
     return states
 
 

@@ -292,8 +292,9 @@ class Dispatcher:
         """EXPLAIN; read-only, so the request's validation runs it too (`validation`)."""
         engine = self.engine
         if statement.query_id is not None:
-            return listings.explain_query(text, statement.query_id, ctx.metastore,
-                                          engine.plans)
+            return listings.explain_query(
+                text, statement.query_id, ctx.metastore, engine.plans,
+                engine.query_errors.of(statement.query_id, engine.clock.now_ms()))
         inner = statement.statement
         if isinstance(inner, s.CreateAsSelect):
             plan = analyze_create_as(inner, ctx)

@@ -12,6 +12,7 @@ from tote.sql.results import (
     FieldInfo,
     QueryDescription,
     QueryDescriptionResult,
+    QueryError,
     QueryList,
     QuerySummary,
     SourceDescription,
@@ -121,7 +122,8 @@ def describe_source(text: str, name: str, extended: bool, metastore: MetaStore,
 
 
 def explain_query(text: str, query_id: str, metastore: MetaStore,
-                  plans: dict[str, PhysicalPlan]) -> QueryDescriptionResult:
+                  plans: dict[str, PhysicalPlan],
+                  errors: tuple[QueryError, ...] = ()) -> QueryDescriptionResult:
     record = metastore.queries.get(query_id)
     plan = plans.get(query_id)
     if record is None or plan is None:
@@ -132,4 +134,4 @@ def explain_query(text: str, query_id: str, metastore: MetaStore,
     logical, physical = explain_plan(plan)
     return QueryDescriptionResult(text, QueryDescription(
         query_id, record.sql, record.sources, (record.sink,) if record.sink else (), fields,
-        logical, physical, plan.internal_topics, record.state))
+        logical, physical, plan.internal_topics, record.state, plan.app_id, errors))

@@ -3,11 +3,12 @@
 An exception an operator raises while processing a record (a DECIMAL sum overflowing
 its type, say: ksqlDB's KsqlFunctionException) is not a record to skip, as a bad input
 is (the processing log's job): Kafka Streams stops the query's task with a
-StreamsException "Exception caught in process", and ksqlDB shows the query in ERROR.
-tote does the same, exactly once: the step is aborted and redone up to the record
-before, which commits everything earlier records caused; the query is then stopped
-where it failed (its tasks read nothing more, the other queries go on), and its state
-reads ERROR until the server restarts it, when it resumes from that record.
+StreamsException "Exception caught in process", and ksqlDB replaces the stream thread
+after a back-off (its status stays RUNNING). tote does the same, exactly once: the step
+is aborted and redone up to the record before, which commits everything earlier records
+caused; the query is then stopped where it failed (its tasks read nothing more, the other
+queries go on) until the engine retries it from that record (`tote.sql.query_retry`),
+RESUME does, or a restarted server does.
 """
 
 from __future__ import annotations
