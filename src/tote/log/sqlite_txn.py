@@ -275,10 +275,11 @@ class SqliteTransaction(Transaction):
 
     def _write_state(self, conn: sqlite3.Connection) -> None:
         for store, writes in self._writes.items():
-            puts = [(store, k, v) for k, v in writes.items() if v is not None]
+            puts = {k: v for k, v in writes.items() if v is not None}
             deletes = [(store, k) for k, v in writes.items() if v is None]
             if puts:
-                insert_rows(conn, _UPSERT_STATE, 3, len(puts), puts)
+                insert_rows(conn, _UPSERT_STATE, ([store] * len(puts), list(puts),
+                                                  list(puts.values())))
             if deletes:
                 conn.executemany("DELETE FROM state WHERE store = ? AND key = ?", deletes)
 
