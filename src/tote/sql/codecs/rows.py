@@ -10,7 +10,7 @@ ALTER has added a column that schema lacks (`growth`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from tote.core import bases
 from tote.core.types import Base, Column, SqlType
@@ -59,6 +59,7 @@ class KafkaRowCodec:
 
     def __init__(self, column: SourceColumn) -> None:
         self._codec = KafkaCodec(column.type)
+        self.base = column.type.base
 
     def encode(self, values: Values) -> bytes | None:
         return self._codec.encode(values[0])
@@ -179,6 +180,9 @@ class AvroRowCodec:
                            for c in self._columns)
         self._fast: Callable[[Values], bytes] | None = _fast_writer(self._flat_writer,
                                                                     self._writer)
+        # `encode` for rows that decode back to themselves, refusing others with
+        # FlatEncodeError (None where it has no such path; see `handing`).
+        self.exact: Callable[[Values], bytes] | None = None
         self.encode = self._encoder()
 
     def _encoder(self) -> Callable[[Values], bytes | None]:
@@ -193,6 +197,9 @@ class AvroRowCodec:
                             notes=notes if remember and not copies else None)
         if fast is None:
             return self._encode
+        if remember and not copies:
+            self.exact = _fast_writer(self._flat_writer, self._writer, framed=True,
+                                      floats_only=True)
         if copies:
             return _RECENT.remembering(fast, self._encode, self._shape, lists)
         return fast
@@ -538,6 +545,50 @@ class RememberingSingle(NullableSingle):
 
 
 _REMEMBERED = (Base.INTEGER, Base.BIGINT, Base.STRING)
+
+
+class Handing(NamedTuple):
+    """How a sink hands a record it writes to a reader in the same step already decoded:
+    a reader whose codecs have the same `shape` (`reading_shape`) would decode it to
+    exactly the sink's key and row when the key's one value is a `key_type` and the
+    value was written by `encode` (the value codec's, for rows that decode back to
+    themselves: it raises FlatEncodeError for others, which the codec's own `encode`
+    writes). The memo (`_RecentRows`) is not told of these: readers of the same shape
+    in the step are handed the rows, others decode them, and a reader of the log gets
+    other bytes objects."""
+
+    shape: tuple[object, object]
+    key_type: type
+    encode: Callable[[Values], bytes]
+
+
+# KAFKA key types whose values decode back as equal values of one class (not DOUBLE: a
+# decoded NaN is a new object, which dict lookups treat unlike the one written; not
+# STRING: a lone surrogate is written as '?').
+_EXACT_KEYS: dict[Base, type] = {Base.INTEGER: int, Base.BIGINT: int}
+
+
+def reading_shape(key: RowCodec, value: RowCodec) -> tuple[object, object] | None:
+    """What decoding a record with these codecs depends on, where a record can be
+    handed over decoded (a single KAFKA INT or BIGINT key, a flat AVRO value:
+    the memo's rule in `_RecentRows`); None for other codecs."""
+    single = key.inner if isinstance(key, NullableSingle) else None
+    if not isinstance(single, KafkaRowCodec) or single.base not in _EXACT_KEYS:
+        return None
+    if not isinstance(value, AvroRowCodec) or value._unwrap:
+        return None
+    return single.base, value._shape
+
+
+def handing(key: RowCodec, value: RowCodec) -> Handing | None:
+    """How a sink writing with these codecs hands its records over decoded (None where
+    it cannot)."""
+    shape = reading_shape(key, value)
+    if shape is None or not isinstance(value, AvroRowCodec) or value.exact is None:
+        return None
+    base = shape[0]
+    assert isinstance(base, Base)
+    return Handing(shape, _EXACT_KEYS[base], value.exact)
 
 
 def unencodable(exc: UnicodeEncodeError) -> str:

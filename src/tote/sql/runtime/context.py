@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from tote.core.records import Headers, Record
@@ -14,7 +15,7 @@ from tote.sql.functions import FunctionRegistry
 from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.runtime import values
 from tote.sql.runtime.processing_log import ProcessingLog
-from tote.sql.runtime.records import Route
+from tote.sql.runtime.records import Route, Send, SendRows
 from tote.sql.runtime.state import KeyState
 from tote.sql.runtime.windowstate import IndexedState
 
@@ -30,6 +31,35 @@ class Current:
 
     def __init__(self) -> None:
         self.headers: Headers = ()
+
+
+class Outlet:
+    """A sink's way out to its topic: per partition a record goes to, what takes it in
+    this step (`sends`), and, where a reader may take records decoded, what takes them
+    with their key and value rows (`writes`). Filled on a miss by `sender` and
+    `rows_sender`, and emptied by the runtime as each step starts and ends: the sink
+    looks its way up in a dict of its own, not through a call."""
+
+    __slots__ = ("__weakref__", "find", "find_rows", "sends", "writes")
+
+    def __init__(self, find: Callable[[int], Send],
+                 find_rows: Callable[[int], SendRows] | None) -> None:
+        self.find, self.find_rows = find, find_rows
+        self.sends: dict[int, Send] = {}
+        self.writes: dict[int, SendRows] = {}
+
+    def sender(self, partition: int) -> Send:
+        send = self.sends[partition] = self.find(partition)
+        return send
+
+    def rows_sender(self, partition: int) -> SendRows:
+        assert self.find_rows is not None, "only where records are handed decoded"
+        send = self.writes[partition] = self.find_rows(partition)
+        return send
+
+    def clear(self) -> None:
+        self.sends.clear()
+        self.writes.clear()
 
 
 @dataclass
@@ -49,6 +79,20 @@ class BuildContext:
     # written (returns False when it must be); None elsewhere.
     route: Route | None = None
     current: Current = field(default_factory=Current)
+    # A sink's way out to its topic (`outlet`; the runtime's, where it runs the task).
+    # Sinks handing their records along decoded note the topic's decoding shape in
+    # `writes`, and plain sources that take such records theirs in `decoded`
+    # (`rows.reading_shape`).
+    outlets: Callable[[str], Outlet] | None = None
+    writes: dict[str, object] = field(default_factory=dict)
+    decoded: dict[str, object] = field(default_factory=dict)
+
+    def outlet(self, topic: str) -> Outlet:
+        """A sink's way out to `topic`: the runtime's, else `emit` (never handing rows)."""
+        if self.outlets is not None:
+            return self.outlets(topic)
+        emit = self.emit
+        return Outlet(lambda partition: partial(emit, topic), None)
 
     def state_log(self) -> Log:
         """Where the task's state stores live."""

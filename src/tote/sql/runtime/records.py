@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from tote.core.records import LogRecord
+from tote.core.records import LogRecord, Record
 
 Row = tuple[Any, ...]
 
@@ -37,6 +37,15 @@ class AbsentKey(tuple[Any, ...]):
 #: Python-level constructor: the operators' per-record paths build dozens per record.
 new_tuple = tuple.__new__
 
+#: The `timestamp_type` of a record a sink hands to a reader in the same step with its
+#: key and value already decoded: its `key` and `value` are the key tuple and value row
+#: (only for entries that take them: `Task.decoded`; see `runtime.Runtime._predicted`).
+DECODED: Any = object()
+
 Push = Callable[[Rec], None]
 Entry = Callable[[LogRecord], None]
 Route = Callable[[str, int, Rec], bool]
+# What takes one producer's records of one partition in a step, and those records with
+# their key tuples and value rows (see `DECODED`).
+Send = Callable[[Record], None]
+SendRows = Callable[[Record, Row, Row | None], None]

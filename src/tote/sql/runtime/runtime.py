@@ -30,19 +30,20 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from tote.core.errors import Fenced, ToteError, TransactionConflict
 from tote.core.records import LogRecord, Record, TimestampType, TopicPartition
 from tote.log.base import GroupConsumer, Log, Transaction, TransactionalProducer, TxnStatus
 from tote.sql.planner.physical import PhysicalPlan
-from tote.sql.runtime.context import Emit
+from tote.sql.runtime.context import Emit, Outlet
 from tote.sql.runtime.failure import OperatorError, QueryFailed
 from tote.sql.runtime.membership import Membership
 from tote.sql.runtime.ranking import assign_ranks
-from tote.sql.runtime.records import Rec, Route, new_tuple
+from tote.sql.runtime.records import DECODED, Rec, Route, Row, Send, SendRows, new_tuple
 from tote.sql.runtime.tasks import RunningQuery, Task, TaskFactory
 
 MAX_POLL_RECORDS = 1000
@@ -58,8 +59,13 @@ Work = tuple[Queue, Callable[[Any], None]]
 # does not move the position: the runtime does that as it queues the record, see `_send`)
 # and the task.
 Taker = tuple[Queue, Callable[[LogRecord], None], Task]
-# What takes one producer's records of one partition in a step (see `Runtime._sender`).
-Send = Callable[[Record], None]
+
+
+class _Predicted(Protocol):
+    """`Runtime._predicted`'s sender: a `Send`, and a `SendRows` given the rows."""
+
+    def __call__(self, record: Record, key: Row | None = None,
+                 row: Row | None = None) -> None: ...
 
 
 class _Route(NamedTuple):
@@ -82,20 +88,28 @@ class _Outbox:
     bound methods rather than partials of the runtime's, as a partial (C) calling
     into Python costs about one more Python call per record."""
 
-    __slots__ = ("route", "routes", "sender", "senders", "task")
+    __slots__ = ("outlets", "route", "routes", "sender", "senders", "task", "writer")
 
-    def __init__(self, task: Task, senders: dict[tuple[Task, str, int | None], Send],
-                 sender: Callable[[Task, str, int | None], Send],
-                 routes: dict[tuple[Task, str, int], _Route],
-                 route: Callable[[Task, str, int], _Route]) -> None:
-        self.task, self.senders, self.sender = task, senders, sender
-        self.routes, self.route = routes, route
+    def __init__(self, task: Task, runtime: Runtime) -> None:
+        self.task, self.senders, self.sender = task, runtime._senders, runtime._sender
+        self.routes, self.route = runtime._routes, runtime._route
+        self.writer = None if runtime.harness else runtime._writer
+        self.outlets = runtime._outlets
 
     def emit(self, topic: str, record: Record) -> None:
         send = self.senders.get((self.task, topic, record[4]))
         if send is None:
             send = self.sender(self.task, topic, record[4])
         send(record)
+
+    def outlet(self, topic: str) -> Outlet:
+        """The task's sink's way out to `topic` (emptied as each step starts and ends);
+        in live mode it hands records along decoded (`Runtime._writer`)."""
+        writer = self.writer
+        outlet = Outlet(partial(self.sender, self.task, topic),
+                        partial(writer, self.task, topic) if writer is not None else None)
+        self.outlets.add(outlet)
+        return outlet
 
     def hand_over(self, topic: str, partition: int, rec: Rec) -> bool:
         """A repartition change every reader takes in this step goes to them in memory,
@@ -130,6 +144,7 @@ class Runtime:
         self._starts: dict[TopicPartition, int] = {}
         self._routes: dict[tuple[Task, str, int], _Route] = {}
         self._senders: dict[tuple[Task, str, int | None], Send] = {}
+        self._outlets: weakref.WeakSet[Outlet] = weakref.WeakSet()  # (the sinks')
         self._lanes: dict[int, Lane] = {}  # by `_order`
         self._queue: list[Lane] = []  # the lanes in `_drain`'s order
         self._caught_up: set[tuple[int, TopicPartition]] = set()
@@ -257,7 +272,9 @@ class Runtime:
         self._pending = {}
         self._starts = {}
         self._routes.clear()
-        self._senders.clear()  # (in place: the tasks' outboxes hold both)
+        self._senders.clear()  # (in place: the tasks' outboxes hold it)
+        for outlet in self._outlets:
+            outlet.clear()
         return self._txn
 
     def _route(self, producer: Task, topic: str, partition: int) -> _Route:
@@ -291,10 +308,11 @@ class Runtime:
         self._routes[(producer, topic, partition)] = route
         return route
 
-    def _bind(self, task: Task) -> tuple[Emit, Route | None]:
-        """Where `task`'s records go, and (live mode) its repartition changes in memory."""
-        outbox = _Outbox(task, self._senders, self._sender, self._routes, self._route)
-        return outbox.emit, outbox.hand_over if not self.harness else None
+    def _bind(self, task: Task) -> tuple[Emit, Route | None, Callable[[str], Outlet]]:
+        """Where `task`'s records go, (live mode) its repartition changes in memory, and
+        its sink's way out."""
+        outbox = _Outbox(task, self)
+        return outbox.emit, outbox.hand_over if not self.harness else None, outbox.outlet
 
     def _sender(self, producer: Task, topic: str, placed: int | None) -> Send:
         """What takes `producer`'s records of `topic` placed on `placed` in this step
@@ -315,25 +333,57 @@ class Runtime:
         self._senders[(producer, topic, placed)] = send
         return send
 
-    def _predicted(self, route: _Route, pending: list[Record]) -> Send:
+    def _writer(self, producer: Task, topic: str, placed: int) -> SendRows:
+        """What takes `producer`'s sink's records handed along with their rows (cached
+        for the step in the sink's `Outlet`): `_predicted`'s, handing them decoded to
+        the readers decoding as the sink writes; else the record alone goes on."""
+        send = self._senders.get((producer, topic, placed))
+        if send is None:
+            send = self._sender(producer, topic, placed)
+        route = self._routes[(producer, topic, placed)]
+        shape = producer.writes.get(topic)
+        rows: SendRows
+        if route.pending is not None and shape is not None and any(
+                task.decoded.get(topic) == shape for _, _, task in route.consumers):
+            rows = self._predicted(route, route.pending, shape)
+        else:
+            def rows(record: Record, key: Row, row: Row | None) -> None:
+                send(record)
+        return rows
+
+    def _predicted(self, route: _Route, pending: list[Record],
+                   shape: object = None) -> _Predicted:
         """`_send` for a record some task reads in this step, when positions are
-        predicted: its offset is the route's next, and it is queued for each reader."""
+        predicted: its offset is the route's next, and it is queued for each reader.
+        Given the record's key and value rows (`_writer`), the readers decoding with the
+        writer's `shape` take it `DECODED`, as those rows."""
         tp = route.tp
         topic, partition = tp
         start = route.start
         append = pending.append
-        readers = tuple((queue, take, task.positions) for queue, take, task in route.consumers)
+        readers = tuple((queue, take, task.positions,
+                         shape is not None and task.decoded.get(topic) == shape)
+                        for queue, take, task in route.consumers)
 
-        def send(record: Record) -> None:
+        def send(record: Record, key: Row | None = None, row: Row | None = None) -> None:
             offset = start + len(pending)
             append(record)
-            value, key, headers, stamp, _ = record
-            log_record = new_tuple(LogRecord, (
-                topic, partition, offset, key, value, headers, stamp, _CREATE_TIME))
-            for queue, take, positions in readers:  # (as in `_send`)
+            value, raw_key, headers, stamp, _ = record
+            if key is None:
+                log_record = new_tuple(LogRecord, (
+                    topic, partition, offset, raw_key, value, headers, stamp, _CREATE_TIME))
+            else:
+                log_record = new_tuple(LogRecord, (
+                    topic, partition, offset, key, row, headers, stamp, DECODED))
+            for queue, take, positions, decodes in readers:  # (as in `_send`)
                 if positions.get(tp, -1) <= offset:
                     positions[tp] = offset + 1
-                queue((take, log_record))
+                if decodes or key is None:
+                    queue((take, log_record))
+                else:  # (a reader decoding otherwise: the record as written)
+                    queue((take, new_tuple(LogRecord, (
+                        topic, partition, offset, raw_key, value, headers, stamp,
+                        _CREATE_TIME))))
 
         return send
 
@@ -520,7 +570,9 @@ class Runtime:
             self._txn = None
             self._caught_up = set()
             self._routes.clear()
-            self._senders.clear()  # (in place: the tasks' outboxes hold both)
+            self._senders.clear()  # (in place: the tasks' outboxes hold it)
+            for outlet in self._outlets:
+                outlet.clear()
         return count
 
     # -- live mode ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from tote.log.base import Log
 from tote.registry import Registry
 from tote.sql.functions import FunctionRegistry
 from tote.sql.planner.physical import PhysicalPlan, SubTopology
-from tote.sql.runtime.context import BuildContext, Emit
+from tote.sql.runtime.context import BuildContext, Emit, Outlet
 from tote.sql.runtime.failure import QueryFailed
 from tote.sql.runtime.processing_log import ProcessingLog
 from tote.sql.runtime.records import Entry, Push, Route
@@ -35,6 +35,10 @@ class Task:
     # Per repartition topic read: where a change handed over in memory goes (the
     # operator after the reader's entry; see `runtime._Outbox.hand_over`).
     routed: dict[str, Push] = field(default_factory=dict)
+    # Per topic its sink hands records along decoded, or its entry takes them so: the
+    # decoding shape (`BuildContext.writes`, `.decoded`; see `runtime.Runtime._predicted`).
+    writes: dict[str, object] = field(default_factory=dict)
+    decoded: dict[str, object] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -94,9 +98,10 @@ def _skip(record: LogRecord) -> None:
     """The entry of an input no operator reads (the record only moves the position)."""
 
 
-# The runtime's side of a task, bound to it: where its records go, and in live mode where
-# a repartition change may go in memory instead (`BuildContext.emit`, `.route`).
-Bind = Callable[[Task], tuple[Emit, Route | None]]
+# The runtime's side of a task, bound to it: where its records go, in live mode where a
+# repartition change may go in memory instead, and its sink's way out
+# (`BuildContext.emit`, `.route`, `.outlets`).
+Bind = Callable[[Task], tuple[Emit, Route | None, Callable[[str], Outlet]]]
 
 
 @dataclass
@@ -148,12 +153,13 @@ class TaskFactory:
                     table_topics=_table_topics(sub))
         task.committed = dict(positions)
 
-        task_emit, route = bind(task)
+        task_emit, route, outlets = bind(task)
         ctx = BuildContext(self.log, self.registry, self.functions, plan, partition, task_emit,
                            self.processing_log, self.single_partition,
-                           partition_counts=counts, route=route)
+                           partition_counts=counts, route=route, outlets=outlets)
         task.entries = build_entries(sub, ctx, routed=task.routed)
         task.states = ctx.states
+        task.writes, task.decoded = ctx.writes, ctx.decoded
         return task
 
 

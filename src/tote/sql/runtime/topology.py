@@ -126,6 +126,7 @@ def build_entries(sub: SubTopology, ctx: BuildContext, sink: Push | None = None,
             out[topic] = entries[0]
         else:
             out[topic] = _fan_out(entries)
+            ctx.decoded.pop(topic, None)  # (a record handed over decoded: one entry's)
     return out
 
 

@@ -12,8 +12,10 @@ from collections.abc import Callable
 
 from tote.core.records import Record
 from tote.log.partitioner import murmur2, partition_for_key, to_positive
+from tote.serde.avro_flat import FlatEncodeError
 from tote.serde.errors import SerializationError
 from tote.sql.codecs import WindowedKeyCodec, build_codec, unencodable
+from tote.sql.codecs.rows import handing
 from tote.sql.functions.scalar.javatime import PatternError
 from tote.sql.planner.logical import SinkNode
 from tote.sql.runtime.context import BuildContext
@@ -63,7 +65,8 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
                               is_key=False, registry=registry,
                               prefer_registered=not sink.from_query)
     topic = sink.topic
-    emit = ctx.emit
+    outlet = ctx.outlet(topic)
+    sends, writes = outlet.sends, outlet.writes
     single = ctx.single_partition
     stamp = event_time(sink)
     report = ctx.processing_log.report
@@ -72,6 +75,17 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
 
     encode_key, encode_value = key_codec.encode, value_codec.encode
     partitions = 0  # the sink topic's, looked up at the first record
+    # Live mode: a record a reader takes in the same step reaches it with the key and
+    # row decoding would give it (`rows.Handing`), when they are exactly those.
+    hand = handing(key_codec, value_codec) \
+        if outlet.find_rows is not None and windowed is None else None
+    handing_sink = hand is not None
+    encode_row: Callable[[Row], bytes | None] = encode_value
+    key_type: type = object  # (the class of no key value)
+    if hand is not None:
+        ctx.writes[topic] = hand.shape
+        # (A handing sink's encoder refuses a row that decodes otherwise.)
+        key_type, encode_row = hand.key_type, hand.encode
 
     def write(rec: Rec) -> None:
         nonlocal partitions
@@ -92,12 +106,19 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
             assert found is not None
             ts = found
         key: bytes | None
+        exact = handing_sink  # (while the row is what the value decodes to)
         try:
             absent = rec_key.__class__ is AbsentKey and windowed is None
             inner = key = None if absent else encode_key(rec_key)
             if windowed is not None and window is not None:
                 key = windowed.frame(inner, window[0], window[1])
-            value = encode_value(row) if row is not None else None
+            if row is None:
+                value = None
+            else:
+                try:
+                    value = encode_row(row)
+                except FlatEncodeError:  # (a handing sink's row decoding otherwise)
+                    value, exact = encode_value(row), False
         except SerializationError as exc:
             # ksqlDB's serializer logs the row and rethrows: Kafka Streams cannot write
             # the record, so the query stops ("Unable to serialize record").
@@ -118,6 +139,16 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
                 partitions = ctx.partitions(topic)
             partition = 0 if partitions == 1 else partition_of(inner, value, partitions)
         # The output keeps the headers of the input record that caused it (Kafka Streams).
-        emit(topic, new_tuple(Record, (value, key, current.headers, ts, partition)))
+        record = new_tuple(Record, (value, key, current.headers, ts, partition))
+        if exact and rec_key[0].__class__ is key_type:  # (a null or absent key's is None)
+            send_rows = writes.get(partition)
+            if send_rows is None:
+                send_rows = outlet.rows_sender(partition)
+            send_rows(record, rec_key, row)
+        else:
+            send = sends.get(partition)
+            if send is None:
+                send = outlet.sender(partition)
+            send(record)
 
     return write

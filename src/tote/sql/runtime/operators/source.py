@@ -17,11 +17,12 @@ from tote.core.types import Base
 from tote.serde import sql_values as sv
 from tote.serde.errors import SerializationError
 from tote.sql.codecs import Values, WindowedKeyCodec, build_codec
+from tote.sql.codecs.rows import reading_shape
 from tote.sql.functions.scalar.javatime import JavaPattern, PatternError
 from tote.sql.planner.logical import SourceNode
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.processing_log import ProcessingError
-from tote.sql.runtime.records import AbsentKey, Entry, Push, Rec, Row, new_tuple
+from tote.sql.runtime.records import DECODED, AbsentKey, Entry, Push, Rec, Row, new_tuple
 from tote.sql.sources import ColumnRole, DataSource
 
 TimestampOf = Callable[[Row, int], int | None]
@@ -197,20 +198,29 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
 
     if not plain:
         return entry
+    shape = None if source.hidden_value_slots else reading_shape(key_codec, value_codec)
+    if shape is not None:
+        ctx.decoded[source.topic] = shape
     decode_key = key_codec.decode
     null_value = (None,) * width
     key_width = len(keys) if is_table else 0  # a table drops records whose key is all null
 
     def plain_entry(record: LogRecord) -> None:
         """`entry` for the usual source: the row is value, pseudo columns and key, and
-        the event time is the record's."""
-        _, partition, offset, raw_key, raw_value, current.headers, ts, _ = record
-        try:
-            key = decode_key(raw_key)
-            value = decode_value(raw_value)
-        except SerializationError as exc:
-            fail(record, f"Failed to deserialize: {exc.message}")
-            return
+        the event time is the record's. A record handed over `DECODED` (for
+        `ctx.decoded`, above) brings the key and value rows decoding would give."""
+        _, partition, offset, raw_key, raw_value, current.headers, ts, kind = record
+        key: Row | None
+        value: Values | None
+        if kind is DECODED:
+            key, value = raw_key, raw_value  # type: ignore[assignment]
+        else:
+            try:
+                key = decode_key(raw_key)
+                value = decode_value(raw_value)
+            except SerializationError as exc:
+                fail(record, f"Failed to deserialize: {exc.message}")
+                return
         if key is None:
             key = no_key
         if key_width and key.count(None) == len(key):
