@@ -62,3 +62,14 @@ def test_protobuf_message_indexes(indexes: list[int], encoded: bytes) -> None:
 def test_truncated_message_indexes() -> None:
     with pytest.raises(SerializationError, match="Truncated"):
         decode_message_indexes(b"\x04\x80")
+
+
+def test_schema_id_of_refuses_what_unframe_refuses() -> None:
+    assert schema_id_of(b"\x00\xff\xff\xff\xfe") == 0xFFFFFFFE
+    for data, message in ((b"\x00\x00\x01", "Expecting data framing of length 5"),
+                          (b"", "Expecting data framing of length 5"),
+                          (b"\x01\x00\x00\x00\x01abc", "Unknown magic byte!"),
+                          (b"\xff\x00\x00\x00\x01", "Unknown magic byte!")):
+        with pytest.raises(SerializationError) as info:
+            schema_id_of(data)
+        assert str(info.value).startswith(message)
