@@ -7,6 +7,8 @@ entity and the `tote sql` shell show them as ksqlDB's do."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
@@ -36,49 +38,47 @@ def _errors(engine: Engine, query_id: str) -> tuple[QueryError, ...]:
     return _explain(engine, query_id).description.errors
 
 
-def test_explain_lists_the_recent_errors_of_a_failed_query(tmp_path: Path) -> None:
-    clock = ManualClock(START_MS)
-    with SqliteLog(tmp_path / "tote.db") as log, Registry(log) as registry:
+@contextmanager
+def _failed(db: Path, clock: ManualClock) -> Iterator[Engine]:
+    """An engine whose POOLS query has failed on its fourth bet, at `clock`'s time."""
+    with SqliteLog(db) as log, Registry(log) as registry:
         engine = Engine(log, registry, properties=PROPERTIES, clock=clock)
         engine.start()
         try:
             engine.execute(STATEMENTS)
             produce(engine, "BETS", BETS)
             engine.run_until_idle()
-            [error] = _errors(engine, POOLS)
-            assert error.timestamp == START_MS and error.type == "USER"
-            assert "offset=3" in error.message
-            assert "Numeric field overflow" in error.message
-            assert _errors(engine, COPIED) == ()
-            # Two retries, failing again: three errors, the queue keeps the last two.
-            for _ in range(2):
-                clock.advance(200)
-                engine.run_until_idle()
-            assert [e.timestamp for e in _errors(engine, POOLS)] == [START_MS + 200,
-                                                                     START_MS + 400]
-            # An error is kept an hour.
-            clock.advance(3_600_000 - 200)
-            assert [e.timestamp for e in _errors(engine, POOLS)] == [START_MS + 400]
-            clock.advance(200)
-            [description] = [_explain(engine, POOLS).description]
-            assert description.errors == ()
-            assert description.state == "RUNNING"
+            yield engine
         finally:
             engine.close()
+
+
+def test_explain_lists_the_recent_errors_of_a_failed_query(tmp_path: Path) -> None:
+    clock = ManualClock(START_MS)
+    with _failed(tmp_path / "tote.db", clock) as engine:
+        [error] = _errors(engine, POOLS)
+        assert error.timestamp == START_MS and error.type == "USER"
+        assert "offset=3" in error.message
+        assert "Numeric field overflow" in error.message
+        assert _errors(engine, COPIED) == ()
+        # Two retries, failing again: three errors, the queue keeps the last two.
+        for _ in range(2):
+            clock.advance(200)
+            engine.run_until_idle()
+        assert [e.timestamp for e in _errors(engine, POOLS)] == [START_MS + 200,
+                                                                 START_MS + 400]
+        # An error is kept an hour.
+        clock.advance(3_600_000 - 200)
+        assert [e.timestamp for e in _errors(engine, POOLS)] == [START_MS + 400]
+        clock.advance(200)
+        [description] = [_explain(engine, POOLS).description]
+        assert description.errors == ()
+        assert description.state == "RUNNING"
 
 
 def test_the_rest_entity_and_the_shell_show_them_as_ksqldb_does(tmp_path: Path) -> None:
-    clock = ManualClock(START_MS)
-    with SqliteLog(tmp_path / "tote.db") as log, Registry(log) as registry:
-        engine = Engine(log, registry, properties=PROPERTIES, clock=clock)
-        engine.start()
-        try:
-            engine.execute(STATEMENTS)
-            produce(engine, "BETS", BETS)
-            engine.run_until_idle()
-            result = _explain(engine, POOLS)
-        finally:
-            engine.close()
+    with _failed(tmp_path / "tote.db", ManualClock(START_MS)) as engine:
+        result = _explain(engine, POOLS)
     [error] = result.description.errors
     answer = entity(result, lambda query_id: None)
     assert answer is not None
