@@ -7,21 +7,17 @@ entity and the `tote sql` shell show them as ksqlDB's do."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
-from tests.sql.test_query_failure import BETS, COPIED, POOLS, STATEMENTS
+from tests.sql.test_query_failure import COPIED, POOLS
+from tests.sql.test_query_retry import failed_engine
 
 from tote.cli.sql_render import render_entity
 from tote.core.clock import ManualClock
 from tote.http.ksql_entities import entity
-from tote.log.sqlite import SqliteLog
-from tote.registry import Registry
 from tote.sql.engine import Engine
 from tote.sql.results import QueryDescriptionResult, QueryError
-from tote.sql.testing import produce
 
 START_MS = 1_700_000_000_000
 PROPERTIES = {"ksql.query.retry.backoff.initial.ms": 100,
@@ -38,24 +34,9 @@ def _errors(engine: Engine, query_id: str) -> tuple[QueryError, ...]:
     return _explain(engine, query_id).description.errors
 
 
-@contextmanager
-def _failed(db: Path, clock: ManualClock) -> Iterator[Engine]:
-    """An engine whose POOLS query has failed on its fourth bet, at `clock`'s time."""
-    with SqliteLog(db) as log, Registry(log) as registry:
-        engine = Engine(log, registry, properties=PROPERTIES, clock=clock)
-        engine.start()
-        try:
-            engine.execute(STATEMENTS)
-            produce(engine, "BETS", BETS)
-            engine.run_until_idle()
-            yield engine
-        finally:
-            engine.close()
-
-
 def test_explain_lists_the_recent_errors_of_a_failed_query(tmp_path: Path) -> None:
     clock = ManualClock(START_MS)
-    with _failed(tmp_path / "tote.db", clock) as engine:
+    with failed_engine(tmp_path / "tote.db", clock, PROPERTIES) as engine:
         [error] = _errors(engine, POOLS)
         assert error.timestamp == START_MS and error.type == "USER"
         assert "offset=3" in error.message
@@ -77,7 +58,7 @@ def test_explain_lists_the_recent_errors_of_a_failed_query(tmp_path: Path) -> No
 
 
 def test_the_rest_entity_and_the_shell_show_them_as_ksqldb_does(tmp_path: Path) -> None:
-    with _failed(tmp_path / "tote.db", ManualClock(START_MS)) as engine:
+    with failed_engine(tmp_path / "tote.db", ManualClock(START_MS), PROPERTIES) as engine:
         result = _explain(engine, POOLS)
     [error] = result.description.errors
     answer = entity(result, lambda query_id: None)

@@ -8,7 +8,7 @@ background thread's real waits are the point."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -27,9 +27,10 @@ STOPPED_POOLS = [(1, Decimal("600.0")), (2, Decimal("5.0")), (1, Decimal("900.0"
 
 
 @contextmanager
-def _engine(db: Path, clock: Clock) -> Iterator[Engine]:
+def _engine(db: Path, clock: Clock,
+            properties: Mapping[str, object] = BACKOFF) -> Iterator[Engine]:
     with SqliteLog(db) as log, Registry(log) as registry:
-        engine = Engine(log, registry, properties=BACKOFF, clock=clock)
+        engine = Engine(log, registry, properties=properties, clock=clock)
         engine.start()
         try:
             yield engine
@@ -38,8 +39,10 @@ def _engine(db: Path, clock: Clock) -> Iterator[Engine]:
 
 
 @contextmanager
-def _failed(db: Path, clock: Clock) -> Iterator[Engine]:
-    with _engine(db, clock) as engine:
+def failed_engine(db: Path, clock: Clock,
+                  properties: Mapping[str, object] = BACKOFF) -> Iterator[Engine]:
+    """An engine whose POOLS query has failed on its fourth bet (offset 3)."""
+    with _engine(db, clock, properties) as engine:
         engine.execute(STATEMENTS)
         produce(engine, "BETS", BETS)
         engine.run_until_idle()
@@ -58,7 +61,7 @@ def _failures(engine: Engine) -> int:
 
 def test_the_back_off_doubles_before_each_retry_up_to_the_maximum(tmp_path: Path) -> None:
     clock = ManualClock()
-    with _failed(tmp_path / "tote.db", clock) as engine:
+    with failed_engine(tmp_path / "tote.db", clock) as engine:
         assert _failures(engine) == 1
         # ksqlDB doubles before the first wait: 200 ms, 400 ms, then the 500 ms cap.
         for attempt, wait in enumerate((200, 400, 500, 500), start=1):
@@ -80,7 +83,7 @@ def test_the_back_off_doubles_before_each_retry_up_to_the_maximum(tmp_path: Path
 def test_pause_stops_the_retries_resume_retries_at_once_terminate_ends(tmp_path: Path
                                                                         ) -> None:
     clock = ManualClock()
-    with _failed(tmp_path / "tote.db", clock) as engine:
+    with failed_engine(tmp_path / "tote.db", clock) as engine:
         engine.execute(f"PAUSE {POOLS};")
         clock.advance(10_000)
         engine.run_until_idle()
@@ -97,7 +100,7 @@ def test_pause_stops_the_retries_resume_retries_at_once_terminate_ends(tmp_path:
 
 def test_a_restarted_server_retries_with_a_fresh_back_off(tmp_path: Path) -> None:
     db, clock = tmp_path / "tote.db", ManualClock()
-    with _failed(db, clock) as engine:
+    with failed_engine(db, clock) as engine:
         clock.advance(200)
         engine.run_until_idle()
         assert engine.retries.attempts(POOLS) == 1
@@ -122,7 +125,7 @@ def test_the_background_thread_retries_without_blocking_or_busy_looping(tmp_path
     """The thread waits for the next retry, not for its poll timeout (an hour here), and
     stop_background ends that wait at once. (Bounds far from the figures: a loaded
     machine only makes the waits longer.)"""
-    with _failed(tmp_path / "tote.db", SYSTEM_CLOCK) as engine:
+    with failed_engine(tmp_path / "tote.db", SYSTEM_CLOCK) as engine:
         engine.start_background(poll_timeout=3600.0)
         try:
             started = time.monotonic()
