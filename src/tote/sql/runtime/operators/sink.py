@@ -9,6 +9,7 @@ downstream task meets it where the same key's other records are.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NoReturn
 
 from tote.core.records import Record
 from tote.log.partitioner import murmur2, partition_for_key, to_positive
@@ -74,7 +75,9 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
     current = ctx.current
 
     encode_key, encode_value = key_codec.encode, value_codec.encode
-    partitions = 0  # the sink topic's, looked up at the first record
+    # The sink topic's partitions, looked up at the first record (harness mode writes
+    # to partition 0).
+    partitions = 1 if single else 0
     # Live mode: a record a reader takes in the same step reaches it with the key and
     # row decoding would give it (`rows.Handing`), when they are exactly those.
     hand = handing(key_codec, value_codec) \
@@ -87,8 +90,29 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
         # (A handing sink's encoder refuses a row that decodes otherwise.)
         key_type, encode_row = hand.key_type, hand.encode
 
-    def write(rec: Rec) -> None:
+    def place(inner: bytes | None, value: bytes | None) -> int:
+        """The partition of a record (the topic's count is looked up at the first)."""
         nonlocal partitions
+        if not partitions:
+            partitions = ctx.partitions(topic)
+        return 0 if partitions == 1 else partition_of(inner, value, partitions)
+
+    def refuse(exc: SerializationError) -> NoReturn:
+        """ksqlDB's serializer logs the row and rethrows: Kafka Streams cannot write the
+        record, so the query stops ("Unable to serialize record")."""
+        report(ProcessingError(query_id, node.id, f"Failed to serialize: {exc.message}",
+                               topic))
+        raise UnserializableRecord(
+            f"Unable to serialize record for topic {topic}: {exc.message}") from exc
+
+    def skip(exc: UnicodeEncodeError) -> None:
+        """A row whose text UTF-8 cannot encode (e.g. a lone surrogate from "\\ud800" in
+        JSON) is logged and not written."""
+        report(ProcessingError(query_id, node.id,
+                               f"Failed to serialize: {unencodable(exc)}", topic))
+
+    def write(rec: Rec) -> None:
+        """Any record (`plain_write` below takes the usual one)."""
         rec_key, row, ts, _, window = rec
         if stamp is not None and row is not None:
             # Like ksqlDB, a row whose time cannot be had (unparsable, null or negative)
@@ -120,35 +144,43 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
                 except FlatEncodeError:  # (a handing sink's row decoding otherwise)
                     value, exact = encode_value(row), False
         except SerializationError as exc:
-            # ksqlDB's serializer logs the row and rethrows: Kafka Streams cannot write
-            # the record, so the query stops ("Unable to serialize record").
-            report(ProcessingError(query_id, node.id, f"Failed to serialize: {exc.message}",
-                                   topic))
-            raise UnserializableRecord(
-                f"Unable to serialize record for topic {topic}: {exc.message}") from exc
-        except UnicodeEncodeError as exc:  # e.g. a lone surrogate from "\ud800" in JSON
-            report(ProcessingError(query_id, node.id,
-                                   f"Failed to serialize: {unencodable(exc)}", topic))
+            refuse(exc)
+        except UnicodeEncodeError as exc:
+            skip(exc)
             return
         # Kafka Streams partitions a windowed key by its inner key: every window of a key
         # lands on the same partition.
-        if single:
-            partition = 0
-        else:
-            if not partitions:
-                partitions = ctx.partitions(topic)
-            partition = 0 if partitions == 1 else partition_of(inner, value, partitions)
+        partition = 0 if partitions == 1 else place(inner, value)
         # The output keeps the headers of the input record that caused it (Kafka Streams).
         record = new_tuple(Record, (value, key, current.headers, ts, partition))
         if exact and rec_key[0].__class__ is key_type:  # (a null or absent key's is None)
-            send_rows = writes.get(partition)
-            if send_rows is None:
-                send_rows = outlet.rows_sender(partition)
-            send_rows(record, rec_key, row)
+            (writes.get(partition) or outlet.rows_sender(partition))(record, rec_key, row)
         else:
-            send = sends.get(partition)
-            if send is None:
-                send = outlet.sender(partition)
-            send(record)
+            (sends.get(partition) or outlet.sender(partition))(record)
 
-    return write
+    if stamp is not None or windowed is not None:
+        return write
+
+    def plain_write(rec: Rec) -> None:
+        """`write` for a sink without a TIMESTAMP column or windowed key: the record
+        keeps its time and its key is the encoded key."""
+        rec_key, row, ts, _, _ = rec
+        try:
+            key = None if rec_key.__class__ is AbsentKey else encode_key(rec_key)
+            value = None if row is None else encode_row(row)
+        except FlatEncodeError:  # (rare: `write` writes it with the codec's encoder)
+            write(rec)
+            return
+        except SerializationError as exc:
+            refuse(exc)
+        except UnicodeEncodeError as exc:
+            skip(exc)
+            return
+        partition = 0 if partitions == 1 else place(key, value)
+        record = new_tuple(Record, (value, key, current.headers, ts, partition))
+        if handing_sink and rec_key[0].__class__ is key_type:
+            (writes.get(partition) or outlet.rows_sender(partition))(record, rec_key, row)
+        else:
+            (sends.get(partition) or outlet.sender(partition))(record)
+
+    return plain_write

@@ -210,29 +210,29 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
         the event time is the record's. A record handed over `DECODED` (for
         `ctx.decoded`, above) brings the key and value rows decoding would give."""
         _, partition, offset, raw_key, raw_value, current.headers, ts, kind = record
-        key: Row | None
-        value: Values | None
-        if kind is DECODED:
-            key, value = raw_key, raw_value  # type: ignore[assignment]
+        key: Row
+        row: Row | None
+        if kind is DECODED:  # (its key and value are rows; the key one INT or BIGINT)
+            key = raw_key  # type: ignore[assignment]
+            row = None if raw_value is None else (*raw_value, ts, partition, offset, *key)
         else:
             try:
-                key = decode_key(raw_key)
+                found = decode_key(raw_key)
                 value = decode_value(raw_value)
             except SerializationError as exc:
                 fail(record, f"Failed to deserialize: {exc.message}")
                 return
-        if key is None:
-            key = no_key
-        if key_width and key.count(None) == len(key):
-            return
-        if value is not None:
-            row: Row | None = (*value, ts, partition, offset, *key)
-        elif raw_value is not None:
-            row = (*null_value, ts, partition, offset, *key)
-        else:
-            # A null value: a deletion on a table; on a stream ksqlDB passes it through
-            # projections (filters, joins and aggregations drop it).
-            row = None
+            key = no_key if found is None else found
+            if key_width and key.count(None) == len(key):
+                return
+            if value is not None:
+                row = (*value, ts, partition, offset, *key)
+            elif raw_value is not None:
+                row = (*null_value, ts, partition, offset, *key)
+            else:
+                # A null value: a deletion on a table; on a stream ksqlDB passes it through
+                # projections (filters, joins and aggregations drop it).
+                row = None
         if state is None:
             push(new_tuple(Rec, (key, row, ts, None, None)))
         else:
