@@ -365,6 +365,25 @@ class Runtime:
                          shape is not None and task.decoded.get(topic) == shape)
                         for queue, take, task in route.consumers)
 
+        if len(readers) == 1:  # (the usual case: one reader, no loop over readers)
+            ((queue, take, positions, decodes),) = readers
+
+            def send_one(record: Record, key: Row | None = None,
+                         row: Row | None = None) -> None:
+                offset = start + len(pending)
+                append(record)  # (a Record: value, key, headers, timestamp, partition)
+                if positions.get(tp, -1) <= offset:  # (as in `_send`)
+                    positions[tp] = offset + 1
+                if key is not None and decodes:
+                    queue((take, new_tuple(LogRecord, (
+                        topic, partition, offset, key, row, record[2], record[3], DECODED))))
+                else:
+                    queue((take, new_tuple(LogRecord, (
+                        topic, partition, offset, record[1], record[0], record[2], record[3],
+                        _CREATE_TIME))))
+
+            return send_one
+
         def send(record: Record, key: Row | None = None, row: Row | None = None) -> None:
             offset = start + len(pending)
             append(record)
