@@ -16,6 +16,7 @@ import datetime
 import decimal
 import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -43,12 +44,41 @@ def dumps(value: Any) -> str:
     if isinstance(value, decimal.Decimal):
         return sv.decimal_text(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return _string(value)
     if isinstance(value, dict):
         return _object(value)
     if isinstance(value, (list, tuple)):
         return _array(value)
     raise SerializationError(f"Cannot write {type(value).__name__} as JSON")
+
+
+# What Jackson (ksqlDB's JSON writer) escapes where Python's json writes it raw or in
+# lower case: every UTF-16 surrogate, paired or not, as `\uXXXX` (a character beyond
+# the BMP is written as its surrogate pair; a lone surrogate, which UTF-8 cannot hold,
+# is written too rather than the row being lost), and hex digits in upper case.
+_BEYOND_UTF8 = re.compile("[\ud800-\udfff\U00010000-\U0010ffff]")
+_LOWER_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u00([0-9a-f]{2})")
+
+
+def _utf16_escapes(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04X}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04X}\\u{0xDC00 + (code & 0x3FF):04X}"
+
+
+def _string(value: str) -> str:
+    """A JSON string as Jackson writes it (`_BEYOND_UTF8`)."""
+    text = json.dumps(value, ensure_ascii=False)
+    if value.isascii():
+        return text if value.isprintable() else _LOWER_ESCAPE.sub(_upper_escape, text)
+    text = _BEYOND_UTF8.sub(_utf16_escapes, text)
+    return _LOWER_ESCAPE.sub(_upper_escape, text) if "\\u00" in text else text
+
+
+def _upper_escape(match: re.Match[str]) -> str:
+    return f"{match.group(1)}\\u00{match.group(2).upper()}"
 
 
 def _float(value: float) -> str:
@@ -57,7 +87,7 @@ def _float(value: float) -> str:
 
 
 def _object(value: dict[Any, Any]) -> str:
-    return "{" + ",".join(f"{json.dumps(str(k), ensure_ascii=False)}:{dumps(v)}"
+    return "{" + ",".join(f"{_string(str(k))}:{dumps(v)}"
                           for k, v in value.items()) + "}"
 
 
@@ -71,7 +101,7 @@ _WRITERS: dict[type, Callable[[Any], str]] = {
     bool: lambda value: "true" if value else "false",
     int: str,
     float: _float,
-    str: lambda value: json.dumps(value, ensure_ascii=False),
+    str: _string,
     decimal.Decimal: sv.decimal_text,
     list: _array,
     tuple: _array,
