@@ -106,8 +106,9 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
             f"Unable to serialize record for topic {topic}: {exc.message}") from exc
 
     def skip(exc: UnicodeEncodeError) -> None:
-        """A row whose text UTF-8 cannot encode (e.g. a lone surrogate from "\\ud800" in
-        JSON) is logged and not written."""
+        """A row whose text UTF-8 cannot encode (a lone surrogate, from "\\ud800" in JSON
+        input, bound for an AVRO or DELIMITED value: JSON writes it escaped) is logged
+        and not written."""
         report(ProcessingError(query_id, node.id,
                                f"Failed to serialize: {unencodable(exc)}", topic))
 
