@@ -126,6 +126,24 @@ def test_insert_values_with_a_lone_surrogate_writes_it_escaped(engine: Engine) -
     assert record.value == b'{"PAGE":"\\uD800","MS":null,"B":null}'
 
 
+@pytest.mark.parametrize("fmt", ["AVRO", "DELIMITED", "PROTOBUF"])
+def test_a_lone_surrogate_bound_for_other_formats_is_written_as_java_writes_it(
+        engine: Engine, fmt: str) -> None:
+    """Java's UTF-8 encoders (Avro's Utf8, protobuf's, String.getBytes) write a lone
+    surrogate as '?': so do ksqlDB's AVRO, PROTOBUF and DELIMITED serializers, and so
+    does tote, for a query's rows and for INSERT VALUES; the row is not lost."""
+    engine.execute(f"CREATE STREAM Y WITH (value_format='{fmt}') AS "
+                   "SELECT K, PAGE, UCASE(PAGE) AS U FROM S;"
+                   f"CREATE STREAM Z (K INT KEY, PAGE STRING) WITH (kafka_topic='z', "
+                   f"partitions=1, value_format='{fmt}');")
+    engine.log.append("s", [Record(b'{"PAGE": "\\ud800x"}', b"\x00\x00\x00\x01")])
+    engine.run_until_idle()
+    engine.execute("INSERT INTO Z (K, PAGE) VALUES (2, 'a\ud800');")
+    assert rows(engine, "Y") == [(1, "?x", "?X")]
+    assert rows(engine, "Z") == [(2, "a?")]
+    assert engine.processing_log.errors == []
+
+
 # -- WITH clause values ksqlDB refuses when the statement runs --------------------------------
 
 

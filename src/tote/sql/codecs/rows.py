@@ -591,6 +591,27 @@ def handing(key: RowCodec, value: RowCodec) -> Handing | None:
     return Handing(shape, _EXACT_KEYS[base], value.exact)
 
 
+def java_text(value: Any) -> Any:
+    """`value` with each lone surrogate in its text as '?', as Java's UTF-8 encoders
+    (Avro's Utf8, protobuf's, String.getBytes) write one: what ksqlDB's serializers
+    other than JSON's (which escapes it) write for text UTF-8 cannot hold."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, tuple | list):
+        return value.__class__(java_text(v) for v in value)
+    if isinstance(value, dict):
+        return {java_text(k): java_text(v) for k, v in value.items()}
+    return value
+
+
+def encode_as_java(encode: Callable[[Any], bytes | None], values: Any) -> bytes | None:
+    """`encode(values)`, text UTF-8 cannot hold written as Java writes it (`java_text`)."""
+    try:
+        return encode(values)
+    except UnicodeEncodeError:
+        return encode(java_text(values))
+
+
 def unencodable(exc: UnicodeEncodeError) -> str:
     """Why a row could not be written: its text holds what UTF-8 cannot encode (a lone
     surrogate, which JSON's `\\ud800` escape or CHR(55296) can produce)."""

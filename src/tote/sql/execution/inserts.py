@@ -20,7 +20,7 @@ from tote.log.partitioner import partition_for_key
 from tote.registry import Registry
 from tote.serde.errors import SerializationError
 from tote.sql.ast.statements import InsertValues
-from tote.sql.codecs import build_codec, unencodable
+from tote.sql.codecs import build_codec, encode_as_java
 from tote.sql.codecs.growth import SchemaWriteError
 from tote.sql.config import Config
 from tote.sql.errors import StatementError
@@ -161,21 +161,18 @@ def encode_row(statement: InsertValues, source: DataSource, *, registry: Registr
         key_codec = build_codec(source.key_columns, source.key_format, topic=source.topic,
                                 is_key=True, registry=registry,
                                 prefer_registered=not source.from_query)
-        key_bytes = key_codec.encode(key)
+        key_bytes = encode_as_java(key_codec.encode, key)
         check_value_serde(source.value_format, source.value_columns)  # see alter.py
         value_codec = build_codec(source.value_columns, source.value_format,
                                   topic=source.topic, is_key=False, registry=registry,
                                   prefer_registered=not source.from_query, pin_subject=True)
-        value_bytes = value_codec.encode(value)
+        value_bytes = encode_as_java(value_codec.encode, value)
     except SchemaWriteError as exc:  # InsertValuesExecutor.serializeValue's wording
         raise StatementError(f"Failed to insert values into '{source.name}'. Could not "
                              f"serialize value{exc.message}") from None
     except (StatementError, SerializationError) as exc:
         raise StatementError(f"Failed to insert values into '{source.name}'. {exc.message}"
                              ) from None
-    except UnicodeEncodeError as exc:
-        raise StatementError(f"Failed to insert values into '{source.name}'. "
-                             f"{unencodable(exc)}") from None
     return key_bytes, value_bytes, ts
 
 

@@ -15,7 +15,7 @@ from tote.core.records import Record
 from tote.log.partitioner import murmur2, partition_for_key, to_positive
 from tote.serde.avro_flat import FlatEncodeError
 from tote.serde.errors import SerializationError
-from tote.sql.codecs import WindowedKeyCodec, build_codec, unencodable
+from tote.sql.codecs import WindowedKeyCodec, build_codec, java_text, unencodable
 from tote.sql.codecs.rows import handing
 from tote.sql.functions.scalar.javatime import PatternError
 from tote.sql.planner.logical import SinkNode
@@ -105,12 +105,16 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
         raise UnserializableRecord(
             f"Unable to serialize record for topic {topic}: {exc.message}") from exc
 
-    def skip(exc: UnicodeEncodeError) -> None:
-        """A row whose text UTF-8 cannot encode (a lone surrogate, from "\\ud800" in JSON
-        input, bound for an AVRO or DELIMITED value: JSON writes it escaped) is logged
-        and not written."""
-        report(ProcessingError(query_id, node.id,
-                               f"Failed to serialize: {unencodable(exc)}", topic))
+    def in_java_text(rec: Rec, exc: UnicodeEncodeError) -> None:
+        """A row whose text UTF-8 cannot hold (a lone surrogate, from "\\ud800" in JSON
+        input) is written with '?' for it, as Java's UTF-8 encoders write it (ksqlDB's
+        AVRO, PROTOBUF, DELIMITED and KAFKA serializers; JSON escapes it itself)."""
+        fixed = new_tuple(Rec, (java_text(rec[0]), java_text(rec[1]), *rec[2:]))
+        if fixed == rec:  # (not its text: nothing to write it with)
+            report(ProcessingError(query_id, node.id,
+                                   f"Failed to serialize: {unencodable(exc)}", topic))
+            return
+        write(fixed)
 
     def write(rec: Rec) -> None:
         """Any record (`plain_write` below takes the usual one)."""
@@ -147,7 +151,7 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
         except SerializationError as exc:
             refuse(exc)
         except UnicodeEncodeError as exc:
-            skip(exc)
+            in_java_text(rec, exc)
             return
         # Kafka Streams partitions a windowed key by its inner key: every window of a key
         # lands on the same partition.
@@ -175,7 +179,7 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
         except SerializationError as exc:
             refuse(exc)
         except UnicodeEncodeError as exc:
-            skip(exc)
+            in_java_text(rec, exc)
             return
         partition = 0 if partitions == 1 else place(key, value)
         record = new_tuple(Record, (value, key, current.headers, ts, partition))
