@@ -337,16 +337,7 @@ class _Diff:
     def _property(self, name: str, original: dict[str, Any], update: dict[str, Any], *,
                   o_schema: Any, u_schema: Any, u_req: set[str]) -> None:
         if u_schema is None:
-            if is_open(update):
-                self.add("PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL")
-                return
-            partial = partial_schema(update, name)
-            if partial is not None:
-                self._covered("PROPERTY_REMOVED", o_schema, partial)
-            elif o_schema is False:
-                self.add("PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL")
-            else:
-                self.add("PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL")
+            self._removed("PROPERTY", o_schema, is_open(update), partial_schema(update, name))
         elif o_schema is None:
             if is_open(original):
                 if kind_of(u_schema)[0] == "empty":
@@ -381,7 +372,8 @@ class _Diff:
                 if index < len(o_tuple) and index < len(u_tuple):
                     self.compare(o_tuple[index], u_tuple[index])
                 elif index < len(o_tuple):
-                    self._item_removed(o_tuple[index], u_extra, u_uneval)
+                    self._removed("ITEM", o_tuple[index], items_open(u_extra, u_uneval),
+                                  items_partial(u_extra, u_uneval))
                 else:
                     self._item_added(u_tuple[index], o_extra, o_uneval)
         with self.at("additionalItems"):
@@ -405,18 +397,17 @@ class _Diff:
         self._limits(original, update, (("maxContains", "MAX_CONTAINS", False),
                                         ("minContains", "MIN_CONTAINS", True)))
 
-    def _item_removed(self, o_item: Any, u_extra: Any, u_uneval: Any) -> None:
-        """A positional item the update no longer lists: its extra-items rule must cover it."""
-        if items_open(u_extra, u_uneval):
-            self.add("ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL")
-            return
-        partial = items_partial(u_extra, u_uneval)
-        if partial is not None:
-            self._covered("ITEM_REMOVED", o_item, partial)
-        elif o_item is False:
-            self.add("ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL")
+    def _removed(self, kind: str, original: Any, content_open: bool, partial: Any) -> None:
+        """A PROPERTY or positional ITEM the update no longer lists: the update's content
+        model must take it (open), or its partial schema (`partial`) must cover it."""
+        if content_open:
+            self.add(f"{kind}_REMOVED_FROM_OPEN_CONTENT_MODEL")
+        elif partial is not None:
+            self._covered(f"{kind}_REMOVED", original, partial)
+        elif original is False:
+            self.add(f"{kind}_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL")
         else:
-            self.add("ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL")
+            self.add(f"{kind}_REMOVED_FROM_CLOSED_CONTENT_MODEL")
 
     def _item_added(self, u_item: Any, o_extra: Any, o_uneval: Any) -> None:
         """A new positional item: old data there matched the original's extra-items rule."""
