@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tote.core.clock import ManualClock
 from tote.log.memory import MemoryLog
+from tote.log.sqlite import SqliteLog
 from tote.registry import Registry
 from tote.sql.engine import Engine
 
@@ -20,6 +22,17 @@ def engine() -> Iterator[Engine]:
     with Registry(log) as registry:
         eng = Engine(log, registry, clock=ManualClock(5000),
                      properties={"auto.offset.reset": "earliest"})
+        eng.start()
+        yield eng
+        eng.close()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    """An engine over a SQLite log in `tmp_path` and its registry, with the defaults a
+    server starts with (modules that need a real file log use it as their `engine`)."""
+    with SqliteLog(tmp_path / "tote.db") as log, Registry(log) as registry:
+        eng = Engine(log, registry)
         eng.start()
         yield eng
         eng.close()

@@ -8,13 +8,9 @@ an altered source registers nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from tote.core.errors import SqlError
-from tote.log.sqlite import SqliteLog
 from tote.registry import Registry, SchemaRequest
 from tote.serde.schemas import SchemaType
 from tote.sql.engine import Engine
@@ -25,16 +21,8 @@ HINT = "\nHint: You probably forgot to add VALUE_SCHEMA_ID when creating the sou
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    log = SqliteLog(tmp_path / "tote.db")
-    registry = Registry(log)
-    registry.start()
-    eng = Engine(log, registry)
-    eng.start()
-    yield eng
-    eng.close()
-    registry.close()
-    log.close()
+def engine(sqlite_engine: Engine) -> Engine:
+    return sqlite_engine  # (conftest: a SQLite log and its registry)
 
 
 def _registry(engine: Engine) -> Registry:

@@ -4,15 +4,12 @@ registry: the query's columns must fit the named schema in name, type and positi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tote.core.errors import SqlError
 from tote.core.records import TopicPartition
-from tote.log.sqlite import SqliteLog
-from tote.registry import Registry, SchemaRequest
+from tote.registry import SchemaRequest
 from tote.serde.avro import AvroCodec
 from tote.serde.wire import unframe
 from tote.sql.engine import Engine
@@ -20,16 +17,8 @@ from tote.sql.results import QueryList
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    log = SqliteLog(tmp_path / "tote.db")
-    registry = Registry(log)
-    registry.start()
-    eng = Engine(log, registry)
-    eng.start()
-    yield eng
-    eng.close()
-    registry.close()
-    log.close()
+def engine(sqlite_engine: Engine) -> Engine:
+    return sqlite_engine  # (conftest: a SQLite log and its registry)
 
 
 def _schema_id(engine: Engine, fields: list[dict[str, object]]) -> int:
