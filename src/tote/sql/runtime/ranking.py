@@ -16,7 +16,8 @@ from tote.sql.planner.physical import SubTopology
 from tote.sql.runtime.tasks import RunningQuery
 
 
-def _writes(query: RunningQuery, sub: SubTopology) -> str:
+def written_topic(query: RunningQuery, sub: SubTopology) -> str:
+    """The one topic `sub` writes: its query's sink, or a repartition topic."""
     root = sub.root
     if isinstance(root, SinkNode):
         return root.target.topic
@@ -30,7 +31,7 @@ def assign_ranks(queries: Sequence[RunningQuery]) -> None:
              for s in q.plan.subtopologies]
     writers: dict[str, list[int]] = {}
     for index, (query, sub) in enumerate(nodes):
-        writers.setdefault(_writes(query, sub), []).append(index)
+        writers.setdefault(written_topic(query, sub), []).append(index)
     deps: list[set[int]] = []
     for index, (_, sub) in enumerate(nodes):
         found: set[int] = set()

@@ -40,6 +40,7 @@ from tote.core.records import LogRecord, Record, TimestampType, TopicPartition
 from tote.log.base import GroupConsumer, Log, Transaction, TransactionalProducer, TxnStatus
 from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.runtime.context import Emit, Outlet
+from tote.sql.runtime.direct import direct_tasks
 from tote.sql.runtime.failure import OperatorError, QueryFailed
 from tote.sql.runtime.membership import Membership
 from tote.sql.runtime.ranking import assign_ranks
@@ -54,11 +55,12 @@ for `max.poll.records`, so a step (one transaction) is as big as one of ksqlDB's
 # in the lane of the reader's rank and input kind (`_order`; see `Runtime._drain`).
 Lane = list[tuple[Callable[[Any], None], Any]]
 Queue = Callable[[tuple[Callable[[Any], None], Any]], None]  # a lane's `append`
-Work = tuple[Queue, Callable[[Any], None]]
-# A reader of a partition written in the step: its lane, its entry for the topic (which
-# does not move the position: the runtime does that as it queues the record, see `_send`)
-# and the task.
-Taker = tuple[Queue, Callable[[LogRecord], None], Task]
+# A reader's lane, None for a reader called at once (`direct.py`), and what takes the record.
+Work = tuple[Queue | None, Callable[[Any], None]]
+# A reader of a partition written in the step: its lane (or None), its entry for the topic
+# (which does not move the position: the runtime does that as it queues the record, see
+# `_send`) and the task.
+Taker = tuple[Queue | None, Callable[[LogRecord], None], Task]
 
 
 class _Predicted(Protocol):
@@ -123,7 +125,15 @@ class _Outbox:
         if handed is None:
             return False
         for queue, take in handed:
-            queue((take, rec))
+            if queue is not None:
+                queue((take, rec))
+                continue
+            try:  # (a reader called at once: as `_call`)
+                take(rec)
+            except (ToteError, OperatorError):
+                raise
+            except Exception as exc:
+                raise OperatorError(take, exc) from exc
         return True
 
 
@@ -150,6 +160,7 @@ class Runtime:
         self._caught_up: set[tuple[int, TopicPartition]] = set()
         self._readers: dict[TopicPartition, list[Task]] = {}
         self._internal: frozenset[str] = frozenset()
+        self._direct: frozenset[int] = frozenset()  # the ids of tasks called at once
         # Told of each query that stops on a record it cannot process (`failure.py`).
         self.on_failure: Callable[[QueryFailed], None] | None = None
 
@@ -226,9 +237,11 @@ class Runtime:
                     self._readers.setdefault(tp, []).append(task)
         for tasks in self._readers.values():
             tasks.sort(key=lambda t: t.rank)
+        self._direct = frozenset() if self.harness else direct_tasks(
+            self.queries.values(), self._readers)
         self._lanes = {order: [] for order in sorted(
             {_order(t, tp.topic) for q in self.queries.values() for t in q.tasks
-             for tp in t.inputs})}
+             for tp in t.inputs if id(t) not in self._direct})}
         self._queue = list(self._lanes.values())
         self._internal = frozenset(t for q in self.queries.values()
                                    for t in q.plan.internal_topics)
@@ -368,6 +381,31 @@ class Runtime:
         if len(readers) == 1:  # (the usual case: one reader, no loop over readers)
             ((queue, take, positions, decodes),) = readers
 
+            if queue is None:
+                def send_direct(record: Record, key: Row | None = None,
+                                row: Row | None = None) -> None:
+                    """`send_one` for a reader called at once (`direct.py`)."""
+                    offset = start + len(pending)
+                    append(record)
+                    if positions.get(tp, -1) <= offset:
+                        positions[tp] = offset + 1
+                    try:
+                        if key is not None and decodes:
+                            take(new_tuple(LogRecord, (
+                                topic, partition, offset, key, row, record[2], record[3],
+                                DECODED)))
+                        else:
+                            take(new_tuple(LogRecord, (
+                                topic, partition, offset, record[1], record[0], record[2],
+                                record[3], _CREATE_TIME)))
+                    except (ToteError, OperatorError):
+                        raise
+                    except Exception as exc:  # (as `_call`)
+                        raise OperatorError(take, exc) from exc
+
+                return send_direct
+            enqueue: Queue = queue
+
             def send_one(record: Record, key: Row | None = None,
                          row: Row | None = None) -> None:
                 offset = start + len(pending)
@@ -375,10 +413,10 @@ class Runtime:
                 if positions.get(tp, -1) <= offset:  # (as in `_send`)
                     positions[tp] = offset + 1
                 if key is not None and decodes:
-                    queue((take, new_tuple(LogRecord, (
+                    enqueue((take, new_tuple(LogRecord, (
                         topic, partition, offset, key, row, record[2], record[3], DECODED))))
                 else:
-                    queue((take, new_tuple(LogRecord, (
+                    enqueue((take, new_tuple(LogRecord, (
                         topic, partition, offset, record[1], record[0], record[2], record[3],
                         _CREATE_TIME))))
 
@@ -398,11 +436,11 @@ class Runtime:
                 if positions.get(tp, -1) <= offset:
                     positions[tp] = offset + 1
                 if decodes or key is None:
-                    queue((take, log_record))
+                    _deliver(queue, take, log_record)
                 else:  # (a reader decoding otherwise: the record as written)
-                    queue((take, new_tuple(LogRecord, (
+                    _deliver(queue, take, new_tuple(LogRecord, (
                         topic, partition, offset, raw_key, value, headers, stamp,
-                        _CREATE_TIME))))
+                        _CREATE_TIME)))
 
         return send
 
@@ -435,7 +473,7 @@ class Runtime:
             topic, partition, offset, key, value, headers, stamp, _CREATE_TIME))
         if partition != tp.partition:  # placed by the log: not what `consumers` read
             for queue, _, task in consumers:  # (`process` moves the position it read)
-                queue((task.process, log_record))
+                _deliver(queue, task.process, log_record)
             return
         for queue, take, task in consumers:
             # The reader's position moves as the record is queued, not as it is taken:
@@ -446,14 +484,17 @@ class Runtime:
             positions = task.positions
             if positions.get(tp, -1) <= offset:
                 positions[tp] = offset + 1
-            queue((take, log_record))
+            _deliver(queue, take, log_record)
 
     def _routable(self, producer: Task, consumer: Task, tp: TopicPartition) -> bool:
         if self.harness:
             return consumer.query_id == producer.query_id
         return (id(consumer), tp) in self._caught_up
 
-    def _lane(self, task: Task, topic: str) -> Queue:
+    def _lane(self, task: Task, topic: str) -> Queue | None:
+        """The lane `task`'s work on `topic` is queued in; None for a task called at once."""
+        if id(task) in self._direct:
+            return None
         return self._lanes[_order(task, topic)].append
 
     def _drain(self) -> None:
@@ -468,8 +509,10 @@ class Runtime:
                     for take, record in lane:
                         take(record)
                     lane.clear()
-        except ToteError:
-            raise  # the log's (a conflict, a fenced producer...): the step is retried
+        except (ToteError, OperatorError):
+            # the log's (a conflict, a fenced producer...): the step is retried; or a
+            # task called at once failed (`_call`)
+            raise
         except Exception as exc:  # an operator's: the query cannot go on (failure.py)
             raise OperatorError(take, exc) from exc
 
@@ -564,7 +607,15 @@ class Runtime:
                     positions = task.positions
                     if positions.get(key, 0) <= offset:
                         positions[key] = offset + 1
-                        queue((take, record))
+                        if queue is not None:
+                            queue((take, record))
+                            continue
+                        try:
+                            take(record)
+                        except (ToteError, OperatorError):
+                            raise
+                        except Exception as exc:
+                            raise OperatorError(take, exc) from exc
                 self._drain()
                 count += 1
             self._commit(txn, touched)
@@ -664,3 +715,22 @@ def _merge(batches: dict[TopicPartition, list[LogRecord]], limit: int) -> list[L
             heapq.heappush(heads, (records[index + 1].timestamp, topic, partition, index + 1,
                                    tp))
     return out
+
+
+def _call(take: Callable[[Any], None], record: Any) -> None:
+    """`take(record)` for a reader called at once: a failure is its query's (as `_drain`
+    tells), not that of the task whose record it took."""
+    try:
+        take(record)
+    except (ToteError, OperatorError):
+        raise
+    except Exception as exc:
+        raise OperatorError(take, exc) from exc
+
+
+def _deliver(queue: Queue | None, take: Callable[[Any], None], record: Any) -> None:
+    """Queue `record` for `take`, or (a reader called at once) take it now."""
+    if queue is None:
+        _call(take, record)
+    else:
+        queue((take, record))

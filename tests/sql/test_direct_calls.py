@@ -1,0 +1,157 @@
+"""Readers called at once (`runtime.direct`): where the runtime calls a reader as its
+writer emits instead of queueing the record in the reader's lane, every output must be
+exactly what the queued order gives (the per-record order of DESIGN §6), and a reader
+that fails must stop its own query, not the writer's. Real engines over SQLite logs,
+each pipeline run twice: as the runtime runs it, and with every task queued."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tote.core.records import Record, TopicPartition
+from tote.log.sqlite import SqliteLog
+from tote.registry import Registry
+from tote.seed.files import STATEMENTS_FILE, packaged_file
+from tote.sql.engine import Engine
+from tote.sql.runtime import runtime as runtime_module
+from tote.sql.testing import produce, rows
+
+BETS = """
+    SET 'auto.offset.reset' = 'earliest';
+    CREATE STREAM bets (runner INT KEY, race INT, amount DOUBLE, tags ARRAY<STRING>)
+        WITH (kafka_topic='bets', partitions=1, value_format='JSON');
+"""
+PIPELINES = {
+    # The seed's statements: re-keyed streams, aggregates, a three-way stream-table join.
+    "seed": packaged_file(STATEMENTS_FILE).decode(),
+    # A filter and EXPLODE (none, one or several records per input) feeding aggregates
+    # re-keyed through repartition topics.
+    "fan-out": BETS + """
+        CREATE STREAM big AS SELECT * FROM bets WHERE amount > 3;
+        CREATE STREAM tagged AS SELECT runner, race, EXPLODE(tags) AS tag FROM big;
+        CREATE TABLE per_tag AS SELECT tag, COUNT(*) AS n FROM tagged GROUP BY tag;
+        CREATE TABLE per_race AS SELECT race, SUM(amount) AS total, COUNT(*) AS n
+            FROM bets GROUP BY race;
+    """,
+    # A stream-table join whose stream is written by a query ranked before the table's:
+    # the join stays queued (its table changes must reach it first), the rest is not.
+    "stream before table": BETS + """
+        CREATE STREAM by_race AS SELECT race, runner, amount FROM bets PARTITION BY race;
+        CREATE TABLE race_totals AS SELECT race, SUM(amount) AS total FROM bets
+            GROUP BY race;
+        CREATE STREAM joined AS SELECT b.race AS race, b.amount AS amount, t.total AS total
+            FROM by_race b LEFT JOIN race_totals t ON b.race = t.race;
+    """,
+    # A table-table join (two tables in one lane): every task is queued. Called at once,
+    # the table written through the longer chain (from the reader ranked first) would
+    # change first, where its lane takes the other's change first.
+    "table-table": BETS + """
+        CREATE STREAM big AS SELECT * FROM bets WHERE amount > 3;
+        CREATE TABLE per_race AS SELECT race, SUM(amount) AS total FROM bets GROUP BY race;
+        CREATE TABLE per_race_top AS SELECT race, MAX(amount) AS top FROM big
+            GROUP BY race;
+        CREATE TABLE both_tables AS SELECT r.race AS race, total, top
+            FROM per_race r JOIN per_race_top b ON r.race = b.race;
+    """,
+    # Two writers into one stream (INSERT INTO): every task is queued. Called at once,
+    # the writer reading through a copy would write first.
+    "two writers": BETS + """
+        CREATE STREAM copied AS SELECT * FROM bets;
+        CREATE STREAM merged AS SELECT runner, race, amount FROM copied;
+        INSERT INTO merged SELECT runner, race, amount * 2 AS amount FROM bets;
+        CREATE TABLE merged_totals AS SELECT race, SUM(amount) AS total FROM merged
+            GROUP BY race;
+    """,
+}
+
+
+def _bets(count: int) -> list[Record]:
+    out = []
+    for i in range(count):
+        value = {"RACE": i % 3, "AMOUNT": float(i % 9), "TAGS": ["a", "b", "a"][: i % 4] or None}
+        out.append(Record(json.dumps(value).encode(), (i % 5).to_bytes(4, "big"), (),
+                          1_000 + i, 0))
+    return out
+
+
+def _run(path: Path, name: str) -> tuple[dict[str, list[tuple[object, ...]]], int]:
+    """Every record the pipeline writes, and how many tasks were queued."""
+    with SqliteLog(path) as log, Registry(log) as registry:
+        engine = Engine(log, registry)
+        engine.start()
+        engine.execute(PIPELINES[name])
+        engine.run_until_idle()
+        if name == "seed":
+            log.append("tote_win_bets", _seed_bets(registry, 300))
+        else:
+            log.append("bets", _bets(300))
+        engine.run_until_idle()
+        queued = sum(1 for task in engine.runtime.tasks()
+                     if id(task) not in engine.runtime._direct)
+        topics = {q.plan.root.target.topic for q in engine.runtime.queries.values()}
+        out: dict[str, list[tuple[object, ...]]] = {}
+        for topic in sorted(topics):
+            records: list[tuple[object, ...]] = []
+            for partition in range(log.describe_topic(topic).spec.partitions):
+                records += [(r.partition, r.offset, r.key, r.value, r.headers, r.timestamp)
+                            for r in log.read(TopicPartition(topic, partition), 0, 10_000)]
+            assert records, topic
+            out[topic] = records
+        engine.close()
+    return out, queued
+
+
+def _seed_bets(registry: Registry, count: int) -> list[Record]:
+    from tote.serde.avro import AvroCodec
+
+    codec = AvroCodec(registry.get_schema(1).schema)
+    return [Record(codec.encode_framed(1, {"RUNNER_ID": i % 12 + 1, "RACE_ID": i % 7,
+                                           "AMOUNT": float(i % 11)}), None, (), 1_000 + i, 0)
+            for i in range(count)]
+
+
+@pytest.mark.parametrize(("name", "queued"), [
+    ("seed", 0), ("fan-out", 0), ("stream before table", 1), ("table-table", 6),
+    ("two writers", 5)])
+def test_readers_called_at_once_write_what_queued_readers_write(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, queued: int) -> None:
+    live, found = _run(tmp_path / "live.db", name)
+    assert found == queued  # (which tasks the runtime calls at once)
+    monkeypatch.setattr(runtime_module, "direct_tasks", lambda *_: frozenset())
+    every_task_queued, _ = _run(tmp_path / "queued.db", name)
+    assert live == every_task_queued
+
+
+STOPPING = """
+SET 'auto.offset.reset' = 'earliest';
+CREATE STREAM BETS (RUNNER INT KEY, AMOUNT DECIMAL(4,1)) WITH (kafka_topic='bets',
+    partitions=1, value_format='JSON');
+CREATE STREAM COPIED AS SELECT RUNNER, AMOUNT FROM BETS;
+CREATE TABLE POOLS AS SELECT RUNNER, SUM(AMOUNT) AS POOL FROM COPIED GROUP BY RUNNER;
+"""
+
+
+def test_a_reader_called_at_once_that_fails_stops_its_own_query(tmp_path: Path) -> None:
+    """POOLS takes COPIED's records as COPIED writes them; its DECIMAL(4,1) sum overflows
+    on runner 1's third bet: POOLS stops there, COPIED writes every bet."""
+    bets = [((1,), (Decimal("600.0"),)), ((2,), (Decimal("5.0"),)),
+            ((1,), (Decimal("300.0"),)), ((1,), (Decimal("200.0"),)),
+            ((2,), (Decimal("7.5"),))]
+    with SqliteLog(tmp_path / "tote.db") as log, Registry(log) as registry:
+        engine = Engine(log, registry)
+        engine.start()
+        engine.execute(STOPPING)
+        engine.run_until_idle()
+        assert len(engine.runtime._direct) == 2  # (COPIED and POOLS: called at once)
+        produce(engine, "BETS", bets)
+        engine.run_until_idle()
+        failed = {q for q, query in engine.runtime.queries.items() if query.failure}
+        assert failed == {"CTAS_POOLS_3"}
+        assert rows(engine, "COPIED") == [(k[0], v[0]) for k, v in bets]
+        assert rows(engine, "POOLS") == [
+            (1, Decimal("600.0")), (2, Decimal("5.0")), (1, Decimal("900.0"))]
+        engine.close()
