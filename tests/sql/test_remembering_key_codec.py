@@ -40,3 +40,16 @@ def test_a_remembered_key_does_not_let_a_bool_or_a_bad_length_through() -> None:
             codec.encode((True,))
         with pytest.raises(SerializationError):
             codec.decode(b"\x00\x01")
+
+
+def test_codecs_of_one_type_share_key_bytes_and_other_types_do_not() -> None:
+    ints, longs, texts = _key_codec(t.INTEGER), _key_codec(t.BIGINT), _key_codec(t.STRING)
+    assert ints.encode((5,)) == b"\x00\x00\x00\x05"
+    assert _key_codec(t.INTEGER).encode((5,)) == b"\x00\x00\x00\x05"
+    assert longs.encode((5,)) == b"\x00" * 7 + b"\x05"
+    assert texts.encode(("5",)) == b"5"
+    for bad in (5.0, True, "5"):
+        with pytest.raises(SerializationError):
+            ints.encode((bad,))
+    with pytest.raises(SerializationError):
+        texts.encode((5,))

@@ -511,28 +511,30 @@ class NullableSingle:
         return self.inner.decode(data)
 
 
+class KeyMemo(NamedTuple):
+    """The bytes of the keys a remembering codec has written (`RememberingSingle`): for
+    a value of exactly the class `kind`, `known` holds its bytes if it has them. A
+    sink's hot path reads it inline."""
+
+    kind: type
+    known: dict[Any, bytes]
+
+
 class RememberingSingle(NullableSingle):
     """A single KAFKA-format INT, BIGINT or STRING column (the usual key): a query meets
     the same few thousand keys again and again, so their bytes and values are remembered
-    both ways (bounded), one dict lookup instead of three calls."""
+    both ways (bounded), one dict lookup instead of three calls. The bytes of a key are
+    those of its value and column type alone, so every codec of a type in the process
+    shares one memo of them (`_KEY_BYTES`): each query's sink need not learn them again."""
 
     LIMIT = 65_536
 
-    def __init__(self, inner: RowCodec) -> None:
+    def __init__(self, inner: RowCodec, base: Base) -> None:
         super().__init__(inner)
         self._values: dict[bytes | None, Values | None] = {}  # (None is never a key)
-        self._bytes: dict[tuple[type, object], bytes | None] = {}
-
-    def encode(self, values: Values) -> bytes | None:
-        value = values[0]
-        memo = (type(value), value)  # the type too: True == 1, but encodes otherwise
-        data = self._bytes.get(memo)  # (no KeyError to raise: most keys may be new)
-        if data is None and value is not None:
-            data = self.inner.encode(values)
-            if len(self._bytes) >= self.LIMIT:
-                self._bytes.clear()
-            self._bytes[memo] = data
-        return data
+        self.memo = KeyMemo(_REMEMBERED[base], _KEY_BYTES.setdefault(base, {}))
+        # (An instance attribute: a closure is the cheaper call on a hot path.)
+        self.encode = _remembering(inner.encode, self.memo)  # type: ignore[method-assign,assignment]
 
     def decode(self, data: bytes | None) -> Values | None:
         row = self._values.get(data)
@@ -544,7 +546,41 @@ class RememberingSingle(NullableSingle):
         return row
 
 
-_REMEMBERED = (Base.INTEGER, Base.BIGINT, Base.STRING)
+# The classes of the values a remembered key type writes: the memo of their bytes is
+# keyed by the value alone, so it is read only for a value of exactly this class
+# (True == 1 and 1.0 == 1, yet neither is written as the INT 1).
+_REMEMBERED: dict[Base, type] = {Base.INTEGER: int, Base.BIGINT: int, Base.STRING: str}
+# Per key type: value -> its bytes, shared by every codec of the type (bounded).
+_KEY_BYTES: dict[Base, dict[Any, bytes]] = {}
+
+
+def _remembering(encode: Callable[[Values], bytes | None],
+                 memo: KeyMemo) -> Callable[[Values], bytes | None]:
+    """`encode` (a KAFKA single column's), noting in `memo` the bytes of each value of
+    its class that it writes, and taking them from there."""
+    kind, known = memo
+    limit = RememberingSingle.LIMIT
+
+    def learn(values: Values) -> bytes | None:
+        """A key not remembered yet, or of another class (null, or one `encode`
+        refuses or writes otherwise)."""
+        data = encode(values)
+        value = values[0]
+        if value.__class__ is kind and data is not None:
+            if len(known) >= limit:
+                known.clear()
+            known[value] = data
+        return data
+
+    def remembered(values: Values) -> bytes | None:
+        value = values[0]
+        if value.__class__ is kind:
+            data = known.get(value)
+            if data is not None:
+                return data
+        return learn(values)
+
+    return remembered
 
 
 class Handing(NamedTuple):
@@ -635,7 +671,7 @@ def build_codec(columns: Sequence[SourceColumn], info: FormatInfo, *, topic: str
     if len(columns) == 1 and info.name != "NONE" and _unwraps(info) and (
             info.unwrap or (is_key and not info.wrap) or info.name in ("KAFKA", "DELIMITED")):
         if info.name == "KAFKA" and columns[0].type.base in _REMEMBERED:
-            return RememberingSingle(codec)
+            return RememberingSingle(codec, columns[0].type.base)
         return NullableSingle(codec)
     return codec
 

@@ -16,7 +16,7 @@ from tote.log.partitioner import murmur2, partition_for_key, to_positive
 from tote.serde.avro_flat import FlatEncodeError
 from tote.serde.errors import SerializationError
 from tote.sql.codecs import WindowedKeyCodec, build_codec, java_text, unencodable
-from tote.sql.codecs.rows import handing
+from tote.sql.codecs.rows import RememberingSingle, handing
 from tote.sql.functions.scalar.javatime import PatternError
 from tote.sql.planner.logical import SinkNode
 from tote.sql.runtime.context import BuildContext
@@ -166,12 +166,23 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
     if stamp is not None or windowed is not None:
         return write
 
+    # A single KAFKA INT, BIGINT or STRING key: its bytes are looked up inline in the
+    # codec's memo (`rows.KeyMemo`), and only a key not there goes to the codec. (An
+    # AbsentKey holds nulls, never a value of `key_class`: it still writes no key.)
+    memo = key_codec.memo if isinstance(key_codec, RememberingSingle) else None
+    remembers = memo is not None
+    key_class, known = memo if memo is not None else (object, {})
+    known_bytes = known.get
+
     def plain_write(rec: Rec) -> None:
         """`write` for a sink without a TIMESTAMP column or windowed key: the record
         keeps its time and its key is the encoded key."""
         rec_key, row, ts, _, _ = rec
         try:
-            key = None if rec_key.__class__ is AbsentKey else encode_key(rec_key)
+            key = known_bytes(rec_key[0]) \
+                if remembers and rec_key[0].__class__ is key_class else None
+            if key is None:
+                key = None if rec_key.__class__ is AbsentKey else encode_key(rec_key)
             value = None if row is None else encode_row(row)
         except FlatEncodeError:  # (rare: `write` writes it with the codec's encoder)
             write(rec)
