@@ -15,7 +15,7 @@ from tote.sql.functions import FunctionRegistry
 from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.runtime import values
 from tote.sql.runtime.processing_log import ProcessingLog
-from tote.sql.runtime.records import Route, Send, SendRows
+from tote.sql.runtime.records import Route, RowsEntry, Send, SendRows
 from tote.sql.runtime.state import KeyState
 from tote.sql.runtime.windowstate import IndexedState
 
@@ -86,6 +86,8 @@ class BuildContext:
     outlets: Callable[[str], Outlet] | None = None
     writes: dict[str, object] = field(default_factory=dict)
     decoded: dict[str, object] = field(default_factory=dict)
+    # ... and how each such source takes them as their parts, when called at once.
+    rows_entries: dict[str, RowsEntry] = field(default_factory=dict)
 
     def outlet(self, topic: str) -> Outlet:
         """A sink's way out to `topic`: the runtime's, else `emit` (never handing rows)."""

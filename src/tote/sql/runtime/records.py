@@ -44,6 +44,10 @@ DECODED: Any = object()
 
 Push = Callable[[Rec], None]
 Entry = Callable[[LogRecord], None]
+# An entry taking a record handed over decoded: the key tuple, the value row (None: a
+# tombstone), the Record written (its headers, timestamp, partition) and its offset (see
+# `DECODED`).
+RowsEntry = Callable[[Row, Row | None, Record, int], None]
 Route = Callable[[str, int, Rec], bool]
 # What takes one producer's records of one partition in a step, and those records with
 # their key tuples and value rows (see `DECODED`).

@@ -44,7 +44,16 @@ from tote.sql.runtime.direct import direct_tasks
 from tote.sql.runtime.failure import OperatorError, QueryFailed
 from tote.sql.runtime.membership import Membership
 from tote.sql.runtime.ranking import assign_ranks
-from tote.sql.runtime.records import DECODED, Rec, Route, Row, Send, SendRows, new_tuple
+from tote.sql.runtime.records import (
+    DECODED,
+    Rec,
+    Route,
+    Row,
+    RowsEntry,
+    Send,
+    SendRows,
+    new_tuple,
+)
 from tote.sql.runtime.tasks import RunningQuery, Task, TaskFactory
 
 MAX_POLL_RECORDS = 1000
@@ -380,30 +389,13 @@ class Runtime:
 
         if len(readers) == 1:  # (the usual case: one reader, no loop over readers)
             ((queue, take, positions, decodes),) = readers
+            task_of = route.consumers[0][2]
 
             if queue is None:
-                def send_direct(record: Record, key: Row | None = None,
-                                row: Row | None = None) -> None:
-                    """`send_one` for a reader called at once (`direct.py`)."""
-                    offset = start + len(pending)
-                    append(record)
-                    if positions.get(tp, -1) <= offset:
-                        positions[tp] = offset + 1
-                    try:
-                        if key is not None and decodes:
-                            take(new_tuple(LogRecord, (
-                                topic, partition, offset, key, row, record[2], record[3],
-                                DECODED)))
-                        else:
-                            take(new_tuple(LogRecord, (
-                                topic, partition, offset, record[1], record[0], record[2],
-                                record[3], _CREATE_TIME)))
-                    except (ToteError, OperatorError):
-                        raise
-                    except Exception as exc:  # (as `_call`)
-                        raise OperatorError(take, exc) from exc
-
-                return send_direct
+                rows_entry = task_of.rows_entries.get(topic) if decodes else None
+                if rows_entry is not None:
+                    return self._direct_rows(route, pending, take, rows_entry)
+                return self._direct_one(route, pending, take)
             enqueue: Queue = queue
 
             def send_one(record: Record, key: Row | None = None,
@@ -443,6 +435,60 @@ class Runtime:
                         _CREATE_TIME)))
 
         return send
+
+    @staticmethod
+    def _direct_one(route: _Route, pending: list[Record],
+                    take: Callable[[LogRecord], None]) -> _Predicted:
+        """`_predicted`'s sender for one reader called at once (`direct.py`), taking
+        the record as written (a LogRecord)."""
+        tp, start, append = route.tp, route.start, pending.append
+        topic, partition = tp
+        positions = route.consumers[0][2].positions
+
+        def send_direct(record: Record, key: Row | None = None,
+                        row: Row | None = None) -> None:
+            offset = start + len(pending)
+            append(record)
+            if positions.get(tp, -1) <= offset:  # (as in `_send`)
+                positions[tp] = offset + 1
+            try:
+                take(new_tuple(LogRecord, (topic, partition, offset, record[1], record[0],
+                                           record[2], record[3], _CREATE_TIME)))
+            except (ToteError, OperatorError):
+                raise
+            except Exception as exc:  # (as `_call`)
+                raise OperatorError(take, exc) from exc
+
+        return send_direct
+
+    @staticmethod
+    def _direct_rows(route: _Route, pending: list[Record], take: Callable[[LogRecord], None],
+                     rows_entry: RowsEntry) -> _Predicted:
+        """`_direct_one` for a reader that takes the sink's key and row as they are
+        (`DECODED`): they go to its `rows_entry`, with no LogRecord to build."""
+        tp, start, append = route.tp, route.start, pending.append
+        topic, partition = tp
+        positions = route.consumers[0][2].positions
+
+        def send_rows(record: Record, key: Row | None = None,
+                      row: Row | None = None) -> None:
+            offset = start + len(pending)
+            append(record)
+            if positions.get(tp, -1) <= offset:
+                positions[tp] = offset + 1
+            try:
+                if key is not None:
+                    rows_entry(key, row, record, offset)
+                else:
+                    take(new_tuple(LogRecord, (topic, partition, offset, record[1],
+                                               record[0], record[2], record[3],
+                                               _CREATE_TIME)))
+            except (ToteError, OperatorError):
+                raise
+            except Exception as exc:  # (as `_call`; the failure is the reader's)
+                raise OperatorError(take, exc) from exc
+
+        return send_rows
 
     def _send(self, route: _Route, record: Record) -> None:
         """Every case of an emitted record (see `_sender` for the usual ones)."""

@@ -29,7 +29,7 @@ from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.operators.aggregate import build_aggregate
 from tote.sql.runtime.operators.fk_join import build_fk_join, build_fk_writer, build_result_reader
 from tote.sql.runtime.operators.flat_map import build_flat_map
-from tote.sql.runtime.operators.join import build_join
+from tote.sql.runtime.operators.join import build_join, build_stream_table
 from tote.sql.runtime.operators.repartition import build_reader, build_writer
 from tote.sql.runtime.operators.sink import build_sink
 from tote.sql.runtime.operators.source import build_source
@@ -90,11 +90,20 @@ class _Wiring:
             if len(self.entries[topic]) > 1:  # read twice: no hand-over, read it back
                 self.routed.pop(topic, None)
             self.wire(node.right, right, materialize=False)
+        elif isinstance(node, JoinNode) and node.kind == "stream-table":
+            left, right, store = build_stream_table(node, ctx, push)
+            self.wire(node.left, left)
+            if isinstance(node.right, SourceNode):
+                # The table's changes only fill the join's table: no Rec for them.
+                self.add_entry(node.right.source.topic,
+                               build_source(node.right, ctx, right, False, store=store))
+            else:
+                self.wire(node.right, right, materialize=False)
         elif isinstance(node, JoinNode):
             joins = build_stream_join if node.kind == "stream-stream" else build_join
             left, right = joins(node, ctx, push)
             self.wire(node.left, left)
-            self.wire(node.right, right, materialize=node.kind != "stream-table")
+            self.wire(node.right, right)
         else:
             raise NotImplementedError(f"No operator for {type(node).__name__}")
 
@@ -127,6 +136,7 @@ def build_entries(sub: SubTopology, ctx: BuildContext, sink: Push | None = None,
         else:
             out[topic] = _fan_out(entries)
             ctx.decoded.pop(topic, None)  # (a record handed over decoded: one entry's)
+            ctx.rows_entries.pop(topic, None)
     return out
 
 

@@ -21,6 +21,9 @@ from tote.sql.runtime.records import Push, Rec, Row, new_tuple
 from tote.sql.runtime.state import KeyState
 
 Side = tuple[Push, Push]
+#: `store(key, row, ts)`: a table change put straight into a stream-table join's table
+#: (row None deletes), for a table source that feeds nothing else (`build_source`).
+Store = Callable[[Row, Row | None, int], None]
 
 
 def _combined(node: JoinNode, src: Source) -> tuple[str, str]:
@@ -61,12 +64,16 @@ def combiner(node: JoinNode) -> Callable[[Row | None, Row | None, tuple[object, 
 
 def build_join(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
     if node.kind == "stream-table":
-        return _stream_table(node, ctx, push)
+        left, right, _ = build_stream_table(node, ctx, push)
+        return left, right
     assert node.kind == "table-table", "stream-stream joins are built by stream_join"
     return _table_table(node, ctx, push)
 
 
-def _stream_table(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
+def build_stream_table(node: JoinNode, ctx: BuildContext, push: Push) -> tuple[Push, Push, Store]:
+    """The stream side, the table side, and the table side's `Store`: a table change
+    emits nothing here, so a source feeding only this side hands it over as arguments,
+    with no `Rec` built for it."""
     # The table's rows stay tuples in memory (the stream's rows are joined to them as
     # they are); stored, an entry is [row as a list, timestamp] as everywhere.
     def encode(entry: tuple[Row, int]) -> bytes:
@@ -92,10 +99,15 @@ def _stream_table(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
         "        return",
         f"    push(new_tuple(Rec, (key, {row}, ts, None, window)))")
 
-    def right(rec: Rec) -> None:
-        table.put(rec.key, (rec.row, rec.ts) if rec.row is not None else None)
+    put = table.put
 
-    return left, right
+    def store(key: Row, row: Row | None, ts: int) -> None:
+        put(key, (row, ts) if row is not None else None)
+
+    def right(rec: Rec) -> None:
+        put(rec.key, (rec.row, rec.ts) if rec.row is not None else None)
+
+    return left, right, store
 
 
 def _table_table(node: JoinNode, ctx: BuildContext, push: Push) -> Side:

@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
-from tote.core.records import LogRecord
+from tote.core.records import LogRecord, Record
 from tote.core.types import Base
 from tote.serde import sql_values as sv
 from tote.serde.errors import SerializationError
@@ -21,6 +21,7 @@ from tote.sql.codecs.rows import reading_shape
 from tote.sql.functions.scalar.javatime import JavaPattern, PatternError
 from tote.sql.planner.logical import SourceNode
 from tote.sql.runtime.context import BuildContext
+from tote.sql.runtime.operators.join import Store
 from tote.sql.runtime.processing_log import ProcessingError
 from tote.sql.runtime.records import DECODED, AbsentKey, Entry, Push, Rec, Row, new_tuple
 from tote.sql.sources import ColumnRole, DataSource
@@ -104,7 +105,10 @@ def _visible(decode: Callable[[bytes | None], Values | None], hidden: tuple[int,
 
 
 def build_source(node: SourceNode, ctx: BuildContext, push: Push,
-                 materialize: bool) -> Entry:
+                 materialize: bool, store: Store | None = None) -> Entry:
+    """The entry reading `node`'s topic into `push`. `store`: where a table's only
+    consumer is a stream-table join's table side, its changes go there instead (`Store`),
+    and `push` is not called."""
     source = node.source
     registry = ctx.registry
     keys = source.key_columns
@@ -185,8 +189,12 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
         changed(key, row, ts, window)
 
     def changed(key: Row, row: Row | None, ts: int, window: tuple[int, int] | None) -> None:
-        """Push the record on; a materialised table's change carries the row it replaces
-        (nothing when a deletion finds no row)."""
+        """Push the record on (given `store`, put it there instead); a materialised
+        table's change carries the row it replaces (nothing when a deletion finds no
+        row)."""
+        if store is not None:
+            store(key, row, ts)
+            return
         if state is None:
             push(new_tuple(Rec, (key, row, ts, None, window)))
             return
@@ -201,6 +209,19 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
     shape = None if source.hidden_value_slots else reading_shape(key_codec, value_codec)
     if shape is not None:
         ctx.decoded[source.topic] = shape
+
+        def rows_entry(key: Row, value: Row | None, record: Record, offset: int) -> None:
+            """`plain_entry`'s DECODED record, as its parts (a caller at once has them)."""
+            _, _, current.headers, ts, partition = record
+            row = None if value is None else (*value, ts, partition, offset, *key)
+            if store is not None:
+                store(key, row, ts)  # type: ignore[arg-type]  # (sinks stamp all)
+            elif state is None:
+                push(new_tuple(Rec, (key, row, ts, None, None)))
+            else:
+                changed(key, row, ts, None)  # type: ignore[arg-type]
+
+        ctx.rows_entries[source.topic] = rows_entry
     decode_key = key_codec.decode
     null_value = (None,) * width
     key_width = len(keys) if is_table else 0  # a table drops records whose key is all null
@@ -233,7 +254,9 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
                 # A null value: a deletion on a table; on a stream ksqlDB passes it through
                 # projections (filters, joins and aggregations drop it).
                 row = None
-        if state is None:
+        if store is not None:
+            store(key, row, ts)
+        elif state is None:
             push(new_tuple(Rec, (key, row, ts, None, None)))
         else:
             changed(key, row, ts, None)
