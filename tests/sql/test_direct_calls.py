@@ -57,6 +57,20 @@ PIPELINES = {
         CREATE TABLE both_tables AS SELECT r.race AS race, total, top
             FROM per_race r JOIN per_race_top b ON r.race = b.race;
     """,
+    # Readers of one source, a stream and a table, decoding each record once for all of
+    # them (`Runtime._readers_of`): bad records, tombstones and null keys included.
+    "one decoding": """
+        SET 'auto.offset.reset' = 'earliest';
+        CREATE STREAM flat (runner INT KEY, race INT, amount DOUBLE)
+            WITH (kafka_topic='bets', partitions=1, value_format='JSON');
+        CREATE TABLE latest (runner INT PRIMARY KEY, race INT, amount DOUBLE)
+            WITH (kafka_topic='bets', value_format='JSON');
+        CREATE STREAM big AS SELECT * FROM flat WHERE amount > 2;
+        CREATE STREAM doubled AS SELECT runner, race, amount * 2 AS amount FROM flat;
+        CREATE TABLE totals AS SELECT runner, SUM(amount) AS total FROM flat GROUP BY runner;
+        CREATE TABLE latest_copy AS SELECT runner, race, amount FROM latest;
+        CREATE TABLE latest_big AS SELECT * FROM latest WHERE amount > 4;
+    """,
     # Two writers into one stream (INSERT INTO): every task is queued. Called at once,
     # the writer reading through a copy would write first.
     "two writers": BETS + """
@@ -73,8 +87,10 @@ def _bets(count: int) -> list[Record]:
     out = []
     for i in range(count):
         value = {"RACE": i % 3, "AMOUNT": float(i % 9), "TAGS": ["a", "b", "a"][: i % 4] or None}
-        out.append(Record(json.dumps(value).encode(), (i % 5).to_bytes(4, "big"), (),
-                          1_000 + i, 0))
+        data = (b"{bad" if i % 50 == 7 else None if i % 40 == 3 else b"null" if i % 45 == 5
+                else json.dumps(value).encode())
+        key = None if i % 30 == 11 else (i % 5).to_bytes(4, "big")
+        out.append(Record(data, key, (), 1_000 + i, 0))
     return out
 
 
@@ -93,7 +109,9 @@ def _run(path: Path, name: str) -> tuple[dict[str, list[tuple[object, ...]]], in
         queued = sum(1 for task in engine.runtime.tasks()
                      if id(task) not in engine.runtime._direct)
         topics = {q.plan.root.target.topic for q in engine.runtime.queries.values()}
-        out: dict[str, list[tuple[object, ...]]] = {}
+        out: dict[str, list[tuple[object, ...]]] = {"errors": [
+            (e.query_id, e.message, e.topic, e.partition, e.offset)
+            for e in engine.processing_log.errors]}
         for topic in sorted(topics):
             records: list[tuple[object, ...]] = []
             for partition in range(log.describe_topic(topic).spec.partitions):
@@ -116,6 +134,7 @@ def _seed_bets(registry: Registry, count: int) -> list[Record]:
 
 @pytest.mark.parametrize(("name", "queued"), [
     ("seed", 0), ("fan-out", 0), ("stream before table", 1), ("table-table", 6),
+    ("one decoding", 0),
     ("two writers", 5)])
 def test_readers_called_at_once_write_what_queued_readers_write(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, queued: int) -> None:

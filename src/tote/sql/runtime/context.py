@@ -15,7 +15,7 @@ from tote.sql.functions import FunctionRegistry
 from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.runtime import values
 from tote.sql.runtime.processing_log import ProcessingLog
-from tote.sql.runtime.records import Route, RowsEntry, Send, SendRows
+from tote.sql.runtime.records import Decode, Route, RowsEntry, Send, SendRows
 from tote.sql.runtime.state import KeyState
 from tote.sql.runtime.windowstate import IndexedState
 
@@ -86,8 +86,11 @@ class BuildContext:
     outlets: Callable[[str], Outlet] | None = None
     writes: dict[str, object] = field(default_factory=dict)
     decoded: dict[str, object] = field(default_factory=dict)
-    # ... and how each such source takes them as their parts, when called at once.
+    # How each plain source takes decoded records as their parts, when called at once, and
+    # how it decodes them, with what it decodes (its source: readers of one source decode
+    # a record alike; only where rows hold no mutable values, so they can share them).
     rows_entries: dict[str, RowsEntry] = field(default_factory=dict)
+    decoders: dict[str, tuple[object, Decode]] = field(default_factory=dict)
 
     def outlet(self, topic: str) -> Outlet:
         """A sink's way out to `topic`: the runtime's, else `emit` (never handing rows)."""

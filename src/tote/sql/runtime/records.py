@@ -48,6 +48,10 @@ Entry = Callable[[LogRecord], None]
 # tombstone), the Record written (its headers, timestamp, partition) and its offset (see
 # `DECODED`).
 RowsEntry = Callable[[Row, Row | None, Record, int], None]
+# A source's decoding of a record it reads as `rows_entry` would take it: the key tuple and
+# value row; None where its entry does otherwise (a record it cannot decode, which it
+# reports, or a table record without a key, which it drops).
+Decode = Callable[[LogRecord], tuple[Row, Row | None] | None]
 Route = Callable[[str, int, Rec], bool]
 # What takes one producer's records of one partition in a step, and those records with
 # their key tuples and value rows (see `DECODED`).

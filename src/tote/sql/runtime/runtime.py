@@ -46,6 +46,7 @@ from tote.sql.runtime.membership import Membership
 from tote.sql.runtime.ranking import assign_ranks
 from tote.sql.runtime.records import (
     DECODED,
+    Decode,
     Rec,
     Route,
     Row,
@@ -70,6 +71,14 @@ Work = tuple[Queue | None, Callable[[Any], None]]
 # (which does not move the position: the runtime does that as it queues the record, see
 # `_send`) and the task.
 Taker = tuple[Queue | None, Callable[[LogRecord], None], Task]
+
+
+# How `run_records` hands a partition's records to a run of its readers (`_readers_of`):
+# a decoder they share and each one's way of taking the decoded parts, or None; and each
+# one's own way (where the shared decoder gives None, a record goes each reader's own way,
+# which reports or drops it).
+_Readers = tuple[Decode | None, list[tuple[Task, TopicPartition, RowsEntry, Callable[[Any], None]]],
+                 Sequence[tuple[Task, TopicPartition, Work]]]
 
 
 class _Predicted(Protocol):
@@ -636,32 +645,48 @@ class Runtime:
         count = 0
         # Queue work by rank; at equal rank, table updates go before stream records so a
         # join sees every table change the same source record caused.
-        readers: dict[tuple[str, int], list[tuple[Task, TopicPartition, Work]]] = {}
+        readers: dict[tuple[str, int], list[_Readers]] = {}
         try:
             for record in records:
                 # (topic, partition) equals and hashes as the TopicPartition key it finds.
                 tp: TopicPartition = record[:2]  # type: ignore[assignment]
                 found = readers.get(tp)
                 if found is None:
-                    key = TopicPartition(*tp)  # (what a reader's positions are keyed by)
-                    found = readers[tp] = [(t, key, (self._lane(t, tp[0]), t.entry_for(tp[0])))
-                                           for t in consumers_of.get(tp, ())]
+                    found = readers[tp] = self._readers_of(tp, consumers_of.get(tp, ()))
                 offset = record[2]
-                for task, key, (queue, take) in found:
-                    # A record before the reader's position was taken already; else the
-                    # position moves as it is queued (see `_send`).
-                    positions = task.positions
-                    if positions.get(key, 0) <= offset:
-                        positions[key] = offset + 1
-                        if queue is not None:
-                            queue((take, record))
-                            continue
-                        try:
-                            take(record)
-                        except (ToteError, OperatorError):
-                            raise
-                        except Exception as exc:
-                            raise OperatorError(take, exc) from exc
+                for decode, shared, each in found:
+                    parts = None if decode is None else decode(record)
+                    if parts is not None:
+                        # Decoded once for readers that decode it alike (`_readers_of`).
+                        key_row, value = parts
+                        written = new_tuple(Record, (record[4], record[3], record[5],
+                                                     record[6], record[1]))
+                        for task, key, rows_entry, take in shared:
+                            positions = task.positions  # (as below)
+                            if positions.get(key, 0) <= offset:
+                                positions[key] = offset + 1
+                                try:
+                                    rows_entry(key_row, value, written, offset)
+                                except (ToteError, OperatorError):
+                                    raise
+                                except Exception as exc:
+                                    raise OperatorError(take, exc) from exc
+                        continue
+                    for task, key, (queue, take) in each:
+                        # A record before the reader's position was taken already; else
+                        # the position moves as it is queued (see `_send`).
+                        positions = task.positions
+                        if positions.get(key, 0) <= offset:
+                            positions[key] = offset + 1
+                            if queue is not None:
+                                queue((take, record))
+                                continue
+                            try:
+                                take(record)
+                            except (ToteError, OperatorError):
+                                raise
+                            except Exception as exc:
+                                raise OperatorError(take, exc) from exc
                 self._drain()
                 count += 1
             self._commit(txn, touched)
@@ -690,6 +715,36 @@ class Runtime:
             for outlet in self._outlets:
                 outlet.clear()
         return count
+
+    def _readers_of(self, tp: tuple[str, int], tasks: Sequence[Task]) -> list[_Readers]:
+        """How `run_records` hands a record of `tp` to its readers, in rank order: each
+        its own way (its lane, or called at once with the record), but a run of readers
+        called at once that decode it alike (one source, rows without mutable values)
+        decode it once, and each takes it as its parts."""
+        topic = tp[0]
+        key = TopicPartition(*tp)  # (what a reader's positions are keyed by)
+        runs: list[list[Task]] = []
+        for task in tasks:
+            source = self._decodes_with(task, topic)
+            if runs and source is not None and source == self._decodes_with(runs[-1][0], topic):
+                runs[-1].append(task)
+            else:
+                runs.append([task])
+        out: list[_Readers] = []
+        for run in runs:
+            each = [(t, key, (self._lane(t, topic), t.entry_for(topic))) for t in run]
+            decoder = run[0].decoders.get(topic)
+            if len(run) < 2 or decoder is None:  # (a run of two or more shares one)
+                out.append((None, [], each))
+            else:
+                out.append((decoder[1], [(t, key, t.rows_entries[topic], t.entry_for(topic))
+                                         for t in run], each))
+        return out
+
+    def _decodes_with(self, task: Task, topic: str) -> object:
+        """What `task` decodes `topic` with, if it is called at once (`Task.decoders`)."""
+        found = task.decoders.get(topic) if id(task) in self._direct else None
+        return None if found is None else found[0]
 
     # -- live mode ---------------------------------------------------------------------------
 
@@ -780,3 +835,4 @@ def _deliver(queue: Queue | None, take: Callable[[Any], None], record: Any) -> N
         _call(take, record)
     else:
         queue((take, record))
+

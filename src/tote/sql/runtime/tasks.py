@@ -15,7 +15,7 @@ from tote.sql.planner.physical import PhysicalPlan, SubTopology
 from tote.sql.runtime.context import BuildContext, Emit, Outlet
 from tote.sql.runtime.failure import QueryFailed
 from tote.sql.runtime.processing_log import ProcessingLog
-from tote.sql.runtime.records import Entry, Push, Route, RowsEntry
+from tote.sql.runtime.records import Decode, Entry, Push, Route, RowsEntry
 from tote.sql.runtime.state import KeyState
 from tote.sql.runtime.topology import build_entries
 
@@ -39,7 +39,8 @@ class Task:
     # decoding shape (`BuildContext.writes`, `.decoded`; see `runtime.Runtime._predicted`).
     writes: dict[str, object] = field(default_factory=dict)
     decoded: dict[str, object] = field(default_factory=dict)
-    rows_entries: dict[str, RowsEntry] = field(default_factory=dict)  # (`decoded`'s)
+    rows_entries: dict[str, RowsEntry] = field(default_factory=dict)
+    decoders: dict[str, tuple[object, Decode]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -160,7 +161,8 @@ class TaskFactory:
                            partition_counts=counts, route=route, outlets=outlets)
         task.entries = build_entries(sub, ctx, routed=task.routed)
         task.states = ctx.states
-        task.writes, task.decoded, task.rows_entries = ctx.writes, ctx.decoded, ctx.rows_entries
+        task.writes, task.decoded = ctx.writes, ctx.decoded
+        task.rows_entries, task.decoders = ctx.rows_entries, ctx.decoders
         return task
 
 

@@ -137,6 +137,7 @@ def build_entries(sub: SubTopology, ctx: BuildContext, sink: Push | None = None,
             out[topic] = _fan_out(entries)
             ctx.decoded.pop(topic, None)  # (a record handed over decoded: one entry's)
             ctx.rows_entries.pop(topic, None)
+            ctx.decoders.pop(topic, None)
     return out
 
 

@@ -104,6 +104,10 @@ def _visible(decode: Callable[[bytes | None], Values | None], hidden: tuple[int,
     return visible
 
 
+# The types whose values are mutable (lists, dicts): rows holding them are not shared.
+_MUTABLE = frozenset({Base.ARRAY, Base.MAP, Base.STRUCT})
+
+
 def build_source(node: SourceNode, ctx: BuildContext, push: Push,
                  materialize: bool, store: Store | None = None) -> Entry:
     """The entry reading `node`'s topic into `push`. `store`: where a table's only
@@ -209,22 +213,39 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
     shape = None if source.hidden_value_slots else reading_shape(key_codec, value_codec)
     if shape is not None:
         ctx.decoded[source.topic] = shape
-
-        def rows_entry(key: Row, value: Row | None, record: Record, offset: int) -> None:
-            """`plain_entry`'s DECODED record, as its parts (a caller at once has them)."""
-            _, _, current.headers, ts, partition = record
-            row = None if value is None else (*value, ts, partition, offset, *key)
-            if store is not None:
-                store(key, row, ts)  # type: ignore[arg-type]  # (sinks stamp all)
-            elif state is None:
-                push(new_tuple(Rec, (key, row, ts, None, None)))
-            else:
-                changed(key, row, ts, None)  # type: ignore[arg-type]
-
-        ctx.rows_entries[source.topic] = rows_entry
     decode_key = key_codec.decode
     null_value = (None,) * width
     key_width = len(keys) if is_table else 0  # a table drops records whose key is all null
+
+    def rows_entry(key: Row, value: Row | None, record: Record, offset: int) -> None:
+        """`plain_entry` for a record already decoded (handed over `DECODED`, or decoded
+        once for every reader of it: `decode`), as its parts."""
+        _, _, current.headers, ts, partition = record
+        row = None if value is None else (*value, ts, partition, offset, *key)
+        if store is not None:
+            store(key, row, ts)  # type: ignore[arg-type]  # (records are stamped)
+        elif state is None:
+            push(new_tuple(Rec, (key, row, ts, None, None)))
+        else:
+            changed(key, row, ts, None)  # type: ignore[arg-type]
+
+    def decode(record: LogRecord) -> tuple[Row, Row | None] | None:
+        """What `plain_entry` decodes `record` to, for `rows_entry` (`records.Decode`)."""
+        try:
+            found = decode_key(record[3])
+            value = decode_value(record[4])
+        except SerializationError:
+            return None  # (`plain_entry` reports it)
+        key = no_key if found is None else found
+        if key_width and key.count(None) == len(key):
+            return None
+        if value is None and record[4] is not None:
+            value = null_value
+        return key, value
+
+    ctx.rows_entries[source.topic] = rows_entry
+    if not any(c.type.base in _MUTABLE for c in source.columns):
+        ctx.decoders[source.topic] = (source, decode)
 
     def plain_entry(record: LogRecord) -> None:
         """`entry` for the usual source: the row is value, pseudo columns and key, and
