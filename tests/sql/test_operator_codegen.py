@@ -68,18 +68,21 @@ def _calls() -> list[Call]:
 
 @pytest.mark.parametrize("emit_old", [True, False])
 def test_the_generated_stream_path_adds_stores_and_emits_each_group(emit_old: bool) -> None:
-    state = KeyState(MemoryLog(), "agg")
+    log = MemoryLog()
+    state = KeyState(log, "agg")
+    live, changed = state.overlay()
     out: list[Rec] = []
     others: list[Rec] = []
     calls = _calls()
     aggregate = _stream_path(calls, emit_old, {
-        "get": state.get, "put": state.put, "push": out.append, "change": others.append,
-        "init": lambda: [c.aggregator.init() for c in calls]})
+        "get": live.get, "mark": changed.setdefault, "live": live, "push": out.append,
+        "change": others.append, "init": lambda: [c.aggregator.init() for c in calls]})
     aggregate(Rec(("a",), (1.5, 4), 10))
     aggregate(Rec(("a",), (None, 2), 11))
     aggregate(Rec(("b",), (0.5, None), 12))
     skipped = [Rec(("a", None), (1.0, 1), 13), Rec(("a",), None, 14),
-               Rec(("a",), (1.0, 1), 15, (2.0, 2))]
+               Rec(("a",), (1.0, 1), 15, (2.0, 2)),
+               Rec((["a"],), (1.0, 1), 16)]  # an unhashable key part: the methods' path
     for rec in skipped:
         aggregate(rec)
     assert others == skipped  # left to the general path
@@ -87,6 +90,21 @@ def test_the_generated_stream_path_adds_stores_and_emits_each_group(emit_old: bo
     assert out == [Rec(("a",), first, 10), Rec(("a",), second, 11, first if emit_old else None),
                    Rec(("b",), ("b", 0.5, 1, 0.0, 0.5), 12)]
     assert state.get(("a",)) == [1.5, 2, [6, 2], 1.5]
+    # The inline writes are the store's changes: flushed and committed like `put`'s.
+    with log.transactional_producer("t").begin() as txn:
+        state.flush(txn)
+    state.commit()
+    assert sorted(_committed(log, "agg")) == sorted(
+        [values.encode(["a"]), values.encode(["b"])])
+    assert KeyState(log, "agg").get(("b",)) == state.get(("b",))
+    # ... and rolled back like them.
+    committed_b = state.get(("b",))
+    aggregate(Rec(("b",), (1.0, 1), 17))
+    aggregate(Rec(("c",), (1.0, 1), 18))
+    assert state.get(("b",)) != committed_b
+    state.rollback()
+    assert not state.dirty and state.get(("c",)) is None
+    assert state.get(("b",)) == committed_b
 
 
 @pytest.mark.parametrize(("kind", "synthetic"),

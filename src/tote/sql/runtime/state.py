@@ -65,6 +65,15 @@ class KeyState:
             return
         self._live[key] = value
 
+    def overlay(self) -> tuple[dict[Hashable, Any], dict[Hashable, tuple[Any, ...]]]:
+        """The maps `get` and `put` work on, for generated code that does them inline
+        (a call each is a large part of a small operator's cost). For a hashable key,
+        `get(key)` is `live.get(key)` and `put(key, value)` is `changed.setdefault(key,
+        key)` then `live[key] = value`; any other key must go through the methods. They
+        are the same two objects for the state's whole life (`commit`, `rollback` and
+        `flush` see the inline changes as their own)."""
+        return self._live, self._changed
+
     def items(self) -> Iterator[tuple[Hashable, Any]]:
         """Committed-plus-pending entries (for pull queries and tests)."""
         return iter([(hk, value) for hk, value in self._live.items() if value is not None])

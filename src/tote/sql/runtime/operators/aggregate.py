@@ -57,7 +57,9 @@ def _stream_path(calls: Sequence[Call], emit_old: bool, env: dict[str, Any]) -> 
     """`aggregate(rec)` for a stream record (the common case) as one generated function:
     read the group, add the row to every accumulator (inline where the aggregator gives
     its update as an expression), store and emit; any other record goes to `change`
-    (names in `env`: get, put, push, change, init)."""
+    (names in `env`: get, mark, live, push, change, init). The store's read and write
+    are inline (`KeyState.overlay`); a key that cannot be hashed fails the read with
+    TypeError before anything changed, and takes `change` (the methods) instead."""
     src = Source(env)
     adds, news, olds, results = [], [], [], []
     for index, call in enumerate(calls):
@@ -78,13 +80,16 @@ def _stream_path(calls: Sequence[Call], emit_old: bool, env: dict[str, Any]) -> 
     body = ["key, row, ts, old_row, window = rec",
             "if old_row is not None or row is None or None in key:",
             "    return change(rec)",
-            "stored = get(key)",
+            "try:",
+            "    stored = get(key)",
+            "except TypeError:",
+            "    return change(rec)",
             "if stored is None:",
             "    stored = init()"]
     if emit_old:
         body += ["    old = None", "else:",
                  f"    old = key + ({''.join(f'{r}, ' for r in olds)})"]
-    body += [*adds, f"put(key, [{', '.join(news)}])",
+    body += [*adds, "mark(key, key)", f"live[key] = [{', '.join(news)}]",
              f"push(new_tuple(Rec, (key, key + ({''.join(f'{r}, ' for r in results)}), "
              f"ts, {'old' if emit_old else 'None'}, window)))"]
     src.emit(0, "def aggregate(rec):", *("    " + line for line in body))
@@ -145,5 +150,7 @@ def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push,
         state.put(key, accs)
         push(new_tuple(Rec, (key, result(key, accs), ts, old, window)))
 
-    return _stream_path(calls, emit_old, {"get": state.get, "put": state.put, "push": push,
-                                          "change": change, "init": init})
+    live, changed = state.overlay()
+    return _stream_path(calls, emit_old, {"get": live.get, "mark": changed.setdefault,
+                                          "live": live, "push": push, "change": change,
+                                          "init": init})
