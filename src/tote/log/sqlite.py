@@ -61,6 +61,7 @@ from tote.log.sqlite_schema import (
     connect,
     decode_headers,
 )
+from tote.log.sqlite_stores import StoreIds
 from tote.log.sqlite_topics import (
     TopicCache,
     delete_topic_rows,
@@ -135,6 +136,7 @@ class SqliteLog(Log):
         self._consumers: list[SqliteGroupConsumer] = []
         self._last_retention_ms = clock.now_ms()
         self.groups = GroupTables(self)
+        self.store_ids = StoreIds(self.conn)
         self.conn()
 
     # -- connections ----------------------------------------------------------------------

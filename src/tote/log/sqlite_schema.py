@@ -26,6 +26,7 @@ from tote.core.errors import ToteError
 from tote.core.records import Headers, TimestampType, TopicSpec
 from tote.log.base import DEFAULT_MAX_MESSAGE_BYTES
 from tote.log.sqlite_lock import Connection, write_txn
+from tote.log.sqlite_stores import STATE_TABLE, STORES_TABLE, migrate_names_to_ids
 from tote.log.sqlite_wal import new_log_id
 
 # Python's sqlite3 binds int, float, str and bytearray parameters directly, but takes
@@ -38,7 +39,7 @@ _NOTHING: dict[None, None] = {}
 sqlite3.register_adapter(bytes, bytes.__bytes__)
 sqlite3.register_adapter(type(None), _NOTHING.get)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: state keyed by store id (`sqlite_stores`)
 # A partition holds up to 2**43 offsets (~8.8e12: years at full speed); 2**20 partitions
 # can be created over the life of a file. Both limits raise a clear error when reached.
 OFFSET_BITS = 43
@@ -96,13 +97,7 @@ CREATE TABLE IF NOT EXISTS producers (
     transactional_id TEXT PRIMARY KEY,
     epoch INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS state (
-    store TEXT NOT NULL,
-    key BLOB NOT NULL,
-    value BLOB NOT NULL,
-    PRIMARY KEY (store, key)
-) WITHOUT ROWID;
-"""
+""" + STORES_TABLE + ";" + STATE_TABLE + ";"
 
 
 def connect(path: Path, busy_timeout: float) -> Connection:
@@ -156,6 +151,10 @@ def _create(conn: sqlite3.Connection, busy_timeout: float) -> None:
     with write_txn(conn):
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
+            return
+        if version == 1:
+            migrate_names_to_ids(conn)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             return
         if version != 0:
             raise ToteError(

@@ -54,14 +54,20 @@ class SqliteStore(StateStore):
         self.name = name
 
     def get(self, key: bytes) -> bytes | None:
+        store = self._log.store_ids.find(self.name)
+        if store is None:
+            return None
         row = self._log.conn().execute(
-            "SELECT value FROM state WHERE store = ? AND key = ?", (self.name, key)
+            "SELECT value FROM state WHERE store = ? AND key = ?", (store, key)
         ).fetchone()
         return row[0] if row else None
 
     def get_many(self, keys: Sequence[bytes]) -> list[bytes | None]:
         """One `key IN (...)` query per `_MANY` keys: a fraction of a query per key."""
         found: dict[bytes, bytes] = {}
+        store = self._log.store_ids.find(self.name)
+        if store is None:
+            return [None] * len(keys)
         conn = self._log.conn()
         for first in range(0, len(keys), _MANY):
             chunk = keys[first : first + _MANY]
@@ -69,19 +75,22 @@ class SqliteStore(StateStore):
             found.update(
                 conn.execute(
                     f"SELECT key, value FROM state WHERE store = ? AND key IN ({marks})",
-                    (self.name, *chunk),
+                    (store, *chunk),
                 ).fetchall()
             )
         return [found.get(key) for key in keys]
 
     def items(self, prefix: bytes = b"") -> Iterator[tuple[bytes, bytes]]:
         """Entries in key order, fetched a page at a time so no read stays open."""
+        store = self._log.store_ids.find(self.name)
+        if store is None:
+            return
         upper = _after(prefix)
         last: bytes | None = None
         while True:
             lower, op = (prefix, ">=") if last is None else (last, ">")
             sql = f"SELECT key, value FROM state WHERE store = ? AND key {op} ?"
-            params: tuple[object, ...] = (self.name, lower)
+            params: tuple[object, ...] = (store, lower)
             if upper is not None:
                 sql += " AND key < ?"
                 params += (upper,)
@@ -243,7 +252,7 @@ class SqliteTransaction(Transaction):
                         write_batch(conn, batch)
                     for group, _, offsets in self._offsets:
                         log.groups.write_offsets(conn, group, offsets)
-                    self._write_state(conn)
+                    made = self._write_state(conn)
             except StaleTopic:
                 for topic, _ in self._appends:
                     log.topics.reload(topic)
@@ -254,6 +263,7 @@ class SqliteTransaction(Transaction):
             self._fail()
             raise
         self.status = TxnStatus.COMMITTED
+        log.store_ids.adopt(made)
         if self._appends:
             log.notify()
 
@@ -273,8 +283,14 @@ class SqliteTransaction(Transaction):
                     "transaction; abort and retry."
                 )
 
-    def _write_state(self, conn: sqlite3.Connection) -> None:
-        for store, writes in self._writes.items():
+    def _write_state(self, conn: sqlite3.Connection) -> list[tuple[str, int]]:
+        """Write the store changes; the store ids this made (`StoreIds.adopt` them once
+        committed)."""
+        made: list[tuple[str, int]] = []
+        for name, writes in self._writes.items():
+            store, new = self._log.store_ids.ensure(conn, name)
+            if new:
+                made.append((name, store))
             puts = {k: v for k, v in writes.items() if v is not None}
             deletes = [(store, k) for k, v in writes.items() if v is None]
             if puts:
@@ -282,6 +298,7 @@ class SqliteTransaction(Transaction):
                                                   list(puts.values())))
             if deletes:
                 conn.executemany("DELETE FROM state WHERE store = ? AND key = ?", deletes)
+        return made
 
     def abort(self) -> None:
         if self.status is not TxnStatus.FAILED:
