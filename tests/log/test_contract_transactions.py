@@ -38,6 +38,26 @@ def test_appends_become_visible_only_at_commit(log: Log, names: Names) -> None:
     producer.close()
 
 
+def test_rows_in_records_field_order_are_written_as_records(log: Log, names: Names) -> None:
+    """`write_rows` takes plain tuples (value, key, headers, timestamp, partition), as the
+    SQL engine's sinks build them, and Records, alike; and state entries `put_many`."""
+    topic = names.topic()
+    log.create_topic(topic, partitions=2)
+    producer = log.transactional_producer(names.txn_id())
+    txn = producer.begin()
+    txn.write_rows(topic, [(b"a", b"k1", (("h", b"1"),), 1_000, 1),
+                           Record(b"b", None, (), 2_000, 1), (None, b"k2", (), 3_000, 0)])
+    txn.put_many("rows-store", {b"x": b"1", b"y": b"2"})
+    txn.commit()
+    producer.close()
+    read = [(r.partition, r.value, r.key, r.headers, r.timestamp)
+            for p in (0, 1) for r in log.read(TopicPartition(topic, p), 0)]
+    assert read == [(0, None, b"k2", (), 3_000), (1, b"a", b"k1", (("h", b"1"),), 1_000),
+                    (1, b"b", None, (), 2_000)]
+    store = log.store("rows-store")
+    assert (store.get(b"x"), store.get(b"y")) == (b"1", b"2")
+
+
 @pytest.mark.unsupported_on(
     "kafka",
     reason=TANSU_SHOWS_ABORTED_RECORDS,

@@ -77,18 +77,20 @@ def test_the_generated_stream_path_adds_stores_and_emits_each_group(emit_old: bo
     aggregate = _stream_path(calls, emit_old, {
         "get": live.get, "mark": changed.setdefault, "live": live, "push": out.append,
         "change": others.append, "init": lambda: [c.aggregator.init() for c in calls]})
-    aggregate(Rec(("a",), (1.5, 4), 10))
-    aggregate(Rec(("a",), (None, 2), 11))
-    aggregate(Rec(("b",), (0.5, None), 12))
-    skipped = [Rec(("a", None), (1.0, 1), 13), Rec(("a",), None, 14),
-               Rec(("a",), (1.0, 1), 15, (2.0, 2)),
-               Rec((["a"],), (1.0, 1), 16)]  # an unhashable key part: the methods' path
+    aggregate((("a",), (1.5, 4), 10, None, None))
+    aggregate((("a",), (None, 2), 11, None, None))
+    aggregate((("b",), (0.5, None), 12, None, None))
+    skipped: list[Rec] = [
+        (("a", None), (1.0, 1), 13, None, None), (("a",), None, 14, None, None),
+        (("a",), (1.0, 1), 15, (2.0, 2), None),
+        ((["a"],), (1.0, 1), 16, None, None)]  # an unhashable key part: the methods' path
     for rec in skipped:
         aggregate(rec)
     assert others == skipped  # left to the general path
     first, second = ("a", 1.5, 1, 4.0, 1.5), ("a", 1.5, 2, 3.0, 1.5)
-    assert out == [Rec(("a",), first, 10), Rec(("a",), second, 11, first if emit_old else None),
-                   Rec(("b",), ("b", 0.5, 1, 0.0, 0.5), 12)]
+    assert out == [(("a",), first, 10, None, None),
+                   (("a",), second, 11, first if emit_old else None, None),
+                   (("b",), ("b", 0.5, 1, 0.0, 0.5), 12, None, None)]
     assert state.get(("a",)) == [1.5, 2, [6, 2], 1.5]
     # The inline writes are the store's changes: flushed and committed like `put`'s.
     with log.transactional_producer("t").begin() as txn:
@@ -99,8 +101,8 @@ def test_the_generated_stream_path_adds_stores_and_emits_each_group(emit_old: bo
     assert KeyState(log, "agg").get(("b",)) == state.get(("b",))
     # ... and rolled back like them.
     committed_b = state.get(("b",))
-    aggregate(Rec(("b",), (1.0, 1), 17))
-    aggregate(Rec(("c",), (1.0, 1), 18))
+    aggregate((("b",), (1.0, 1), 17, None, None))
+    aggregate((("c",), (1.0, 1), 18, None, None))
     assert state.get(("b",)) != committed_b
     state.rollback()
     assert not state.dirty and state.get(("c",)) is None

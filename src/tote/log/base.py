@@ -36,9 +36,11 @@ from tote.core.records import (
     LogRecord,
     Position,
     Record,
+    RecordRow,
     TopicDescription,
     TopicPartition,
     TopicSpec,
+    as_record,
 )
 from tote.log.config_entries import ConfigEntry
 from tote.log.record_run import RecordRun
@@ -281,6 +283,11 @@ class Transaction(ABC):
         the commit instead of at once."""
         self.append(topic, records)
 
+    def write_rows(self, topic: str, rows: Sequence[RecordRow]) -> None:
+        """`write` for records given as plain tuples in Record's field order (a backend
+        that reads them so takes them as they are)."""
+        self.write(topic, [as_record(row) for row in rows])
+
     def end_offset(self, tp: TopicPartition) -> int:
         """Where this transaction's next record on `tp` goes if it commits: the end of
         `tp` as the transaction first saw it, plus what it appended there since. From
@@ -296,6 +303,11 @@ class Transaction(ABC):
     @abstractmethod
     def put(self, store: str, key: bytes, value: bytes | None) -> None:
         """Write (or with None, delete) a state-store entry as part of the transaction."""
+
+    def put_many(self, store: str, entries: Mapping[bytes, bytes | None]) -> None:
+        """`put` each entry (a backend may take them in one go)."""
+        for key, value in entries.items():
+            self.put(store, key, value)
 
     @abstractmethod
     def get(self, store: str, key: bytes) -> bytes | None:

@@ -19,7 +19,7 @@ from operator import attrgetter
 from typing import cast
 
 from tote.core.errors import PartitionNotFound, RecordTooLarge, ToteError
-from tote.core.records import Headers, Position, Record, TimestampType
+from tote.core.records import Headers, Position, Record, RecordRow, TimestampType, as_record
 from tote.log.base import record_size
 from tote.log.partitioner import StickyPartitioner, assign_partitions
 from tote.log.sqlite_schema import MAX_OFFSET, TopicMeta, encode_headers
@@ -30,6 +30,7 @@ _HEADERS = attrgetter("headers")
 _TIMESTAMP = attrgetter("timestamp")
 _PARTITION = attrgetter("partition")
 _NEW = tuple.__new__
+_PLAIN = frozenset({Record, tuple})  # (record types `_columns` reads by position)
 
 INSERT = "INSERT INTO records VALUES (?, ?, ?, ?, ?)"
 # Without headers (the common batch) the column is left to its default, NULL: one
@@ -63,7 +64,7 @@ class Batch:
 
 def _check_sizes(
     meta: TopicMeta,
-    records: Sequence[Record],
+    records: Sequence[RecordRow],
     keys: list[bytes | None],
     values: list[bytes | None],
     has_headers: bool,
@@ -78,19 +79,20 @@ def _check_sizes(
         if longest_key + max(map(len, filter(None, values)), default=0) <= limit:
             return
     for record in records:
-        size = record_size(record)
+        size = record_size(as_record(record))
         if size > limit:
             raise RecordTooLarge(size, limit, meta.name)
 
 
 def plan_batch(
-    meta: TopicMeta, records: Sequence[Record], sticky: StickyPartitioner, now: int
+    meta: TopicMeta, records: Sequence[RecordRow], sticky: StickyPartitioner, now: int
 ) -> Batch:
-    """Check `records` against the topic (explicit partitions, sizes) and choose
-    partitions and timestamps; raises what appending them would raise."""
+    """Check `records` (Records, or plain tuples in their field order) against the topic
+    (explicit partitions, sizes) and choose partitions and timestamps; raises what
+    appending them would raise."""
     count = len(records)
     if count == 1:
-        placed = _plan_placed(meta, records[0])
+        placed = _plan_placed(meta, as_record(records[0]))
         if placed is not None:
             return placed
     values, keys, raw_headers, given, chosen = _columns(records)
@@ -103,7 +105,8 @@ def plan_batch(
     elif count and _one_partition(chosen, meta.spec.partitions):
         partition = chosen[0]  # a stream processor's batch: every record placed there
     elif count:
-        partitions = assign_partitions(meta.name, records, meta.spec.partitions, sticky)
+        partitions = assign_partitions(meta.name, [as_record(r) for r in records],
+                                       meta.spec.partitions, sticky)
         if partitions.count(partitions[0]) == count:
             partition, partitions = partitions[0], None
     _check_sizes(meta, records, keys, values, has_headers)
@@ -118,13 +121,13 @@ def plan_batch(
     return Batch(meta, count, partition, partitions, now, timestamps, keys, values, headers)
 
 
-def _columns(records: Sequence[Record]) -> tuple[list[bytes | None], list[bytes | None],
-                                                  list[Headers], list[int | None],
-                                                  list[int | None]]:
+def _columns(records: Sequence[RecordRow]) -> tuple[list[bytes | None], list[bytes | None],
+                                                     list[Headers], list[int | None],
+                                                     list[int | None]]:
     """The records' values, keys, headers, timestamps and partitions as columns: one
-    transposing `zip` when every record is a `Record` (a plain tuple), a quarter of
-    what reading each field by name costs."""
-    if records and set(map(type, records)) == {Record}:
+    transposing `zip` when every record is a `Record` or a plain tuple in its field order,
+    a quarter of what reading each field by name costs."""
+    if records and set(map(type, records)) <= _PLAIN:
         columns = list(map(list, zip(*records, strict=True)))
         return columns[0], columns[1], columns[2], columns[3], columns[4]
     return (list(map(_VALUE, records)), list(map(_KEY, records)), list(map(_HEADERS, records)),

@@ -16,7 +16,7 @@ from itertools import repeat
 from typing import TYPE_CHECKING
 
 from tote.core.errors import Fenced, ToteError, TransactionConflict, TransactionError
-from tote.core.records import Position, Record, TopicPartition
+from tote.core.records import Position, Record, RecordRow, TopicPartition
 from tote.log.base import GroupConsumer, StateStore, Transaction, TransactionalProducer, TxnStatus
 from tote.log.sqlite_batch import (
     Batch,
@@ -144,7 +144,7 @@ class SqliteTransaction(Transaction):
         super().__init__()
         self._log = log
         self._producer = producer
-        self._appends: list[tuple[str, list[Record]]] = []
+        self._appends: list[str] = []  # the topics appended to
         self._batches: list[Batch] = []
         # Partition end offsets seen when this transaction first appended to them, and the
         # next offset it promised there: commit checks nobody else wrote in between.
@@ -163,7 +163,12 @@ class SqliteTransaction(Transaction):
         """`append` without building the positions nobody reads (one object per record)."""
         self._add(topic, records, False)
 
-    def _add(self, topic: str, records: Sequence[Record], positioned: bool) -> list[Position]:
+    def write_rows(self, topic: str, rows: Sequence[RecordRow]) -> None:
+        """`write`, the records as plain tuples (`plan_batch` reads them by position)."""
+        self._add(topic, rows, False)
+
+    def _add(self, topic: str, records: Sequence[RecordRow],
+             positioned: bool) -> list[Position]:
         self._check_open()
         log = self._log
         try:
@@ -187,7 +192,7 @@ class SqliteTransaction(Transaction):
         except ToteError:
             self._fail()
             raise
-        self._appends.append((topic, list(records)))
+        self._appends.append(topic)
         if batch.count:
             self._batches.append(batch)
         return positions
@@ -224,6 +229,10 @@ class SqliteTransaction(Transaction):
         self._check_open()
         self._writes.setdefault(store, {})[key] = value
 
+    def put_many(self, store: str, entries: Mapping[bytes, bytes | None]) -> None:
+        self._check_open()
+        self._writes.setdefault(store, {}).update(entries)
+
     def get(self, store: str, key: bytes) -> bytes | None:
         self._check_open()
         pending = self._writes.get(store, {})
@@ -254,7 +263,7 @@ class SqliteTransaction(Transaction):
                         log.groups.write_offsets(conn, group, offsets)
                     made = self._write_state(conn)
             except StaleTopic:
-                for topic, _ in self._appends:
+                for topic in self._appends:
                     log.topics.reload(topic)
                 raise TransactionConflict(
                     "A topic this transaction appends to was deleted or re-created meanwhile."

@@ -15,7 +15,7 @@ from tote.sql.functions import FunctionRegistry
 from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.runtime import values
 from tote.sql.runtime.processing_log import ProcessingLog
-from tote.sql.runtime.records import Decode, Route, RowsEntry, Send, SendRows
+from tote.sql.runtime.records import Decode, Hand, RowsEntry, Send, SendRows
 from tote.sql.runtime.state import KeyState
 from tote.sql.runtime.windowstate import IndexedState
 
@@ -62,6 +62,26 @@ class Outlet:
         self.writes.clear()
 
 
+class Handover:
+    """A repartition writer's way to hand its changes over in memory: per partition,
+    what takes a change in this step (`hands`: a `Hand`, which says False where the change
+    must be written instead), filled on a miss by `find` and emptied by the runtime as
+    each step starts and ends, like an `Outlet`."""
+
+    __slots__ = ("__weakref__", "find", "hands")
+
+    def __init__(self, find: Callable[[int], Hand]) -> None:
+        self.find = find
+        self.hands: dict[int, Hand] = {}
+
+    def hand(self, partition: int) -> Hand:
+        hand = self.hands[partition] = self.find(partition)
+        return hand
+
+    def clear(self) -> None:
+        self.hands.clear()
+
+
 @dataclass
 class BuildContext:
     log: Log
@@ -75,9 +95,9 @@ class BuildContext:
     single_partition: bool = False
     states: list[KeyState] = field(default_factory=list)
     partition_counts: dict[str, int] = field(default_factory=dict)
-    # Live mode: hands a repartition record straight to its reader when it need not be
-    # written (returns False when it must be); None elsewhere.
-    route: Route | None = None
+    # Live mode: a repartition writer's way to hand its records straight to their readers
+    # when they need not be written (`Handover`); None elsewhere.
+    handover: Callable[[str], Handover] | None = None
     current: Current = field(default_factory=Current)
     # A sink's way out to its topic (`outlet`; the runtime's, where it runs the task).
     # Sinks handing their records along decoded note the topic's decoding shape in

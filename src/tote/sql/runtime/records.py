@@ -1,8 +1,18 @@
 """What flows between a task's operators.
 
-`Rec` is a record of a stream or a change of a table: the key tuple, the value row (None
-deletes a table row), the timestamp, for tables the previous row, the window bounds of a
-windowed key.
+`Rec` is a record of a stream or a change of a table, a plain tuple of five positions:
+
+    0 key     the key tuple
+    1 row     the value row (None deletes a table row)
+    2 ts      the timestamp
+    3 old     for tables the previous row, else None
+    4 window  the window bounds (start, end) of a windowed key, else None
+
+It is a plain tuple, not a NamedTuple, because operators build several per record: a tuple
+display `(key, row, ts, old, window)` costs about a tenth of a NamedTuple's construction.
+Build it with all five positions; read it by unpacking (`key, row, ts, old, window = rec`)
+or by index.
+
 A repartition record that skips the log reaches its reader as the Rec itself
 (`runtime._Outbox.hand_over`).
 """
@@ -10,19 +20,15 @@ A repartition record that skips the log reaches its reader as the Rec itself
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
-from tote.core.records import LogRecord, Record
+from tote.core.records import LogRecord, RecordRow
 
 Row = tuple[Any, ...]
 
 
-class Rec(NamedTuple):
-    key: Row
-    row: Row | None
-    ts: int
-    old: Row | None = None
-    window: tuple[int, int] | None = None
+#: (key, row, ts, old, window): see the module's docstring.
+Rec = tuple[Row, Row | None, int, Row | None, tuple[int, int] | None]
 
 
 class AbsentKey(tuple[Any, ...]):
@@ -33,8 +39,8 @@ class AbsentKey(tuple[Any, ...]):
     __slots__ = ()
 
 
-#: `new_tuple(Rec, (key, row, ts, old, window))` builds a Rec without NamedTuple's
-#: Python-level constructor: the operators' per-record paths build dozens per record.
+#: `new_tuple(LogRecord, (...))` builds a NamedTuple (LogRecord, Record) without its
+#: Python-level constructor, for paths that build one per record.
 new_tuple = tuple.__new__
 
 #: The `timestamp_type` of a record a sink hands to a reader in the same step with its
@@ -47,13 +53,15 @@ Entry = Callable[[LogRecord], None]
 # An entry taking a record handed over decoded: the key tuple, the value row (None: a
 # tombstone), the Record written (its headers, timestamp, partition) and its offset (see
 # `DECODED`).
-RowsEntry = Callable[[Row, Row | None, Record, int], None]
+RowsEntry = Callable[[Row, Row | None, RecordRow, int], None]
 # A source's decoding of a record it reads as `rows_entry` would take it: the key tuple and
 # value row; None where its entry does otherwise (a record it cannot decode, which it
 # reports, or a table record without a key, which it drops).
 Decode = Callable[[LogRecord], tuple[Row, Row | None] | None]
-Route = Callable[[str, int, Rec], bool]
+# A repartition change handed over in memory to every reader of its partition in the step;
+# False when it must be written instead (`context.Handover`).
+Hand = Callable[[Rec], bool]
 # What takes one producer's records of one partition in a step, and those records with
 # their key tuples and value rows (see `DECODED`).
-Send = Callable[[Record], None]
-SendRows = Callable[[Record, Row, Row | None], None]
+Send = Callable[[RecordRow], None]
+SendRows = Callable[[RecordRow, Row, Row | None], None]

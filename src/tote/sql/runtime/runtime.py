@@ -36,10 +36,17 @@ from functools import partial
 from typing import Any, NamedTuple, Protocol
 
 from tote.core.errors import Fenced, ToteError, TransactionConflict
-from tote.core.records import LogRecord, Record, TimestampType, TopicPartition
+from tote.core.records import (
+    LogRecord,
+    Record,
+    RecordRow,
+    TimestampType,
+    TopicPartition,
+    as_record,
+)
 from tote.log.base import GroupConsumer, Log, Transaction, TransactionalProducer, TxnStatus
 from tote.sql.planner.physical import PhysicalPlan
-from tote.sql.runtime.context import Emit, Outlet
+from tote.sql.runtime.context import Emit, Handover, Outlet
 from tote.sql.runtime.direct import direct_tasks
 from tote.sql.runtime.failure import OperatorError, QueryFailed
 from tote.sql.runtime.membership import Membership
@@ -47,8 +54,8 @@ from tote.sql.runtime.ranking import assign_ranks
 from tote.sql.runtime.records import (
     DECODED,
     Decode,
+    Hand,
     Rec,
-    Route,
     Row,
     RowsEntry,
     Send,
@@ -63,8 +70,8 @@ for `max.poll.records`, so a step (one transaction) is as big as one of ksqlDB's
 
 # Queued work: what takes the record (a LogRecord, or a Rec handed over) and the record,
 # in the lane of the reader's rank and input kind (`_order`; see `Runtime._drain`).
-Lane = list[tuple[Callable[[Any], None], Any]]
-Queue = Callable[[tuple[Callable[[Any], None], Any]], None]  # a lane's `append`
+Lane = list[tuple[Callable[[Any], object], Any]]
+Queue = Callable[[tuple[Callable[[Any], object], Any]], None]  # a lane's `append`
 # A reader's lane, None for a reader called at once (`direct.py`), and what takes the record.
 Work = tuple[Queue | None, Callable[[Any], None]]
 # A reader of a partition written in the step: its lane (or None), its entry for the topic
@@ -84,7 +91,7 @@ _Readers = tuple[Decode | None, list[tuple[Task, TopicPartition, RowsEntry, Call
 class _Predicted(Protocol):
     """`Runtime._predicted`'s sender: a `Send`, and a `SendRows` given the rows."""
 
-    def __call__(self, record: Record, key: Row | None = None,
+    def __call__(self, record: RecordRow, key: Row | None = None,
                  row: Row | None = None) -> None: ...
 
 
@@ -92,11 +99,12 @@ class _Route(NamedTuple):
     tp: TopicPartition
     consumers: tuple[Taker, ...]  # each reader's: what takes a LogRecord
     elide: bool  # not written: every reader takes it in this step
-    handed: tuple[Work, ...] | None  # ... and each can take the change itself: what does
+    handed: tuple[tuple[Queue | None, Hand], ...] | None  # ... and each can take the change
+    # itself: what does
     # Predicting positions: the step's records for `tp` (every producer writing it
     # shares the list) and the offset the first of them takes (0 while no reader takes
     # them in this step: nobody needs their offsets); else None and 0.
-    pending: list[Record] | None
+    pending: list[RecordRow] | None
     start: int
 
 
@@ -108,11 +116,11 @@ class _Outbox:
     bound methods rather than partials of the runtime's, as a partial (C) calling
     into Python costs about one more Python call per record."""
 
-    __slots__ = ("outlets", "route", "routes", "sender", "senders", "task", "writer")
+    __slots__ = ("hand", "outlets", "sender", "senders", "task", "writer")
 
     def __init__(self, task: Task, runtime: Runtime) -> None:
         self.task, self.senders, self.sender = task, runtime._senders, runtime._sender
-        self.routes, self.route = runtime._routes, runtime._route
+        self.hand = runtime._hand
         self.writer = None if runtime.harness else runtime._writer
         self.outlets = runtime._outlets
 
@@ -131,28 +139,12 @@ class _Outbox:
         self.outlets.add(outlet)
         return outlet
 
-    def hand_over(self, topic: str, partition: int, rec: Rec) -> bool:
-        """A repartition change every reader takes in this step goes to them in memory,
-        neither encoded nor written (straight to the operator after the reader's entry;
-        it was never written, so it moves no position); False when it must be written
-        (`emit`)."""
-        route = self.routes.get((self.task, topic, partition))
-        if route is None:
-            route = self.route(self.task, topic, partition)
-        handed = route.handed
-        if handed is None:
-            return False
-        for queue, take in handed:
-            if queue is not None:
-                queue((take, rec))
-                continue
-            try:  # (a reader called at once: as `_call`)
-                take(rec)
-            except (ToteError, OperatorError):
-                raise
-            except Exception as exc:
-                raise OperatorError(take, exc) from exc
-        return True
+    def handover(self, topic: str) -> Handover:
+        """The task's repartition writer's way to hand changes of `topic` over in memory
+        (emptied as each step starts and ends; see `Runtime._hand`)."""
+        handover = Handover(partial(self.hand, self.task, topic))
+        self.outlets.add(handover)
+        return handover
 
 
 class Runtime:
@@ -168,11 +160,12 @@ class Runtime:
         self._producer: TransactionalProducer | None = None
         self._txn: Transaction | None = None
         self._predicts = False
-        self._pending: dict[TopicPartition, list[Record]] = {}
+        self._pending: dict[TopicPartition, list[RecordRow]] = {}
         self._starts: dict[TopicPartition, int] = {}
         self._routes: dict[tuple[Task, str, int], _Route] = {}
         self._senders: dict[tuple[Task, str, int | None], Send] = {}
-        self._outlets: weakref.WeakSet[Outlet] = weakref.WeakSet()  # (the sinks')
+        # The sinks' outlets and the repartition writers' handovers (emptied each step).
+        self._outlets: weakref.WeakSet[Outlet | Handover] = weakref.WeakSet()
         self._lanes: dict[int, Lane] = {}  # by `_order`
         self._queue: list[Lane] = []  # the lanes in `_drain`'s order
         self._caught_up: set[tuple[int, TopicPartition]] = set()
@@ -339,11 +332,33 @@ class Runtime:
         self._routes[(producer, topic, partition)] = route
         return route
 
-    def _bind(self, task: Task) -> tuple[Emit, Route | None, Callable[[str], Outlet]]:
+    def _bind(self, task: Task) -> tuple[Emit, Callable[[str], Handover] | None,
+                                         Callable[[str], Outlet]]:
         """Where `task`'s records go, (live mode) its repartition changes in memory, and
         its sink's way out."""
         outbox = _Outbox(task, self)
-        return outbox.emit, outbox.hand_over if not self.harness else None, outbox.outlet
+        return outbox.emit, outbox.handover if not self.harness else None, outbox.outlet
+
+    def _hand(self, producer: Task, topic: str, partition: int) -> Hand:
+        """What hands `producer`'s repartition changes of `topic`-`partition` over in this
+        step: to every reader, in memory, neither encoded nor written (straight to the
+        operator after the reader's entry; never written, it moves no position), when
+        every reader takes them in this step; else it says False (they are written)."""
+        route = self._routes.get((producer, topic, partition))
+        if route is None:
+            route = self._route(producer, topic, partition)
+        handed = route.handed
+        if handed is None:
+            return _not_handed
+        if len(handed) == 1 and handed[0][0] is None:  # (the usual case)
+            return handed[0][1]  # (a reader's `routed`: a Hand itself, `topology._handed`)
+
+        def hand(rec: Rec) -> bool:
+            for queue, take in handed:
+                _deliver(queue, take, rec)
+            return True
+
+        return hand
 
     def _sender(self, producer: Task, topic: str, placed: int | None) -> Send:
         """What takes `producer`'s records of `topic` placed on `placed` in this step
@@ -378,11 +393,11 @@ class Runtime:
                 task.decoded.get(topic) == shape for _, _, task in route.consumers):
             rows = self._predicted(route, route.pending, shape)
         else:
-            def rows(record: Record, key: Row, row: Row | None) -> None:
+            def rows(record: RecordRow, key: Row, row: Row | None) -> None:
                 send(record)
         return rows
 
-    def _predicted(self, route: _Route, pending: list[Record],
+    def _predicted(self, route: _Route, pending: list[RecordRow],
                    shape: object = None) -> _Predicted:
         """`_send` for a record some task reads in this step, when positions are
         predicted: its offset is the route's next, and it is queued for each reader.
@@ -407,7 +422,7 @@ class Runtime:
                 return self._direct_one(route, pending, take)
             enqueue: Queue = queue
 
-            def send_one(record: Record, key: Row | None = None,
+            def send_one(record: RecordRow, key: Row | None = None,
                          row: Row | None = None) -> None:
                 offset = start + len(pending)
                 append(record)  # (a Record: value, key, headers, timestamp, partition)
@@ -423,7 +438,8 @@ class Runtime:
 
             return send_one
 
-        def send(record: Record, key: Row | None = None, row: Row | None = None) -> None:
+        def send(record: RecordRow, key: Row | None = None,
+                 row: Row | None = None) -> None:
             offset = start + len(pending)
             append(record)
             value, raw_key, headers, stamp, _ = record
@@ -446,7 +462,7 @@ class Runtime:
         return send
 
     @staticmethod
-    def _direct_one(route: _Route, pending: list[Record],
+    def _direct_one(route: _Route, pending: list[RecordRow],
                     take: Callable[[LogRecord], None]) -> _Predicted:
         """`_predicted`'s sender for one reader called at once (`direct.py`), taking
         the record as written (a LogRecord)."""
@@ -454,7 +470,7 @@ class Runtime:
         topic, partition = tp
         positions = route.consumers[0][2].positions
 
-        def send_direct(record: Record, key: Row | None = None,
+        def send_direct(record: RecordRow, key: Row | None = None,
                         row: Row | None = None) -> None:
             offset = start + len(pending)
             append(record)
@@ -471,7 +487,7 @@ class Runtime:
         return send_direct
 
     @staticmethod
-    def _direct_rows(route: _Route, pending: list[Record], take: Callable[[LogRecord], None],
+    def _direct_rows(route: _Route, pending: list[RecordRow], take: Callable[[LogRecord], None],
                      rows_entry: RowsEntry) -> _Predicted:
         """`_direct_one` for a reader that takes the sink's key and row as they are
         (`DECODED`): they go to its `rows_entry`, with no LogRecord to build."""
@@ -479,7 +495,7 @@ class Runtime:
         topic, partition = tp
         positions = route.consumers[0][2].positions
 
-        def send_rows(record: Record, key: Row | None = None,
+        def send_rows(record: RecordRow, key: Row | None = None,
                       row: Row | None = None) -> None:
             offset = start + len(pending)
             append(record)
@@ -499,7 +515,7 @@ class Runtime:
 
         return send_rows
 
-    def _send(self, route: _Route, record: Record) -> None:
+    def _send(self, route: _Route, record: RecordRow) -> None:
         """Every case of an emitted record (see `_sender` for the usual ones)."""
         txn = self._txn
         assert txn is not None
@@ -520,7 +536,7 @@ class Runtime:
             if not consumers:
                 self._pending.setdefault(tp, []).append(record)
                 return
-            position = txn.append(topic, [record])[0]
+            position = txn.append(topic, [as_record(record)])[0]
             partition, offset = position.partition, position.offset
             if stamp is None:
                 stamp = position.timestamp
@@ -598,7 +614,7 @@ class Runtime:
                 raise TransactionConflict(
                     f"Another writer appended to {tp.topic}-{tp.partition} during this "
                     "step; retrying.")
-            txn.write(tp.topic, records)
+            txn.write_rows(tp.topic, records)
         self._pending = {}
         # 2. Consumed offsets of every query's consumer group (through this engine's
         #    member when work is shared, so a stale owner cannot commit).
@@ -646,6 +662,7 @@ class Runtime:
         # Queue work by rank; at equal rank, table updates go before stream records so a
         # join sees every table change the same source record caused.
         readers: dict[tuple[str, int], list[_Readers]] = {}
+        queued = bool(self._queue)  # (no lanes: every reader is called at once)
         try:
             for record in records:
                 # (topic, partition) equals and hashes as the TopicPartition key it finds.
@@ -659,8 +676,8 @@ class Runtime:
                     if parts is not None:
                         # Decoded once for readers that decode it alike (`_readers_of`).
                         key_row, value = parts
-                        written = new_tuple(Record, (record[4], record[3], record[5],
-                                                     record[6], record[1]))
+                        written: RecordRow = (record[4], record[3], record[5], record[6],
+                                              record[1])
                         for task, key, rows_entry, take in shared:
                             positions = task.positions  # (as below)
                             if positions.get(key, 0) <= offset:
@@ -687,7 +704,8 @@ class Runtime:
                                 raise
                             except Exception as exc:
                                 raise OperatorError(take, exc) from exc
-                self._drain()
+                if queued:
+                    self._drain()
                 count += 1
             self._commit(txn, touched)
         except OperatorError as error:
@@ -818,7 +836,7 @@ def _merge(batches: dict[TopicPartition, list[LogRecord]], limit: int) -> list[L
     return out
 
 
-def _call(take: Callable[[Any], None], record: Any) -> None:
+def _call(take: Callable[[Any], object], record: Any) -> None:
     """`take(record)` for a reader called at once: a failure is its query's (as `_drain`
     tells), not that of the task whose record it took."""
     try:
@@ -829,10 +847,14 @@ def _call(take: Callable[[Any], None], record: Any) -> None:
         raise OperatorError(take, exc) from exc
 
 
-def _deliver(queue: Queue | None, take: Callable[[Any], None], record: Any) -> None:
+def _deliver(queue: Queue | None, take: Callable[[Any], object], record: Any) -> None:
     """Queue `record` for `take`, or (a reader called at once) take it now."""
     if queue is None:
         _call(take, record)
     else:
         queue((take, record))
 
+
+def _not_handed(rec: Rec) -> bool:
+    """The `Hand` of a change some reader does not take in the step: it is written."""
+    return False

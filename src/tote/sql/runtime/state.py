@@ -88,13 +88,15 @@ class KeyState:
         return bool(self._changed)
 
     def flush(self, txn: Transaction) -> None:
-        put, name, encode, live, raws = txn.put, self.name, self._encode, self._live, self._raw
+        encode, live, raws = self._encode, self._live, self._raw
+        entries: dict[bytes, bytes | None] = {}
         for hk, key in self._changed.items():
             raw = raws.get(hk)
             if raw is None:
                 raw = raws[hk] = values.encode(list(key))
             value = live[hk]
-            put(name, raw, None if value is None else encode(value))
+            entries[raw] = None if value is None else encode(value)
+        txn.put_many(self.name, entries)
         self._flushed = True
 
     def commit(self) -> None:

@@ -12,10 +12,10 @@ from tote.log.base import Log
 from tote.registry import Registry
 from tote.sql.functions import FunctionRegistry
 from tote.sql.planner.physical import PhysicalPlan, SubTopology
-from tote.sql.runtime.context import BuildContext, Emit, Outlet
+from tote.sql.runtime.context import BuildContext, Emit, Handover, Outlet
 from tote.sql.runtime.failure import QueryFailed
 from tote.sql.runtime.processing_log import ProcessingLog
-from tote.sql.runtime.records import Decode, Entry, Push, Route, RowsEntry
+from tote.sql.runtime.records import Decode, Entry, Hand, RowsEntry
 from tote.sql.runtime.state import KeyState
 from tote.sql.runtime.topology import build_entries
 
@@ -34,7 +34,7 @@ class Task:
     table_topics: frozenset[str] = frozenset()
     # Per repartition topic read: where a change handed over in memory goes (the
     # operator after the reader's entry; see `runtime._Outbox.hand_over`).
-    routed: dict[str, Push] = field(default_factory=dict)
+    routed: dict[str, Hand] = field(default_factory=dict)
     # Per topic its sink hands records along decoded, or its entry takes them so: the
     # decoding shape (`BuildContext.writes`, `.decoded`; see `runtime.Runtime._predicted`).
     writes: dict[str, object] = field(default_factory=dict)
@@ -102,8 +102,8 @@ def _skip(record: LogRecord) -> None:
 
 # The runtime's side of a task, bound to it: where its records go, in live mode where a
 # repartition change may go in memory instead, and its sink's way out
-# (`BuildContext.emit`, `.route`, `.outlets`).
-Bind = Callable[[Task], tuple[Emit, Route | None, Callable[[str], Outlet]]]
+# (`BuildContext.emit`, `.handover`, `.outlets`).
+Bind = Callable[[Task], tuple[Emit, Callable[[str], Handover] | None, Callable[[str], Outlet]]]
 
 
 @dataclass
@@ -155,10 +155,11 @@ class TaskFactory:
                     table_topics=_table_topics(sub))
         task.committed = dict(positions)
 
-        task_emit, route, outlets = bind(task)
+        task_emit, handover, outlets = bind(task)
         ctx = BuildContext(self.log, self.registry, self.functions, plan, partition, task_emit,
                            self.processing_log, self.single_partition,
-                           partition_counts=counts, route=route, outlets=outlets)
+                           partition_counts=counts, handover=handover,
+                           outlets=outlets)
         task.entries = build_entries(sub, ctx, routed=task.routed)
         task.states = ctx.states
         task.writes, task.decoded = ctx.writes, ctx.decoded

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from tote.core.errors import ToteError
 from tote.core.records import LogRecord
 from tote.sql.planner.foreign_key import RespondNode, SubscribeNode
 from tote.sql.planner.logical import (
@@ -26,6 +27,7 @@ from tote.sql.planner.logical import (
 )
 from tote.sql.planner.physical import SubTopology, is_boundary
 from tote.sql.runtime.context import BuildContext
+from tote.sql.runtime.failure import OperatorError
 from tote.sql.runtime.operators.aggregate import build_aggregate
 from tote.sql.runtime.operators.fk_join import build_fk_join, build_fk_writer, build_result_reader
 from tote.sql.runtime.operators.flat_map import build_flat_map
@@ -36,7 +38,7 @@ from tote.sql.runtime.operators.source import build_source
 from tote.sql.runtime.operators.stream_join import build_stream_join
 from tote.sql.runtime.operators.transform import build_filter, build_project, build_rekey
 from tote.sql.runtime.operators.windowed import build_windowed_aggregate
-from tote.sql.runtime.records import Entry, Push
+from tote.sql.runtime.records import Entry, Hand, Push, Rec
 
 _In = TypeVar("_In")
 
@@ -45,7 +47,7 @@ class _Wiring:
     def __init__(self, ctx: BuildContext) -> None:
         self.ctx = ctx
         self.entries: dict[str, list[Entry]] = {}
-        self.routed: dict[str, Push] = {}
+        self.routed: dict[str, Hand] = {}
 
     def add_entry(self, topic: str, entry: Entry) -> None:
         self.entries.setdefault(topic, []).append(entry)
@@ -63,10 +65,10 @@ class _Wiring:
             if isinstance(node, RespondNode):
                 entry, handed = build_result_reader(node, ctx, push, keep_old=old)
                 self.add_entry(topic, _headerless(ctx, entry))
-                self.routed[topic] = _headerless(ctx, handed)
+                self.routed[topic] = _handed(ctx, handed)
             else:
                 self.add_entry(topic, build_reader(node, ctx, push))
-                self.routed[topic] = _headerless(ctx, push)
+                self.routed[topic] = _handed(ctx, push)
             if len(self.entries[topic]) > 1:  # read twice: no hand-over, read it back
                 self.routed.pop(topic, None)
         elif isinstance(node, FilterNode):
@@ -86,7 +88,7 @@ class _Wiring:
             subscriptions, handed, right = build_fk_join(node, ctx, push)
             topic = ctx.plan.repartition_topic(node.left)
             self.add_entry(topic, _headerless(ctx, subscriptions))
-            self.routed[topic] = _headerless(ctx, handed)
+            self.routed[topic] = _handed(ctx, handed)
             if len(self.entries[topic]) > 1:  # read twice: no hand-over, read it back
                 self.routed.pop(topic, None)
             self.wire(node.right, right, materialize=False)
@@ -109,7 +111,7 @@ class _Wiring:
 
 
 def build_entries(sub: SubTopology, ctx: BuildContext, sink: Push | None = None,
-                  routed: dict[str, Push] | None = None) -> dict[str, Entry]:
+                  routed: dict[str, Hand] | None = None) -> dict[str, Entry]:
     """Entry points (one per input topic) of the task running `sub` on `ctx.partition`.
     `sink` replaces the sink operator (transient queries collect rows instead);
     `routed` receives, per repartition topic read, where a change handed over in memory
@@ -149,6 +151,26 @@ def _headerless(ctx: BuildContext, take: Callable[[_In], None]) -> Callable[[_In
     def taken(item: _In) -> None:
         current.headers = ()
         take(item)
+
+    return taken
+
+
+def _handed(ctx: BuildContext, take: Push) -> Hand:
+    """Where a change handed over in memory goes (`Task.routed`): `take`, without the
+    headers of a user's record (as `_headerless`). It is also the `Hand` a writer calls
+    at once (`Runtime._hand`): it says True, and a failure is this task's, as `_drain`
+    would tell."""
+    current = ctx.current
+
+    def taken(rec: Rec) -> bool:
+        current.headers = ()
+        try:
+            take(rec)
+        except (ToteError, OperatorError):
+            raise
+        except Exception as exc:
+            raise OperatorError(taken, exc) from exc
+        return True
 
     return taken
 

@@ -73,19 +73,21 @@ def collector(columns: Sequence[OutputColumn], is_table: bool,
     from_key = [(c.key_index, c.bound) for c in columns]
 
     def tombstone(rec: Rec) -> Row:
+        key, window = rec[0], rec[4]
         values: list[Any] = []
         for (key_index, bound), col in zip(from_key, columns, strict=True):
-            if bound is not None and rec.window is not None:
-                values.append(rec.window[bound])
-            elif key_index is not None and key_index < len(rec.key):
-                values.append(json_value(col.type, rec.key[key_index]))
+            if bound is not None and window is not None:
+                values.append(window[bound])
+            elif key_index is not None and key_index < len(key):
+                values.append(json_value(col.type, key[key_index]))
             else:
                 values.append(None)
         return Row(tuple(values), True)
 
     def collect(rec: Rec) -> None:
-        if rec.row is not None:
-            out(Row(convert(rec.row)))
+        row = rec[1]
+        if row is not None:
+            out(Row(convert(row)))
         elif is_table:
             out(tombstone(rec))
 

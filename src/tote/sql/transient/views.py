@@ -60,16 +60,17 @@ class TableView:
         self._entry = build_source(node, ctx, self._apply, materialize=False)
 
     def _apply(self, rec: Rec) -> None:
-        key = hashable(rec.key)
-        if rec.row is None:
+        rec_key, row, _, _, window = rec
+        key = hashable(rec_key)
+        if row is None:
             windows = self.rows.get(key)
             if windows is not None:
-                windows.pop(rec.window, None)
+                windows.pop(window, None)
                 if not windows:
                     del self.rows[key]
                     self._places.pop(key, None)
             return
-        self.rows.setdefault(key, {})[rec.window] = rec
+        self.rows.setdefault(key, {})[window] = rec
         self._places[key] = self._reading
 
     def current(self) -> bool:

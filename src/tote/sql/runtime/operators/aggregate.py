@@ -20,7 +20,7 @@ from tote.sql.functions import Aggregator
 from tote.sql.planner.logical import AggregateNode
 from tote.sql.runtime import values
 from tote.sql.runtime.context import BuildContext
-from tote.sql.runtime.records import Push, Rec, Row, new_tuple
+from tote.sql.runtime.records import Push, Rec, Row
 
 
 class Call:
@@ -90,10 +90,10 @@ def _stream_path(calls: Sequence[Call], emit_old: bool, env: dict[str, Any]) -> 
         body += ["    old = None", "else:",
                  f"    old = key + ({''.join(f'{r}, ' for r in olds)})"]
     body += [*adds, "mark(key, key)", f"live[key] = [{', '.join(news)}]",
-             f"push(new_tuple(Rec, (key, key + ({''.join(f'{r}, ' for r in results)}), "
-             f"ts, {'old' if emit_old else 'None'}, window)))"]
+             f"push((key, key + ({''.join(f'{r}, ' for r in results)}), "
+             f"ts, {'old' if emit_old else 'None'}, window))"]
     src.emit(0, "def aggregate(rec):", *("    " + line for line in body))
-    namespace = dict(src.env, Rec=Rec, new_tuple=new_tuple)
+    namespace = dict(src.env)
     exec(compile("\n".join(src.lines), "<aggregate>", "exec"), namespace)
     made: Push = namespace["aggregate"]
     return made
@@ -148,7 +148,7 @@ def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push,
                 args = [fn(row) for fn in call.args]
                 accs[index] = call.aggregator.add(accs[index], *args)
         state.put(key, accs)
-        push(new_tuple(Rec, (key, result(key, accs), ts, old, window)))
+        push((key, result(key, accs), ts, old, window))
 
     live, changed = state.overlay()
     return _stream_path(calls, emit_old, {"get": live.get, "mark": changed.setdefault,

@@ -17,7 +17,7 @@ Three steps, in three sub-topologies (see `planner.foreign_key`):
 The subscription writer remembers each left key's foreign key (not the whole left row:
 that is all an unsubscription needs), and writes it only when it changes. In live mode a
 subscription or response every reader takes in the same step is handed over in memory
-(`BuildContext.route`), neither encoded nor written, like a repartition record.
+(`BuildContext.handover`), neither encoded nor written, like a repartition record.
 
 What is emitted follows Kafka Streams: a new left row without a match emits nothing
 (INNER) or the left row with null right columns (LEFT); an updated left row that lost its
@@ -84,12 +84,13 @@ def _subscription_writer(node: SubscribeNode, ctx: BuildContext) -> Push:
     ).fn
     partition_of = partitioner(node.right, ctx)
     emit = ctx.emit
-    route = ctx.route
+    handover = ctx.handover(topic) if ctx.handover is not None else None
     foreign_keys = ctx.state(node.id, "foreign-keys")
 
     def send(op: int, fk: Any, left_key: Row, row: Row | None, ts: int) -> None:
         partition = 0 if fk is None else partition_of((fk,))
-        if route is not None and route(topic, partition, Rec((fk,), (op, fk, left_key, row), ts)):
+        if handover is not None and (handover.hands.get(partition) or handover.hand(partition))(
+                ((fk,), (op, fk, left_key, row), ts, None, None)):
             return
         emit(
             topic,
@@ -97,20 +98,20 @@ def _subscription_writer(node: SubscribeNode, ctx: BuildContext) -> Push:
         )
 
     def write(rec: Rec) -> None:
-        new, key = rec.row, rec.key
+        key, new, ts = rec[0], rec[1], rec[2]
         known = foreign_keys.get(key)
         old_fk = known[0] if known is not None else None
         if new is None:
             if known is not None:
                 foreign_keys.put(key, None)
-                send(DELETE, old_fk, key, None, rec.ts)
+                send(DELETE, old_fk, key, None, ts)
             return
         new_fk = foreign_key(new)
         if known is None or old_fk != new_fk:
             foreign_keys.put(key, (new_fk,))
         if old_fk is not None and old_fk != new_fk:
-            send(UNSUBSCRIBE, old_fk, key, None, rec.ts)
-        send(SUBSCRIBE_NEW if known is None else SUBSCRIBE_UPDATE, new_fk, key, new, rec.ts)
+            send(UNSUBSCRIBE, old_fk, key, None, ts)
+        send(SUBSCRIBE_NEW if known is None else SUBSCRIBE_UPDATE, new_fk, key, new, ts)
 
     return write
 
@@ -238,7 +239,7 @@ def build_fk_join(node: JoinNode, ctx: BuildContext, push: Push
             if fk is not None:
                 subscriptions.unsubscribe(fk, left_key)
             if op == DELETE:
-                push(Rec(left_key, None, ts))
+                push((left_key, None, ts, None, None))
             return
         assert row is not None
         matched = None
@@ -246,9 +247,10 @@ def build_fk_join(node: JoinNode, ctx: BuildContext, push: Push
             subscriptions.subscribe(fk, left_key, row)
             matched = right_row(fk)
         if matched is not None or keep_left:
-            push(Rec(left_key, row + (matched if matched is not None else right_nulls), ts))
+            push((left_key, row + (matched if matched is not None else right_nulls), ts, None,
+                  None))
         elif op == SUBSCRIBE_UPDATE:
-            push(Rec(left_key, None, ts))
+            push((left_key, None, ts, None, None))
 
     def subscription(record: LogRecord) -> None:
         assert record.value is not None
@@ -257,20 +259,21 @@ def build_fk_join(node: JoinNode, ctx: BuildContext, push: Push
                   record.timestamp)
 
     def handed(rec: Rec) -> None:
-        assert rec.row is not None
-        op, fk, left_key, row = rec.row
-        subscribe(op, fk, left_key, row, rec.ts)
+        assert rec[1] is not None
+        op, fk, left_key, row = rec[1]
+        subscribe(op, fk, left_key, row, rec[2])
 
     def right(rec: Rec) -> None:
-        new = rec.row
-        if new is None and right_state.get(rec.key) is None:
+        key, new, ts = rec[0], rec[1], rec[2]
+        if new is None and right_state.get(key) is None:
             return  # a deletion of a row that never was
-        right_state.put(rec.key, (new, rec.ts) if new is not None else None)
-        for left_key, left_row in subscriptions.subscribers(rec.key[0]):
+        right_state.put(key, (new, ts) if new is not None else None)
+        for left_key, left_row in subscriptions.subscribers(key[0]):
             if new is None and not keep_left:
-                push(Rec(left_key, None, rec.ts))
+                push((left_key, None, ts, None, None))
             else:
-                push(Rec(left_key, left_row + (new if new is not None else right_nulls), rec.ts))
+                push((left_key, left_row + (new if new is not None else right_nulls), ts, None,
+                      None))
 
     return subscription, handed, right
 
@@ -280,13 +283,15 @@ def _response_writer(node: RespondNode, ctx: BuildContext) -> Push:
     topic = ctx.plan.repartition_topic(node)
     partition_of = partitioner(node.left, ctx)
     emit = ctx.emit
-    route = ctx.route
+    handover = ctx.handover(topic) if ctx.handover is not None else None
 
     def write(rec: Rec) -> None:
-        partition = partition_of(rec.key)
-        if route is not None and route(topic, partition, Rec(rec.key, rec.row, rec.ts)):
+        key, row, ts = rec[0], rec[1], rec[2]
+        partition = partition_of(key)
+        if handover is not None and (handover.hands.get(partition) or handover.hand(partition))(
+                (key, row, ts, None, None)):
             return
-        emit(topic, Record(values.pack(rec.row), values.pack(rec.key), (), rec.ts, partition))
+        emit(topic, Record(values.pack(row), values.pack(key), (), ts, partition))
 
     return write
 
@@ -300,11 +305,11 @@ def build_result_reader(node: RespondNode, ctx: BuildContext, push: Push,
 
     def respond(key: Row, new: Row | None, ts: int) -> None:
         if results is None:
-            push(Rec(key, new, ts))
+            push((key, new, ts, None, None))
             return
         previous = results.get(key)
         results.put(key, new)
-        push(Rec(key, new, ts, tuple(previous) if previous is not None else None))
+        push((key, new, ts, tuple(previous) if previous is not None else None, None))
 
     def entry(record: LogRecord) -> None:
         assert record.key is not None and record.value is not None
@@ -313,6 +318,6 @@ def build_result_reader(node: RespondNode, ctx: BuildContext, push: Push,
                 record.timestamp)
 
     def handed(rec: Rec) -> None:
-        respond(rec.key, rec.row, rec.ts)
+        respond(rec[0], rec[1], rec[2])
 
     return entry, handed

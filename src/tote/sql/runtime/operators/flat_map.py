@@ -15,7 +15,7 @@ from tote.sql.expressions import compile_projection
 from tote.sql.planner.logical import FlatMapNode
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.processing_log import ProcessingError
-from tote.sql.runtime.records import Push, Rec, new_tuple
+from tote.sql.runtime.records import Push, Rec
 
 
 def build_flat_map(node: FlatMapNode, ctx: BuildContext, push: Push) -> Push:
@@ -39,7 +39,7 @@ def build_flat_map(node: FlatMapNode, ctx: BuildContext, push: Push) -> Push:
         return out
 
     def flat_map(rec: Rec) -> None:
-        row = rec.row
+        key, row, ts, _, window = rec
         if row is None:
             return
         found = results(row)
@@ -48,6 +48,6 @@ def build_flat_map(node: FlatMapNode, ctx: BuildContext, push: Push) -> Push:
         longest = max((len(items) for items in found), default=0)
         for index in range(longest):
             extra = tuple(items[index] if index < len(items) else None for items in found)
-            push(new_tuple(Rec, (rec.key, row + extra, rec.ts, None, rec.window)))
+            push((key, row + extra, ts, None, window))
 
     return flat_map

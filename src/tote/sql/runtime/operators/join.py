@@ -17,7 +17,7 @@ from tote.sql.ast.queries import JoinType
 from tote.sql.planner.logical import JoinNode
 from tote.sql.runtime import values
 from tote.sql.runtime.context import BuildContext
-from tote.sql.runtime.records import Push, Rec, Row, new_tuple
+from tote.sql.runtime.records import Push, Rec, Row
 from tote.sql.runtime.state import KeyState
 
 Side = tuple[Push, Push]
@@ -84,7 +84,8 @@ def build_stream_table(node: JoinNode, ctx: BuildContext, push: Push) -> tuple[P
         return tuple(row), ts
 
     table = ctx.state(node.id, "right-store", encode, decode)
-    src = Source({"get": table.get, "push": push, "Rec": Rec, "new_tuple": new_tuple})
+    live, changed = table.overlay()  # (read and written inline: `KeyState.overlay`)
+    src = Source({"get": table.get, "current": live.get, "push": push})
     nothing, row = _combined(node, src)
     # A stream record joined with the table's current row, the combining inline.
     left: Push = _generate(
@@ -92,20 +93,29 @@ def build_stream_table(node: JoinNode, ctx: BuildContext, push: Push) -> tuple[P
         "    key, left, ts, _, window = rec",
         "    if left is None:",
         "        return",
-        "    right = get(key)",
+        "    try:",
+        "        right = current(key)",
+        "    except TypeError:  # (an unhashable key part: the store's own way)",
+        "        right = get(key)",
         "    if right is not None:",
         "        right = right[0]",
         f"    if {nothing}:",
         "        return",
-        f"    push(new_tuple(Rec, (key, {row}, ts, None, window)))")
+        f"    push((key, {row}, ts, None, window))")
 
-    put = table.put
+    put, mark = table.put, changed.setdefault
 
     def store(key: Row, row: Row | None, ts: int) -> None:
-        put(key, (row, ts) if row is not None else None)
+        try:
+            mark(key, key)
+        except TypeError:  # (an unhashable key part: the store's own way)
+            put(key, (row, ts) if row is not None else None)
+            return
+        live[key] = (row, ts) if row is not None else None
 
     def right(rec: Rec) -> None:
-        put(rec.key, (rec.row, rec.ts) if rec.row is not None else None)
+        key, row, ts, _, _ = rec
+        put(key, (row, ts) if row is not None else None)
 
     return left, right, store
 
@@ -127,21 +137,22 @@ def _table_table(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
         return tuple(stored[0]), int(stored[1])
 
     def update(rec: Rec, mine: KeyState, other: KeyState, mine_is_left: bool) -> None:
-        old_mine, _ = current(mine, rec.key)
-        mine.put(rec.key, [list(rec.row), rec.ts] if rec.row is not None else None)
-        other_row, other_ts = current(other, rec.key)
+        key, row, ts, _, window = rec
+        old_mine, _ = current(mine, key)
+        mine.put(key, [list(row), ts] if row is not None else None)
+        other_row, other_ts = current(other, key)
         keeps_mine = keeps_left if mine_is_left else keeps_right
         if other_row is None and not keeps_mine:
             return
         if mine_is_left:
-            new = combine(rec.row, other_row, rec.key)
-            old = combine(old_mine, other_row, rec.key)
+            new = combine(row, other_row, key)
+            old = combine(old_mine, other_row, key)
         else:
-            new = combine(other_row, rec.row, rec.key)
-            old = combine(other_row, old_mine, rec.key)
+            new = combine(other_row, row, key)
+            old = combine(other_row, old_mine, key)
         if new is None and old is None:
             return
-        push(new_tuple(Rec, (rec.key, new, max(rec.ts, other_ts), old, rec.window)))
+        push((key, new, max(ts, other_ts), old, window))
 
     def left(rec: Rec) -> None:
         update(rec, left_state, right_state, True)

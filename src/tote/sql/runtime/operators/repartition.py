@@ -6,7 +6,7 @@ partition Kafka's murmur2 gives the key bytes. A table change whose key stays th
 travels as one record holding the new and the old row; when the key changes, the old row
 is retracted under its old key and the new row added under the new one (Kafka Streams'
 KTable group-by). The reader starts the next sub-topology. In live mode a record every
-reader takes in the same step is handed over in memory instead (`BuildContext.route`),
+reader takes in the same step is handed over in memory instead (`BuildContext.handover`),
 straight to the reader's downstream operator.
 """
 
@@ -19,7 +19,7 @@ from tote.sql.runtime import values
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.operators.placement import partitioner
 from tote.sql.runtime.operators.transform import KeyMaker
-from tote.sql.runtime.records import Entry, Push, Rec, new_tuple
+from tote.sql.runtime.records import Entry, Push, Rec
 
 
 def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
@@ -27,7 +27,7 @@ def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
     maker = KeyMaker(node, ctx)
     make = maker.make
     emit = ctx.emit
-    route = ctx.route
+    handover = ctx.handover(topic) if ctx.handover is not None else None
     single = ctx.single_partition
     keys = values.KeyCodec()
     place = partitioner(node.partner, ctx) if node.partner is not None else None
@@ -46,8 +46,9 @@ def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
             partition = partition_for_key(keys.encode(key, window), ctx.partitions(topic))
         # A record with headers travels through the log, which carries them to the reader.
         headers = current.headers
-        if route is not None and not headers and route(
-                topic, partition, new_tuple(Rec, (key, new, ts, old, window))):
+        if handover is not None and not headers and (
+                handover.hands.get(partition) or handover.hand(partition))(
+                    (key, new, ts, old, window)):
             return
         emit(topic, Record(values.pack((new, old)), keys.encode(key, window), headers, ts,
                            partition))
@@ -60,15 +61,16 @@ def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
         return write_stream
 
     def write_table(rec: Rec) -> None:
-        old = make(rec.old) if rec.old is not None else None
-        new = make(rec.row) if rec.row is not None else None
+        _, row, ts, old_row, window = rec
+        old = make(old_row) if old_row is not None else None
+        new = make(row) if row is not None else None
         if old is not None and new is not None and old[0] == new[0]:
-            send(new[0], new[1], old[1], rec.ts, rec.window)
+            send(new[0], new[1], old[1], ts, window)
             return
         if old is not None:
-            send(old[0], None, old[1], rec.ts, rec.window)
+            send(old[0], None, old[1], ts, window)
         if new is not None:
-            send(new[0], new[1], None, rec.ts, rec.window)
+            send(new[0], new[1], None, ts, window)
 
     return write_table
 
@@ -82,7 +84,7 @@ def build_reader(node: RekeyNode, ctx: BuildContext, push: Push) -> Entry:
         assert record.key is not None and record.value is not None
         key, window = keys.decode(record.key)
         new, old = values.unpack(record.value)
-        push(new_tuple(Rec, (key, tuple(new) if new is not None else None, record.timestamp,
-                           tuple(old) if old is not None else None, window)))
+        push((key, tuple(new) if new is not None else None, record.timestamp,
+              tuple(old) if old is not None else None, window))
 
     return entry

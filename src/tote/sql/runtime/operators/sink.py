@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NoReturn
 
-from tote.core.records import Record
+from tote.core.records import RecordRow
 from tote.log.partitioner import murmur2, partition_for_key, to_positive
 from tote.serde.avro_flat import FlatEncodeError
 from tote.serde.errors import SerializationError
@@ -22,7 +22,7 @@ from tote.sql.planner.logical import SinkNode
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.operators.source import timestamp_extractor
 from tote.sql.runtime.processing_log import ProcessingError
-from tote.sql.runtime.records import AbsentKey, Push, Rec, Row, new_tuple
+from tote.sql.runtime.records import AbsentKey, Push, Rec, Row
 from tote.sql.sources import DataSource
 
 EventTime = Callable[[Row, Row], int | None]
@@ -109,7 +109,8 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
         """A row whose text UTF-8 cannot hold (a lone surrogate, from "\\ud800" in JSON
         input) is written with '?' for it, as Java's UTF-8 encoders write it (ksqlDB's
         AVRO, PROTOBUF, DELIMITED and KAFKA serializers; JSON escapes it itself)."""
-        fixed = new_tuple(Rec, (java_text(rec[0]), java_text(rec[1]), *rec[2:]))
+        key, row, ts, old, window = rec
+        fixed: Rec = (java_text(key), java_text(row), ts, old, window)
         if fixed == rec:  # (not its text: nothing to write it with)
             report(ProcessingError(query_id, node.id,
                                    f"Failed to serialize: {unencodable(exc)}", topic))
@@ -157,7 +158,7 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
         # lands on the same partition.
         partition = 0 if partitions == 1 else place(inner, value)
         # The output keeps the headers of the input record that caused it (Kafka Streams).
-        record = new_tuple(Record, (value, key, current.headers, ts, partition))
+        record: RecordRow = (value, key, current.headers, ts, partition)
         if exact and rec_key[0].__class__ is key_type:  # (a null or absent key's is None)
             (writes.get(partition) or outlet.rows_sender(partition))(record, rec_key, row)
         else:
@@ -193,7 +194,7 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
             in_java_text(rec, exc)
             return
         partition = 0 if partitions == 1 else place(key, value)
-        record = new_tuple(Record, (value, key, current.headers, ts, partition))
+        record: RecordRow = (value, key, current.headers, ts, partition)
         if handing_sink and rec_key[0].__class__ is key_type:
             (writes.get(partition) or outlet.rows_sender(partition))(record, rec_key, row)
         else:

@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
-from tote.core.records import LogRecord, Record
+from tote.core.records import LogRecord, RecordRow
 from tote.core.types import Base
 from tote.serde import sql_values as sv
 from tote.serde.errors import SerializationError
@@ -23,7 +23,7 @@ from tote.sql.planner.logical import SourceNode
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.operators.join import Store
 from tote.sql.runtime.processing_log import ProcessingError
-from tote.sql.runtime.records import DECODED, AbsentKey, Entry, Push, Rec, Row, new_tuple
+from tote.sql.runtime.records import DECODED, AbsentKey, Entry, Push, Row
 from tote.sql.sources import ColumnRole, DataSource
 
 TimestampOf = Callable[[Row, int], int | None]
@@ -200,13 +200,13 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
             store(key, row, ts)
             return
         if state is None:
-            push(new_tuple(Rec, (key, row, ts, None, window)))
+            push((key, row, ts, None, window))
             return
         old = state.get(key)
         if row is None and old is None:
             return
         state.put(key, row)
-        push(new_tuple(Rec, (key, row, ts, tuple(old) if old is not None else None, window)))
+        push((key, row, ts, tuple(old) if old is not None else None, window))
 
     if not plain:
         return entry
@@ -217,7 +217,7 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
     null_value = (None,) * width
     key_width = len(keys) if is_table else 0  # a table drops records whose key is all null
 
-    def rows_entry(key: Row, value: Row | None, record: Record, offset: int) -> None:
+    def rows_entry(key: Row, value: Row | None, record: RecordRow, offset: int) -> None:
         """`plain_entry` for a record already decoded (handed over `DECODED`, or decoded
         once for every reader of it: `decode`), as its parts."""
         _, _, current.headers, ts, partition = record
@@ -225,7 +225,7 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
         if store is not None:
             store(key, row, ts)  # type: ignore[arg-type]  # (records are stamped)
         elif state is None:
-            push(new_tuple(Rec, (key, row, ts, None, None)))
+            push((key, row, ts, None, None))  # type: ignore[arg-type]  # (as above)
         else:
             changed(key, row, ts, None)  # type: ignore[arg-type]
 
@@ -278,7 +278,7 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
         if store is not None:
             store(key, row, ts)
         elif state is None:
-            push(new_tuple(Rec, (key, row, ts, None, None)))
+            push((key, row, ts, None, None))
         else:
             changed(key, row, ts, None)
 

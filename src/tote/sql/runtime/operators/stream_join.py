@@ -61,11 +61,11 @@ def build_stream_join(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
                  sessions=_sessions(node))
 
     def process(rec: Rec, left: bool) -> None:
-        if rec.row is None:
+        if rec[1] is None:
             return
         stored = meta.get(_TIMES)
         times = list(stored) if stored is not None else [-1, -1, -1, 0]
-        times[_SHARED] = max(times[_SHARED], rec.ts)
+        times[_SHARED] = max(times[_SHARED], rec[2])
         outer = left_outer if left else right_outer
         join.process(rec, left, outer, times)
         meta.put(_TIMES, times)
@@ -99,20 +99,21 @@ class _Join:
 
     def emit(self, key: Row, row: Row | None, ts: int, window: tuple[int, int] | None) -> None:
         if row is not None:
-            self.push(Rec(key, row, ts, None, window))
+            self.push((key, row, ts, None, window))
 
     def process(self, rec: Rec, left: bool, outer: bool, times: list[int]) -> None:
-        assert rec.row is not None
-        key, row, ts, spec = rec.key, rec.row, rec.ts, self.spec
+        key, row, ts, _, window = rec
+        spec = self.spec
+        assert row is not None
         if any(k is None for k in key):
             if outer:
-                self.emit(key, self.joined(row, None, left, key), ts, rec.window)
+                self.emit(key, self.joined(row, None, left, key), ts, window)
             return
         group = key
-        if rec.window is not None:
+        if window is not None:
             # Windowed keys are equal when their bytes are: key and start (and end for
             # sessions), whatever the size of each side's windows.
-            group = key + (rec.window if self.sessions else rec.window[:1])
+            group = key + (window if self.sessions else window[:1])
         if self.held is not None and ts == times[_SHARED]:
             self.emit_closed(times[_SHARED])
         low, high = (spec.before, spec.after) if left else (spec.after, spec.before)
@@ -125,13 +126,13 @@ class _Join:
             if self.held is not None:
                 self.forget(not left, group, when)
             other_row = tuple(other.get((*group, when, seq)))
-            self.emit(key, self.joined(row, other_row, left, key), max(ts, when), rec.window)
+            self.emit(key, self.joined(row, other_row, left, key), max(ts, when), window)
         if not matched and outer:
             if self.held is None or stop < times[_SHARED]:
-                self.emit(key, self.joined(row, None, left, key), ts, rec.window)
+                self.emit(key, self.joined(row, None, left, key), ts, window)
             else:
                 self.held.put((ts, 1 if left else 0, _encode(group), times[_SEQ]),
-                              [list(key), list(rec.window) if rec.window else None, list(row)])
+                              [list(key), list(window) if window else None, list(row)])
                 times[_SEQ] += 1
         self.buffer(group, row, ts, left, times)
 

@@ -21,7 +21,7 @@ from tote.sql.planner.logical import FilterNode, ProjectNode, RekeyNode
 from tote.sql.planner.schema import Schema
 from tote.sql.runtime.context import BuildContext
 from tote.sql.runtime.processing_log import ProcessingError
-from tote.sql.runtime.records import Push, Rec, Row, new_tuple
+from tote.sql.runtime.records import Push, Rec, Row
 
 MakeKey = Callable[[Row], tuple[Row, Row] | None]
 
@@ -44,16 +44,18 @@ def build_filter(node: FilterNode, ctx: BuildContext, push: Push) -> Push:
     test = compiled.fn
     if not node.is_table:
         def stream_filter(rec: Rec) -> None:
-            if rec.row is not None and test(rec.row):
+            row = rec[1]
+            if row is not None and test(row):
                 push(rec)
         return stream_filter
 
     def table_filter(rec: Rec) -> None:
-        new = rec.row if rec.row is not None and test(rec.row) else None
-        old = rec.old if rec.old is not None and test(rec.old) else None
+        key, row, ts, old_row, window = rec
+        new = row if row is not None and test(row) else None
+        old = old_row if old_row is not None and test(old_row) else None
         if new is None and old is None:
             return
-        push(new_tuple(Rec, (rec.key, new, rec.ts, old, rec.window)))
+        push((key, new, ts, old, window))
 
     return table_filter
 
@@ -66,7 +68,7 @@ def build_project(node: ProjectNode, ctx: BuildContext, push: Push,
     if order is not None:
         push = _reorder_keys(order, push)
     scope = node.input.schema.scope()
-    env = {"push": push, "Rec": Rec, "new_tuple": new_tuple}
+    env: dict[str, Any] = {"push": push}
     if not node.is_table:
         name, head = "stream_project", ["    return push(rec)"]
         old = "old"
@@ -75,19 +77,19 @@ def build_project(node: ProjectNode, ctx: BuildContext, push: Push,
         env["project"] = compile_projection(node.expressions, scope, ctx.functions,
                                             on_error=_sink(ctx, node.id)).fn
         old = "project(old) if old is not None else None" if keep_old else "None"
-        head = [f"    return push(new_tuple(Rec, (key, None, ts, {old}, window)))"]
+        head = [f"    return push((key, None, ts, {old}, window))"]
     made: Push = compile_projection(
         node.expressions, scope, ctx.functions, on_error=_sink(ctx, node.id),
         around=Around(name, "rec", ["key, row, ts, old, window = rec", "if row is None:", *head],
-                      lambda row: [f"push(new_tuple(Rec, (key, {row}, ts, {old}, window)))"],
+                      lambda row: [f"push((key, {row}, ts, {old}, window))"],
                       env)).fn
     return made
 
 
 def _reorder_keys(order: tuple[int, ...], push: Push) -> Push:
     def reorder(rec: Rec) -> None:
-        push(new_tuple(Rec, (tuple([rec.key[i] for i in order]), rec.row, rec.ts, rec.old,
-                             rec.window)))
+        key, row, ts, old, window = rec
+        push((tuple([key[i] for i in order]), row, ts, old, window))
 
     return reorder
 
@@ -173,16 +175,18 @@ def build_rekey(node: RekeyNode, ctx: BuildContext, push: Push) -> Push:
     """PARTITION BY of a stream (the sink writes the new key): no repartition topic."""
     if not node.keys:
         def to_null(rec: Rec) -> None:
-            push(Rec((), rec.row, rec.ts, rec.old, rec.window))
+            _, row, ts, old, window = rec
+            push(((), row, ts, old, window))
         return to_null
     maker = KeyMaker(node, ctx)
 
     def rekey_null(rec: Rec) -> None:
-        push(new_tuple(Rec, (maker.key_of_null(rec.key), None, rec.ts, rec.old, rec.window)))
+        key, _, ts, old, window = rec
+        push((maker.key_of_null(key), None, ts, old, window))
 
     rekey: Push = maker.generate(
-        {"push": push, "rekey_null": rekey_null, "Rec": Rec, "new_tuple": new_tuple},
+        {"push": push, "rekey_null": rekey_null},
         ["def rekey(rec):", "_, row, ts, old, window = rec", "if row is None:",
          "    return rekey_null(rec)"],
-        lambda key, row: [f"push(new_tuple(Rec, ({key}, {row}, ts, old, window)))"], "rekey")
+        lambda key, row: [f"push(({key}, {row}, ts, old, window))"], "rekey")
     return rekey

@@ -128,15 +128,14 @@ def _time_windows(op: _Operator) -> Push:
         for state_key in store.ordered(max(lower, retained), upper):
             key, start = state_key[:-1], state_key[-1]
             stored = store.get(state_key)
-            push(Rec(key, accs.result(key, accs.load(stored[0]), start, start + size),
-                     int(stored[1]), None, (start, start + size)))
+            push((key, accs.result(key, accs.load(stored[0]), start, start + size),
+                  int(stored[1]), None, (start, start + size)))
         marks[_EMITTED] = close
 
     def aggregate(rec: Rec) -> None:
-        key, row = rec.key, rec.row
+        key, row, ts = rec[0], rec[1], rec[2]
         if row is None or any(k is None for k in key):
             return
-        ts = rec.ts
         marks = op.marks(ts)
         close = marks[_STREAM] - spec.grace
         for start in spec.starts(ts):
@@ -155,8 +154,7 @@ def _time_windows(op: _Operator) -> Push:
             store.put(state_key, [accs.save(current), stamp])
             marks[_STORE] = max(marks[_STORE], start)
             if not final:
-                push(Rec(key, accs.result(key, current, start, end), stamp, old,
-                         (start, end)))
+                push((key, accs.result(key, current, start, end), stamp, old, (start, end)))
         if final:
             emit_closed(close, marks)
         op.finish(marks, op.floor(marks) - (1 if final else 0))
@@ -180,14 +178,13 @@ def _sessions(op: _Operator) -> Push:
         for state_key in store.ordered(lower, upper):
             key, end, start = state_key[:-2], state_key[-2], state_key[-1]
             session = accs.load(store.get(state_key)[0])
-            push(Rec(key, accs.result(key, session, start, end), end, None, (start, end)))
+            push((key, accs.result(key, session, start, end), end, None, (start, end)))
         marks[_EMITTED] = close
 
     def aggregate(rec: Rec) -> None:
-        key, row = rec.key, rec.row
+        key, row, ts = rec[0], rec[1], rec[2]
         if row is None or any(k is None for k in key):
             return
-        ts = rec.ts
         marks = op.marks(ts)
         close = marks[_STREAM] - spec.grace - gap
         found = [(end, start) for end, start in store.times(key)
@@ -205,14 +202,14 @@ def _sessions(op: _Operator) -> Push:
                 for start, end, session in merged:
                     store.put((*key, end, start), None)
                     if not final:
-                        push(Rec(key, None, end, accs.result(key, session, start, end),
-                                 (start, end)))
+                        push((key, None, end, accs.result(key, session, start, end),
+                              (start, end)))
             current = accs.add(current, row)
             store.put((*key, last, first), [accs.save(current), last])
             marks[_STORE] = max(marks[_STORE], last)
             if not final:
-                push(Rec(key, accs.result(key, current, first, last), last, None,
-                         (first, last)))
+                push((key, accs.result(key, current, first, last), last, None,
+                      (first, last)))
         if final:
             emit_closed(close, marks)
             # Keep every session until it has been emitted.
