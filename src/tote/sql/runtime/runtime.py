@@ -4,7 +4,10 @@
 as of one moment (`Log.read_many`), merges the partitions by timestamp, and takes the
 records one at a time: each goes to every task reading it, and everything it causes is
 processed before the next record (`_drain`, in rank order), outputs of one query reaching
-the next in memory. The step then commits, in ONE transaction (`_commit`):
+the next in memory. Where that gives every task the same records in the same order
+(`direct.py`), a reader is called as its writer emits instead of from a lane, and
+readers of one source decode a record once (`_readers_of`). The step then commits, in ONE
+transaction (`_commit`):
 
 1. the outputs, in the order they were emitted (a record of an internal repartition
    topic whose readers all took it in this step is not written at all — see `_send`).
