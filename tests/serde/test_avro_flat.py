@@ -189,3 +189,53 @@ def test_a_refused_row_goes_to_the_fallback_and_a_written_one_is_noted() -> None
     assert written == [b"\x00" + _fastavro(schema, values)
                        for values in ([1, 2.0], [None, None], [3, 0.5])]
     assert rows == {id(written[2]): (written[2], "tag", [3, 0.5], ())}
+
+
+@st.composite
+def _led_rows(draw: st.DrawFn) -> tuple[dict[str, Any], list[Any]]:
+    """A record of an int or long, then doubles (written in one pack when the values are
+    an int and floats), with values that go either way."""
+    lead = draw(st.sampled_from(["int", "long"]))
+    doubles = draw(st.integers(1, 4))
+    fields = [(lead, draw(st.booleans()))] + [("double", draw(st.booleans()))
+                                              for _ in range(doubles)]
+    key = st.none() | st.booleans() | st.integers(-(1 << 64), 1 << 64) | st.integers(-70, 70)
+    amount = st.none() | st.floats() | st.integers(-(1 << 40), 1 << 40)
+    return _schema(fields), [draw(key)] + [draw(amount) for _ in range(doubles)]
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_led_rows(), st.binary(max_size=5), st.booleans())
+def test_an_int_then_doubles_writes_fastavros_bytes_or_refuses_as_field_by_field(
+        row: tuple[dict[str, Any], list[Any]], prefix: bytes, floats_only: bool) -> None:
+    """A record led by an int or long then doubles writes fastavro's bytes after the
+    prefix, again and again (its head is remembered per value), and refuses exactly the
+    values the field-by-field code refuses: a bool or an out-of-range number for the
+    int, an int for a double with `floats_only`."""
+    schema, values = row
+    encode = flat_encoder(AvroSchema.of(json.dumps(schema)).node, prefix, floats_only)
+    assert encode is not None
+    bits = 31 if "int" in schema["fields"][0]["type"] else 63
+    key = values[0]
+    refused = (type(key) is bool or (type(key) is int and not -(1 << bits) <= key < 1 << bits)
+               or (floats_only and any(type(v) is int for v in values[1:])))
+    for _ in range(2):
+        if refused:
+            with pytest.raises(FlatEncodeError):
+                encode(values)
+        else:
+            assert encode(values) == prefix + _fastavro(schema, values)
+
+
+def test_remembered_heads_are_bounded_and_still_write_the_same_bytes() -> None:
+    """The heads of int-led records are remembered per value up to a bound, then
+    forgotten and learnt again: the bytes stay fastavro's throughout."""
+    from tote.serde.avro_flat import _LEAD_LIMIT
+    schema = _schema([("long", True), ("double", False)])
+    encode = flat_encoder(AvroSchema.of(json.dumps(schema)).node, b"\x00\x00\x00\x00\x01")
+    assert encode is not None
+    for key in [*range(_LEAD_LIMIT + 10), 5, _LEAD_LIMIT + 3, 1 << 40]:
+        values = [key, key / 4]
+        data = encode(values)
+        if key % 997 == 5 or key >= _LEAD_LIMIT:
+            assert data == b"\x00\x00\x00\x00\x01" + _fastavro(schema, values)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from tote.serde.avro_json_encoder import varint
@@ -261,9 +262,12 @@ def flat_encoder(node: Node, prefix: bytes = b"", floats_only: bool = False, *,
     src.emit(2, f"{', '.join(names)}, = values")
     src.emit(1, "except (TypeError, ValueError):")
     src.emit(2, "raise FlatEncodeError from None")
+    named = [(name, *found) for name, found in zip(names, fields, strict=True)
+             if found is not None]
+    if _leads(named):
+        _lead(src, named, prefix, notes)
     parts = [src.const(prefix)] if prefix else []
-    for run in _runs([(name, *found) for name, found in zip(names, fields, strict=True)
-                      if found is not None]):
+    for run in _runs(named):
         if run[0][3] is _double:
             _doubles(src, run, prefix, whole=len(run) == len(fields),
                      floats_only=floats_only, notes=notes)
@@ -278,6 +282,45 @@ def flat_encoder(node: Node, prefix: bytes = b"", floats_only: bool = False, *,
     exec(compile("\n".join(src.lines), f"<avro flat encoder {node.name}>", "exec"), namespace)
     encoder: Callable[[Sequence[Any]], Any] = namespace["encode"]
     return encoder
+
+
+def _leads(fields: list[_Field]) -> bool:
+    """Whether the record is an int or long field, then one or more doubles (a key
+    column copied into the value, then amounts: what a join or an aggregate writes)."""
+    return len(fields) > 1 and fields[0][3] in (_int, _long) \
+        and all(field[3] is _double for field in fields[1:])
+
+
+# Per int or long value, at most this many remembered packers of a `_lead` record.
+_LEAD_LIMIT = 16_384
+
+
+def _lead(src: Source, fields: list[_Field], prefix: bytes, notes: Notes | None) -> None:
+    """Emit the usual case of a `_leads` record (an int and floats): one struct pack of
+    the whole record, whose head (`prefix`, the int's tag and varint) is remembered per
+    int value in a packer of its own, so it takes only the doubles' tags and values: no
+    joins. Other values go on to the field-by-field code that follows."""
+    (name, _, int_tag, encode), *doubles = fields
+    tail = "Bd" * len(doubles)
+    packers: dict[int, Callable[..., bytes]] = {}
+    structs: dict[int, Callable[..., bytes]] = {}
+
+    def learn(value: int) -> Callable[..., bytes]:
+        """The packer of a record led by `value` (FlatEncodeError when out of range)."""
+        head = prefix + int_tag + encode(value)
+        pack = structs.get(len(head))
+        if pack is None:
+            pack = structs[len(head)] = struct.Struct(f"<{len(head)}s{tail}").pack
+        if len(packers) >= _LEAD_LIMIT:
+            packers.clear()
+        packer = packers[value] = partial(pack, head)
+        return packer
+
+    floats = " and ".join(f"type({field[0]}) is float" for field in doubles)
+    values = ", ".join(f"{tag[0]}, {field}" for field, _, tag, _ in doubles)
+    src.emit(1, f"if type({name}) is int and {floats}:")
+    _result(src, 2, f"({src.const(packers)}.get({name}) or {src.const(learn)}({name}))"
+                    f"({values})", notes)
 
 
 def _result(src: Source, indent: int, datum: str, notes: Notes | None) -> None:

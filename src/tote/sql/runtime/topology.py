@@ -36,7 +36,12 @@ from tote.sql.runtime.operators.repartition import build_reader, build_writer
 from tote.sql.runtime.operators.sink import build_sink
 from tote.sql.runtime.operators.source import build_source
 from tote.sql.runtime.operators.stream_join import build_stream_join
-from tote.sql.runtime.operators.transform import build_filter, build_project, build_rekey
+from tote.sql.runtime.operators.transform import (
+    build_filter,
+    build_project,
+    build_rekey,
+    project_fuse,
+)
 from tote.sql.runtime.operators.windowed import build_windowed_aggregate
 from tote.sql.runtime.records import Entry, Hand, Push, Rec
 
@@ -73,6 +78,18 @@ class _Wiring:
                 self.routed.pop(topic, None)
         elif isinstance(node, FilterNode):
             self.wire(node.input, build_filter(node, ctx, push))
+        elif isinstance(node, ProjectNode) and _folds(node.input):
+            # The projection straight after a GROUP BY or a PARTITION BY is generated into
+            # that operator's function (its other records go through the projection's own).
+            project = build_project(node, ctx, push, keep_old=old)
+            fuse = project_fuse(node, ctx, push, keep_old=old)
+            before = node.input
+            if isinstance(before, AggregateNode):
+                self.wire(before.input, build_aggregate(before, ctx, project, emit_old=old,
+                                                        fuse=fuse))
+            else:
+                assert isinstance(before, RekeyNode)
+                self.wire(before.input, build_rekey(before, ctx, project, fuse=fuse), old=old)
         elif isinstance(node, ProjectNode):
             self.wire(node.input, build_project(node, ctx, push, keep_old=old), old=old)
         elif isinstance(node, FlatMapNode):
@@ -141,6 +158,13 @@ def build_entries(sub: SubTopology, ctx: BuildContext, sink: Push | None = None,
             ctx.rows_entries.pop(topic, None)
             ctx.decoders.pop(topic, None)
     return out
+
+
+def _folds(node: Node) -> bool:
+    """Whether `node` generates the projection after it into its own function."""
+    if isinstance(node, AggregateNode):
+        return node.window is None
+    return isinstance(node, RekeyNode) and not is_boundary(node) and bool(node.keys)
 
 
 def _headerless(ctx: BuildContext, take: Callable[[_In], None]) -> Callable[[_In], None]:

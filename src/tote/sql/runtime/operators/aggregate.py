@@ -20,6 +20,7 @@ from tote.sql.functions import Aggregator
 from tote.sql.planner.logical import AggregateNode
 from tote.sql.runtime import values
 from tote.sql.runtime.context import BuildContext
+from tote.sql.runtime.operators.transform import Fuse
 from tote.sql.runtime.records import Push, Rec, Row
 
 
@@ -53,13 +54,15 @@ def aggregate_calls(node: AggregateNode, ctx: BuildContext) -> list[Call]:
     return out
 
 
-def _stream_path(calls: Sequence[Call], emit_old: bool, env: dict[str, Any]) -> Push:
+def _stream_path(calls: Sequence[Call], emit_old: bool, env: dict[str, Any],
+                 fuse: Fuse | None = None) -> Push:
     """`aggregate(rec)` for a stream record (the common case) as one generated function:
     read the group, add the row to every accumulator (inline where the aggregator gives
     its update as an expression), store and emit; any other record goes to `change`
     (names in `env`: get, mark, live, push, change, init). The store's read and write
     are inline (`KeyState.overlay`); a key that cannot be hashed fails the read with
-    TypeError before anything changed, and takes `change` (the methods) instead."""
+    TypeError before anything changed, and takes `change` (the methods) instead. With
+    `fuse`, the next operator's step follows inline instead of `push`."""
     src = Source(env)
     adds, news, olds, results = [], [], [], []
     for index, call in enumerate(calls):
@@ -89,9 +92,12 @@ def _stream_path(calls: Sequence[Call], emit_old: bool, env: dict[str, Any]) -> 
     if emit_old:
         body += ["    old = None", "else:",
                  f"    old = key + ({''.join(f'{r}, ' for r in olds)})"]
-    body += [*adds, "mark(key, key)", f"live[key] = [{', '.join(news)}]",
-             f"push((key, key + ({''.join(f'{r}, ' for r in results)}), "
-             f"ts, {'old' if emit_old else 'None'}, window))"]
+    body += [*adds, "mark(key, key)", f"live[key] = [{', '.join(news)}]"]
+    row = f"key + ({''.join(f'{r}, ' for r in results)})"
+    if fuse is not None:
+        # (the generated projection's globals hold no builtins: its names come from env)
+        return fuse("aggregate", [*body, f"row = {row}"], {**src.env, "TypeError": TypeError})
+    body.append(f"push((key, {row}, ts, {'old' if emit_old else 'None'}, window))")
     src.emit(0, "def aggregate(rec):", *("    " + line for line in body))
     namespace = dict(src.env)
     exec(compile("\n".join(src.lines), "<aggregate>", "exec"), namespace)
@@ -105,7 +111,10 @@ def _result(src: Source, agg: Aggregator, acc: str) -> str:
 
 
 def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push,
-                    emit_old: bool = True) -> Push:
+                    emit_old: bool = True, fuse: Fuse | None = None) -> Push:
+    """The GROUP BY operator feeding `push`; with `fuse` (the next operator's step as
+    generated code, `push` being that operator), a stream record goes through both in
+    one generated function."""
     assert node.window is None, "windowed aggregation is built by operators.windowed"
     calls = aggregate_calls(node, ctx)
     aggregators = [c.aggregator for c in calls]
@@ -151,6 +160,7 @@ def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push,
         push((key, result(key, accs), ts, old, window))
 
     live, changed = state.overlay()
-    return _stream_path(calls, emit_old, {"get": live.get, "mark": changed.setdefault,
-                                          "live": live, "push": push, "change": change,
-                                          "init": init})
+    env = {"get": live.get, "mark": changed.setdefault, "live": live, "change": change,
+           "init": init}
+    return _stream_path(calls, emit_old, env if fuse is not None else {**env, "push": push},
+                        fuse)

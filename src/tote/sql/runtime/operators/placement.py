@@ -36,21 +36,34 @@ def key_bytes(source: SourceNode, ctx: BuildContext) -> KeyBytes:
     return encode
 
 
+class Placement:
+    """Where keys go on `source`'s topic (`partition`). `one` says that every key goes
+    to partition 0 (harness mode, or a topic of one partition, known from the first key
+    placed): a generated writer tests it inline and calls `partition` only otherwise."""
+
+    __slots__ = ("count", "ctx", "encode", "one", "topic")
+
+    def __init__(self, source: SourceNode, ctx: BuildContext) -> None:
+        self.one = ctx.single_partition
+        self.ctx, self.topic = ctx, source.source.topic
+        self.encode = None if self.one else key_bytes(source, ctx)
+        self.count = 0  # the topic's partitions, looked up at the first key
+
+    def partition(self, key: Row) -> int:
+        if self.one:
+            return 0
+        if not self.count:
+            self.count = self.ctx.partitions(self.topic)
+            self.one = self.count == 1
+            if self.one:
+                return 0
+        assert self.encode is not None
+        data = self.encode(key)
+        return 0 if data is None else partition_for_key(data, self.count)
+
+
 def partitioner(source: SourceNode, ctx: BuildContext) -> Callable[[Row], int]:
     """The partition of `source`'s topic that a key (in its key format) lives on."""
     if ctx.single_partition:
         return lambda key: 0
-    encode = key_bytes(source, ctx)
-    topic = source.source.topic
-    count = 0  # the topic's partitions, looked up at the first key
-
-    def partition(key: Row) -> int:
-        nonlocal count
-        if not count:
-            count = ctx.partitions(topic)
-        if count == 1:
-            return 0
-        data = encode(key)
-        return 0 if data is None else partition_for_key(data, count)
-
-    return partition
+    return Placement(source, ctx).partition

@@ -12,14 +12,21 @@ straight to the reader's downstream operator.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from tote.core.records import LogRecord, Record
 from tote.log.partitioner import partition_for_key
+from tote.serde.codegen import Source
 from tote.sql.planner.logical import RekeyNode
 from tote.sql.runtime import values
 from tote.sql.runtime.context import BuildContext
-from tote.sql.runtime.operators.placement import partitioner
+from tote.sql.runtime.operators.placement import Placement
 from tote.sql.runtime.operators.transform import KeyMaker
-from tote.sql.runtime.records import Entry, Push, Rec
+from tote.sql.runtime.records import Entry, Push, Rec, Row
+
+#: `send(key, new, old, ts, window)`: a table writer's change sent on (`_send_code`).
+Send = Callable[[Row, Row | None, Row | None, int, tuple[int, int] | None], None]
 
 
 def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
@@ -28,36 +35,39 @@ def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
     make = maker.make
     emit = ctx.emit
     handover = ctx.handover(topic) if ctx.handover is not None else None
-    single = ctx.single_partition
     keys = values.KeyCodec()
-    place = partitioner(node.partner, ctx) if node.partner is not None else None
+    placing = Placement(node.partner, ctx) if node.partner is not None else None
     current = ctx.current
 
-    def send(key: tuple[object, ...], new: tuple[object, ...] | None,
-             old: tuple[object, ...] | None, ts: int,
-             window: tuple[int, int] | None) -> None:
-        # The key's bytes only where they place the record or it is written: a change
-        # handed over in memory never needs them.
-        if single:
-            partition = 0
-        elif place is not None:
-            partition = place(key)
-        else:
-            partition = partition_for_key(keys.encode(key, window), ctx.partitions(topic))
+    def spread(key: Row, window: tuple[int, int] | None) -> int:
+        """The partition murmur2 gives the key's bytes (no partner topic to follow)."""
+        return partition_for_key(keys.encode(key, window), ctx.partitions(topic))
+
+    def write(change: Rec, partition: int) -> None:
         # A record with headers travels through the log, which carries them to the reader.
-        headers = current.headers
-        if handover is not None and not headers and (
-                handover.hands.get(partition) or handover.hand(partition))(
-                    (key, new, ts, old, window)):
-            return
-        emit(topic, Record(values.pack((new, old)), keys.encode(key, window), headers, ts,
-                           partition))
+        key, new, ts, old, window = change
+        emit(topic, Record(values.pack((new, old)), keys.encode(key, window), current.headers,
+                           ts, partition))
+
+    env: dict[str, Any] = {"spread": spread, "write": write, "placing": placing,
+                           "current": current}
+    if handover is not None:
+        env.update(hands_get=handover.hands.get, hand=handover.hand)
+
+    def code(key: str, new: str, old: str) -> list[str]:
+        return _send_code(key, new, old, single=ctx.single_partition,
+                          placed=placing is not None, handed=handover is not None)
+
+    send: Send = _generate(env, ["def send(key, new, old, ts, window):",
+                                 *code("key", "new", "old")], "send")
 
     if not node.is_table:
+        # The stream's writer: re-keying and `send` in one generated function.
         write_stream: Push = maker.generate(
-            {"send": send}, ["def write_stream(rec):", "_, row, ts, _, window = rec",
-                             "if row is None:", "    return"],
-            lambda key, row: [f"send({key}, {row}, None, ts, window)"], "write_stream")
+            env, ["def write_stream(rec):", "_, row, ts, _, window = rec",
+                  "if row is None:", "    return"],
+            lambda key, row: code(key, row, "None"),
+            "write_stream")
         return write_stream
 
     def write_table(rec: Rec) -> None:
@@ -73,6 +83,36 @@ def build_writer(node: RekeyNode, ctx: BuildContext) -> Push:
             send(new[0], new[1], None, ts, window)
 
     return write_table
+
+
+def _send_code(key: str, new: str, old: str, *, single: bool, placed: bool,
+               handed: bool) -> list[str]:
+    """Statements sending the change (`key`, `new`, `old`: Python expressions; `ts`,
+    `window`) on, as decided when the writer is built: its partition (0 in harness
+    mode; by the partner topic's key format, 0 where that topic has one partition; else
+    by the key's bytes, which a change handed over in memory never needs otherwise), then
+    to its readers in memory (`Handover`) unless it carries headers (the log carries them
+    to the reader), else written (names from `build_writer`'s env)."""
+    if single:
+        part = "partition = 0"
+    elif placed:
+        part = "partition = 0 if placing.one else placing.partition(key)"
+    else:
+        part = "partition = spread(key, window)"
+    lines = [f"key = {key}"] if key != "key" else []
+    lines += [f"change = (key, {new}, ts, {old}, window)", part]
+    if handed:
+        lines += ["if not current.headers and (hands_get(partition) or hand(partition))(change):",
+                  "    return"]
+    return [*lines, "write(change, partition)"]
+
+
+def _generate(env: dict[str, Any], lines: list[str], name: str) -> Any:
+    src = Source(env)
+    src.emit(0, lines[0], *("    " + line for line in lines[1:]))
+    namespace = dict(src.env)
+    exec(compile("\n".join(src.lines), "<tote:send>", "exec"), namespace)
+    return namespace[name]
 
 
 def build_reader(node: RekeyNode, ctx: BuildContext, push: Push) -> Entry:

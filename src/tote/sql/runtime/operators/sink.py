@@ -200,4 +200,27 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
         else:
             (sends.get(partition) or outlet.sender(partition))(record)
 
-    return plain_write
+    if not (handing_sink and remembers and key_class is key_type):
+        return plain_write
+
+    def handing_write(rec: Rec) -> None:
+        """`plain_write` for the usual record of a handing sink: a row under a key of
+        `key_type` (whose bytes the memo holds but the first time), written and handed
+        over decoded; any other record, or one an encoder refuses, goes to `plain_write`
+        (which encodes it again, and refuses or writes it as it does any)."""
+        rec_key, row, ts, _, _ = rec
+        first = rec_key[0]
+        if first.__class__ is not key_type or row is None:
+            plain_write(rec)
+            return
+        try:
+            key = known_bytes(first) or encode_key(rec_key)
+            value = encode_row(row)
+        except (FlatEncodeError, SerializationError, UnicodeEncodeError):
+            plain_write(rec)
+            return
+        partition = 0 if partitions == 1 else place(key, value)
+        (writes.get(partition) or outlet.rows_sender(partition))(
+            (value, key, current.headers, ts, partition), rec_key, row)
+
+    return handing_write

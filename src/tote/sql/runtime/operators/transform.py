@@ -60,30 +60,50 @@ def build_filter(node: FilterNode, ctx: BuildContext, push: Push) -> Push:
     return table_filter
 
 
+#: `fuse(name, head, env)`: the operator `name(rec)` generated as the `head` lines (names
+#: from `env`), which bind `key`, `row`, `ts`, `old` and `window` (or return), then the
+#: next operator's step on them inline: a record costs the two operators one call.
+Fuse = Callable[[str, Sequence[str], dict[str, Any]], Push]
+
+
 def build_project(node: ProjectNode, ctx: BuildContext, push: Push,
                   keep_old: bool = True) -> Push:
     """The projection is generated inline into the operator's function (one call per
     record); on a table, the old row of a change goes through the plain projection."""
+    none = "push(rec)" if not node.is_table else (
+        "push((key, None, ts, project(old) if old is not None else None, window))"
+        if keep_old else "push((key, None, ts, None, window))")
+    return project_fuse(node, ctx, push, keep_old)(
+        "stream_project" if not node.is_table else "table_project",
+        ["key, row, ts, old, window = rec", "if row is None:", f"    return {none}"], {})
+
+
+def project_fuse(node: ProjectNode, ctx: BuildContext, push: Push,
+                 keep_old: bool = True) -> Fuse:
+    """The projection as the step after another operator's `head` (`Fuse`): `row` (not
+    None) projected, pushed with `old` (on a table, projected where `keep_old`, else
+    None). `push` and `project` (the plain projection) are its names in `env`."""
     order = node.key_order
     if order is not None:
         push = _reorder_keys(order, push)
     scope = node.input.schema.scope()
-    env: dict[str, Any] = {"push": push}
-    if not node.is_table:
-        name, head = "stream_project", ["    return push(rec)"]
-        old = "old"
-    else:
-        name = "table_project"
-        env["project"] = compile_projection(node.expressions, scope, ctx.functions,
+    own: dict[str, Any] = {"push": push}
+    old = "old"
+    if node.is_table:
+        own["project"] = compile_projection(node.expressions, scope, ctx.functions,
                                             on_error=_sink(ctx, node.id)).fn
         old = "project(old) if old is not None else None" if keep_old else "None"
-        head = [f"    return push((key, None, ts, {old}, window))"]
-    made: Push = compile_projection(
-        node.expressions, scope, ctx.functions, on_error=_sink(ctx, node.id),
-        around=Around(name, "rec", ["key, row, ts, old, window = rec", "if row is None:", *head],
-                      lambda row: [f"push((key, {row}, ts, {old}, window))"],
-                      env)).fn
-    return made
+
+    def fuse(name: str, head: Sequence[str], env: dict[str, Any]) -> Push:
+        assert not own.keys() & env.keys(), "the head's names are its own"
+        made: Push = compile_projection(
+            node.expressions, scope, ctx.functions, on_error=_sink(ctx, node.id),
+            around=Around(name, "rec", head,
+                          lambda row: [f"push((key, {row}, ts, {old}, window))"],
+                          {**env, **own})).fn
+        return made
+
+    return fuse
 
 
 def _reorder_keys(order: tuple[int, ...], push: Push) -> Push:
@@ -126,12 +146,19 @@ class KeyMaker:
         (stopping with a bare return at a null key part where nulls are dropped), then
         `tail(new key, new row)` (Python expressions); operators fold their own work
         around it so that a record costs them one call. Names used come from `env`."""
-        src = Source(env)
-        body, key, row = _key_code(self.parts, self.appended, self.drop_nulls, src)
+        body, key, row, names = self.code(env)
+        src = Source(names)
         src.emit(0, head[0], *("    " + line for line in [*head[1:], *body, *tail(key, row)]))
         namespace = dict(src.env)
         exec(compile("\n".join(src.lines), "<tote:key>", "exec"), namespace)
         return namespace[name]
+
+    def code(self, env: dict[str, Any]) -> tuple[list[str], str, str, dict[str, Any]]:
+        """The re-keying of `row` as statements (see `generate`), the new key and row as
+        Python expressions over them, and the names they use (`env` and more)."""
+        src = Source(env)
+        body, key, row = _key_code(self.parts, self.appended, self.drop_nulls, src)
+        return body, key, row, src.env
 
     def key_of_null(self, old_key: Row) -> Row:
         """The new key of a record without a value: expressions over the old key only are
@@ -171,8 +198,11 @@ def _key_code(parts: list[tuple[int | None, Callable[[Row], object] | None]],
     return body, f"({''.join(f'{n}, ' for n in names)})", new_row
 
 
-def build_rekey(node: RekeyNode, ctx: BuildContext, push: Push) -> Push:
-    """PARTITION BY of a stream (the sink writes the new key): no repartition topic."""
+def build_rekey(node: RekeyNode, ctx: BuildContext, push: Push,
+                fuse: Fuse | None = None) -> Push:
+    """PARTITION BY of a stream (the sink writes the new key): no repartition topic.
+    With `fuse` (the next operator's step as generated code, `push` being that operator),
+    a record with a value goes through both in one generated function."""
     if not node.keys:
         def to_null(rec: Rec) -> None:
             _, row, ts, old, window = rec
@@ -184,9 +214,12 @@ def build_rekey(node: RekeyNode, ctx: BuildContext, push: Push) -> Push:
         key, _, ts, old, window = rec
         push((maker.key_of_null(key), None, ts, old, window))
 
+    head = ["_, row, ts, old, window = rec", "if row is None:", "    return rekey_null(rec)"]
+    if fuse is not None:
+        body, key, row, env = maker.code({"rekey_null": rekey_null})
+        return fuse("rekey", [*head, *body, f"key = {key}",
+                              *([f"row = {row}"] if row != "row" else [])], env)
     rekey: Push = maker.generate(
-        {"push": push, "rekey_null": rekey_null},
-        ["def rekey(rec):", "_, row, ts, old, window = rec", "if row is None:",
-         "    return rekey_null(rec)"],
+        {"push": push, "rekey_null": rekey_null}, ["def rekey(rec):", *head],
         lambda key, row: [f"push(({key}, {row}, ts, old, window))"], "rekey")
     return rekey
