@@ -165,6 +165,8 @@ class Runtime:
         self._predicts = False
         self._pending: dict[TopicPartition, list[RecordRow]] = {}
         self._starts: dict[TopicPartition, int] = {}
+        # Positions moved as the step commits, not per record (`_direct_rows`).
+        self._settles: list[Callable[[], None]] = []
         self._routes: dict[tuple[Task, str, int], _Route] = {}
         self._senders: dict[tuple[Task, str, int | None], Send] = {}
         # The sinks' outlets and the repartition writers' handovers (emptied each step).
@@ -298,6 +300,7 @@ class Runtime:
         self._predicts = self._txn.predicts_positions
         self._pending = {}
         self._starts = {}
+        self._settles = []
         self._routes.clear()
         self._senders.clear()  # (in place: the tasks' outboxes hold it)
         for outlet in self._outlets:
@@ -421,7 +424,7 @@ class Runtime:
             if queue is None:
                 rows_entry = task_of.rows_entries.get(topic) if decodes else None
                 if rows_entry is not None:
-                    return self._direct_rows(route, pending, take, rows_entry)
+                    return self._direct_rows(route, pending, take, rows_entry, self._settles)
                 return self._direct_one(route, pending, take)
             enqueue: Queue = queue
 
@@ -491,19 +494,31 @@ class Runtime:
 
     @staticmethod
     def _direct_rows(route: _Route, pending: list[RecordRow], take: Callable[[LogRecord], None],
-                     rows_entry: RowsEntry) -> _Predicted:
+                     rows_entry: RowsEntry, settles: list[Callable[[], None]]) -> _Predicted:
         """`_direct_one` for a reader that takes the sink's key and row as they are
-        (`DECODED`): they go to its `rows_entry`, with no LogRecord to build."""
+        (`DECODED`): they go to its `rows_entry`, with no LogRecord to build.
+
+        Its position moves once, as the step commits (`settles`), to after the last
+        record it took: as far as moving it per record would (a position only moves
+        forward), and nothing decides by it before then. The reader takes these records
+        because it has read `tp` to its end (`_routable`), so no record read from the
+        log in this step is its to take, and the rest move it forward only."""
         tp, start, append = route.tp, route.start, pending.append
         topic, partition = tp
         positions = route.consumers[0][2].positions
+        last = -1  # the offset of the last record taken (-1: none yet)
+
+        def settle() -> None:
+            if last >= 0 and positions.get(tp, -1) <= last:
+                positions[tp] = last + 1
+
+        settles.append(settle)
 
         def send_rows(record: RecordRow, key: Row | None = None,
                       row: Row | None = None) -> None:
-            offset = start + len(pending)
+            nonlocal last
+            last = offset = start + len(pending)
             append(record)
-            if positions.get(tp, -1) <= offset:
-                positions[tp] = offset + 1
             try:
                 if key is not None:
                     rows_entry(key, row, record, offset)
@@ -621,6 +636,8 @@ class Runtime:
         self._pending = {}
         # 2. Consumed offsets of every query's consumer group (through this engine's
         #    member when work is shared, so a stale owner cannot commit).
+        for settle in self._settles:
+            settle()
         by_query: dict[str, dict[TopicPartition, int]] = {}
         for task in tasks:
             changed = {tp: pos for tp, pos in task.positions.items()
@@ -731,6 +748,7 @@ class Runtime:
         finally:
             self._txn = None
             self._caught_up = set()
+            self._settles = []
             self._routes.clear()
             self._senders.clear()  # (in place: the tasks' outboxes hold it)
             for outlet in self._outlets:
@@ -743,7 +761,6 @@ class Runtime:
         called at once that decode it alike (one source, rows without mutable values)
         decode it once, and each takes it as its parts."""
         topic = tp[0]
-        key = TopicPartition(*tp)  # (what a reader's positions are keyed by)
         runs: list[list[Task]] = []
         for task in tasks:
             source = self._decodes_with(task, topic)
@@ -753,13 +770,14 @@ class Runtime:
                 runs.append([task])
         out: list[_Readers] = []
         for run in runs:
-            each = [(t, key, (self._lane(t, topic), t.entry_for(topic))) for t in run]
+            each = [(t, _position_key(t, tp), (self._lane(t, topic), t.entry_for(topic)))
+                    for t in run]
             decoder = run[0].decoders.get(topic)
             if len(run) < 2 or decoder is None:  # (a run of two or more shares one)
                 out.append((None, [], each))
             else:
-                out.append((decoder[1], [(t, key, t.rows_entries[topic], t.entry_for(topic))
-                                         for t in run], each))
+                out.append((decoder[1], [(t, _position_key(t, tp), t.rows_entries[topic],
+                                          t.entry_for(topic)) for t in run], each))
         return out
 
     def _decodes_with(self, task: Task, topic: str) -> object:
@@ -809,6 +827,12 @@ class Runtime:
         """Where the slowest reader of each input partition is (for waiting on the log)."""
         return {tp: min(t.positions.get(tp, 0) for t in readers)
                 for tp, readers in self._readers.items()}
+
+
+def _position_key(task: Task, tp: tuple[str, int]) -> TopicPartition:
+    """What `task.positions` is keyed by for `tp`: the very key it holds (`Task.inputs`'),
+    so that a lookup finds it at once rather than comparing two equal tuples."""
+    return next((key for key in task.inputs if key == tp), None) or TopicPartition(*tp)
 
 
 def _order(task: Task, topic: str) -> int:
