@@ -156,3 +156,17 @@ def test_unsupported_schemas_are_not_compiled() -> None:
                              "fields": [{"name": "a", "type": field_type}]})
         assert AvroRowDecoder.compile(AvroCodec(schema).schema.node, arrays=True) is None
     assert AvroRowDecoder.compile(AvroCodec('"int"').schema.node) is None
+
+
+def test_every_two_byte_varint_reads_as_fastavro_does() -> None:
+    codec = AvroCodec('{"type":"record","name":"R","fields":[{"name":"v","type":'
+                      '["null","long"]},{"name":"w","type":"int"}]}')
+    decoder = AvroRowDecoder.compile(codec.schema.node)
+    assert decoder is not None
+    payloads = [bytes([2, first, second, 0]) for first in range(128, 256)
+                for second in range(128)]
+    expected = [tuple(codec.decode(p).values()) for p in payloads]
+    assert decoder.decode(payloads) == expected
+    read = decoder.reader(1)
+    assert [read(b"!" + p) for p in payloads] == expected
+    assert read(b"!" + payloads[0][:-1]) is None  # (truncated)

@@ -151,9 +151,10 @@ def is_internal(topic: str) -> bool:
 
 def kill_points(rng: random.Random, bets: int, kills: int) -> list[int]:
     """`kills` odds-row counts from 10% of the run, at least GAP apart, the last one far
-    enough from the end (20% and 4 steps) that the run cannot finish before its kill."""
+    enough from the end (40% and 4 steps) that the run cannot finish before its kill,
+    however long the odds take to be seen and the kill to land."""
     low = bets // 10
-    high = min(bets * 8 // 10, bets - 4 * BATCH) - (kills - 1) * GAP
+    high = min(bets * 6 // 10, bets - 4 * BATCH) - (kills - 1) * GAP
     assert high - low >= kills, f"{bets} bets are too few for {kills} kills {GAP} apart"
     return [at + i * GAP for i, at in enumerate(sorted(rng.sample(range(low, high), kills)))]
 

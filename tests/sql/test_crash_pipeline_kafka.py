@@ -53,7 +53,7 @@ from tote.log.tansu import TansuBroker
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
-BETS = 10_000
+BETS = 20_000
 RACES, RUNNERS = 100, 12
 KILLS = 3
 BETS_TIME_MS = 1_767_225_600_000  # every bet's timestamp, on both brokers

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import struct
+import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -79,36 +81,73 @@ _ENV = {
     "_DAYS_SHIFT": _DAYS_SHIFT, "_time_millis": _time_millis,
     "_time_micros": _time_micros, "_from_bytes": int.from_bytes,
     "_ZIGZAG": tuple((b >> 1) ^ -(b & 1) for b in range(128)),
+    "_FAILURES": _FAILURES,
 }
 
 
-def _long(src: Source, indent: int, target: str) -> None:
-    """Read a zig-zag varint into `target`; one and two byte values stay inline (one
-    byte by table)."""
+# Every generated read keeps `pos` where the last variable-length value left it and
+# reads the fixed-size parts after that at `pos + off`: the pending offset `off` is
+# added to `pos` once per branch taken (each `pos += 1` costs about as much as a read).
+
+
+def _at(off: int) -> str:
+    """The index of the byte `off` bytes past `pos`."""
+    return f"pos + {off}" if off else "pos"
+
+
+def _advance(src: Source, indent: int, off: int) -> None:
+    """Move `pos` past the pending bytes."""
+    if off:
+        src.emit(indent, f"pos += {off}")
+
+
+@functools.cache
+def _two_byte_values() -> tuple[tuple[int, ...] | None, ...]:
+    """The zig-zag value of each two-byte varint, by its first byte (128-255) and then
+    its second (0-127): a varint's arithmetic makes new int objects past 256, a table
+    look-up none. Built once, for the first decoder reading a long, a row per first
+    byte as one `range`: its low seven bits `low` give (low >> 1) + 64 * second when
+    even, -(low >> 1) - 1 - 64 * second when odd."""
+    rows: list[tuple[int, ...] | None] = [None] * 128
+    for low in range(128):
+        half = low >> 1
+        if low & 1:
+            rows.append(tuple(range(-half - 1, -half - 1 - 64 * 128, -64)))
+        else:
+            rows.append(tuple(range(half, half + 64 * 128, 64)))
+    return tuple(rows)
+
+
+def _long(src: Source, indent: int, target: str, off: int) -> int:
+    """Read a zig-zag varint `off` bytes past `pos` into `target`, moving `pos` past it
+    (the pending offset after: 0); one and two byte values stay inline, by table."""
+    src.env.setdefault("_ZIGZAG2", _two_byte_values())
     src.emit(indent,
-             "b = p[pos]",
-             "pos += 1",
+             f"b = p[{_at(off)}]",
              "if b < 128:",
              f"    {target} = _ZIGZAG[b]",
+             f"    pos += {off + 1}",
              "else:",
-             "    c = p[pos]",
-             "    pos += 1",
+             f"    c = p[{_at(off + 1)}]",
              "    if c < 128:",
-             "        x = (b & 127) | (c << 7)",
-             f"        {target} = (x >> 1) ^ -(x & 1)",
+             f"        {target} = _ZIGZAG2[b][c]",
+             f"        pos += {off + 2}",
              "    else:",
-             f"        {target}, pos = _long_tail(p, pos, (b & 127) | ((c & 127) << 7), 14)")
+             f"        {target}, pos = _long_tail(p, {_at(off + 2)}, "
+             "(b & 127) | ((c & 127) << 7), 14)")
+    return 0
 
 
-def _sized(src: Source, indent: int, target: str) -> None:
+def _sized(src: Source, indent: int, target: str, off: int) -> int:
     """Read a length-prefixed byte string (the bytes object) into `target`."""
-    _long(src, indent, "n")
+    _long(src, indent, "n", off)
     src.emit(indent,
              "end = pos + n",
              "if n < 0 or end > len(p):",
              "    raise _Mismatch",
              f"{target} = p[pos:end]",
              "pos = end")
+    return 0
 
 
 def _logical(node: Node) -> str | None:
@@ -116,68 +155,68 @@ def _logical(node: Node) -> str | None:
     return logical if isinstance(logical, str) else None
 
 
-def _value(src: Source, node: Node, indent: int, target: str, arrays: bool) -> bool:
-    """Emit the code reading one non-union value; False if the type is not supported."""
+def _value(src: Source, node: Node, indent: int, target: str, arrays: bool, *,
+           off: int) -> int | None:
+    """Emit the code reading one non-union value `off` bytes past `pos`; the pending
+    offset after it, or None if the type is not supported."""
     kind, logical = node.type, _logical(node)
     if kind == "null":
         src.emit(indent, f"{target} = None")
-        return True
+        return off
     if kind == "boolean":
         src.emit(indent,
-                 "b = p[pos]",
-                 "pos += 1",
+                 f"b = p[{_at(off)}]",
                  "if b > 1:",
                  "    raise _Mismatch",
                  f"{target} = b == 1")
-        return True
+        return off + 1
     if kind in ("int", "long") and logical is None:
-        _long(src, indent, target)
-        return True
+        return _long(src, indent, target, off)
     if kind == "int" and logical == "date":
-        _long(src, indent, "v")
+        _long(src, indent, "v", off)
         src.emit(indent, f"{target} = _date(v + _DAYS_SHIFT)")
-        return True
+        return 0
     if (kind, logical) in (("int", "time-millis"), ("long", "time-micros")):
-        _long(src, indent, "v")
+        _long(src, indent, "v", off)
         reader = "_time_millis" if logical == "time-millis" else "_time_micros"
         src.emit(indent, f"{target} = {reader}(v)")
-        return True
+        return 0
     if kind == "long" and logical in ("timestamp-millis", "timestamp-micros"):
-        _long(src, indent, "v")
+        _long(src, indent, "v", off)
         micros = "v * 1000" if logical == "timestamp-millis" else "v"
         src.emit(indent, f"{target} = _EPOCH + _td(microseconds={micros})")
-        return True
+        return 0
     if kind in ("float", "double") and logical is None:
         reader, size = ("_double", 8) if kind == "double" else ("_float", 4)
-        src.emit(indent, f"{target} = {reader}(p, pos)[0]", f"pos += {size}")
-        return True
+        src.emit(indent, f"{target}, = {reader}(p, {_at(off)})")
+        return off + size
     if kind == "string" and logical is None:
-        _sized(src, indent, "raw")
+        _sized(src, indent, "raw", off)
         src.emit(indent, f"{target} = raw.decode()")
-        return True
+        return 0
     if kind == "bytes" and logical is None:
-        _sized(src, indent, target)
-        return True
+        return _sized(src, indent, target, off)
     if kind == "bytes" and logical == "decimal":
         precision, scale = node.props.get("precision"), node.props.get("scale", 0)
         if not isinstance(precision, int) or not isinstance(scale, int):
-            return False
+            return None
         context = src.const(decimal.Context(prec=precision))
-        _sized(src, indent, "raw")
+        _sized(src, indent, "raw", off)
         src.emit(indent, f"{target} = {context}.create_decimal("
                          f"_from_bytes(raw, 'big', signed=True)).scaleb({-scale}, {context})")
-        return True
+        return 0
     if kind == "array" and arrays and logical is None and node.items is not None:
-        return _array(src, node.items, indent, target)
+        _advance(src, indent, off)
+        return 0 if _array(src, node.items, indent, target) else None
     if kind == "enum" and logical is None:
         symbols = src.const(tuple(node.symbols))
-        _long(src, indent, "v")
+        _long(src, indent, "v", off)
         src.emit(indent,
                  "if v < 0:",
                  "    raise _Mismatch",
                  f"{target} = {symbols}[v]")
-        return True
-    return False
+        return 0
+    return None
 
 
 def _array(src: Source, items: Node, indent: int, target: str) -> bool:
@@ -187,56 +226,78 @@ def _array(src: Source, items: Node, indent: int, target: str) -> bool:
         return False  # items of no bytes: a damaged count could loop for ever
     count, item = f"{target}_k", f"{target}_i"
     src.emit(indent, f"{target} = []", "while True:")
-    _long(src, indent + 1, count)
+    _long(src, indent + 1, count, 0)
     src.emit(indent + 1,
              f"if {count} == 0:",
              "    break",
              f"if {count} < 0:",
              f"    {count} = -{count}")
-    _long(src, indent + 2, f"{target}_s")
+    _long(src, indent + 2, f"{target}_s", 0)
     src.emit(indent + 1,
              f"if {count} > len(p) - pos:",  # every item takes a byte at least
              "    raise _Mismatch",
              f"for _ in range({count}):")
-    if not _field(src, items, indent + 2, item, True):
+    pending = _field(src, items, indent + 2, item, True, off=0)
+    if pending is None:
         return False
+    _advance(src, indent + 2, pending)
     src.emit(indent + 2, f"{target}.append({item})")
     return True
 
 
-def _field(src: Source, node: Node, indent: int, target: str, arrays: bool) -> bool:
+def _field(src: Source, node: Node, indent: int, target: str, arrays: bool, *,
+           off: int) -> int | None:
+    """Emit the reads of a field's value `off` bytes past `pos`; the pending offset
+    after it, or None if its type is not supported."""
     if node.type != "union":
-        return _value(src, node, indent, target, arrays)
+        return _value(src, node, indent, target, arrays, off=off)
     kinds = [b.type for b in node.branches]
     if len(kinds) != 2 or kinds.count("null") != 1:
-        return False
+        return None
     null_byte = 0 if kinds[0] == "null" else 2  # zig-zag of the branch index
     other = node.branches[1] if null_byte == 0 else node.branches[0]
     # The value's branch first: it is the common one, and a test fewer per field.
     src.emit(indent,
-             "b = p[pos]",
-             "pos += 1",
+             f"b = p[{_at(off)}]",
              f"if b == {2 - null_byte}:")
-    if not _value(src, other, indent + 1, target, arrays):
-        return False
+    pending = _value(src, other, indent + 1, target, arrays, off=off + 1)
+    if pending is None:
+        return None
+    _advance(src, indent + 1, pending)
     src.emit(indent,
              f"elif b == {null_byte}:",
              f"    {target} = None",
+             f"    pos += {off + 1}",
              "else:",
              "    raise _Mismatch")
-    return True
+    return 0
 
 
 def _fields(src: Source, node: Node, indent: int, arrays: bool) -> list[str] | None:
     """Emit the reads of every field of the record; the names they are read into."""
     targets = []
+    pending = 0
     for index, avro_field in enumerate(node.fields):
         target = f"f{index}"
-        if not _field(src, avro_field.type, indent, target, arrays):
+        after = _field(src, avro_field.type, indent, target, arrays, off=pending)
+        if after is None:
             return None
+        pending = after
         targets.append(target)
-    src.emit(indent, "if pos != len(p):", "    raise _Mismatch")
+    src.emit(indent, f"if {_at(pending)} != len(p):", "    raise _Mismatch")
     return targets
+
+
+def _one(src: Source, node: Node, arrays: bool) -> bool:
+    """Emit `decode_one`: one payload's tuple, or None where it does not decode (the
+    failures caught in the function itself, so a caller calls it directly)."""
+    src.emit(0, "def decode_one(p, pos):", "    try:")
+    targets = _fields(src, node, 2, arrays)
+    if targets is None:
+        return False
+    src.emit(2, f"return ({', '.join(targets)},)")
+    src.emit(1, "except _FAILURES:", "    return None")
+    return True
 
 
 class AvroRowDecoder:
@@ -250,7 +311,7 @@ class AvroRowDecoder:
         self._env = env
         self._sources = {"decode": batch_source, "decode_one": one_source}
         self._decode: Callable[[Sequence[bytes], int], list[Row]] | None = None
-        self._decode_one: Callable[[bytes, int], Row] | None = None
+        self._decode_one: Callable[[bytes, int], Row | None] | None = None
 
     def _function(self, name: str) -> Any:
         code = compile(self._sources[name], f"<avro rows {self._label}>", "exec")
@@ -273,10 +334,8 @@ class AvroRowDecoder:
         src.emit(2, f"add(({', '.join(targets)},))")
         src.emit(1, "return out")
         batch = len(src.lines)
-        src.emit(0, "def decode_one(p, pos):")
-        if _fields(src, node, 1, arrays) is None:
+        if not _one(src, node, arrays):
             return None
-        src.emit(1, f"return ({', '.join(targets)},)")
         return cls(tuple(f.name for f in node.fields), str(node.name), src.env,
                    "\n".join(src.lines[:batch]), "\n".join(src.lines[batch:]))
 
@@ -293,9 +352,17 @@ class AvroRowDecoder:
     def decode_one(self, payload: bytes, start: int = 0) -> Row | None:
         """One payload's field values (its datum beginning at `start`), or None if it does
         not decode to exactly its length."""
+        return self._one()(payload, start)
+
+    def reader(self, start: int) -> Callable[[bytes], Row | None]:
+        """`decode_one` for data whose datum begins at `start`, as the generated function
+        itself (a caller decoding one record at a time saves the calls in between)."""
+        code = self._one().__code__
+        function: Callable[[bytes], Row | None] = types.FunctionType(
+            code, self._one().__globals__, code.co_name, (start,))
+        return function
+
+    def _one(self) -> Callable[[bytes, int], Row | None]:
         if self._decode_one is None:
             self._decode_one = self._function("decode_one")
-        try:
-            return self._decode_one(payload, start)
-        except _FAILURES:
-            return None
+        return self._decode_one

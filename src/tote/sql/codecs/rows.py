@@ -9,6 +9,7 @@ ALTER has added a column that schema lacks (`growth`).
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol
 
@@ -26,7 +27,7 @@ from tote.serde.json_schema import JsonSchema
 from tote.serde.kafka_format import KafkaCodec
 from tote.serde.ksql_avro import KsqlAvroCodec
 from tote.serde.sql_values import java_double
-from tote.serde.wire import HEADER, MAGIC_BYTE, frame, schema_id_of
+from tote.serde.wire import HEADER, HEADER_SIZE, MAGIC_BYTE, frame, schema_id_of
 from tote.sql.codecs import growth, schemas
 from tote.sql.codecs.protobuf import NoSrRowCodec, ProtobufRowCodec
 from tote.sql.formats import DELIMITER, SCHEMA_ID, format_of
@@ -160,8 +161,8 @@ class AvroRowCodec:
         self._registry = registry
         self._writer = (KsqlAvroCodec(self._columns, writer[1], unwrap, writer[0])
                         if writer is not None else None)
-        self._readers: dict[int, tuple[KsqlAvroCodec, list[str] | None, _Reader | None,
-                                       bool]] = {}
+        # By wire header (magic byte, schema id): `_reader_of`.
+        self._readers: dict[tuple[int, int], _Readers] = {}
         self._flat_writer = None if self._writer is None or unwrap else _flat_fields(
             self._columns, self._writer.schema.node, all_fields=True, arrays=True)
         shape = tuple((c.name.upper(), _shape_of(c.type)) for c in self._columns)
@@ -240,33 +241,45 @@ class AvroRowCodec:
         payload = writer.codec.encode(datum)
         return frame(writer.schema_id, payload) if writer.schema_id is not None else payload
 
+    def _reader_of(self, data: bytes) -> _Readers:
+        """How `decode` reads the records of `data`'s writer schema (learnt once per
+        schema id); a record not framed as Confluent's wire format raises here."""
+        schema_id = schema_id_of(data)
+        try:
+            found = self._registry.get_schema(schema_id)
+        except RegistryError as exc:
+            raise SerializationError(
+                f"Error retrieving Avro schema for id {schema_id}: {exc.message}") from None
+        codec = KsqlAvroCodec(self._columns, found.schema, self._unwrap, schema_id)
+        node = codec.schema.node
+        flat = None if self._unwrap else _flat_fields(self._columns, node, all_fields=False)
+        fast = None if self._unwrap or codec.schema.external else _compiled_reader(
+            self._columns, node)
+        shared = self._shared and fast is not None
+        cached = self._readers[(MAGIC_BYTE, schema_id)] = (codec, flat, fast, shared)
+        return cached
+
     def decode(self, data: bytes | None) -> Values | None:
         if data is None:
             return None
-        hit = _RECENT.rows.get(id(data))
+        memo, at = _RECENT.rows, id(data)
+        hit = memo.get(at)
         if hit is not None and hit[0] is data and hit[1] == self._shape:
             return _copied(hit[2], hit[3]) if hit[3] else hit[2]
-        schema_id = schema_id_of(data)
-        cached = self._readers.get(schema_id)
-        if cached is None:
-            try:
-                found = self._registry.get_schema(schema_id)
-            except RegistryError as exc:
-                raise SerializationError(
-                    f"Error retrieving Avro schema for id {schema_id}: {exc.message}") from None
-            codec = KsqlAvroCodec(self._columns, found.schema, self._unwrap, schema_id)
-            node = codec.schema.node
-            flat = None if self._unwrap else _flat_fields(self._columns, node, all_fields=False)
-            fast = None if self._unwrap or codec.schema.external else _compiled_reader(
-                self._columns, node)
-            shared = self._shared and fast is not None
-            cached = self._readers[schema_id] = (codec, flat, fast, shared)
-        reader, flat, fast, shared = cached
+        try:
+            # By the wire header itself (magic byte and schema id): one struct call.
+            reader, flat, fast, shared = self._readers[_read_header(data)]
+        except (KeyError, struct.error):
+            reader, flat, fast, shared = self._reader_of(data)
         if fast is not None:
             values = fast(data)
             if values is not None:
-                if shared:
-                    _RECENT.remember(data, self._shape, values, self._lists)
+                if shared:  # (`_RecentRows.remember`, inline: every record comes here)
+                    if len(memo) >= _RecentRows.LIMIT:
+                        memo.clear()
+                    lists = self._lists
+                    memo[at] = (data, self._shape, _copied(values, lists) if lists else values,
+                                lists)
                 return values
         if flat is not None:
             datum = reader.codec.decode(data[5:])
@@ -280,6 +293,10 @@ class AvroRowCodec:
 
 
 _Reader = Callable[[bytes], Values | None]
+# A writer schema's codec, flat field names, compiled reader, and whether its rows go
+# into the decode memo (`AvroRowCodec._reader_of`).
+_Readers = tuple[KsqlAvroCodec, list[str] | None, _Reader | None, bool]
+_read_header = HEADER.unpack_from
 
 
 def _compiled_reader(columns: Sequence[Column], node: Node) -> _Reader | None:
@@ -304,14 +321,12 @@ def _compiled_reader(columns: Sequence[Column], node: Node) -> _Reader | None:
             picks.append(at)
         else:
             return None
-    decode = decoder.decode_one
+    decode = decoder.reader(HEADER_SIZE)  # (the datum after the wire header)
     if picks == list(range(len(node.fields))):
-        def whole(data: bytes) -> Values | None:
-            return decode(data, 5)
-        return whole
+        return decode
 
     def picked(data: bytes) -> Values | None:
-        row = decode(data, 5)
+        row = decode(data)
         if row is None:
             return None
         padded = (*row, None)

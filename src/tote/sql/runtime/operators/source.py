@@ -17,7 +17,7 @@ from tote.core.types import Base
 from tote.serde import sql_values as sv
 from tote.serde.errors import SerializationError
 from tote.sql.codecs import Values, WindowedKeyCodec, build_codec
-from tote.sql.codecs.rows import reading_shape
+from tote.sql.codecs.rows import EmptyCodec, reading_shape
 from tote.sql.functions.scalar.javatime import JavaPattern, PatternError
 from tote.sql.planner.logical import SourceNode
 from tote.sql.runtime.context import BuildContext
@@ -243,9 +243,22 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
             value = null_value
         return key, value
 
+    def keyless(record: LogRecord) -> tuple[Row, Row | None] | None:
+        """`decode` where every key reads as `()` and none is dropped (no key columns:
+        the key codec is an `EmptyCodec`), as it is for the usual stream: a call and a
+        test fewer per record."""
+        try:
+            value = decode_value(record[4])
+        except SerializationError:
+            return None  # (`plain_entry` reports it)
+        if value is None and record[4] is not None:
+            value = null_value
+        return (), value
+
     ctx.rows_entries[source.topic] = rows_entry
     if not any(c.type.base in _MUTABLE for c in source.columns):
-        ctx.decoders[source.topic] = (source, decode)
+        keyed = type(key_codec) is not EmptyCodec or key_width
+        ctx.decoders[source.topic] = (source, decode if keyed else keyless)
 
     def plain_entry(record: LogRecord) -> None:
         """`entry` for the usual source: the row is value, pseudo columns and key, and
