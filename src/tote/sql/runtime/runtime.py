@@ -715,15 +715,7 @@ class Runtime:
                         positions = task.positions
                         if positions.get(key, 0) <= offset:
                             positions[key] = offset + 1
-                            if queue is not None:
-                                queue((take, record))
-                                continue
-                            try:
-                                take(record)
-                            except (ToteError, OperatorError):
-                                raise
-                            except Exception as exc:
-                                raise OperatorError(take, exc) from exc
+                            _deliver(queue, take, record)
                 if queued:
                     self._drain()
                 count += 1
