@@ -79,6 +79,11 @@ def test_json_functions(sql: str, expected: object) -> None:
         (t.array(t.DATE), [datetime.date(2001, 2, 3)], '["2001-02-03"]'),
         (t.BYTES, b"hi", '"aGk="'),
         (t.STRING, None, "null"),
+        # Jackson's escapes: short ones where JSON has them, else upper-case hex; a
+        # backslash in the text (before "u001f") stays an escaped backslash.
+        (t.STRING, "a\x1f\n\x00b", '"a\\u001F\\n\\u0000b"'),
+        (t.STRING, "\\u001f\x1f", '"\\\\u001f\\u001F"'),
+        (t.map_of(t.STRING, t.STRING), {"k\x1b": "v"}, '{"k\\u001B":"v"}'),
     ],
 )
 def test_to_json_string(kind: t.SqlType, value: object, expected: str) -> None:

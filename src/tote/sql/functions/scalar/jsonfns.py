@@ -50,18 +50,27 @@ def _dumps(value: Any) -> str:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return _text(value)
     if isinstance(value, dict):
-        return (
-            "{"
-            + ",".join(
-                f"{json.dumps(str(k), ensure_ascii=False)}:{_dumps(v)}" for k, v in value.items()
-            )
-            + "}"
-        )
+        return "{" + ",".join(f"{_text(str(k))}:{_dumps(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ",".join(_dumps(v) for v in value) + "]"
     raise TypeError(f"not JSON serialisable: {value!r}")
+
+
+# A `\u00xx` escape json.dumps wrote (its backslash not itself escaped: an even run of
+# backslashes before it).
+_CONTROL_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u00([0-9a-f]{2})")
+
+
+def _text(value: str) -> str:
+    """A JSON string as Jackson's writer writes it: characters above U+001F as they are
+    (lone surrogates too), the usual short escapes, and the other control characters as
+    `\\u00XX` in upper-case hex, where Python's json writes lower case."""
+    text = json.dumps(value, ensure_ascii=False)
+    if "\\u00" not in text:
+        return text
+    return _CONTROL_ESCAPE.sub(lambda m: f"{m.group(1)}\\u00{m.group(2).upper()}", text)
 
 
 def _encode(value: Any) -> str:
