@@ -102,8 +102,8 @@ class _Route(NamedTuple):
     tp: TopicPartition
     consumers: tuple[Taker, ...]  # each reader's: what takes a LogRecord
     elide: bool  # not written: every reader takes it in this step
-    handed: tuple[tuple[Queue | None, Hand], ...] | None  # ... and each can take the change
-    # itself: what does
+    # ... and each reader can take the change itself: what does
+    handed: tuple[tuple[Queue | None, Hand], ...] | None
     # Predicting positions: the step's records for `tp` (every producer writing it
     # shares the list) and the offset the first of them takes (0 while no reader takes
     # them in this step: nobody needs their offsets); else None and 0.
@@ -504,7 +504,6 @@ class Runtime:
         because it has read `tp` to its end (`_routable`), so no record read from the
         log in this step is its to take, and the rest move it forward only."""
         tp, start, append = route.tp, route.start, pending.append
-        topic, partition = tp
         positions = route.consumers[0][2].positions
         last = -1  # the offset of the last record taken (-1: none yet)
 
@@ -520,12 +519,8 @@ class Runtime:
             last = offset = start + len(pending)
             append(record)
             try:
-                if key is not None:
-                    rows_entry(key, row, record, offset)
-                else:
-                    take(new_tuple(LogRecord, (topic, partition, offset, record[1],
-                                               record[0], record[2], record[3],
-                                               _CREATE_TIME)))
+                # (`_writer`'s callers, sinks, always give the key and row)
+                rows_entry(key, row, record, offset)  # type: ignore[arg-type]
             except (ToteError, OperatorError):
                 raise
             except Exception as exc:  # (as `_call`; the failure is the reader's)
