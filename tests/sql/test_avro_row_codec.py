@@ -141,3 +141,30 @@ def test_a_written_row_reads_back_as_decoding_gives_it(registry: Registry,
         if with_list and first[3] is not None:
             first[3].append("changed by a reader")
         assert _generated_codec(registry, topic, *columns).decode(data) == values
+
+
+@pytest.mark.parametrize("columns", [
+    (("STAKE_CENTS", t.BIGINT), ("RUNNER", t.INTEGER)),  # read by the generated reader
+    (("STAKE_CENTS", t.STRING), ("RUNNER", t.STRING)),  # converted: the general decoder
+])
+def test_decoding_alone_gives_what_decoding_gives_and_leaves_the_memo(
+        registry: Registry, columns: tuple[tuple[str, t.SqlType], ...]) -> None:
+    """`decoding_alone` (a record's one decoding, shared by all its readers) reads a
+    record, fails on a damaged one or an unknown schema id, as `decode` does; and notes
+    nothing in the memo for other readers (there are none)."""
+    from tote.sql.codecs.rows import _RECENT, decoding_alone
+
+    alone, codec = decoding_alone(_codec(registry, *columns)), _codec(registry, *columns)
+    data = _framed(registry, {**VALUE, "runner": 7})
+    _RECENT.rows.clear()
+    assert alone(data) == codec.decode(data) is not None
+    assert alone(None) is None
+    for bad in (data[:-3], b"\x00\x00\x00\x00\x63" + data[5:]):
+        with pytest.raises(SerializationError) as expected:
+            codec.decode(bad)
+        with pytest.raises(SerializationError) as found:
+            alone(bad)
+        assert found.value.message == expected.value.message
+    _RECENT.rows.clear()
+    alone(data)
+    assert id(data) not in _RECENT.rows

@@ -174,3 +174,60 @@ def test_a_reader_called_at_once_that_fails_stops_its_own_query(tmp_path: Path) 
         assert rows(engine, "POOLS") == [
             (1, Decimal("600.0")), (2, Decimal("5.0")), (1, Decimal("900.0"))]
         engine.close()
+
+
+COPYING = """
+SET 'auto.offset.reset' = 'earliest';
+CREATE STREAM BETS (RUNNER INT KEY, AMOUNT DECIMAL(4,1)) WITH (kafka_topic='bets',
+    partitions=1, value_format='JSON');
+CREATE STREAM COPIED AS SELECT RUNNER, AMOUNT FROM BETS;
+"""
+SHARING = COPYING + """
+CREATE TABLE POOLS AS SELECT RUNNER, SUM(AMOUNT) AS POOL FROM BETS GROUP BY RUNNER;
+"""
+BETS_RUN = [((1,), (Decimal("600.0"),)), ((2,), (Decimal("5.0"),)),
+            ((1,), (Decimal("300.0"),)), ((1,), (Decimal("200.0"),)),
+            ((2,), (Decimal("7.5"),))]
+
+
+def test_readers_sharing_a_decoding_fail_on_their_own(tmp_path: Path) -> None:
+    """COPIED and POOLS decode BETS once for both, moving one position for both
+    (`runtime._Mark`): POOLS stops on runner 1's third bet, COPIED takes every bet, and
+    each one's position is where it stopped."""
+    with SqliteLog(tmp_path / "tote.db") as log, Registry(log) as registry:
+        engine = Engine(log, registry)
+        engine.start()
+        engine.execute(SHARING)
+        engine.run_until_idle()
+        produce(engine, "BETS", BETS_RUN)
+        engine.run_until_idle()
+        failed = {q for q, query in engine.runtime.queries.items() if query.failure}
+        assert failed == {"CTAS_POOLS_3"}
+        assert rows(engine, "COPIED") == [(k[0], v[0]) for k, v in BETS_RUN]
+        assert rows(engine, "POOLS") == [
+            (1, Decimal("600.0")), (2, Decimal("5.0")), (1, Decimal("900.0"))]
+        tp = TopicPartition("bets", 0)
+        at = {q: [t.committed.get(tp) for t in query.tasks]
+              for q, query in engine.runtime.queries.items()}
+        assert at == {"CSAS_COPIED_2": [5], "CTAS_POOLS_3": [3]}
+        engine.close()
+
+
+def test_readers_sharing_a_decoding_from_different_positions(tmp_path: Path) -> None:
+    """A reader of BETS created after COPIED has read some bets starts behind it: the
+    step's first records are COPIED's no more, so each reader's own position decides
+    (not one for both), and each takes every bet once."""
+    with SqliteLog(tmp_path / "tote.db") as log, Registry(log) as registry:
+        engine = Engine(log, registry)
+        engine.start()
+        engine.execute(COPYING)
+        produce(engine, "BETS", BETS_RUN[:2])
+        engine.run_until_idle()
+        engine.execute("CREATE STREAM TWICE AS SELECT RUNNER, AMOUNT * 2 AS A FROM BETS;")
+        produce(engine, "BETS", BETS_RUN[2:])
+        engine.run_until_idle()
+        assert rows(engine, "COPIED") == [(k[0], v[0]) for k, v in BETS_RUN]
+        assert rows(engine, "TWICE") == [(k[0], v[0] * 2) for k, v in BETS_RUN]
+        tp = TopicPartition("bets", 0)
+        assert [t.committed.get(tp) for t in engine.runtime.tasks()] == [5, 5]
+        engine.close()

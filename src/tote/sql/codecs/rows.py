@@ -281,6 +281,27 @@ class AvroRowCodec:
                     memo[at] = (data, self._shape, _copied(values, lists) if lists else values,
                                 lists)
                 return values
+        return self._decode_slowly(data, reader, flat)
+
+    def decode_alone(self, data: bytes | None) -> Values | None:
+        """`decode` for bytes no other reader decodes (their one decoding is shared by
+        every reader of the record: `Runtime._readers_of`): the decode memo, which would
+        not find them and nobody would look them up in, is left alone."""
+        if data is None:
+            return None
+        try:
+            reader, flat, fast, _ = self._readers[_read_header(data)]
+        except (KeyError, struct.error):
+            reader, flat, fast, _ = self._reader_of(data)
+        if fast is not None:
+            values = fast(data)
+            if values is not None:
+                return values
+        return self._decode_slowly(data, reader, flat)
+
+    def _decode_slowly(self, data: bytes, reader: KsqlAvroCodec,
+                       flat: list[str] | None) -> Values | None:
+        """`decode` where the compiled reader does not read `data`."""
         if flat is not None:
             datum = reader.codec.decode(data[5:])
             values = tuple([datum.get(name) for name in flat])
@@ -629,6 +650,11 @@ def reading_shape(key: RowCodec, value: RowCodec) -> tuple[object, object] | Non
     if not isinstance(value, AvroRowCodec) or value._unwrap:
         return None
     return single.base, value._shape
+
+
+def decoding_alone(codec: RowCodec) -> Callable[[bytes | None], Values | None]:
+    """`codec.decode` for bytes no other reader decodes (`AvroRowCodec.decode_alone`)."""
+    return codec.decode_alone if isinstance(codec, AvroRowCodec) else codec.decode
 
 
 def handing(key: RowCodec, value: RowCodec) -> Handing | None:

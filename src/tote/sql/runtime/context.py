@@ -15,7 +15,7 @@ from tote.sql.functions import FunctionRegistry
 from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.runtime import values
 from tote.sql.runtime.processing_log import ProcessingLog
-from tote.sql.runtime.records import Decode, Hand, RowsEntry, Send, SendRows
+from tote.sql.runtime.records import Decode, Hand, RowsEntry, RowTaker, Send, SendRows
 from tote.sql.runtime.state import KeyState
 from tote.sql.runtime.windowstate import IndexedState
 
@@ -106,11 +106,13 @@ class BuildContext:
     outlets: Callable[[str], Outlet] | None = None
     writes: dict[str, object] = field(default_factory=dict)
     decoded: dict[str, object] = field(default_factory=dict)
-    # How each plain source takes decoded records as their parts, when called at once, and
-    # how it decodes them, with what it decodes (its source: readers of one source decode
-    # a record alike; only where rows hold no mutable values, so they can share them).
+    # How each plain source takes decoded records as their parts, when called at once; and
+    # with what it decodes records read from the log (its source: readers of one source
+    # decode a record alike; only where rows hold no mutable values, so they can share
+    # them), how, how it takes what that gives, and how where no other reader decodes
+    # them (`rows.decoding_alone`).
     rows_entries: dict[str, RowsEntry] = field(default_factory=dict)
-    decoders: dict[str, tuple[object, Decode]] = field(default_factory=dict)
+    decoders: dict[str, tuple[object, Decode, RowTaker, Decode]] = field(default_factory=dict)
 
     def outlet(self, topic: str) -> Outlet:
         """A sink's way out to `topic`: the runtime's, else `emit` (never handing rows)."""

@@ -54,10 +54,13 @@ Entry = Callable[[LogRecord], None]
 # tombstone), the Record written (its headers, timestamp, partition) and its offset (see
 # `DECODED`).
 RowsEntry = Callable[[Row, Row | None, RecordRow, int], None]
-# A source's decoding of a record it reads as `rows_entry` would take it: the key tuple and
-# value row; None where its entry does otherwise (a record it cannot decode, which it
-# reports, or a table record without a key, which it drops).
+# A source's decoding of a record it reads: the key tuple and the row its entry builds (value,
+# pseudo and key columns; None for a tombstone); None where its entry does otherwise (a
+# record it cannot decode, which it reports, or a table record without a key, which it
+# drops).
 Decode = Callable[[LogRecord], tuple[Row, Row | None] | None]
+# A source taking a record read from the log as `Decode` gives it: key, row and the record.
+RowTaker = Callable[[Row, Row | None, LogRecord], None]
 # A repartition change handed over in memory to every reader of its partition in the step;
 # False when it must be written instead (`context.Handover`).
 Hand = Callable[[Rec], bool]

@@ -61,6 +61,7 @@ from tote.sql.runtime.records import (
     Rec,
     Row,
     RowsEntry,
+    RowTaker,
     Send,
     SendRows,
     new_tuple,
@@ -84,10 +85,12 @@ Taker = tuple[Queue | None, Callable[[LogRecord], None], Task]
 
 
 # How `run_records` hands a partition's records to a run of its readers (`_readers_of`):
-# a decoder they share and each one's way of taking the decoded parts, or None; and each
-# one's own way (where the shared decoder gives None, a record goes each reader's own way,
-# which reports or drops it).
-_Readers = tuple[Decode | None, list[tuple[Task, TopicPartition, RowsEntry, Callable[[Any], None]]],
+# a decoder they share and each one's way of taking the key and row it gives, or None; and
+# each one's own way (where the shared decoder gives None, a record goes each reader's own
+# way, which reports or drops it). A shared run whose readers all take the step's records
+# of the partition from its first on moves one position for them all (`_Mark`), else None.
+_Readers = tuple[Decode | None, "_Mark | None",
+                 list[tuple[Task, TopicPartition, RowTaker, Callable[[Any], None]]],
                  Sequence[tuple[Task, TopicPartition, Work]]]
 
 
@@ -683,22 +686,38 @@ class Runtime:
                 # (topic, partition) equals and hashes as the TopicPartition key it finds.
                 tp: TopicPartition = record[:2]  # type: ignore[assignment]
                 found = readers.get(tp)
-                if found is None:
-                    found = readers[tp] = self._readers_of(tp, consumers_of.get(tp, ()))
                 offset = record[2]
-                for decode, shared, each in found:
+                if found is None:
+                    found = readers[tp] = self._readers_of(tp, consumers_of.get(tp, ()), offset)
+                for decode, mark, shared, each in found:
+                    if mark is not None:  # (one position for the run: `_Mark`)
+                        if offset < mark.next:
+                            continue
+                        mark.next = offset + 1
+                        parts = decode(record)  # type: ignore[misc]  # (a shared run's)
+                        if parts is None:
+                            for _, _, (queue, take) in each:
+                                _deliver(queue, take, record)
+                            continue
+                        key_row, row = parts
+                        for _, _, take_row, take in shared:
+                            try:
+                                take_row(key_row, row, record)
+                            except (ToteError, OperatorError):
+                                raise
+                            except Exception as exc:
+                                raise OperatorError(take, exc) from exc
+                        continue
                     parts = None if decode is None else decode(record)
                     if parts is not None:
                         # Decoded once for readers that decode it alike (`_readers_of`).
-                        key_row, value = parts
-                        written: RecordRow = (record[4], record[3], record[5], record[6],
-                                              record[1])
-                        for task, key, rows_entry, take in shared:
+                        key_row, row = parts
+                        for task, key, take_row, take in shared:
                             positions = task.positions  # (as below)
                             if positions.get(key, 0) <= offset:
                                 positions[key] = offset + 1
                                 try:
-                                    rows_entry(key_row, value, written, offset)
+                                    take_row(key_row, row, record)
                                 except (ToteError, OperatorError):
                                     raise
                                 except Exception as exc:
@@ -742,11 +761,13 @@ class Runtime:
                 outlet.clear()
         return count
 
-    def _readers_of(self, tp: tuple[str, int], tasks: Sequence[Task]) -> list[_Readers]:
+    def _readers_of(self, tp: tuple[str, int], tasks: Sequence[Task],
+                    first: int) -> list[_Readers]:
         """How `run_records` hands a record of `tp` to its readers, in rank order: each
         its own way (its lane, or called at once with the record), but a run of readers
         called at once that decode it alike (one source, rows without mutable values)
-        decode it once, and each takes it as its parts."""
+        decode it once, and each takes it as its parts. `first`: the offset of the
+        step's first record of `tp`."""
         topic = tp[0]
         runs: list[list[Task]] = []
         for task in tasks:
@@ -761,10 +782,16 @@ class Runtime:
                     for t in run]
             decoder = run[0].decoders.get(topic)
             if len(run) < 2 or decoder is None:  # (a run of two or more shares one)
-                out.append((None, [], each))
-            else:
-                out.append((decoder[1], [(t, _position_key(t, tp), t.rows_entries[topic],
-                                          t.entry_for(topic)) for t in run], each))
+                out.append((None, None, [], each))
+                continue
+            shared = [(t, _position_key(t, tp), t.decoders[topic][2], t.entry_for(topic))
+                      for t in run]
+            mark = None
+            if all(t.positions.get(key, 0) <= first for t, key, _, _ in shared):
+                mark = _Mark(first, [(t.positions, key) for t, key, _, _ in shared])
+                self._settles.append(mark.settle)
+            # (the only run: its readers are the record's only ones, see `decoding_alone`)
+            out.append((decoder[3] if len(runs) == 1 else decoder[1], mark, shared, each))
         return out
 
     def _decodes_with(self, task: Task, topic: str) -> object:
@@ -814,6 +841,30 @@ class Runtime:
         """Where the slowest reader of each input partition is (for waiting on the log)."""
         return {tp: min(t.positions.get(tp, 0) for t in readers)
                 for tp, readers in self._readers.items()}
+
+
+class _Mark:
+    """The one position of a run of readers sharing a decoder (`Runtime._readers_of`)
+    that were all at or before the step's first record of the partition: from there on
+    each takes every record the others take, so `run_records` tests and moves this one
+    position per record rather than each reader's. Their positions move to it as the
+    step commits (`settle`): as far as moving each per record would, and nothing decides
+    by them before then (their partition is read from the log, not routed to them:
+    `Runtime._routable` routes records only to readers already at its end, and in the
+    harness no reader is called at once, so none shares a decoding)."""
+
+    __slots__ = ("first", "next", "positions")
+
+    def __init__(self, first: int,
+                 positions: list[tuple[dict[TopicPartition, int], TopicPartition]]) -> None:
+        self.first = self.next = first
+        self.positions = positions
+
+    def settle(self) -> None:
+        if self.next > self.first:  # (a record was taken)
+            for positions, key in self.positions:
+                if positions.get(key, 0) < self.next:
+                    positions[key] = self.next
 
 
 def _position_key(task: Task, tp: tuple[str, int]) -> TopicPartition:

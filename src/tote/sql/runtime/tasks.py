@@ -15,7 +15,7 @@ from tote.sql.planner.physical import PhysicalPlan, SubTopology
 from tote.sql.runtime.context import BuildContext, Emit, Handover, Outlet
 from tote.sql.runtime.failure import QueryFailed
 from tote.sql.runtime.processing_log import ProcessingLog
-from tote.sql.runtime.records import Decode, Entry, Hand, RowsEntry
+from tote.sql.runtime.records import Decode, Entry, Hand, RowsEntry, RowTaker
 from tote.sql.runtime.state import KeyState
 from tote.sql.runtime.topology import build_entries
 
@@ -40,7 +40,7 @@ class Task:
     writes: dict[str, object] = field(default_factory=dict)
     decoded: dict[str, object] = field(default_factory=dict)
     rows_entries: dict[str, RowsEntry] = field(default_factory=dict)
-    decoders: dict[str, tuple[object, Decode]] = field(default_factory=dict)
+    decoders: dict[str, tuple[object, Decode, RowTaker, Decode]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

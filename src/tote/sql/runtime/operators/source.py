@@ -17,13 +17,13 @@ from tote.core.types import Base
 from tote.serde import sql_values as sv
 from tote.serde.errors import SerializationError
 from tote.sql.codecs import Values, WindowedKeyCodec, build_codec
-from tote.sql.codecs.rows import EmptyCodec, reading_shape
+from tote.sql.codecs.rows import EmptyCodec, decoding_alone, reading_shape
 from tote.sql.functions.scalar.javatime import JavaPattern, PatternError
 from tote.sql.planner.logical import SourceNode
-from tote.sql.runtime.context import BuildContext
+from tote.sql.runtime.context import BuildContext, Current
 from tote.sql.runtime.operators.join import Store
 from tote.sql.runtime.processing_log import ProcessingError
-from tote.sql.runtime.records import DECODED, AbsentKey, Entry, Push, Row
+from tote.sql.runtime.records import DECODED, AbsentKey, Decode, Entry, Push, Row, RowTaker
 from tote.sql.sources import ColumnRole, DataSource
 
 TimestampOf = Callable[[Row, int], int | None]
@@ -106,6 +106,29 @@ def _visible(decode: Callable[[bytes | None], Values | None], hidden: tuple[int,
 
 # The types whose values are mutable (lists, dicts): rows holding them are not shared.
 _MUTABLE = frozenset({Base.ARRAY, Base.MAP, Base.STRUCT})
+
+
+def _row_taker(current: Current, push: Push, store: Store | None, state: object,
+               changed: Callable[[Row, Row | None, int, tuple[int, int] | None], None],
+               ) -> RowTaker:
+    """How a plain source takes a record read from the log as its `Decode` gives it
+    (the row already built, shared by every reader decoding it alike): as `rows_entry`
+    does, the choice of store, push or `changed` made here rather than per record."""
+    if store is not None:
+        def to_store(key: Row, row: Row | None, record: LogRecord) -> None:
+            current.headers = record[5]
+            store(key, row, record[6])
+        return to_store
+    if state is None:
+        def to_push(key: Row, row: Row | None, record: LogRecord) -> None:
+            current.headers = record[5]
+            push((key, row, record[6], None, None))
+        return to_push
+
+    def to_changed(key: Row, row: Row | None, record: LogRecord) -> None:
+        current.headers = record[5]
+        changed(key, row, record[6], None)
+    return to_changed
 
 
 def build_source(node: SourceNode, ctx: BuildContext, push: Push,
@@ -229,36 +252,51 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
         else:
             changed(key, row, ts, None)  # type: ignore[arg-type]
 
-    def decode(record: LogRecord) -> tuple[Row, Row | None] | None:
-        """What `plain_entry` decodes `record` to, for `rows_entry` (`records.Decode`)."""
-        try:
-            found = decode_key(record[3])
-            value = decode_value(record[4])
-        except SerializationError:
-            return None  # (`plain_entry` reports it)
-        key = no_key if found is None else found
-        if key_width and key.count(None) == len(key):
-            return None
-        if value is None and record[4] is not None:
-            value = null_value
-        return key, value
+    def decoding(decode_value: Callable[[bytes | None], Values | None]) -> Decode:
+        """What `plain_entry` decodes a record to, its key and row (`records.Decode`),
+        decoding the value with `decode_value`."""
 
-    def keyless(record: LogRecord) -> tuple[Row, Row | None] | None:
-        """`decode` where every key reads as `()` and none is dropped (no key columns:
-        the key codec is an `EmptyCodec`), as it is for the usual stream: a call and a
-        test fewer per record."""
-        try:
-            value = decode_value(record[4])
-        except SerializationError:
-            return None  # (`plain_entry` reports it)
-        if value is None and record[4] is not None:
-            value = null_value
-        return (), value
+        def decode(record: LogRecord) -> tuple[Row, Row | None] | None:
+            _, partition, offset, raw_key, raw_value, _, ts, _ = record
+            try:
+                found = decode_key(raw_key)
+                value = decode_value(raw_value)
+            except SerializationError:
+                return None  # (`plain_entry` reports it)
+            key = no_key if found is None else found
+            if key_width and key.count(None) == len(key):
+                return None
+            if value is not None:
+                return key, (*value, ts, partition, offset, *key)
+            if raw_value is not None:
+                return key, (*null_value, ts, partition, offset, *key)
+            return key, None
+
+        def keyless(record: LogRecord) -> tuple[Row, Row | None] | None:
+            """`decode` where every key reads as `()` and none is dropped (no key
+            columns: the key codec is an `EmptyCodec`), as it is for the usual stream: a
+            call and a test fewer per record."""
+            _, partition, offset, _, raw_value, _, ts, _ = record
+            try:
+                value = decode_value(raw_value)
+            except SerializationError:
+                return None  # (`plain_entry` reports it)
+            if value is not None:
+                return (), (*value, ts, partition, offset)
+            if raw_value is not None:
+                return (), (*null_value, ts, partition, offset)
+            return (), None
+
+        keyed = type(key_codec) is not EmptyCodec or key_width
+        return decode if keyed else keyless
 
     ctx.rows_entries[source.topic] = rows_entry
     if not any(c.type.base in _MUTABLE for c in source.columns):
-        keyed = type(key_codec) is not EmptyCodec or key_width
-        ctx.decoders[source.topic] = (source, decode if keyed else keyless)
+        alone = _visible(decoding_alone(value_codec), source.hidden_value_slots,
+                         len(source.value_columns))
+        ctx.decoders[source.topic] = (source, decoding(decode_value),
+                                      _row_taker(current, push, store, state, changed),
+                                      decoding(alone))
 
     def plain_entry(record: LogRecord) -> None:
         """`entry` for the usual source: the row is value, pseudo columns and key, and
