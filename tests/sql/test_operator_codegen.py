@@ -143,8 +143,8 @@ def test_a_store_writes_commits_and_rolls_back_a_step_exactly() -> None:
         state.flush(txn)
     state.commit()
     raw_a, raw_list = values.encode(["a"]), values.encode([[1, 2]])
-    assert _committed(log, "s") == {raw_a: values.pack([1]), raw_list: values.pack([2]),
-                                    values.encode(["gone"]): values.pack([3])}
+    assert _committed(log, "s") == {raw_a: values.pack_state([1]), raw_list: values.pack_state([2]),
+                                    values.encode(["gone"]): values.pack_state([3])}
 
     # A step that changes, deletes and adds, then is rolled back after its flush.
     state.put(("a",), [10])
@@ -187,7 +187,25 @@ def test_a_loaded_key_keeps_the_bytes_it_was_stored_under() -> None:
     with producer.begin() as txn:
         state.flush(txn)
     state.commit()
-    assert _committed(log, "s") == {stored: values.pack([2])}
+    assert _committed(log, "s") == {stored: values.pack_state([2])}
+
+
+def test_values_stored_in_earlier_forms_load_and_are_rewritten_in_the_current_one() -> None:
+    """Stores written before hold pickled values, and before that JSON ones."""
+    log = MemoryLog()
+    producer = log.transactional_producer("t")
+    with producer.begin() as txn:
+        txn.put("s", values.encode(["p"]), values.pack([1.5, "x", True]))
+        txn.put("s", values.encode(["j"]), b'[2,"y",null]')
+    state = KeyState(log, "s")
+    assert dict(state.items()) == {("p",): [1.5, "x", True], ("j",): [2, "y", None]}
+    state.put(("p",), [3.5, "x", False])
+    with producer.begin() as txn:
+        state.flush(txn)
+    state.commit()
+    assert _committed(log, "s")[values.encode(["p"])] == values.pack_state([3.5, "x", False])
+    assert dict(KeyState(log, "s").items()) == {("p",): [3.5, "x", False],
+                                                ("j",): [2, "y", None]}
 
 
 def test_a_step_committed_without_a_flush_knows_its_keys_bytes() -> None:

@@ -60,7 +60,7 @@ def _join_stores(engine: Engine) -> dict[bytes, Any]:
     """Every stream-table join's table store, merged: stored key bytes → entry."""
     log = engine.log
     assert isinstance(log, MemoryLog)
-    return {key: values.unpack(value) for name, store in log.stores.items()
+    return {key: values.unpack_state(value) for name, store in log.stores.items()
             if name.endswith("-right-store.0") for key, value in store.items()}
 
 
@@ -81,12 +81,39 @@ def test_the_join_table_follows_upserts_and_tombstones(engine: Engine) -> None:
     _step(engine, "S", [(1, "a1"), (2, "a2"), (3, "a3")], 20)
     assert _rows(engine, "J") == [(1, "a1", "c1", 20), (2, "a2", None, 20),
                                   (3, "a3", None, 20)]
-    # The stored entry is [row, timestamp]; deleted and never-present keys are gone.
+    # The stored entry is (row, timestamp); deleted and never-present keys are gone.
     stored = _join_stores(engine)
-    assert list(stored.values()) == [[["c1", 10, 0, 0, 1], 10]]
+    assert list(stored.values()) == [(("c1", 10, 0, 0, 1), 10)]
     _step(engine, "T", [(1, "c1b")], 30)
     _step(engine, "S", [(1, "a4")], 40)
     assert _rows(engine, "J")[-1] == (1, "a4", "c1b", 40)
+
+
+def test_a_join_table_stored_in_the_earlier_form_still_joins(engine: Engine) -> None:
+    """Stores written before hold each entry as [row as a list, timestamp], pickled: a
+    restarted engine reads them as the entries they were."""
+    engine.execute("CREATE STREAM J AS SELECT S.ID AS ID, A, C FROM S LEFT JOIN T "
+                   "ON S.ID = T.ID;")
+    _step(engine, "T", [(1, "c1"), (2, "c2")], 10)
+    log = engine.log
+    assert isinstance(log, MemoryLog)
+    engine.close()
+    for name, store in log.stores.items():
+        if name.endswith("-right-store.0"):
+            for key, value in list(store.items()):
+                row, ts = values.unpack_state(value)
+                store[key] = values.pack([list(row), ts])
+    assert list(_join_stores(engine).values()) == [[["c1", 10, 0, 0, 1], 10],
+                                                   [["c2", 10, 0, 1, 2], 10]]
+    with Registry(log) as registry:
+        again = Engine(log, registry, properties={"auto.offset.reset": "earliest"})
+        again.start()
+        _step(again, "T", [(2, "c2b")], 15)
+        _step(again, "S", [(1, "a1"), (2, "a2")], 20)
+        assert _rows(again, "J") == [(1, "a1", "c1", 20), (2, "a2", "c2b", 20)]
+        assert list(_join_stores(again).values()) == [[["c1", 10, 0, 0, 1], 10],
+                                                      (("c2b", 15, 0, 2, 2), 15)]
+        again.close()
 
 
 def test_a_table_with_a_timestamp_column_fills_the_join_table(engine: Engine) -> None:
@@ -98,7 +125,7 @@ def test_a_table_with_a_timestamp_column_fills_the_join_table(engine: Engine) ->
     engine.run_until_idle()
     _step(engine, "S", [(1, "a1"), (2, "a2")], 200)
     assert _rows(engine, "J") == [(1, "a1", "c1", 200)]
-    assert list(_join_stores(engine).values()) == [[["c1", 7, 7, 0, 0, 1], 7]]
+    assert list(_join_stores(engine).values()) == [(("c1", 7, 7, 0, 0, 1), 7)]
 
 
 def test_a_filtering_tables_deletions_reach_the_join_table(engine: Engine) -> None:

@@ -300,8 +300,12 @@ class SqliteTransaction(Transaction):
             store, new = self._log.store_ids.ensure(conn, name)
             if new:
                 made.append((name, store))
-            puts = {k: v for k, v in writes.items() if v is not None}
-            deletes = [(store, k) for k, v in writes.items() if v is None]
+            # Split only if something is deleted: the usual step deletes nothing, and
+            # copying its entries into a new dict cost a third of writing them.
+            puts, deletes = writes, []
+            if None in writes.values():
+                puts = {k: v for k, v in writes.items() if v is not None}
+                deletes = [(store, k) for k, v in writes.items() if v is None]
             if puts:
                 insert_rows(conn, _UPSERT_STATE, ([store] * len(puts), list(puts),
                                                   list(puts.values())))

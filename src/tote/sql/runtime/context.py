@@ -125,8 +125,8 @@ class BuildContext:
         """Where the task's state stores live."""
         return self.log
 
-    def state(self, node_id: str, kind: str, encode: Callable[[Any], bytes] = values.pack,
-              decode: Callable[[bytes], Any] = values.unpack) -> KeyState:
+    def state(self, node_id: str, kind: str, encode: Callable[[Any], bytes] = values.pack_state,
+              decode: Callable[[bytes], Any] = values.unpack_state) -> KeyState:
         """The task's store for one stateful node, loaded from the log (`encode` and
         `decode` turn a value held in memory into the stored bytes and back)."""
         state = KeyState(self.state_log(), self.plan.store(node_id, kind, self.partition),

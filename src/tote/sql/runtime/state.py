@@ -28,8 +28,8 @@ class KeyState:
     """A key → value map of one task, backed by the log store `name`."""
 
     def __init__(self, log: Log, name: str,
-                 encode: Callable[[Any], bytes] = values.pack,
-                 decode: Callable[[bytes], Any] = values.unpack) -> None:
+                 encode: Callable[[Any], bytes] = values.pack_state,
+                 decode: Callable[[bytes], Any] = values.unpack_state) -> None:
         self.name = name
         self._encode = encode
         self._decode = decode

@@ -9,7 +9,11 @@ Internal data never leaves tote, so it does not use the sinks' formats:
 - values (rows, accumulators) use pickle (`pack`/`unpack`), many times faster, and read
   back with a restricted unpickler that builds only plain data and the few value
   classes SQL values use — a record someone else wrote to an internal topic can never
-  run code. `unpack` still reads values written with the JSON encoding.
+  run code. `unpack` still reads values written with the JSON encoding;
+- state-store values (`pack_state`/`unpack_state`) use marshal where it holds the value
+  exactly (plain data: None, bool, int, float, str, bytes, lists, tuples, dicts), half
+  or less of pickle's cost to write, else pickle; `unpack_state` reads all three forms.
+  marshal too builds only data (a code object it may build is never run).
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ import datetime
 import decimal
 import io
 import json
+import marshal
 import math
 import pickle
+import sys
 from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring
 from typing import Any
@@ -157,6 +163,40 @@ def unpack(data: bytes) -> Any:
         return _ValueUnpickler(io.BytesIO(data)).load()
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, IndexError,
             AttributeError, KeyError) as exc:
+        raise ValueError(f"Not an internal value: {exc}") from None
+
+
+# A marshal-written state value starts with this byte (pickle's start with b"\x80", the
+# JSON form's with printable text). Version 2: no back-references, so equal values are
+# equal bytes, and the fastest to write.
+_MARSHALLED = b"\x01"
+_MARSHAL = 2
+
+
+def pack_state(value: Any) -> bytes:
+    """`pack` for a state store's values (read back only by `unpack_state`). marshal
+    refuses every type it cannot hold exactly (Decimal, dates and times, subclasses of
+    str, int, list...), which stay pickled; it stores bytes-like values as bytes."""
+    try:
+        return _MARSHALLED + marshal.dumps(value, _MARSHAL)
+    except ValueError:
+        return pack(value)
+
+
+if sys.version_info >= (3, 13):
+    def _unmarshal(data: bytes) -> Any:
+        return marshal.loads(data, allow_code=False)
+else:
+    _unmarshal = marshal.loads
+
+
+def unpack_state(data: bytes) -> Any:
+    """A state value in any form it was ever written in: marshal, pickle or JSON."""
+    if data[:1] != _MARSHALLED:
+        return unpack(data)
+    try:
+        return _unmarshal(data[1:])
+    except (ValueError, EOFError, TypeError) as exc:
         raise ValueError(f"Not an internal value: {exc}") from None
 
 

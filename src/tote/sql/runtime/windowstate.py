@@ -68,7 +68,7 @@ class IndexedState(KeyState):
 
     def __init__(self, log: Log, name: str, width: int, *, expiring: bool = True,
                  time_ordered: bool = False,
-                 decode: Callable[[bytes], Any] = values.unpack) -> None:
+                 decode: Callable[[bytes], Any] = values.unpack_state) -> None:
         super().__init__(log, name, decode=decode)
         self.width = width
         self.expiring = expiring

@@ -122,14 +122,14 @@ def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push,
     # The store holds each group's live accumulators (aggregators never change one in
     # place); they become their stored form only when written or read back.
     def stored_form(accs: list[Any]) -> bytes:
-        return values.pack([agg.to_state(acc) for agg, acc in zip(aggregators, accs,
-                                                                     strict=True)])
+        return values.pack_state([agg.to_state(acc)
+                                  for agg, acc in zip(aggregators, accs, strict=True)])
 
     # Where every stored form is the accumulator itself, the same bytes without the calls.
-    encode = values.pack if all(agg.stores_as_is for agg in aggregators) else stored_form
+    encode = values.pack_state if all(agg.stores_as_is for agg in aggregators) else stored_form
 
     def decode(data: bytes) -> list[Any]:
-        return [agg.from_state(s) for agg, s in zip(aggregators, values.unpack(data),
+        return [agg.from_state(s) for agg, s in zip(aggregators, values.unpack_state(data),
                                                     strict=True)]
 
     state = ctx.state(node.id, "Aggregate-Materialize", encode, decode)

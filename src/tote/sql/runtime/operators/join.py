@@ -75,15 +75,13 @@ def build_stream_table(node: JoinNode, ctx: BuildContext, push: Push) -> tuple[P
     emits nothing here, so a source feeding only this side hands it over as arguments,
     with no `Rec` built for it."""
     # The table's rows stay tuples in memory (the stream's rows are joined to them as
-    # they are); stored, an entry is [row as a list, timestamp] as everywhere.
-    def encode(entry: tuple[Row, int]) -> bytes:
-        return values.pack([list(entry[0]), entry[1]])
-
+    # they are), and an entry (row, timestamp) is stored as it is; stores written
+    # before hold [row as a list, timestamp].
     def decode(data: bytes) -> tuple[Row, int]:
-        row, ts = values.unpack(data)
+        row, ts = values.unpack_state(data)
         return tuple(row), ts
 
-    table = ctx.state(node.id, "right-store", encode, decode)
+    table = ctx.state(node.id, "right-store", values.pack_state, decode)
     live, changed = table.overlay()  # (read and written inline: `KeyState.overlay`)
     src = Source({"get": table.get, "current": live.get, "push": push})
     nothing, row = _combined(node, src)
