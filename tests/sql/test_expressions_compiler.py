@@ -13,12 +13,14 @@ from tote.core import types as t
 from tote.core.errors import SqlError
 from tote.sql import parse_expression
 from tote.sql.expressions import (
+    Compiled,
     ExpressionError,
     compile_predicate,
     compile_projection,
     compile_value,
     evaluate_constant,
 )
+from tote.sql.expressions.compiler import Around
 
 COLS = [
     ("ARR", t.array(t.INTEGER)),
@@ -106,6 +108,31 @@ def test_each_failing_expression_is_null_and_reported_once() -> None:
         (2, "CAST('x' AS INTEGER)", 'For input string: "x"'),
     ]
     assert errors[0].row == ROW
+
+
+def _around_parts(sql: list[str], errors: list[ExpressionError]) -> Compiled:
+    """A projection after a head binding the row's two parts, not the row (`Around`)."""
+    around = Around("joined", "rec", ["left, right = rec"], lambda row: [f"return {row}"],
+                    row="left + right", columns=["left[0]", "right[0]"])
+    return compile_projection([parse_expression(x) for x in sql],
+                              scope_of([("A", t.INTEGER), ("B", t.STRING)]), FUNCTIONS,
+                              on_error=errors.append, around=around)
+
+
+def test_a_projection_reads_the_columns_of_a_row_its_head_never_builds() -> None:
+    errors: list[ExpressionError] = []
+    plain = _around_parts(["B", "10 / A"], errors)
+    assert "row" not in plain.source
+    assert plain.fn(((5,), ("x",))) == ("x", 2)
+    assert plain.fn(((0,), ("y",))) == ("y", None)
+    # ... but builds it to report an error,
+    assert [(e.index, e.message, e.row) for e in errors] == [(1, "/ by zero", (0, "y"))]
+    # ... and where an expression needs it whole (a failing cast is NULL in place).
+    safe = _around_parts(["CAST(B AS INT)", "A"], errors)
+    assert "row = left + right" in safe.source
+    assert safe.fn(((1,), ("12",))) == (12, 1)
+    assert safe.fn(((2,), ("z",))) == (None, 2)
+    assert errors[-1].row == (2, "z")
 
 
 def test_predicate_errors_and_nulls_are_false() -> None:

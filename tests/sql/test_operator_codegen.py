@@ -74,14 +74,14 @@ def test_the_generated_stream_path_adds_stores_and_emits_each_group(emit_old: bo
     out: list[Rec] = []
     others: list[Rec] = []
     calls = _calls()
-    aggregate = _stream_path(calls, emit_old, {
+    aggregate = _stream_path(calls, 1, emit_old, {
         "get": live.get, "mark": changed.setdefault, "live": live, "push": out.append,
         "change": others.append, "init": lambda: [c.aggregator.init() for c in calls]})
     aggregate((("a",), (1.5, 4), 10, None, None))
     aggregate((("a",), (None, 2), 11, None, None))
     aggregate((("b",), (0.5, None), 12, None, None))
     skipped: list[Rec] = [
-        (("a", None), (1.0, 1), 13, None, None), (("a",), None, 14, None, None),
+        ((None,), (1.0, 1), 13, None, None), (("a",), None, 14, None, None),
         (("a",), (1.0, 1), 15, (2.0, 2), None),
         ((["a"],), (1.0, 1), 16, None, None)]  # an unhashable key part: the methods' path
     for rec in skipped:
@@ -107,6 +107,23 @@ def test_the_generated_stream_path_adds_stores_and_emits_each_group(emit_old: bo
     state.rollback()
     assert not state.dirty and state.get(("c",)) is None
     assert state.get(("b",)) == committed_b
+
+
+def test_the_generated_stream_path_leaves_a_key_with_any_null_part_to_the_methods() -> None:
+    state = KeyState(MemoryLog(), "agg")
+    live, changed = state.overlay()
+    out: list[Rec] = []
+    others: list[Rec] = []
+    calls = _calls()
+    aggregate = _stream_path(calls, 2, False, {
+        "get": live.get, "mark": changed.setdefault, "live": live, "push": out.append,
+        "change": others.append, "init": lambda: [c.aggregator.init() for c in calls]})
+    nulls: list[Rec] = [((None, "x"), (1.0, 1), 1, None, None),
+                        (("x", None), (1.0, 1), 2, None, None)]
+    for rec in [*nulls, (("x", "y"), (1.0, 1), 3, None, None)]:
+        aggregate(rec)
+    assert others == nulls
+    assert out == [(("x", "y"), ("x", "y", 1.0, 1, 1.0, 1.0), 3, None, None)]
 
 
 @pytest.mark.parametrize(("kind", "synthetic"),

@@ -136,3 +136,14 @@ def test_a_filtering_tables_deletions_reach_the_join_table(engine: Engine) -> No
     _step(engine, "T", [(1, "no")], 11)
     _step(engine, "S", [(1, "a1")], 20)
     assert _rows(engine, "J") == [(1, "a1", None, 20)]
+
+
+def test_a_projection_generated_into_the_join_reads_both_sides(engine: Engine) -> None:
+    """The projection after a stream-table join runs in the join's function, reading the
+    stream's and the table's rows (nulls for a missing one) without joining them; a
+    failing expression is NULL there as anywhere."""
+    engine.execute("CREATE STREAM J AS SELECT T.ID AS K, C, A, 10 / (S.ID - 1) AS Q "
+                   "FROM S LEFT JOIN T ON S.ID + 1 = T.ID;")
+    _step(engine, "T", [(2, "c2")], 10)
+    _step(engine, "S", [(1, "a1"), (2, "a2")], 20)
+    assert _rows(engine, "J") == [(2, "c2", "a1", None, 20), (3, None, "a2", 10, 20)]

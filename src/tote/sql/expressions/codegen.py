@@ -26,8 +26,12 @@ from tote.sql.functions.semantics.casts import cast_may_fail, converter
 class CodeGen:
     """Generates code for expressions already checked by `checker`."""
 
-    def __init__(self, checker: TypeChecker) -> None:
+    def __init__(self, checker: TypeChecker, columns: Sequence[str] | None = None) -> None:
         self.checker = checker
+        # How a column is read where the row is not built (`compiler.Around.columns`), and
+        # whether the generated code needs the whole row even so (`safe`).
+        self.columns = columns
+        self.row_used = False
         self.globals: dict[str, Any] = {}
         self._bound: dict[int, str] = {}
         self._constants: dict[tuple[type, Any], str] = {}
@@ -119,6 +123,7 @@ class CodeGen:
     def safe(self, frag: Fragment) -> Fragment:
         """ksqlDB's nested error handling: a failing cast or nested function call becomes
         NULL in place (and is reported) while the rest of the expression goes on."""
+        self.row_used = True
         return Fragment(f"_safe(lambda: {frag.code}, {self.index}, row)")
 
     def type(self, node: e.Expression) -> SqlType | None:
@@ -145,7 +150,10 @@ class CodeGen:
                 return self.const(unit.name)
             case e.ColumnRef():
                 assert self.checker.scope is not None
-                return Fragment(f"row[{self.checker.scope.resolve(node).slot}]", True, True)
+                slot = self.checker.scope.resolve(node).slot
+                if self.columns is not None:
+                    return Fragment(self.columns[slot], True, True)
+                return Fragment(f"row[{slot}]", True, True)
             case e.LambdaVariable(name=name):
                 for names in reversed(self._lambda_names):
                     if name in names:

@@ -62,13 +62,20 @@ def _safe_caller(
 class Around:
     """What an operator generates around a projection so that a record costs it one call:
     the function `name(param)`, its `head` lines (which bind `row`, or return), then the
-    projection, then `tail(the projected tuple)`; the lines use names from `env`."""
+    projection, then `tail(the projected tuple)`; the lines use names from `env`.
+
+    With `columns` (per slot, a cheap expression reading that column: a name or a
+    subscript), the head binds no `row` and `row` is the expression building it: the
+    projection reads its columns instead, and builds the row only where it needs it
+    whole (to report an error, or for `_safe`)."""
 
     name: str
     param: str
     head: Sequence[str]
     tail: Callable[[str], Sequence[str]]
     env: dict[str, Any] = field(default_factory=dict)
+    row: str = "row"
+    columns: Sequence[str] | None = None
 
 
 def _build(
@@ -111,11 +118,20 @@ def compile_projection(
     """One function `row -> tuple` computing every expression; a failing one yields None
     (with `around`, that operator's function instead, the projection inline)."""
     checker, types = _checked(exprs, scope, functions)
-    gen = CodeGen(checker)
-    body: list[str] = []
+    assert around is None or (around.row == "row") == (around.columns is None)
+    gen = CodeGen(checker, around.columns if around is not None else None)
+    frags = []
     for index, expr in enumerate(exprs):
         gen.index = index
-        frag = gen.generate(expr)
+        frags.append(gen.generate(expr))
+    # Where the head builds no row, it is built here if `_safe` needs it, else only to
+    # report an error.
+    row = around.row if around is not None else "row"
+    body: list[str] = []
+    if row != "row" and gen.row_used:
+        body.append(f"row = {row}")
+        row = "row"
+    for index, (expr, frag) in enumerate(zip(exprs, frags, strict=True)):
         if isinstance(expr, (e.ColumnRef, e.Literal)):
             body.append(f"v{index} = {frag.code}")
             continue
@@ -124,7 +140,7 @@ def compile_projection(
             f"    v{index} = {frag.code}",
             "except Exception as exc:",
             f"    v{index} = None",
-            f"    _report({index}, exc, row)",
+            f"    _report({index}, exc, {row})",
         ]
     values = ", ".join(f"v{i}" for i in range(len(exprs)))
     projected = f"({values}{',' if len(exprs) == 1 else ''})"

@@ -37,6 +37,7 @@ from tote.sql.runtime.operators.sink import build_sink
 from tote.sql.runtime.operators.source import build_source
 from tote.sql.runtime.operators.stream_join import build_stream_join
 from tote.sql.runtime.operators.transform import (
+    Fuse,
     build_filter,
     build_project,
     build_rekey,
@@ -79,14 +80,17 @@ class _Wiring:
         elif isinstance(node, FilterNode):
             self.wire(node.input, build_filter(node, ctx, push))
         elif isinstance(node, ProjectNode) and _folds(node.input):
-            # The projection straight after a GROUP BY or a PARTITION BY is generated into
-            # that operator's function (its other records go through the projection's own).
+            # The projection straight after a GROUP BY, a PARTITION BY or a stream-table
+            # join is generated into that operator's function (its other records go
+            # through the projection's own).
             project = build_project(node, ctx, push, keep_old=old)
             fuse = project_fuse(node, ctx, push, keep_old=old)
             before = node.input
             if isinstance(before, AggregateNode):
                 self.wire(before.input, build_aggregate(before, ctx, project, emit_old=old,
                                                         fuse=fuse))
+            elif isinstance(before, JoinNode):
+                self.stream_table(before, project, fuse)
             else:
                 assert isinstance(before, RekeyNode)
                 self.wire(before.input, build_rekey(before, ctx, project, fuse=fuse), old=old)
@@ -110,14 +114,7 @@ class _Wiring:
                 self.routed.pop(topic, None)
             self.wire(node.right, right, materialize=False)
         elif isinstance(node, JoinNode) and node.kind == "stream-table":
-            left, right, store = build_stream_table(node, ctx, push)
-            self.wire(node.left, left)
-            if isinstance(node.right, SourceNode):
-                # The table's changes only fill the join's table: no Rec for them.
-                self.add_entry(node.right.source.topic,
-                               build_source(node.right, ctx, right, False, store=store))
-            else:
-                self.wire(node.right, right, materialize=False)
+            self.stream_table(node, push)
         elif isinstance(node, JoinNode):
             joins = build_stream_join if node.kind == "stream-stream" else build_join
             left, right = joins(node, ctx, push)
@@ -125,6 +122,18 @@ class _Wiring:
             self.wire(node.right, right)
         else:
             raise NotImplementedError(f"No operator for {type(node).__name__}")
+
+    def stream_table(self, node: JoinNode, push: Push, fuse: Fuse | None = None) -> None:
+        """Build a stream-table join feeding `push` (with `fuse`, generated into the
+        join's stream side: see `build_stream_table`), then its inputs'."""
+        left, right, store = build_stream_table(node, self.ctx, push, fuse)
+        self.wire(node.left, left)
+        if isinstance(node.right, SourceNode):
+            # The table's changes only fill the join's table: no Rec for them.
+            self.add_entry(node.right.source.topic,
+                           build_source(node.right, self.ctx, right, False, store=store))
+        else:
+            self.wire(node.right, right, materialize=False)
 
 
 def build_entries(sub: SubTopology, ctx: BuildContext, sink: Push | None = None,
@@ -164,6 +173,8 @@ def _folds(node: Node) -> bool:
     """Whether `node` generates the projection after it into its own function."""
     if isinstance(node, AggregateNode):
         return node.window is None
+    if isinstance(node, JoinNode):
+        return node.kind == "stream-table"
     return isinstance(node, RekeyNode) and not is_boundary(node) and bool(node.keys)
 
 

@@ -54,7 +54,7 @@ def aggregate_calls(node: AggregateNode, ctx: BuildContext) -> list[Call]:
     return out
 
 
-def _stream_path(calls: Sequence[Call], emit_old: bool, env: dict[str, Any],
+def _stream_path(calls: Sequence[Call], keys: int, emit_old: bool, env: dict[str, Any],
                  fuse: Fuse | None = None) -> Push:
     """`aggregate(rec)` for a stream record (the common case) as one generated function:
     read the group, add the row to every accumulator (inline where the aggregator gives
@@ -62,7 +62,8 @@ def _stream_path(calls: Sequence[Call], emit_old: bool, env: dict[str, Any],
     (names in `env`: get, mark, live, push, change, init). The store's read and write
     are inline (`KeyState.overlay`); a key that cannot be hashed fails the read with
     TypeError before anything changed, and takes `change` (the methods) instead. With
-    `fuse`, the next operator's step follows inline instead of `push`."""
+    `fuse`, the next operator's step follows inline instead of `push` (the row being
+    the `keys` parts of the key, then the results)."""
     src = Source(env)
     adds, news, olds, results = [], [], [], []
     for index, call in enumerate(calls):
@@ -80,8 +81,10 @@ def _stream_path(calls: Sequence[Call], emit_old: bool, env: dict[str, Any],
         news.append(new)
         olds.append(_result(src, agg, acc))
         results.append(_result(src, agg, new))
+    # (a null key part, tested part by part: `None in key` compares each to None)
+    nulls = "".join(f" or key[{i}] is None" for i in range(keys))
     body = ["key, row, ts, old_row, window = rec",
-            "if old_row is not None or row is None or None in key:",
+            f"if old_row is not None or row is None{nulls}:",
             "    return change(rec)",
             "try:",
             "    stored = get(key)",
@@ -93,10 +96,15 @@ def _stream_path(calls: Sequence[Call], emit_old: bool, env: dict[str, Any],
         body += ["    old = None", "else:",
                  f"    old = key + ({''.join(f'{r}, ' for r in olds)})"]
     body += [*adds, "mark(key, key)", f"live[key] = [{', '.join(news)}]"]
-    row = f"key + ({''.join(f'{r}, ' for r in results)})"
     if fuse is not None:
+        # The projection reads the key's parts and the results, not a row built of them.
+        named = [r if r.isidentifier() else f"r{i}" for i, r in enumerate(results)]
+        body += [f"{n} = {r}" for n, r in zip(named, results, strict=True) if n != r]
+        row = f"key + ({''.join(f'{n}, ' for n in named)})"
+        columns = [*(f"key[{i}]" for i in range(keys)), *named]
         # (the generated projection's globals hold no builtins: its names come from env)
-        return fuse("aggregate", [*body, f"row = {row}"], {**src.env, "TypeError": TypeError})
+        return fuse("aggregate", body, {**src.env, "TypeError": TypeError}, row, columns)
+    row = f"key + ({''.join(f'{r}, ' for r in results)})"
     body.append(f"push((key, {row}, ts, {'old' if emit_old else 'None'}, window))")
     src.emit(0, "def aggregate(rec):", *("    " + line for line in body))
     namespace = dict(src.env)
@@ -162,5 +170,6 @@ def build_aggregate(node: AggregateNode, ctx: BuildContext, push: Push,
     live, changed = state.overlay()
     env = {"get": live.get, "mark": changed.setdefault, "live": live, "change": change,
            "init": init}
-    return _stream_path(calls, emit_old, env if fuse is not None else {**env, "push": push},
-                        fuse)
+    keys = len(node.schema.value) - len(calls)
+    return _stream_path(calls, keys, emit_old,
+                        env if fuse is not None else {**env, "push": push}, fuse)

@@ -17,6 +17,7 @@ from tote.sql.ast.queries import JoinType
 from tote.sql.planner.logical import JoinNode
 from tote.sql.runtime import values
 from tote.sql.runtime.context import BuildContext
+from tote.sql.runtime.operators.transform import Fuse
 from tote.sql.runtime.records import Push, Rec, Row
 from tote.sql.runtime.state import KeyState
 
@@ -62,6 +63,16 @@ def combiner(node: JoinNode) -> Callable[[Row | None, Row | None, tuple[object, 
                      f"    return None if {nothing} else {row}")
 
 
+def _right_row(node: JoinNode, src: Source) -> list[str]:
+    """Statements turning the stream side's table entry `right` (or None) into the
+    table's row, or returning where the join emits nothing: a stream record (never
+    None) joins a missing row as nulls where the join keeps the stream's rows."""
+    if node.type in (JoinType.INNER, JoinType.RIGHT):
+        return ["if right is None:", "    return", "right = right[0]"]
+    nulls = src.const((None,) * len(node.right.schema.value))
+    return [f"right = right[0] if right is not None else {nulls}"]
+
+
 def build_join(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
     if node.kind == "stream-table":
         left, right, _ = build_stream_table(node, ctx, push)
@@ -70,10 +81,13 @@ def build_join(node: JoinNode, ctx: BuildContext, push: Push) -> Side:
     return _table_table(node, ctx, push)
 
 
-def build_stream_table(node: JoinNode, ctx: BuildContext, push: Push) -> tuple[Push, Push, Store]:
+def build_stream_table(node: JoinNode, ctx: BuildContext, push: Push,
+                       fuse: Fuse | None = None) -> tuple[Push, Push, Store]:
     """The stream side, the table side, and the table side's `Store`: a table change
     emits nothing here, so a source feeding only this side hands it over as arguments,
-    with no `Rec` built for it."""
+    with no `Rec` built for it. With `fuse` (the next operator's step as generated code,
+    `push` being that operator), a joined stream record goes through both in one
+    generated function."""
     # The table's rows stay tuples in memory (the stream's rows are joined to them as
     # they are), and an entry (row, timestamp) is stored as it is; stores written
     # before hold [row as a list, timestamp].
@@ -83,23 +97,31 @@ def build_stream_table(node: JoinNode, ctx: BuildContext, push: Push) -> tuple[P
 
     table = ctx.state(node.id, "right-store", values.pack_state, decode)
     live, changed = table.overlay()  # (read and written inline: `KeyState.overlay`)
-    src = Source({"get": table.get, "current": live.get, "push": push})
-    nothing, row = _combined(node, src)
+    src = Source({"get": table.get, "current": live.get})
     # A stream record joined with the table's current row, the combining inline.
-    left: Push = _generate(
-        src, "left", "def left(rec):",
-        "    key, left, ts, _, window = rec",
-        "    if left is None:",
-        "        return",
-        "    try:",
-        "        right = current(key)",
-        "    except TypeError:  # (an unhashable key part: the store's own way)",
-        "        right = get(key)",
-        "    if right is not None:",
-        "        right = right[0]",
-        f"    if {nothing}:",
-        "        return",
-        f"    push((key, {row}, ts, None, window))")
+    head = ["key, left, ts, _, window = rec",
+            "if left is None:",
+            "    return",
+            "try:",
+            "    right = current(key)",
+            "except TypeError:  # (an unhashable key part: the store's own way)",
+            "    right = get(key)",
+            *_right_row(node, src)]
+    width = (len(node.left.schema.value), len(node.right.schema.value))
+    columns = [*(f"left[{i}]" for i in range(width[0])),
+               *(f"right[{i}]" for i in range(width[1])),
+               *(["key[0]"] if node.synthetic_key else [])]
+    row = "(*left, *right, key[0])" if node.synthetic_key else "left + right"
+    left: Push
+    if fuse is not None:
+        # (the generated projection's globals hold no builtins: its names come from env)
+        left = fuse("left", [*head, "old = None"], {**src.env, "TypeError": TypeError},
+                    row, columns)
+    else:
+        src.env["push"] = push
+        left = _generate(src, "left", "def left(rec):",
+                         *("    " + line for line in head),
+                         f"    push((key, {row}, ts, None, window))")
 
     put, mark = table.put, changed.setdefault
 

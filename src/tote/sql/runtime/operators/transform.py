@@ -9,7 +9,7 @@ row of a change.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from tote.serde.codegen import Source
 from tote.sql.ast.expressions import ColumnRef
@@ -60,10 +60,16 @@ def build_filter(node: FilterNode, ctx: BuildContext, push: Push) -> Push:
     return table_filter
 
 
-#: `fuse(name, head, env)`: the operator `name(rec)` generated as the `head` lines (names
-#: from `env`), which bind `key`, `row`, `ts`, `old` and `window` (or return), then the
-#: next operator's step on them inline: a record costs the two operators one call.
-Fuse = Callable[[str, Sequence[str], dict[str, Any]], Push]
+class Fuse(Protocol):
+    """`fuse(name, head, env)`: the operator `name(rec)` generated as the `head` lines
+    (names from `env`), which bind `key`, `row`, `ts`, `old` and `window` (or return),
+    then the next operator's step on them inline: a record costs the two operators one
+    call. With `columns` (see `Around`), the head binds no `row`: `row` is the expression
+    building it and `columns` read its slots, so a row read only column by column is
+    never built."""
+
+    def __call__(self, name: str, head: Sequence[str], env: dict[str, Any],
+                 row: str = "row", columns: Sequence[str] | None = None) -> Push: ...
 
 
 def build_project(node: ProjectNode, ctx: BuildContext, push: Push,
@@ -94,13 +100,14 @@ def project_fuse(node: ProjectNode, ctx: BuildContext, push: Push,
                                             on_error=_sink(ctx, node.id)).fn
         old = "project(old) if old is not None else None" if keep_old else "None"
 
-    def fuse(name: str, head: Sequence[str], env: dict[str, Any]) -> Push:
+    def fuse(name: str, head: Sequence[str], env: dict[str, Any], row: str = "row",
+             columns: Sequence[str] | None = None) -> Push:
         assert not own.keys() & env.keys(), "the head's names are its own"
         made: Push = compile_projection(
             node.expressions, scope, ctx.functions, on_error=_sink(ctx, node.id),
             around=Around(name, "rec", head,
-                          lambda row: [f"push((key, {row}, ts, {old}, window))"],
-                          {**env, **own})).fn
+                          lambda projected: [f"push((key, {projected}, ts, {old}, window))"],
+                          {**env, **own}, row, columns)).fn
         return made
 
     return fuse
