@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tote.serde.avro_flat import FlatEncodeError, Notes, flat_encoder
+from tote.serde.avro_flat import FlatEncodeError, Notes, flat_encoder, flat_statements
 from tote.serde.avro_schema import AvroSchema
+from tote.serde.codegen import Source
 
 KINDS = {
     "int": st.integers(-(1 << 31), (1 << 31) - 1),
@@ -239,3 +240,60 @@ def test_remembered_heads_are_bounded_and_still_write_the_same_bytes() -> None:
         data = encode(values)
         if key % 997 == 5 or key >= _LEAD_LIMIT:
             assert data == b"\x00\x00\x00\x00\x01" + _fastavro(schema, values)
+
+
+@st.composite
+def _any_rows(draw: st.DrawFn) -> tuple[dict[str, Any], list[Any]]:
+    """Records of any flat fields, doubles often (runs of them, a record of doubles
+    alone, an int then doubles), with values of any kind for any field."""
+    kinds = st.sampled_from(["double", "double", "double", "int", "long", "string",
+                             "boolean", "float", "bytes"])
+    fields = draw(st.lists(st.tuples(kinds, st.booleans()), min_size=1, max_size=5))
+    if draw(st.booleans()):
+        fields[0] = (draw(st.sampled_from(["int", "long"])), fields[0][1])
+        fields[1:] = [("double", null_first) for _, null_first in fields[1:]]
+    other = (st.none() | st.floats() | st.integers(-(1 << 64), 1 << 64)
+             | st.integers(-70, 70) | st.text(max_size=3) | st.booleans())
+    return _schema(fields), [draw(KINDS[kind] | KINDS[kind] | other) for kind, _ in fields]
+
+
+def _outcome(encode: Any, values: list[Any]) -> Any:
+    try:
+        return encode(values)
+    except (FlatEncodeError, UnicodeEncodeError) as exc:
+        return type(exc)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_any_rows(), st.binary(max_size=5), st.booleans())
+def test_the_statements_form_writes_or_refuses_as_the_encoder(
+        row: tuple[dict[str, Any], list[Any]], prefix: bytes, floats_only: bool) -> None:
+    """`flat_statements` inside code of the caller's (its constants with the caller's,
+    its datum left in a variable the code goes on with) writes the encoder's bytes and
+    refuses what it refuses, twice over (the heads of int-led records remembered)."""
+    schema, values = row
+    node = AvroSchema.of(json.dumps(schema)).node
+    encode = flat_encoder(node, prefix, floats_only)
+    src = Source({"mark": "after"})
+    src.emit(0, "def write(row):")
+    assert flat_statements(node, src, "row", "out", prefix=prefix, floats_only=floats_only)
+    src.emit(1, "return mark, out")
+    namespace = dict(src.env)
+    exec("\n".join(src.lines), namespace)
+    for _ in range(2):
+        expected = _outcome(encode, values)
+        found = _outcome(namespace["write"], values)
+        assert found == (expected if isinstance(expected, type) else ("after", expected))
+
+
+def test_the_statements_form_refuses_other_schemas_and_names_taken() -> None:
+    """Nothing is emitted for a schema the encoder does not take; a caller's constant
+    under one of the encoder's names is refused rather than shadowed."""
+    src = Source({})
+    nested = {"type": "record", "name": "R", "fields": [{"name": "A", "type": "string"}]}
+    assert not flat_statements(AvroSchema.of(json.dumps(nested)).node, src, "row", "out")
+    assert src.lines == []
+    taken = Source({"_join": "".join})
+    with pytest.raises(ValueError):
+        flat_statements(AvroSchema.of(json.dumps(_schema([("int", True)]))).node, taken,
+                        "row", "out")

@@ -207,7 +207,7 @@ def _runs(fields: list[_Field]) -> list[list[_Field]]:
 
 
 def _doubles(src: Source, run: list[_Field], prefix: bytes, *, whole: bool,
-             floats_only: bool, notes: Notes | None) -> None:
+             floats_only: bool, notes: Notes | None, out: str | None) -> None:
     """Emit a run of double fields into the first one's `p_<name>`: when all hold
     floats (the usual), one struct pack of their tags and values (of the `whole` record,
     after `prefix`: returned at once); else field by field."""
@@ -217,7 +217,7 @@ def _doubles(src: Source, run: list[_Field], prefix: bytes, *, whole: bool,
     values = ", ".join(head + [f"{tag[0]}, {name}" for name, _, tag, _ in run])
     src.emit(1, f"if {' and '.join(f'type({name}) is float' for name in names)}:")
     if whole:
-        _result(src, 2, f"{src.const(pack)}({values})", notes)
+        _result(src, 2, f"{src.const(pack)}({values})", notes, out)
     else:
         src.emit(2, f"p_{names[0]} = {src.const(pack)}({values})")
     src.emit(1, "else:")
@@ -249,32 +249,10 @@ def flat_encoder(node: Node, prefix: bytes = b"", floats_only: bool = False, *,
     the very values it was given. A row it refuses goes to `fallback`, if given, whose
     result it returns; what it writes itself is noted in `notes`, if given. (The SQL
     engine's sinks call it per row: the fallback and the notes cost no call here.)"""
-    if node.type != "record" or not node.fields:
-        return None
-    fields = [_nullable(f.type) for f in node.fields]
-    if any(f is None for f in fields):
-        return None
-    src = Source({"FlatEncodeError": FlatEncodeError, "_join": b"".join, "_varint": varint,
-                  "_pack_double": _DOUBLE, "_longs": _LONGS})
-    names = [f"v{i}" for i in range(len(fields))]
+    src = Source(_ENV)
     src.emit(0, "def encode(values):")
-    src.emit(1, "try:")
-    src.emit(2, f"{', '.join(names)}, = values")
-    src.emit(1, "except (TypeError, ValueError):")
-    src.emit(2, "raise FlatEncodeError from None")
-    named = [(name, *found) for name, found in zip(names, fields, strict=True)
-             if found is not None]
-    if _leads(named):
-        _lead(src, named, prefix, notes)
-    parts = [src.const(prefix)] if prefix else []
-    for run in _runs(named):
-        if run[0][3] is _double:
-            _doubles(src, run, prefix, whole=len(run) == len(fields),
-                     floats_only=floats_only, notes=notes)
-        else:
-            _inline(src, *run[0], floats_only=floats_only)
-        parts.append(f"p_{run[0][0]}")
-    _result(src, 1, f"_join(({', '.join(parts)},))", notes)
+    if not _body(src, node, prefix, floats_only, values="values", out=None, notes=notes):
+        return None
     if fallback is not None:  # the body so far, in a try
         src.lines[1:] = ["    try:"] + ["    " + line for line in src.lines[1:]]
         src.emit(1, "except FlatEncodeError:", "    pass", f"return {src.const(fallback)}(values)")
@@ -282,6 +260,62 @@ def flat_encoder(node: Node, prefix: bytes = b"", floats_only: bool = False, *,
     exec(compile("\n".join(src.lines), f"<avro flat encoder {node.name}>", "exec"), namespace)
     encoder: Callable[[Sequence[Any]], Any] = namespace["encode"]
     return encoder
+
+
+def flat_statements(node: Node, src: Source, values: str, out: str, *,
+                    prefix: bytes = b"", floats_only: bool = False) -> bool:
+    """Emit into `src` (at indent 1) what `flat_encoder`'s function does, as statements
+    that unpack the row named `values` and leave its datum in `out` (or raise
+    FlatEncodeError, or UnicodeEncodeError), for generated code that writes a row
+    without calling the encoder; False (nothing emitted) for other schemas. The
+    statements' locals are `v<i>`, `p_v<i>` and `n`; their constants join `src`'s."""
+    if any(src.env.get(name, value) is not value for name, value in _ENV.items()):
+        raise ValueError("the source names another value as the encoder's")
+    src.env.update(_ENV)
+    return _body(src, node, prefix, floats_only, values=values, out=out, notes=None)
+
+
+# The names the encoders' text uses.
+_ENV: dict[str, Any] = {"FlatEncodeError": FlatEncodeError, "_join": b"".join,
+                        "_varint": varint, "_pack_double": _DOUBLE, "_longs": _LONGS}
+
+
+def _body(src: Source, node: Node, prefix: bytes, floats_only: bool, *, values: str,
+          out: str | None, notes: Notes | None) -> bool:
+    """Emit the encoder's statements (at indent 1): they return the datum, or with
+    `out`, leave it there (an early result then has the rest in its `else`)."""
+    if node.type != "record" or not node.fields:
+        return False
+    fields = [_nullable(f.type) for f in node.fields]
+    if any(f is None for f in fields):
+        return False
+    names = [f"v{i}" for i in range(len(fields))]
+    src.emit(1, "try:")
+    src.emit(2, f"{', '.join(names)}, = {values}")
+    src.emit(1, "except (TypeError, ValueError):")
+    src.emit(2, "raise FlatEncodeError from None")
+    named = [(name, *found) for name, found in zip(names, fields, strict=True)
+             if found is not None]
+    lead = _leads(named)
+    if lead:
+        _lead(src, named, prefix, notes, out)
+    rest = len(src.lines)
+    parts = [src.const(prefix)] if prefix else []
+    whole = False
+    for run in _runs(named):
+        if run[0][3] is _double:
+            whole = len(run) == len(fields)
+            _doubles(src, run, prefix, whole=whole, floats_only=floats_only, notes=notes,
+                     out=out)
+        else:
+            _inline(src, *run[0], floats_only=floats_only)
+        parts.append(f"p_{run[0][0]}")
+    # (With `out`, a whole record of doubles written field by field ends in its `else`.)
+    _result(src, 2 if whole and out is not None else 1, f"_join(({', '.join(parts)},))",
+            notes, out)
+    if out is not None and lead:
+        src.lines[rest:] = ["    else:"] + ["    " + line for line in src.lines[rest:]]
+    return True
 
 
 def _leads(fields: list[_Field]) -> bool:
@@ -295,7 +329,8 @@ def _leads(fields: list[_Field]) -> bool:
 _LEAD_LIMIT = 16_384
 
 
-def _lead(src: Source, fields: list[_Field], prefix: bytes, notes: Notes | None) -> None:
+def _lead(src: Source, fields: list[_Field], prefix: bytes, notes: Notes | None,
+          out: str | None) -> None:
     """Emit the usual case of a `_leads` record (an int and floats): one struct pack of
     the whole record, whose head (`prefix`, the int's tag and varint) is remembered per
     int value in a packer of its own, so it takes only the doubles' tags and values: no
@@ -320,11 +355,17 @@ def _lead(src: Source, fields: list[_Field], prefix: bytes, notes: Notes | None)
     values = ", ".join(f"{tag[0]}, {field}" for field, _, tag, _ in doubles)
     src.emit(1, f"if type({name}) is int and {floats}:")
     _result(src, 2, f"({src.const(packers)}.get({name}) or {src.const(learn)}({name}))"
-                    f"({values})", notes)
+                    f"({values})", notes, out)
 
 
-def _result(src: Source, indent: int, datum: str, notes: Notes | None) -> None:
-    """Emit the return of `datum`, noted first in `notes` if given."""
+def _result(src: Source, indent: int, datum: str, notes: Notes | None,
+            out: str | None = None) -> None:
+    """Emit the return of `datum`, noted first in `notes` if given (with `out`, its
+    assignment to `out`: the caller's code goes on from there)."""
+    if out is not None:
+        assert notes is None, "the statements form notes nothing"
+        src.emit(indent, f"{out} = {datum}")
+        return
     if notes is None:
         src.emit(indent, f"return {datum}")
         return

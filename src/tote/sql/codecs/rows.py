@@ -16,10 +16,11 @@ from typing import Any, NamedTuple, Protocol
 from tote.core import bases
 from tote.core.types import Base, Column, SqlType
 from tote.registry import Registry, RegistryError
-from tote.serde.avro_flat import FlatEncodeError, Notes, flat_encoder
+from tote.serde.avro_flat import FlatEncodeError, Notes, flat_encoder, flat_statements
 from tote.serde.avro_model import Node
 from tote.serde.avro_rows import AvroRowDecoder
 from tote.serde.avro_schema import render_with
+from tote.serde.codegen import Source
 from tote.serde.delimited import DelimitedCodec
 from tote.serde.errors import SerializationError
 from tote.serde.json_format import JsonCodec
@@ -204,6 +205,14 @@ class AvroRowCodec:
         if copies:
             return _RECENT.remembering(fast, self._encode, self._shape, lists)
         return fast
+
+    def exact_statements(self, src: Source, values: str, out: str) -> bool:
+        """Emit what `exact` does as statements (`avro_flat.flat_statements`), for a
+        sink's generated write; False where there is no `exact`."""
+        target = _flat_target(self._flat_writer, self._writer, framed=True)
+        if self.exact is None or target is None:
+            return False
+        return flat_statements(target[0], src, values, out, prefix=target[1], floats_only=True)
 
     def _payload(self, flat: list[str], values: Values) -> bytes:
         """The Avro datum of a flat row: the fast encoder when it takes the values,
@@ -395,16 +404,27 @@ def _fast_writer(flat: list[str] | None, writer: KsqlAvroCodec | None, framed: b
     """`avro_flat`'s encoder for a flat writer whose fields are in column order (with
     the wire header of the writer's schema id, if `framed`; given `flat_encoder`'s
     keyword `options`)."""
+    target = _flat_target(flat, writer, framed)
+    if target is None:
+        return None
+    if not framed:
+        return flat_encoder(target[0])
+    return flat_encoder(*target, **options)
+
+
+def _flat_target(flat: list[str] | None, writer: KsqlAvroCodec | None,
+                 framed: bool) -> tuple[Node, bytes] | None:
+    """The schema and prefix `_fast_writer`'s encoder writes with, None where it has none."""
     if flat is None or writer is None:
         return None
     node = writer.schema.node
     if [f.name for f in node.fields] != flat:
         return None
     if not framed:
-        return flat_encoder(node)
+        return node, b""
     if writer.schema_id is None or not 0 <= writer.schema_id <= 0xFFFFFFFF:
         return None
-    return flat_encoder(node, HEADER.pack(MAGIC_BYTE, writer.schema_id), **options)
+    return node, HEADER.pack(MAGIC_BYTE, writer.schema_id)
 
 
 _FLAT = {Base.BOOLEAN: "boolean", Base.INTEGER: "int", Base.BIGINT: "long",
@@ -632,6 +652,8 @@ class Handing(NamedTuple):
     shape: tuple[object, object]
     key_type: type
     encode: Callable[[Values], bytes]
+    # Emits `encode` as statements (`AvroRowCodec.exact_statements`).
+    statements: Callable[[Source, str, str], bool]
 
 
 # KAFKA key types whose values decode back as equal values of one class (not DOUBLE: a
@@ -665,7 +687,7 @@ def handing(key: RowCodec, value: RowCodec) -> Handing | None:
         return None
     base = shape[0]
     assert isinstance(base, Base)
-    return Handing(shape, _EXACT_KEYS[base], value.exact)
+    return Handing(shape, _EXACT_KEYS[base], value.exact, value.exact_statements)
 
 
 def java_text(value: Any) -> Any:

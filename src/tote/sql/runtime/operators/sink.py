@@ -14,9 +14,10 @@ from typing import NoReturn
 from tote.core.records import RecordRow
 from tote.log.partitioner import murmur2, partition_for_key, to_positive
 from tote.serde.avro_flat import FlatEncodeError
+from tote.serde.codegen import Source
 from tote.serde.errors import SerializationError
 from tote.sql.codecs import WindowedKeyCodec, build_codec, java_text, unencodable
-from tote.sql.codecs.rows import RememberingSingle, handing
+from tote.sql.codecs.rows import Handing, RememberingSingle, handing
 from tote.sql.functions.scalar.javatime import PatternError
 from tote.sql.planner.logical import SinkNode
 from tote.sql.runtime.context import BuildContext
@@ -202,25 +203,60 @@ def build_sink(node: SinkNode, ctx: BuildContext) -> Push:
 
     if not (handing_sink and remembers and key_class is key_type):
         return plain_write
+    assert hand is not None
+    # `plain_write` for the usual record of a handing sink: a row under a key of
+    # `key_type` (whose bytes the memo holds but the first time), written with the
+    # value encoder's statements inline (one call per record, not two) and handed over
+    # decoded; any other record, or one an encoder refuses, goes to `plain_write`
+    # (which encodes it again, and refuses or writes it as it does any).
+    handing_write = _generated_write(hand, topic, partitions, {
+        "plain_write": plain_write, "key_type": key_type, "known_bytes": known_bytes,
+        "encode_key": encode_key, "writes": writes, "rows_sender": outlet.rows_sender,
+        "current": current, "count": lambda: ctx.partitions(topic),
+        "partition_of": partition_of, "SerializationError": SerializationError})
+    return handing_write or plain_write
 
-    def handing_write(rec: Rec) -> None:
-        """`plain_write` for the usual record of a handing sink: a row under a key of
-        `key_type` (whose bytes the memo holds but the first time), written and handed
-        over decoded; any other record, or one an encoder refuses, goes to `plain_write`
-        (which encodes it again, and refuses or writes it as it does any)."""
+
+def _generated_write(hand: Handing, topic: str, partitions: int,
+                     env: dict[str, object]) -> Push | None:
+    """`build_sink`'s `handing_write` (`_HANDING_HEAD`, the value encoder's statements,
+    `_HANDING_TAIL`) given the names its text uses; None where the encoder has no
+    statements form."""
+    src = Source(env)
+    if not hand.statements(src, "row", "value"):
+        return None
+    lines = [_HANDING_HEAD, *("        " + line for line in src.lines), _HANDING_TAIL]
+    namespace = dict(src.env)
+    exec(compile("\n".join(lines), f"<sink {topic}>", "exec"), namespace)
+    handing_write: Push = namespace["make"](partitions)
+    return handing_write
+
+
+# The generated `handing_write` of `build_sink` (the value encoder's statements go
+# between the two, leaving the datum in `value`); `partitions` and `place` as there (a
+# copy of their own: the partition count is looked up at the first record either takes).
+_HANDING_HEAD = """\
+def make(partitions):
+    def place(key, value):
+        nonlocal partitions
+        if not partitions:
+            partitions = count()
+        return 0 if partitions == 1 else partition_of(key, value, partitions)
+
+    def handing_write(rec):
         rec_key, row, ts, _, _ = rec
         first = rec_key[0]
         if first.__class__ is not key_type or row is None:
             plain_write(rec)
             return
         try:
-            key = known_bytes(first) or encode_key(rec_key)
-            value = encode_row(row)
+            key = known_bytes(first) or encode_key(rec_key)"""
+_HANDING_TAIL = """\
         except (FlatEncodeError, SerializationError, UnicodeEncodeError):
             plain_write(rec)
             return
         partition = 0 if partitions == 1 else place(key, value)
-        (writes.get(partition) or outlet.rows_sender(partition))(
+        (writes.get(partition) or rows_sender(partition))(
             (value, key, current.headers, ts, partition), rec_key, row)
 
-    return handing_write
+    return handing_write"""
