@@ -3,6 +3,7 @@ same fields by name, to the same stored records; the size check's shortcut by to
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
@@ -13,6 +14,8 @@ from tote.core.clock import ManualClock
 from tote.core.errors import PartitionNotFound, RecordTooLarge
 from tote.core.records import LogRecord, Record, TopicPartition
 from tote.log.sqlite import SqliteLog
+from tote.log.sqlite_batch import INSERT_BARE, insert_rows
+from tote.log.sqlite_lock import write_txn
 
 START_MS = 1_700_000_000_000
 
@@ -68,3 +71,25 @@ def test_one_record_over_the_limit_fails_the_batch(log: SqliteLog) -> None:
     with pytest.raises(RecordTooLarge):
         log.append("dst", [Record(b"v", None, (), None, 0), Record(b"v" * 101, None, (), None, 0)])
     assert log.read(TopicPartition("dst", 0), 0) == []
+
+
+def test_a_batch_mixing_records_and_plain_tuples_is_read_by_position(log: SqliteLog) -> None:
+    txn = log.transactional_producer("p").begin()
+    txn.write_rows("src", [(b"a", b"k", (), START_MS, 0), Record(b"b", None, (), START_MS + 1, 0)])
+    txn.commit()
+    assert stored(log, "src") == [(0, 0, b"k", b"a", (), START_MS),
+                                  (0, 1, None, b"b", (), START_MS + 1)]
+
+
+def test_a_multi_row_insert_failing_part_way_leaves_nothing(log: SqliteLog) -> None:
+    """The multi-row INSERTs keep no statement journal (OR FAIL): the rows before the
+    failing one go with the write transaction's rollback."""
+    conn = log.conn()
+    row = "INSERT INTO records (id, ts, key, value) VALUES (?, ?, ?, ?)"
+    with write_txn(conn):
+        conn.execute(row, (1000, START_MS, None, b"there"))
+    ids = list(range(900, 1100))  # 1000, the 101st, is taken
+    with pytest.raises(sqlite3.IntegrityError), write_txn(conn):
+        insert_rows(conn, INSERT_BARE, (ids, [START_MS] * 200, [b"k"] * 200, [b"v"] * 200))
+    assert conn.execute("SELECT id, value FROM records WHERE id BETWEEN 900 AND 1100"
+                        ).fetchall() == [(1000, b"there")]

@@ -32,10 +32,14 @@ _PARTITION = attrgetter("partition")
 _NEW = tuple.__new__
 _PLAIN = frozenset({Record, tuple})  # (record types `_columns` reads by position)
 
-INSERT = "INSERT INTO records VALUES (?, ?, ?, ?, ?)"
+# OR FAIL: a plain INSERT that writes several rows opens a statement journal, to undo
+# the rows it wrote should a later one fail (a savepoint, and a copy of every page it
+# touches: ~5% of an append). These run inside the caller's write transaction, which
+# any failure rolls back whole (`write_txn`), so there is nothing for it to undo.
+INSERT = "INSERT OR FAIL INTO records VALUES (?, ?, ?, ?, ?)"
 # Without headers (the common batch) the column is left to its default, NULL: one
 # parameter less to bind per record.
-INSERT_BARE = "INSERT INTO records (id, ts, key, value) VALUES (?, ?, ?, ?)"
+INSERT_BARE = "INSERT OR FAIL INTO records (id, ts, key, value) VALUES (?, ?, ?, ?)"
 # Rows per statement of a multi-row INSERT (`insert_rows`): 5 * 64 parameters stay below
 # the 999 bound parameters SQLite builds before 3.32 allow.
 _ROWS_PER_INSERT = 64
@@ -73,7 +77,7 @@ def _check_sizes(
     limit = meta.max_bytes
     if not has_headers:
         # The total first: summing is cheaper than finding the longest (`max` compares).
-        if sum(map(len, filter(None, keys))) + sum(map(len, filter(None, values))) <= limit:
+        if _total(keys) + _total(values) <= limit:
             return
         longest_key = max(map(len, filter(None, keys)), default=0)
         if longest_key + max(map(len, filter(None, values)), default=0) <= limit:
@@ -82,6 +86,16 @@ def _check_sizes(
         size = record_size(as_record(record))
         if size > limit:
             raise RecordTooLarge(size, limit, meta.name)
+
+
+def _total(column: list[bytes | None]) -> int:
+    """The length of a column's keys or values; Nones, when there are any, count 0.
+    Skipping them (`filter`) costs a quarter of the sum, so only a column with a
+    None in it pays for that."""
+    try:
+        return sum(map(len, cast("list[bytes]", column)))  # (a None raises TypeError)
+    except TypeError:  # (anything else without a length raises again below)
+        return sum(map(len, filter(None, column)))
 
 
 def plan_batch(
@@ -127,11 +141,24 @@ def _columns(records: Sequence[RecordRow]) -> tuple[list[bytes | None], list[byt
     """The records' values, keys, headers, timestamps and partitions as columns: one
     transposing `zip` when every record is a `Record` or a plain tuple in its field order,
     a quarter of what reading each field by name costs."""
-    if records and set(map(type, records)) <= _PLAIN:
+    if records and _plain(records):
         columns = list(map(list, zip(*records, strict=True)))
         return columns[0], columns[1], columns[2], columns[3], columns[4]
     return (list(map(_VALUE, records)), list(map(_KEY, records)), list(map(_HEADERS, records)),
             list(map(_TIMESTAMP, records)), list(map(_PARTITION, records)))
+
+
+def _plain(records: Sequence[RecordRow]) -> bool:
+    """Whether every record (one or more) is a `Record` or a plain tuple."""
+    kind = _same_type(records)
+    return kind in _PLAIN if kind is not None else set(map(type, records)) <= _PLAIN
+
+
+def _same_type(items: Sequence[object]) -> type | None:
+    """The type of all (one or more) `items`, or None if they have several: counted in
+    a list of their types, at two thirds of what building a set of them costs."""
+    found = list(map(type, items))
+    return found[0] if found.count(found[0]) == len(found) else None
 
 
 def _one_partition(chosen: list[int | None], partitions: int) -> bool:
@@ -139,7 +166,7 @@ def _one_partition(chosen: list[int | None], partitions: int) -> bool:
     record in Python; anything else goes to `assign_partitions`, which explains it)."""
     first = chosen[0]
     return (type(first) is int and 0 <= first < partitions
-            and chosen.count(first) == len(chosen) and set(map(type, chosen)) == {int})
+            and chosen.count(first) == len(chosen) and _same_type(chosen) is int)
 
 
 def _plan_placed(meta: TopicMeta, record: Record) -> Batch | None:
