@@ -71,6 +71,15 @@ PIPELINES = {
         CREATE TABLE latest_copy AS SELECT runner, race, amount FROM latest;
         CREATE TABLE latest_big AS SELECT * FROM latest WHERE amount > 4;
     """,
+    # Tables reading tables their writers hand over decoded (`Runtime._direct_rows`),
+    # filtered, so kept with their rows (a source's `changed`), tombstones included.
+    "handed tables": BETS + """
+        CREATE TABLE per_race WITH (value_format='AVRO') AS
+            SELECT race, SUM(amount) AS total, COUNT(*) AS n FROM bets GROUP BY race;
+        CREATE TABLE small_races WITH (value_format='AVRO') AS
+            SELECT race, total, n FROM per_race WHERE n < 40;
+        CREATE TABLE small_copy AS SELECT race, total FROM small_races WHERE total > 1;
+    """,
     # Two writers into one stream (INSERT INTO): every task is queued. Called at once,
     # the writer reading through a copy would write first.
     "two writers": BETS + """
@@ -134,7 +143,7 @@ def _seed_bets(registry: Registry, count: int) -> list[Record]:
 
 @pytest.mark.parametrize(("name", "queued"), [
     ("seed", 0), ("fan-out", 0), ("stream before table", 1), ("table-table", 6),
-    ("one decoding", 0),
+    ("one decoding", 0), ("handed tables", 0),
     ("two writers", 5)])
 def test_readers_called_at_once_write_what_queued_readers_write(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, queued: int) -> None:
@@ -164,6 +173,37 @@ def test_a_reader_called_at_once_that_fails_stops_its_own_query(tmp_path: Path) 
         engine = Engine(log, registry)
         engine.start()
         engine.execute(STOPPING)
+        engine.run_until_idle()
+        assert len(engine.runtime._direct) == 2  # (COPIED and POOLS: called at once)
+        produce(engine, "BETS", bets)
+        engine.run_until_idle()
+        failed = {q for q, query in engine.runtime.queries.items() if query.failure}
+        assert failed == {"CTAS_POOLS_3"}
+        assert rows(engine, "COPIED") == [(k[0], v[0]) for k, v in bets]
+        assert rows(engine, "POOLS") == [
+            (1, Decimal("600.0")), (2, Decimal("5.0")), (1, Decimal("900.0"))]
+        engine.close()
+
+
+HANDED_STOPPING = """
+SET 'auto.offset.reset' = 'earliest';
+CREATE STREAM BETS (RUNNER INT KEY, AMOUNT DOUBLE) WITH (kafka_topic='bets',
+    partitions=1, value_format='JSON');
+CREATE STREAM COPIED WITH (value_format='AVRO') AS SELECT RUNNER, AMOUNT FROM BETS;
+CREATE TABLE POOLS AS SELECT RUNNER, SUM(CAST(AMOUNT AS DECIMAL(4,1))) AS POOL
+    FROM COPIED GROUP BY RUNNER;
+"""
+
+
+def test_a_reader_handed_rows_that_fails_stops_its_own_query(tmp_path: Path) -> None:
+    """As above, where COPIED hands its records to POOLS decoded (AVRO values, INT keys:
+    `Runtime._direct_rows`, the sink's sender and the reader's entry in one)."""
+    bets = [((1,), (600.0,)), ((2,), (5.0,)), ((1,), (300.0,)), ((1,), (200.0,)),
+            ((2,), (7.5,))]
+    with SqliteLog(tmp_path / "tote.db") as log, Registry(log) as registry:
+        engine = Engine(log, registry)
+        engine.start()
+        engine.execute(HANDED_STOPPING)
         engine.run_until_idle()
         assert len(engine.runtime._direct) == 2  # (COPIED and POOLS: called at once)
         produce(engine, "BETS", bets)

@@ -15,7 +15,7 @@ from tote.sql.functions import FunctionRegistry
 from tote.sql.planner.physical import PhysicalPlan
 from tote.sql.runtime import values
 from tote.sql.runtime.processing_log import ProcessingLog
-from tote.sql.runtime.records import Decode, Hand, RowsEntry, RowTaker, Send, SendRows
+from tote.sql.runtime.records import Decode, DirectRows, Hand, RowTaker, Send, SendRows
 from tote.sql.runtime.state import KeyState
 from tote.sql.runtime.windowstate import IndexedState
 
@@ -106,12 +106,12 @@ class BuildContext:
     outlets: Callable[[str], Outlet] | None = None
     writes: dict[str, object] = field(default_factory=dict)
     decoded: dict[str, object] = field(default_factory=dict)
-    # How each plain source takes decoded records as their parts, when called at once; and
+    # How each plain source called at once takes the records a sink hands it decoded; and
     # with what it decodes records read from the log (its source: readers of one source
     # decode a record alike; only where rows hold no mutable values, so they can share
     # them), how, how it takes what that gives, and how where no other reader decodes
     # them (`rows.decoding_alone`).
-    rows_entries: dict[str, RowsEntry] = field(default_factory=dict)
+    direct_rows: dict[str, DirectRows] = field(default_factory=dict)
     decoders: dict[str, tuple[object, Decode, RowTaker, Decode]] = field(default_factory=dict)
 
     def outlet(self, topic: str) -> Outlet:

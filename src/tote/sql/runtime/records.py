@@ -50,10 +50,6 @@ DECODED: Any = object()
 
 Push = Callable[[Rec], None]
 Entry = Callable[[LogRecord], None]
-# An entry taking a record handed over decoded: the key tuple, the value row (None: a
-# tombstone), the Record written (its headers, timestamp, partition) and its offset (see
-# `DECODED`).
-RowsEntry = Callable[[Row, Row | None, RecordRow, int], None]
 # A source's decoding of a record it reads: the key tuple and the row its entry builds (value,
 # pseudo and key columns; None for a tombstone); None where its entry does otherwise (a
 # record it cannot decode, which it reports, or a table record without a key, which it
@@ -68,3 +64,9 @@ Hand = Callable[[Rec], bool]
 # their key tuples and value rows (see `DECODED`).
 Send = Callable[[RecordRow], None]
 SendRows = Callable[[RecordRow, Row, Row | None], None]
+# A plain source's way, called at once, to take the records one sink hands it decoded in
+# a step (see `DECODED`; made per step by `runtime.Runtime._direct_rows`): given where the
+# step's records of the partition go (`pending`, the first at offset `start`), a cell for
+# the offset of the last record taken, and the reader's entry (whose failure it is), what
+# appends each record written there and takes it with its key tuple and value row.
+DirectRows = Callable[[list[RecordRow], int, list[int], object], SendRows]

@@ -57,10 +57,10 @@ from tote.sql.runtime.ranking import assign_ranks
 from tote.sql.runtime.records import (
     DECODED,
     Decode,
+    DirectRows,
     Hand,
     Rec,
     Row,
-    RowsEntry,
     RowTaker,
     Send,
     SendRows,
@@ -391,7 +391,8 @@ class Runtime:
     def _writer(self, producer: Task, topic: str, placed: int) -> SendRows:
         """What takes `producer`'s sink's records handed along with their rows (cached
         for the step in the sink's `Outlet`): `_predicted`'s, handing them decoded to
-        the readers decoding as the sink writes; else the record alone goes on."""
+        the readers decoding as the sink writes (to the only one, called at once: its
+        own, `_direct_rows`); else the record alone goes on."""
         send = self._senders.get((producer, topic, placed))
         if send is None:
             send = self._sender(producer, topic, placed)
@@ -400,6 +401,11 @@ class Runtime:
         rows: SendRows
         if route.pending is not None and shape is not None and any(
                 task.decoded.get(topic) == shape for _, _, task in route.consumers):
+            (queue, take, reader), *others = route.consumers
+            direct_rows = reader.direct_rows.get(topic)
+            if queue is None and not others and direct_rows is not None:
+                return self._direct_rows(route, route.pending, take, direct_rows,
+                                         self._settles)
             rows = self._predicted(route, route.pending, shape)
         else:
             def rows(record: RecordRow, key: Row, row: Row | None) -> None:
@@ -422,12 +428,8 @@ class Runtime:
 
         if len(readers) == 1:  # (the usual case: one reader, no loop over readers)
             ((queue, take, positions, decodes),) = readers
-            task_of = route.consumers[0][2]
 
-            if queue is None:
-                rows_entry = task_of.rows_entries.get(topic) if decodes else None
-                if rows_entry is not None:
-                    return self._direct_rows(route, pending, take, rows_entry, self._settles)
+            if queue is None:  # (one decoding as written has its own: `_writer`)
                 return self._direct_one(route, pending, take)
             enqueue: Queue = queue
 
@@ -497,39 +499,27 @@ class Runtime:
 
     @staticmethod
     def _direct_rows(route: _Route, pending: list[RecordRow], take: Callable[[LogRecord], None],
-                     rows_entry: RowsEntry, settles: list[Callable[[], None]]) -> _Predicted:
+                     direct_rows: DirectRows, settles: list[Callable[[], None]]) -> SendRows:
         """`_direct_one` for a reader that takes the sink's key and row as they are
-        (`DECODED`): they go to its `rows_entry`, with no LogRecord to build.
+        (`DECODED`): its `direct_rows` makes the sender, which appends each record and
+        hands the reader its parts in one call, with no LogRecord to build.
 
         Its position moves once, as the step commits (`settles`), to after the last
-        record it took: as far as moving it per record would (a position only moves
-        forward), and nothing decides by it before then. The reader takes these records
-        because it has read `tp` to its end (`_routable`), so no record read from the
-        log in this step is its to take, and the rest move it forward only."""
-        tp, start, append = route.tp, route.start, pending.append
+        record it took (`taken`): as far as moving it per record would (a position only
+        moves forward), and nothing decides by it before then. The reader takes these
+        records because it has read `tp` to its end (`_routable`), so no record read from
+        the log in this step is its to take, and the rest move it forward only."""
+        tp = route.tp
         positions = route.consumers[0][2].positions
-        last = -1  # the offset of the last record taken (-1: none yet)
+        taken = [-1]  # the offset of the last record taken (-1: none yet)
 
         def settle() -> None:
+            last = taken[0]
             if last >= 0 and positions.get(tp, -1) <= last:
                 positions[tp] = last + 1
 
         settles.append(settle)
-
-        def send_rows(record: RecordRow, key: Row | None = None,
-                      row: Row | None = None) -> None:
-            nonlocal last
-            last = offset = start + len(pending)
-            append(record)
-            try:
-                # (`_writer`'s callers, sinks, always give the key and row)
-                rows_entry(key, row, record, offset)  # type: ignore[arg-type]
-            except (ToteError, OperatorError):
-                raise
-            except Exception as exc:  # (as `_call`; the failure is the reader's)
-                raise OperatorError(take, exc) from exc
-
-        return send_rows
+        return direct_rows(pending, route.start, taken, take)
 
     def _send(self, route: _Route, record: RecordRow) -> None:
         """Every case of an emitted record (see `_sender` for the usual ones)."""

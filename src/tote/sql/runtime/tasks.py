@@ -15,7 +15,7 @@ from tote.sql.planner.physical import PhysicalPlan, SubTopology
 from tote.sql.runtime.context import BuildContext, Emit, Handover, Outlet
 from tote.sql.runtime.failure import QueryFailed
 from tote.sql.runtime.processing_log import ProcessingLog
-from tote.sql.runtime.records import Decode, Entry, Hand, RowsEntry, RowTaker
+from tote.sql.runtime.records import Decode, DirectRows, Entry, Hand, RowTaker
 from tote.sql.runtime.state import KeyState
 from tote.sql.runtime.topology import build_entries
 
@@ -39,7 +39,7 @@ class Task:
     # decoding shape (`BuildContext.writes`, `.decoded`; see `runtime.Runtime._predicted`).
     writes: dict[str, object] = field(default_factory=dict)
     decoded: dict[str, object] = field(default_factory=dict)
-    rows_entries: dict[str, RowsEntry] = field(default_factory=dict)
+    direct_rows: dict[str, DirectRows] = field(default_factory=dict)
     decoders: dict[str, tuple[object, Decode, RowTaker, Decode]] = field(default_factory=dict)
 
     @property
@@ -163,7 +163,7 @@ class TaskFactory:
         task.entries = build_entries(sub, ctx, routed=task.routed)
         task.states = ctx.states
         task.writes, task.decoded = ctx.writes, ctx.decoded
-        task.rows_entries, task.decoders = ctx.rows_entries, ctx.decoders
+        task.direct_rows, task.decoders = ctx.direct_rows, ctx.decoders
         return task
 
 

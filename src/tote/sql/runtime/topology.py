@@ -164,7 +164,7 @@ def build_entries(sub: SubTopology, ctx: BuildContext, sink: Push | None = None,
         else:
             out[topic] = _fan_out(entries)
             ctx.decoded.pop(topic, None)  # (a record handed over decoded: one entry's)
-            ctx.rows_entries.pop(topic, None)
+            ctx.direct_rows.pop(topic, None)
             ctx.decoders.pop(topic, None)
     return out
 

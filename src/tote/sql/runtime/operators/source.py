@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from tote.core.errors import ToteError
 from tote.core.records import LogRecord, RecordRow
 from tote.core.types import Base
 from tote.serde import sql_values as sv
@@ -21,9 +22,20 @@ from tote.sql.codecs.rows import EmptyCodec, decoding_alone, reading_shape
 from tote.sql.functions.scalar.javatime import JavaPattern, PatternError
 from tote.sql.planner.logical import SourceNode
 from tote.sql.runtime.context import BuildContext, Current
+from tote.sql.runtime.failure import OperatorError
 from tote.sql.runtime.operators.join import Store
 from tote.sql.runtime.processing_log import ProcessingError
-from tote.sql.runtime.records import DECODED, AbsentKey, Decode, Entry, Push, Row, RowTaker
+from tote.sql.runtime.records import (
+    DECODED,
+    AbsentKey,
+    Decode,
+    DirectRows,
+    Entry,
+    Push,
+    Row,
+    RowTaker,
+    SendRows,
+)
 from tote.sql.sources import ColumnRole, DataSource
 
 TimestampOf = Callable[[Row, int], int | None]
@@ -112,7 +124,7 @@ def _row_taker(current: Current, push: Push, store: Store | None, state: object,
                changed: Callable[[Row, Row | None, int, tuple[int, int] | None], None],
                ) -> RowTaker:
     """How a plain source takes a record read from the log as its `Decode` gives it
-    (the row already built, shared by every reader decoding it alike): as `rows_entry`
+    (the row already built, shared by every reader decoding it alike): as `_direct_rows`
     does, the choice of store, push or `changed` made here rather than per record."""
     if store is not None:
         def to_store(key: Row, row: Row | None, record: LogRecord) -> None:
@@ -129,6 +141,49 @@ def _row_taker(current: Current, push: Push, store: Store | None, state: object,
         current.headers = record[5]
         changed(key, row, record[6], None)
     return to_changed
+
+
+def _direct_rows(current: Current, push: Push,
+                 keep: Callable[[Row, Row | None, int], None] | None) -> DirectRows:
+    """How a plain source called at once takes the records a sink hands it decoded
+    (`records.DirectRows`): the runtime's part (the record's offset, appending it) and
+    the source's (the row: value, pseudo and key columns) in one call per record. The
+    row is pushed on or, given `keep` (a store, a materialised table's `changed`), kept
+    there: chosen here, not per record. A failure taking it is the reader's (`take`,
+    as in `runtime._call`), not the sink's that handed it."""
+
+    def make(pending: list[RecordRow], start: int, taken: list[int],
+             take: object) -> SendRows:
+        append = pending.append
+        if keep is None:
+            def send_on(record: RecordRow, key: Row, row: Row | None) -> None:
+                taken[0] = offset = start + len(pending)
+                append(record)
+                _, _, current.headers, ts, partition = record
+                try:
+                    push((key, None if row is None else (*row, ts, partition, offset, *key),
+                          ts, None, None))  # type: ignore[arg-type]  # (records are stamped)
+                except (ToteError, OperatorError):
+                    raise
+                except Exception as exc:
+                    raise OperatorError(take, exc) from exc
+            return send_on
+        kept = keep
+
+        def send_kept(record: RecordRow, key: Row, row: Row | None) -> None:
+            taken[0] = offset = start + len(pending)
+            append(record)
+            _, _, current.headers, ts, partition = record
+            try:
+                kept(key, None if row is None else (*row, ts, partition, offset, *key),
+                     ts)  # type: ignore[arg-type]  # (as above)
+            except (ToteError, OperatorError):
+                raise
+            except Exception as exc:
+                raise OperatorError(take, exc) from exc
+        return send_kept
+
+    return make
 
 
 def build_source(node: SourceNode, ctx: BuildContext, push: Push,
@@ -215,7 +270,8 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
                     + bounds + key
         changed(key, row, ts, window)
 
-    def changed(key: Row, row: Row | None, ts: int, window: tuple[int, int] | None) -> None:
+    def changed(key: Row, row: Row | None, ts: int,
+                window: tuple[int, int] | None = None) -> None:
         """Push the record on (given `store`, put it there instead); a materialised
         table's change carries the row it replaces (nothing when a deletion finds no
         row)."""
@@ -239,18 +295,6 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
     decode_key = key_codec.decode
     null_value = (None,) * width
     key_width = len(keys) if is_table else 0  # a table drops records whose key is all null
-
-    def rows_entry(key: Row, value: Row | None, record: RecordRow, offset: int) -> None:
-        """`plain_entry` for a record already decoded (handed over `DECODED`, or decoded
-        once for every reader of it: `decode`), as its parts."""
-        _, _, current.headers, ts, partition = record
-        row = None if value is None else (*value, ts, partition, offset, *key)
-        if store is not None:
-            store(key, row, ts)  # type: ignore[arg-type]  # (records are stamped)
-        elif state is None:
-            push((key, row, ts, None, None))  # type: ignore[arg-type]  # (as above)
-        else:
-            changed(key, row, ts, None)  # type: ignore[arg-type]
 
     def decoding(decode_value: Callable[[bytes | None], Values | None]) -> Decode:
         """What `plain_entry` decodes a record to, its key and row (`records.Decode`),
@@ -290,7 +334,8 @@ def build_source(node: SourceNode, ctx: BuildContext, push: Push,
         keyed = type(key_codec) is not EmptyCodec or key_width
         return decode if keyed else keyless
 
-    ctx.rows_entries[source.topic] = rows_entry
+    keep = store if store is not None else (changed if state is not None else None)
+    ctx.direct_rows[source.topic] = _direct_rows(current, push, keep)
     if not any(c.type.base in _MUTABLE for c in source.columns):
         alone = _visible(decoding_alone(value_codec), source.hidden_value_slots,
                          len(source.value_columns))
