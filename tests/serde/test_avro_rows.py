@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import io
 import json
 from typing import Any
 
+import fastavro
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -170,3 +172,56 @@ def test_every_two_byte_varint_reads_as_fastavro_does() -> None:
     read = decoder.reader(1)
     assert [read(b"!" + p) for p in payloads] == expected
     assert read(b"!" + payloads[0][:-1]) is None  # (truncated)
+
+
+NULLABLE = {"int": INT32, "long": INT64, "double": st.floats(), "float": FLOAT32}
+
+
+@st.composite
+def _nullable_records(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A record schema of `["null", T]` (or `[T, "null"]`) fields and a few of its values."""
+    kinds = draw(st.lists(st.sampled_from(sorted(NULLABLE)), min_size=1, max_size=4))
+    firsts = draw(st.lists(st.booleans(), min_size=len(kinds), max_size=len(kinds)))
+    fields = [{"name": f"F{i}", "type": ["null", kind] if null_first else [kind, "null"]}
+              for i, (kind, null_first) in enumerate(zip(kinds, firsts, strict=True))]
+    values = draw(st.lists(st.fixed_dictionaries(
+        {f"F{i}": st.none() | NULLABLE[kind] for i, kind in enumerate(kinds)}),
+        min_size=1, max_size=4))
+    return {"type": "record", "name": "R", "fields": fields}, values
+
+
+@settings(max_examples=200, deadline=None)
+@given(_nullable_records(), st.data())
+def test_nullable_fields_read_as_fastavro_does_framed_or_not(
+        record: tuple[dict[str, Any], list[dict[str, Any]]], data: st.DataObject) -> None:
+    """Records of nullable primitives (as a stream's rows are), whole or damaged: every
+    value as fastavro's `schemaless_reader` gives it (types too), or a give-up; the framed
+    reader gives what `decode_one` gives, else hands the data on."""
+    schema, values = record
+    parsed = fastavro.parse_schema(schema)
+    decoder = AvroRowDecoder.compile(AvroCodec(json.dumps(schema)).schema.node)
+    assert decoder is not None
+    handed: list[bytes | None] = []
+    framed = decoder.framed(b"\x00HDR", handed.append)
+    for value in values:
+        out = io.BytesIO()
+        fastavro.schemaless_writer(out, parsed, value)
+        payload = out.getvalue()
+        cut = data.draw(st.integers(0, len(payload)))
+        for datum in (payload, payload[:cut], payload[:cut] + b"\x04" + payload[cut + 1:]):
+            one = decoder.decode_one(datum)
+            if datum == payload:
+                assert one is not None
+            if one is not None:
+                read = fastavro.schemaless_reader(io.BytesIO(datum), parsed)
+                assert isinstance(read, dict)
+                expected = tuple(read.values())
+                assert repr([(type(v), v) for v in one]) == repr(
+                    [(type(v), v) for v in expected])
+            handed.clear()
+            assert repr(framed(b"\x00HDR" + datum)) == repr(one)
+            assert handed == ([] if one is not None else [b"\x00HDR" + datum])
+    handed.clear()
+    for other in (None, b"", b"\x00HDX" + payload):
+        assert framed(other) is None and handed == [other]
+        handed.clear()

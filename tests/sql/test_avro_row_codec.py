@@ -5,6 +5,7 @@ way one reader's change could show in another's."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -168,3 +169,52 @@ def test_decoding_alone_gives_what_decoding_gives_and_leaves_the_memo(
     _RECENT.rows.clear()
     alone(data)
     assert id(data) not in _RECENT.rows
+
+
+FLAT = {"type": "record", "name": "Odds", "fields": [
+    {"name": "RUNNER_ID", "type": ["null", "int"], "default": None},
+    {"name": "RACE_ID", "type": ["null", "int"], "default": None},
+    {"name": "AMOUNT", "type": ["null", "double"], "default": None}]}
+FLAT_COLUMNS = (("RUNNER_ID", t.INTEGER), ("RACE_ID", t.INTEGER), ("AMOUNT", t.DOUBLE))
+
+
+def test_decoding_alone_reads_the_writers_own_records_in_one_call(registry: Registry) -> None:
+    """Columns that are the writer schema's fields: `decoding_alone` is one generated
+    function for records of the writer's id (`AvroRowDecoder.framed`), which hands every
+    other record (None, another schema id, unknown ids, damaged ones) to the general
+    path: the same rows and the same errors as `decode`."""
+    from tote.sql.codecs.rows import decoding_alone
+
+    wider = {**FLAT, "fields": [*FLAT["fields"], {"name": "X", "type": "long", "default": 0}]}
+    other = registry.register("odds-value", json.dumps(wider)).id
+    own = registry.register("odds-value", json.dumps(FLAT)).id  # (the latest: the writer)
+    codec = build_codec([SourceColumn(n, sql) for n, sql in FLAT_COLUMNS], FormatInfo("AVRO"),
+                        topic="odds", is_key=False, registry=registry, prefer_registered=True)
+    alone = decoding_alone(codec)
+    assert alone.__name__ == "decode_framed"
+
+    def framed(schema_id: int, schema: dict[str, Any], value: dict[str, Any]) -> bytes:
+        return (b"\x00" + schema_id.to_bytes(4, "big")
+                + AvroCodec(json.dumps(schema)).encode(value))
+
+    value = {"RUNNER_ID": 1234, "RACE_ID": -3, "AMOUNT": 2.5}
+    records = [framed(own, FLAT, value), framed(own, FLAT, dict.fromkeys(value)),
+               framed(own, FLAT, {**value, "AMOUNT": 2}), framed(other, wider, {**value, "X": 9})]
+    for data in records:
+        row, expected = alone(data), codec.decode(data)
+        assert row is not None and expected is not None and row == expected
+        assert [type(v) for v in row] == [type(v) for v in expected]
+    assert alone(None) is None
+    good = records[0]
+    for bad in (good[:-3], good + b"\x00", good[:5] + b"\x04" + good[6:],
+                b"\x00\x00\x00\x00\x63" + good[5:], b"\x01" + good[1:], good[:3]):
+        assert _outcome(alone, bad) == _outcome(codec.decode, bad)
+
+
+def _outcome(decode: Any, data: bytes) -> object:
+    """What decoding gives: the row (as text: a damaged double may be NaN) or the error
+    (less the addresses of objects it names)."""
+    try:
+        return repr(decode(data))
+    except SerializationError as exc:
+        return re.sub(r" at 0x[0-9a-f]+", "", exc.message)

@@ -300,22 +300,41 @@ def _one(src: Source, node: Node, arrays: bool) -> bool:
     return True
 
 
+def _framed(src: Source, node: Node, arrays: bool) -> bool:
+    """Emit `decode_framed`: the caller's check of the prefix `_PREFIX` and `decode_one`'s
+    read of the datum after it, in one call; other data (None, another prefix) and data
+    that does not decode go to `_otherwise`, which reads them the general way."""
+    src.emit(0, "def decode_framed(p):",
+             "    if p is not None and p[:_START] == _PREFIX:",
+             "        pos = _START",
+             "        try:")
+    targets = _fields(src, node, 3, arrays)
+    if targets is None:
+        return False
+    src.emit(3, f"return ({', '.join(targets)},)")
+    src.emit(2, "except _FAILURES:", "    pass")
+    src.emit(1, "return _otherwise(p)")
+    return True
+
+
 class AvroRowDecoder:
     """Payloads of one flat record schema → tuples of field values in schema order.
-    Each of its two functions (a batch, one payload) is compiled when first used."""
+    Its functions (a batch, one payload) are compiled when first used, `framed`'s when
+    asked for."""
 
     def __init__(self, names: tuple[str, ...], label: str, env: dict[str, Any],
-                 batch_source: str, one_source: str) -> None:
+                 sources: dict[str, str]) -> None:
         self.names = names
         self._label = label
         self._env = env
-        self._sources = {"decode": batch_source, "decode_one": one_source}
+        self._sources = sources
         self._decode: Callable[[Sequence[bytes], int], list[Row]] | None = None
         self._decode_one: Callable[[bytes, int], Row | None] | None = None
 
-    def _function(self, name: str) -> Any:
+    def _function(self, name: str, **names: Any) -> Any:
+        """The generated function `name`, its text referring to `names` besides `_ENV`."""
         code = compile(self._sources[name], f"<avro rows {self._label}>", "exec")
-        namespace = dict(self._env)
+        namespace = {**self._env, **names}
         exec(code, namespace)
         return namespace[name]
 
@@ -336,8 +355,13 @@ class AvroRowDecoder:
         batch = len(src.lines)
         if not _one(src, node, arrays):
             return None
+        one = len(src.lines)
+        if not _framed(src, node, arrays):
+            return None
+        lines = src.lines
         return cls(tuple(f.name for f in node.fields), str(node.name), src.env,
-                   "\n".join(src.lines[:batch]), "\n".join(src.lines[batch:]))
+                   {"decode": "\n".join(lines[:batch]), "decode_one": "\n".join(lines[batch:one]),
+                    "decode_framed": "\n".join(lines[one:])})
 
     def decode(self, payloads: Sequence[bytes], start: int = 0) -> list[Row] | None:
         """Each payload (its Avro datum beginning at `start`) as a tuple, or None if any
@@ -360,6 +384,16 @@ class AvroRowDecoder:
         code = self._one().__code__
         function: Callable[[bytes], Row | None] = types.FunctionType(
             code, self._one().__globals__, code.co_name, (start,))
+        return function
+
+    def framed(self, prefix: bytes, otherwise: Callable[[bytes | None], Row | None]
+               ) -> Callable[[bytes | None], Row | None]:
+        """A function reading data framed with `prefix` (its datum after it) as
+        `decode_one` does, and giving any other data (None, another prefix) and data it
+        cannot read to `otherwise`: for a caller whose data mostly has one prefix, the
+        check and the read in one call."""
+        function: Callable[[bytes | None], Row | None] = self._function(
+            "decode_framed", _PREFIX=prefix, _START=len(prefix), _otherwise=otherwise)
         return function
 
     def _one(self) -> Callable[[bytes, int], Row | None]:
