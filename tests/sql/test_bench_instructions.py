@@ -39,7 +39,9 @@ def test_a_phase_counts_the_same_instructions_twice(per_bet: dict[str, float],
 
 def test_each_phase_is_priced_by_its_work(per_bet: dict[str, float]) -> None:
     """The odds-only loop does least; writing the five topics costs the loop with the
-    engine's encoders less than the one with fastavro's; the engine, which does the
-    fused loop's work through a general runtime, costs more than that loop."""
+    engine's encoders less than the one with fastavro's; the engine, which writes the
+    five topics too, costs more than the odds-only loop and less than the fastavro one.
+    (Against the fused loop it has no fixed order: that loop decodes the bets with
+    fastavro, the engine with its own generated reader.)"""
     assert per_bet["baseline"] < per_bet["fused"] < per_bet["outputs"]
-    assert per_bet["fused"] < per_bet["engine"]
+    assert per_bet["baseline"] < per_bet["engine"] < per_bet["outputs"]
