@@ -163,28 +163,6 @@ CREATE TABLE POOLS AS SELECT RUNNER, SUM(AMOUNT) AS POOL FROM COPIED GROUP BY RU
 """
 
 
-def test_a_reader_called_at_once_that_fails_stops_its_own_query(tmp_path: Path) -> None:
-    """POOLS takes COPIED's records as COPIED writes them; its DECIMAL(4,1) sum overflows
-    on runner 1's third bet: POOLS stops there, COPIED writes every bet."""
-    bets = [((1,), (Decimal("600.0"),)), ((2,), (Decimal("5.0"),)),
-            ((1,), (Decimal("300.0"),)), ((1,), (Decimal("200.0"),)),
-            ((2,), (Decimal("7.5"),))]
-    with SqliteLog(tmp_path / "tote.db") as log, Registry(log) as registry:
-        engine = Engine(log, registry)
-        engine.start()
-        engine.execute(STOPPING)
-        engine.run_until_idle()
-        assert len(engine.runtime._direct) == 2  # (COPIED and POOLS: called at once)
-        produce(engine, "BETS", bets)
-        engine.run_until_idle()
-        failed = {q for q, query in engine.runtime.queries.items() if query.failure}
-        assert failed == {"CTAS_POOLS_3"}
-        assert rows(engine, "COPIED") == [(k[0], v[0]) for k, v in bets]
-        assert rows(engine, "POOLS") == [
-            (1, Decimal("600.0")), (2, Decimal("5.0")), (1, Decimal("900.0"))]
-        engine.close()
-
-
 HANDED_STOPPING = """
 SET 'auto.offset.reset' = 'earliest';
 CREATE STREAM BETS (RUNNER INT KEY, AMOUNT DOUBLE) WITH (kafka_topic='bets',
@@ -195,15 +173,23 @@ CREATE TABLE POOLS AS SELECT RUNNER, SUM(CAST(AMOUNT AS DECIMAL(4,1))) AS POOL
 """
 
 
-def test_a_reader_handed_rows_that_fails_stops_its_own_query(tmp_path: Path) -> None:
-    """As above, where COPIED hands its records to POOLS decoded (AVRO values, INT keys:
-    `Runtime._direct_rows`, the sink's sender and the reader's entry in one)."""
-    bets = [((1,), (600.0,)), ((2,), (5.0,)), ((1,), (300.0,)), ((1,), (200.0,)),
-            ((2,), (7.5,))]
+@pytest.mark.parametrize(("statements", "amounts"), [
+    (STOPPING, [Decimal("600.0"), Decimal("5.0"), Decimal("300.0"), Decimal("200.0"),
+                Decimal("7.5")]),
+    # COPIED hands its records to POOLS decoded (AVRO values, INT keys:
+    # `Runtime._direct_rows`, the sink's sender and the reader's entry in one).
+    (HANDED_STOPPING, [600.0, 5.0, 300.0, 200.0, 7.5]),
+], ids=["as written", "handed rows"])
+def test_a_reader_called_at_once_that_fails_stops_its_own_query(
+        tmp_path: Path, statements: str, amounts: list[object]) -> None:
+    """POOLS takes COPIED's records as COPIED writes them; its DECIMAL(4,1) sum overflows
+    on runner 1's third bet: POOLS stops there, COPIED writes every bet."""
+    bets = [((runner,), (amount,)) for runner, amount in zip([1, 2, 1, 1, 2], amounts,
+                                                             strict=True)]
     with SqliteLog(tmp_path / "tote.db") as log, Registry(log) as registry:
         engine = Engine(log, registry)
         engine.start()
-        engine.execute(HANDED_STOPPING)
+        engine.execute(statements)
         engine.run_until_idle()
         assert len(engine.runtime._direct) == 2  # (COPIED and POOLS: called at once)
         produce(engine, "BETS", bets)

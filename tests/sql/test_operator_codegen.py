@@ -20,7 +20,7 @@ from tote.sql.planner.logical import JoinNode
 from tote.sql.runtime import values
 from tote.sql.runtime.operators.aggregate import Call, _stream_path
 from tote.sql.runtime.operators.join import combiner
-from tote.sql.runtime.records import Rec
+from tote.sql.runtime.records import Push, Rec
 from tote.sql.runtime.state import KeyState
 
 AGGREGATES = [
@@ -66,17 +66,25 @@ def _calls() -> list[Call]:
             Call(_aggregator("MIN", [t.DOUBLE]), [lambda row: row[0]], [0])]
 
 
-@pytest.mark.parametrize("emit_old", [True, False])
-def test_the_generated_stream_path_adds_stores_and_emits_each_group(emit_old: bool) -> None:
-    log = MemoryLog()
-    state = KeyState(log, "agg")
+def _generated(state: KeyState, keys: int, emit_old: bool
+               ) -> tuple[Push, list[Rec], list[Rec]]:
+    """`_stream_path` over `_calls()` on `state`'s maps: the function, what it pushes
+    and what it leaves to the general path (`change`)."""
     live, changed = state.overlay()
     out: list[Rec] = []
     others: list[Rec] = []
     calls = _calls()
-    aggregate = _stream_path(calls, 1, emit_old, {
+    aggregate = _stream_path(calls, keys, emit_old, {
         "get": live.get, "mark": changed.setdefault, "live": live, "push": out.append,
         "change": others.append, "init": lambda: [c.aggregator.init() for c in calls]})
+    return aggregate, out, others
+
+
+@pytest.mark.parametrize("emit_old", [True, False])
+def test_the_generated_stream_path_adds_stores_and_emits_each_group(emit_old: bool) -> None:
+    log = MemoryLog()
+    state = KeyState(log, "agg")
+    aggregate, out, others = _generated(state, 1, emit_old)
     aggregate((("a",), (1.5, 4), 10, None, None))
     aggregate((("a",), (None, 2), 11, None, None))
     aggregate((("b",), (0.5, None), 12, None, None))
@@ -110,14 +118,7 @@ def test_the_generated_stream_path_adds_stores_and_emits_each_group(emit_old: bo
 
 
 def test_the_generated_stream_path_leaves_a_key_with_any_null_part_to_the_methods() -> None:
-    state = KeyState(MemoryLog(), "agg")
-    live, changed = state.overlay()
-    out: list[Rec] = []
-    others: list[Rec] = []
-    calls = _calls()
-    aggregate = _stream_path(calls, 2, False, {
-        "get": live.get, "mark": changed.setdefault, "live": live, "push": out.append,
-        "change": others.append, "init": lambda: [c.aggregator.init() for c in calls]})
+    aggregate, out, others = _generated(KeyState(MemoryLog(), "agg"), 2, False)
     nulls: list[Rec] = [((None, "x"), (1.0, 1), 1, None, None),
                         (("x", None), (1.0, 1), 2, None, None)]
     for rec in [*nulls, (("x", "y"), (1.0, 1), 3, None, None)]:
