@@ -12,7 +12,6 @@ An app that negotiates a response media type stores it on `request.state.media_t
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -31,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
+from uvicorn._compat import asyncio_run
 
 from tote.core.errors import ToteError
 from tote.core.listen import listen_on, url_host
@@ -233,20 +233,23 @@ class ServerThread:
     port, see `port`), then returns once the lifespan has started, or raises if it failed.
     """
 
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
-        config = uvicorn.Config(app, lifespan="on", log_config=None,
-                                log_level="warning", access_log=False, http="h11",
-                                timeout_graceful_shutdown=5)
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, *,
+                 server: SocketServer | None = None) -> None:
+        if server is None:
+            server = SocketServer(uvicorn.Config(
+                app, lifespan="on", log_config=None, log_level="warning", access_log=False,
+                http="h11", loop="asyncio", timeout_graceful_shutdown=5))
         self.host = host
         self._port = port
-        self._server = SocketServer(config)
+        self._server = server
         self._sockets: list[socket.socket] = []
-        self._thread = threading.Thread(target=self._run, name=f"uvicorn-{port}", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"http-{port}", daemon=True)
         self._error: BaseException | None = None
 
     def _run(self) -> None:
         try:
-            asyncio.run(self._server.serve(sockets=self._sockets))
+            asyncio_run(self._server.serve(sockets=self._sockets),
+                        loop_factory=self._server.config.get_loop_factory())
         except (OSError, RuntimeError, SystemExit) as exc:  # lifespan failures
             self._error = exc
 

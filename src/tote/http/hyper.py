@@ -18,10 +18,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-import threading
 from collections.abc import Callable
-from types import TracebackType
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
 import uvicorn
 from hypercorn.asyncio.tcp_server import TCPServer
@@ -29,11 +27,10 @@ from hypercorn.asyncio.worker_context import WorkerContext
 from hypercorn.config import Config as HyperConfig
 from hypercorn.utils import wrap_app
 from starlette.types import ASGIApp
-from uvicorn._compat import asyncio_run
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from tote.core.listen import listen_on, url_host
+from tote.http.common import ServerThread
 from tote.http.listening import SocketServer
 
 GRACEFUL_SECONDS = 5
@@ -234,66 +231,8 @@ def run_hyper_app(
     _server(app, log_level, before_shutdown).run(sockets=[sock])
 
 
-class HyperServerThread:
-    """The server on a background thread (the `ServerThread` of `tote.http.common`, with
-    HTTP/2).
-
-    The socket is bound before the thread starts, so `port` is known at once (port 0
-    picks a free one); `start()` returns once the lifespan has started.
-    """
+class HyperServerThread(ServerThread):
+    """The server on a background thread: `ServerThread` with HTTP/2 beside HTTP/1.1."""
 
     def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.host = host
-        self._port = port
-        self._server = _server(app, "warning")
-        self._sockets: list[socket.socket] = []
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name=f"http-{port}", daemon=True)
-
-    def _run(self) -> None:
-        try:
-            asyncio_run(
-                self._server.serve(sockets=self._sockets),
-                loop_factory=self._server.config.get_loop_factory(),
-            )
-        except (OSError, RuntimeError, SystemExit) as exc:  # lifespan failures
-            self._error = exc
-
-    def start(self, timeout: float = 60.0) -> Self:
-        self._sockets = [listen_on(self.host, self._port)]  # as `tote serve` binds
-        self._thread.start()
-        waited = 0.0
-        while not self._server.started:
-            if not self._thread.is_alive():
-                error = self._server.startup_error or self._error
-                raise RuntimeError(f"server failed to start: {error!r}")
-            if waited >= timeout:
-                raise TimeoutError(f"server did not start within {timeout} s")
-            threading.Event().wait(0.02)
-            waited += 0.02
-        return self
-
-    @property
-    def port(self) -> int:
-        assert self._sockets, "start() first"
-        port: int = self._sockets[0].getsockname()[1]
-        return port
-
-    @property
-    def url(self) -> str:
-        return f"http://{url_host(self.host)}:{self.port}"
-
-    def stop(self, timeout: float = 30.0) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        super().__init__(app, host, port, server=_server(app, "warning"))
