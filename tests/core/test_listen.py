@@ -3,6 +3,7 @@ host gets a port that is free on IPv6. Real sockets."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import pytest
@@ -47,3 +48,32 @@ def test_host_port_brackets_an_ipv6_host() -> None:
     assert host_port("::1", 5432) == "[::1]:5432"
     assert host_port("127.0.0.1", 5432) == "127.0.0.1:5432"
     assert host_port("db", 5432) == "db:5432"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", pytest.param("::1", marks=needs_ipv6)])
+def test_connections_accepted_by_an_asyncio_server_do_not_wait_for_acks(host: str) -> None:
+    """Every tote server hands its `listen_on` socket to asyncio (uvicorn's
+    `create_server(sock=...)`), which switches Nagle's algorithm off on the connections
+    it accepts only when the socket says it is TCP. Before, it did not: a response
+    written as headers then body held the body until the client's delayed ACK, ~40 ms
+    on each keep-alive request."""
+    async def accepted_nodelay() -> int:
+        loop = asyncio.get_running_loop()
+        seen: asyncio.Future[int] = loop.create_future()
+
+        class Recorder(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                sock = transport.get_extra_info("socket")
+                seen.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await loop.create_server(Recorder, sock=listen_on(host, 0))
+        async with server:
+            port = server.sockets[0].getsockname()[1]
+            _, writer = await asyncio.open_connection(host, port)
+            try:
+                return await asyncio.wait_for(seen, 10)
+            finally:
+                writer.close()
+
+    assert asyncio.run(accepted_nodelay()) != 0

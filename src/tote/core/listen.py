@@ -19,7 +19,12 @@ def listen_on(host: str, port: int) -> socket.socket:
     as uvicorn's, IPv6 when the host is an IPv6 address. Raises one of `BIND_ERRORS`,
     having closed the socket."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named, as getaddrinfo names it for the sockets asyncio binds itself:
+    # asyncio turns Nagle's algorithm off (TCP_NODELAY) only on connections accepted from
+    # a socket whose `proto` says TCP. With proto 0, a response written in two parts
+    # (headers, then body) held its second part until the client's delayed ACK, ~40 ms
+    # on every keep-alive request.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
