@@ -231,6 +231,7 @@ class ServerThread:
     `start()` binds the socket with `listen_on`, as `tote serve` and `HyperServerThread`
     do (so a taken port raises its OSError before the thread starts; port 0 picks a free
     port, see `port`), then returns once the lifespan has started, or raises if it failed.
+    `server` replaces the default uvicorn h11 server (`HyperServerThread` passes its own).
     """
 
     def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, *,
