@@ -3,15 +3,24 @@ as ksqlDB's KsqlFunctionException) stops there, as ksqlDB's does (its status sta
 RUNNING and it is retried after a back-off: test_query_retry.py): everything
 earlier records caused is committed exactly once, the other queries go on past the
 record, the processing log says why, and a restarted server resumes the query from that
-record (failing again, writing nothing twice). Real engine over a SQLite log (the same
-behaviours on Kafka: test_query_failure_kafka.py)."""
+record (failing again, writing nothing twice). Real engine, on each backend: a SQLite
+log, and a Tansu broker (a new client of it for each server; every test has its own
+topics and service id, as the session's broker is shared)."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from tote.core.clock import ManualClock
 from tote.log.sqlite import SqliteLog
 from tote.registry import Registry
 from tote.sql.engine import Engine
@@ -44,7 +53,55 @@ COPIED_ALL = [(runner, amount) for (runner,), (amount,) in BETS]
 Outcome = tuple[list[Any], list[Any], dict[str, str], list[str]]
 
 
-def query_states(engine: Engine) -> dict[str, str]:
+@dataclass(frozen=True)
+class Backend:
+    """Where a test's servers run: `open` starts one (the same log each time)."""
+
+    open: Callable[[], AbstractContextManager[Engine]]
+    suffix: str  # of the test's topic names
+    pools: str  # the two queries' ids
+    copied: str
+
+
+@contextmanager
+def _started(engine: Engine) -> Iterator[Engine]:
+    engine.start()
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
+@contextmanager
+def _sqlite_engine(db: Path) -> Iterator[Engine]:
+    with SqliteLog(db) as log, Registry(log) as registry, \
+            _started(Engine(log, registry)) as engine:
+        yield engine
+
+
+@contextmanager
+def _kafka_engine(bootstrap: str, service_id: str) -> Iterator[Engine]:
+    """Its clock stands still, so no back-off ends during a test: only RESUME and
+    restarts retry."""
+    from tote.log.kafka import KafkaLog
+
+    with KafkaLog(bootstrap) as log, _started(
+            Engine(log, None, service_id=service_id, clock=ManualClock())) as engine:
+        yield engine
+
+
+@pytest.fixture(params=["sqlite", pytest.param("kafka", marks=pytest.mark.kafka)])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    if request.param == "sqlite":
+        return Backend(partial(_sqlite_engine, tmp_path / "tote.db"), "", POOLS, COPIED)
+    suffix = f"_{uuid.uuid4().hex[:8]}"
+    # A query's id is numbered by its command's offset + 1; on Kafka each command is
+    # written in a transaction whose commit marker takes the next offset.
+    return Backend(partial(_kafka_engine, request.getfixturevalue("kafka_bootstrap"),
+                           f"fail{suffix}_"), suffix, "CTAS_POOLS_3", "CSAS_COPIED_5")
+
+
+def _states(engine: Engine) -> dict[str, str]:
     [listing] = engine.execute("SHOW QUERIES;")
     assert isinstance(listing, QueryList)
     # A stopped query shows here as STOPPED (ksqlDB's status of it stays RUNNING).
@@ -52,63 +109,51 @@ def query_states(engine: Engine) -> dict[str, str]:
             for q in listing.queries}
 
 
-def run(engine: Engine, statements: str = "") -> Outcome:
-    """Run a started engine (after `statements` and the bets, if given) until idle: the
-    pools' and copies' rows, the queries' states and the processing log's errors."""
-    if statements:
-        engine.execute(statements)
+def _until_idle(engine: Engine, sql: str = "") -> Outcome:
+    """Run a started engine (after the statements `sql` and the bets, if given) until
+    idle: the pools' and copies' rows, the queries' states and the processing log's
+    errors."""
+    if sql:
+        engine.execute(sql)
         produce(engine, "BETS", BETS)
     engine.run_until_idle()
     errors = [e.message for e in engine.processing_log.errors]
-    return rows(engine, "POOLS"), rows(engine, "COPIED"), query_states(engine), errors
+    return rows(engine, "POOLS"), rows(engine, "COPIED"), _states(engine), errors
 
 
-def _run(db: Path, statements: str = "") -> Outcome:
-    with SqliteLog(db) as log, Registry(log) as registry:
-        engine = Engine(log, registry)
-        engine.start()
-        try:
-            return run(engine, statements)
-        finally:
-            engine.close()
+def _run(backend: Backend, sql: str = "") -> Outcome:
+    with backend.open() as engine:
+        return _until_idle(engine, sql)
 
 
-def test_the_query_stops_at_the_record_and_the_others_go_on(tmp_path: Path) -> None:
-    pools, copied, states, errors = _run(tmp_path / "tote.db", STATEMENTS)
+def test_the_query_stops_at_the_record_and_the_others_go_on(backend: Backend) -> None:
+    pools, copied, states, errors = _run(backend, statements(backend.suffix))
     assert pools == POOLS_BEFORE
     assert copied == COPIED_ALL
-    assert states == {POOLS: "STOPPED", COPIED: "RUNNING"}
+    assert states == {backend.pools: "STOPPED", backend.copied: "RUNNING"}
     [error] = errors
-    assert error.startswith("Exception caught in process. taskId=0_0, topic=bets, "
-                            "partition=0, offset=3: Numeric field overflow")
+    assert error.startswith("Exception caught in process. taskId=0_0, "
+                            f"topic=bets{backend.suffix}, partition=0, offset=3: "
+                            "Numeric field overflow")
 
 
-def test_a_restart_resumes_the_failed_query_at_that_record(tmp_path: Path) -> None:
-    db = tmp_path / "tote.db"
-    first = _run(db, STATEMENTS)
-    pools, copied, states, errors = _run(db)
-    assert (pools, copied) == first[:2]  # nothing written twice, nothing more
-    assert states == {POOLS: "STOPPED", COPIED: "RUNNING"}
+def test_a_restart_resumes_the_failed_query_at_that_record(backend: Backend) -> None:
+    first = _run(backend, statements(backend.suffix))
+    pools, copied, states, errors = _run(backend)
+    assert (pools, copied) == (POOLS_BEFORE, COPIED_ALL) == first[:2]  # nothing twice
+    assert states == {backend.pools: "STOPPED", backend.copied: "RUNNING"}
     assert len(errors) == 1 and "offset=3" in errors[0]
 
 
-def resume_fails_again_at_the_record(engine: Engine, pools: str = POOLS) -> None:
-    """RESUME retries the failed query `pools` at once from the record it stopped on: it
-    fails there again, writing nothing."""
-    engine.execute(f"RESUME {pools};")
-    assert query_states(engine)[pools] == "RUNNING"
-    engine.run_until_idle()  # the same record fails again: stopped, nothing written
-    assert query_states(engine)[pools] == "STOPPED"
-    assert rows(engine, "POOLS") == POOLS_BEFORE
-    assert [e.offset for e in engine.processing_log.errors] == [3, 3]
-
-
-def test_resume_retries_a_failed_query_from_the_record_it_stopped_on(tmp_path: Path) -> None:
-    with SqliteLog(tmp_path / "tote.db") as log, Registry(log) as registry:
-        engine = Engine(log, registry)
-        engine.start()
-        try:
-            run(engine, STATEMENTS)
-            resume_fails_again_at_the_record(engine)
-        finally:
-            engine.close()
+def test_resume_retries_a_failed_query_from_the_record_it_stopped_on(backend: Backend
+                                                                      ) -> None:
+    """RESUME retries the failed query at once from the record it stopped on: it fails
+    there again, writing nothing."""
+    with backend.open() as engine:
+        _until_idle(engine, statements(backend.suffix))
+        engine.execute(f"RESUME {backend.pools};")
+        assert _states(engine)[backend.pools] == "RUNNING"
+        engine.run_until_idle()  # the same record fails again: stopped, nothing written
+        assert _states(engine)[backend.pools] == "STOPPED"
+        assert rows(engine, "POOLS") == POOLS_BEFORE
+        assert [e.offset for e in engine.processing_log.errors] == [3, 3]

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
-from tests.sql.test_query_failure import BETS, COPIED, POOLS, STATEMENTS
+from tests.sql.test_query_failure import BETS, COPIED, POOLS, POOLS_BEFORE, STATEMENTS
 
 from tote.core.clock import SYSTEM_CLOCK, Clock, ManualClock
 from tote.log.sqlite import SqliteLog
@@ -23,7 +23,6 @@ from tote.sql.results import QueryList
 from tote.sql.testing import produce, rows
 
 BACKOFF = {"ksql.query.retry.backoff.initial.ms": 100, "ksql.query.retry.backoff.max.ms": 500}
-STOPPED_POOLS = [(1, Decimal("600.0")), (2, Decimal("5.0")), (1, Decimal("900.0"))]
 
 
 @contextmanager
@@ -73,7 +72,7 @@ def test_the_back_off_doubles_before_each_retry_up_to_the_maximum(tmp_path: Path
             assert _failures(engine) == attempt + 1  # retried, failed again
             assert engine.retries.attempts(POOLS) == attempt
         # Every retry stopped at the same record: nothing written twice, nothing more.
-        assert rows(engine, "POOLS") == STOPPED_POOLS
+        assert rows(engine, "POOLS") == POOLS_BEFORE
         assert len(rows(engine, "COPIED")) == len(BETS)
         assert {e.offset for e in engine.processing_log.errors} == {3}
         # ksqlDB's status of a query whose thread is being replaced: RUNNING.
@@ -95,7 +94,7 @@ def test_pause_stops_the_retries_resume_retries_at_once_terminate_ends(tmp_path:
         clock.advance(10_000)
         engine.run_until_idle()
         assert _failures(engine) == 2 and engine.retries.attempts(POOLS) == 0
-        assert rows(engine, "POOLS") == STOPPED_POOLS
+        assert rows(engine, "POOLS") == POOLS_BEFORE
 
 
 def test_a_restarted_server_retries_with_a_fresh_back_off(tmp_path: Path) -> None:
@@ -110,7 +109,7 @@ def test_a_restarted_server_retries_with_a_fresh_back_off(tmp_path: Path) -> Non
         clock.advance(200)
         engine.run_until_idle()
         assert _failures(engine) == 2 and engine.retries.attempts(POOLS) == 1
-        assert rows(engine, "POOLS") == STOPPED_POOLS
+        assert rows(engine, "POOLS") == POOLS_BEFORE
 
 
 def _until(check: Callable[[], bool], timeout: float = 60.0) -> None:
@@ -139,4 +138,4 @@ def test_the_background_thread_retries_without_blocking_or_busy_looping(tmp_path
             engine.stop_background()
             # A wait for the next retry (500 ms) or the poll ends at once, not in an hour.
             assert time.monotonic() - stopping < 60
-        assert rows(engine, "POOLS") == STOPPED_POOLS
+        assert rows(engine, "POOLS") == POOLS_BEFORE
