@@ -10,7 +10,7 @@ topics and service id, as the session's broker is shared)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tote.core.clock import ManualClock
+from tote.core.clock import SYSTEM_CLOCK, Clock, ManualClock
 from tote.log.sqlite import SqliteLog
 from tote.registry import Registry
 from tote.sql.engine import Engine
@@ -73,9 +73,11 @@ def _started(engine: Engine) -> Iterator[Engine]:
 
 
 @contextmanager
-def _sqlite_engine(db: Path) -> Iterator[Engine]:
+def sqlite_engine(db: Path, clock: Clock = SYSTEM_CLOCK,
+                  properties: Mapping[str, object] | None = None) -> Iterator[Engine]:
+    """A started server on the SQLite log `db`, closed on exit."""
     with SqliteLog(db) as log, Registry(log) as registry, \
-            _started(Engine(log, registry)) as engine:
+            _started(Engine(log, registry, properties=properties, clock=clock)) as engine:
         yield engine
 
 
@@ -93,7 +95,7 @@ def _kafka_engine(bootstrap: str, service_id: str) -> Iterator[Engine]:
 @pytest.fixture(params=["sqlite", pytest.param("kafka", marks=pytest.mark.kafka)])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
     if request.param == "sqlite":
-        return Backend(partial(_sqlite_engine, tmp_path / "tote.db"), "", POOLS, COPIED)
+        return Backend(partial(sqlite_engine, tmp_path / "tote.db"), "", POOLS, COPIED)
     suffix = f"_{uuid.uuid4().hex[:8]}"
     # A query's id is numbered by its command's offset + 1; on Kafka each command is
     # written in a transaction whose commit marker takes the next offset.

@@ -13,11 +13,16 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
-from tests.sql.test_query_failure import BETS, COPIED, POOLS, POOLS_BEFORE, STATEMENTS
+from tests.sql.test_query_failure import (
+    BETS,
+    COPIED,
+    POOLS,
+    POOLS_BEFORE,
+    STATEMENTS,
+    sqlite_engine,
+)
 
 from tote.core.clock import SYSTEM_CLOCK, Clock, ManualClock
-from tote.log.sqlite import SqliteLog
-from tote.registry import Registry
 from tote.sql.engine import Engine
 from tote.sql.results import QueryList
 from tote.sql.testing import produce, rows
@@ -26,22 +31,10 @@ BACKOFF = {"ksql.query.retry.backoff.initial.ms": 100, "ksql.query.retry.backoff
 
 
 @contextmanager
-def _engine(db: Path, clock: Clock,
-            properties: Mapping[str, object] = BACKOFF) -> Iterator[Engine]:
-    with SqliteLog(db) as log, Registry(log) as registry:
-        engine = Engine(log, registry, properties=properties, clock=clock)
-        engine.start()
-        try:
-            yield engine
-        finally:
-            engine.close()
-
-
-@contextmanager
 def failed_engine(db: Path, clock: Clock,
                   properties: Mapping[str, object] = BACKOFF) -> Iterator[Engine]:
     """An engine whose POOLS query has failed on its fourth bet (offset 3)."""
-    with _engine(db, clock, properties) as engine:
+    with sqlite_engine(db, clock, properties) as engine:
         engine.execute(STATEMENTS)
         produce(engine, "BETS", BETS)
         engine.run_until_idle()
@@ -103,7 +96,7 @@ def test_a_restarted_server_retries_with_a_fresh_back_off(tmp_path: Path) -> Non
         clock.advance(200)
         engine.run_until_idle()
         assert engine.retries.attempts(POOLS) == 1
-    with _engine(db, clock) as engine:
+    with sqlite_engine(db, clock, BACKOFF) as engine:
         engine.run_until_idle()  # resumes at the record and fails there
         assert _failures(engine) == 1 and engine.retries.attempts(POOLS) == 0
         clock.advance(200)
